@@ -1,0 +1,965 @@
+package io.pathlock;
+
+import io.pathlock.observe.LockConflictEvent;
+import io.pathlock.observe.LockSnapshot;
+import io.pathlock.observe.LockWaitEvent;
+import io.pathlock.store.LockStore;
+import io.pathlock.table.ConflictKind;
+import io.pathlock.table.LockTable;
+import io.pathlock.table.TableWaiter;
+import io.pathlock.table.TrieNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An owner of path locks: what a caller holds between acquiring and {@link #close()}.
+ *
+ * <p>Acquisition: {@link #tryAcquire} never waits; {@link #acquire(LockRequest, Duration)} waits at
+ * most the timeout in total (not per path); {@link #acquire(LockRequest)} waits until granted or
+ * interrupted. Every request is all-or-nothing and cannot deadlock with other requests whatever the
+ * order of its paths: an attempt that finds a conflict releases what it took, waits for a
+ * notification from the holder that blocked it, and retries (DESIGN §2). A failed call leaves the
+ * handle holding exactly what it held before.
+ *
+ * <p>Reentrancy: asking for what the handle already covers (the same POINT, or anything at or below
+ * one of its SUBTREE locks) succeeds without a new grant. Asking for SUBTREE on a path where it holds
+ * POINT upgrades in place; a SUBTREE is never downgraded. The handle's own locks below a path never
+ * block its SUBTREE on that path.
+ *
+ * <p>Thread-safety: a handle may be used and closed from any thread (it is not bound to the thread
+ * that acquired). Its operations are serialised on the handle, except that waiting happens outside
+ * that monitor, so {@link #close()} from another thread is never blocked by a waiting acquire.
+ *
+ * <p>Liveness: every acquisition and {@link #touch()} count as activity. A handle idle longer than
+ * the manager's idle timeout is collected: its locks are released and every later use throws
+ * {@link LockLostException}; {@link #isValid()} and {@link #lostReason()} tell it without throwing.
+ */
+public final class LockHandle implements AutoCloseable
+{
+    static final int GRANTED = 0;
+    static final int TABLE_BLOCKED = 1;
+    static final int STORE_BLOCKED = 2;
+
+    private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
+
+    private static final class Held
+    {
+        final HeldLock info;
+        final TrieNode node;
+
+        Held(final HeldLock info, final TrieNode node)
+        {
+            this.info = info;
+            this.node = node;
+        }
+    }
+
+    /** One acquisition's scratch state: the last conflict and what blocked it. */
+    static final class AttemptState
+    {
+        final LockTable.Conflict conflict = new LockTable.Conflict();
+        LockRequest.Entry blockedEntry;
+        LockStore.PublishResult store;
+    }
+
+    /** A waiting acquisition, as the observer lists it. */
+    static final class WaitRecord
+    {
+        final String ownerId;
+        final String request;
+        final long sinceNanos;
+        volatile LockConflict blockedBy;
+
+        WaitRecord(final String ownerId, final String request, final long sinceNanos)
+        {
+            this.ownerId = ownerId;
+            this.request = request;
+            this.sinceNanos = sinceNanos;
+        }
+
+        LockSnapshot.WaiterInfo info()
+        {
+            return new LockSnapshot.WaiterInfo(ownerId, request, sinceNanos, blockedBy);
+        }
+    }
+
+    private static final class ThreadWaiter extends TableWaiter
+    {
+        private final Thread thread;
+
+        ThreadWaiter(final Thread thread)
+        {
+            this.thread = thread;
+        }
+
+        @Override
+        protected void onSignal()
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private final LockManager m;
+    private final String ownerId;
+    private final long openedNanos;
+    private volatile long lastActiveNanos;
+    private volatile String lostReason;
+
+    // Guarded by this.
+    private final ArrayList<Held> held = new ArrayList<>(4);
+    private final ArrayList<LockStore.Publication> publications = new ArrayList<>(2);
+    private final ThreadWaiter tryWaiter = new ThreadWaiter(null);
+    private final AttemptState tryState = new AttemptState();
+    private boolean closed;
+
+    LockHandle(final LockManager manager, final String ownerId)
+    {
+        this.m = manager;
+        this.ownerId = ownerId;
+        this.openedNanos = manager.clock.nanoTime();
+        this.lastActiveNanos = openedNanos;
+    }
+
+    /**
+     * The owner id: the label given to {@code open} plus a process-unique suffix.
+     *
+     * @return the owner id.
+     */
+    public String ownerId()
+    {
+        return ownerId;
+    }
+
+    /**
+     * Takes a request at once or not at all. Never waits.
+     *
+     * @param request the locks.
+     * @throws LockBusyException naming the conflict, if any lock is held by someone else.
+     * @throws LockStoreException if the store failed (nothing is acquired).
+     * @throws LockLostException if the handle lost its locks before.
+     * @throws IllegalStateException if the handle is closed.
+     */
+    public void tryAcquire(final LockRequest request)
+    {
+        Objects.requireNonNull(request, "request");
+        final LockConflict c;
+        synchronized (this)
+        {
+            if (attemptLocked(request, tryWaiter, tryState) == GRANTED)
+            {
+                return;
+            }
+            c = describe(tryState);
+        }
+        recordConflict(request, c);
+        m.observer.onBusy();
+        throw new LockBusyException(request, c);
+    }
+
+    /**
+     * Takes a request, waiting at most {@code timeout} in total for conflicting holders.
+     *
+     * @param request the locks.
+     * @param timeout the total timeout; zero behaves as {@link #tryAcquire}.
+     * @throws LockTimeoutException naming the last conflict, if the timeout elapsed.
+     * @throws LockBusyException if the timeout is zero and a lock is busy.
+     * @throws InterruptedException if interrupted while waiting (nothing is acquired).
+     * @throws LockStoreException if the store failed (nothing is acquired).
+     * @throws IllegalArgumentException if the timeout is negative.
+     */
+    public void acquire(final LockRequest request, final Duration timeout) throws InterruptedException
+    {
+        Objects.requireNonNull(request, "request");
+        if (timeout == null || timeout.isNegative())
+        {
+            throw new IllegalArgumentException("timeout must be zero or positive, got " + timeout);
+        }
+        if (timeout.isZero())
+        {
+            tryAcquire(request);
+            return;
+        }
+        acquireBlocking(request, LockManager.toNanosSaturated(timeout), true);
+    }
+
+    /**
+     * Takes a request, waiting as long as it takes; interruptible.
+     *
+     * @param request the locks.
+     * @throws InterruptedException if interrupted while waiting (nothing is acquired).
+     * @throws LockStoreException if the store failed (nothing is acquired).
+     */
+    public void acquire(final LockRequest request) throws InterruptedException
+    {
+        Objects.requireNonNull(request, "request");
+        acquireBlocking(request, Long.MAX_VALUE, false);
+    }
+
+    /**
+     * Records activity, so that the idle collector does not take the handle's locks.
+     *
+     * @throws LockLostException if the handle has already lost its locks.
+     */
+    public void touch()
+    {
+        final String lost = lostReason;
+        if (lost != null)
+        {
+            throw new LockLostException(ownerId, lost);
+        }
+        lastActiveNanos = m.clock.nanoTime();
+    }
+
+    /**
+     * The locks held now, with their fencing tokens.
+     *
+     * @return a new list.
+     */
+    public synchronized List<HeldLock> locks()
+    {
+        final List<HeldLock> out = new ArrayList<>(held.size());
+        for (final Held h : held)
+        {
+            out.add(h.info);
+        }
+        return out;
+    }
+
+    /**
+     * The fencing token of the lock held on a path.
+     *
+     * @param path the path.
+     * @return the token, or -1 if the handle holds no lock exactly on this path.
+     */
+    public synchronized long fencingToken(final CharSequence path)
+    {
+        final LockPath p = LockPath.parse(path);
+        for (final Held h : held)
+        {
+            if (h.info.path().equals(p))
+            {
+                return h.info.fencingToken();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether the handle is open and has not lost its locks.
+     *
+     * @return true while usable.
+     */
+    public boolean isValid()
+    {
+        synchronized (this)
+        {
+            return !closed && lostReason == null;
+        }
+    }
+
+    /**
+     * Why the handle lost its locks.
+     *
+     * @return the reason, or null if it has not lost them.
+     */
+    public String lostReason()
+    {
+        return lostReason;
+    }
+
+    /**
+     * Last activity on the manager's nano clock.
+     *
+     * @return the time of the last acquire or touch.
+     */
+    public long lastActiveNanos()
+    {
+        return lastActiveNanos;
+    }
+
+    /**
+     * Releases every lock and closes the handle. Idempotent; callable from any thread.
+     *
+     * @throws LockStoreException if the store failed to remove a publication (every lock is still
+     *         released in this process, and the rest of the publications are removed).
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            m.handles.remove(this);
+            releaseAllLocked();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "LockHandle[" + ownerId + "]";
+    }
+
+    // ---- package-private: used by the manager and its agent ------------------------------------
+
+    synchronized LockSnapshot.HandleInfo info()
+    {
+        return new LockSnapshot.HandleInfo(ownerId, locks(), openedNanos, lastActiveNanos, lostReason);
+    }
+
+    synchronized boolean collect(final long now)
+    {
+        if (closed || now - lastActiveNanos <= m.handleIdleTimeoutNanos)
+        {
+            return false;
+        }
+        lostReason = "collected after " + LockManager.NANOS.toMillis(now - lastActiveNanos)
+            + " ms without activity (idle timeout " + LockManager.NANOS.toMillis(m.handleIdleTimeoutNanos) + " ms)";
+        closed = true;
+        m.handles.remove(this);
+        final boolean hadLocks = !held.isEmpty();
+        try
+        {
+            releaseAllLocked();
+        }
+        catch (final LockStoreException ignore)
+        {
+            // The handle is gone either way; the store reports its own failure in its status.
+        }
+        m.observer.onCollected();
+        if (hadLocks)
+        {
+            m.observer.onLost();
+        }
+        return true;
+    }
+
+    synchronized int heartbeat()
+    {
+        if (closed || publications.isEmpty())
+        {
+            return 0;
+        }
+        int n = 0;
+        for (final LockStore.Publication p : publications)
+        {
+            final boolean intact;
+            try
+            {
+                intact = m.store.refresh(p);
+            }
+            catch (final LockStoreException e)
+            {
+                continue;
+            }
+            n++;
+            if (!intact)
+            {
+                lostReason = "lock lost in the store (" + m.store.describe() + "): " + p.entries()
+                    + " was removed or taken over by another process";
+                m.observer.onLost();
+                try
+                {
+                    releaseAllLocked();
+                }
+                catch (final LockStoreException ignore)
+                {
+                    // Already lost; nothing more to release.
+                }
+                return n;
+            }
+        }
+        return n;
+    }
+
+    CompletableFuture<LockHandle> acquireAsyncInto(final LockRequest request, final Duration timeout)
+    {
+        Objects.requireNonNull(request, "request");
+        final long timeoutNanos = timeout == null || timeout.isNegative() ? -1 : LockManager.toNanosSaturated(timeout);
+        final CompletableFuture<LockHandle> f = new CompletableFuture<>();
+        final AsyncAcquisition a = new AsyncAcquisition(request, f, timeoutNanos);
+        f.whenComplete((h, ex) ->
+        {
+            if (f.isCancelled())
+            {
+                a.abandon();
+            }
+        });
+        a.start();
+        return f;
+    }
+
+    // ---- acquisition ---------------------------------------------------------------------------
+
+    private void acquireBlocking(final LockRequest request, final long timeoutNanos, final boolean timed)
+        throws InterruptedException
+    {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException("interrupted before acquiring " + request);
+        }
+        final long start = m.clock.nanoTime();
+        final long deadline = timed ? saturatedAdd(start, timeoutNanos) : Long.MAX_VALUE;
+        final AttemptState st = new AttemptState();
+        final ThreadWaiter w = new ThreadWaiter(Thread.currentThread());
+        WaitRecord record = null;
+        LockWaitEvent event = null;
+        String outcome = "failed";
+        try
+        {
+            for (;;)
+            {
+                int r = attempt(request, w, st);
+                if (r == GRANTED)
+                {
+                    outcome = "granted";
+                    return;
+                }
+                final LockConflict c = describe(st);
+                recordConflict(request, c);
+                if (record == null)
+                {
+                    record = new WaitRecord(ownerId, request.toString(), start);
+                    m.waiters.add(record);
+                    m.observer.onWait();
+                    event = new LockWaitEvent();
+                    event.begin();
+                }
+                record.blockedBy = c;
+
+                long remaining = deadline - m.clock.nanoTime();
+                if (timed && remaining <= 0)
+                {
+                    outcome = "timeout";
+                    throw timeout(request, timeoutNanos, c);
+                }
+                if (r == STORE_BLOCKED)
+                {
+                    m.store.awaitChange(st.store.blocker(), timed ? remaining : Long.MAX_VALUE);
+                    if (Thread.interrupted())
+                    {
+                        outcome = "interrupted";
+                        throw new InterruptedException("interrupted while waiting for " + request);
+                    }
+                    continue;
+                }
+
+                final boolean markPending = st.blockedEntry.type() == LockType.SUBTREE && st.conflict.atTarget();
+                if (!m.table.register(w, st.conflict, markPending))
+                {
+                    continue;
+                }
+                r = attempt(request, w, st);
+                if (r == GRANTED)
+                {
+                    outcome = "granted";
+                    return;
+                }
+                if (r == TABLE_BLOCKED && st.conflict.node() == w.registeredOn())
+                {
+                    while (!w.isSignalled())
+                    {
+                        if (timed)
+                        {
+                            remaining = deadline - m.clock.nanoTime();
+                            if (remaining <= 0)
+                            {
+                                outcome = "timeout";
+                                throw timeout(request, timeoutNanos, describe(st));
+                            }
+                            LockSupport.parkNanos(this, remaining);
+                        }
+                        else
+                        {
+                            LockSupport.park(this);
+                        }
+                        if (Thread.interrupted())
+                        {
+                            outcome = "interrupted";
+                            throw new InterruptedException("interrupted while waiting for " + request);
+                        }
+                    }
+                }
+                m.table.deregister(w);
+            }
+        }
+        finally
+        {
+            m.table.finish(w);
+            if (record != null)
+            {
+                m.waiters.remove(record);
+                event.outcome = outcome;
+                event.owner = ownerId;
+                event.request = record.request;
+                event.commit();
+            }
+        }
+    }
+
+    private LockTimeoutException timeout(final LockRequest request, final long timeoutNanos, final LockConflict c)
+    {
+        m.observer.onTimeout();
+        return new LockTimeoutException(request, Duration.ofNanos(timeoutNanos), c);
+    }
+
+    private int attempt(final LockRequest request, final TableWaiter w, final AttemptState st)
+    {
+        synchronized (this)
+        {
+            return attemptLocked(request, w, st);
+        }
+    }
+
+    /**
+     * One all-or-nothing attempt. Caller holds the monitor.
+     */
+    private int attemptLocked(final LockRequest request, final TableWaiter w, final AttemptState st)
+    {
+        if (closed)
+        {
+            if (lostReason != null)
+            {
+                throw new LockLostException(ownerId, lostReason);
+            }
+            throw new IllegalStateException("handle " + ownerId + " is closed");
+        }
+        st.store = null;
+        st.blockedEntry = null;
+        final List<LockRequest.Entry> entries = request.entries();
+        final int n = entries.size();
+        final boolean holdsAny = !held.isEmpty();
+
+        LockRequest.Entry[] todo = NO_ENTRIES;
+        int[] ownBelow = null;
+        boolean[] upgrade = null;
+        int k = 0;
+        if (!holdsAny)
+        {
+            todo = entries.toArray(NO_ENTRIES);
+            k = n;
+        }
+        else
+        {
+            todo = new LockRequest.Entry[n];
+            ownBelow = new int[n];
+            upgrade = new boolean[n];
+            for (final LockRequest.Entry e : entries)
+            {
+                if (covered(e))
+                {
+                    continue;
+                }
+                if (e.type() == LockType.SUBTREE)
+                {
+                    upgrade[k] = holdsPointOn(e.path());
+                    ownBelow[k] = countBelow(e.path());
+                }
+                todo[k++] = e;
+            }
+        }
+        lastActiveNanos = m.clock.nanoTime();
+        if (k == 0)
+        {
+            return GRANTED;
+        }
+
+        w.holdsLocks = holdsAny;
+        final LockTable table = m.table;
+        final TrieNode[] nodes = new TrieNode[k];
+        for (int i = 0; i < k; i++)
+        {
+            final LockRequest.Entry e = todo[i];
+            final TrieNode node = table.tryLock(e.path(), e.type(), ownBelow == null ? 0 : ownBelow[i],
+                upgrade != null && upgrade[i], w, st.conflict);
+            if (node == null)
+            {
+                undo(nodes, upgrade, i);
+                st.blockedEntry = e;
+                return TABLE_BLOCKED;
+            }
+            nodes[i] = node;
+        }
+
+        final List<LockRequest.Entry> published = k == n ? entries : List.of(Arrays.copyOf(todo, k));
+        final LockStore.PublishResult pr;
+        try
+        {
+            pr = m.store.tryPublish(ownerId, published);
+        }
+        catch (final LockStoreException e)
+        {
+            undo(nodes, upgrade, k);
+            throw e;
+        }
+        catch (final RuntimeException e)
+        {
+            undo(nodes, upgrade, k);
+            throw new LockStoreException("store " + m.store.describe() + " failed to publish " + published + ": " + e, e);
+        }
+        if (!pr.isGranted())
+        {
+            undo(nodes, upgrade, k);
+            st.store = pr;
+            return STORE_BLOCKED;
+        }
+
+        // Taken after every claim and before any release: a grant that happens before a
+        // conflicting grant gets the smaller token (DESIGN §2).
+        final long token = m.store.nextFencingToken();
+        final long now = m.clock.nanoTime();
+        for (int i = 0; i < k; i++)
+        {
+            final LockRequest.Entry e = todo[i];
+            final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, now);
+            table.attachHolder(nodes[i], info);
+            if (upgrade != null && upgrade[i])
+            {
+                replaceHeld(e.path(), new Held(info, nodes[i]));
+            }
+            else
+            {
+                held.add(new Held(info, nodes[i]));
+            }
+        }
+        publications.add(pr.publication());
+        m.observer.onGrant();
+        return GRANTED;
+    }
+
+    private void undo(final TrieNode[] nodes, final boolean[] upgrade, final int count)
+    {
+        for (int j = count - 1; j >= 0; j--)
+        {
+            if (upgrade != null && upgrade[j])
+            {
+                m.table.downgrade(nodes[j]);
+            }
+            else
+            {
+                m.table.unlock(nodes[j]);
+            }
+        }
+    }
+
+    private boolean covered(final LockRequest.Entry e)
+    {
+        for (final Held h : held)
+        {
+            final HeldLock i = h.info;
+            if (i.type() == LockType.SUBTREE ? i.path().isAncestorOrSelf(e.path()) :
+                e.type() == LockType.POINT && i.path().equals(e.path()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean holdsPointOn(final LockPath p)
+    {
+        for (final Held h : held)
+        {
+            if (h.info.type() == LockType.POINT && h.info.path().equals(p))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int countBelow(final LockPath p)
+    {
+        int c = 0;
+        for (final Held h : held)
+        {
+            if (p.isAncestorOf(h.info.path()))
+            {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private void replaceHeld(final LockPath p, final Held replacement)
+    {
+        for (int i = 0; i < held.size(); i++)
+        {
+            if (held.get(i).info.path().equals(p))
+            {
+                held.set(i, replacement);
+                return;
+            }
+        }
+        held.add(replacement);
+    }
+
+    private void releaseAllLocked()
+    {
+        LockStoreException failure = null;
+        for (final LockStore.Publication p : publications)
+        {
+            try
+            {
+                m.store.unpublish(p);
+            }
+            catch (final RuntimeException e)
+            {
+                if (failure == null)
+                {
+                    failure = e instanceof LockStoreException ? (LockStoreException)e :
+                        new LockStoreException("store " + m.store.describe() + " failed to unpublish " + p.entries(), e);
+                }
+            }
+        }
+        publications.clear();
+        final boolean had = !held.isEmpty();
+        for (final Held h : held)
+        {
+            m.table.unlock(h.node);
+        }
+        held.clear();
+        if (had)
+        {
+            m.observer.onRelease();
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+    }
+
+    private LockConflict describe(final AttemptState st)
+    {
+        if (st.store != null)
+        {
+            return st.store.conflict();
+        }
+        return describeTable(st);
+    }
+
+    private LockConflict describeTable(final AttemptState st)
+    {
+        final long now = m.clock.nanoTime();
+        final TrieNode n = st.conflict.node();
+        final ConflictKind kind = st.conflict.kind();
+        switch (kind)
+        {
+            case HELD_POINT:
+            case HELD_SUBTREE:
+            {
+                final Object h = n.holder();
+                if (h instanceof HeldLock)
+                {
+                    final HeldLock hl = (HeldLock)h;
+                    return new LockConflict(n.pathString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
+                        now - hl.acquiredNanos(), "memory");
+                }
+                return new LockConflict(n.pathString(), LockConflict.Reason.HELD, null,
+                    kind == ConflictKind.HELD_POINT ? LockType.POINT : LockType.SUBTREE, -1, "memory");
+            }
+            case HELD_BELOW:
+            {
+                final TrieNode below = m.table.findHeldBelow(n, 256);
+                final Object h = below == null ? null : below.holder();
+                if (h instanceof HeldLock)
+                {
+                    final HeldLock hl = (HeldLock)h;
+                    return new LockConflict(hl.path().toString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
+                        now - hl.acquiredNanos(), "memory");
+                }
+                return new LockConflict(n.pathString(), LockConflict.Reason.HELD_BELOW, null, null, -1, "memory");
+            }
+            default:
+                return new LockConflict(n.pathString(), LockConflict.Reason.PENDING, null, LockType.SUBTREE, -1, "memory");
+        }
+    }
+
+    private void recordConflict(final LockRequest request, final LockConflict c)
+    {
+        m.observer.onConflict(m.clock.nanoTime(), ownerId, request.toString(), c);
+        final LockConflictEvent e = new LockConflictEvent();
+        if (e.shouldCommit())
+        {
+            e.request = request.toString();
+            e.path = c.path();
+            e.reason = c.reason().name();
+            e.holder = c.holderOwnerId();
+            e.commit();
+        }
+    }
+
+    private static long saturatedAdd(final long a, final long b)
+    {
+        final long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * An asynchronous acquisition into this (fresh) handle: a waiter whose wake-up schedules a retry
+     * on the manager's executor, so no thread is parked while it waits.
+     */
+    private final class AsyncAcquisition extends TableWaiter implements Runnable
+    {
+        private final LockRequest request;
+        private final CompletableFuture<LockHandle> future;
+        private final long timeoutNanos;
+        private final long deadline;
+        private final AttemptState st = new AttemptState();
+        private WaitRecord record;
+        private Future<?> timeoutTask;
+        private boolean done;
+
+        AsyncAcquisition(final LockRequest request, final CompletableFuture<LockHandle> future, final long timeoutNanos)
+        {
+            this.request = request;
+            this.future = future;
+            this.timeoutNanos = timeoutNanos;
+            this.deadline = timeoutNanos < 0 ? Long.MAX_VALUE : saturatedAdd(m.clock.nanoTime(), timeoutNanos);
+        }
+
+        void start()
+        {
+            run();
+            synchronized (this)
+            {
+                if (!done && timeoutNanos > 0)
+                {
+                    timeoutTask = m.scheduler.schedule(this::onTimeout, timeoutNanos, LockManager.NANOS);
+                }
+            }
+        }
+
+        @Override
+        protected void onSignal()
+        {
+            m.asyncExecutor.execute(this);
+        }
+
+        @Override
+        public synchronized void run()
+        {
+            if (done)
+            {
+                return;
+            }
+            try
+            {
+                m.table.deregister(this);
+                for (;;)
+                {
+                    int r = attempt(request, this, st);
+                    if (r == GRANTED)
+                    {
+                        granted();
+                        return;
+                    }
+                    final LockConflict c = describe(st);
+                    recordConflict(request, c);
+                    if (timeoutNanos == 0)
+                    {
+                        m.observer.onBusy();
+                        fail(new LockBusyException(request, c));
+                        return;
+                    }
+                    if (record == null)
+                    {
+                        record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime());
+                        m.waiters.add(record);
+                        m.observer.onWait();
+                    }
+                    record.blockedBy = c;
+                    if (r == STORE_BLOCKED)
+                    {
+                        final long remaining = deadline - m.clock.nanoTime();
+                        m.store.onChange(st.store.blocker(), Math.max(0, remaining))
+                            .whenComplete((v, ex) -> m.asyncExecutor.execute(this));
+                        return;
+                    }
+                    final boolean markPending = st.blockedEntry.type() == LockType.SUBTREE && st.conflict.atTarget();
+                    if (!m.table.register(this, st.conflict, markPending))
+                    {
+                        continue;
+                    }
+                    r = attempt(request, this, st);
+                    if (r == GRANTED)
+                    {
+                        granted();
+                        return;
+                    }
+                    if (r == TABLE_BLOCKED && st.conflict.node() == registeredOn())
+                    {
+                        return;
+                    }
+                    m.table.deregister(this);
+                }
+            }
+            catch (final RuntimeException e)
+            {
+                fail(e);
+            }
+        }
+
+        private void granted()
+        {
+            finishWait();
+            if (!future.complete(LockHandle.this))
+            {
+                close();
+            }
+        }
+
+        private void fail(final Throwable t)
+        {
+            finishWait();
+            close();
+            future.completeExceptionally(t);
+        }
+
+        private void finishWait()
+        {
+            done = true;
+            m.table.finish(this);
+            if (record != null)
+            {
+                m.waiters.remove(record);
+            }
+            if (timeoutTask != null)
+            {
+                timeoutTask.cancel(false);
+            }
+        }
+
+        synchronized void onTimeout()
+        {
+            if (done)
+            {
+                return;
+            }
+            final WaitRecord r = record;
+            fail(timeout(request, timeoutNanos, r == null ? null : r.blockedBy));
+        }
+
+        synchronized void abandon()
+        {
+            if (done)
+            {
+                close();
+                return;
+            }
+            finishWait();
+            close();
+        }
+    }
+}

@@ -1,0 +1,581 @@
+package io.pathlock;
+
+import io.pathlock.observe.LockObserver;
+import io.pathlock.observe.LockSnapshot;
+import io.pathlock.store.LockStore;
+import io.pathlock.store.MemoryLockStore;
+import io.pathlock.table.LockTable;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The entry point: hands out {@link LockHandle}s that take path locks (DESIGN §2).
+ *
+ * <p>Usable embedded with no configuration: {@code LockManager.create()} arbitrates the threads of
+ * this process with the lock-free lock table and an in-memory store. A builder chooses another
+ * {@link LockStore} (lock files for several processes), the default timeout, leak collection and
+ * the clock.
+ *
+ * <pre>{@code
+ * try (LockManager locks = LockManager.create();
+ *      LockHandle h = locks.open("writer"))
+ * {
+ *     h.acquire(LockRequest.mv("/a/x", "/b", true), Duration.ofSeconds(5));
+ *     // move /a/x into /b
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops the background agent, releases every open handle and
+ * closes the store.
+ */
+public final class LockManager implements AutoCloseable
+{
+    /** System property for the default timeout of {@link #lock(LockRequest)} (ISO-8601 or ms). */
+    public static final String DEFAULT_TIMEOUT_PROP_NAME = "pathlock.lock.timeout";
+    /** Default of {@link #DEFAULT_TIMEOUT_PROP_NAME}: fail fast, as the seed. */
+    public static final Duration DEFAULT_TIMEOUT_DEFAULT = Duration.ZERO;
+
+    /** System property for the idle time after which a leaked handle is collected. */
+    public static final String HANDLE_IDLE_TIMEOUT_PROP_NAME = "pathlock.handle.idle.timeout";
+    /** Default of {@link #HANDLE_IDLE_TIMEOUT_PROP_NAME}: one hour, as the seed's stale cleanup. */
+    public static final Duration HANDLE_IDLE_TIMEOUT_DEFAULT = Duration.ofHours(1);
+
+    /** System property for how often the background agent checks handles. */
+    public static final String AGENT_INTERVAL_PROP_NAME = "pathlock.agent.interval";
+    /** Default of {@link #AGENT_INTERVAL_PROP_NAME}. */
+    public static final Duration AGENT_INTERVAL_DEFAULT = Duration.ofSeconds(1);
+
+    private static final AtomicLong MANAGER_IDS = new AtomicLong();
+    private static final String PROCESS_TAG = ProcessHandle.current().pid() + "";
+
+    final LockTable table;
+    final LockStore store;
+    final LockObserver observer;
+    final NanoClock clock;
+    final Executor asyncExecutor;
+    final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final Duration defaultTimeout;
+    final long handleIdleTimeoutNanos;
+    private final String idPrefix;
+    private final AtomicLong handleIds = new AtomicLong();
+    final Set<LockHandle> handles = ConcurrentHashMap.newKeySet();
+    final Set<LockHandle.WaitRecord> waiters = ConcurrentHashMap.newKeySet();
+    private final ManagerAgent agent;
+    private final AgentRunner agentRunner;
+    private volatile boolean closed;
+
+    private LockManager(final Builder b)
+    {
+        this.table = new LockTable(b.reclaimMinNodes);
+        this.store = b.store != null ? b.store : new MemoryLockStore();
+        this.observer = new LockObserver(b.recentConflicts);
+        this.clock = b.clock;
+        this.asyncExecutor = b.asyncExecutor;
+        this.defaultTimeout = b.defaultTimeout;
+        this.handleIdleTimeoutNanos = b.handleIdleTimeout.toNanos();
+        this.idPrefix = PROCESS_TAG + "." + MANAGER_IDS.incrementAndGet();
+        if (b.scheduler != null)
+        {
+            this.scheduler = b.scheduler;
+            this.ownsScheduler = false;
+        }
+        else
+        {
+            final ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r ->
+            {
+                final Thread t = new Thread(r, "pathlock-timeouts-" + idPrefix);
+                t.setDaemon(true);
+                return t;
+            });
+            s.setRemoveOnCancelPolicy(true);
+            this.scheduler = s;
+            this.ownsScheduler = true;
+        }
+        this.agent = new ManagerAgent(this, b.agentInterval.toNanos());
+        if (b.startAgent && (handleIdleTimeoutNanos > 0 || !store.heartbeatInterval().isZero()))
+        {
+            final long sleepMs = Math.max(1, Math.min(b.agentInterval.toMillis(), 100));
+            this.agentRunner = new AgentRunner(
+                new SleepingMillisIdleStrategy(sleepMs), t -> { }, null, agent);
+            AgentRunner.startOnThread(agentRunner, r ->
+            {
+                final Thread t = new Thread(r, "pathlock-agent-" + idPrefix);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        else
+        {
+            this.agentRunner = null;
+        }
+    }
+
+    /**
+     * A manager with every default: in-memory store, fail-fast {@link #lock}, leaked handles
+     * collected after an hour of inactivity.
+     *
+     * @return a new manager.
+     */
+    public static LockManager create()
+    {
+        return builder().build();
+    }
+
+    /**
+     * A builder.
+     *
+     * @return a new builder with defaults (and system-property overrides) applied.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * Opens a handle with no locks.
+     *
+     * @param label a label for reports (no control characters, no ':', at most 128 characters);
+     *        the owner id is the label plus a process-unique suffix.
+     * @return the handle.
+     * @throws IllegalArgumentException if the label is invalid.
+     * @throws IllegalStateException if the manager is closed.
+     */
+    public LockHandle open(final String label)
+    {
+        checkOpen();
+        validateLabel(label);
+        final String ownerId = label + "@" + idPrefix + "." + handleIds.incrementAndGet();
+        final LockHandle h = new LockHandle(this, ownerId);
+        handles.add(h);
+        return h;
+    }
+
+    /**
+     * Opens a handle labelled {@code "handle"}.
+     *
+     * @return the handle.
+     */
+    public LockHandle open()
+    {
+        return open("handle");
+    }
+
+    /**
+     * Opens a handle and acquires a request with the configured default timeout
+     * ({@link #DEFAULT_TIMEOUT_DEFAULT}: fail fast).
+     *
+     * @param request the locks.
+     * @return the handle holding them.
+     * @throws LockBusyException if the default timeout is zero and a lock is busy.
+     * @throws LockTimeoutException if the default timeout elapsed.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public LockHandle lock(final LockRequest request) throws InterruptedException
+    {
+        final LockHandle h = open();
+        boolean ok = false;
+        try
+        {
+            if (defaultTimeout.isZero())
+            {
+                h.tryAcquire(request);
+            }
+            else
+            {
+                h.acquire(request, defaultTimeout);
+            }
+            ok = true;
+            return h;
+        }
+        finally
+        {
+            if (!ok)
+            {
+                h.close();
+            }
+        }
+    }
+
+    /**
+     * Opens a handle and acquires a request asynchronously: no thread is parked while it waits.
+     * Cancelling the future abandons the wait; a grant that races with the cancellation is released,
+     * so a cancelled future never leaves anything held.
+     *
+     * @param request the locks.
+     * @param timeout total timeout; {@link Duration#ZERO} fails at once when busy; a negative
+     *        timeout waits without limit.
+     * @return a future completed with the handle, or exceptionally with {@link LockBusyException},
+     *         {@link LockTimeoutException} or {@link LockStoreException}.
+     */
+    public CompletableFuture<LockHandle> acquireAsync(final LockRequest request, final Duration timeout)
+    {
+        final LockHandle h = open("async");
+        return h.acquireAsyncInto(request, timeout);
+    }
+
+    /**
+     * A snapshot of handles, waiters, recent conflicts and counters.
+     *
+     * @return the snapshot.
+     */
+    public LockSnapshot snapshot()
+    {
+        final List<LockSnapshot.HandleInfo> hs = new ArrayList<>();
+        for (final LockHandle h : handles)
+        {
+            hs.add(h.info());
+        }
+        final List<LockSnapshot.WaiterInfo> ws = new ArrayList<>();
+        for (final LockHandle.WaitRecord w : waiters)
+        {
+            ws.add(w.info());
+        }
+        return new LockSnapshot(store.describe(), clock.nanoTime(), List.copyOf(hs), List.copyOf(ws),
+            observer.recentConflicts(), observer.counters(), table.nodeCount());
+    }
+
+    /**
+     * The observer with counters and recent conflicts.
+     *
+     * @return the observer.
+     */
+    public LockObserver observer()
+    {
+        return observer;
+    }
+
+    /**
+     * The lock table (for diagnostics and tests).
+     *
+     * @return the table.
+     */
+    public LockTable table()
+    {
+        return table;
+    }
+
+    /**
+     * The store.
+     *
+     * @return the store.
+     */
+    public LockStore store()
+    {
+        return store;
+    }
+
+    /**
+     * Runs one round of background work now (leak collection, heartbeats) regardless of the
+     * interval; what the background agent does periodically. For tests and for embedders that drive
+     * the agent themselves ({@link Builder#startAgent(boolean)}).
+     *
+     * @return how many handles were collected or refreshed.
+     */
+    public int runMaintenance()
+    {
+        return agent.runOnce();
+    }
+
+    /**
+     * Releases every handle, stops the agent and closes the store. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (agentRunner != null)
+        {
+            agentRunner.close();
+        }
+        for (final LockHandle h : handles)
+        {
+            h.close();
+        }
+        if (ownsScheduler)
+        {
+            scheduler.shutdownNow();
+        }
+        store.close();
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("lock manager is closed");
+        }
+    }
+
+    private static void validateLabel(final String label)
+    {
+        if (label == null || label.isEmpty())
+        {
+            throw new IllegalArgumentException("handle label must not be empty");
+        }
+        if (label.length() > 128)
+        {
+            throw new IllegalArgumentException("handle label is longer than 128 characters: " + label.substring(0, 32) + "...");
+        }
+        for (int i = 0; i < label.length(); i++)
+        {
+            final char c = label.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == ':')
+            {
+                throw new IllegalArgumentException("handle label \"" + label.replaceAll("\\p{Cntrl}", "?")
+                    + "\" has a forbidden character (code " + (int)c + ") at index " + i + ": no ':' or control characters");
+            }
+        }
+    }
+
+    /**
+     * Configures a {@link LockManager}; validates everything once in {@link #build()}. Not
+     * thread-safe.
+     */
+    public static final class Builder
+    {
+        private LockStore store;
+        private Duration defaultTimeout;
+        private Duration handleIdleTimeout;
+        private Duration agentInterval;
+        private NanoClock clock = SystemNanoClock.INSTANCE;
+        private Executor asyncExecutor = ForkJoinPool.commonPool();
+        private ScheduledExecutorService scheduler;
+        private int reclaimMinNodes = LockTable.RECLAIM_MIN_NODES_DEFAULT;
+        private int recentConflicts = LockObserver.RECENT_CONFLICTS_DEFAULT;
+        private boolean startAgent = true;
+
+        private Builder()
+        {
+            defaultTimeout = durationProperty(DEFAULT_TIMEOUT_PROP_NAME, DEFAULT_TIMEOUT_DEFAULT);
+            handleIdleTimeout = durationProperty(HANDLE_IDLE_TIMEOUT_PROP_NAME, HANDLE_IDLE_TIMEOUT_DEFAULT);
+            agentInterval = durationProperty(AGENT_INTERVAL_PROP_NAME, AGENT_INTERVAL_DEFAULT);
+        }
+
+        /**
+         * The store (default: a new {@link MemoryLockStore}). The manager closes it.
+         *
+         * @param store the store.
+         * @return this.
+         */
+        public Builder store(final LockStore store)
+        {
+            this.store = store;
+            return this;
+        }
+
+        /**
+         * Timeout of {@link LockManager#lock(LockRequest)}; zero fails fast.
+         *
+         * @param timeout not negative.
+         * @return this.
+         */
+        public Builder defaultTimeout(final Duration timeout)
+        {
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Inactivity after which a handle is collected: its locks are released and it learns it
+         * lost them. Zero disables collection.
+         *
+         * @param timeout not negative.
+         * @return this.
+         */
+        public Builder handleIdleTimeout(final Duration timeout)
+        {
+            this.handleIdleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often the background agent collects idle handles and runs heartbeats.
+         *
+         * @param interval positive.
+         * @return this.
+         */
+        public Builder agentInterval(final Duration interval)
+        {
+            this.agentInterval = interval;
+            return this;
+        }
+
+        /**
+         * Whether to start the background agent thread (default true). Without it, call
+         * {@link LockManager#runMaintenance()} yourself.
+         *
+         * @param start whether to start it.
+         * @return this.
+         */
+        public Builder startAgent(final boolean start)
+        {
+            this.startAgent = start;
+            return this;
+        }
+
+        /**
+         * The clock for ages, activity and timeouts (inject one in tests).
+         *
+         * @param clock the clock.
+         * @return this.
+         */
+        public Builder clock(final NanoClock clock)
+        {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Where asynchronous acquisitions retry after a wake-up (default: the common pool).
+         *
+         * @param executor the executor.
+         * @return this.
+         */
+        public Builder asyncExecutor(final Executor executor)
+        {
+            this.asyncExecutor = executor;
+            return this;
+        }
+
+        /**
+         * Scheduler for asynchronous timeouts (default: one daemon thread owned by the manager).
+         *
+         * @param scheduler the scheduler; the manager does not shut it down.
+         * @return this.
+         */
+        public Builder scheduler(final ScheduledExecutorService scheduler)
+        {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /**
+         * Node count below which idle trie nodes are never swept.
+         *
+         * @param nodes at least 16.
+         * @return this.
+         */
+        public Builder reclaimMinNodes(final int nodes)
+        {
+            this.reclaimMinNodes = nodes;
+            return this;
+        }
+
+        /**
+         * Capacity of the recent-conflict ring.
+         *
+         * @param capacity at least 1.
+         * @return this.
+         */
+        public Builder recentConflicts(final int capacity)
+        {
+            this.recentConflicts = capacity;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @return the manager.
+         * @throws IllegalArgumentException naming the first invalid setting.
+         */
+        public LockManager build()
+        {
+            requireNonNegative("defaultTimeout", defaultTimeout);
+            requireNonNegative("handleIdleTimeout", handleIdleTimeout);
+            if (agentInterval == null || agentInterval.isNegative() || agentInterval.isZero())
+            {
+                throw new IllegalArgumentException("agentInterval must be positive, got " + agentInterval);
+            }
+            if (clock == null || asyncExecutor == null)
+            {
+                throw new IllegalArgumentException("clock and asyncExecutor must not be null");
+            }
+            if (reclaimMinNodes < 16)
+            {
+                throw new IllegalArgumentException("reclaimMinNodes must be at least 16, got " + reclaimMinNodes);
+            }
+            if (recentConflicts < 1)
+            {
+                throw new IllegalArgumentException("recentConflicts must be at least 1, got " + recentConflicts);
+            }
+            return new LockManager(this);
+        }
+
+        private static void requireNonNegative(final String name, final Duration d)
+        {
+            if (d == null || d.isNegative())
+            {
+                throw new IllegalArgumentException(name + " must be zero or positive, got " + d);
+            }
+        }
+
+        static Duration durationProperty(final String name, final Duration dflt)
+        {
+            final String v = System.getProperty(name);
+            if (v == null || v.isBlank())
+            {
+                return dflt;
+            }
+            try
+            {
+                final Duration d = v.trim().startsWith("P") || v.trim().startsWith("p") ?
+                    Duration.parse(v.trim()) : Duration.ofMillis(Long.parseLong(v.trim()));
+                if (d.isNegative())
+                {
+                    throw new IllegalArgumentException("negative");
+                }
+                return d;
+            }
+            catch (final RuntimeException e)
+            {
+                throw new IllegalArgumentException("system property " + name + "=\"" + v
+                    + "\" is not a duration (milliseconds, or ISO-8601 like PT5S)", e);
+            }
+        }
+    }
+
+    static long toNanosSaturated(final Duration d)
+    {
+        try
+        {
+            return d.toNanos();
+        }
+        catch (final ArithmeticException e)
+        {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    static final TimeUnit NANOS = TimeUnit.NANOSECONDS;
+}

@@ -1,0 +1,778 @@
+package io.pathlock.table;
+
+import io.pathlock.LockPath;
+import io.pathlock.LockType;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The lock table: a lock-free path trie with one CAS-only state word per node (DESIGN §3.1).
+ *
+ * <pre>
+ * PROTOCOL
+ *
+ * Each node has a 64-bit state word:
+ *
+ *   63                                   8 7      4   3    2    1  0
+ *  +--------------------------------------+--------+---+----+----+----+
+ *  |        BASE intention count           | unused |INF|RCLM|DEAD|HOLD|
+ *  +--------------------------------------+--------+---+----+----+----+
+ *
+ *  HOLD       NONE, POINT or SUBTREE: the lock held on this very node.
+ *  DEAD       the node has been unlinked; whoever sees it looks the child up again.
+ *  RECLAIMING an inflated node is being checked for reclamation (transient).
+ *  INFLATED   the intention count also lives in striped cells (see below).
+ *  BASE       number of locks held strictly below the node (Gray's intention count).
+ *
+ * intent(n) = BASE(n) + (INFLATED ? sum of n's cells : 0).
+ *
+ * POINT(p):   for each strict ancestor a of p, root first: raise(a); then claimPoint(p).
+ * SUBTREE(p): for each strict ancestor a of p, root first: raise(a); then claimSubtree(p).
+ * raise(a)    succeeds only if HOLD(a) != SUBTREE (and no SUBTREE waiter is pending on a);
+ *             it adds one to intent(a).
+ * claimPoint  CAS HOLD NONE -> POINT.
+ * claimSubtree CAS HOLD NONE -> SUBTREE, valid only if intent(p) == 0 (or == the number of the
+ *             caller's own locks below p, for reentrant requests).
+ * A failed step undoes the raises already made (in reverse) and reports the blocking node.
+ * unlock(p)   clears HOLD(p), then lowers intent on every strict ancestor, leaf first.
+ *
+ * Contention on shallow nodes: every lock raises intent on the root, so a plain CAS counter there
+ * would serialise all threads. When a raise loses a CAS race, the node INFLATES: raises and lowers
+ * then add to a per-thread cell (padded), and SUBTREE/reclaim claims use a Dekker handshake:
+ *
+ *   raiser:  cell += 1 (volatile RMW);  read state; if HOLD == SUBTREE or DEAD/RECLAIMING:
+ *            cell -= 1 and back off.
+ *   claimer: CAS HOLD NONE -> SUBTREE (volatile); read all cells; if intent != expected:
+ *            CAS HOLD back to what it was and wake waiters.
+ *
+ * Both sides write then read the other's variable with sequentially consistent accesses, so at
+ * least one of them sees the other: they never both proceed (they may both back off; pending marks
+ * make the SUBTREE side win eventually).
+ *
+ * INVARIANTS
+ *
+ *  1. Mutual exclusion: if HOLD(n) == SUBTREE then no lock is held on n's strict descendants and
+ *     no SUBTREE on its strict ancestors; if HOLD(n) == POINT no SUBTREE is held on an ancestor.
+ *     Every conflicting pair of locks meets on one node: the SUBTREE holder's node, whose word (and
+ *     cells) both sides change before they proceed.
+ *  2. intent(n) equals the number of locks held strictly below n plus the raises of walks in
+ *     flight; it is never negative when quiescent, and a failed walk leaves it as it found it.
+ *  3. Every operation touches depth+1 nodes: O(depth) whatever the size of the subtree.
+ *  4. A node is unlinked only when its HOLD is NONE, its intent is 0, and no waiter or pending
+ *     mark refers to it; DEAD is final. A walker holds intent on every ancestor it passes, so the
+ *     parent of a node it looks up is never unlinked under it.
+ *  5. Lost wake-ups are impossible: a waiter enqueues itself and then increments the node's waiter
+ *     count before it retries; a releaser changes the state word before it reads the waiter count.
+ *     Either the retry sees the release, or the releaser sees the waiter and signals it.
+ *  6. Anti-starvation: a SUBTREE waiter blocked on its own node places a pending mark there. While
+ *     a node has pending marks, new raises through it and new POINT claims on it are refused, and
+ *     only waiters that hold a mark may claim it as SUBTREE; the locks below it drain, and the
+ *     SUBTREE waiter wins against an endless stream of POINT locks below. Requesters that already
+ *     hold locks ignore marks: the waiter may be waiting for them.
+ *  7. Idle nodes are reclaimed in amortised sweeps: when the node count passes
+ *     max(minimum, 2 x nodes left after the last sweep), the creating thread sweeps. Memory is
+ *     bounded by live locks, waiters and their ancestors, times two, plus the minimum.
+ * </pre>
+ *
+ * <p>The child index of a node is a {@link ConcurrentHashMap}; its reads are lock-free, its inserts
+ * and removals may lock one bin (only when nodes are created or reclaimed, never for a lock or
+ * unlock of an existing node).
+ *
+ * <p>Thread-safety: all methods are thread-safe. Methods taking a {@link TableWaiter} expect that
+ * waiter to be used by one acquisition at a time.
+ */
+public final class LockTable
+{
+    /** Default minimum node count before idle nodes are swept. */
+    public static final int RECLAIM_MIN_NODES_DEFAULT = 4096;
+
+    private static final int OK = 0;
+    private static final int R_DEAD = 1;
+    private static final int R_BLOCKED = 2;
+
+    private final TrieNode root = new TrieNode(null, "");
+    private final AtomicLong nodeCount = new AtomicLong(1);
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final int reclaimMinNodes;
+    private volatile long reclaimThreshold;
+
+    /**
+     * Where a refused lock was blocked. Filled by {@link #tryLock}; reused by one caller.
+     */
+    public static final class Conflict
+    {
+        TrieNode node;
+        ConflictKind kind;
+        boolean atTarget;
+
+        /** Creates an empty conflict record. */
+        public Conflict()
+        {
+        }
+
+        /**
+         * The node that blocked the lock.
+         *
+         * @return the blocking node.
+         */
+        public TrieNode node()
+        {
+            return node;
+        }
+
+        /**
+         * Why it blocked.
+         *
+         * @return the kind.
+         */
+        public ConflictKind kind()
+        {
+            return kind;
+        }
+
+        /**
+         * Whether the blocking node is the requested path itself (not an ancestor).
+         *
+         * @return true at the target.
+         */
+        public boolean atTarget()
+        {
+            return atTarget;
+        }
+
+        void set(final TrieNode node, final ConflictKind kind, final boolean atTarget)
+        {
+            this.node = node;
+            this.kind = kind;
+            this.atTarget = atTarget;
+        }
+    }
+
+    /** Creates a table with the default reclaim minimum. */
+    public LockTable()
+    {
+        this(RECLAIM_MIN_NODES_DEFAULT);
+    }
+
+    /**
+     * Creates a table.
+     *
+     * @param reclaimMinNodes node count below which idle nodes are never swept (at least 16).
+     * @throws IllegalArgumentException if reclaimMinNodes is below 16.
+     */
+    public LockTable(final int reclaimMinNodes)
+    {
+        if (reclaimMinNodes < 16)
+        {
+            throw new IllegalArgumentException("reclaimMinNodes must be at least 16, got " + reclaimMinNodes);
+        }
+        this.reclaimMinNodes = reclaimMinNodes;
+        this.reclaimThreshold = reclaimMinNodes;
+    }
+
+    /**
+     * Tries to take one lock. Never waits.
+     *
+     * @param path the path.
+     * @param type the lock type.
+     * @param ownBelow for SUBTREE: how many locks below {@code path} the caller itself holds (they do
+     *        not block it); 0 otherwise.
+     * @param upgrade true to turn the caller's own POINT on {@code path} into a SUBTREE.
+     * @param waiter the caller's waiter (for pending-mark priority), or null.
+     * @param out filled with the blocking node when the lock is refused.
+     * @return the locked node (pass it to {@link #unlock}), or null when refused.
+     */
+    public TrieNode tryLock(
+        final LockPath path,
+        final LockType type,
+        final int ownBelow,
+        final boolean upgrade,
+        final TableWaiter waiter,
+        final Conflict out)
+    {
+        final int depth = path.depth();
+        TrieNode n = root;
+        int i = 0;
+        while (i < depth)
+        {
+            if (!upgrade)
+            {
+                final int r = raise(n, waiter, out);
+                if (r == R_DEAD)
+                {
+                    n = childOf(n.parent, n.name);
+                    continue;
+                }
+                if (r == R_BLOCKED)
+                {
+                    lowerChain(n.parent);
+                    return null;
+                }
+            }
+            n = childOf(n, path.segment(i));
+            i++;
+        }
+
+        for (;;)
+        {
+            final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, upgrade, waiter, out);
+            if (r == OK)
+            {
+                return n;
+            }
+            if (r == R_DEAD)
+            {
+                n = childOf(n.parent, n.name);
+                continue;
+            }
+            if (!upgrade)
+            {
+                lowerChain(n.parent);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Releases a lock taken by {@link #tryLock}. Wakes the waiters the release may unblock.
+     *
+     * @param node the node returned by tryLock.
+     */
+    public void unlock(final TrieNode node)
+    {
+        node.holder = null;
+        for (;;)
+        {
+            final long s = node.stateVolatile();
+            if (node.compareAndSetState(s, s & ~TrieNode.HOLD_MASK))
+            {
+                break;
+            }
+        }
+        if (node.waitersVolatile() > 0)
+        {
+            signalAll(node, false);
+        }
+        lowerChain(node.parent);
+    }
+
+    /**
+     * Undoes an upgrade made by {@link #tryLock} with {@code upgrade = true}: SUBTREE back to the
+     * caller's POINT. Wakes waiters.
+     *
+     * @param node the node the caller upgraded.
+     */
+    public void downgrade(final TrieNode node)
+    {
+        for (;;)
+        {
+            final long s = node.stateVolatile();
+            if (node.compareAndSetState(s, (s & ~TrieNode.HOLD_MASK) | TrieNode.HOLD_POINT))
+            {
+                break;
+            }
+        }
+        if (node.waitersVolatile() > 0)
+        {
+            signalAll(node, false);
+        }
+    }
+
+    /**
+     * Attaches the facade's holder record to a node it locked, for conflict reports.
+     *
+     * @param node a node locked by the caller.
+     * @param holder the record.
+     */
+    public void attachHolder(final TrieNode node, final Object holder)
+    {
+        node.holder = holder;
+    }
+
+    /**
+     * Registers a waiter on the node of a conflict, so that the next change of that node signals it.
+     * After registering, the caller must retry once before it waits (invariant 5).
+     *
+     * @param waiter the waiter (not registered elsewhere).
+     * @param conflict the conflict returned by the last attempt.
+     * @param markPending whether to place a pending mark (a SUBTREE request blocked at its own node).
+     * @return false if the node was unlinked meanwhile (retry at once; nothing is registered).
+     */
+    public boolean register(final TableWaiter waiter, final Conflict conflict, final boolean markPending)
+    {
+        final TrieNode n = conflict.node;
+        waiter.resetSignal();
+        if (markPending && !waiter.isPendingAt(n))
+        {
+            n.addPending(1);
+            waiter.addPendingMark(n);
+        }
+        final boolean intent = conflict.kind == ConflictKind.HELD_BELOW;
+        n.queue().add(waiter);
+        n.addWaiters(1);
+        if (intent)
+        {
+            n.addIntentWaiters(1);
+        }
+        waiter.registeredOn = n;
+        waiter.registeredForIntent = intent;
+        if ((n.stateVolatile() & TrieNode.DEAD) != 0)
+        {
+            deregister(waiter);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Removes a waiter's registration, if any. Keeps its pending marks.
+     *
+     * @param waiter the waiter.
+     */
+    public void deregister(final TableWaiter waiter)
+    {
+        final TrieNode n = waiter.registeredOn;
+        if (n == null)
+        {
+            return;
+        }
+        waiter.registeredOn = null;
+        if (waiter.registeredForIntent)
+        {
+            n.addIntentWaiters(-1);
+        }
+        n.addWaiters(-1);
+        final ConcurrentLinkedQueue<TableWaiter> q = n.queueOrNull();
+        if (q != null)
+        {
+            q.remove(waiter);
+        }
+    }
+
+    /**
+     * Removes the waiter's registration and all its pending marks, waking those who waited on them.
+     *
+     * @param waiter the waiter.
+     */
+    public void finish(final TableWaiter waiter)
+    {
+        deregister(waiter);
+        for (int i = 0; i < waiter.pendingMarkCount(); i++)
+        {
+            final TrieNode n = waiter.pendingMark(i);
+            if (n.addPending(-1) == 0 && n.waitersVolatile() > 0)
+            {
+                signalAll(n, false);
+            }
+        }
+        waiter.clearPendingMarks();
+    }
+
+    /**
+     * Number of nodes currently linked (or unlinked but not yet counted out), root included.
+     *
+     * @return the node count.
+     */
+    public long nodeCount()
+    {
+        return nodeCount.get();
+    }
+
+    /**
+     * Sweeps now: unlinks every idle node (invariant 7). Safe to run concurrently with any operation.
+     *
+     * @return the node count after the sweep.
+     */
+    public long reclaimIdle()
+    {
+        sweep(root);
+        final long n = nodeCount.get();
+        reclaimThreshold = Math.max(reclaimMinNodes, 2 * n);
+        return n;
+    }
+
+    /**
+     * Finds some holder record at or below a node, for conflict reports. Bounded: visits at most
+     * {@code limit} nodes.
+     *
+     * @param node where to start.
+     * @param limit most nodes to visit.
+     * @return a held node, or null if none was found within the limit.
+     */
+    public TrieNode findHeldBelow(final TrieNode node, final int limit)
+    {
+        final ArrayDeque<TrieNode> stack = new ArrayDeque<>();
+        final ConcurrentHashMap<String, TrieNode> top = node.childrenOrNull();
+        if (top == null)
+        {
+            return null;
+        }
+        stack.addAll(top.values());
+        int visited = 0;
+        while (!stack.isEmpty() && visited++ < limit)
+        {
+            final TrieNode n = stack.pop();
+            if (TrieNode.hold(n.stateVolatile()) != TrieNode.HOLD_NONE)
+            {
+                return n;
+            }
+            final ConcurrentHashMap<String, TrieNode> c = n.childrenOrNull();
+            if (c != null)
+            {
+                stack.addAll(c.values());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The root node (for observers and tests).
+     *
+     * @return the root.
+     */
+    public TrieNode root()
+    {
+        return root;
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------
+
+    private int raise(final TrieNode n, final TableWaiter waiter, final Conflict out)
+    {
+        for (;;)
+        {
+            final long s = n.stateVolatile();
+            if ((s & TrieNode.DEAD) != 0)
+            {
+                return R_DEAD;
+            }
+            if ((s & TrieNode.RECLAIMING) != 0)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            if (TrieNode.hold(s) == TrieNode.HOLD_SUBTREE)
+            {
+                out.set(n, ConflictKind.HELD_SUBTREE, false);
+                return R_BLOCKED;
+            }
+            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            {
+                out.set(n, ConflictKind.PENDING_SUBTREE, false);
+                return R_BLOCKED;
+            }
+            if ((s & TrieNode.INFLATED) == 0)
+            {
+                if (n.compareAndSetState(s, s + TrieNode.INTENT_ONE))
+                {
+                    return OK;
+                }
+                inflate(n);
+                continue;
+            }
+
+            final long[] cells = n.cellsVolatile();
+            final int index = TrieNode.cellIndex();
+            TrieNode.addCellVolatile(cells, index, 1);
+            final long s2 = n.stateVolatile();
+            if (TrieNode.hold(s2) == TrieNode.HOLD_SUBTREE || (s2 & (TrieNode.DEAD | TrieNode.RECLAIMING)) != 0)
+            {
+                TrieNode.addCellVolatile(cells, index, -1);
+                if (n.intentWaitersVolatile() > 0)
+                {
+                    signalAll(n, true);
+                }
+                if ((s2 & TrieNode.DEAD) != 0)
+                {
+                    return R_DEAD;
+                }
+                if ((s2 & TrieNode.RECLAIMING) != 0)
+                {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                out.set(n, ConflictKind.HELD_SUBTREE, false);
+                return R_BLOCKED;
+            }
+            return OK;
+        }
+    }
+
+    private static void inflate(final TrieNode n)
+    {
+        n.inflateCells();
+        for (;;)
+        {
+            final long s = n.stateVolatile();
+            if ((s & (TrieNode.INFLATED | TrieNode.DEAD)) != 0 || n.compareAndSetState(s, s | TrieNode.INFLATED))
+            {
+                return;
+            }
+        }
+    }
+
+    private void lower(final TrieNode n)
+    {
+        for (;;)
+        {
+            final long s = n.stateVolatile();
+            if ((s & TrieNode.INFLATED) == 0)
+            {
+                if (n.compareAndSetState(s, s - TrieNode.INTENT_ONE))
+                {
+                    break;
+                }
+            }
+            else
+            {
+                TrieNode.addCellVolatile(n.cellsVolatile(), TrieNode.cellIndex(), -1);
+                break;
+            }
+        }
+        if (n.intentWaitersVolatile() > 0)
+        {
+            signalAll(n, true);
+        }
+    }
+
+    private void lowerChain(final TrieNode from)
+    {
+        for (TrieNode m = from; m != null; m = m.parent)
+        {
+            lower(m);
+        }
+    }
+
+    /**
+     * Pending marks do not stop the waiter that placed them, nor a requester that already holds
+     * locks: it may hold exactly what the pending waiter waits for, and stopping it would close a
+     * wait cycle that the waiter, holding nothing, did not create.
+     */
+    private static boolean exempt(final TableWaiter waiter, final TrieNode n)
+    {
+        return waiter != null && (waiter.holdsLocks || waiter.isPendingAt(n));
+    }
+
+    private static int claimPoint(final TrieNode n, final TableWaiter waiter, final Conflict out)
+    {
+        for (;;)
+        {
+            final long s = n.stateVolatile();
+            if ((s & TrieNode.DEAD) != 0)
+            {
+                return R_DEAD;
+            }
+            if ((s & TrieNode.RECLAIMING) != 0)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            final long hold = TrieNode.hold(s);
+            if (hold != TrieNode.HOLD_NONE)
+            {
+                out.set(n, hold == TrieNode.HOLD_POINT ? ConflictKind.HELD_POINT : ConflictKind.HELD_SUBTREE, true);
+                return R_BLOCKED;
+            }
+            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            {
+                out.set(n, ConflictKind.PENDING_SUBTREE, true);
+                return R_BLOCKED;
+            }
+            if (n.compareAndSetState(s, s | TrieNode.HOLD_POINT))
+            {
+                return OK;
+            }
+        }
+    }
+
+    private int claimSubtree(
+        final TrieNode n, final int ownBelow, final boolean upgrade, final TableWaiter waiter, final Conflict out)
+    {
+        final long expectedHold = upgrade ? TrieNode.HOLD_POINT : TrieNode.HOLD_NONE;
+        for (;;)
+        {
+            final long s = n.stateVolatile();
+            if ((s & TrieNode.DEAD) != 0)
+            {
+                return R_DEAD;
+            }
+            if ((s & TrieNode.RECLAIMING) != 0)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            final long hold = TrieNode.hold(s);
+            if (hold != expectedHold)
+            {
+                out.set(n, hold == TrieNode.HOLD_SUBTREE ? ConflictKind.HELD_SUBTREE : ConflictKind.HELD_POINT, true);
+                return R_BLOCKED;
+            }
+            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            {
+                out.set(n, ConflictKind.PENDING_SUBTREE, true);
+                return R_BLOCKED;
+            }
+            final long claimed = (s & ~TrieNode.HOLD_MASK) | TrieNode.HOLD_SUBTREE;
+            if ((s & TrieNode.INFLATED) == 0)
+            {
+                if (TrieNode.base(s) != ownBelow)
+                {
+                    out.set(n, ConflictKind.HELD_BELOW, true);
+                    return R_BLOCKED;
+                }
+                if (n.compareAndSetState(s, claimed))
+                {
+                    return OK;
+                }
+                continue;
+            }
+
+            if (!n.compareAndSetState(s, claimed))
+            {
+                continue;
+            }
+            final long intent = TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile());
+            if (intent == ownBelow)
+            {
+                return OK;
+            }
+            for (;;)
+            {
+                final long c = n.stateVolatile();
+                if (n.compareAndSetState(c, (c & ~TrieNode.HOLD_MASK) | expectedHold))
+                {
+                    break;
+                }
+            }
+            if (n.waitersVolatile() > 0)
+            {
+                signalAll(n, false);
+            }
+            out.set(n, ConflictKind.HELD_BELOW, true);
+            return R_BLOCKED;
+        }
+    }
+
+    private TrieNode childOf(final TrieNode parent, final String name)
+    {
+        final ConcurrentHashMap<String, TrieNode> m = parent.children();
+        for (;;)
+        {
+            TrieNode c = m.get(name);
+            if (c == null)
+            {
+                final TrieNode fresh = new TrieNode(parent, name);
+                c = m.putIfAbsent(name, fresh);
+                if (c == null)
+                {
+                    if (nodeCount.incrementAndGet() > reclaimThreshold && sweeping.compareAndSet(false, true))
+                    {
+                        try
+                        {
+                            reclaimIdle();
+                        }
+                        finally
+                        {
+                            sweeping.set(false);
+                        }
+                    }
+                    return fresh;
+                }
+            }
+            if ((c.stateVolatile() & TrieNode.DEAD) != 0)
+            {
+                m.remove(name, c);
+                continue;
+            }
+            return c;
+        }
+    }
+
+    private static void signalAll(final TrieNode n, final boolean intentOnly)
+    {
+        final ConcurrentLinkedQueue<TableWaiter> q = n.queueOrNull();
+        if (q == null)
+        {
+            return;
+        }
+        for (final TableWaiter w : q)
+        {
+            if (!intentOnly || w.registeredForIntent)
+            {
+                w.signal();
+            }
+        }
+    }
+
+    // ---- reclamation ---------------------------------------------------------------------------
+
+    private void sweep(final TrieNode n)
+    {
+        final ConcurrentHashMap<String, TrieNode> children = n.childrenOrNull();
+        if (children == null)
+        {
+            return;
+        }
+        for (final TrieNode c : children.values())
+        {
+            sweep(c);
+            tryReclaim(c);
+        }
+    }
+
+    private void tryReclaim(final TrieNode n)
+    {
+        final long s = n.stateVolatile();
+        if ((s & (TrieNode.HOLD_MASK | TrieNode.DEAD | TrieNode.RECLAIMING)) != 0
+            || n.waitersVolatile() != 0 || n.pendingVolatile() != 0)
+        {
+            return;
+        }
+        if ((s & TrieNode.INFLATED) == 0)
+        {
+            if (TrieNode.base(s) != 0 || !n.compareAndSetState(s, TrieNode.DEAD))
+            {
+                return;
+            }
+        }
+        else
+        {
+            // Base is frozen once inflated; raises and lowers go to the cells, so the sum decides.
+            if (!n.compareAndSetState(s, s | TrieNode.RECLAIMING))
+            {
+                return;
+            }
+            if (TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile()) != 0)
+            {
+                n.stateVolatile(s);
+                return;
+            }
+            n.stateVolatile(s | TrieNode.DEAD);
+        }
+        n.parent.children().remove(n.name, n);
+        nodeCount.addAndGet(-(1 + countBelow(n)));
+        if (n.waitersVolatile() > 0)
+        {
+            signalAll(n, false);
+        }
+    }
+
+    private static long countBelow(final TrieNode n)
+    {
+        final ConcurrentHashMap<String, TrieNode> c = n.childrenOrNull();
+        if (c == null)
+        {
+            return 0;
+        }
+        long count = 0;
+        for (final TrieNode child : c.values())
+        {
+            count += 1 + countBelow(child);
+        }
+        return count;
+    }
+}

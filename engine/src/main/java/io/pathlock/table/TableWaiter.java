@@ -1,0 +1,132 @@
+package io.pathlock.table;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A party waiting for a trie node to change, and the pending marks it has placed (anti-starvation,
+ * see {@link LockTable} invariant 6).
+ *
+ * <p>The lock table calls {@link #signal()} when the node it waits on changes; subclasses decide
+ * what waking means (unpark a thread, or schedule an asynchronous retry). One waiter belongs to one
+ * acquisition at a time, which uses it from one thread at a time; {@link #signal()} may come from any
+ * thread.
+ */
+public abstract class TableWaiter
+{
+    private static final VarHandle SIGNALLED;
+
+    static
+    {
+        try
+        {
+            SIGNALLED = MethodHandles.lookup().findVarHandle(TableWaiter.class, "signalled", int.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // accessed through SIGNALLED
+    private volatile int signalled;
+
+    private TrieNode[] pendingAt = new TrieNode[2];
+    private int pendingCount;
+
+    /**
+     * Set by the owner before an attempt when it already holds locks: such a requester ignores
+     * pending marks (see {@link LockTable}, invariant 6).
+     */
+    public boolean holdsLocks;
+
+    TrieNode registeredOn;
+    boolean registeredForIntent;
+
+    /** Creates a waiter with no marks. */
+    protected TableWaiter()
+    {
+    }
+
+    /**
+     * Wakes the waiter once per registration; later calls are no-ops until it registers again.
+     */
+    public final void signal()
+    {
+        if (SIGNALLED.compareAndSet(this, 0, 1))
+        {
+            onSignal();
+        }
+    }
+
+    /**
+     * Whether {@link #signal()} was called since the last registration.
+     *
+     * @return true once signalled.
+     */
+    public final boolean isSignalled()
+    {
+        return (int)SIGNALLED.getVolatile(this) != 0;
+    }
+
+    /**
+     * Called once per registration, from the thread that changed the node.
+     * Must be short and must not block.
+     */
+    protected abstract void onSignal();
+
+    /**
+     * The node this waiter is registered on.
+     *
+     * @return the node, or null when not registered.
+     */
+    public final TrieNode registeredOn()
+    {
+        return registeredOn;
+    }
+
+    void resetSignal()
+    {
+        SIGNALLED.setVolatile(this, 0);
+    }
+
+    boolean isPendingAt(final TrieNode node)
+    {
+        for (int i = 0; i < pendingCount; i++)
+        {
+            if (pendingAt[i] == node)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void addPendingMark(final TrieNode node)
+    {
+        if (pendingCount == pendingAt.length)
+        {
+            pendingAt = java.util.Arrays.copyOf(pendingAt, pendingCount * 2);
+        }
+        pendingAt[pendingCount++] = node;
+    }
+
+    int pendingMarkCount()
+    {
+        return pendingCount;
+    }
+
+    TrieNode pendingMark(final int i)
+    {
+        return pendingAt[i];
+    }
+
+    void clearPendingMarks()
+    {
+        for (int i = 0; i < pendingCount; i++)
+        {
+            pendingAt[i] = null;
+        }
+        pendingCount = 0;
+    }
+}
