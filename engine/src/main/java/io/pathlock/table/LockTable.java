@@ -68,7 +68,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *  5. Lost wake-ups are impossible: a waiter enqueues itself and then increments the node's waiter
  *     count before it retries; a releaser changes the state word before it reads the waiter count.
  *     Either the retry sees the release, or the releaser sees the waiter and signals it.
- *  6. Anti-starvation: a SUBTREE waiter blocked on its own node places a pending mark there. While
+ *  6. Anti-starvation: a SUBTREE waiter blocked on its own node places a pending mark there (one
+ *     mark per waiter: it drops its mark when it becomes blocked elsewhere, else two batches that
+ *     each keep a mark the other needs would wait for each other forever). While
  *     a node has pending marks, new raises through it and new POINT claims on it are refused, and
  *     only waiters that hold a mark may claim it as SUBTREE; the locks below it drain, and the
  *     SUBTREE waiter wins against an endless stream of POINT locks below. Requesters that already
@@ -306,6 +308,10 @@ public final class LockTable
     {
         final TrieNode n = conflict.node;
         waiter.resetSignal();
+        // At most one mark per waiter, on the node it is blocked on now: a waiter that keeps a mark
+        // while it waits elsewhere is a holder of that mark, and two such batches close a wait cycle
+        // (invariant 6).
+        releasePendingMarks(waiter, markPending ? n : null);
         if (markPending && !waiter.isPendingAt(n))
         {
             n.addPending(1);
@@ -361,15 +367,30 @@ public final class LockTable
     public void finish(final TableWaiter waiter)
     {
         deregister(waiter);
+        releasePendingMarks(waiter, null);
+    }
+
+    private static void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
+    {
+        boolean kept = false;
         for (int i = 0; i < waiter.pendingMarkCount(); i++)
         {
             final TrieNode n = waiter.pendingMark(i);
+            if (n == keep)
+            {
+                kept = true;
+                continue;
+            }
             if (n.addPending(-1) == 0 && n.waitersVolatile() > 0)
             {
                 signalAll(n, false);
             }
         }
         waiter.clearPendingMarks();
+        if (kept)
+        {
+            waiter.addPendingMark(keep);
+        }
     }
 
     /**

@@ -1,0 +1,335 @@
+package io.pathlock;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Many-thread tests of the lock table and facade: mutual exclusion checked by an independent
+ * recorder, deadlock freedom of random batches and moves, starvation freedom of SUBTREE waiters
+ * (LockTable invariants 1, 5 and 6).
+ */
+class ConcurrencyTest
+{
+    private final LockManager manager = LockManager.builder().startAgent(false).build();
+
+    @AfterEach
+    void close()
+    {
+        manager.close();
+    }
+
+    /** A small tree: /, /d0../d2, /d0/e0../d2/e2, /d0/e0/f0.. (40 paths). */
+    private static List<LockPath> tree()
+    {
+        final List<LockPath> paths = new ArrayList<>();
+        paths.add(LockPath.root());
+        for (int i = 0; i < 3; i++)
+        {
+            paths.add(LockPath.parse("/d" + i));
+            for (int j = 0; j < 3; j++)
+            {
+                paths.add(LockPath.parse("/d" + i + "/e" + j));
+                for (int k = 0; k < 3; k++)
+                {
+                    paths.add(LockPath.parse("/d" + i + "/e" + j + "/f" + k));
+                }
+            }
+        }
+        return paths;
+    }
+
+    /**
+     * The recorder knows nothing of the lock code: each holder marks the paths it holds and checks,
+     * on entry and exit, that no one else holds a conflicting path per DESIGN §2.
+     */
+    @Test
+    void mutualExclusionUnderRandomLoad() throws Exception
+    {
+        final List<LockPath> paths = tree();
+        final int n = paths.size();
+        final AtomicIntegerArray pointHolders = new AtomicIntegerArray(n);
+        final AtomicIntegerArray subtreeHolders = new AtomicIntegerArray(n);
+        final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        final AtomicLong grants = new AtomicLong();
+        final int threads = 6;
+        final int iterations = 4000;
+        final CyclicBarrier start = new CyclicBarrier(threads);
+
+        final Runnable check = () ->
+        {
+            for (int i = 0; i < n; i++)
+            {
+                final int holders = pointHolders.get(i) + subtreeHolders.get(i);
+                if (holders > 1)
+                {
+                    violations.add(holders + " holders on " + paths.get(i));
+                }
+                if (subtreeHolders.get(i) > 0)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        if (j != i && paths.get(i).isAncestorOf(paths.get(j))
+                            && pointHolders.get(j) + subtreeHolders.get(j) > 0)
+                        {
+                            violations.add("SUBTREE " + paths.get(i) + " held while " + paths.get(j) + " is held");
+                        }
+                    }
+                }
+            }
+        };
+
+        final ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final long seed = 42 + t;
+                fs.add(pool.submit(() ->
+                {
+                    final Random rnd = new Random(seed);
+                    start.await();
+                    for (int it = 0; it < iterations; it++)
+                    {
+                        final int count = 1 + rnd.nextInt(3);
+                        final LockRequest.Builder b = LockRequest.builder();
+                        for (int c = 0; c < count; c++)
+                        {
+                            b.add(paths.get(rnd.nextInt(n)), rnd.nextInt(4) == 0 ? LockType.SUBTREE : LockType.POINT);
+                        }
+                        final LockRequest req = b.build();
+                        try (LockHandle h = manager.open("t"))
+                        {
+                            h.acquire(req, Duration.ofSeconds(30));
+                            grants.incrementAndGet();
+                            for (final LockRequest.Entry e : req.entries())
+                            {
+                                (e.type() == LockType.SUBTREE ? subtreeHolders : pointHolders)
+                                    .incrementAndGet(paths.indexOf(e.path()));
+                            }
+                            check.run();
+                            for (final LockRequest.Entry e : req.entries())
+                            {
+                                (e.type() == LockType.SUBTREE ? subtreeHolders : pointHolders)
+                                    .decrementAndGet(paths.indexOf(e.path()));
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            assertTimeoutPreemptively(Duration.ofMinutes(2), () ->
+            {
+                for (final Future<?> f : fs)
+                {
+                    f.get();
+                }
+            });
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+        assertTrue(violations.isEmpty(), () -> violations.size() + " violations, first: " + violations.peek());
+        assertEquals((long)threads * iterations, grants.get());
+        assertEquals(1, manager.table().reclaimIdle(), "nothing left locked: every node reclaimable");
+        assertEquals(0, manager.table().root().intentCount());
+    }
+
+    /** Moves in opposite directions and random batches never deadlock (bounded by a timeout, not by sleeping). */
+    @Test
+    void movesAndBatchesInRandomOrderNeverDeadlock() throws Exception
+    {
+        final int threads = 8;
+        final int iterations = 3000;
+        final CyclicBarrier start = new CyclicBarrier(threads);
+        final AtomicInteger done = new AtomicInteger();
+        final ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int id = t;
+                fs.add(pool.submit(() ->
+                {
+                    final Random rnd = new Random(id);
+                    start.await();
+                    for (int it = 0; it < iterations; it++)
+                    {
+                        final LockRequest req;
+                        switch (rnd.nextInt(3))
+                        {
+                            case 0:
+                                req = id % 2 == 0 ? LockRequest.mv("/a/x", "/b", true) : LockRequest.mv("/b/y", "/a", true);
+                                break;
+                            case 1:
+                                req = id % 2 == 0 ? LockRequest.mv("/a/x/f", "/b/y", false) :
+                                    LockRequest.mv("/b/y/g", "/a/x", false);
+                                break;
+                            default:
+                                final List<String> ps = new ArrayList<>(List.of("/a", "/b/y", "/a/x/z", "/c"));
+                                Collections.shuffle(ps, rnd);
+                                final LockRequest.Builder b = LockRequest.builder();
+                                for (int i = 0; i < 3; i++)
+                                {
+                                    b.add(ps.get(i), rnd.nextBoolean() ? LockType.SUBTREE : LockType.POINT);
+                                }
+                                req = b.build();
+                        }
+                        try (LockHandle h = manager.open("mv"))
+                        {
+                            h.acquire(req);
+                        }
+                    }
+                    done.incrementAndGet();
+                    return null;
+                }));
+            }
+            assertTimeoutPreemptively(Duration.ofMinutes(2), () ->
+            {
+                for (final Future<?> f : fs)
+                {
+                    f.get();
+                }
+            }, () -> "deadlock? snapshot: " + manager.snapshot());
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+        assertEquals(threads, done.get());
+    }
+
+    /**
+     * A stream of POINT holders below /s that always overlap (each releases only after another
+     * stream thread was granted or refused) keeps the intent count of /s above zero forever unless
+     * pending marks stop new entries (invariant 6). Without them this test times out.
+     */
+    @Test
+    void subtreeWaiterWinsAgainstEndlessPointStreamBelow() throws Exception
+    {
+        final int streamThreads = 3;
+        final AtomicLong events = new AtomicLong();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong streamGrants = new AtomicLong();
+        final CyclicBarrier started = new CyclicBarrier(streamThreads + 1);
+        final ExecutorService pool = Executors.newFixedThreadPool(streamThreads);
+        try
+        {
+            for (int t = 0; t < streamThreads; t++)
+            {
+                final int id = t;
+                pool.submit(() ->
+                {
+                    boolean first = true;
+                    while (!stop.get())
+                    {
+                        try (LockHandle h = manager.open("stream"))
+                        {
+                            h.tryAcquire(LockRequest.point("/s/x" + id));
+                            streamGrants.incrementAndGet();
+                            final long seen = events.incrementAndGet();
+                            if (first)
+                            {
+                                first = false;
+                                started.await();
+                            }
+                            while (events.get() == seen && !stop.get())
+                            {
+                                Thread.yield();
+                            }
+                        }
+                        catch (final LockBusyException e)
+                        {
+                            events.incrementAndGet();
+                            Thread.yield();
+                        }
+                    }
+                    return null;
+                });
+            }
+            started.await(30, TimeUnit.SECONDS);
+            try (LockHandle wide = manager.open("wide"))
+            {
+                assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> wide.acquire(LockRequest.subtree("/s"), Duration.ofSeconds(30)));
+                assertEquals(LockType.SUBTREE, wide.locks().get(0).type());
+            }
+            assertTrue(streamGrants.get() >= streamThreads);
+        }
+        finally
+        {
+            stop.set(true);
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** Threads on disjoint paths all make progress with shared inflated ancestors (striped intent cells). */
+    @Test
+    void disjointPathsUnderContentionKeepCountsExact() throws Exception
+    {
+        final int threads = 4;
+        final int iterations = 50_000;
+        final CyclicBarrier start = new CyclicBarrier(threads);
+        final ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final LockPath p = LockPath.parse("/shared/t" + t + "/leaf");
+                fs.add(pool.submit(() ->
+                {
+                    final io.pathlock.table.LockTable.Conflict c = new io.pathlock.table.LockTable.Conflict();
+                    start.await();
+                    for (int i = 0; i < iterations; i++)
+                    {
+                        final io.pathlock.table.TrieNode node =
+                            manager.table().tryLock(p, LockType.POINT, 0, false, null, c);
+                        if (node == null)
+                        {
+                            throw new AssertionError("disjoint POINT refused: " + c.kind() + " at " + c.node());
+                        }
+                        manager.table().unlock(node);
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> f : fs)
+            {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+        assertEquals(0, manager.table().root().intentCount());
+        try (LockHandle h = manager.open("after"))
+        {
+            h.tryAcquire(LockRequest.subtree("/"));
+        }
+    }
+}

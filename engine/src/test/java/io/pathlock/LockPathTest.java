@@ -1,0 +1,108 @@
+package io.pathlock;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LockPathTest
+{
+    @Test
+    void parsesAndNormalisedTextRoundTrips()
+    {
+        final LockPath p = LockPath.parse("/a/b/c");
+        assertEquals(3, p.depth());
+        assertEquals("c", p.name());
+        assertEquals("/a/b", p.parent().toString());
+        assertEquals("/a", p.prefix(1).toString());
+        assertSame(LockPath.root(), p.prefix(0));
+        assertEquals("/a/b/c", p.toString());
+        assertEquals(p, LockPath.parse(new StringBuilder("/a/b/c")));
+    }
+
+    @Test
+    void rootIsLockableAndHasNoParent()
+    {
+        final LockPath root = LockPath.parse("/");
+        assertTrue(root.isRoot());
+        assertEquals(0, root.depth());
+        assertTrue(root.isAncestorOf(LockPath.parse("/x")));
+        final InvalidLockPathException e = assertThrows(InvalidLockPathException.class, root::parent);
+        assertTrue(e.getMessage().contains("root has no parent"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a/b", "/a/", "/a//b", "/a/./b", "/a/../b", "/..", "//", "/a/b/"})
+    void rejectsMalformedPathsNamingTheInput(final String bad)
+    {
+        final InvalidLockPathException e = assertThrows(InvalidLockPathException.class, () -> LockPath.parse(bad));
+        assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
+        assertEquals(bad, e.input());
+    }
+
+    @Test
+    void rejectsControlCharactersAndSaysWhere()
+    {
+        final InvalidLockPathException e = assertThrows(InvalidLockPathException.class, () -> LockPath.parse("/a\u0000b"));
+        assertTrue(e.getMessage().contains("control character (code 0) at index 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("\\u0000"), "the message escapes the NUL: " + e.getMessage());
+        assertThrows(InvalidLockPathException.class, () -> LockPath.parse("/a\nb"));
+    }
+
+    @Test
+    void rejectsNullAndOverlongPaths()
+    {
+        assertThrows(InvalidLockPathException.class, () -> LockPath.parse(null));
+        final String tooLong = "/" + "x".repeat(LockPath.MAX_LENGTH);
+        final InvalidLockPathException e = assertThrows(InvalidLockPathException.class, () -> LockPath.parse(tooLong));
+        assertTrue(e.getMessage().contains("more than " + LockPath.MAX_LENGTH), e.getMessage());
+        final String tooDeep = "/a".repeat(LockPath.MAX_DEPTH + 1);
+        assertThrows(InvalidLockPathException.class, () -> LockPath.parse(tooDeep));
+    }
+
+    @Test
+    void ancestryAndOrdering()
+    {
+        final LockPath a = LockPath.parse("/a");
+        final LockPath ab = LockPath.parse("/a/b");
+        final LockPath abc = LockPath.parse("/a/bc");
+        assertTrue(a.isAncestorOf(ab));
+        assertFalse(ab.isAncestorOf(a));
+        assertFalse(a.isAncestorOf(a));
+        assertTrue(a.isAncestorOrSelf(a));
+        assertFalse(ab.isAncestorOf(abc), "/a/b is not an ancestor of /a/bc");
+        assertTrue(a.compareTo(ab) < 0);
+        assertTrue(LockPath.root().compareTo(a) < 0);
+    }
+
+    @Test
+    void requestNormalisationMergesAndDropsCoveredEntries()
+    {
+        final LockRequest r = LockRequest.builder()
+            .add("/a/b", LockType.POINT)
+            .add("/a", LockType.SUBTREE)
+            .add("/c", LockType.POINT)
+            .add("/c", LockType.SUBTREE)
+            .add("/d", LockType.POINT)
+            .add("/d/e", LockType.POINT)
+            .build();
+        assertEquals("[SUBTREE /a, SUBTREE /c, POINT /d, POINT /d/e]", r.toString());
+        assertEquals(LockRequest.point("/y", "/x"), LockRequest.point("/x", "/y", "/x"));
+    }
+
+    @Test
+    void mvModes()
+    {
+        assertEquals("[SUBTREE /a/x, SUBTREE /b]", LockRequest.mv("/a/x", "/b", true).toString());
+        assertEquals("[POINT /a, POINT /b]", LockRequest.mv("/a/x", "/b", false).toString());
+        assertEquals("[POINT /a]", LockRequest.mv("/a/x", "/a", false).toString());
+        assertThrows(IllegalArgumentException.class, () -> LockRequest.mv("/a", "/a/b", true));
+        assertThrows(InvalidLockPathException.class, () -> LockRequest.mv("/", "/b", true));
+        assertThrows(IllegalArgumentException.class, () -> LockRequest.point());
+    }
+}
