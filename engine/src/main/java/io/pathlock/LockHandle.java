@@ -77,11 +77,12 @@ public final class LockHandle implements AutoCloseable
         final long sinceNanos;
         volatile LockConflict blockedBy;
 
-        WaitRecord(final String ownerId, final String request, final long sinceNanos)
+        WaitRecord(final String ownerId, final String request, final long sinceNanos, final LockConflict blockedBy)
         {
             this.ownerId = ownerId;
             this.request = request;
             this.sinceNanos = sinceNanos;
+            this.blockedBy = blockedBy;
         }
 
         LockSnapshot.WaiterInfo info()
@@ -430,7 +431,7 @@ public final class LockHandle implements AutoCloseable
                 recordConflict(request, c);
                 if (record == null)
                 {
-                    record = new WaitRecord(ownerId, request.toString(), start);
+                    record = new WaitRecord(ownerId, request.toString(), start, c);
                     m.waiters.add(record);
                     m.observer.onWait();
                     event = new LockWaitEvent();
@@ -466,7 +467,7 @@ public final class LockHandle implements AutoCloseable
                     outcome = "granted";
                     return;
                 }
-                if (r == TABLE_BLOCKED && st.conflict.node() == w.registeredOn())
+                if (r == TABLE_BLOCKED && m.table.registrationCovers(w, st.conflict))
                 {
                     while (!w.isSignalled())
                     {
@@ -875,7 +876,7 @@ public final class LockHandle implements AutoCloseable
                     }
                     if (record == null)
                     {
-                        record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime());
+                        record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime(), c);
                         m.waiters.add(record);
                         m.observer.onWait();
                     }
@@ -898,7 +899,7 @@ public final class LockHandle implements AutoCloseable
                         granted();
                         return;
                     }
-                    if (r == TABLE_BLOCKED && st.conflict.node() == registeredOn())
+                    if (r == TABLE_BLOCKED && m.table.registrationCovers(this, st.conflict))
                     {
                         return;
                     }

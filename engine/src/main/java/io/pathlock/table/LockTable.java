@@ -335,6 +335,21 @@ public final class LockTable
     }
 
     /**
+     * Whether the waiter's registration covers a conflict, so that parking on it cannot miss the
+     * change that resolves the conflict: same node, and registered for intent changes exactly when
+     * the conflict is about locks below (those changes signal only intent waiters).
+     *
+     * @param waiter a registered waiter.
+     * @param conflict the conflict of the retry made after registering.
+     * @return true if the waiter may park.
+     */
+    public boolean registrationCovers(final TableWaiter waiter, final Conflict conflict)
+    {
+        return waiter.registeredOn == conflict.node
+            && waiter.registeredForIntent == (conflict.kind == ConflictKind.HELD_BELOW);
+    }
+
+    /**
      * Removes a waiter's registration, if any. Keeps its pending marks.
      *
      * @param waiter the waiter.
