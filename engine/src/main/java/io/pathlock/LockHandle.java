@@ -594,7 +594,8 @@ public final class LockHandle implements AutoCloseable
                 todo[k++] = e;
             }
         }
-        lastActiveNanos = m.clock.nanoTime();
+        final long now = m.clock.nanoTime();
+        lastActiveNanos = now;
         if (k == 0)
         {
             return GRANTED;
@@ -643,7 +644,6 @@ public final class LockHandle implements AutoCloseable
         // Taken after every claim and before any release: a grant that happens before a
         // conflicting grant gets the smaller token (DESIGN §2).
         final long token = m.store.nextFencingToken();
-        final long now = m.clock.nanoTime();
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = todo[i];

@@ -1,0 +1,10 @@
+/**
+ * The pathlock facade: {@link io.pathlock.LockManager} hands out {@link io.pathlock.LockHandle}s
+ * that take POINT and SUBTREE locks ({@link io.pathlock.LockRequest}) on normalised paths
+ * ({@link io.pathlock.LockPath}), with the contracts of DESIGN §2. Refusals and failures are typed
+ * exceptions that carry a {@link io.pathlock.LockConflict}.
+ *
+ * <p>Depends on {@code io.pathlock.table} (in-process arbitration), {@code io.pathlock.store} (the
+ * store SPI) and {@code io.pathlock.observe}.
+ */
+package io.pathlock;
