@@ -309,7 +309,8 @@ public final class JnrPosix implements Posix
     @Override
     public int mkdir(final Path path, final int mode)
     {
-        return result(posix.mkdir(path.toString(), mode & 07777));
+        // through libc(): POSIX.mkdir reports a failure to its handler, which throws
+        return result(posix.libc().mkdir(path.toString(), mode & 07777));
     }
 
     /** {@inheritDoc} */
