@@ -58,6 +58,7 @@ public class PosixPointBenchmark
         @Setup(Level.Trial)
         public void create() throws IOException
         {
+            NativeLoaderCheck.require();
             root = BenchDirs.create("pathlock-point-");
             final Path dir = Files.createDirectories(root.resolve("a/b/c/d"));
             lockFile = dir.resolve(".path.ovlock");

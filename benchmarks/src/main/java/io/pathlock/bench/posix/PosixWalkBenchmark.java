@@ -59,6 +59,7 @@ public class PosixWalkBenchmark
         @Setup(Level.Trial)
         public void create() throws IOException
         {
+            NativeLoaderCheck.require();
             root = BenchDirs.create("pathlock-walk-");
             rootBytes = root.toString().getBytes(StandardCharsets.UTF_8);
             int leaf = 0;
