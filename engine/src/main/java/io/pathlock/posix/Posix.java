@@ -55,7 +55,8 @@ public interface Posix
      * {@link #createExclusive} flag: take an exclusive non-blocking {@link #flock} on the new
      * descriptor right after creating the file, before writing the content, so that the file is
      * locked from (almost) the moment it becomes visible. A creator that needs it locked from the
-     * very first moment creates a temporary file with this flag and {@link #link} s it into place.
+     * very first moment creates a temporary file with this flag and publishes it with
+     * {@link #link}.
      */
     int CREATE_LOCK_EXCLUSIVE = 2;
 
