@@ -1,15 +1,944 @@
 /*
- * JNI binding for io.pathlock.nativeio.PathlockNative.
- * Every function returns a non-negative value on success and -errno on failure.
+ * JNI binding for io.pathlock.nativeio.PathlockNative: the few syscalls on the lock-file hot path.
+ *
+ * Conventions (the Java side relies on each of them):
+ *
+ *  1. Every function returns a non-negative value on success and -errno on failure. Nothing here
+ *     throws a Java exception on purpose; the only exceptions that can be pending on return are
+ *     ones the JVM raised itself (OutOfMemoryError from NewByteArray), and then the return value is
+ *     negative too.
+ *  2. Paths cross the boundary as byte[] holding the raw path bytes (UTF-8 from Java) without a
+ *     terminating NUL. They are copied into a stack buffer of PATH_MAX bytes and NUL-terminated
+ *     here; an embedded NUL is -EINVAL and a path that does not fit is -ENAMETOOLONG. byte[] avoids
+ *     the JVM's modified UTF-8 (GetStringUTFChars), which encodes NUL and supplementary
+ *     characters differently from the file system.
+ *  3. Every JNI call that may raise an exception is followed by ExceptionCheck before the next JNI
+ *     call, so that -Xcheck:jni stays silent.
+ *  4. Calls that may be interrupted by a signal are retried on EINTR, except close(2) (see
+ *     pl_close_fd).
+ *  5. File descriptors are opened with O_CLOEXEC so that a child process started by the JVM never
+ *     inherits a lock file (and with it a flock(2) lock).
  */
+#define _GNU_SOURCE
 #include <jni.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 1
+#define PATHLOCK_ABI_VERSION 2
+
+/* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
+#define PL_CREATE_SYNC_DATA 1
+#define PL_CREATE_LOCK_EXCLUSIVE 2
+
+/* Slots of the long[] filled by the stat family; the same values as PathlockNative.STAT_*. */
+#define PL_STAT_INO 0
+#define PL_STAT_DEV 1
+#define PL_STAT_SIZE 2
+#define PL_STAT_MODE 3
+#define PL_STAT_MTIME_NANOS 4
+#define PL_STAT_NLINK 5
+#define PL_STAT_UID 6
+#define PL_STAT_LENGTH 7
+
+/* Reads of at most this many bytes use a stack buffer; larger ones malloc. */
+#define PL_STACK_READ_MAX 8192
+
+/* ---------------------------------------------------------------------------------------------- */
+/* helpers                                                                                        */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Copies a byte[] path into buf (PATH_MAX bytes) and terminates it. Returns 0 or -errno. */
+static int pl_copy_path(JNIEnv *env, jbyteArray path, char *buf)
+{
+    if (path == NULL)
+    {
+        return -EINVAL;
+    }
+    const jsize len = (*env)->GetArrayLength(env, path);
+    if (len <= 0)
+    {
+        return -ENOENT; /* what open("") reports */
+    }
+    if (len >= PATH_MAX)
+    {
+        return -ENAMETOOLONG;
+    }
+    (*env)->GetByteArrayRegion(env, path, 0, len, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', (size_t)len) != NULL)
+    {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * Copies a byte[] file name (no '/') into buf (NAME_MAX + 1 bytes). A null array gives an empty
+ * string when allowNull is set. Returns 0 or -errno.
+ */
+static int pl_copy_name(JNIEnv *env, jbyteArray name, char *buf, int allowNull)
+{
+    if (name == NULL)
+    {
+        buf[0] = '\0';
+        return allowNull ? 0 : -EINVAL;
+    }
+    const jsize len = (*env)->GetArrayLength(env, name);
+    if (len <= 0 || len > NAME_MAX)
+    {
+        return len <= 0 ? -EINVAL : -ENAMETOOLONG;
+    }
+    (*env)->GetByteArrayRegion(env, name, 0, len, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', (size_t)len) != NULL || memchr(buf, '/', (size_t)len) != NULL)
+    {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * Closes a descriptor and ignores EINTR. On Linux close(2) releases the descriptor before it can
+ * be interrupted, so the fd is gone even when EINTR is reported; retrying would close a descriptor
+ * number that another thread may already have been given by open(2).
+ */
+static int pl_close_fd(int fd)
+{
+    if (close(fd) != 0 && errno != EINTR)
+    {
+        return -errno;
+    }
+    return 0;
+}
+
+/* Writes all len bytes, retrying short writes and EINTR. Returns 0 or -errno. */
+static int pl_write_all(int fd, const char *data, size_t len)
+{
+    size_t done = 0;
+    while (done < len)
+    {
+        const ssize_t n = write(fd, data + done, len - done);
+        if (n < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            return -errno;
+        }
+        if (n == 0)
+        {
+            return -EIO;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int pl_fdatasync(int fd)
+{
+    while (fdatasync(fd) != 0)
+    {
+        if (errno != EINTR)
+        {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+static int pl_fsync(int fd)
+{
+    while (fsync(fd) != 0)
+    {
+        if (errno != EINTR)
+        {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+static int pl_flock(int fd, int op)
+{
+    while (flock(fd, op) != 0)
+    {
+        if (errno != EINTR)
+        {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Removes a file this process has just created and still holds open, but only while the path
+ * still names that inode: if someone removed ours and created another in the meantime, theirs must
+ * survive.
+ */
+static void pl_unlink_if_same(const char *path, int fd)
+{
+    struct stat byFd;
+    struct stat byPath;
+    if (fstat(fd, &byFd) == 0 && lstat(path, &byPath) == 0 &&
+        byFd.st_dev == byPath.st_dev && byFd.st_ino == byPath.st_ino)
+    {
+        unlink(path);
+    }
+}
+
+/*
+ * open(O_CREAT|O_EXCL|O_WRONLY|O_CLOEXEC) + optional flock(LOCK_EX|LOCK_NB) + full write +
+ * optional fdatasync. Returns the open fd or -errno; on a failure after the open, the new file is
+ * removed (see pl_unlink_if_same) and the fd closed.
+ */
+static int pl_create_exclusive(const char *path, const char *data, size_t len, mode_t mode, int flags)
+{
+    int fd;
+    do
+    {
+        fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+    }
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+    {
+        return -errno;
+    }
+
+    int rc = 0;
+    if ((flags & PL_CREATE_LOCK_EXCLUSIVE) != 0)
+    {
+        rc = pl_flock(fd, LOCK_EX | LOCK_NB);
+    }
+    if (rc == 0)
+    {
+        rc = pl_write_all(fd, data, len);
+    }
+    if (rc == 0 && (flags & PL_CREATE_SYNC_DATA) != 0)
+    {
+        rc = pl_fdatasync(fd);
+    }
+    if (rc != 0)
+    {
+        pl_unlink_if_same(path, fd);
+        pl_close_fd(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/*
+ * Reads from fd into buf (capacity cap) until EOF, with pread from offset 0 when positional is set,
+ * otherwise with read from the current offset. Returns the byte count, or -EFBIG when the file
+ * holds more than cap bytes, or -errno.
+ */
+static ssize_t pl_read_all(int fd, char *buf, size_t cap, int positional)
+{
+    size_t done = 0;
+    for (;;)
+    {
+        char probe;
+        char *dst = done < cap ? buf + done : &probe;
+        const size_t want = done < cap ? cap - done : 1;
+        const ssize_t n = positional ? pread(fd, dst, want, (off_t)done) : read(fd, dst, want);
+        if (n < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            return -errno;
+        }
+        if (n == 0)
+        {
+            return (ssize_t)done;
+        }
+        if (done >= cap)
+        {
+            return -EFBIG;
+        }
+        done += (size_t)n;
+    }
+}
+
+/* Reads into dst (a Java byte[]) through a stack or heap buffer. Returns count or -errno. */
+static jint pl_read_into_array(JNIEnv *env, int fd, jbyteArray dst, int positional)
+{
+    if (dst == NULL)
+    {
+        return -EINVAL;
+    }
+    const jsize cap = (*env)->GetArrayLength(env, dst);
+    char stackBuf[PL_STACK_READ_MAX];
+    char *buf = stackBuf;
+    if (cap > PL_STACK_READ_MAX)
+    {
+        buf = malloc((size_t)cap);
+        if (buf == NULL)
+        {
+            return -ENOMEM;
+        }
+    }
+    ssize_t n = pl_read_all(fd, buf, (size_t)cap, positional);
+    if (n > 0)
+    {
+        (*env)->SetByteArrayRegion(env, dst, 0, (jsize)n, (const jbyte *)buf);
+        if ((*env)->ExceptionCheck(env))
+        {
+            n = -EFAULT;
+        }
+    }
+    if (buf != stackBuf)
+    {
+        free(buf);
+    }
+    return (jint)n;
+}
+
+static jint pl_fill_stat(JNIEnv *env, const struct stat *st, jlongArray out)
+{
+    if (out == NULL || (*env)->GetArrayLength(env, out) < PL_STAT_LENGTH)
+    {
+        return -EINVAL;
+    }
+    jlong values[PL_STAT_LENGTH];
+    values[PL_STAT_INO] = (jlong)st->st_ino;
+    values[PL_STAT_DEV] = (jlong)st->st_dev;
+    values[PL_STAT_SIZE] = (jlong)st->st_size;
+    values[PL_STAT_MODE] = (jlong)st->st_mode;
+    values[PL_STAT_MTIME_NANOS] = (jlong)st->st_mtim.tv_sec * 1000000000LL + (jlong)st->st_mtim.tv_nsec;
+    values[PL_STAT_NLINK] = (jlong)st->st_nlink;
+    values[PL_STAT_UID] = (jlong)st->st_uid;
+    (*env)->SetLongArrayRegion(env, out, 0, PL_STAT_LENGTH, values);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* directory walk                                                                                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Growable buffer of NUL-separated relative paths. */
+struct pl_out
+{
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+struct pl_walk_spec
+{
+    const char *name;  /* file name to find */
+    const char *skip;  /* directory name never entered; empty for none */
+    struct pl_out *out; /* NULL: only count */
+    long count;
+};
+
+static int pl_out_append(struct pl_out *out, const char *rel, size_t relLen, const char *name)
+{
+    const size_t nameLen = strlen(name);
+    const size_t need = relLen + (relLen > 0 ? 1 : 0) + nameLen + 1;
+    if (out->len + need > out->cap)
+    {
+        size_t cap = out->cap == 0 ? 4096 : out->cap;
+        while (out->len + need > cap)
+        {
+            cap *= 2;
+        }
+        if (cap > INT32_MAX)
+        {
+            return -ENOMEM;
+        }
+        char *grown = realloc(out->data, cap);
+        if (grown == NULL)
+        {
+            return -ENOMEM;
+        }
+        out->data = grown;
+        out->cap = cap;
+    }
+    char *p = out->data + out->len;
+    if (relLen > 0)
+    {
+        memcpy(p, rel, relLen);
+        p += relLen;
+        *p++ = '/';
+    }
+    memcpy(p, name, nameLen);
+    p[nameLen] = '\0';
+    out->len += need;
+    return 0;
+}
+
+/*
+ * Walks the directory open on dfd (takes ownership of dfd). rel holds the path of that directory
+ * relative to the start (relLen bytes, empty for the start) in a PATH_MAX buffer shared by the
+ * whole walk. Only real directories are entered: sub-directories are opened with O_NOFOLLOW |
+ * O_DIRECTORY relative to their parent, so a directory swapped for a symlink after readdir is
+ * never followed. Entries that vanish during the walk (ENOENT, or ENOTDIR / ELOOP when replaced)
+ * are skipped; any other error ends the walk, because a lock scan that silently misses an
+ * unreadable directory would report a held lock as free.
+ */
+static int pl_walk_dir(int dfd, char *rel, size_t relLen, struct pl_walk_spec *spec)
+{
+    DIR *dir = fdopendir(dfd);
+    if (dir == NULL)
+    {
+        const int e = errno;
+        pl_close_fd(dfd);
+        return -e;
+    }
+    int rc = 0;
+    for (;;)
+    {
+        errno = 0;
+        const struct dirent *de = readdir(dir);
+        if (de == NULL)
+        {
+            if (errno != 0)
+            {
+                rc = -errno;
+            }
+            break;
+        }
+        const char *n = de->d_name;
+        if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
+        {
+            continue;
+        }
+        unsigned char type = de->d_type;
+        if (type == DT_UNKNOWN)
+        {
+            /* some file systems (xfs without ftype, some network ones) do not fill d_type */
+            struct stat st;
+            if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            {
+                if (errno == ENOENT)
+                {
+                    continue;
+                }
+                rc = -errno;
+                break;
+            }
+            type = S_ISDIR(st.st_mode) ? DT_DIR : (S_ISREG(st.st_mode) ? DT_REG : DT_LNK);
+        }
+
+        if (type == DT_REG)
+        {
+            if (strcmp(n, spec->name) == 0)
+            {
+                if (spec->out != NULL)
+                {
+                    rc = pl_out_append(spec->out, rel, relLen, n);
+                    if (rc != 0)
+                    {
+                        break;
+                    }
+                }
+                spec->count++;
+            }
+        }
+        else if (type == DT_DIR)
+        {
+            if (spec->skip[0] != '\0' && strcmp(n, spec->skip) == 0)
+            {
+                continue;
+            }
+            const size_t nameLen = strlen(n);
+            const size_t childLen = relLen + (relLen > 0 ? 1 : 0) + nameLen;
+            if (childLen >= PATH_MAX)
+            {
+                rc = -ENAMETOOLONG;
+                break;
+            }
+            int cfd;
+            do
+            {
+                cfd = openat(dirfd(dir), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            }
+            while (cfd < 0 && errno == EINTR);
+            if (cfd < 0)
+            {
+                const int e = errno;
+                if (e == ENOENT || e == ENOTDIR || e == ELOOP)
+                {
+                    continue;
+                }
+                rc = -e;
+                break;
+            }
+            if (relLen > 0)
+            {
+                rel[relLen] = '/';
+            }
+            memcpy(rel + relLen + (relLen > 0 ? 1 : 0), n, nameLen);
+            rel[childLen] = '\0';
+            rc = pl_walk_dir(cfd, rel, childLen, spec);
+            rel[relLen] = '\0';
+            if (rc != 0)
+            {
+                break;
+            }
+        }
+        /* symlinks, sockets, fifos, devices: never matched, never followed */
+    }
+    closedir(dir);
+    return rc;
+}
+
+static int pl_walk(const char *start, struct pl_walk_spec *spec)
+{
+    int fd;
+    do
+    {
+        fd = open(start, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+    {
+        return -errno;
+    }
+    char rel[PATH_MAX];
+    rel[0] = '\0';
+    return pl_walk_dir(fd, rel, 0, spec);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* JNI entry points                                                                               */
+/* ---------------------------------------------------------------------------------------------- */
 
 JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_abiVersion(JNIEnv *env, jclass cls)
 {
     (void)env;
     (void)cls;
     return PATHLOCK_ABI_VERSION;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_createExclusive(
+    JNIEnv *env, jclass cls, jbyteArray path, jbyteArray content, jint length, jint mode, jint flags)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (content == NULL || length < 0 || length > (*env)->GetArrayLength(env, content))
+    {
+        return -EINVAL;
+    }
+    char stackBuf[PL_STACK_READ_MAX];
+    char *buf = stackBuf;
+    if (length > PL_STACK_READ_MAX)
+    {
+        buf = malloc((size_t)length);
+        if (buf == NULL)
+        {
+            return -ENOMEM;
+        }
+    }
+    (*env)->GetByteArrayRegion(env, content, 0, length, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+    {
+        rc = -EFAULT;
+    }
+    else
+    {
+        rc = pl_create_exclusive(p, buf, (size_t)length, (mode_t)(mode & 07777), flags);
+    }
+    if (buf != stackBuf)
+    {
+        free(buf);
+    }
+    return rc;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_openRead(JNIEnv *env, jclass cls, jbyteArray path)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    int fd;
+    do
+    {
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+    }
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_readFile(
+    JNIEnv *env, jclass cls, jbyteArray path, jbyteArray dst)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (dst == NULL)
+    {
+        return -EINVAL;
+    }
+    int fd;
+    do
+    {
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+    }
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+    {
+        return -errno;
+    }
+    const jint n = pl_read_into_array(env, fd, dst, 0);
+    pl_close_fd(fd);
+    return n;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_preadAll(
+    JNIEnv *env, jclass cls, jint fd, jbyteArray dst)
+{
+    (void)cls;
+    return pl_read_into_array(env, fd, dst, 1);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_stat(
+    JNIEnv *env, jclass cls, jbyteArray path, jlongArray out)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    struct stat st;
+    if (stat(p, &st) != 0)
+    {
+        return -errno;
+    }
+    return pl_fill_stat(env, &st, out);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_lstat(
+    JNIEnv *env, jclass cls, jbyteArray path, jlongArray out)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    struct stat st;
+    if (lstat(p, &st) != 0)
+    {
+        return -errno;
+    }
+    return pl_fill_stat(env, &st, out);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_fstat(
+    JNIEnv *env, jclass cls, jint fd, jlongArray out)
+{
+    (void)cls;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+    {
+        return -errno;
+    }
+    return pl_fill_stat(env, &st, out);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_link(
+    JNIEnv *env, jclass cls, jbyteArray existing, jbyteArray newPath)
+{
+    (void)cls;
+    char from[PATH_MAX];
+    char to[PATH_MAX];
+    int rc = pl_copy_path(env, existing, from);
+    if (rc == 0)
+    {
+        rc = pl_copy_path(env, newPath, to);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return link(from, to) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_rename(
+    JNIEnv *env, jclass cls, jbyteArray from, jbyteArray to)
+{
+    (void)cls;
+    char src[PATH_MAX];
+    char dst[PATH_MAX];
+    int rc = pl_copy_path(env, from, src);
+    if (rc == 0)
+    {
+        rc = pl_copy_path(env, to, dst);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return rename(src, dst) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_unlink(JNIEnv *env, jclass cls, jbyteArray path)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return unlink(p) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_mkdir(
+    JNIEnv *env, jclass cls, jbyteArray path, jint mode)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return mkdir(p, (mode_t)(mode & 07777)) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_flock(JNIEnv *env, jclass cls, jint fd, jint op)
+{
+    (void)env;
+    (void)cls;
+    return pl_flock(fd, op);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_fsync(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    return pl_fsync(fd);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_fdatasync(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    return pl_fdatasync(fd);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_fsyncDirectory(
+    JNIEnv *env, jclass cls, jbyteArray path)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    int fd;
+    do
+    {
+        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+    {
+        return -errno;
+    }
+    rc = pl_fsync(fd);
+    const int closed = pl_close_fd(fd);
+    return rc != 0 ? rc : closed;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_close(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    return pl_close_fd(fd);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_getpid(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return (jint)getpid();
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_findFiles(
+    JNIEnv *env, jclass cls, jbyteArray start, jbyteArray name, jbyteArray skipDir, jobjectArray out)
+{
+    (void)cls;
+    char s[PATH_MAX];
+    char n[NAME_MAX + 1];
+    char k[NAME_MAX + 1];
+    int rc = pl_copy_path(env, start, s);
+    if (rc == 0)
+    {
+        rc = pl_copy_name(env, name, n, 0);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_name(env, skipDir, k, 1);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (out == NULL || (*env)->GetArrayLength(env, out) < 1)
+    {
+        return -EINVAL;
+    }
+
+    struct pl_out buf = { NULL, 0, 0 };
+    struct pl_walk_spec spec = { n, k, &buf, 0 };
+    rc = pl_walk(s, &spec);
+    if (rc == 0)
+    {
+        if (spec.count > INT32_MAX)
+        {
+            rc = -EOVERFLOW;
+        }
+        else
+        {
+            jbyteArray result = (*env)->NewByteArray(env, (jsize)buf.len);
+            if (result == NULL)
+            {
+                rc = -ENOMEM; /* OutOfMemoryError is pending and will be thrown on return */
+            }
+            else
+            {
+                if (buf.len > 0)
+                {
+                    (*env)->SetByteArrayRegion(env, result, 0, (jsize)buf.len, (const jbyte *)buf.data);
+                }
+                if ((*env)->ExceptionCheck(env))
+                {
+                    rc = -EFAULT;
+                }
+                else
+                {
+                    (*env)->SetObjectArrayElement(env, out, 0, result);
+                    rc = (*env)->ExceptionCheck(env) ? -EINVAL : (jint)spec.count;
+                }
+                (*env)->DeleteLocalRef(env, result);
+            }
+        }
+    }
+    free(buf.data);
+    return rc;
+}
+
+JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_pointFloor(
+    JNIEnv *env, jclass cls, jbyteArray path, jbyteArray content, jint length, jint mode, jint flags,
+    jint iterations)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (content == NULL || length < 0 || length > PL_STACK_READ_MAX ||
+        length > (*env)->GetArrayLength(env, content) || iterations < 0)
+    {
+        return -EINVAL;
+    }
+    char data[PL_STACK_READ_MAX];
+    (*env)->GetByteArrayRegion(env, content, 0, length, (jbyte *)data);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    for (jint i = 0; i < iterations; i++)
+    {
+        const int fd = pl_create_exclusive(p, data, (size_t)length, (mode_t)(mode & 07777), flags);
+        if (fd < 0)
+        {
+            return fd;
+        }
+        rc = pl_close_fd(fd);
+        if (rc == 0 && unlink(p) != 0)
+        {
+            rc = -errno;
+        }
+        if (rc != 0)
+        {
+            return rc;
+        }
+    }
+    return iterations;
+}
+
+JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_walkFloor(
+    JNIEnv *env, jclass cls, jbyteArray start, jbyteArray name, jbyteArray skipDir, jint iterations)
+{
+    (void)cls;
+    char s[PATH_MAX];
+    char n[NAME_MAX + 1];
+    char k[NAME_MAX + 1];
+    int rc = pl_copy_path(env, start, s);
+    if (rc == 0)
+    {
+        rc = pl_copy_name(env, name, n, 0);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_name(env, skipDir, k, 1);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (iterations < 0)
+    {
+        return -EINVAL;
+    }
+    jlong total = 0;
+    for (jint i = 0; i < iterations; i++)
+    {
+        struct pl_walk_spec spec = { n, k, NULL, 0 };
+        rc = pl_walk(s, &spec);
+        if (rc != 0)
+        {
+            return rc;
+        }
+        total += spec.count;
+    }
+    return total;
 }

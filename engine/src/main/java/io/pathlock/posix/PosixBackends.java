@@ -1,0 +1,170 @@
+package io.pathlock.posix;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Chooses the {@link Posix} backend at start.
+ *
+ * <p>The value comes from, in order: the configuration value passed to {@link #select(String)}
+ * (when not null), the system property {@value #BACKEND_PROP_NAME}, and the default
+ * {@value #BACKEND_DEFAULT}. It is one of (case-insensitive, trimmed):
+ * <ul>
+ *   <li>{@code auto}: the first of JNI, jnr-posix and java.nio that can be created, recording why
+ *   each better one could not;</li>
+ *   <li>{@code jni}, {@code jnr}, {@code nio}: exactly that backend; if it cannot be created the
+ *   selection fails with {@link IllegalStateException} rather than silently running a weaker one.</li>
+ * </ul>
+ * Any other value fails with {@link IllegalArgumentException} naming the value and where it came from.
+ *
+ * <p>Thread-safety: stateless; each call creates a new backend instance.
+ */
+public final class PosixBackends
+{
+    /** System property naming the backend: {@code auto}, {@code jni}, {@code jnr} or {@code nio}. */
+    public static final String BACKEND_PROP_NAME = "pathlock.posix.backend";
+
+    /** Default of {@link #BACKEND_PROP_NAME}. */
+    public static final String BACKEND_DEFAULT = "auto";
+
+    private static final String AUTO = "auto";
+
+    private PosixBackends()
+    {
+    }
+
+    /**
+     * Selects from the system property, else the default.
+     *
+     * @return the selection.
+     * @throws IllegalArgumentException when the property holds an unknown value.
+     * @throws IllegalStateException    when the property names a backend that is unavailable.
+     */
+    public static BackendSelection select()
+    {
+        return select(null);
+    }
+
+    /**
+     * Selects from a configuration value, else the system property, else the default.
+     *
+     * @param configured {@code auto}, {@code jni}, {@code jnr}, {@code nio}, or null to defer to the
+     *                   system property.
+     * @return the selection.
+     * @throws IllegalArgumentException when the value in use is unknown.
+     * @throws IllegalStateException    when the value names a backend that is unavailable.
+     */
+    public static BackendSelection select(final String configured)
+    {
+        final Map<PosixBackend, Supplier<Posix>> factories = new EnumMap<>(PosixBackend.class);
+        factories.put(PosixBackend.JNI, JniPosix::new);
+        factories.put(PosixBackend.JNR, JnrPosix::new);
+        factories.put(PosixBackend.NIO, NioPosix::new);
+        return select(configured, System.getProperty(BACKEND_PROP_NAME), factories);
+    }
+
+    /**
+     * Selection with the backends' factories given, so that tests can make one fail.
+     *
+     * @param configured configuration value or null.
+     * @param property   value of the system property or null.
+     * @param factories  one factory per backend; a factory throws when its backend is unavailable.
+     * @return the selection.
+     */
+    static BackendSelection select(
+        final String configured, final String property, final Map<PosixBackend, Supplier<Posix>> factories)
+    {
+        final String source;
+        final String raw;
+        if (configured != null)
+        {
+            source = "configuration";
+            raw = configured;
+        }
+        else if (property != null)
+        {
+            source = "system property " + BACKEND_PROP_NAME;
+            raw = property;
+        }
+        else
+        {
+            source = "default";
+            raw = BACKEND_DEFAULT;
+        }
+        final String value = raw.trim().toLowerCase(Locale.ROOT);
+        final List<String> reasons = new ArrayList<>();
+
+        if (!AUTO.equals(value))
+        {
+            final PosixBackend wanted = parse(value, raw, source);
+            final Posix posix;
+            try
+            {
+                posix = factories.get(wanted).get();
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                throw new IllegalStateException(
+                    "posix backend " + value + " requested by " + source + " is unavailable: " + describe(ex), ex);
+            }
+            reasons.add(value + " requested by " + source);
+            return new BackendSelection(wanted, posix, value, source, Map.of(), reasons);
+        }
+
+        final Map<PosixBackend, String> unavailable = new LinkedHashMap<>();
+        for (final PosixBackend candidate : PosixBackend.values())
+        {
+            final String name = candidate.name().toLowerCase(Locale.ROOT);
+            try
+            {
+                final Posix posix = factories.get(candidate).get();
+                reasons.add("auto (" + source + "): chose " + name + ", the first available of jni, jnr, nio");
+                return new BackendSelection(candidate, posix, AUTO, source, unavailable, reasons);
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                final String why = describe(ex);
+                unavailable.put(candidate, why);
+                reasons.add(name + " unavailable: " + why);
+            }
+        }
+        throw new IllegalStateException("no posix backend is available: " + reasons);
+    }
+
+    private static PosixBackend parse(final String value, final String raw, final String source)
+    {
+        switch (value)
+        {
+            case "jni":
+                return PosixBackend.JNI;
+            case "jnr":
+                return PosixBackend.JNR;
+            case "nio":
+                return PosixBackend.NIO;
+            default:
+                throw new IllegalArgumentException("bad posix backend '" + raw + "' from " + source +
+                    ": expected one of auto, jni, jnr, nio");
+        }
+    }
+
+    private static String describe(final Throwable t)
+    {
+        final StringBuilder sb = new StringBuilder(String.valueOf(t.getMessage() != null ? t.getMessage() : t.toString()));
+        Throwable cause = t.getCause();
+        int depth = 0;
+        while (cause != null && cause != t && depth++ < 4)
+        {
+            if (cause.getMessage() != null && !sb.toString().contains(cause.getMessage()))
+            {
+                sb.append(" <- ").append(cause);
+            }
+            cause = cause.getCause();
+        }
+        return sb.toString();
+    }
+}

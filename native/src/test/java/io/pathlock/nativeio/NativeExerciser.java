@@ -1,0 +1,150 @@
+package io.pathlock.nativeio;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Calls every function of {@link PathlockNative} on its success and error paths, checking each
+ * result; run by {@link JniCheckTest} in a child JVM with {@code -Xcheck:jni}. Exits with 1 on the
+ * first wrong result, 0 when all are right.
+ */
+public final class NativeExerciser
+{
+    private static int checks;
+
+    private NativeExerciser()
+    {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args an empty directory to work in.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        if (!NativeLoader.isAvailable())
+        {
+            fail("library not loaded: " + NativeLoader.unavailabilityCause());
+        }
+        final Path dir = Path.of(args[0]);
+        final byte[] lock = bytes(dir.resolve(".path.ovlock"));
+        final byte[] token = "owner:1732540000123456789:P".getBytes(StandardCharsets.UTF_8);
+        final int eexist = -17;
+        final int einval = -22;
+
+        // create
+        final int fd = PathlockNative.createExclusive(lock, token, token.length, 0644,
+            PathlockNative.CREATE_SYNC_DATA | PathlockNative.CREATE_LOCK_EXCLUSIVE);
+        expect(fd >= 0, "createExclusive " + fd);
+        expect(PathlockNative.createExclusive(lock, token, token.length, 0644, 0) == eexist, "EEXIST");
+        expect(PathlockNative.createExclusive(null, token, 1, 0644, 0) == einval, "null path");
+        expect(PathlockNative.createExclusive(lock, null, 0, 0644, 0) == einval, "null content");
+        expect(PathlockNative.createExclusive(lock, token, token.length + 1, 0644, 0) == einval, "length");
+        expect(PathlockNative.createExclusive(new byte[0], token, 1, 0644, 0) == -2, "empty path");
+        expect(PathlockNative.createExclusive("a\0b".getBytes(StandardCharsets.UTF_8), token, 1, 0644, 0) == einval, "NUL");
+        final byte[] longPath = new byte[5000];
+        Arrays.fill(longPath, (byte)'a');
+        expect(PathlockNative.createExclusive(longPath, token, 1, 0644, 0) == -36, "ENAMETOOLONG");
+        final byte[] big = new byte[20_000];
+        final byte[] bigPath = bytes(dir.resolve("big"));
+        final int bigFd = PathlockNative.createExclusive(bigPath, big, big.length, 0600, 0);
+        expect(bigFd >= 0, "big create");
+        expect(PathlockNative.close(bigFd) == 0, "close big");
+
+        // read
+        final byte[] buffer = new byte[100];
+        expect(PathlockNative.readFile(lock, buffer) == token.length, "readFile");
+        expect(Arrays.equals(Arrays.copyOf(buffer, token.length), token), "readFile content");
+        expect(PathlockNative.readFile(lock, new byte[1]) == -27, "EFBIG");
+        expect(PathlockNative.readFile(lock, null) == einval, "null dst");
+        expect(PathlockNative.readFile(bigPath, new byte[20_000]) == 20_000, "big read");
+        final int reader = PathlockNative.openRead(lock);
+        expect(reader >= 0, "openRead");
+        expect(PathlockNative.preadAll(reader, buffer) == token.length, "preadAll");
+        expect(PathlockNative.preadAll(reader, null) == einval, "preadAll null");
+
+        // flock
+        expect(PathlockNative.flock(reader, PathlockNative.LOCK_EX | PathlockNative.LOCK_NB) == -11, "EWOULDBLOCK");
+        expect(PathlockNative.flock(fd, PathlockNative.LOCK_UN) == 0, "unlock");
+        expect(PathlockNative.flock(reader, PathlockNative.LOCK_SH | PathlockNative.LOCK_NB) == 0, "shared");
+
+        // stat family
+        final long[] st = new long[PathlockNative.STAT_LENGTH];
+        expect(PathlockNative.stat(lock, st) == 0 && st[PathlockNative.STAT_SIZE] == token.length, "stat");
+        final long inode = st[PathlockNative.STAT_INO];
+        expect(PathlockNative.lstat(lock, st) == 0 && st[PathlockNative.STAT_INO] == inode, "lstat");
+        expect(PathlockNative.fstat(fd, st) == 0 && st[PathlockNative.STAT_INO] == inode, "fstat");
+        expect(PathlockNative.stat(lock, new long[3]) == einval, "short stat array");
+        expect(PathlockNative.fstat(fd, null) == einval, "null stat array");
+        expect(PathlockNative.stat(bytes(dir.resolve("missing")), st) == -2, "ENOENT");
+
+        // sync
+        expect(PathlockNative.fsync(fd) == 0, "fsync");
+        expect(PathlockNative.fdatasync(fd) == 0, "fdatasync");
+        expect(PathlockNative.fsyncDirectory(bytes(dir)) == 0, "fsyncDirectory");
+        expect(PathlockNative.fsync(-1) == -9, "EBADF");
+
+        // names
+        final byte[] second = bytes(dir.resolve("second"));
+        expect(PathlockNative.link(lock, second) == 0, "link");
+        expect(PathlockNative.link(lock, second) == eexist, "link EEXIST");
+        expect(PathlockNative.rename(second, bytes(dir.resolve("third"))) == 0, "rename");
+        expect(PathlockNative.unlink(bytes(dir.resolve("third"))) == 0, "unlink");
+        expect(PathlockNative.unlink(bytes(dir.resolve("third"))) == -2, "unlink ENOENT");
+        expect(PathlockNative.mkdir(bytes(dir.resolve("sub")), 0755) == 0, "mkdir");
+        expect(PathlockNative.mkdir(bytes(dir.resolve("sub")), 0755) == eexist, "mkdir EEXIST");
+        Files.createDirectories(dir.resolve("sub/deeper/.pathlock"));
+        Files.write(dir.resolve("sub/deeper/.path.ovlock"), token);
+        Files.write(dir.resolve("sub/deeper/.pathlock/.path.ovlock"), token);
+
+        // walk
+        final byte[][] out = new byte[1][];
+        final byte[] name = ".path.ovlock".getBytes(StandardCharsets.UTF_8);
+        final byte[] skip = ".pathlock".getBytes(StandardCharsets.UTF_8);
+        expect(PathlockNative.findFiles(bytes(dir), name, skip, out) == 2, "findFiles");
+        final String found = new String(out[0], StandardCharsets.UTF_8);
+        expect(found.contains(".path.ovlock\0") && found.contains("sub/deeper/.path.ovlock\0"), "findFiles result " + found);
+        expect(PathlockNative.findFiles(bytes(dir), name, null, out) == 3, "findFiles without skip");
+        expect(PathlockNative.findFiles(bytes(dir), name, skip, null) == einval, "null out");
+        expect(PathlockNative.findFiles(bytes(dir), name, skip, new byte[0][]) == einval, "empty out");
+        expect(PathlockNative.findFiles(bytes(dir), "a/b".getBytes(StandardCharsets.UTF_8), null, out) == einval, "bad name");
+        expect(PathlockNative.findFiles(bytes(dir), new byte[0], null, out) == einval, "empty name");
+        expect(PathlockNative.findFiles(bytes(dir.resolve("missing")), name, null, out) == -2, "walk ENOENT");
+        expect(PathlockNative.walkFloor(bytes(dir), name, skip, 3) == 6, "walkFloor");
+
+        // floor
+        expect(PathlockNative.pointFloor(bytes(dir.resolve("floor")), token, token.length, 0644, 0, 100) == 100, "pointFloor");
+        expect(!Files.exists(dir.resolve("floor")), "pointFloor cleans up");
+        expect(PathlockNative.pointFloor(lock, token, token.length, 0644, 0, 1) == eexist, "pointFloor EEXIST");
+        expect(PathlockNative.pointFloor(lock, token, 9000, 0644, 0, 1) == einval, "pointFloor length");
+
+        // close
+        expect(PathlockNative.close(reader) == 0, "close reader");
+        expect(PathlockNative.close(fd) == 0, "close");
+        expect(PathlockNative.getpid() == ProcessHandle.current().pid(), "getpid");
+        System.out.println("OK " + checks + " checks");
+    }
+
+    private static byte[] bytes(final Path path)
+    {
+        return path.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void expect(final boolean condition, final String what)
+    {
+        checks++;
+        if (!condition)
+        {
+            fail(what);
+        }
+    }
+
+    private static void fail(final String what)
+    {
+        System.out.println("FAILED: " + what);
+        System.exit(1);
+    }
+}
