@@ -33,7 +33,6 @@ public final class PathlockCommand implements Runnable
     @Override
     public void run()
     {
-        spec.commandLine().usage(spec.commandLine().getErr());
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 

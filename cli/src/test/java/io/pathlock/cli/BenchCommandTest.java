@@ -1,0 +1,77 @@
+package io.pathlock.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCommandTest
+{
+    private record Run(int code, String out, String err)
+    {
+    }
+
+    private static Run run(final String... args)
+    {
+        final StringWriter err = new StringWriter();
+        final PrintStream oldOut = System.out;
+        final PrintStream oldErr = System.err;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream errStream = new ByteArrayOutputStream();
+        try
+        {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errStream, true, StandardCharsets.UTF_8));
+            final CommandLine cl = PathlockCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            final int code = cl.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err + errStream.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void shortBenchPrintsBothContendersAndTheRatio()
+    {
+        final Run r = run("bench", "--threads", "2", "--seconds", "1", "--warmup", "0", "--depth", "3", "--fanout", "4",
+            "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("pathlock (memory)"), r.out());
+        assertTrue(r.out().contains("naive RW-lock map"), r.out());
+        assertTrue(r.out().contains("ratio pathlock / naive: throughput"), r.out());
+        assertTrue(r.out().contains("p99"), r.out());
+    }
+
+    @Test
+    void badOptionsGetAUsageMessageNotAStackTrace()
+    {
+        for (final String[] args : new String[][] {
+            {"bench", "--threads", "0"},
+            {"bench", "--mix", "50,50"},
+            {"bench", "--mix", "50,x,50"},
+            {"bench", "--store", "zookeeper"},
+            {"bench", "--threads", "many"},
+            {"bench", "--no-such-option"},
+            {}})
+        {
+            final Run r = run(args);
+            assertEquals(PathlockCommand.EXIT_USAGE, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("pathlock: ") || r.err().contains("Usage"), String.join(" ", args) + " -> [" + r.err() + "]");
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+        final Run mix = run("bench", "--mix", "50,50");
+        assertTrue(mix.err().contains("--mix must be three percentages"), mix.err());
+    }
+}
