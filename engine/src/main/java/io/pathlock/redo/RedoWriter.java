@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
-import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -112,8 +111,8 @@ final class RedoWriter implements Agent
         this.nanoClock = config.nanoClock();
         this.nextTaskId = nextTaskId;
 
-        final int capacity = Math.max(ring.capacity(), config.segmentSize()) + SegmentDescriptor.HEADER_LENGTH;
-        batchByteBuffer = BufferUtil.allocateDirectAligned(BitUtil.findNextPositivePowerOfTwo(capacity), 64);
+        // One ring's worth of records is the most a read can return; compaction copies in chunks.
+        batchByteBuffer = BufferUtil.allocateDirectAligned(ring.capacity(), 64);
         batchBuffer = new UnsafeBuffer(batchByteBuffer);
         final int maxRecords = config.batchMaxRecords();
         batchKinds = new byte[maxRecords];
