@@ -548,7 +548,12 @@ public final class RedoLog implements AutoCloseable
             throw ex;
         }
         ring.commit(index);
-        writer.wake();
+        if (null != waiter)
+        {
+            // A DONE record need not be durable and nobody waits for it: it rides with the next
+            // durable batch, or is written when the idle writer's park times out.
+            writer.wake();
+        }
     }
 
     private int waitForCapacity(final byte kind, final int length)
