@@ -76,8 +76,9 @@ class RedoConcurrentAppendTest
             }
             pool.shutdown();
             stats = log.stats();
-            assertEquals(acknowledged.size(), stats.pending());
         }
+        // close() wrote the DONE records still in the ring (they are not synced per record).
+        assertEquals(acknowledged.size(), stats.pending());
 
         assertTrue(stats.syncs() < THREADS * PER_THREAD, "group commit: " + stats);
         assertTrue(stats.records() >= THREADS * PER_THREAD, "every BEGIN written: " + stats);

@@ -95,11 +95,23 @@ class RedoKillNineTest
         int mustReplay = 0;
         for (final Map.Entry<Long, String> ack : acked.entrySet())
         {
-            if (!done.contains(ack.getKey()))
+            // The child calls done() on every third task (sequence % 3 == 0) right after printing its
+            // ACK, so such a task may be done although its DONE line was not read before the kill.
+            final int seq = Integer.parseInt(ack.getValue().split(":")[1]);
+            final boolean mayBeDone = seq % 3 == 0;
+            if (!mayBeDone)
             {
                 mustReplay++;
                 assertEquals(ack.getValue(), replayed.get(ack.getKey()), "acknowledged task " + ack.getKey());
             }
+            else if (replayed.containsKey(ack.getKey()))
+            {
+                assertEquals(ack.getValue(), replayed.get(ack.getKey()), "payload of task " + ack.getKey());
+            }
+        }
+        for (final Long id : replayed.keySet())
+        {
+            assertTrue(!acked.containsKey(id) || acked.get(id).equals(replayed.get(id)), "payload of " + id);
         }
         assertTrue(mustReplay > acksBeforeKill / 2);
 
