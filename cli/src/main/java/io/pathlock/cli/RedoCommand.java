@@ -76,7 +76,9 @@ public final class RedoCommand implements Callable<Integer>
         description = {
             "List the tasks of a redo directory: pending (would be replayed), quarantined (replay kept" +
             " failing; kept, not replayed) and done (records not yet compacted away).",
-            "Read-only: a torn tail is reported, not truncated. Safe while a process has the log open." })
+            "Read-only: a torn tail is reported, not truncated. On a log that a running process has open," +
+            " records being written at that moment may show as a torn tail, and a segment deleted by" +
+            " compaction during the scan makes it fail: run it again." })
     public static final class ListCommand implements Callable<Integer>
     {
         @Spec

@@ -149,6 +149,34 @@ class RedoLogTest
     }
 
     @Test
+    void everyFlushCommitsAJfrEvent() throws Exception
+    {
+        final Path recordingFile = dir.resolve("flush.jfr");
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording())
+        {
+            recording.enable("io.pathlock.redo.Flush");
+            recording.start();
+            try (RedoLog log = RedoLog.open(RedoTestSupport.manualConfig(dir.resolve("log"))))
+            {
+                log.beginAsync("t", bytes("1"));
+                log.beginAsync("t", bytes("2"));
+                RedoTestSupport.drain(log);
+                log.beginAsync("t", bytes("3"));
+                RedoTestSupport.drain(log);
+            }
+            recording.stop();
+            recording.dump(recordingFile);
+        }
+
+        final List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(recordingFile);
+        events.removeIf((e) -> !e.getEventType().getName().equals("io.pathlock.redo.Flush"));
+        assertEquals(2, events.size(), events.toString());
+        assertEquals(2, events.get(0).getInt("records") + events.get(1).getInt("records") - 1);
+        assertTrue(events.get(0).getBoolean("synced"));
+        assertTrue(events.get(0).getString("segment").endsWith(".seg"));
+    }
+
+    @Test
     void payloadRoundTripsExactly() throws Exception
     {
         final byte[] payload = new byte[1000];
