@@ -275,7 +275,9 @@ public final class RedoLog implements AutoCloseable
      * @param type    task type.
      * @param payload payload; copied into the ring before this method returns.
      * @return a future of the ticket, completed exceptionally with a {@link RedoLogException} if the
-     *         record could not be made durable.
+     *         record could not be made durable: every failure is reported through the future,
+     *         including a full ring under back-pressure {@code FAIL} ({@link RedoLogFullException}), a
+     *         stopped log ({@link RedoLogFatalException}) and a closed log.
      * @throws IllegalArgumentException if the type or payload is invalid.
      */
     public CompletableFuture<RedoTicket> beginAsync(final String type, final byte[] payload)

@@ -170,12 +170,20 @@ final class RedoWriter implements Agent
             batchLength = 0;
             batchNeedsSync = false;
             final int read = ring.read(copier, batchKinds.length);
+            final long end = ring.consumerPosition();
             if (read > 0)
             {
-                flush(start, ring.consumerPosition());
+                flush(start, end);
                 work += read;
             }
-            else if (null == fatal)
+            else if (end != start)
+            {
+                // Only the padding record at the end of the ring was consumed (a read never wraps):
+                // that is progress, and the records after the wrap are read on the next call.
+                durablePosition = end;
+                work++;
+            }
+            else
             {
                 work += compact();
             }
@@ -183,11 +191,15 @@ final class RedoWriter implements Agent
         else
         {
             final int read = ring.read(discarder, batchKinds.length);
+            final long end = ring.consumerPosition();
             if (read > 0)
             {
                 stats.failedAppends.addAndGet(read);
-                durablePosition = ring.consumerPosition();
-                work += read;
+            }
+            if (end != start)
+            {
+                durablePosition = end;
+                work += Math.max(read, 1);
             }
         }
 

@@ -119,7 +119,10 @@ class RedoFaultInjectionTest
 
             // Even once the device works again the log refuses records until it is reopened.
             storage.failSync = false;
-            assertThrows(RedoLogFatalException.class, () -> log.beginAsync("t", bytes("later")).join());
+            final CompletionException later = assertThrows(
+                CompletionException.class, () -> log.beginAsync("t", bytes("later")).join());
+            assertInstanceOf(RedoLogFatalException.class, later.getCause());
+            assertThrows(RedoLogFatalException.class, () -> log.begin("t", bytes("later")));
             RedoTestSupport.drain(log);
             assertEquals(1, storage.syncFailures, "the failed sync was not retried");
         }
@@ -161,18 +164,24 @@ class RedoFaultInjectionTest
             RedoLogFullException full = null;
             for (int i = 0; i < 1000 && null == full; i++)
             {
-                try
+                // beginAsync reports every failure through its future, a full ring included.
+                final CompletableFuture<RedoTicket> f = log.beginAsync("t", new byte[100]);
+                if (f.isCompletedExceptionally())
                 {
-                    accepted.add(log.beginAsync("t", new byte[100]));
+                    final CompletionException ex = assertThrows(CompletionException.class, f::join);
+                    full = assertInstanceOf(RedoLogFullException.class, ex.getCause());
                 }
-                catch (final RedoLogFullException ex)
+                else
                 {
-                    full = ex;
+                    accepted.add(f);
                 }
             }
             assertNotNull(full, "the ring filled up");
             assertTrue(full.getMessage().contains(RedoLogConfig.BACK_PRESSURE_PROP_NAME + "=FAIL"), full.getMessage());
             assertTrue(accepted.size() > 10);
+            final RedoLogFullException blocking = assertThrows(
+                RedoLogFullException.class, () -> log.begin("t", new byte[100]), "a blocking begin fails at once too");
+            assertTrue(blocking.getMessage().contains("nothing was appended"), blocking.getMessage());
 
             RedoTestSupport.drain(log);
             for (final CompletableFuture<RedoTicket> f : accepted)
