@@ -1,0 +1,588 @@
+package io.pathlock.redo;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * Configuration of a {@link RedoLog}: every key sits beside its default, as in Aeron's
+ * {@code Configuration}. A new instance takes its values from system properties (when set) or the
+ * defaults; the fluent setters override them; {@link #conclude()} validates everything once, before
+ * the log starts, and reports each bad value naming its key.
+ * <p>
+ * Not thread-safe: configure on one thread, then hand it to {@link RedoLog#open(RedoLogConfig)}.
+ */
+public final class RedoLogConfig
+{
+    /** Directory holding the segment files. No default: it must be set. */
+    public static final String DIR_PROP_NAME = "pathlock.redo.dir";
+
+    /** Size in bytes after which the live segment is rolled (a soft limit: a batch is not split). */
+    public static final String SEGMENT_SIZE_PROP_NAME = "pathlock.redo.segment.size";
+
+    /** Default segment size: 16 MiB. */
+    public static final int SEGMENT_SIZE_DEFAULT = 16 * 1024 * 1024;
+
+    /** Smallest accepted segment size. */
+    public static final int SEGMENT_SIZE_MIN = 1024;
+
+    /** Largest accepted segment size. */
+    public static final int SEGMENT_SIZE_MAX = 1024 * 1024 * 1024;
+
+    /** Capacity in bytes of the producer ring buffer, a power of two (the trailer is added). */
+    public static final String RING_CAPACITY_PROP_NAME = "pathlock.redo.ring.capacity";
+
+    /** Default ring capacity: 1 MiB. */
+    public static final int RING_CAPACITY_DEFAULT = 1024 * 1024;
+
+    /** Smallest accepted ring capacity. */
+    public static final int RING_CAPACITY_MIN = 4096;
+
+    /** Largest accepted ring capacity. */
+    public static final int RING_CAPACITY_MAX = 256 * 1024 * 1024;
+
+    /** Largest payload of one task, in bytes; a record must fit in an eighth of the ring. */
+    public static final String MAX_PAYLOAD_PROP_NAME = "pathlock.redo.payload.max";
+
+    /** Default largest payload: 64 KiB. */
+    public static final int MAX_PAYLOAD_DEFAULT = 64 * 1024;
+
+    /** What an append does when the ring is full: {@code WAIT} or {@code FAIL}. */
+    public static final String BACK_PRESSURE_PROP_NAME = "pathlock.redo.backpressure";
+
+    /** Default back-pressure: wait. */
+    public static final BackPressure BACK_PRESSURE_DEFAULT = BackPressure.WAIT;
+
+    /** Most records the writer takes into one batch (one write, one sync). */
+    public static final String BATCH_MAX_RECORDS_PROP_NAME = "pathlock.redo.batch.max.records";
+
+    /** Default batch limit. */
+    public static final int BATCH_MAX_RECORDS_DEFAULT = 4096;
+
+    /** Time one replay of a task may take before it counts as a failed attempt, in milliseconds. */
+    public static final String REPLAY_TIMEOUT_MS_PROP_NAME = "pathlock.redo.replay.timeout.ms";
+
+    /** Default replay timeout: 60 s. */
+    public static final long REPLAY_TIMEOUT_MS_DEFAULT = 60_000;
+
+    /** Attempts at replaying a task before it is quarantined. */
+    public static final String REPLAY_ATTEMPTS_PROP_NAME = "pathlock.redo.replay.attempts";
+
+    /** Default attempts: 3. */
+    public static final int REPLAY_ATTEMPTS_DEFAULT = 3;
+
+    /** Pause between two attempts at the same task, in milliseconds. */
+    public static final String REPLAY_RETRY_DELAY_MS_PROP_NAME = "pathlock.redo.replay.retry.delay.ms";
+
+    /** Default pause between attempts: 500 ms. */
+    public static final long REPLAY_RETRY_DELAY_MS_DEFAULT = 500;
+
+    /**
+     * Rolled segments a still-pending task may lag behind before compaction copies it forward into
+     * the live segment so its old segment can be deleted. 0 copies as soon as a segment rolls.
+     */
+    public static final String COMPACTION_LAG_PROP_NAME = "pathlock.redo.compaction.lag.segments";
+
+    /** Default compaction lag: 1 segment. */
+    public static final int COMPACTION_LAG_DEFAULT = 1;
+
+    /** Whether {@link RedoLog#open} starts a writer thread; false means the owner drives the agent. */
+    public static final String WRITER_THREAD_PROP_NAME = "pathlock.redo.writer.thread";
+
+    /** Default: start a writer thread. */
+    public static final boolean WRITER_THREAD_DEFAULT = true;
+
+    /** Longest park of an idle writer, in microseconds (producers wake it sooner). */
+    public static final String WRITER_PARK_MAX_US_PROP_NAME = "pathlock.redo.writer.park.max.us";
+
+    /** Default longest writer park: 1 ms. */
+    public static final long WRITER_PARK_MAX_US_DEFAULT = 1000;
+
+    private final List<String> errors = new ArrayList<>();
+    private Path directory;
+    private long segmentSize;
+    private long ringCapacity;
+    private long maxPayload;
+    private BackPressure backPressure;
+    private long batchMaxRecords;
+    private long replayTimeoutMs;
+    private long replayAttempts;
+    private long replayRetryDelayMs;
+    private long compactionLag;
+    private boolean writerThread;
+    private long writerParkMaxUs;
+    private SegmentStorage storage = FileSegmentStorage.INSTANCE;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private ThreadFactory threadFactory;
+    private Executor completionExecutor = ForkJoinPool.commonPool();
+    private boolean concluded;
+
+    /**
+     * Creates a configuration from system properties and defaults.
+     */
+    public RedoLogConfig()
+    {
+        final String dir = System.getProperty(DIR_PROP_NAME);
+        directory = null == dir ? null : Paths.get(dir);
+        segmentSize = longProperty(SEGMENT_SIZE_PROP_NAME, SEGMENT_SIZE_DEFAULT);
+        ringCapacity = longProperty(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT);
+        maxPayload = longProperty(MAX_PAYLOAD_PROP_NAME, MAX_PAYLOAD_DEFAULT);
+        batchMaxRecords = longProperty(BATCH_MAX_RECORDS_PROP_NAME, BATCH_MAX_RECORDS_DEFAULT);
+        replayTimeoutMs = longProperty(REPLAY_TIMEOUT_MS_PROP_NAME, REPLAY_TIMEOUT_MS_DEFAULT);
+        replayAttempts = longProperty(REPLAY_ATTEMPTS_PROP_NAME, REPLAY_ATTEMPTS_DEFAULT);
+        replayRetryDelayMs = longProperty(REPLAY_RETRY_DELAY_MS_PROP_NAME, REPLAY_RETRY_DELAY_MS_DEFAULT);
+        compactionLag = longProperty(COMPACTION_LAG_PROP_NAME, COMPACTION_LAG_DEFAULT);
+        writerParkMaxUs = longProperty(WRITER_PARK_MAX_US_PROP_NAME, WRITER_PARK_MAX_US_DEFAULT);
+
+        final String bp = System.getProperty(BACK_PRESSURE_PROP_NAME);
+        backPressure = BACK_PRESSURE_DEFAULT;
+        if (null != bp)
+        {
+            try
+            {
+                backPressure = BackPressure.valueOf(bp.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                errors.add(BACK_PRESSURE_PROP_NAME + "=" + bp + ": must be WAIT or FAIL");
+            }
+        }
+
+        final String wt = System.getProperty(WRITER_THREAD_PROP_NAME);
+        writerThread = WRITER_THREAD_DEFAULT;
+        if (null != wt)
+        {
+            if ("true".equalsIgnoreCase(wt.trim()) || "false".equalsIgnoreCase(wt.trim()))
+            {
+                writerThread = Boolean.parseBoolean(wt.trim());
+            }
+            else
+            {
+                errors.add(WRITER_THREAD_PROP_NAME + "=" + wt + ": must be true or false");
+            }
+        }
+    }
+
+    /**
+     * Validates every value, once. Called by {@link RedoLog#open(RedoLogConfig)}.
+     *
+     * @return this.
+     * @throws IllegalArgumentException listing every bad key with its value and the accepted range.
+     */
+    public RedoLogConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+
+        final List<String> problems = new ArrayList<>(errors);
+        if (null == directory)
+        {
+            problems.add(DIR_PROP_NAME + " is not set: give the redo directory");
+        }
+        check(problems, SEGMENT_SIZE_PROP_NAME, segmentSize, SEGMENT_SIZE_MIN, SEGMENT_SIZE_MAX);
+        if (check(problems, RING_CAPACITY_PROP_NAME, ringCapacity, RING_CAPACITY_MIN, RING_CAPACITY_MAX))
+        {
+            if (Long.bitCount(ringCapacity) != 1)
+            {
+                problems.add(RING_CAPACITY_PROP_NAME + "=" + ringCapacity + ": must be a power of two");
+            }
+        }
+        if (check(problems, MAX_PAYLOAD_PROP_NAME, maxPayload, 0, Integer.MAX_VALUE) &&
+            Long.bitCount(ringCapacity) == 1 &&
+            RedoRecordDescriptor.recordLength(RedoRecordDescriptor.MAX_TYPE_LENGTH, 0) + maxPayload > ringCapacity / 8)
+        {
+            problems.add(MAX_PAYLOAD_PROP_NAME + "=" + maxPayload + ": a record (" +
+                RedoRecordDescriptor.recordLength(RedoRecordDescriptor.MAX_TYPE_LENGTH, 0) +
+                " header and type bytes + payload) must fit in an eighth of " + RING_CAPACITY_PROP_NAME + "=" +
+                ringCapacity + ", so at most " +
+                (ringCapacity / 8 - RedoRecordDescriptor.recordLength(RedoRecordDescriptor.MAX_TYPE_LENGTH, 0)));
+        }
+        check(problems, BATCH_MAX_RECORDS_PROP_NAME, batchMaxRecords, 1, 1 << 20);
+        check(problems, REPLAY_TIMEOUT_MS_PROP_NAME, replayTimeoutMs, 1, TimeUnit.DAYS.toMillis(1));
+        check(problems, REPLAY_ATTEMPTS_PROP_NAME, replayAttempts, 1, 1000);
+        check(problems, REPLAY_RETRY_DELAY_MS_PROP_NAME, replayRetryDelayMs, 0, TimeUnit.HOURS.toMillis(1));
+        check(problems, COMPACTION_LAG_PROP_NAME, compactionLag, 0, 1000);
+        check(problems, WRITER_PARK_MAX_US_PROP_NAME, writerParkMaxUs, 1, 1_000_000);
+        if (null == backPressure)
+        {
+            problems.add(BACK_PRESSURE_PROP_NAME + " is null: must be WAIT or FAIL");
+        }
+
+        if (!problems.isEmpty())
+        {
+            throw new IllegalArgumentException("invalid redo log configuration: " + String.join("; ", problems));
+        }
+
+        if (null == threadFactory)
+        {
+            threadFactory = (runnable) ->
+            {
+                final Thread thread = new Thread(runnable);
+                thread.setDaemon(true);
+                return thread;
+            };
+        }
+
+        concluded = true;
+        return this;
+    }
+
+    /**
+     * @param directory redo directory, created on open if missing ({@link #DIR_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    /**
+     * @return redo directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param bytes roll size of a segment ({@link #SEGMENT_SIZE_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig segmentSize(final long bytes)
+    {
+        this.segmentSize = bytes;
+        return this;
+    }
+
+    /**
+     * @return roll size of a segment in bytes.
+     */
+    public int segmentSize()
+    {
+        return (int)segmentSize;
+    }
+
+    /**
+     * @param bytes ring capacity, a power of two ({@link #RING_CAPACITY_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig ringCapacity(final long bytes)
+    {
+        this.ringCapacity = bytes;
+        return this;
+    }
+
+    /**
+     * @return ring capacity in bytes, without the trailer.
+     */
+    public int ringCapacity()
+    {
+        return (int)ringCapacity;
+    }
+
+    /**
+     * @return ring length in bytes including Agrona's trailer.
+     */
+    int ringLength()
+    {
+        return (int)ringCapacity + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    /**
+     * @param bytes largest payload ({@link #MAX_PAYLOAD_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig maxPayload(final long bytes)
+    {
+        this.maxPayload = bytes;
+        return this;
+    }
+
+    /**
+     * @return largest payload in bytes.
+     */
+    public int maxPayload()
+    {
+        return (int)maxPayload;
+    }
+
+    /**
+     * @param backPressure behaviour on a full ring ({@link #BACK_PRESSURE_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig backPressure(final BackPressure backPressure)
+    {
+        this.backPressure = backPressure;
+        return this;
+    }
+
+    /**
+     * @return behaviour on a full ring.
+     */
+    public BackPressure backPressure()
+    {
+        return backPressure;
+    }
+
+    /**
+     * @param records most records per batch ({@link #BATCH_MAX_RECORDS_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig batchMaxRecords(final long records)
+    {
+        this.batchMaxRecords = records;
+        return this;
+    }
+
+    /**
+     * @return most records per batch.
+     */
+    public int batchMaxRecords()
+    {
+        return (int)batchMaxRecords;
+    }
+
+    /**
+     * @param millis replay timeout of one attempt ({@link #REPLAY_TIMEOUT_MS_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig replayTimeoutMs(final long millis)
+    {
+        this.replayTimeoutMs = millis;
+        return this;
+    }
+
+    /**
+     * @return replay timeout of one attempt in milliseconds.
+     */
+    public long replayTimeoutMs()
+    {
+        return replayTimeoutMs;
+    }
+
+    /**
+     * @param attempts attempts before quarantine ({@link #REPLAY_ATTEMPTS_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig replayAttempts(final long attempts)
+    {
+        this.replayAttempts = attempts;
+        return this;
+    }
+
+    /**
+     * @return attempts before quarantine.
+     */
+    public int replayAttempts()
+    {
+        return (int)replayAttempts;
+    }
+
+    /**
+     * @param millis pause between attempts ({@link #REPLAY_RETRY_DELAY_MS_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig replayRetryDelayMs(final long millis)
+    {
+        this.replayRetryDelayMs = millis;
+        return this;
+    }
+
+    /**
+     * @return pause between attempts in milliseconds.
+     */
+    public long replayRetryDelayMs()
+    {
+        return replayRetryDelayMs;
+    }
+
+    /**
+     * @param segments compaction lag ({@link #COMPACTION_LAG_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig compactionLag(final long segments)
+    {
+        this.compactionLag = segments;
+        return this;
+    }
+
+    /**
+     * @return compaction lag in rolled segments.
+     */
+    public int compactionLag()
+    {
+        return (int)compactionLag;
+    }
+
+    /**
+     * @param writerThread whether open starts a writer thread ({@link #WRITER_THREAD_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig writerThread(final boolean writerThread)
+    {
+        this.writerThread = writerThread;
+        return this;
+    }
+
+    /**
+     * @return whether open starts a writer thread.
+     */
+    public boolean writerThread()
+    {
+        return writerThread;
+    }
+
+    /**
+     * @param micros longest idle park of the writer ({@link #WRITER_PARK_MAX_US_PROP_NAME}).
+     * @return this.
+     */
+    public RedoLogConfig writerParkMaxUs(final long micros)
+    {
+        this.writerParkMaxUs = micros;
+        return this;
+    }
+
+    /**
+     * @return longest idle park of the writer in microseconds.
+     */
+    public long writerParkMaxUs()
+    {
+        return writerParkMaxUs;
+    }
+
+    /**
+     * @param storage file-system seam, e.g. one that injects faults in tests.
+     * @return this.
+     */
+    public RedoLogConfig storage(final SegmentStorage storage)
+    {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        return this;
+    }
+
+    /**
+     * @return file-system seam.
+     */
+    public SegmentStorage storage()
+    {
+        return storage;
+    }
+
+    /**
+     * @param nanoClock clock for sync times and back-pressure waits.
+     * @return this.
+     */
+    public RedoLogConfig nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        return this;
+    }
+
+    /**
+     * @return clock for sync times and back-pressure waits.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * @param threadFactory makes the writer, recovery and replay threads (default: daemon threads).
+     * @return this.
+     */
+    public RedoLogConfig threadFactory(final ThreadFactory threadFactory)
+    {
+        this.threadFactory = threadFactory;
+        return this;
+    }
+
+    /**
+     * @return thread factory, set by {@link #conclude()} if none was given.
+     */
+    public ThreadFactory threadFactory()
+    {
+        return threadFactory;
+    }
+
+    /**
+     * @param executor completes the futures of {@link RedoLog#beginAsync}, so that dependent stages
+     *                 never run on the writer thread (default: the common pool).
+     * @return this.
+     */
+    public RedoLogConfig completionExecutor(final Executor executor)
+    {
+        this.completionExecutor = Objects.requireNonNull(executor, "completionExecutor");
+        return this;
+    }
+
+    /**
+     * @return executor completing async futures.
+     */
+    public Executor completionExecutor()
+    {
+        return completionExecutor;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "RedoLogConfig{" +
+            DIR_PROP_NAME + "=" + directory + ", " +
+            SEGMENT_SIZE_PROP_NAME + "=" + segmentSize + ", " +
+            RING_CAPACITY_PROP_NAME + "=" + ringCapacity + ", " +
+            MAX_PAYLOAD_PROP_NAME + "=" + maxPayload + ", " +
+            BACK_PRESSURE_PROP_NAME + "=" + backPressure + ", " +
+            BATCH_MAX_RECORDS_PROP_NAME + "=" + batchMaxRecords + ", " +
+            REPLAY_TIMEOUT_MS_PROP_NAME + "=" + replayTimeoutMs + ", " +
+            REPLAY_ATTEMPTS_PROP_NAME + "=" + replayAttempts + ", " +
+            REPLAY_RETRY_DELAY_MS_PROP_NAME + "=" + replayRetryDelayMs + ", " +
+            COMPACTION_LAG_PROP_NAME + "=" + compactionLag + ", " +
+            WRITER_THREAD_PROP_NAME + "=" + writerThread + ", " +
+            WRITER_PARK_MAX_US_PROP_NAME + "=" + writerParkMaxUs + "}";
+    }
+
+    private long longProperty(final String key, final long defaultValue)
+    {
+        final String value = System.getProperty(key);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+
+        try
+        {
+            return Long.parseLong(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            errors.add(key + "=" + value + ": not an integer");
+            return defaultValue;
+        }
+    }
+
+    private static boolean check(
+        final List<String> problems, final String key, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            problems.add(key + "=" + value + ": must be between " + min + " and " + max);
+            return false;
+        }
+        return true;
+    }
+}
