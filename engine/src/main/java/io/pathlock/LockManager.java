@@ -2,6 +2,8 @@ package io.pathlock;
 
 import io.pathlock.observe.LockObserver;
 import io.pathlock.observe.LockSnapshot;
+import io.pathlock.redo.RecoveryReport;
+import io.pathlock.redo.RedoLog;
 import io.pathlock.store.LockStore;
 import io.pathlock.store.MemoryLockStore;
 import io.pathlock.table.LockTable;
@@ -76,6 +78,8 @@ public final class LockManager implements AutoCloseable
     private final AtomicLong handleIds = new AtomicLong();
     final Set<LockHandle> handles = ConcurrentHashMap.newKeySet();
     final Set<LockHandle.WaitRecord> waiters = ConcurrentHashMap.newKeySet();
+    private final RedoLog redoLog;
+    private final CompletableFuture<RecoveryReport> redoRecovery;
     private final ManagerAgent agent;
     private final AgentRunner agentRunner;
     private volatile boolean closed;
@@ -107,6 +111,9 @@ public final class LockManager implements AutoCloseable
             this.scheduler = s;
             this.ownsScheduler = true;
         }
+        this.redoLog = b.redoLog;
+        // Recovery replays in the background: start-up never blocks on it (DESIGN §3.4).
+        this.redoRecovery = redoLog == null ? null : redoLog.startRecovery();
         this.agent = new ManagerAgent(this, b.agentInterval.toNanos());
         if (b.startAgent && (handleIdleTimeoutNanos > 0 || !store.heartbeatInterval().isZero()))
         {
@@ -281,6 +288,34 @@ public final class LockManager implements AutoCloseable
     }
 
     /**
+     * The redo log given to the builder, whose recovery this manager started.
+     *
+     * @return the redo log.
+     * @throws IllegalStateException if the manager was built without one.
+     */
+    public RedoLog redoLog()
+    {
+        if (redoLog == null)
+        {
+            throw new IllegalStateException("this lock manager was built without a redo log (Builder.redoLog)");
+        }
+        return redoLog;
+    }
+
+    /**
+     * The background recovery started when the manager was built: completes with the report once
+     * every begun-but-not-done task was replayed, quarantined or left pending for a missing handler.
+     *
+     * @return the recovery future.
+     * @throws IllegalStateException if the manager was built without a redo log.
+     */
+    public CompletableFuture<RecoveryReport> redoRecovery()
+    {
+        redoLog();
+        return redoRecovery;
+    }
+
+    /**
      * Runs one round of background work now (leak collection, heartbeats) regardless of the
      * interval; what the background agent does periodically. For tests and for embedders that drive
      * the agent themselves ({@link Builder#startAgent(boolean)}).
@@ -315,7 +350,17 @@ public final class LockManager implements AutoCloseable
         {
             scheduler.shutdownNow();
         }
-        store.close();
+        try
+        {
+            store.close();
+        }
+        finally
+        {
+            if (redoLog != null)
+            {
+                redoLog.close();
+            }
+        }
     }
 
     /**
@@ -373,6 +418,7 @@ public final class LockManager implements AutoCloseable
         private int reclaimMinNodes = LockTable.RECLAIM_MIN_NODES_DEFAULT;
         private int recentConflicts = LockObserver.RECENT_CONFLICTS_DEFAULT;
         private boolean startAgent = true;
+        private RedoLog redoLog;
 
         private Builder()
         {
@@ -390,6 +436,19 @@ public final class LockManager implements AutoCloseable
         public Builder store(final LockStore store)
         {
             this.store = store;
+            return this;
+        }
+
+        /**
+         * A redo log whose recovery the manager starts in the background when it is built (register
+         * the handlers on the log first). The manager closes it.
+         *
+         * @param log an open redo log.
+         * @return this.
+         */
+        public Builder redoLog(final RedoLog log)
+        {
+            this.redoLog = log;
             return this;
         }
 
