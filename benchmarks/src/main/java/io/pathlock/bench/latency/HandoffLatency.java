@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  * an uncontended acquire; then it stamps the release time and releases. The waiter stamps its grant,
  * records the difference, and becomes the holder; the old holder only asks for the lock again once
  * the new holder has it, so it cannot barge. The busy waits between hand-offs are outside the
- * measured interval.
+ * measured interval. Once the waiter's state reads parked, the holder waits {@code --settle-us}
+ * (default 50 µs) more and checks again: the Java state turns WAITING a moment before the thread
+ * blocks in the kernel, and a release inside that window would measure no wake-up at all.
  *
  * <p>Output: one {@code handoff-inprocess-<contender>.hgrm} per contender in {@code --out} (see
  * {@link HistogramFiles}) and a {@link PercentileTable} on stdout. The cross-process variant (holder
@@ -42,7 +44,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.latency.HandoffLatency \
- *     --out benchmarks/target/latency [--seconds 5] [--warmup 2] [--contenders pathlock,reentrantlock,naive] [--smoke]
+ *     --out benchmarks/target/latency [--seconds 5] [--warmup 2] [--contenders pathlock,reentrantlock,naive] [--settle-us 50] [--smoke]
  * </pre>
  */
 public final class HandoffLatency
@@ -54,6 +56,7 @@ public final class HandoffLatency
     public static final String BASELINE = "reentrantlock";
 
     private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long SPIN_ONLY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long PARK_WAIT_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private static final Map<String, Supplier<HandoffLock>> CONTENDERS = new LinkedHashMap<>();
@@ -89,6 +92,7 @@ public final class HandoffLatency
         Path out = Path.of("benchmarks/target/latency");
         double seconds = 5;
         double warmup = 2;
+        long settleMicros = 50;
         List<String> names = new ArrayList<>(CONTENDERS.keySet());
         for (int i = 0; i < args.length; i++)
         {
@@ -98,13 +102,14 @@ public final class HandoffLatency
                 case "--seconds" -> seconds = Double.parseDouble(value(args, ++i));
                 case "--warmup" -> warmup = Double.parseDouble(value(args, ++i));
                 case "--contenders" -> names = List.of(value(args, ++i).split(","));
+                case "--settle-us" -> settleMicros = Long.parseLong(value(args, ++i));
                 case "--smoke" ->
                 {
                     seconds = 0.3;
                     warmup = 0.1;
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                    + "' (use --out DIR --seconds N --warmup N --contenders a,b --smoke)");
+                    + "' (use --out DIR --seconds N --warmup N --contenders a,b --settle-us N --smoke)");
             }
         }
         for (final String n : names)
@@ -115,15 +120,15 @@ public final class HandoffLatency
             }
         }
         System.out.printf(Locale.ROOT, "hand-off latency, in process: %.1f s measured after %.1f s warm-up per contender,"
-            + " %d cpus, java %s%n", seconds, warmup, Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.version"));
+            + " waiter parked for %d us before each release, %d cpus, java %s%n", seconds, warmup, settleMicros,
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
         final PercentileTable table = new PercentileTable().baseline(BASELINE);
         for (final String n : names)
         {
             try (HandoffLock lock = CONTENDERS.get(n).get())
             {
-                final Result r = run(lock, warmup, seconds);
+                final Result r = run(lock, warmup, seconds, TimeUnit.MICROSECONDS.toNanos(settleMicros));
                 final Path file = HistogramFiles.write(out, SCENARIO + "-" + r.name(), r.histogram());
                 System.out.printf(Locale.ROOT, "  %-14s %,9d hand-offs  p50 %8s us  p99 %8s us  -> %s%s%n", r.name(),
                     r.histogram().getTotalCount(), PercentileTable.micros(r.histogram().getValueAtPercentile(50) / 1e3),
@@ -156,6 +161,7 @@ public final class HandoffLatency
         volatile boolean measuring;
         volatile boolean stop;
         volatile boolean finished;
+        long settleNanos;
         final Histogram[] histograms = {new Histogram(HIGHEST_NANOS, 3), new Histogram(HIGHEST_NANOS, 3)};
         final long[] notParked = new long[2];
         final Throwable[] failures = new Throwable[2];
@@ -178,9 +184,11 @@ public final class HandoffLatency
         }
     }
 
-    static Result run(final HandoffLock lock, final double warmupSeconds, final double seconds) throws Exception
+    static Result run(final HandoffLock lock, final double warmupSeconds, final double seconds, final long settleNanos)
+        throws Exception
     {
         final Exchange x = new Exchange();
+        x.settleNanos = settleNanos;
         for (int t = 0; t < 2; t++)
         {
             final int me = t;
@@ -274,18 +282,27 @@ public final class HandoffLatency
             {
                 if (x.acquiring(other))
                 {
-                    final Thread.State s = otherThread.getState();
-                    if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING)
+                    if (isParked(otherThread))
                     {
-                        parked = true;
-                        break;
+                        // The state turns WAITING just before the thread blocks in the kernel; let it
+                        // fall asleep, so that the hand-off includes a real wake-up.
+                        final long seen = System.nanoTime();
+                        while (System.nanoTime() - seen < x.settleNanos)
+                        {
+                            Thread.onSpinWait();
+                        }
+                        if (isParked(otherThread))
+                        {
+                            parked = true;
+                            break;
+                        }
                     }
                 }
                 if (System.nanoTime() - since > PARK_WAIT_LIMIT_NANOS && x.acquiring(other))
                 {
                     break;
                 }
-                pause(++spins);
+                pause(++spins, since);
             }
             if (x.stop)
             {
@@ -306,10 +323,21 @@ public final class HandoffLatency
         }
     }
 
-    /** Busy-waits politely: yields now and then so that a loaded machine still schedules the other thread. */
-    private static void pause(final int spins)
+    private static boolean isParked(final Thread t)
     {
-        if ((spins & 63) == 0)
+        final Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+    }
+
+    /**
+     * Busy-waits: spins for the first {@value #SPIN_ONLY_NANOS} ns of a wait, then yields now and then.
+     * Spinning first keeps the releasing thread off the scheduler while the waiter wakes on the other
+     * core (yielding at once would hand the waiter this core and flatter the figure); yielding later
+     * keeps a loaded machine from starving the other thread.
+     */
+    private static void pause(final int spins, final long sinceNanos)
+    {
+        if ((spins & 63) == 0 && System.nanoTime() - sinceNanos > SPIN_ONLY_NANOS)
         {
             Thread.yield();
         }
@@ -324,13 +352,14 @@ public final class HandoffLatency
         throws Exception
     {
         int spins = 0;
+        final long since = System.nanoTime();
         while (x.turn != me)
         {
             if (x.finished)
             {
                 return false;
             }
-            pause(++spins);
+            pause(++spins, since);
         }
         x.acquiring(me, true);
         side.acquire();
