@@ -285,9 +285,10 @@ public final class ReportGenerator
         md.append("| target | issue | what the issue asks | measured | verdict |\n|---|---|---|---|---|\n");
         for (final Target.Check c : checks)
         {
+            final String verdict = smoke && c.status() != Target.Status.NOT_MEASURED ? "not judged (smoke run)" : c.verdictText();
             md.append("| ").append(c.target().id()).append(" | #").append(c.target().issue()).append(" | ")
                 .append(Format.cell(c.target().text())).append(" | ").append(Format.cell(c.measuredText())).append(" | ")
-                .append(Format.cell(c.verdictText())).append(" |\n");
+                .append(Format.cell(verdict)).append(" |\n");
         }
         md.append('\n');
     }
@@ -484,12 +485,22 @@ public final class ReportGenerator
 
     private String targetsOf(final Measurement m)
     {
-        return checksByRow.getOrDefault(m, List.of()).stream()
-            .map(c -> c.target().id() + ": " + (c.status() == Target.Status.MET ? "met" : "missed") + " ("
-                + (c.target().rule() == Target.Rule.AT_MOST ? Format.value(c.value()) : Format.value(c.value()) + "x")
-                + (c.target().rule() == Target.Rule.RATIO_AT_LEAST ? " ≥ " : " ≤ ") + Format.value(c.target().limit())
-                + (c.target().rule() == Target.Rule.AT_MOST ? "" : "x") + ")")
-            .collect(Collectors.joining("; "));
+        if ("smoke".equals(run.getProperty("mode")))
+        {
+            return checksByRow.getOrDefault(m, List.of()).stream().map(c -> c.target().id() + ": not judged (smoke)")
+                .collect(Collectors.joining("; "));
+        }
+        return checksByRow.getOrDefault(m, List.of()).stream().map(ReportGenerator::shortVerdict).collect(Collectors.joining("; "));
+    }
+
+    private static String shortVerdict(final Target.Check c)
+    {
+        final Target t = c.target();
+        final boolean met = c.status() == Target.Status.MET;
+        final boolean atLeast = t.rule() == Target.Rule.RATIO_AT_LEAST;
+        final String x = t.rule() == Target.Rule.AT_MOST ? "" : "x";
+        final String op = atLeast ? (met ? " ≥ " : " < ") : (met ? " ≤ " : " > ");
+        return t.id() + ": " + (met ? "met" : "**missed**") + " (" + Format.value(c.value()) + x + op + Format.value(t.limit()) + x + ")";
     }
 
     private static String details(final Measurement m)

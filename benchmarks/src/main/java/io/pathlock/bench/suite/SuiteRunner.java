@@ -96,7 +96,7 @@ public final class SuiteRunner
     {
     }
 
-    private SuiteRunner(final Args a, final PrintStream log)
+    SuiteRunner(final Args a, final PrintStream log)
     {
         this.smoke = a.smoke;
         this.only = a.only;
