@@ -10,6 +10,7 @@
 #                                           some areas only (lock-table, lock-files, redo, handoff); the
 #                                           report stays in the results directory
 #   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
+#   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
 #   --dry-run        print the plan and the time estimate, run nothing
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
 #
@@ -29,15 +30,18 @@ smoke=0
 only=""
 notice=""
 dry=0
+tag=""
 build=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --only) only="${2:?--only needs a list of areas}"; shift ;;
     --notice) notice="${2:?--notice needs a text}"; shift ;;
+    --tag) tag="${2:?--tag needs a name}"; shift
+      [[ "$tag" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "run-all.sh: --tag takes letters, digits, . _ -" >&2; exit 64; } ;;
     --dry-run) dry=1 ;;
     --no-build) build=no ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-all.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -57,7 +61,7 @@ if [ "$build" = auto ]; then
 fi
 [ -f "$jar" ] || { echo "run-all.sh: $jar is missing (build with: mvn -B -q -pl benchmarks -am package -DskipTests)" >&2; exit 1; }
 
-day="$(date -u +%Y-%m-%d)"
+day="$(date -u +%Y-%m-%d)${tag:+-$tag}"
 if [ "$smoke" = 1 ]; then
   results="benchmarks/target/smoke-results/$day-$(date -u +%H%M%S)"
 else

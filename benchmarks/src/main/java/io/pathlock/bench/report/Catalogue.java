@@ -181,6 +181,8 @@ public final class Catalogue
         cmp("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
         // lock-file store (expected names): SUBTREE by tree size vs the smallest tree
         cmp("file.FileLockStoreBenchmark.subtree", "file.FileLockStoreBenchmark.subtree[dirs=100]"),
+        // redo begin vs fdatasync per record, same threads (throughput)
+        cmp("redo.RedoBeginBenchmark.redo", "redo.RedoBeginBenchmark.baseline"),
         // in-process hand-off vs a JDK ReentrantLock
         cmp("handoff-inprocess-pathlock#p50", "handoff-inprocess-reentrantlock#p50"),
         cmp("handoff-inprocess-pathlock#p99", "handoff-inprocess-reentrantlock#p99"),

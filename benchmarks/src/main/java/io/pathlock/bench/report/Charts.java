@@ -4,7 +4,9 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -183,7 +185,7 @@ public final class Charts
         final JFreeChart chart = ChartFactory.createLineChart(spec.title(), spec.xParam(), unit, ds,
             PlotOrientation.VERTICAL, true, false, false);
         final CategoryPlot plot = chart.getCategoryPlot();
-        plot.setRangeAxis(logAxis(unit + " (log scale)", new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        plot.setRangeAxis(valueAxis(unit, ds.getRowCount() == 0 ? List.of() : values(ds)));
         final LineAndShapeRenderer r = (LineAndShapeRenderer)plot.getRenderer();
         r.setDefaultShapesVisible(true);
         r.setDefaultStroke(new BasicStroke(2f));
@@ -220,7 +222,15 @@ public final class Charts
             "µs (log scale)", ds, PlotOrientation.VERTICAL, true, false, false);
         final XYPlot plot = chart.getXYPlot();
         plot.setDomainAxis(logAxis("percentile", new PercentileFormat()));
-        plot.setRangeAxis(logAxis("µs (log scale)", new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        final List<Double> ys = new ArrayList<>();
+        for (int i = 0; i < ds.getSeriesCount(); i++)
+        {
+            for (int j = 0; j < ds.getItemCount(i); j++)
+            {
+                ys.add(ds.getYValue(i, j));
+            }
+        }
+        plot.setRangeAxis(valueAxis("µs", ys));
         final XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         for (int i = 0; i < ds.getSeriesCount(); i++)
         {
@@ -233,6 +243,41 @@ public final class Charts
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    }
+
+    private static List<Double> values(final DefaultCategoryDataset ds)
+    {
+        final List<Double> v = new ArrayList<>();
+        for (int r = 0; r < ds.getRowCount(); r++)
+        {
+            for (int c = 0; c < ds.getColumnCount(); c++)
+            {
+                final Number n = ds.getValue(r, c);
+                if (n != null)
+                {
+                    v.add(n.doubleValue());
+                }
+            }
+        }
+        return v;
+    }
+
+    /**
+     * A log axis when the values span more than about a decade (labelled at powers of ten), else a
+     * linear axis from zero: a log axis over a narrow range would show no labelled tick at all.
+     */
+    private static ValueAxis valueAxis(final String unit, final List<Double> values)
+    {
+        final double min = values.stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(1);
+        final double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        if (max / min >= 15)
+        {
+            return logAxis(unit + " (log scale)", new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        }
+        final NumberAxis a = new NumberAxis(unit);
+        a.setAutoRangeIncludesZero(true);
+        a.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        return a;
     }
 
     /** A log axis with a tick per power of ten, labelled by {@code format}. */

@@ -527,7 +527,8 @@ public final class ReportGenerator
         for (int i = 1; run.getProperty("step." + i + ".name") != null; i++)
         {
             final String status = run.getProperty("step." + i + ".status");
-            if (area.key().equals(run.getProperty("step." + i + ".area")) && !"ok".equals(status))
+            final boolean noJmhHere = "jmh".equals(run.getProperty("step." + i + ".kind")) && "skipped".equals(status);
+            if (area.key().equals(run.getProperty("step." + i + ".area")) && !"ok".equals(status) && !noJmhHere)
             {
                 notes.add("**" + (status == null ? "?" : status) + "**: " + run.getProperty("step." + i + ".name") + ": "
                     + run.getProperty("step." + i + ".note", "") + ".");
