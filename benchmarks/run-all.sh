@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
       [[ "$tag" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "run-all.sh: --tag takes letters, digits, . _ -" >&2; exit 64; } ;;
     --dry-run) dry=1 ;;
     --no-build) build=no ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-all.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac
   shift
