@@ -147,6 +147,24 @@ public final class Catalogue
     }
 
     /**
+     * The area of what a selector names.
+     *
+     * @param s the selector.
+     * @return its area.
+     */
+    public static Area areaOf(final Selector s)
+    {
+        for (final Map.Entry<Pattern, Area> e : AREA_RULES.entrySet())
+        {
+            if (e.getKey().matcher(s.name()).matches())
+            {
+                return e.getValue();
+            }
+        }
+        return Area.LOCK_TABLE;
+    }
+
+    /**
      * A ratio column: subject rows divided by their baseline from the same run.
      *
      * @param subject the rows.

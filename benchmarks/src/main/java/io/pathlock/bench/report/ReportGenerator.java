@@ -285,7 +285,14 @@ public final class ReportGenerator
         md.append("| target | issue | what the issue asks | measured | verdict |\n|---|---|---|---|---|\n");
         for (final Target.Check c : checks)
         {
-            final String verdict = smoke && c.status() != Target.Status.NOT_MEASURED ? "not judged (smoke run)" : c.verdictText();
+            String verdict = smoke && c.status() != Target.Status.NOT_MEASURED ? "not judged (smoke run)" : c.verdictText();
+            final String onlyAreas = run.getProperty("only");
+            final Catalogue.Area area = Catalogue.areaOf(c.target().subject());
+            if (c.status() == Target.Status.NOT_MEASURED && onlyAreas != null
+                && !List.of(onlyAreas.split(",")).contains(area.key()))
+            {
+                verdict = "**not measured**: the " + area.key() + " area was not run (`--only " + onlyAreas + "`)";
+            }
             md.append("| ").append(c.target().id()).append(" | #").append(c.target().issue()).append(" | ")
                 .append(Format.cell(c.target().text())).append(" | ").append(Format.cell(c.measuredText())).append(" | ")
                 .append(Format.cell(verdict)).append(" |\n");

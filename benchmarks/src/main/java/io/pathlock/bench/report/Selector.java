@@ -19,11 +19,12 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * @param text the selector as written.
+ * @param name the full name it selects ({@code *} as written).
  * @param pattern the name pattern, anchored.
  * @param pinned the pinned parameters.
  * @param metric the metric.
  */
-public record Selector(String text, Pattern pattern, Map<String, String> pinned, String metric)
+public record Selector(String text, String name, Pattern pattern, Map<String, String> pinned, String metric)
 {
     /**
      * Parses a selector.
@@ -70,7 +71,7 @@ public record Selector(String text, Pattern pattern, Map<String, String> pinned,
             }
             re.append(Pattern.quote(part));
         }
-        return new Selector(text, Pattern.compile(re.toString()), Map.copyOf(pinned), metric);
+        return new Selector(text, full, Pattern.compile(re.toString()), Map.copyOf(pinned), metric);
     }
 
     /**

@@ -219,6 +219,10 @@ public final class SuiteRunner
         {
             run.setProperty("notice", notice);
         }
+        if (!only.equals(EnumSet.allOf(Catalogue.Area.class)))
+        {
+            run.setProperty("only", only.stream().map(Catalogue.Area::key).collect(java.util.stream.Collectors.joining(",")));
+        }
         final String commit = MachineInfo.run("git", "rev-parse", "--short=12", "HEAD");
         if (!commit.isEmpty())
         {

@@ -121,6 +121,19 @@ class ReportGeneratorTest
     }
 
     @Test
+    void targetsOfAreasLeftOutByOnlySaySo(@TempDir final Path tmp) throws IOException
+    {
+        writeRun(tmp, "full");
+        Files.writeString(tmp.resolve(ReportGenerator.RUN_PROPERTIES), "only=lock-table,handoff\n", StandardCharsets.UTF_8,
+            java.nio.file.StandardOpenOption.APPEND);
+        final Path out = tmp.resolve("BENCHMARKS.md");
+        ReportGenerator.generate(tmp, out, tmp.resolve("charts"), List.of());
+        final String md = Files.readString(out, StandardCharsets.UTF_8);
+        assertTrue(md.contains("| 4.1 | #4 |") && md.contains("**not measured**: the redo area was not run (`--only lock-table,handoff`)"), md);
+        assertTrue(md.contains("**not measured**: no result for `LockTableBenchmark.tableSubtreeAfterHistory` in this run"), md);
+    }
+
+    @Test
     void smokeRunsAreMarkedAndNotJudged(@TempDir final Path tmp) throws IOException
     {
         writeRun(tmp, "smoke");
