@@ -330,7 +330,7 @@ public final class HandoffLatency
     }
 
     /**
-     * Busy-waits: spins for the first {@value #SPIN_ONLY_NANOS} ns of a wait, then yields now and then.
+     * Busy-waits: spins for the first millisecond of a wait ({@code SPIN_ONLY_NANOS}), then yields now and then.
      * Spinning first keeps the releasing thread off the scheduler while the waiter wakes on the other
      * core (yielding at once would hand the waiter this core and flatter the figure); yielding later
      * keeps a loaded machine from starving the other thread.

@@ -463,9 +463,14 @@ public final class SuiteRunner
         }
         else
         {
-            try (JmhLockHold hold = JmhLockHold.acquire(JMH_LOCK, log))
+            final JmhLockHold hold = JmhLockHold.acquire(JMH_LOCK, log);
+            try
             {
                 exit = runLogged(s.command(), out, timeoutSeconds, false);
+            }
+            finally
+            {
+                hold.close();
             }
             note = exit == 0 ? null : "exit status " + exit + "; see " + results.relativize(out) + ": " + tail(out);
         }
@@ -621,10 +626,8 @@ public final class SuiteRunner
 
     private void waitForJmhLock() throws IOException, InterruptedException
     {
-        try (JmhLockHold hold = JmhLockHold.acquire(JMH_LOCK, log))
-        {
-            // free now: JMH takes it itself
-        }
+        // free now: release it at once, JMH takes it itself
+        JmhLockHold.acquire(JMH_LOCK, log).close();
     }
 
     /** Holds JMH's lock file (another JMH instance on the machine waits, or fails fast, while we hold it). */
