@@ -302,15 +302,17 @@ final class BenchCommand implements Callable<Integer>
 
     private static void print(final PrintStream out, final List<Result> results)
     {
-        out.printf(Locale.ROOT, "%n%-28s %14s %10s %10s %10s %10s %10s   (acquire latency, us)%n",
-            "contender", "ops/s", "p50", "p90", "p99", "p99.9", "max");
+        out.printf(Locale.ROOT, "%nacquire latency (request to grant) and throughput:%n%n");
+        final PercentileTable table = new PercentileTable();
+        if (results.size() == 2)
+        {
+            table.baseline(results.get(1).name());
+        }
         for (final Result r : results)
         {
-            final Histogram h = r.latency();
-            out.printf(Locale.ROOT, "%-28s %,14.0f %10.2f %10.2f %10.2f %10.2f %10.2f%n", r.name(), r.throughput(),
-                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+            table.add(r.name(), r.latency(), r.throughput());
         }
+        out.print(table.render());
         if (results.size() == 2)
         {
             final Result e = results.get(0);

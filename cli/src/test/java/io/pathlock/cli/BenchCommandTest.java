@@ -52,6 +52,11 @@ class BenchCommandTest
         assertTrue(r.out().contains("naive RW-lock map"), r.out());
         assertTrue(r.out().contains("ratio pathlock / naive: throughput"), r.out());
         assertTrue(r.out().contains("p99"), r.out());
+        // the percentile table format of the benchmark report (benchmarks/BENCHMARKS.md)
+        assertTrue(r.out().contains("| contender | count | ops/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs |"
+            + " p50 vs naive RW-lock map | p99 vs naive RW-lock map |"), r.out());
+        assertTrue(r.out().contains("\n| pathlock (memory) | "), r.out());
+        assertTrue(r.out().contains("| 1.00x | 1.00x |\n"), "the baseline row's ratios: " + r.out());
     }
 
     @Test

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the pathlock benchmark suite and generates the report.
+#
+#   benchmarks/run-all.sh                   the standard set (under 20 min on 2 cores): raw results in
+#                                           benchmarks/results/<date>/, report in benchmarks/BENCHMARKS.md
+#   benchmarks/run-all.sh --smoke           every benchmark once, one fork, one short iteration (a few
+#                                           minutes; for CI): results in benchmarks/target/smoke-results/;
+#                                           exits non-zero if any benchmark fails; figures mean nothing
+#   benchmarks/run-all.sh --only lock-table,handoff
+#                                           some areas only (lock-table, lock-files, redo, handoff); the
+#                                           report stays in the results directory
+#   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
+#   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
+#   --dry-run        print the plan and the time estimate, run nothing
+#   --no-build       use benchmarks/target/benchmarks.jar as it is
+#
+# Builds the jar first if it is missing or older than any source (mvn -B -q -pl benchmarks -am package
+# -DskipTests; never installs). Scratch trees go to $PATHLOCK_BENCH_DIR (default
+# benchmarks/target/bench-tmp): put it on the disk you mean to measure, not a tmpfs.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+command_line="benchmarks/run-all.sh"
+for a in "$@"; do
+  if [[ "$a" =~ ^[A-Za-z0-9_./,=:+-]+$ ]]; then command_line+=" $a"; else command_line+=" '${a//\'/\'\\\'\'}'"; fi
+done
+
+smoke=0
+only=""
+notice=""
+dry=0
+tag=""
+build=auto
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --only) only="${2:?--only needs a list of areas}"; shift ;;
+    --notice) notice="${2:?--notice needs a text}"; shift ;;
+    --tag) tag="${2:?--tag needs a name}"; shift
+      [[ "$tag" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "run-all.sh: --tag takes letters, digits, . _ -" >&2; exit 64; } ;;
+    --dry-run) dry=1 ;;
+    --no-build) build=no ;;
+    -h|--help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-all.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
+  esac
+  shift
+done
+
+jar=benchmarks/target/benchmarks.jar
+if [ "$build" = auto ]; then
+  stale=""
+  if [ -f "$jar" ]; then
+    stale="$(find pom.xml native/pom.xml native/src engine/pom.xml engine/src benchmarks/pom.xml benchmarks/src \
+      -newer "$jar" -type f -print -quit 2>/dev/null || true)"
+  fi
+  if [ ! -f "$jar" ] || [ -n "$stale" ]; then
+    echo "building $jar: mvn -B -q -pl benchmarks -am package -DskipTests${stale:+ (newer: $stale)}"
+    mvn -B -q -Dstyle.color=never -pl benchmarks -am package -DskipTests
+  fi
+fi
+[ -f "$jar" ] || { echo "run-all.sh: $jar is missing (build with: mvn -B -q -pl benchmarks -am package -DskipTests)" >&2; exit 1; }
+
+day="$(date -u +%Y-%m-%d)${tag:+-$tag}"
+if [ "$smoke" = 1 ]; then
+  results="benchmarks/target/smoke-results/$day-$(date -u +%H%M%S)"
+else
+  results="benchmarks/results/$day"
+  [ -e "$results" ] && results="benchmarks/results/${day}_$(date -u +%H%M%S)"
+fi
+
+args=(--results "$results" --scratch "${PATHLOCK_BENCH_DIR:-benchmarks/target/bench-tmp}" --jar "$jar" --command "$command_line")
+[ "$smoke" = 1 ] && args+=(--smoke)
+[ -n "$only" ] && args+=(--only "$only")
+[ -n "$notice" ] && args+=(--notice "$notice")
+[ "$dry" = 1 ] && args+=(--dry-run)
+# The committed report is only replaced by a full run of every area.
+[ "$smoke" = 0 ] && [ -z "$only" ] && [ "$dry" = 0 ] && args+=(--report benchmarks/BENCHMARKS.md)
+
+exec java -cp "$jar" io.pathlock.bench.suite.SuiteRunner "${args[@]}"

@@ -1,0 +1,340 @@
+package io.pathlock.bench.report;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The one table of what the suite runs and how the report reads it: benchmark → baseline → target.
+ * Adding a benchmark to the report is one line here:
+ * <ul>
+ *   <li>{@link #COMPARISONS}: {@code cmp(subject, baseline)} adds a "vs baseline" ratio to the
+ *       subject's rows (baseline from the same run, same parameters unless pinned);</li>
+ *   <li>{@link #TARGETS}: {@code target(id, issue, text, subject, baseline, rule, limit)} checks a
+ *       figure an issue promises and lists it in the report's headline table;</li>
+ *   <li>{@link #CHARTS}: {@code chart(file, title, subjects, xParam)} draws a scaling chart;</li>
+ *   <li>{@link #JMH_GROUPS} and {@link #HARNESSES}: what {@code run-all.sh} runs (JMH benchmarks by
+ *       regex; harness {@code main}s by class name, skipped with a note when absent from the jar).</li>
+ * </ul>
+ * Selectors are written as in {@link Selector}: names relative to {@code io.pathlock.bench.},
+ * {@code [k=v]} pins a parameter, {@code #p99} picks a metric, {@code .hgrm} stems contain a {@code -}.
+ *
+ * <p>Names of the lock-file benchmarks ({@code file.*}) and of the cross-process harness are the
+ * ones this catalogue expects the lock-file work to use; while they are absent, the targets that
+ * need them print "not measured" with a stand-in figure from the POSIX layer.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class Catalogue
+{
+    /** Package prefix omitted in selectors and tables. */
+    public static final String PACKAGE = "io.pathlock.bench.";
+
+    private Catalogue()
+    {
+    }
+
+    /** The report's areas, in report order. */
+    public enum Area
+    {
+        /** In-memory lock table and facade. */
+        LOCK_TABLE("lock-table", "Lock table (in memory)",
+            "Uncontended and contended acquire+release on the lock-free trie and through the facade, against a JDK "
+                + "`ReentrantLock`/`StampedLock` and the naive map of read-write locks (`NaiveHierarchicalLock`)."),
+        /** Lock files on disk. */
+        LOCK_FILES("lock-files", "Lock files",
+            "Lock-file acquire+release per POSIX backend (JNI, jnr-posix, java.nio) against the same syscalls "
+                + "done in a C loop through JNI (the floor), and SUBTREE scans against a C walk of the same tree."),
+        /** Redo log. */
+        REDO("redo", "Redo log",
+            "Durable `begin` throughput and latency by appending threads against a baseline that appends and "
+                + "fdatasyncs once per record, on the same directory in the same run."),
+        /** Hand-off latency. */
+        HANDOFF("handoff", "Hand-off latency",
+            "Time from a holder's release to the grant of a parked waiter (HdrHistogram, µs), in one process "
+                + "and across processes.");
+
+        private final String key;
+        private final String title;
+        private final String blurb;
+
+        Area(final String key, final String title, final String blurb)
+        {
+            this.key = key;
+            this.title = title;
+            this.blurb = blurb;
+        }
+
+        /**
+         * Short key, used by {@code run-all.sh --only} and in file names.
+         *
+         * @return the key.
+         */
+        public String key()
+        {
+            return key;
+        }
+
+        /**
+         * Section title.
+         *
+         * @return the title.
+         */
+        public String title()
+        {
+            return title;
+        }
+
+        /**
+         * One-sentence description under the title.
+         *
+         * @return the text.
+         */
+        public String blurb()
+        {
+            return blurb;
+        }
+
+        /**
+         * The area of a key.
+         *
+         * @param key the key.
+         * @return the area.
+         * @throws IllegalArgumentException if unknown.
+         */
+        public static Area ofKey(final String key)
+        {
+            for (final Area a : values())
+            {
+                if (a.key.equals(key))
+                {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("unknown area '" + key + "', known: lock-table, lock-files, redo, handoff");
+        }
+    }
+
+    /** Which area a measurement's name belongs to: first match wins. */
+    public static final Map<Pattern, Area> AREA_RULES = orderedAreaRules();
+
+    private static Map<Pattern, Area> orderedAreaRules()
+    {
+        final java.util.LinkedHashMap<Pattern, Area> m = new java.util.LinkedHashMap<>();
+        m.put(Pattern.compile("io\\.pathlock\\.bench\\.(posix|file)\\..*"), Area.LOCK_FILES);
+        m.put(Pattern.compile("io\\.pathlock\\.bench\\.redo\\..*|redo-.*"), Area.REDO);
+        m.put(Pattern.compile("handoff-.*|.*-handoff-.*"), Area.HANDOFF);
+        m.put(Pattern.compile(".*"), Area.LOCK_TABLE);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The area of a measurement.
+     *
+     * @param m the measurement.
+     * @return its area.
+     */
+    public static Area areaOf(final Measurement m)
+    {
+        for (final Map.Entry<Pattern, Area> e : AREA_RULES.entrySet())
+        {
+            if (e.getKey().matcher(m.name()).matches())
+            {
+                return e.getValue();
+            }
+        }
+        return Area.LOCK_TABLE;
+    }
+
+    /**
+     * The area of what a selector names.
+     *
+     * @param s the selector.
+     * @return its area.
+     */
+    public static Area areaOf(final Selector s)
+    {
+        for (final Map.Entry<Pattern, Area> e : AREA_RULES.entrySet())
+        {
+            if (e.getKey().matcher(s.name()).matches())
+            {
+                return e.getValue();
+            }
+        }
+        return Area.LOCK_TABLE;
+    }
+
+    /**
+     * A ratio column: subject rows divided by their baseline from the same run.
+     *
+     * @param subject the rows.
+     * @param baseline the baseline.
+     */
+    public record Comparison(Selector subject, Selector baseline)
+    {
+    }
+
+    /** Ratios shown beside rows (targets add theirs too). Format: subject, baseline. */
+    public static final List<Comparison> COMPARISONS = List.of(
+        // lock table, uncontended, by depth: engine vs naive at the same depth and type, and vs the JDK mutexes
+        cmp("table.LockDepthBenchmark.table", "table.LockDepthBenchmark.naive"),
+        cmp("table.LockDepthBenchmark.table", "table.LockDepthBenchmark.reentrantLock"),
+        cmp("table.LockDepthBenchmark.table", "table.LockDepthBenchmark.stampedLock"),
+        cmp("table.LockDepthBenchmark.handle", "table.LockDepthBenchmark.naive"),
+        cmp("table.LockDepthBenchmark.handle", "table.LockDepthBenchmark.reentrantLock"),
+        cmp("table.LockDepthBenchmark.naive", "table.LockDepthBenchmark.reentrantLock"),
+        // SUBTREE by history size: vs no history, and vs naive
+        cmp("table.SubtreeHistoryBenchmark.table", "table.SubtreeHistoryBenchmark.table[history=0]"),
+        cmp("table.SubtreeHistoryBenchmark.table", "table.SubtreeHistoryBenchmark.naive"),
+        cmp("table.SubtreeHistoryBenchmark.naive", "table.SubtreeHistoryBenchmark.naive[history=0]"),
+        // contention (throughput: higher is better)
+        cmp("table.LockContentionBenchmark.samePathEngine", "table.LockContentionBenchmark.samePathNaive"),
+        cmp("table.LockContentionBenchmark.samePathEngine", "table.LockContentionBenchmark.samePathReentrant"),
+        cmp("table.LockContentionBenchmark.samePathNaive", "table.LockContentionBenchmark.samePathReentrant"),
+        cmp("table.LockContentionBenchmark.ancestorDescendantEngine", "table.LockContentionBenchmark.ancestorDescendantNaive"),
+        // issue 2's benchmarks: the facade vs the bare table
+        cmp("LockTableBenchmark.handlePointDepth6", "LockTableBenchmark.tablePointDepth6"),
+        // POSIX layer vs its C floor (issue 3's native access layer)
+        cmp("posix.PosixPointBenchmark.pointLockFile", "posix.PosixPointBenchmark.pointFloorC"),
+        cmp("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
+        // lock-file store (expected names): SUBTREE by tree size vs the smallest tree
+        cmp("file.FileLockStoreBenchmark.subtree", "file.FileLockStoreBenchmark.subtree[dirs=100]"),
+        // redo begin vs fdatasync per record, same threads (throughput)
+        cmp("redo.RedoBeginBenchmark.redo", "redo.RedoBeginBenchmark.baseline"),
+        // in-process hand-off vs a JDK ReentrantLock
+        cmp("handoff-inprocess-pathlock#p50", "handoff-inprocess-reentrantlock#p50"),
+        cmp("handoff-inprocess-pathlock#p99", "handoff-inprocess-reentrantlock#p99"),
+        cmp("handoff-inprocess-naive#p99", "handoff-inprocess-reentrantlock#p99"));
+
+    /** The figures the issues promise, in the order of the report's headline table. */
+    public static final List<Target> TARGETS = List.of(
+        target("2.1", 2, "POINT acquire+release at depth 6, uncontended, within 8x a JDK ReentrantLock lock+unlock (lock table)",
+            "LockTableBenchmark.tablePointDepth6", "LockTableBenchmark.reentrantLockPair", Target.Rule.RATIO_AT_MOST, 8),
+        target("2.1f", 2, "the same through the facade (handle tryAcquire + releaseAll, fencing token included)",
+            "LockTableBenchmark.handlePointDepth6", "LockTableBenchmark.reentrantLockPair", Target.Rule.RATIO_AT_MOST, 8),
+        target("2.2", 2, "SUBTREE cost independent of history: under 100,000 once-locked paths vs a fresh node, ratio at most 1.2 (lock table)",
+            "LockTableBenchmark.tableSubtreeAfterHistory", "LockTableBenchmark.tableSubtreeFresh", Target.Rule.RATIO_AT_MOST, 1.2),
+        target("2.2f", 2, "the same through the facade",
+            "LockTableBenchmark.handleSubtreeAfterHistory", "LockTableBenchmark.handleSubtreeFresh", Target.Rule.RATIO_AT_MOST, 1.2),
+        target("2.3", 2, "disjoint paths: 2 threads at least 1.6x the throughput of one (lock table)",
+            "DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread", Target.Rule.RATIO_AT_LEAST, 1.6),
+        target("2.3f", 2, "the same through the facade",
+            "DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread", Target.Rule.RATIO_AT_LEAST, 1.6),
+        target("3.1", 3, "POINT acquire+release at depth 4 on the lock-file store: best backend within 1.5x of the same syscalls in a C loop",
+            "file.FileLockStoreBenchmark.point", "file.FileLockStoreBenchmark.pointFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
+            .best().standIn("posix.PosixPointBenchmark.pointLockFile", "posix.PosixPointBenchmark.pointFloorC"),
+        target("3.2", 3, "SUBTREE acquire+release over 10,000 directories within 1.5x of a C walk of the same tree",
+            "file.FileLockStoreBenchmark.subtree[dirs=10000]", "file.FileLockStoreBenchmark.walkFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
+            .best().standIn("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
+        target("3.3", 3, "cross-process hand-off (holder releases → waiter in another process acquires): p99 under 5 ms",
+            "handoff-xprocess-pathlock#p99", null, Target.Rule.AT_MOST, 5000),
+        target("4.1", 4, "durable begin throughput at 64 threads at least 10x a baseline that fdatasyncs per record",
+            "redo.RedoBeginBenchmark.redo[threads=64]", "redo.RedoBeginBenchmark.baseline", Target.Rule.RATIO_AT_LEAST, 10),
+        target("4.2", 4, "p99 begin latency within 3x of one fdatasync (median of the 1-thread baseline) in the same run",
+            "redo.RedoBeginBenchmark.redo#p99", "redo.RedoBeginBenchmark.baseline[threads=1]#p50", Target.Rule.RATIO_AT_MOST, 3));
+
+    /** Baseline contender of each {@code .hgrm} scenario ({@code <area>-<scenario>}): ratios in its percentile table. */
+    public static final Map<String, String> LATENCY_BASELINES = Map.of(
+        "handoff-inprocess", "reentrantlock");
+
+    /**
+     * A scaling chart: one line per series (method and parameters other than x), x categories from a
+     * parameter ({@code threads} falls back to JMH's thread count), log y. Rows without the x
+     * parameter (baselines) are drawn flat across.
+     *
+     * @param file PNG file name without suffix.
+     * @param title chart title.
+     * @param subjects the rows drawn.
+     * @param xParam the parameter on the x axis.
+     * @param seriesSuffix a regex removed from method names to form series names (e.g. a thread-count suffix).
+     */
+    public record ChartSpec(String file, String title, Selector subjects, String xParam, String seriesSuffix)
+    {
+    }
+
+    /** Scaling charts (latency percentile charts are drawn for every .hgrm scenario without a line here). */
+    public static final List<ChartSpec> CHARTS = List.of(
+        chart("lock-table-depth", "Lock table: uncontended acquire+release by path depth", "table.LockDepthBenchmark.*", "depth"),
+        chart("lock-table-subtree-history", "Lock table: SUBTREE by paths once locked below", "table.SubtreeHistoryBenchmark.*", "history"),
+        chart("lock-table-threads", "Disjoint paths: POINT throughput by threads", "DisjointPathsBenchmark.*", "threads"),
+        chart("lock-files-subtree-size", "Lock files: SUBTREE acquire+release by tree size", "file.FileLockStoreBenchmark.*", "dirs"),
+        chart("redo-begin-threads", "Redo log: durable begin throughput by threads", "redo.RedoBeginBenchmark.*", "threads"));
+
+    /**
+     * A group of JMH benchmarks run in one JMH invocation.
+     *
+     * @param area the area (and {@code --only} key).
+     * @param regex JMH include regex.
+     */
+    public record JmhGroup(Area area, String regex)
+    {
+    }
+
+    /** JMH benchmarks by area; benchmarks matched by none run in a last group of their own. */
+    public static final List<JmhGroup> JMH_GROUPS = List.of(
+        new JmhGroup(Area.LOCK_TABLE, "^io\\.pathlock\\.bench\\.(LockTableBenchmark|DisjointPathsBenchmark|table\\.)"),
+        new JmhGroup(Area.LOCK_FILES, "^io\\.pathlock\\.bench\\.(posix|file)\\."),
+        new JmhGroup(Area.REDO, "^io\\.pathlock\\.bench\\.redo\\."));
+
+    /** JMH options of a full run: one fork, 3 x 1 s warm-up, 5 x 1 s measurement (about 9 s per benchmark). */
+    public static final String JMH_FULL = "-f 1 -wi 3 -w 1s -i 5 -r 1s";
+
+    /** Cheaper full-run options, tried in order when {@link #JMH_FULL} would not fit the time budget. */
+    public static final List<String> JMH_FULL_FALLBACKS = List.of("-f 1 -wi 2 -w 1s -i 4 -r 1s", "-f 1 -wi 2 -w 1s -i 3 -r 1s",
+        "-f 1 -wi 1 -w 1s -i 3 -r 1s");
+
+    /** JMH options of a smoke run: every benchmark once, one fork, one short iteration. */
+    public static final String JMH_SMOKE = "-f 1 -wi 0 -i 1 -w 100ms -r 100ms";
+
+    /** Time budget of a full run on 2 cores. */
+    public static final int FULL_BUDGET_SECONDS = 20 * 60;
+
+    /**
+     * A harness {@code main} the suite runs in its own JVM. Arguments may use {@code {results}} (the
+     * results directory) and {@code {scratch}} (the scratch directory on the disk measured).
+     *
+     * @param area the area (and {@code --only} key).
+     * @param className the main class; skipped with a note when not in the jar.
+     * @param args arguments of every run.
+     * @param fullArgs extra arguments of a full run.
+     * @param smokeArgs extra arguments of a smoke run.
+     * @param fullSeconds estimated duration of a full run.
+     * @param smokeSeconds estimated duration of a smoke run.
+     * @param tablesInStdout whether its results are Markdown tables on stdout (read by the report)
+     *        rather than {@code .hgrm} files in {@code {results}}.
+     */
+    public record Harness(Area area, String className, String args, String fullArgs, String smokeArgs, int fullSeconds,
+        int smokeSeconds, boolean tablesInStdout)
+    {
+    }
+
+    /** Harnesses, in run order. */
+    public static final List<Harness> HARNESSES = List.of(
+        new Harness(Area.HANDOFF, "io.pathlock.bench.latency.HandoffLatency", "--out {results}",
+            "--seconds 5 --warmup 2", "--smoke", 25, 4, false),
+        new Harness(Area.HANDOFF, "io.pathlock.bench.file.CrossProcessHandoff", "--out {results} --dir {scratch}/xprocess",
+            "--seconds 5 --warmup 2", "--smoke", 30, 8, false),
+        new Harness(Area.REDO, "io.pathlock.bench.redo.RedoBeginBenchmark", "--dir {scratch}/redo-begin",
+            "--seconds 5 --warmup 2 --threads 1,4,16,64", "--seconds 1 --warmup 0 --threads 1,4", 60, 6, true));
+
+    /** JVM options of every forked benchmark and harness (Agrona 2 needs the export). */
+    public static final List<String> JVM_OPTIONS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "-Djava.awt.headless=true");
+
+    private static Comparison cmp(final String subject, final String baseline)
+    {
+        return new Comparison(Selector.of(subject), Selector.of(baseline));
+    }
+
+    private static Target target(final String id, final int issue, final String text, final String subject,
+        final String baseline, final Target.Rule rule, final double limit)
+    {
+        return new Target(id, issue, text, Selector.of(subject), baseline == null ? null : Selector.of(baseline), rule, limit,
+            Target.Over.EACH, null);
+    }
+
+    private static ChartSpec chart(final String file, final String title, final String subjects, final String xParam)
+    {
+        return new ChartSpec(file, title, Selector.of(subjects), xParam, "\\d+Threads?$");
+    }
+}
