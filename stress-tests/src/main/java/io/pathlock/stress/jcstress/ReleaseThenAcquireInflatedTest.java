@@ -17,14 +17,16 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Release then acquire with /, /a and /a/b INFLATED (the lowered intention goes to a striped cell): once an acquirer knows (through a release/acquire flag
- * published after {@code unlock} returned) that POINT(/a/b) was released, it must see the released
- * state: POINT(/a/b) is free (HOLD cleared) and SUBTREE(/a) is free (intent(/a) lowered).
+ * Release then acquire with /, /a and /a/b INFLATED, so that the release lowers striped cells: once
+ * an acquirer knows (through a release/acquire flag published after {@code unlock} returned) that
+ * POINT(/a/b) was released, it must see the released state: POINT(/a/b) is free (HOLD cleared) and
+ * SUBTREE(/a) is free (the cell decrement is in the sum).
  *
  * <p>Race forbidden: {@code unlock} returning before its effects on the state words are visible
- * to a thread that synchronises with it, e.g. a cell decrement the SUBTREE claim does not sum (LockTable
- * invariant 2; unlock clears HOLD and lowers leaf first with volatile CAS). Without the flag the
- * acquirer may run before or during the release, so every result is then acceptable.
+ * to a thread that synchronises with it, e.g. a cell decrement the SUBTREE claim does not see
+ * (LockTable invariant 2; unlock clears HOLD by CAS, then lowers leaf first with volatile adds).
+ * Without the flag the acquirer may run before or during the release, so every result is then
+ * acceptable.
  *
  * <p>Results: r1 = flag seen, r2 = POINT(/a/b) granted (then unlocked), r3 = SUBTREE(/a) granted.
  *
