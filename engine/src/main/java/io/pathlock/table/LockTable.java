@@ -17,15 +17,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Each node has a 64-bit state word:
  *
- *   63                                   8 7      4   3    2    1  0
- *  +--------------------------------------+--------+---+----+----+----+
- *  |        BASE intention count           | unused |INF|RCLM|DEAD|HOLD|
- *  +--------------------------------------+--------+---+----+----+----+
+ *   63                                   8 7  6   5   4   3    2    1  0
+ *  +--------------------------------------+------+---+---+----+----+----+
+ *  |        BASE intention count           |unused|CLM|INF|RCLM|DEAD|HOLD|
+ *  +--------------------------------------+------+---+---+----+----+----+
  *
  *  HOLD       NONE, POINT or SUBTREE: the lock held on this very node.
  *  DEAD       the node has been unlinked; whoever sees it looks the child up again.
  *  RECLAIMING an inflated node is being checked for reclamation (transient).
  *  INFLATED   the intention count also lives in striped cells (see below).
+ *  CLAIMING   a SUBTREE claim on an inflated node is summing the cells (transient, see below).
  *  BASE       number of locks held strictly below the node (Gray's intention count).
  *
  * intent(n) = BASE(n) + (INFLATED ? sum of n's cells : 0).
@@ -44,14 +45,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * would serialise all threads. When a raise loses a CAS race, the node INFLATES: raises and lowers
  * then add to a per-thread cell (padded), and SUBTREE/reclaim claims use a Dekker handshake:
  *
- *   raiser:  cell += 1 (volatile RMW);  read state; if HOLD == SUBTREE or DEAD/RECLAIMING:
- *            cell -= 1 and back off.
- *   claimer: CAS HOLD NONE -> SUBTREE (volatile); read all cells; if intent != expected:
- *            CAS HOLD back to what it was and wake waiters.
+ *   raiser:  cell += 1 (volatile RMW);  read state; while CLAIMING: wait, keeping the cell;
+ *            then if HOLD == SUBTREE or DEAD/RECLAIMING: cell -= 1 and back off.
+ *   claimer: CAS HOLD NONE -> SUBTREE|CLAIMING (volatile); read all cells; if intent == expected
+ *            clear CLAIMING (the claim stands), else CAS HOLD back to what it was, clearing
+ *            CLAIMING, and wake waiters.
  *
  * Both sides write then read the other's variable with sequentially consistent accesses, so at
- * least one of them sees the other: they never both proceed (they may both back off; pending marks
- * make the SUBTREE side win eventually).
+ * least one of them sees the other: they never both proceed. A raiser that sees the claim waits
+ * for its outcome instead of backing off: if the claimer counted the raise, the claim fails and
+ * the raise proceeds; if it did not, the claim stands and the raise backs off. So exactly one of
+ * them wins, and a claim that fails for any reason never refuses anybody: without CLAIMING a raise
+ * that read the tentative SUBTREE backed off, so tryLock refused POINT(/a/c) for a doomed
+ * SUBTREE(/a) claim while only POINT(/a/b) was held, and a racing claimer and raiser could both be
+ * refused (phantom conflicts, found by the jcstress test DoomedSubtreeClaimTest and the Lincheck
+ * facade test). claimPoint and claimSubtree on a CLAIMING node wait likewise. The wait is bounded
+ * by one pass over the cells, as for RECLAIMING; only a claimer descheduled inside that pass
+ * makes others spin longer.
  *
  * INVARIANTS
  *
@@ -486,7 +496,7 @@ public final class LockTable
             {
                 return R_DEAD;
             }
-            if ((s & TrieNode.RECLAIMING) != 0)
+            if ((s & (TrieNode.RECLAIMING | TrieNode.CLAIMING)) != 0)
             {
                 Thread.onSpinWait();
                 continue;
@@ -514,7 +524,14 @@ public final class LockTable
             final long[] cells = n.cellsVolatile();
             final int index = TrieNode.cellIndex();
             TrieNode.addCellVolatile(cells, index, 1);
-            final long s2 = n.stateVolatile();
+            long s2 = n.stateVolatile();
+            while ((s2 & TrieNode.CLAIMING) != 0)
+            {
+                // A SUBTREE claim is summing the cells: it either counted this raise (and will back
+                // out) or not (and will stand). Wait for its outcome with the raise in place.
+                Thread.onSpinWait();
+                s2 = n.stateVolatile();
+            }
             if (TrieNode.hold(s2) == TrieNode.HOLD_SUBTREE || (s2 & (TrieNode.DEAD | TrieNode.RECLAIMING)) != 0)
             {
                 TrieNode.addCellVolatile(cells, index, -1);
@@ -602,7 +619,7 @@ public final class LockTable
             {
                 return R_DEAD;
             }
-            if ((s & TrieNode.RECLAIMING) != 0)
+            if ((s & (TrieNode.RECLAIMING | TrieNode.CLAIMING)) != 0)
             {
                 Thread.onSpinWait();
                 continue;
@@ -636,7 +653,7 @@ public final class LockTable
             {
                 return R_DEAD;
             }
-            if ((s & TrieNode.RECLAIMING) != 0)
+            if ((s & (TrieNode.RECLAIMING | TrieNode.CLAIMING)) != 0)
             {
                 Thread.onSpinWait();
                 continue;
@@ -667,19 +684,27 @@ public final class LockTable
                 continue;
             }
 
-            if (!n.compareAndSetState(s, claimed))
+            if (!n.compareAndSetState(s, claimed | TrieNode.CLAIMING))
             {
                 continue;
             }
             final long intent = TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile());
             if (intent == ownBelow)
             {
-                return OK;
+                // Only the claimer changes the word while CLAIMING is set; the loop is for clarity.
+                for (;;)
+                {
+                    final long c = n.stateVolatile();
+                    if (n.compareAndSetState(c, c & ~TrieNode.CLAIMING))
+                    {
+                        return OK;
+                    }
+                }
             }
             for (;;)
             {
                 final long c = n.stateVolatile();
-                if (n.compareAndSetState(c, (c & ~TrieNode.HOLD_MASK) | expectedHold))
+                if (n.compareAndSetState(c, (c & ~(TrieNode.HOLD_MASK | TrieNode.CLAIMING)) | expectedHold))
                 {
                     break;
                 }

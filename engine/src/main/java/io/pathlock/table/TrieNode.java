@@ -21,6 +21,7 @@ public final class TrieNode
     static final long DEAD = 1L << 2;
     static final long RECLAIMING = 1L << 3;
     static final long INFLATED = 1L << 4;
+    static final long CLAIMING = 1L << 5;
     static final int BASE_SHIFT = 8;
     static final long INTENT_ONE = 1L << BASE_SHIFT;
 

@@ -1,0 +1,11 @@
+/**
+ * jcstress tests of the engine's lock-free protocols: the lock table's state word, intention counts
+ * and their striped cells, node reclamation, waiter wake-ups, and fencing tokens. Each test names
+ * the LockTable invariant it checks and lists every acceptable outcome; everything else is
+ * forbidden. Run through {@code stress-tests/run-jcstress.sh}; results in
+ * {@code stress-tests/JCSTRESS-RESULTS.md}.
+ *
+ * <p>Depends on the engine and on {@link io.pathlock.table.TableProbe} for set-up (inflating nodes)
+ * and for reading node state in arbiters.
+ */
+package io.pathlock.stress.jcstress;
