@@ -35,7 +35,7 @@
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 2
+#define PATHLOCK_ABI_VERSION 3
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -350,11 +350,29 @@ struct pl_out
 
 struct pl_walk_spec
 {
-    const char *name;  /* file name to find */
+    const char *name;  /* file name to find; "*SUFFIX" finds every name ending in SUFFIX */
     const char *skip;  /* directory name never entered; empty for none */
     struct pl_out *out; /* NULL: only count */
     long count;
 };
+
+/*
+ * Whether a directory entry's name is one the walk looks for: equal to spec->name, or, when
+ * spec->name is "*SUFFIX", ending in SUFFIX (SUFFIX itself included). The suffix mode lets one walk
+ * find both a directory's lock file (".path.ovlock") and the sidecars of the files in it
+ * (".NAME.path.ovlock").
+ */
+static int pl_name_matches(const char *n, const char *pattern)
+{
+    if (pattern[0] != '*')
+    {
+        return strcmp(n, pattern) == 0;
+    }
+    const char *suffix = pattern + 1;
+    const size_t sl = strlen(suffix);
+    const size_t nl = strlen(n);
+    return nl >= sl && memcmp(n + nl - sl, suffix, sl) == 0;
+}
 
 static int pl_out_append(struct pl_out *out, const char *rel, size_t relLen, const char *name)
 {
@@ -447,7 +465,7 @@ static int pl_walk_dir(int dfd, char *rel, size_t relLen, struct pl_walk_spec *s
 
         if (type == DT_REG)
         {
-            if (strcmp(n, spec->name) == 0)
+            if (pl_name_matches(n, spec->name))
             {
                 if (spec->out != NULL)
                 {
