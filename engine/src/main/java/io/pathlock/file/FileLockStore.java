@@ -1131,7 +1131,9 @@ public final class FileLockStore implements LockStore
                 }
                 else if (age <= lockExpireNanos)
                 {
-                    return new Found(file, lockPath, token, LockFileState.FOREIGN, age, "no flock liveness, not expired", st);
+                    return token.origin() == LockTokenDescriptor.Origin.FOREIGN ?
+                        new Found(file, lockPath, token, LockFileState.FOREIGN, age, "foreign token, not expired", st) :
+                        new Found(file, lockPath, token, LockFileState.ALIVE, age, "no flock: judged by age, not expired", st);
                 }
                 final ReapOutcome o = reap(file, fd, st, buf, n);
                 if (o == ReapOutcome.FAILED)
@@ -1192,11 +1194,15 @@ public final class FileLockStore implements LockStore
             state = LockFileState.STALE;
             detail = "older than lock_expire";
         }
-        else
+        else if (token.origin() == LockTokenDescriptor.Origin.FOREIGN)
         {
             state = LockFileState.FOREIGN;
-            detail = token.origin() == LockTokenDescriptor.Origin.FOREIGN ? "foreign token, judged by age" :
-                "pathlock token without flock, judged by age";
+            detail = "foreign token, judged by age";
+        }
+        else
+        {
+            state = LockFileState.ALIVE;
+            detail = "pathlock token without flock (java.nio holder), judged by age";
         }
         return new LockFileInfo(lockPath.toString(), file, token.type(), token.ownerId(), age, state, token.pid(), detail);
     }

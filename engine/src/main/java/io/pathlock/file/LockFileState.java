@@ -5,7 +5,10 @@ package io.pathlock.file;
  */
 public enum LockFileState
 {
-    /** Written by a holder of this engine that is alive: its {@code flock} is held. */
+    /**
+     * Written by a holder of this engine that is alive: its {@code flock} is held (or, for a holder on
+     * a backend without {@code flock}, its token is younger than {@code lock_expire}).
+     */
     ALIVE,
     /** Its holder died (the {@code flock} is free) or its token is older than {@code lock_expire}. */
     STALE,

@@ -9,6 +9,8 @@ import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,6 +90,44 @@ class FileLockStoreTest
         s.unpublish(r.publication());
         assertFalse(Files.exists(lock));
         assertEquals(0, s.heldFileCount());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jni", "jnr", "nio"})
+    void protocolOnEveryBackend(final String backend) throws Exception
+    {
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.writeString(root.resolve("a/b/file"), "x");
+        final FileLockStore a = store(FileLockStore.builder(root).backend(backend));
+        final FileLockStore b = store(FileLockStore.builder(root).backend(backend));
+        assertTrue(a.describe().endsWith("(" + backend + ")"), a.describe());
+        final LockStore.PublishResult p1 = a.tryPublish("A", point("/a/b/c", "/a/b/file"));
+        assertTrue(p1.isGranted(), () -> String.valueOf(p1.conflict()));
+        assertTrue(Files.exists(root.resolve("a/b/c/.path.ovlock")));
+        assertTrue(Files.exists(root.resolve("a/b/.file.path.ovlock")));
+        final LockStore.PublishResult r1 = b.tryPublish("B", subtree("/a"));
+        assertFalse(r1.isGranted());
+        assertEquals(LockConflict.Reason.HELD, r1.conflict().reason());
+        assertFalse(b.tryPublish("B", point("/a/b/file")).isGranted());
+        assertTrue(b.tryPublish("B", point("/a/b")).isGranted(), "POINT on the parent does not conflict");
+        final LockStore.PublishResult up = a.tryPublish("A", subtree("/a/b/c"));
+        assertTrue(up.isGranted(), () -> String.valueOf(up.conflict()));
+        assertTrue(a.refresh(p1.publication()) && a.refresh(up.publication()));
+        a.unpublish(p1.publication());
+        a.unpublish(up.publication());
+        assertEquals(0, a.heldFileCount());
+        assertFalse(Files.exists(root.resolve("a/b/c/.path.ovlock")));
+        assertFalse(Files.exists(root.resolve("a/b/.file.path.ovlock")));
+        if (!"nio".equals(backend))
+        {
+            Files.writeString(root.resolve("a/b/c/.path.ovlock"), "pl1|1|h|0000000000000000|gone:1:P");
+            assertTrue(b.tryPublish("B2", point("/a/b/c")).isGranted(), "a dead pl1 holder is reclaimed at once");
+        }
+        else
+        {
+            Files.writeString(root.resolve("a/b/c/.path.ovlock"), "pl1|1|h|0000000000000000|gone:" + System.nanoTime() + ":P");
+            assertFalse(b.tryPublish("B2", point("/a/b/c")).isGranted(), "without flock a young pl1 token is held");
+        }
     }
 
     @Test
