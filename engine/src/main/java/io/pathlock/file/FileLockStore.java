@@ -924,6 +924,51 @@ public final class FileLockStore implements LockStore
         return new BreakResult(removed, kept);
     }
 
+    /**
+     * The files an uncontended acquisition touches, in protocol order: what a benchmark's C floor
+     * must do to match the store (see {@code PathlockNative.lockSequenceFloor}).
+     *
+     * @param components path components checked with {@code lstat} (symlink containment).
+     * @param preChecks  lock files checked before publishing (the ancestors' both forms).
+     * @param tmpDir     where temporary files are created.
+     * @param lockFile   the file published.
+     * @param scanDir    the directory walked for a SUBTREE, else null.
+     * @param postChecks lock files checked after publishing.
+     * @param guardFile  the guard file of {@code lockFile}.
+     */
+    public record AcquisitionPlan(List<Path> components, List<Path> preChecks, Path tmpDir, Path lockFile, Path scanDir,
+        List<Path> postChecks, Path guardFile)
+    {
+    }
+
+    /**
+     * The plan of an uncontended acquisition of one lock as the tree is now.
+     *
+     * @param lockPath the lock path.
+     * @param type     the lock type.
+     * @return the plan.
+     */
+    public AcquisitionPlan plan(final CharSequence lockPath, final LockType type)
+    {
+        final LockPath p = LockPath.parse(lockPath);
+        validateLockPath(p);
+        final Target t = resolve(p, false);
+        final List<Path> components = new ArrayList<>();
+        for (int i = 1; i <= p.depth(); i++)
+        {
+            components.add(root.resolve(p.prefix(i).toString().substring(1)));
+        }
+        final List<Path> pre = List.of(t.ancestorFiles);
+        final List<Path> post = new ArrayList<>();
+        post.addAll(pre);
+        if (t.otherFile() != null)
+        {
+            post.add(t.otherFile());
+        }
+        return new AcquisitionPlan(components, pre, tmpDir, t.publishFile(), type == LockType.SUBTREE ? t.dir : null,
+            post, guard.file(guard.stripeOf(t.publishFile().toString())));
+    }
+
     // ---- publication ------------------------------------------------------------------------------
 
     private Refusal publishEntry(final String ownerId, final LockRequest.Entry e, final List<HeldFile> files)
