@@ -296,14 +296,17 @@ public final class FileLockStore implements LockStore
         final Path sidecar;
         /** Whether {@code R/p} is a directory now (publish in directory form). */
         final boolean isDirectory;
+        /** Whether a parent directory of the lock file is missing (not created by this resolution). */
+        final boolean parentMissing;
         /** Files of the ancestors, both forms, root first. */
         final Path[] ancestorFiles;
         /** The lock path of each entry of {@link #ancestorFiles}. */
         final LockPath[] ancestorPaths;
 
         Target(final LockPath path, final Path dir, final Path dirForm, final Path sidecar, final boolean isDirectory,
-            final Path[] ancestorFiles, final LockPath[] ancestorPaths)
+            final boolean parentMissing, final Path[] ancestorFiles, final LockPath[] ancestorPaths)
         {
+            this.parentMissing = parentMissing;
             this.path = path;
             this.dir = dir;
             this.dirForm = dirForm;
@@ -975,7 +978,7 @@ public final class FileLockStore implements LockStore
     {
         final LockPath p = e.path();
         validateLockPath(p);
-        final Target t = resolve(p, true);
+        Target t = resolve(p, false);
         final PosixStat st = new PosixStat();
         final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
 
@@ -983,6 +986,12 @@ public final class FileLockStore implements LockStore
         if (c != null)
         {
             return new Refusal(c);
+        }
+        if (t.parentMissing)
+        {
+            // Only after the pre-check: a refused request should not create directories inside
+            // someone else's SUBTREE.
+            t = resolve(p, true);
         }
 
         final Path file = t.publishFile();
@@ -1826,10 +1835,10 @@ public final class FileLockStore implements LockStore
             dirs[i + 1] = sb.toString();
         }
 
-        boolean isDirectory = true;
+        int kind = KIND_DIRECTORY;
         if (depth > 0)
         {
-            isDirectory = classify(p, dirs, forPublish);
+            kind = classify(p, dirs, forPublish);
         }
 
         final int ancestors = depth == 0 ? 0 : 2 * depth - 1;
@@ -1849,7 +1858,8 @@ public final class FileLockStore implements LockStore
         }
         final Path dirForm = Path.of(dirFormOf(dirs[depth]));
         final Path sidecar = depth == 0 ? null : Path.of(sidecarOf(dirs[depth - 1], p.segment(depth - 1)));
-        return new Target(p, Path.of(dirs[depth]), dirForm, sidecar, isDirectory, files, paths);
+        return new Target(p, Path.of(dirs[depth]), dirForm, sidecar, kind == KIND_DIRECTORY, kind == KIND_PARENT_MISSING,
+            files, paths);
     }
 
     private static String dirFormOf(final String dir)
@@ -1862,8 +1872,16 @@ public final class FileLockStore implements LockStore
         return (parentDir.equals("/") ? "" : parentDir) + "/." + name + LOCK_FILE_NAME;
     }
 
-    /** lstat of each component: symlink containment, parents are directories; true when R/p is a directory. */
-    private boolean classify(final LockPath p, final String[] dirs, final boolean forPublish)
+    private static final int KIND_DIRECTORY = 0;
+    private static final int KIND_OTHER = 1;
+    private static final int KIND_PARENT_MISSING = 2;
+
+    /**
+     * lstat of each component: symlink containment, parents are directories. Returns whether R/p is
+     * a directory, something else (a file, or missing), or has a missing parent (only when not
+     * {@code forPublish}; with it, missing parents are created or refused per policy).
+     */
+    private int classify(final LockPath p, final String[] dirs, final boolean forPublish)
     {
         final PosixStat st = new PosixStat();
         final int depth = p.depth();
@@ -1875,11 +1893,11 @@ public final class FileLockStore implements LockStore
             {
                 if (i == depth)
                 {
-                    return false;
+                    return KIND_OTHER;
                 }
                 if (!forPublish)
                 {
-                    return false;
+                    return KIND_PARENT_MISSING;
                 }
                 if (missingDirectories == MissingDirectories.FAIL)
                 {
@@ -1917,10 +1935,10 @@ public final class FileLockStore implements LockStore
             }
             if (i == depth)
             {
-                return dir;
+                return dir ? KIND_DIRECTORY : KIND_OTHER;
             }
         }
-        return true;
+        return KIND_DIRECTORY;
     }
 
     private void checkContained(final LockPath p, final Path link)

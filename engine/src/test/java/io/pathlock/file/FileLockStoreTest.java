@@ -387,6 +387,11 @@ class FileLockStoreTest
         assertTrue(e.getMessage().contains(root.toRealPath().resolve("q").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         assertFalse(Files.exists(root.resolve("q")));
+        // a refused request creates no directory inside the holder's subtree
+        final FileLockStore other = store();
+        assertTrue(other.tryPublish("holder", subtree("/m/k")).isGranted());
+        assertFalse(create.tryPublish("w2", point("/m/k/x/y")).isGranted());
+        assertFalse(Files.exists(root.resolve("m/k")));
     }
 
     @Test
