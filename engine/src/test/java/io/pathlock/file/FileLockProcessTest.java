@@ -346,6 +346,16 @@ class FileLockProcessTest
             {
                 assertEquals(0, tmp.count(), "the temporary file was removed");
             }
+            // An unreadable lock file is held (fail closed), and the refusal says why.
+            final Path unreadable = Files.createDirectories(root.resolve("unr")).resolve(".path.ovlock");
+            Files.writeString(unreadable, "x:1:P");
+            Files.setPosixFilePermissions(unreadable, PosixFilePermissions.fromString("---------"));
+            try (ChildProcess c = ChildProcess.start(wrapper, List.of(), FileLockChild.class, "publish",
+                root.toString(), "/unr"))
+            {
+                final String line = c.expect("REFUSED");
+                assertTrue(line.contains("unparseable") && line.contains("EACCES"), line);
+            }
         }
         finally
         {

@@ -413,6 +413,51 @@ class FileLockStoreTest
     }
 
     @Test
+    void aFailingEntryRollsBackTheWholeBatch() throws Exception
+    {
+        // Fail closed (invariant 9): the second entry fails, the first one's file is removed again.
+        final FileLockStore s = store(FileLockStore.builder(root).missingDirectories(MissingDirectories.FAIL));
+        final LockStoreException e = assertThrows(LockStoreException.class, () -> s.tryPublish("w", point("/ok", "/q/r/s")));
+        assertTrue(e.getMessage().contains("/q"), e.getMessage());
+        assertFalse(Files.exists(root.resolve(".ok.path.ovlock")));
+        assertEquals(0, s.heldFileCount());
+        try (var tmp = Files.list(root.resolve(".pathlock/tmp")))
+        {
+            assertEquals(0, tmp.count());
+        }
+    }
+
+    @Test
+    void everyDurabilityPolicyPublishesAndReleases() throws Exception
+    {
+        for (final Durability d : Durability.values())
+        {
+            final FileLockStore s = store(FileLockStore.builder(root).durability(d));
+            final LockStore.PublishResult r = s.tryPublish("w", subtree("/d-" + d));
+            assertTrue(r.isGranted(), d::toString);
+            assertTrue(s.refresh(r.publication()));
+            s.unpublish(r.publication());
+            assertFalse(Files.exists(root.resolve(".d-" + d + ".path.ovlock")));
+            assertTrue(s.describeDetail().contains("durability " + d.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        assertEquals(Durability.DATA_AND_DIRECTORY, Durability.parse("data+directory"));
+        assertThrows(IllegalArgumentException.class, () -> Durability.parse("always"));
+    }
+
+    @Test
+    void badConfigurationIsRefusedByName() throws Exception
+    {
+        assertThrows(IllegalArgumentException.class, () -> FileLockStore.builder(root).fileMode(0777).build());
+        assertThrows(IllegalArgumentException.class, () -> FileLockStore.builder(root).lockExpire(Duration.ZERO).build());
+        assertThrows(IllegalArgumentException.class, () -> FileLockStore.builder(root).guardStripes(3).build());
+        final LockStoreException e = assertThrows(LockStoreException.class,
+            () -> FileLockStore.builder(root.resolve("missing")).build());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        final Path file = Files.writeString(root.resolve("plain"), "x");
+        assertThrows(LockStoreException.class, () -> FileLockStore.builder(file).build());
+    }
+
+    @Test
     void reservedNamesAreRefused()
     {
         final FileLockStore s = store();
