@@ -133,6 +133,23 @@ import java.util.regex.Pattern;
  * {@code 0600} by default; the store deletes nothing but lock files of this protocol and its own
  * temporary files (foreign and unparseable lock files only through {@link #breakLock} with force).
  *
+ * <p>Missing parent directories are created only after the pre-check, so that a request refused by
+ * a SUBTREE holder does not create directories inside the holder's subtree (a request that passes
+ * the pre-check and then loses the race may still leave an empty directory behind).
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>The symbolic-link check ({@code lstat} of each component, {@code realpath} of a link) guards
+ *   against links that exist when the lock is taken, not against a process that can write the tree
+ *   and swaps a directory for a link in between; such a process could remove lock files anyway.</li>
+ *   <li>A token whose time lies in the future (written before a reboot, or by another clock) is aged
+ *   by the file's modification time instead.</li>
+ *   <li>A refresh gives a held token a new, younger time; a racer that meets it after publishing waits
+ *   {@code raceWait} before it backs off, which only costs that racer time.</li>
+ *   <li>A holder stopped with {@code SIGSTOP} keeps its {@code flock} and is rightly seen as alive; only
+ *   fencing tokens protect downstream stores from it (DESIGN §2).</li>
+ * </ul>
+ *
  * <p>The java.nio backend has no {@code flock(2)}: a store on it writes {@code pl1n} tokens and
  * judges every token by age, so death detection is degraded to {@code lock_expire}
  * ({@link #describeDetail()} says so). Processes sharing a root must all use flock-capable backends
@@ -205,6 +222,7 @@ public final class FileLockStore implements LockStore
     private final long raceWaitNanos;
     private final NanoClock clock;
     private final String source;
+    private final String description;
 
     // ---- state ------------------------------------------------------------------------------------
 
@@ -421,6 +439,16 @@ public final class FileLockStore implements LockStore
         this.raceWaitNanos = b.raceWait.toNanos();
         this.clock = b.clock;
         this.source = "file:" + realRoot;
+        final StringBuilder d = new StringBuilder(source).append(" (").append(selection.chosen().name().toLowerCase(Locale.ROOT));
+        for (final java.util.Map.Entry<io.pathlock.posix.PosixBackend, String> e : selection.unavailable().entrySet())
+        {
+            d.append("; ").append(e.getKey().name().toLowerCase(Locale.ROOT)).append(" unavailable: ").append(e.getValue());
+        }
+        if (!posix.supportsFlock())
+        {
+            d.append("; no flock: death detection degraded to lock_expire");
+        }
+        this.description = d.append(')').toString();
 
         final Path reserved = realRoot.resolve(RESERVED_DIR_NAME);
         mkdirIfMissing(reserved);
@@ -482,14 +510,15 @@ public final class FileLockStore implements LockStore
     // ---- LockStore --------------------------------------------------------------------------------
 
     /**
-     * {@code file:ROOT (backend)}.
+     * {@code file:ROOT (backend)}, plus why each better backend is unavailable when one was, and a
+     * note when death detection is degraded (no {@code flock}); {@link #describeDetail()} says more.
      *
      * @return the short description.
      */
     @Override
     public String describe()
     {
-        return source + " (" + selection.chosen().name().toLowerCase(Locale.ROOT) + ")";
+        return description;
     }
 
     /**
@@ -500,7 +529,7 @@ public final class FileLockStore implements LockStore
      */
     public String describeDetail()
     {
-        final StringBuilder sb = new StringBuilder(describe()).append(": ").append(selection.describe());
+        final StringBuilder sb = new StringBuilder(source).append(": ").append(selection.describe());
         if (flock)
         {
             sb.append("; death detection: flock(2), immediate");
