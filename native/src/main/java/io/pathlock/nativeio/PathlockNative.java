@@ -247,7 +247,8 @@ public final class PathlockNative
      * One descriptor is open per level of depth.
      *
      * @param start   directory to walk (a symlink here is followed).
-     * @param name    file name to find, without {@code /}.
+     * @param name    file name to find, without {@code /}; {@code *SUFFIX} finds every name ending in
+     *                SUFFIX (SUFFIX itself included).
      * @param skipDir directory name never entered, or null.
      * @param out     {@code out[0]} receives the NUL-terminated paths of the matches relative to
      *                {@code start}, concatenated.
@@ -274,7 +275,7 @@ public final class PathlockNative
      * result.
      *
      * @param start      directory to walk.
-     * @param name       file name to find.
+     * @param name       file name to find, or {@code *SUFFIX}.
      * @param skipDir    directory name never entered, or null.
      * @param iterations how many times.
      * @return the total number of matches over all iterations, or {@code -errno}.
