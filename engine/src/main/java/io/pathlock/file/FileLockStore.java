@@ -233,6 +233,7 @@ public final class FileLockStore implements LockStore
     private final FencingCounter fence;
     private final AtomicLong tmpSeq = new AtomicLong();
     private final ConcurrentHashMap<String, HeldFile> registry = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<LockPath, Layout> layouts = new ConcurrentHashMap<>();
     private final AtomicLong reaped = new AtomicLong();
     private final AtomicLong backoffs = new AtomicLong();
     private volatile ChangeWatcher watcher;
@@ -1854,6 +1855,57 @@ public final class FileLockStore implements LockStore
      */
     Target resolve(final LockPath p, final boolean forPublish)
     {
+        final Layout l = layout(p);
+        int kind = KIND_DIRECTORY;
+        if (p.depth() > 0)
+        {
+            kind = classify(p, l.components, forPublish);
+        }
+        return new Target(p, l.dir, l.dirForm, l.sidecar, kind == KIND_DIRECTORY, kind == KIND_PARENT_MISSING,
+            l.ancestorFiles, l.ancestorPaths);
+    }
+
+    /** The paths of one lock path's files: pure layout, cached (the file system is consulted per request). */
+    private static final class Layout
+    {
+        final Path[] components;
+        final Path dir;
+        final Path dirForm;
+        final Path sidecar;
+        final Path[] ancestorFiles;
+        final LockPath[] ancestorPaths;
+
+        Layout(final Path[] components, final Path dir, final Path dirForm, final Path sidecar, final Path[] ancestorFiles,
+            final LockPath[] ancestorPaths)
+        {
+            this.components = components;
+            this.dir = dir;
+            this.dirForm = dirForm;
+            this.sidecar = sidecar;
+            this.ancestorFiles = ancestorFiles;
+            this.ancestorPaths = ancestorPaths;
+        }
+    }
+
+    private static final int LAYOUT_CACHE_MAX = 4096;
+
+    private Layout layout(final LockPath p)
+    {
+        Layout l = layouts.get(p);
+        if (l == null)
+        {
+            if (layouts.size() >= LAYOUT_CACHE_MAX)
+            {
+                layouts.clear();
+            }
+            l = newLayout(p);
+            layouts.put(p, l);
+        }
+        return l;
+    }
+
+    private Layout newLayout(final LockPath p)
+    {
         final int depth = p.depth();
         final String[] dirs = new String[depth + 1];
         final StringBuilder sb = new StringBuilder(rootString.length() + p.toString().length() + 32).append(rootString);
@@ -1863,13 +1915,11 @@ public final class FileLockStore implements LockStore
             sb.append('/').append(p.segment(i));
             dirs[i + 1] = sb.toString();
         }
-
-        int kind = KIND_DIRECTORY;
-        if (depth > 0)
+        final Path[] components = new Path[depth + 1];
+        for (int i = 0; i <= depth; i++)
         {
-            kind = classify(p, dirs, forPublish);
+            components[i] = Path.of(dirs[i]);
         }
-
         final int ancestors = depth == 0 ? 0 : 2 * depth - 1;
         final Path[] files = new Path[ancestors];
         final LockPath[] paths = new LockPath[ancestors];
@@ -1887,8 +1937,7 @@ public final class FileLockStore implements LockStore
         }
         final Path dirForm = Path.of(dirFormOf(dirs[depth]));
         final Path sidecar = depth == 0 ? null : Path.of(sidecarOf(dirs[depth - 1], p.segment(depth - 1)));
-        return new Target(p, Path.of(dirs[depth]), dirForm, sidecar, kind == KIND_DIRECTORY, kind == KIND_PARENT_MISSING,
-            files, paths);
+        return new Layout(components, components[depth], dirForm, sidecar, files, paths);
     }
 
     private static String dirFormOf(final String dir)
@@ -1910,13 +1959,13 @@ public final class FileLockStore implements LockStore
      * a directory, something else (a file, or missing), or has a missing parent (only when not
      * {@code forPublish}; with it, missing parents are created or refused per policy).
      */
-    private int classify(final LockPath p, final String[] dirs, final boolean forPublish)
+    private int classify(final LockPath p, final Path[] components, final boolean forPublish)
     {
         final PosixStat st = new PosixStat();
         final int depth = p.depth();
         for (int i = 1; i <= depth; i++)
         {
-            final Path path = Path.of(dirs[i]);
+            final Path path = components[i];
             int rc = posix.lstat(path, st);
             if (rc == -Errno.ENOENT)
             {

@@ -5,6 +5,8 @@ import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -14,6 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A lock file's stripe is a hash of its path that every process computes the same way
  * ({@link String#hashCode()} is specified), so two removers of one file always meet on one guard.
  *
+ * <p>A guard held by another process is polled for (it is held for microseconds); after
+ * {@link #MAX_WAIT_NANOS} the operation fails instead of hanging behind a stopped process.
+ *
  * <p>{@code flock} belongs to the open file description, which the threads of this process share,
  * so each stripe also has an in-process lock taken first. Guard files are never deleted.
  *
@@ -21,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class GuardStripes implements AutoCloseable
 {
+    /** Longest wait for a guard held by another process. */
+    static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final Posix posix;
     private final Path dir;
     private final int mask;
@@ -111,11 +119,39 @@ final class GuardStripes implements AutoCloseable
     {
         final ReentrantLock l = locks[stripe];
         l.lock();
-        final int rc = posix.flock(fds[stripe], Posix.LOCK_EX);
+        int rc = posix.flock(fds[stripe], Posix.LOCK_EX | Posix.LOCK_NB);
+        if (rc == -Errno.EWOULDBLOCK)
+        {
+            rc = lockSlow(stripe);
+        }
         if (rc != 0)
         {
             l.unlock();
-            throw new LockStoreException("cannot lock guard file " + file(stripe) + ": " + Errno.name(rc), null);
+            throw new LockStoreException(rc == -Errno.EWOULDBLOCK ?
+                "guard file " + file(stripe) + " has been held by another process for more than " +
+                    TimeUnit.NANOSECONDS.toSeconds(MAX_WAIT_NANOS) + " s (is it stopped?)" :
+                "cannot lock guard file " + file(stripe) + ": " + Errno.name(rc), null);
+        }
+    }
+
+    /**
+     * Another process holds the guard (for microseconds, normally). Polls with a backoff instead of a
+     * blocking {@code flock}, so that a holder stopped with {@code SIGSTOP} inside its guard turns into
+     * an error after {@link #MAX_WAIT_NANOS} instead of a hang.
+     */
+    private int lockSlow(final int stripe)
+    {
+        final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        long backoff = 10_000;
+        for (;;)
+        {
+            LockSupport.parkNanos(backoff);
+            final int rc = posix.flock(fds[stripe], Posix.LOCK_EX | Posix.LOCK_NB);
+            if (rc != -Errno.EWOULDBLOCK || System.nanoTime() - deadline > 0)
+            {
+                return rc;
+            }
+            backoff = Math.min(backoff * 2, 1_000_000);
         }
     }
 
