@@ -8,7 +8,10 @@ import java.util.Locale;
  */
 public enum MissingDirectories
 {
-    /** Create the missing directories (default). */
+    /**
+     * Create the missing directories (default), with mode {@code 0755} masked by the umask, and only
+     * after the ancestors were checked (a refused request creates none).
+     */
     CREATE,
     /** Refuse the lock with a {@link io.pathlock.LockStoreException} naming the missing directory. */
     FAIL;
