@@ -35,7 +35,7 @@
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 2
+#define PATHLOCK_ABI_VERSION 3
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -350,11 +350,29 @@ struct pl_out
 
 struct pl_walk_spec
 {
-    const char *name;  /* file name to find */
+    const char *name;  /* file name to find; "*SUFFIX" finds every name ending in SUFFIX */
     const char *skip;  /* directory name never entered; empty for none */
     struct pl_out *out; /* NULL: only count */
     long count;
 };
+
+/*
+ * Whether a directory entry's name is one the walk looks for: equal to spec->name, or, when
+ * spec->name is "*SUFFIX", ending in SUFFIX (SUFFIX itself included). The suffix mode lets one walk
+ * find both a directory's lock file (".path.ovlock") and the sidecars of the files in it
+ * (".NAME.path.ovlock").
+ */
+static int pl_name_matches(const char *n, const char *pattern)
+{
+    if (pattern[0] != '*')
+    {
+        return strcmp(n, pattern) == 0;
+    }
+    const char *suffix = pattern + 1;
+    const size_t sl = strlen(suffix);
+    const size_t nl = strlen(n);
+    return nl >= sl && memcmp(n + nl - sl, suffix, sl) == 0;
+}
 
 static int pl_out_append(struct pl_out *out, const char *rel, size_t relLen, const char *name)
 {
@@ -447,7 +465,7 @@ static int pl_walk_dir(int dfd, char *rel, size_t relLen, struct pl_walk_spec *s
 
         if (type == DT_REG)
         {
-            if (strcmp(n, spec->name) == 0)
+            if (pl_name_matches(n, spec->name))
             {
                 if (spec->out != NULL)
                 {
@@ -941,4 +959,201 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_walkFloor(
         total += spec.count;
     }
     return total;
+}
+
+/* Copies a byte[][] of paths into a malloc'ed array of PATH_MAX buffers. Returns 0 or -errno. */
+static int pl_copy_paths(JNIEnv *env, jobjectArray paths, char **out, jsize *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (paths == NULL)
+    {
+        return 0;
+    }
+    const jsize n = (*env)->GetArrayLength(env, paths);
+    if (n == 0)
+    {
+        return 0;
+    }
+    char *buf = malloc((size_t)n * PATH_MAX);
+    if (buf == NULL)
+    {
+        return -ENOMEM;
+    }
+    for (jsize i = 0; i < n; i++)
+    {
+        jbyteArray p = (jbyteArray)(*env)->GetObjectArrayElement(env, paths, i);
+        if ((*env)->ExceptionCheck(env))
+        {
+            free(buf);
+            return -EFAULT;
+        }
+        const int rc = pl_copy_path(env, p, buf + (size_t)i * PATH_MAX);
+        (*env)->DeleteLocalRef(env, p);
+        if (rc != 0)
+        {
+            free(buf);
+            return rc;
+        }
+    }
+    *out = buf;
+    *count = n;
+    return 0;
+}
+
+/* Opens each path expecting ENOENT (a lock-file check that finds nothing). Returns 0 or -errno. */
+static int pl_expect_absent(const char *paths, jsize n)
+{
+    for (jsize i = 0; i < n; i++)
+    {
+        int fd;
+        do
+        {
+            fd = open(paths + (size_t)i * PATH_MAX, O_RDONLY | O_CLOEXEC);
+        }
+        while (fd < 0 && errno == EINTR);
+        if (fd >= 0)
+        {
+            pl_close_fd(fd);
+            return -EEXIST;
+        }
+        if (errno != ENOENT && errno != ENOTDIR)
+        {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceFloor(
+    JNIEnv *env, jclass cls, jobjectArray lstats, jobjectArray preChecks, jbyteArray tmp, jbyteArray file,
+    jobjectArray postChecks, jbyteArray scanDir, jbyteArray guard, jbyteArray content, jint length, jint mode,
+    jint iterations)
+{
+    (void)cls;
+    char t[PATH_MAX];
+    char f[PATH_MAX];
+    char g[PATH_MAX];
+    char s[PATH_MAX];
+    int rc = pl_copy_path(env, tmp, t);
+    if (rc == 0)
+    {
+        rc = pl_copy_path(env, file, f);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_path(env, guard, g);
+    }
+    if (rc == 0 && scanDir != NULL)
+    {
+        rc = pl_copy_path(env, scanDir, s);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (content == NULL || length < 0 || length > PL_STACK_READ_MAX ||
+        length > (*env)->GetArrayLength(env, content) || iterations < 0)
+    {
+        return -EINVAL;
+    }
+    char data[PL_STACK_READ_MAX];
+    (*env)->GetByteArrayRegion(env, content, 0, length, (jbyte *)data);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    char *ls = NULL;
+    char *pre = NULL;
+    char *post = NULL;
+    jsize nls = 0;
+    jsize npre = 0;
+    jsize npost = 0;
+    rc = pl_copy_paths(env, lstats, &ls, &nls);
+    if (rc == 0)
+    {
+        rc = pl_copy_paths(env, preChecks, &pre, &npre);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_paths(env, postChecks, &post, &npost);
+    }
+    int gfd = -1;
+    if (rc == 0)
+    {
+        do
+        {
+            gfd = open(g, O_RDONLY | O_CLOEXEC);
+        }
+        while (gfd < 0 && errno == EINTR);
+        if (gfd < 0)
+        {
+            rc = -errno;
+        }
+    }
+    struct stat st;
+    for (jint it = 0; rc == 0 && it < iterations; it++)
+    {
+        for (jsize i = 0; rc == 0 && i < nls; i++)
+        {
+            if (lstat(ls + (size_t)i * PATH_MAX, &st) != 0)
+            {
+                rc = -errno;
+            }
+        }
+        if (rc == 0)
+        {
+            rc = pl_expect_absent(pre, npre);
+        }
+        if (rc != 0)
+        {
+            break;
+        }
+        const int fd = pl_create_exclusive(t, data, (size_t)length, (mode_t)(mode & 07777), PL_CREATE_LOCK_EXCLUSIVE);
+        if (fd < 0)
+        {
+            rc = fd;
+            break;
+        }
+        if (fstat(fd, &st) != 0 || link(t, f) != 0)
+        {
+            rc = -errno;
+        }
+        unlink(t);
+        if (rc == 0 && scanDir != NULL)
+        {
+            struct pl_walk_spec spec = { "*.path.ovlock", "", NULL, 0 };
+            spec.skip = ".pathlock";
+            rc = pl_walk(s, &spec);
+            if (rc == 0 && spec.count != 1)
+            {
+                rc = -EEXIST;
+            }
+        }
+        if (rc == 0)
+        {
+            rc = pl_expect_absent(post, npost);
+        }
+        if (rc == 0)
+        {
+            rc = pl_flock(gfd, LOCK_EX);
+        }
+        if (rc == 0)
+        {
+            if (lstat(f, &st) != 0 || unlink(f) != 0)
+            {
+                rc = -errno;
+            }
+            pl_flock(gfd, LOCK_UN);
+        }
+        pl_close_fd(fd);
+    }
+    if (gfd >= 0)
+    {
+        pl_close_fd(gfd);
+    }
+    free(ls);
+    free(pre);
+    free(post);
+    return rc != 0 ? rc : iterations;
 }

@@ -14,7 +14,8 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     versionProvider = PathlockCommand.Version.class,
     description = "Path locks for threads and processes that write into one directory tree.",
-    subcommands = {BenchCommand.class, RedoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.class, RunCommand.class, StatusCommand.class, BreakCommand.class,
+        RedoCommand.class, CommandLine.HelpCommand.class})
 public final class PathlockCommand implements Runnable
 {
     /** Exit code for bad usage (sysexits EX_USAGE). */

@@ -468,7 +468,7 @@ public final class JnrPosix implements Posix
             }
             if (type == DT_REG)
             {
-                if (equals(entryName, length, spec.name))
+                if (matches(entryName, length, spec.name))
                 {
                     spec.found.add(Path.of(child(rel, entryName, length)));
                 }
@@ -543,6 +543,17 @@ public final class JnrPosix implements Posix
     private static boolean equals(final byte[] a, final int length, final byte[] b)
     {
         return length == b.length && Arrays.equals(a, 0, length, b, 0, length);
+    }
+
+    /** {@code pattern} is a name, or {@code *SUFFIX} for every name ending in SUFFIX. */
+    private static boolean matches(final byte[] a, final int length, final byte[] pattern)
+    {
+        if (pattern.length == 0 || pattern[0] != '*')
+        {
+            return equals(a, length, pattern);
+        }
+        final int sl = pattern.length - 1;
+        return length >= sl && Arrays.equals(a, length - sl, length, pattern, 1, pattern.length);
     }
 
     private int lastDirError()

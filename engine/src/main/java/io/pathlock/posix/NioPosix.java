@@ -567,7 +567,7 @@ public final class NioPosix implements Posix
                     @Override
                     public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs)
                     {
-                        if (attrs.isRegularFile() && fileName.equals(file.getFileName().toString()))
+                        if (attrs.isRegularFile() && PosixPaths.nameMatches(file.getFileName().toString(), fileName))
                         {
                             found.add(root.relativize(file));
                         }

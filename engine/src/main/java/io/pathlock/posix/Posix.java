@@ -258,7 +258,10 @@ public interface Posix
     int getpid();
 
     /**
-     * Finds every regular file called {@code fileName} at any depth below {@code start}.
+     * Finds every regular file called {@code fileName} at any depth below {@code start}; a
+     * {@code fileName} of the form {@code *SUFFIX} finds every regular file whose name ends in SUFFIX
+     * (SUFFIX itself included), so that one walk finds both {@code .path.ovlock} and the sidecars
+     * {@code .NAME.path.ovlock} with the pattern {@code *.path.ovlock}.
      *
      * <ul>
      *   <li>Symlinks below {@code start} are neither followed nor reported ({@code start} itself is
@@ -270,7 +273,8 @@ public interface Posix
      * </ul>
      *
      * @param start       the directory to walk.
-     * @param fileName    the name to find; no {@code /}, not empty, {@code .} or {@code ..}.
+     * @param fileName    the name to find, or {@code *SUFFIX}; no {@code /}, not empty, {@code .} or
+     *                    {@code ..}.
      * @param skipDirName a directory name never entered, or null.
      * @param out         receives each match as a path relative to {@code start}, such as
      *                    {@code a/b/.path.ovlock}, in no particular order.

@@ -62,6 +62,23 @@ final class PosixPaths
     }
 
     /**
+     * Whether a directory entry's name matches a {@link Posix#findFiles} pattern: the pattern
+     * itself, or with {@code *SUFFIX} every name that ends in SUFFIX (SUFFIX itself included).
+     *
+     * @param name    the entry's name.
+     * @param pattern the pattern.
+     * @return true when it matches.
+     */
+    static boolean nameMatches(final String name, final String pattern)
+    {
+        if (pattern.isEmpty() || pattern.charAt(0) != '*')
+        {
+            return name.equals(pattern);
+        }
+        return name.endsWith(pattern.substring(1));
+    }
+
+    /**
      * Splits a buffer of NUL-terminated relative paths into {@code out}.
      *
      * @param buffer the concatenated paths.

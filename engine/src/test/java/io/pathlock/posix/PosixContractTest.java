@@ -616,6 +616,25 @@ abstract class PosixContractTest
     }
 
     @Test
+    void walkWithASuffixPatternFindsDirectoryLocksAndSidecars() throws IOException
+    {
+        final Path a = Files.createDirectories(dir.resolve("a/b"));
+        Files.write(a.resolve(LOCK_NAME), TOKEN);
+        Files.write(a.resolve(".file" + LOCK_NAME), TOKEN);
+        Files.write(dir.resolve(".top" + LOCK_NAME), TOKEN);
+        Files.write(dir.resolve("a/unrelated"), TOKEN);
+        Files.write(dir.resolve("a/" + LOCK_NAME + ".tmp"), TOKEN);
+        Files.write(Files.createDirectories(dir.resolve(RESERVED)).resolve(".x" + LOCK_NAME), TOKEN);
+
+        final List<Path> found = new ArrayList<>();
+        assertEquals(3, posix.findFiles(dir, "*" + LOCK_NAME, RESERVED, found));
+        assertEquals(Set.of(Path.of("a/b/" + LOCK_NAME), Path.of("a/b/.file" + LOCK_NAME), Path.of(".top" + LOCK_NAME)),
+            new HashSet<>(found));
+        final List<Path> exact = new ArrayList<>();
+        assertEquals(1, posix.findFiles(dir, LOCK_NAME, RESERVED, exact), "without '*' the name is matched exactly");
+    }
+
+    @Test
     void walkCoversAWideTree() throws IOException
     {
         final Set<Path> expected = new HashSet<>();

@@ -247,7 +247,8 @@ public final class PathlockNative
      * One descriptor is open per level of depth.
      *
      * @param start   directory to walk (a symlink here is followed).
-     * @param name    file name to find, without {@code /}.
+     * @param name    file name to find, without {@code /}; {@code *SUFFIX} finds every name ending in
+     *                SUFFIX (SUFFIX itself included).
      * @param skipDir directory name never entered, or null.
      * @param out     {@code out[0]} receives the NUL-terminated paths of the matches relative to
      *                {@code start}, concatenated.
@@ -274,10 +275,37 @@ public final class PathlockNative
      * result.
      *
      * @param start      directory to walk.
-     * @param name       file name to find.
+     * @param name       file name to find, or {@code *SUFFIX}.
      * @param skipDir    directory name never entered, or null.
      * @param iterations how many times.
      * @return the total number of matches over all iterations, or {@code -errno}.
      */
     public static native long walkFloor(byte[] start, byte[] name, byte[] skipDir, int iterations);
+
+    /**
+     * Benchmark floor of the lock-file store's whole acquire + release, {@code iterations} times in
+     * C: {@code lstat} of each of {@code lstats}; {@code open} of each of {@code preChecks}
+     * (expecting {@code ENOENT}); exclusive create of {@code tmp} with {@code flock(LOCK_EX)} and the
+     * token; {@code fstat}; {@code link(tmp, file)}; {@code unlink(tmp)}; when {@code scanDir} is
+     * not null, the walk of {@link #findFiles} with the pattern {@code *.path.ovlock} skipping
+     * {@code .pathlock} (expecting exactly the file just linked); {@code open} of each of
+     * {@code postChecks}; then the release: {@code flock(LOCK_EX)} of the guard file (opened once),
+     * {@code lstat(file)}, {@code unlink(file)}, {@code flock(LOCK_UN)}, {@code close}.
+     *
+     * @param lstats     path components checked with {@code lstat}.
+     * @param preChecks  lock files checked before publishing.
+     * @param tmp        the temporary file.
+     * @param file       the lock file.
+     * @param postChecks lock files checked after publishing.
+     * @param scanDir    directory walked for a SUBTREE, or null.
+     * @param guard      the guard file.
+     * @param content    token bytes.
+     * @param length     token length (at most 8192).
+     * @param mode       permission bits.
+     * @param iterations how many times.
+     * @return {@code iterations}, or {@code -errno} of the first failure ({@code -EEXIST} when a
+     *         check found a file).
+     */
+    public static native long lockSequenceFloor(byte[][] lstats, byte[][] preChecks, byte[] tmp, byte[] file,
+        byte[][] postChecks, byte[] scanDir, byte[] guard, byte[] content, int length, int mode, int iterations);
 }

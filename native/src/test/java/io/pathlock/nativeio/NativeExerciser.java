@@ -121,6 +121,20 @@ public final class NativeExerciser
         expect(PathlockNative.pointFloor(lock, token, token.length, 0644, 0, 1) == eexist, "pointFloor EEXIST");
         expect(PathlockNative.pointFloor(lock, token, 9000, 0644, 0, 1) == einval, "pointFloor length");
 
+        // suffix pattern and the lock-sequence floor
+        expect(PathlockNative.findFiles(bytes(dir), "*.path.ovlock".getBytes(StandardCharsets.UTF_8), skip, out) == 2,
+            "findFiles *suffix");
+        final java.nio.file.Path seq = Files.createDirectories(dir.resolve("seq/a"));
+        final java.nio.file.Path guardFile = Files.write(dir.resolve("seq/guard"), new byte[0]);
+        final byte[][] lstats = {bytes(seq)};
+        final byte[][] probes = {bytes(dir.resolve("seq/.path.ovlock")), bytes(dir.resolve("seq/.a.path.ovlock"))};
+        expect(PathlockNative.lockSequenceFloor(lstats, probes, bytes(dir.resolve("seq/tmp")), bytes(seq.resolve(".path.ovlock")),
+            probes, bytes(seq), bytes(guardFile), token, token.length, 0600, 50) == 50, "lockSequenceFloor");
+        expect(!Files.exists(seq.resolve(".path.ovlock")) && !Files.exists(dir.resolve("seq/tmp")), "lockSequenceFloor cleans up");
+        expect(PathlockNative.lockSequenceFloor(lstats, new byte[][] {lock}, bytes(dir.resolve("seq/tmp")),
+            bytes(seq.resolve(".path.ovlock")), null, null, bytes(guardFile), token, token.length, 0600, 1) == eexist,
+            "lockSequenceFloor finds a lock");
+
         // close
         expect(PathlockNative.close(reader) == 0, "close reader");
         expect(PathlockNative.close(fd) == 0, "close");

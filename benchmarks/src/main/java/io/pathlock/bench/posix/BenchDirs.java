@@ -12,23 +12,23 @@ import java.nio.file.attribute.BasicFileAttributes;
  * else under {@code java.io.tmpdir}. Put them on the disk being measured (not tmpfs, unless tmpfs is
  * what you mean to measure).
  */
-final class BenchDirs
+public final class BenchDirs
 {
     /** System property naming the parent of the scratch directories. */
-    static final String DIR_PROP_NAME = "pathlock.bench.dir";
+    public static final String DIR_PROP_NAME = "pathlock.bench.dir";
 
     private BenchDirs()
     {
     }
 
-    static Path create(final String prefix) throws IOException
+    public static Path create(final String prefix) throws IOException
     {
         final Path parent = Path.of(System.getProperty(DIR_PROP_NAME, System.getProperty("java.io.tmpdir")));
         Files.createDirectories(parent);
         return Files.createTempDirectory(parent, prefix);
     }
 
-    static void delete(final Path root) throws IOException
+    public static void delete(final Path root) throws IOException
     {
         if (root == null || !Files.exists(root))
         {

@@ -6,13 +6,13 @@ import io.pathlock.nativeio.NativeLoader;
  * Loads the native library before a floor benchmark calls {@link io.pathlock.nativeio.PathlockNative}
  * directly (only {@link io.pathlock.posix.JniPosix} would load it otherwise).
  */
-final class NativeLoaderCheck
+public final class NativeLoaderCheck
 {
     private NativeLoaderCheck()
     {
     }
 
-    static void require()
+    public static void require()
     {
         if (!NativeLoader.isAvailable())
         {

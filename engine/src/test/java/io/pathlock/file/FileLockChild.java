@@ -1,0 +1,335 @@
+package io.pathlock.file;
+
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
+import io.pathlock.LockRequest;
+import io.pathlock.LockTimeoutException;
+import io.pathlock.store.LockStore;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Main class of the child JVMs of the multi-process tests. The first argument is the mode; lines on
+ * stdin drive it and lines on stdout report to the parent (see {@link ChildProcess}).
+ *
+ * <ul>
+ *   <li>{@code hold ROOT BACKEND TYPE PATH}: acquires through a {@link LockManager}, prints
+ *   {@code HELD token}; {@code release} prints {@code RELEASED}; stdin EOF exits.</li>
+ *   <li>{@code waiter ROOT PATH TIMEOUT_MS}: prints {@code WAITING}, acquires POINT PATH with the
+ *   timeout, prints {@code ACQUIRED ms} or {@code TIMEOUT}.</li>
+ *   <li>{@code reap ROOT PATH OWNER}: opens a store, prints {@code READY}, on {@code go} tries POINT
+ *   PATH once and prints {@code RESULT granted|refused reaped=N}; holds until stdin EOF.</li>
+ *   <li>{@code fence ROOT}: prints {@code TOKEN t} for each {@code next} line.</li>
+ *   <li>{@code reader FILE COUNT}: prints {@code READY}, on {@code go} reads FILE COUNT times and
+ *   prints {@code COUNTS ok=.. absent=.. bad=.. first-bad=..}.</li>
+ *   <li>{@code mutex ROOT LOG THREADS ITERATIONS SEED}: threads acquire random POINT, SUBTREE and mv
+ *   requests on a small tree and append {@code ENTER}/{@code EXIT} records to LOG (O_APPEND);
+ *   prints {@code READY}, starts on {@code go}, prints {@code DONE grants=N}.</li>
+ *   <li>{@code publish ROOT PATH}: tries POINT PATH once with the store and prints the outcome or
+ *   the exception message ({@code ERROR message}).</li>
+ * </ul>
+ */
+public final class FileLockChild
+{
+    /** The paths of the mutex workload; /t/a/x and /t/b/y are directories, /t/a/f a file. */
+    static final String[] MUTEX_PATHS = {"/t", "/t/a", "/t/b", "/t/a/x", "/t/a/f", "/t/b/y", "/t/b/g", "/t/a/x/deep"};
+
+    private FileLockChild()
+    {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args mode and arguments.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        switch (args[0])
+        {
+            case "hold":
+                hold(stdin, Path.of(args[1]), args[2], args[3], args[4]);
+                break;
+            case "waiter":
+                waiter(Path.of(args[1]), args[2], Long.parseLong(args[3]));
+                break;
+            case "reap":
+                reap(stdin, Path.of(args[1]), args[2], args[3]);
+                break;
+            case "fence":
+                fence(stdin, Path.of(args[1]));
+                break;
+            case "reader":
+                reader(stdin, Path.of(args[1]), Integer.parseInt(args[2]));
+                break;
+            case "mutex":
+                mutex(stdin, Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Long.parseLong(args[5]));
+                break;
+            case "publish":
+                publish(Path.of(args[1]), args[2]);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+        System.out.flush();
+    }
+
+    private static LockManager manager(final Path root, final String backend)
+    {
+        return LockManager.builder()
+            .store(FileLockStore.builder(root).backend(backend).build())
+            .handleIdleTimeout(Duration.ZERO)
+            .build();
+    }
+
+    private static void hold(final BufferedReader stdin, final Path root, final String backend, final String type,
+        final String path) throws Exception
+    {
+        try (LockManager m = manager(root, backend);
+            LockHandle h = m.open("holder"))
+        {
+            h.acquire("SUBTREE".equals(type) ? LockRequest.subtree(path) : LockRequest.point(path), Duration.ofSeconds(60));
+            System.out.println("HELD " + h.locks().get(0).fencingToken());
+            String line;
+            while ((line = stdin.readLine()) != null)
+            {
+                if (line.equals("release"))
+                {
+                    h.releaseAll();
+                    System.out.println("RELEASED");
+                }
+            }
+        }
+    }
+
+    private static void waiter(final Path root, final String path, final long timeoutMs) throws Exception
+    {
+        try (LockManager m = manager(root, "auto");
+            LockHandle h = m.open("waiter"))
+        {
+            System.out.println("WAITING");
+            final long t0 = System.nanoTime();
+            try
+            {
+                h.acquire(LockRequest.point(path), Duration.ofMillis(timeoutMs));
+                System.out.println("ACQUIRED " + (System.nanoTime() - t0) / 1_000_000);
+            }
+            catch (final LockTimeoutException e)
+            {
+                System.out.println("TIMEOUT " + e.getMessage());
+            }
+        }
+    }
+
+    private static void reap(final BufferedReader stdin, final Path root, final String path, final String owner)
+        throws Exception
+    {
+        try (FileLockStore s = FileLockStore.open(root))
+        {
+            System.out.println("READY");
+            if (!"go".equals(stdin.readLine()))
+            {
+                return;
+            }
+            final LockStore.PublishResult r = s.tryPublish(owner, LockRequest.point(path).entries());
+            System.out.println("RESULT " + (r.isGranted() ? "granted" : "refused") + " reaped=" + s.reapedCount() +
+                (r.isGranted() ? "" : " conflict=" + r.conflict()));
+            while (stdin.readLine() != null)
+            {
+                // hold until the parent closes stdin
+            }
+        }
+    }
+
+    private static void fence(final BufferedReader stdin, final Path root) throws Exception
+    {
+        try (FileLockStore s = FileLockStore.open(root))
+        {
+            String line;
+            System.out.println("READY");
+            while ((line = stdin.readLine()) != null)
+            {
+                if (line.equals("next"))
+                {
+                    System.out.println("TOKEN " + s.nextFencingToken());
+                }
+            }
+        }
+    }
+
+    private static void reader(final BufferedReader stdin, final Path file, final int count) throws Exception
+    {
+        System.out.println("READY");
+        if (!"go".equals(stdin.readLine()))
+        {
+            return;
+        }
+        long ok = 0;
+        long absent = 0;
+        long bad = 0;
+        String firstBad = "";
+        for (int i = 0; i < count; i++)
+        {
+            final byte[] b;
+            try
+            {
+                b = Files.readAllBytes(file);
+            }
+            catch (final NoSuchFileException e)
+            {
+                absent++;
+                continue;
+            }
+            if (LockTokenDescriptor.parse(b, b.length) != null)
+            {
+                ok++;
+            }
+            else
+            {
+                if (bad++ == 0)
+                {
+                    firstBad = "'" + new String(b, StandardCharsets.UTF_8) + "'";
+                }
+            }
+        }
+        System.out.println("COUNTS ok=" + ok + " absent=" + absent + " bad=" + bad + " first-bad=" + firstBad);
+    }
+
+    private static void publish(final Path root, final String path)
+    {
+        try (FileLockStore s = FileLockStore.open(root))
+        {
+            final LockStore.PublishResult r = s.tryPublish("perm", LockRequest.point(path).entries());
+            System.out.println(r.isGranted() ? "GRANTED" : "REFUSED " + r.conflict());
+        }
+        catch (final RuntimeException e)
+        {
+            System.out.println("ERROR " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** One random request of the mutex workload. */
+    static LockRequest randomRequest(final Random rnd)
+    {
+        final int kind = rnd.nextInt(10);
+        if (kind < 5)
+        {
+            return LockRequest.point(MUTEX_PATHS[rnd.nextInt(MUTEX_PATHS.length)]);
+        }
+        if (kind < 8)
+        {
+            return LockRequest.subtree(MUTEX_PATHS[1 + rnd.nextInt(MUTEX_PATHS.length - 1)]);
+        }
+        return rnd.nextBoolean() ? LockRequest.mv("/t/a/x", "/t/b", true) : LockRequest.mv("/t/b/g", "/t/a", false);
+    }
+
+    private static void mutex(final BufferedReader stdin, final Path root, final Path log, final int threads,
+        final int iterations, final long seed) throws Exception
+    {
+        final long pid = ProcessHandle.current().pid();
+        try (LockManager m = manager(root, "auto");
+            FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND))
+        {
+            final AtomicLong grants = new AtomicLong();
+            final CyclicBarrier start = new CyclicBarrier(threads + 1);
+            final List<Thread> workers = new ArrayList<>();
+            final List<Throwable> failures = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int tid = t;
+                final Thread w = new Thread(() ->
+                {
+                    final Random rnd = new Random(seed * 31 + tid);
+                    try (LockHandle h = m.open("p" + pid + "t" + tid))
+                    {
+                        start.await();
+                        for (int i = 0; i < iterations; i++)
+                        {
+                            final LockRequest req = randomRequest(rnd);
+                            h.acquire(req, Duration.ofSeconds(60));
+                            final String id = pid + "/" + tid + "/" + i;
+                            final String entries = encode(req);
+                            append(out, "ENTER " + id + " " + entries + "\n");
+                            for (int spin = rnd.nextInt(200); spin > 0; spin--)
+                            {
+                                Thread.onSpinWait();
+                            }
+                            append(out, "EXIT " + id + " " + entries + "\n");
+                            h.releaseAll();
+                            grants.incrementAndGet();
+                        }
+                    }
+                    catch (final Throwable e)
+                    {
+                        synchronized (failures)
+                        {
+                            failures.add(e);
+                        }
+                    }
+                }, "mutex-" + t);
+                workers.add(w);
+                w.start();
+            }
+            System.out.println("READY");
+            if (!"go".equals(stdin.readLine()))
+            {
+                return;
+            }
+            start.await();
+            for (final Thread w : workers)
+            {
+                w.join();
+            }
+            if (!failures.isEmpty())
+            {
+                final Throwable f = failures.get(0);
+                System.out.println("FAILED " + f);
+                f.printStackTrace(System.out);
+            }
+            System.out.println("DONE grants=" + grants.get() + " reaped=" +
+                ((FileLockStore)m.store()).reapedCount() + " backoffs=" + ((FileLockStore)m.store()).backoffCount());
+        }
+    }
+
+    static String encode(final LockRequest req)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final LockRequest.Entry e : req.entries())
+        {
+            if (sb.length() > 0)
+            {
+                sb.append(',');
+            }
+            sb.append(e.type().code()).append(e.path());
+        }
+        return sb.toString();
+    }
+
+    private static void append(final FileChannel out, final String record) throws IOException
+    {
+        // One write(2) per record on an O_APPEND descriptor: records of all processes interleave whole.
+        final ByteBuffer b = ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining())
+        {
+            out.write(b);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.pathlock.file;
+
+import org.agrona.concurrent.NanoClock;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The real monotonic clock plus an offset that a test moves forward (no sleeping). */
+final class TestClock implements NanoClock
+{
+    private final AtomicLong offset = new AtomicLong();
+
+    void advance(final java.time.Duration d)
+    {
+        offset.addAndGet(d.toNanos());
+    }
+
+    @Override
+    public long nanoTime()
+    {
+        return System.nanoTime() + offset.get();
+    }
+}
