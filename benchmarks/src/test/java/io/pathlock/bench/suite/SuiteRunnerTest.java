@@ -87,7 +87,8 @@ class SuiteRunnerTest
         final SuiteRunner.Step stray = step(plan, "jmh lock-table-other");
         assertEquals(Map.of("io.pathlock.bench.NewThing.x", 1), stray.expected());
         assertNull(step(plan, "HandoffLatency").skipNote(), "the in-process harness is in this module");
-        assertTrue(step(plan, "RedoBeginBenchmark").skipNote().contains("not in this jar"));
+        assertNull(step(plan, "RedoBeginBenchmark").skipNote(), "the redo harness is in this module");
+        assertTrue(step(plan, "CrossProcessHandoff").skipNote().contains("not in this jar"));
         final SuiteRunner.Step handoff = step(plan, "HandoffLatency");
         assertTrue(handoff.command().contains("--out") && handoff.command().contains(tmp.toString()), handoff.command().toString());
         assertTrue(SuiteRunner.estimate(plan) > 0);
