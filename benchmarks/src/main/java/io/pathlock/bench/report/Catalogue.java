@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * {@code [k=v]} pins a parameter, {@code #p99} picks a metric, {@code .hgrm} stems contain a {@code -}.
  *
  * <p>Lock files ({@code file.*}): {@code FileStoreBenchmark} (POINT per backend vs {@code pointFloorC}),
- * {@code FileStoreSubtreeBenchmark} (SUBTREE over 10,110 directories vs {@code walkFloorC} and
+ * {@code FileStoreSubtreeBenchmark} (SUBTREE by tree size, {@code dirs} = 100, 1,000, 10,000 leaf
+ * directories, vs {@code walkFloorC} and
  * {@code subtreeSequenceFloorC}), the {@code PointInterleaved} harness (store and C floor in
  * alternating blocks; target 3.1 uses it because it is the figure that survives a loaded machine) and
  * the cross-process {@code HandoffLatency} harness ({@code handoff-xprocess-<backend>.hgrm}, target 3.3).
@@ -203,6 +204,7 @@ public final class Catalogue
         cmp("file.FileStoreBenchmark.point", "file.FileStoreBenchmark.pointFloorC"),
         cmp("file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.walkFloorC"),
         cmp("file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.subtreeSequenceFloorC"),
+        cmp("file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.subtree[dirs=100]"),
         cmp("file.PointInterleaved.store#p50", "file.PointInterleaved.floorC#p50"),
         // redo begin vs fdatasync per record, same threads (throughput)
         cmp("redo.RedoBeginBenchmark.redo", "redo.RedoBeginBenchmark.baseline"),
@@ -233,7 +235,7 @@ public final class Catalogue
             "file.FileStoreBenchmark.point", "file.FileStoreBenchmark.pointFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
             .best().standIn("posix.PosixPointBenchmark.pointLockFile", "posix.PosixPointBenchmark.pointFloorC"),
         target("3.2", 3, "SUBTREE acquire+release over 10,000 directories (10,110) within 1.5x of a C walk of the same tree",
-            "file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.walkFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
+            "file.FileStoreSubtreeBenchmark.subtree[dirs=10000]", "file.FileStoreSubtreeBenchmark.walkFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
             .best().standIn("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
         target("3.3", 3, "cross-process hand-off (holder releases → waiter in another process acquires): p99 under 5 ms, best backend",
             "handoff-xprocess-*#p99", null, Target.Rule.AT_MOST, 5000).best(),
@@ -266,8 +268,8 @@ public final class Catalogue
         chart("lock-table-depth", "Lock table: uncontended acquire+release by path depth", "table.LockDepthBenchmark.*", "depth"),
         chart("lock-table-subtree-history", "Lock table: SUBTREE by paths once locked below", "table.SubtreeHistoryBenchmark.*", "history"),
         chart("lock-table-threads", "Disjoint paths: POINT throughput by threads", "DisjointPathsBenchmark.*", "threads"),
-        chart("lock-files-subtree-backend", "Lock files: SUBTREE acquire+release over 10,110 directories by backend",
-            "file.FileStoreSubtreeBenchmark.*", "backend"),
+        chart("lock-files-subtree-size", "Lock files: SUBTREE acquire+release by tree size (leaf directories)",
+            "file.FileStoreSubtreeBenchmark.*", "dirs"),
         chart("redo-begin-threads", "Redo log: durable begin throughput by threads", "redo.RedoBeginBenchmark.*", "threads"));
 
     /**
