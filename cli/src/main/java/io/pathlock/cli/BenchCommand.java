@@ -3,12 +3,19 @@ package io.pathlock.cli;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
 import io.pathlock.LockRequest;
+import io.pathlock.LockPath;
 import io.pathlock.baseline.NaiveHierarchicalLock;
+import io.pathlock.file.FileLockStore;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +30,9 @@ import java.util.concurrent.locks.Lock;
 /**
  * {@code pathlock bench}: a mixed POINT / SUBTREE / mv contention benchmark on a generated tree,
  * run on the engine and then, with the same requests, on the naive baseline; prints throughput and
- * acquire-latency percentiles of both and their ratio.
+ * acquire-latency percentiles of both and their ratio. With {@code --store file} the engine runs on a
+ * {@link FileLockStore} over a temporary directory (under {@code --dir}, deleted afterwards) holding
+ * the tree's directories and files; the naive baseline stays in memory.
  */
 @Command(
     name = "bench",
@@ -31,7 +40,9 @@ import java.util.concurrent.locks.Lock;
     description = {
         "Runs a mixed POINT/SUBTREE/mv workload for a fixed time with N threads over a generated tree,",
         "on the pathlock engine and on a naive baseline (two ReentrantReadWriteLocks per path in a map,",
-        "taken in global order), and prints throughput and acquire-latency percentiles (HdrHistogram)."})
+        "taken in global order), and prints throughput and acquire-latency percentiles (HdrHistogram).",
+        "With --store file the engine takes lock files in a temporary copy of the tree on disk (under --dir,",
+        "deleted afterwards); the naive baseline always runs in memory."})
 final class BenchCommand implements Callable<Integer>
 {
     @Option(names = "--threads", defaultValue = "4", description = "worker threads (default ${DEFAULT-VALUE})")
@@ -57,8 +68,17 @@ final class BenchCommand implements Callable<Integer>
         description = "busy-work iterations inside each critical section (default ${DEFAULT-VALUE})")
     int work;
 
-    @Option(names = "--store", defaultValue = "memory", description = "lock store: memory (default ${DEFAULT-VALUE})")
+    @Option(names = "--store", defaultValue = "memory",
+        description = "lock store: memory or file (lock files in a temporary tree on disk) (default ${DEFAULT-VALUE})")
     String store;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "with --store file: where the temporary tree is created (default: the system temp directory)")
+    Path dir;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME",
+        description = "with --store file: posix backend auto, jni, jnr or nio (default ${DEFAULT-VALUE})")
+    String backend;
 
     @Option(names = "--baseline", defaultValue = "naive", description = "naive or none (default ${DEFAULT-VALUE})")
     String baseline;
@@ -98,7 +118,8 @@ final class BenchCommand implements Callable<Integer>
             threads, seconds, warmup, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], work, store);
 
         final List<Result> results = new ArrayList<>();
-        try (LockManager manager = LockManager.builder().build())
+        final Path tree = store.equals("file") ? createTree(w) : null;
+        try (LockManager manager = manager(tree))
         {
             results.add(run("pathlock (" + manager.store().describe() + ")", w, () ->
             {
@@ -118,6 +139,13 @@ final class BenchCommand implements Callable<Integer>
                     }
                 };
             }));
+        }
+        finally
+        {
+            if (tree != null)
+            {
+                deleteTree(tree);
+            }
         }
         if (baseline.equals("naive"))
         {
@@ -139,8 +167,63 @@ final class BenchCommand implements Callable<Integer>
                 }
             }));
         }
-        print(out, results);
+        print(out, results, tree != null);
         return 0;
+    }
+
+    private LockManager manager(final Path tree)
+    {
+        if (tree == null)
+        {
+            return LockManager.builder().build();
+        }
+        return LockManager.builder().store(FileLockStore.builder(tree).backend(backend).build())
+            .handleIdleTimeout(Duration.ZERO).build();
+    }
+
+    /** A temporary directory holding the workload's tree: directories as directories, leaves as empty files. */
+    private Path createTree(final Workload w) throws IOException
+    {
+        final Path tree;
+        if (dir != null)
+        {
+            Files.createDirectories(dir);
+            tree = Files.createTempDirectory(dir, "pathlock-bench-");
+        }
+        else
+        {
+            tree = Files.createTempDirectory("pathlock-bench-");
+        }
+        try
+        {
+            for (final LockPath d : w.dirs)
+            {
+                Files.createDirectories(tree.resolve(d.toString().substring(1)));
+            }
+            for (final LockPath f : w.leaves)
+            {
+                Files.createFile(tree.resolve(f.toString().substring(1)));
+            }
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            deleteTree(tree);
+            throw e;
+        }
+        System.out.printf(Locale.ROOT, "lock files in a temporary tree %s (%,d directories, %,d files; deleted afterwards)%n",
+            tree, w.dirs.size(), w.leaves.size());
+        return tree;
+    }
+
+    private static void deleteTree(final Path tree) throws IOException
+    {
+        try (var s = Files.walk(tree))
+        {
+            for (final Path p : (Iterable<Path>)s.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private int[] validate()
@@ -153,7 +236,10 @@ final class BenchCommand implements Callable<Integer>
         check(Math.pow(fanout, depth) <= 2_000_000, "--depth " + depth + " with --fanout " + fanout
             + " makes more than 2,000,000 leaves");
         check(work >= 0, "--work must not be negative, got " + work);
-        check(store.equals("memory"), "--store must be memory, got '" + store + "'");
+        check(store.equals("memory") || store.equals("file"), "--store must be memory or file, got '" + store + "'");
+        check(store.equals("file") || dir == null, "--dir only applies to --store file");
+        check(backend.equals("auto") || backend.equals("jni") || backend.equals("jnr") || backend.equals("nio"),
+            "--backend must be auto, jni, jnr or nio, got '" + backend + "'");
         check(baseline.equals("naive") || baseline.equals("none"), "--baseline must be naive or none, got '" + baseline + "'");
         final String[] parts = mix.split(",");
         check(parts.length == 3, "--mix must be three percentages POINT,SUBTREE,mv, got '" + mix + "'");
@@ -300,7 +386,7 @@ final class BenchCommand implements Callable<Integer>
         volatile int value = WARMUP;
     }
 
-    private static void print(final PrintStream out, final List<Result> results)
+    private static void print(final PrintStream out, final List<Result> results, final boolean fileStore)
     {
         out.printf(Locale.ROOT, "%nacquire latency (request to grant) and throughput:%n%n");
         final PercentileTable table = new PercentileTable();
@@ -317,10 +403,11 @@ final class BenchCommand implements Callable<Integer>
         {
             final Result e = results.get(0);
             final Result b = results.get(1);
-            out.printf(Locale.ROOT, "%nratio pathlock / naive: throughput %.2fx, p50 latency %.2fx, p99 latency %.2fx%n",
+            out.printf(Locale.ROOT, "%nratio pathlock / naive: throughput %.2fx, p50 latency %.2fx, p99 latency %.2fx%s%n",
                 e.throughput() / b.throughput(),
                 (double)e.latency().getValueAtPercentile(50) / Math.max(1, b.latency().getValueAtPercentile(50)),
-                (double)e.latency().getValueAtPercentile(99) / Math.max(1, b.latency().getValueAtPercentile(99)));
+                (double)e.latency().getValueAtPercentile(99) / Math.max(1, b.latency().getValueAtPercentile(99)),
+                fileStore ? " (pathlock on lock files on disk; the naive baseline runs in memory)" : "");
         }
     }
 }

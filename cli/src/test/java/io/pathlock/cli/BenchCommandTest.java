@@ -8,6 +8,11 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,6 +65,25 @@ class BenchCommandTest
     }
 
     @Test
+    void fileStoreRunsOnATemporaryTreeAndDeletesIt(@TempDir final Path tmp) throws Exception
+    {
+        final Run r = run("bench", "--store", "file", "--dir", tmp.toString(), "--threads", "2", "--seconds", "1", "--warmup", "0",
+            "--depth", "3", "--fanout", "3", "--no-progress");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("store file"), r.out());
+        assertTrue(r.out().contains("lock files in a temporary tree " + tmp), r.out());
+        assertTrue(r.out().contains("(12 directories, 27 files; deleted afterwards)"), r.out());
+        assertTrue(r.out().contains("\n| pathlock (") && r.out().contains("naive RW-lock map"), r.out());
+        assertTrue(r.out().contains("| contender | count | ops/s | p50 µs |"), r.out());
+        assertTrue(r.out().contains("ratio pathlock / naive: throughput"), r.out());
+        assertTrue(r.out().contains("the naive baseline runs in memory"), r.out());
+        try (Stream<Path> left = Files.list(tmp))
+        {
+            assertEquals(0, left.count(), "the temporary tree is deleted");
+        }
+    }
+
+    @Test
     void badOptionsGetAUsageMessageNotAStackTrace()
     {
         for (final String[] args : new String[][] {
@@ -67,6 +91,8 @@ class BenchCommandTest
             {"bench", "--mix", "50,50"},
             {"bench", "--mix", "50,x,50"},
             {"bench", "--store", "zookeeper"},
+            {"bench", "--dir", "/tmp"},
+            {"bench", "--store", "file", "--backend", "fuse"},
             {"bench", "--threads", "many"},
             {"bench", "--no-such-option"},
             {}})

@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * SUBTREE acquire + release of {@code /tree} over 10,110 directories (10 x 10 x 100, no lock file
- * inside) through {@link FileLockStore} on each backend, beside two floors in C: the walk of the
+ * SUBTREE acquire + release of {@code /tree} over a tree of {@code dirs} leaf directories (10 x 10 x
+ * dirs/100, plus the 110 above them: 210, 1,110 and 10,110 directories; no lock file inside) through {@link FileLockStore} on each backend, beside two floors in C: the walk of the
  * same tree with the same pattern ({@code *.path.ovlock}, skipping {@code .pathlock}), which is the
  * target of issue 3, and the store's whole sequence ({@link PathlockNative#lockSequenceFloor} with the
  * walk).
@@ -45,16 +45,20 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class FileStoreSubtreeBenchmark
 {
-    /** The tree: 10 x 10 x 100 directories below {@code /tree}. */
-    static Path createTree(final String prefix) throws IOException
+    /** The tree: 10 x 10 x (leaves / 100) directories below {@code /tree}. */
+    static Path createTree(final String prefix, final int leaves) throws IOException
     {
+        if (leaves < 100 || leaves % 100 != 0)
+        {
+            throw new IllegalArgumentException("dirs must be a multiple of 100, got " + leaves);
+        }
         final Path root = BenchDirs.create(prefix);
         for (int i = 0; i < 10; i++)
         {
             for (int j = 0; j < 10; j++)
             {
                 final Path d = root.resolve("tree/d" + i + "/e" + j);
-                for (int k = 0; k < 100; k++)
+                for (int k = 0; k < leaves / 100; k++)
                 {
                     Files.createDirectories(d.resolve("f" + k));
                 }
@@ -70,6 +74,10 @@ public class FileStoreSubtreeBenchmark
         @Param({"jni", "jnr", "nio"})
         String backend;
 
+        /** Leaf directories of the tree (110 more above them). */
+        @Param({"100", "1000", "10000"})
+        int dirs;
+
         Path root;
         FileLockStore store;
         List<LockRequest.Entry> entries;
@@ -78,7 +86,7 @@ public class FileStoreSubtreeBenchmark
         public void open() throws IOException
         {
             NativeLoaderCheck.require();
-            root = createTree("pathlock-file-subtree-");
+            root = createTree("pathlock-file-subtree-", dirs);
             store = FileLockStore.builder(root).backend(backend).syncFence(false).build();
             entries = LockRequest.subtree("/tree").entries();
         }
@@ -95,6 +103,10 @@ public class FileStoreSubtreeBenchmark
     @State(Scope.Benchmark)
     public static class Floor
     {
+        /** Leaf directories of the tree (110 more above them). */
+        @Param({"100", "1000", "10000"})
+        int dirs;
+
         Path root;
         byte[] treeDir;
         byte[] pattern;
@@ -111,7 +123,7 @@ public class FileStoreSubtreeBenchmark
         public void open() throws IOException
         {
             NativeLoaderCheck.require();
-            root = createTree("pathlock-file-walk-");
+            root = createTree("pathlock-file-walk-", dirs);
             try (FileLockStore s = FileLockStore.builder(root).backend("jni").syncFence(false).build())
             {
                 final FileLockStore.AcquisitionPlan plan = s.plan("/tree", LockType.SUBTREE);

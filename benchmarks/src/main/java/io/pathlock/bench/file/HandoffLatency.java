@@ -3,6 +3,7 @@ package io.pathlock.bench.file;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
 import io.pathlock.LockRequest;
+import io.pathlock.bench.report.HistogramFiles;
 import io.pathlock.file.FileLockStore;
 import org.HdrHistogram.Histogram;
 
@@ -39,8 +40,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.file.HandoffLatency \
- *     --dir /work/tmp --iterations 2000 --backend jni
+ *     --dir /work/tmp --iterations 2000 --backend jni,jnr,nio --out results/
  * </pre>
+ *
+ * <p>{@code --backend} takes a comma-separated list (one child JVM per backend); with {@code --out DIR}
+ * each backend's merged histogram is written as {@code DIR/handoff-xprocess-<backend>.hgrm}
+ * ({@link HistogramFiles}, microseconds), read by the benchmark report (target 3.3).
+ * {@code --smoke}: 120 hand-offs with a 100 us hold (a second or two per backend; figures mean nothing).
  */
 public final class HandoffLatency
 {
@@ -59,7 +65,8 @@ public final class HandoffLatency
     /**
      * Entry point.
      *
-     * @param args {@code --dir DIR --iterations N --backend B --hold-us U}, or {@code --child ROOT N B U}.
+     * @param args {@code --dir DIR --iterations N --backend B[,B...] --hold-us U [--out DIR] [--smoke]}, or
+     *        {@code --child ROOT N B U}.
      */
     public static void main(final String[] args) throws Exception
     {
@@ -75,10 +82,21 @@ public final class HandoffLatency
         int iterations = 2000;
         String backend = "auto";
         long holdMicros = 1000;
+        Path out = null;
         for (int i = 0; i < args.length; i += 2)
         {
+            if (args[i].equals("--smoke"))
+            {
+                iterations = 120;
+                holdMicros = 100;
+                i--;
+                continue;
+            }
             switch (args[i])
             {
+                case "--out":
+                    out = Path.of(args[i + 1]);
+                    break;
                 case "--dir":
                     dir = Path.of(args[i + 1]);
                     break;
@@ -96,6 +114,24 @@ public final class HandoffLatency
             }
         }
         Files.createDirectories(dir);
+        if (out != null)
+        {
+            Files.createDirectories(out);
+        }
+        for (final String b : backend.split(","))
+        {
+            final Histogram all = runPair(dir, iterations, b.trim(), holdMicros);
+            if (out != null)
+            {
+                System.out.println("wrote " + HistogramFiles.write(out, "handoff-xprocess-" + b.trim(), all));
+            }
+        }
+    }
+
+    /** One backend: this process and a child JVM take turns; both processes' hand-offs merged. */
+    private static Histogram runPair(final Path dir, final int iterations, final String backend, final long holdMicros)
+        throws Exception
+    {
         final Path root = Files.createTempDirectory(dir, "pathlock-handoff-");
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -135,6 +171,7 @@ public final class HandoffLatency
             root, backend, all.getTotalCount(), holdMicros, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(90) / 1e3,
             all.getValueAtPercentile(99) / 1e3, all.getValueAtPercentile(99.9) / 1e3, all.getMaxValue() / 1e3, all.getMean() / 1e3));
         deleteTree(root);
+        return all;
     }
 
     private static MappedByteBuffer shared(final Path root) throws IOException

@@ -19,12 +19,16 @@ import java.util.Locale;
  * at depth 4 through the store and its C floor ({@link PathlockNative#lockSequenceFloor}) run in
  * alternating blocks of {@code --block} operations, so that both see the same background load;
  * prints the median and minimum per-operation time of each over the blocks after warm-up, and their
- * ratios.
+ * ratios; then a Markdown table (one {@code store} and one {@code floorC} row per backend, columns
+ * {@code backend}, {@code ops/s} (from the median), {@code p50 us} (the median block's time per
+ * operation) and {@code min us}) that the benchmark report reads.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.file.PointInterleaved \
- *     --dir /work/tmp --backend jni --rounds 60 --block 2000
+ *     --dir /work/tmp --backend jni,jnr,nio --rounds 60 --block 2000
  * </pre>
+ *
+ * <p>{@code --smoke}: 6 rounds of 200 (a second; the figures mean nothing).
  */
 public final class PointInterleaved
 {
@@ -35,7 +39,7 @@ public final class PointInterleaved
     /**
      * Entry point.
      *
-     * @param args {@code --dir DIR --backend B --rounds N --block M}.
+     * @param args {@code --dir DIR --backend B[,B...] --rounds N --block M [--smoke]}.
      */
     public static void main(final String[] args) throws Exception
     {
@@ -45,6 +49,13 @@ public final class PointInterleaved
         int block = 2000;
         for (int i = 0; i < args.length; i += 2)
         {
+            if (args[i].equals("--smoke"))
+            {
+                rounds = 6;
+                block = 200;
+                i--;
+                continue;
+            }
             switch (args[i])
             {
                 case "--dir":
@@ -64,6 +75,22 @@ public final class PointInterleaved
             }
         }
         System.setProperty(BenchDirs.DIR_PROP_NAME, dir);
+        final List<String> rows = new java.util.ArrayList<>();
+        for (final String b : backend.split(","))
+        {
+            final double[] r = run(b.trim(), rounds, block);
+            rows.add(String.format(Locale.ROOT, "| store | %s | %.0f | %.3f | %.3f |", b.trim(), 1e6 / r[0], r[0], r[1]));
+            rows.add(String.format(Locale.ROOT, "| floorC | %s | %.0f | %.3f | %.3f |", b.trim(), 1e6 / r[2], r[2], r[3]));
+        }
+        System.out.println();
+        System.out.println("| run | backend | ops/s | p50 us | min us |");
+        System.out.println("|---|---|---:|---:|---:|");
+        rows.forEach(System.out::println);
+    }
+
+    /** One backend: {store median, store min, floor median, floor min} in microseconds per operation. */
+    private static double[] run(final String backend, final int rounds, final int block) throws Exception
+    {
         final Path r1 = BenchDirs.create("pathlock-ab-store-");
         final Path r2 = BenchDirs.create("pathlock-ab-floor-");
         Files.createDirectories(r1.resolve("a/b/c/d"));
@@ -114,6 +141,7 @@ public final class PointInterleaved
                 "POINT depth 4, backend %s, %d blocks of %d after warm-up: store median %.2f us (min %.2f), " +
                     "C floor median %.2f us (min %.2f); ratio of medians %.2f, of minima %.2f [%d]",
                 backend, s2.length, block, sm, s2[0], fm, f2[0], sm / fm, s2[0] / f2[0], sink & 1));
+            return new double[] {sm, s2[0], fm, f2[0]};
         }
         finally
         {

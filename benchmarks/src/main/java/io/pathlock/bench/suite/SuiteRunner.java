@@ -301,6 +301,15 @@ public final class SuiteRunner
 
     List<Step> plan(final JmhListing listing, final JmhOptions options)
     {
+        return plan(listing, options, Catalogue.HARNESSES);
+    }
+
+    /**
+     * The plan for a listing and a list of harnesses (tests pass their own: what a plan contains must
+     * not depend on what happens to be in the jar).
+     */
+    List<Step> plan(final JmhListing listing, final JmhOptions options, final List<Catalogue.Harness> harnesses)
+    {
         final List<Step> steps = new ArrayList<>();
         final Set<String> grouped = new LinkedHashSet<>();
         final double overhead = smoke ? FORK_OVERHEAD_SMOKE : FORK_OVERHEAD_FULL;
@@ -349,13 +358,15 @@ public final class SuiteRunner
                 steps.add(jmhStep(area.key() + "-other", area, re.toString(), expected, options, overhead));
             }
         });
-        for (final Catalogue.Harness h : Catalogue.HARNESSES)
+        for (final Catalogue.Harness h : harnesses)
         {
             if (!only.contains(h.area()))
             {
                 continue;
             }
-            final String name = h.className().substring(h.className().lastIndexOf('.') + 1);
+            // relative to the package: two harnesses may share a simple name (latency/file HandoffLatency)
+            final String name = h.className().startsWith(Catalogue.PACKAGE) ? h.className().substring(Catalogue.PACKAGE.length())
+                : h.className();
             if (!classPresent(h.className()))
             {
                 steps.add(new Step(name, h.area(), "harness", List.of(), Map.of(), 0, h.className() + " is not in this jar", h));

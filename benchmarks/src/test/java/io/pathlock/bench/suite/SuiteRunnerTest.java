@@ -28,10 +28,23 @@ class SuiteRunnerTest
           param "type" = {POINT, SUBTREE}
         io.pathlock.bench.posix.PosixWalkBenchmark.walk
           param "backend" = {JNI, JNR, NIO}
-        io.pathlock.bench.file.FileLockStoreBenchmark.point
-          param "backend" = {JNI}
+        io.pathlock.bench.file.FileStoreBenchmark.point
+          param "backend" = {jni}
         io.pathlock.bench.NewThing.x
         """;
+
+    /**
+     * A fabricated harness list: two classes that are always on the test class path (this module's
+     * in-process harness and this test class stand in for any harness) and one that never exists, so
+     * the plan does not depend on what the jar happens to contain.
+     */
+    static final List<Catalogue.Harness> HARNESSES = List.of(
+        new Catalogue.Harness(Catalogue.Area.HANDOFF, "io.pathlock.bench.latency.HandoffLatency", "--out {results}",
+            "--seconds 5", "--smoke", 25, 4, false),
+        new Catalogue.Harness(Catalogue.Area.HANDOFF, "io.pathlock.bench.nowhere.HandoffLatency", "--out {results} --dir {scratch}/x",
+            "", "--smoke", 30, 8, false),
+        new Catalogue.Harness(Catalogue.Area.REDO, SuiteRunnerTest.class.getName(), "--dir {scratch}/redo",
+            "--threads 1,4", "--threads 1", 60, 6, true));
 
     private static SuiteRunner runner(final Path results, final String... extra)
     {
@@ -53,7 +66,7 @@ class SuiteRunnerTest
         assertEquals(8, c.get("io.pathlock.bench.table.LockDepthBenchmark.table"));
         assertEquals(3, c.get("io.pathlock.bench.posix.PosixWalkBenchmark.walk"));
         assertEquals(List.of("io.pathlock.bench.LockTableBenchmark.reentrantLockPair", "io.pathlock.bench.table.LockDepthBenchmark.table",
-            "io.pathlock.bench.posix.PosixWalkBenchmark.walk", "io.pathlock.bench.file.FileLockStoreBenchmark.point",
+            "io.pathlock.bench.posix.PosixWalkBenchmark.walk", "io.pathlock.bench.file.FileStoreBenchmark.point",
             "io.pathlock.bench.NewThing.x"), List.copyOf(c.keySet()));
     }
 
@@ -76,7 +89,7 @@ class SuiteRunnerTest
     void planGroupsByAreaRunsStrayBenchmarksAndSkipsMissingHarnesses(@TempDir final Path tmp)
     {
         final SuiteRunner r = runner(tmp);
-        final List<SuiteRunner.Step> plan = r.plan(JmhListing.parse(LISTING), JmhOptions.parse(Catalogue.JMH_FULL));
+        final List<SuiteRunner.Step> plan = r.plan(JmhListing.parse(LISTING), JmhOptions.parse(Catalogue.JMH_FULL), HARNESSES);
         final SuiteRunner.Step table = step(plan, "jmh lock-table");
         assertEquals(9, table.expected().values().stream().mapToInt(Integer::intValue).sum());
         assertEquals(9 * (SuiteRunner.FORK_OVERHEAD_FULL + 8), table.estimateSeconds(), 1e-9);
@@ -86,17 +99,29 @@ class SuiteRunnerTest
         assertTrue(step(plan, "jmh redo").skipNote().contains("no JMH benchmark"));
         final SuiteRunner.Step stray = step(plan, "jmh lock-table-other");
         assertEquals(Map.of("io.pathlock.bench.NewThing.x", 1), stray.expected());
-        assertNull(step(plan, "HandoffLatency").skipNote(), "the in-process harness is in this module");
-        assertNull(step(plan, "RedoBeginBenchmark").skipNote(), "the redo harness is in this module");
-        assertTrue(step(plan, "CrossProcessHandoff").skipNote().contains("not in this jar"));
-        final SuiteRunner.Step handoff = step(plan, "HandoffLatency");
+        assertNull(step(plan, "latency.HandoffLatency").skipNote(), "a class on the class path runs");
+        assertNull(step(plan, "suite.SuiteRunnerTest").skipNote(), "a class on the class path runs");
+        assertTrue(step(plan, "nowhere.HandoffLatency").skipNote().contains("not in this jar"), "same simple name, distinct step");
+        final SuiteRunner.Step handoff = step(plan, "latency.HandoffLatency");
         assertTrue(handoff.command().contains("--out") && handoff.command().contains(tmp.toString()), handoff.command().toString());
+        assertTrue(handoff.command().contains("--seconds"), "full arguments in a full run");
+        assertTrue(step(plan, "suite.SuiteRunnerTest").command().contains("1,4"));
         assertTrue(SuiteRunner.estimate(plan) > 0);
 
         final List<SuiteRunner.Step> only = runner(tmp, "--only", "handoff", "--smoke").plan(JmhListing.parse(LISTING),
-            JmhOptions.parse(Catalogue.JMH_SMOKE));
+            JmhOptions.parse(Catalogue.JMH_SMOKE), HARNESSES);
         assertTrue(only.stream().allMatch(s -> s.area() == Catalogue.Area.HANDOFF), only.toString());
-        assertTrue(step(only, "HandoffLatency").command().contains("--smoke"));
+        assertTrue(step(only, "latency.HandoffLatency").command().contains("--smoke"));
+        assertEquals(2, only.stream().filter(s -> s.kind().equals("harness")).count(), only.toString());
+    }
+
+    @Test
+    void everyCatalogueHarnessIsInThisModuleWithAMain() throws ReflectiveOperationException
+    {
+        for (final Catalogue.Harness h : Catalogue.HARNESSES)
+        {
+            Class.forName(h.className()).getMethod("main", String[].class);
+        }
         assertThrows(IllegalArgumentException.class, () -> SuiteRunner.Args.parse(new String[] {"--results", "x", "--only", "gpu"}));
         assertThrows(IllegalArgumentException.class, () -> SuiteRunner.Args.parse(new String[] {"--smoke"}));
     }
