@@ -64,6 +64,7 @@ public final class ChaosRunner
     private final Map<Integer, Worker> live = new ConcurrentHashMap<>();
     private final List<Worker> all = new ArrayList<>();
     private long deadline;
+    private long lastKill;
     private final Map<String, Long> counts = new java.util.TreeMap<>();
     private final List<String> failures = new ArrayList<>();
     private final List<Path> planted = new ArrayList<>();
@@ -194,11 +195,14 @@ public final class ChaosRunner
                 case "kill":
                 case "redo":
                 {
-                    final Worker w = pick();
+                    // At most one kill per second, never the last live worker, none in the last 4 s:
+                    // after every kill some survivor has time left, so the progress check is fair.
+                    final long now = System.currentTimeMillis();
+                    final Worker w = now - lastKill < 1000 || deadline - now < 4000 || liveCount() < 2 ? null : pick();
                     if (null != w && kill(w, log))
                     {
                         bump("faults.kill");
-                        if (deadline - System.currentTimeMillis() > 4000)
+                        lastKill = System.currentTimeMillis();
                         {
                             startWorker(w.slot, ++generation[w.slot]);
                             bump("workers.restarted");
@@ -289,6 +293,11 @@ public final class ChaosRunner
         final Worker w = new Worker(slot, name, p, out);
         live.put(slot, w);
         all.add(w);
+    }
+
+    private long liveCount()
+    {
+        return live.values().stream().filter(w -> w.process.isAlive()).count();
     }
 
     private Worker pick()
@@ -437,6 +446,7 @@ public final class ChaosRunner
         final boolean lease = backend.equals("nio");
         final Map<String, List<Held>> inside = new HashMap<>();
         final Map<String, Long> insideToken = new HashMap<>();
+        final Map<String, List<Held>> dead = new HashMap<>();
         long lastToken = Long.MIN_VALUE;
         long lineNo = 0;
         long grantsSinceKill = -1;
@@ -480,6 +490,16 @@ public final class ChaosRunner
                             }
                         }
                     }
+                    for (final var it = dead.entrySet().iterator(); it.hasNext();)
+                    {
+                        final var d = it.next();
+                        if (d.getValue().stream().anyMatch(h -> want.stream().anyMatch(
+                            w -> ChaosTree.conflicts(h.type(), h.path(), w.type(), w.path()))))
+                        {
+                            bump("reclaims.observed(killed holder's lock granted to another)");
+                            it.remove();
+                        }
+                    }
                     if (workload.equals("mutex"))
                     {
                         if (token <= lastToken)
@@ -511,7 +531,15 @@ public final class ChaosRunner
                     grantsSinceKill = 0;
                     final String prefix = f[1] + ".";
                     final int before = inside.size();
-                    inside.keySet().removeIf(g -> g.startsWith(prefix));
+                    for (final var it = inside.entrySet().iterator(); it.hasNext();)
+                    {
+                        final var e = it.next();
+                        if (e.getKey().startsWith(prefix))
+                        {
+                            dead.put(e.getKey(), e.getValue());
+                            it.remove();
+                        }
+                    }
                     bump("kills.insideSection", before - inside.size());
                     break;
                 }
