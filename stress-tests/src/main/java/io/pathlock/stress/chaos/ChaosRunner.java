@@ -123,6 +123,39 @@ public final class ChaosRunner
         CounterStorage.init(run.resolve(CounterStorage.FILE_NAME));
     }
 
+    /** For the verifier's tests: a runner that only replays {@code run/sections.log}. */
+    private ChaosRunner(final Path run, final String workload, final String backend)
+    {
+        this.base = run.getParent();
+        this.workload = workload;
+        this.workers = 0;
+        this.threads = 0;
+        this.seconds = 0;
+        this.seed = 0;
+        this.rnd = new SplittableRandom(0);
+        this.faults = Set.of();
+        this.lockExpireMs = 0;
+        this.backend = backend;
+        this.tree = null;
+        this.run = run;
+    }
+
+    /**
+     * Replays a section log with the verifier of a run.
+     *
+     * @param run      directory holding {@code sections.log}.
+     * @param workload the workload that wrote it.
+     * @param lease    true if tokens were judged by age (overlaps are counted, not violations).
+     * @return the failures found (empty if none).
+     * @throws IOException if the log cannot be read.
+     */
+    static List<String> verify(final Path run, final String workload, final boolean lease) throws IOException
+    {
+        final ChaosRunner r = new ChaosRunner(run, workload, lease ? "nio" : "auto");
+        r.verifyLog();
+        return r.failures;
+    }
+
     /**
      * Entry point.
      *
