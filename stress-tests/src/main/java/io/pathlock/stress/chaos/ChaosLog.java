@@ -19,7 +19,9 @@ import java.util.StringJoiner;
  * after the grant returned and {@code EXIT} before the release starts, a conflicting {@code ENTER}
  * between another section's {@code ENTER} and {@code EXIT} proves two holders were inside at once.
  *
- * <p>Records: {@code E gid token entries} (enter; entries {@code P/a,S/b}), {@code X gid} (exit),
+ * <p>Records: {@code E gid token entries offset} (enter; entries {@code P/a,S/b}; offset is the log
+ * size when the attempt started, so every record ending at or before it was written before the
+ * attempt began), {@code X gid} (exit),
  * {@code K pid} (the runner: pid is stopped and about to be killed; it writes nothing more),
  * {@code G+ path} / {@code G- path} (garbage lock file planted / about to be removed), {@code F path}
  * (stale foreign token planted), {@code C gid token value} (counter write accepted),
@@ -50,6 +52,12 @@ final class ChaosLog implements AutoCloseable
         {
             throw new IOException("short append: " + n + " bytes of " + b.limit());
         }
+    }
+
+    /** The log's size: taken before an attempt, it orders the attempt after every record already written. */
+    long size() throws IOException
+    {
+        return channel.size();
     }
 
     static String encode(final List<LockRequest.Entry> entries)

@@ -483,9 +483,12 @@ public final class ChaosRunner
         long lastToken = Long.MIN_VALUE;
         long lineNo = 0;
         long grantsSinceKill = -1;
+        final Map<String, Long> garbageEnd = new HashMap<>();
+        long offset = 0;
         for (final String line : Files.readAllLines(run.resolve(ChaosLog.LOG_NAME)))
         {
             lineNo++;
+            offset += line.length() + 1;
             final String[] f = line.split(" ");
             switch (f[0])
             {
@@ -510,7 +513,14 @@ public final class ChaosRunner
                             {
                                 if (ChaosTree.conflicts(h.type(), h.path(), w.type(), w.path()))
                                 {
-                                    if (lease)
+                                    if (other.getKey().startsWith("garbage:") && (f.length < 5 ||
+                                        Long.parseLong(f[4]) < garbageEnd.get(other.getKey())))
+                                    {
+                                        // The garbage was linked while this attempt ran: the grant may
+                                        // precede it (planting does not check for holders).
+                                        bump("garbage.plantedDuringAttempt(not judged)");
+                                    }
+                                    else if (lease)
                                     {
                                         bump("overlaps.afterLeaseExpiry");
                                     }
@@ -583,6 +593,7 @@ public final class ChaosRunner
                     break;
                 case "G+":
                     inside.put("garbage:" + f[1], List.of(new Held('P', f[1])));
+                    garbageEnd.put("garbage:" + f[1], offset);
                     break;
                 case "G-":
                     inside.remove("garbage:" + f[1]);

@@ -168,8 +168,10 @@ public final class ChaosWorker
         {
             final LockRequest req = randomRequest(rnd);
             final int timeoutMs = rnd.nextInt(5) == 0 ? 0 : rnd.nextInt(1, 100);
+            final long attemptOffset;
             try
             {
+                attemptOffset = log.size();
                 if (timeoutMs == 0)
                 {
                     handle.tryAcquire(req);
@@ -195,11 +197,17 @@ public final class ChaosWorker
             {
                 return;
             }
+            catch (final java.io.IOException ex)
+            {
+                errors.incrementAndGet();
+                System.out.println("ERROR " + ex);
+                continue;
+            }
             grants.incrementAndGet();
             final long token = handle.fencingToken(req.entries().get(0).path().toString());
             try
             {
-                log.append("E " + gid + " " + token + " " + ChaosLog.encode(req.entries()));
+                log.append("E " + gid + " " + token + " " + ChaosLog.encode(req.entries()) + " " + attemptOffset);
                 if (null == counter)
                 {
                     LockSupport.parkNanos(rnd.nextLong(0, 3_000_000L));
