@@ -1,0 +1,742 @@
+package io.pathlock.stress.chaos;
+
+import io.pathlock.file.FileLockStore;
+import io.pathlock.redo.RecoveryReport;
+import io.pathlock.redo.RedoLog;
+import io.pathlock.redo.RedoLogConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Multi-process chaos runner (issue 6, DESIGN §5).
+ *
+ * <pre>
+ *   ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X]
+ *               [--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all]
+ * </pre>
+ *
+ * Starts N {@link ChaosWorker} JVMs x M threads on a generated tree under {@code DIR/<workload>/tree}
+ * for S seconds, injects faults, then replays the {@link ChaosLog} with a verifier that does not use
+ * the lock code (its own copy of the conflict matrix, {@link ChaosTree#conflicts}), recovers the redo
+ * logs and prints a summary. Exit code 0 only if there was no violation and no lost redo task (and,
+ * for {@code fenced}, no lost update).
+ *
+ * <p>Workloads: {@code tree} random POINT / SUBTREE / mv / multi-path requests with random timeouts;
+ * {@code mutex} one lock, history checked for linearizability (no overlapping sections, fencing
+ * tokens increasing in grant order); {@code counter} and {@code fenced} the Jepsen read-modify-write
+ * of a shared counter under POINT({@code /m}) with holders paused by SIGSTOP past {@code lock_expire},
+ * unfenced and fenced. Those two run the store on the {@code nio} backend: our own tokens are
+ * otherwise judged by {@code flock} liveness, and a stopped process keeps its {@code flock}, so the
+ * lease would never expire; on {@code nio} every token is judged by age, as a foreign (Python
+ * OpenViking) holder's would be, which is the lease semantics the Jepsen test is about.
+ * {@code all} runs the four in turn, the Jepsen ones for S/3 each (at least 10 s).
+ */
+public final class ChaosRunner
+{
+    private final Path base;
+    private final String workload;
+    private final int workers;
+    private final int threads;
+    private final int seconds;
+    private final long seed;
+    private final Set<String> faults;
+    private final SplittableRandom rnd;
+    private final Path tree;
+    private final Path run;
+    private final long lockExpireMs;
+    private final String backend;
+    private final Map<Integer, Worker> live = new ConcurrentHashMap<>();
+    private final List<Worker> all = new ArrayList<>();
+    private long deadline;
+    private long lastKill;
+    private final Map<String, Long> counts = new java.util.TreeMap<>();
+    private final List<String> failures = new ArrayList<>();
+    private final List<Path> planted = new ArrayList<>();
+
+    private static final class Worker
+    {
+        final int slot;
+        final String name;
+        final Process process;
+        final Path out;
+
+        Worker(final int slot, final String name, final Process process, final Path out)
+        {
+            this.slot = slot;
+            this.name = name;
+            this.process = process;
+            this.out = out;
+        }
+    }
+
+    private ChaosRunner(final Path base, final String workload, final int workers, final int threads,
+        final int seconds, final long seed, final Set<String> faults) throws IOException
+    {
+        this.base = base.resolve(workload);
+        this.workload = workload;
+        this.workers = workers;
+        this.threads = threads;
+        this.seconds = seconds;
+        this.seed = seed;
+        this.rnd = new SplittableRandom(seed);
+        final boolean jepsen = workload.equals("counter") || workload.equals("fenced");
+        final Set<String> f = new LinkedHashSet<>(faults);
+        if (jepsen)
+        {
+            f.retainAll(Set.of("sigstop"));
+            f.add("sigstop");
+        }
+        else if (workload.equals("mutex"))
+        {
+            f.retainAll(Set.of("kill", "sigstop"));
+        }
+        this.faults = f;
+        this.lockExpireMs = jepsen ? 300 : 2000;
+        this.backend = jepsen ? "nio" : "auto";
+        if (Files.exists(this.base))
+        {
+            deleteTree(this.base);
+        }
+        this.tree = this.base.resolve("tree");
+        this.run = this.base.resolve("run");
+        Files.createDirectories(run.resolve("redo"));
+        Files.createDirectories(run.resolve("tmp"));
+        ChaosTree.create(tree);
+        Files.createFile(run.resolve(ChaosLog.LOG_NAME));
+        Files.createFile(run.resolve(ChaosLog.REDO_ACK_NAME));
+        CounterStorage.init(run.resolve(CounterStorage.FILE_NAME));
+    }
+
+    /** For the verifier's tests: a runner that only replays {@code run/sections.log}. */
+    private ChaosRunner(final Path run, final String workload, final String backend)
+    {
+        this.base = run.getParent();
+        this.workload = workload;
+        this.workers = 0;
+        this.threads = 0;
+        this.seconds = 0;
+        this.seed = 0;
+        this.rnd = new SplittableRandom(0);
+        this.faults = Set.of();
+        this.lockExpireMs = 0;
+        this.backend = backend;
+        this.tree = null;
+        this.run = run;
+    }
+
+    /**
+     * Replays a section log with the verifier of a run.
+     *
+     * @param run      directory holding {@code sections.log}.
+     * @param workload the workload that wrote it.
+     * @param lease    true if tokens were judged by age (overlaps are counted, not violations).
+     * @return the failures found (empty if none).
+     * @throws IOException if the log cannot be read.
+     */
+    static List<String> verify(final Path run, final String workload, final boolean lease) throws IOException
+    {
+        final ChaosRunner r = new ChaosRunner(run, workload, lease ? "nio" : "auto");
+        r.verifyLog();
+        return r.failures;
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args see the class comment.
+     * @throws Exception on a set-up failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> a = new HashMap<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+            {
+                System.err.println("usage: ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X] " +
+                    "[--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all]");
+                System.exit(2);
+            }
+            a.put(args[i].substring(2), args[++i]);
+        }
+        final Path root = Path.of(a.getOrDefault("root", "target/chaos")).toAbsolutePath();
+        final int workers = Integer.parseInt(a.getOrDefault("workers", "3"));
+        final int threads = Integer.parseInt(a.getOrDefault("threads", "4"));
+        final int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
+        final long seed = Long.parseLong(a.getOrDefault("seed", "" + System.nanoTime() % 100_000));
+        final String f = a.getOrDefault("faults", "kill,foreign,garbage,redo,sigstop");
+        final Set<String> faults = new LinkedHashSet<>(f.isEmpty() || f.equals("none") ? List.of() : Arrays.asList(f.split(",")));
+        final String wl = a.getOrDefault("workload", "tree");
+        final List<String> workloads = wl.equals("all") ? List.of("tree", "mutex", "counter", "fenced") : List.of(wl);
+        System.out.println("chaos: root=" + root + " workers=" + workers + " threads=" + threads + " seconds=" +
+            seconds + " seed=" + seed + " faults=" + faults + " workloads=" + workloads);
+        boolean ok = true;
+        for (final String w : workloads)
+        {
+            final int s = wl.equals("all") && !w.equals("tree") ? Math.max(10, seconds / 3) : seconds;
+            ok &= new ChaosRunner(root, w, workers, threads, s, seed, faults).execute();
+        }
+        System.out.println(ok ? "chaos: PASSED" : "chaos: FAILED");
+        System.exit(ok ? 0 : 1);
+    }
+
+    private boolean execute() throws Exception
+    {
+        System.out.println("== workload " + workload + " (" + seconds + " s, faults " + faults + ", backend " + backend +
+            ", lock_expire " + lockExpireMs + " ms)");
+        final long start = System.currentTimeMillis();
+        deadline = start + 2000L * workers + seconds * 1000L;
+        for (int i = 0; i < workers; i++)
+        {
+            startWorker(i, 0);
+        }
+        final ChaosLog log = new ChaosLog(run.resolve(ChaosLog.LOG_NAME));
+        final Map<String, Long> garbageUntil = new HashMap<>();
+        final int[] generation = new int[workers];
+        while (System.currentTimeMillis() < deadline - 1500)
+        {
+            Thread.sleep(rnd.nextInt(200, 900));
+            removeExpiredGarbage(log, garbageUntil);
+            if (faults.isEmpty())
+            {
+                continue;
+            }
+            final List<String> fl = new ArrayList<>(faults);
+            if (fl.contains("kill"))
+            {
+                fl.remove("redo"); // redo tasks are cut by the kills; no second kill weight
+            }
+            final String fault = fl.get(rnd.nextInt(fl.size()));
+            switch (fault)
+            {
+                case "kill":
+                case "redo":
+                {
+                    // At most one kill per second, never the last live worker, none in the last 4 s:
+                    // after every kill some survivor has time left, so the progress check is fair.
+                    final long now = System.currentTimeMillis();
+                    final Worker w = now - lastKill < 1000 || deadline - now < 4000 || liveCount() < 2 ? null : pick();
+                    if (null != w && kill(w, log))
+                    {
+                        bump("faults.kill");
+                        lastKill = System.currentTimeMillis();
+                        {
+                            startWorker(w.slot, ++generation[w.slot]);
+                            bump("workers.restarted");
+                        }
+                    }
+                    break;
+                }
+                case "sigstop":
+                {
+                    final Worker w = pick();
+                    if (null != w)
+                    {
+                        final long pauseMs = backend.equals("nio") ? rnd.nextLong(2 * lockExpireMs, 4 * lockExpireMs)
+                            : rnd.nextLong(100, 1000);
+                        signal("STOP", w.process.pid());
+                        log.append("P " + w.process.pid());
+                        Thread.sleep(pauseMs);
+                        log.append("Q " + w.process.pid());
+                        signal("CONT", w.process.pid());
+                        bump("faults.sigstop");
+                    }
+                    break;
+                }
+                case "foreign":
+                {
+                    final String p = randomLockPath();
+                    final long old = Math.max(1, System.nanoTime() - TimeUnit.SECONDS.toNanos(60));
+                    if (plant(p, "python-openviking-" + rnd.nextInt(1000) + ":" + old + ":" + (rnd.nextBoolean() ? "P" : "S")))
+                    {
+                        log.append("F " + p);
+                        bump("faults.foreign");
+                    }
+                    break;
+                }
+                case "garbage":
+                {
+                    final String p = randomLockPath();
+                    if (!garbageUntil.containsKey(p))
+                    {
+                        log.append("G? " + p);
+                        if (plant(p, "\u0001garbage-" + rnd.nextLong()))
+                        {
+                            log.append("G+ " + p);
+                            garbageUntil.put(p, System.currentTimeMillis() + rnd.nextLong(500, 2000));
+                            bump("faults.garbage");
+                        }
+                    }
+                    break;
+                }
+                default:
+                    throw new IllegalArgumentException("unknown fault " + fault);
+            }
+        }
+        garbageUntil.replaceAll((k, v) -> 0L);
+        removeExpiredGarbage(log, garbageUntil);
+        for (final Worker w : all)
+        {
+            if (!w.process.waitFor(deadline - System.currentTimeMillis() + 30_000, TimeUnit.MILLISECONDS))
+            {
+                failures.add("worker " + w.name + " did not finish; killed");
+                w.process.destroyForcibly().waitFor();
+            }
+        }
+        final double elapsed = (System.currentTimeMillis() - start) / 1000.0;
+        log.close();
+        collectWorkerStats();
+        verifyLog();
+        if (faults.contains("redo"))
+        {
+            verifyRedo();
+        }
+        countLeftovers();
+        return summary(elapsed);
+    }
+
+    private void startWorker(final int slot, final int gen) throws IOException
+    {
+        final String name = "w" + slot + "g" + gen;
+        final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k",
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
+            "tree=" + tree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
+            "deadline=" + deadline, "seed=" + (seed * 31 + slot * 7919L + gen), "lockExpireMs=" + lockExpireMs,
+            "backend=" + backend, "redo=" + faults.contains("redo")));
+        final Path out = run.resolve(name + ".out");
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        final Worker w = new Worker(slot, name, p, out);
+        live.put(slot, w);
+        all.add(w);
+    }
+
+    private long liveCount()
+    {
+        return live.values().stream().filter(w -> w.process.isAlive()).count();
+    }
+
+    private Worker pick()
+    {
+        final List<Worker> ws = new ArrayList<>(live.values());
+        ws.removeIf(w -> !w.process.isAlive());
+        return ws.isEmpty() ? null : ws.get(rnd.nextInt(ws.size()));
+    }
+
+    /**
+     * kill -9 with an exact cut in the log: SIGSTOP, wait until the process is stopped (a stopped
+     * process is not inside a write(2) and keeps its flocks, so nobody can have reclaimed its locks),
+     * append {@code K pid}, then SIGKILL. Its open sections end at that record.
+     */
+    private boolean kill(final Worker w, final ChaosLog log) throws Exception
+    {
+        final long pid = w.process.pid();
+        signal("STOP", pid);
+        final long until = System.currentTimeMillis() + 2000;
+        while (!isStopped(pid))
+        {
+            if (System.currentTimeMillis() > until || !w.process.isAlive())
+            {
+                signal("CONT", pid);
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        log.append("K " + pid);
+        w.process.destroyForcibly();
+        w.process.waitFor();
+        live.remove(w.slot);
+        return true;
+    }
+
+    private static boolean isStopped(final long pid)
+    {
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            final String rest = stat.substring(stat.lastIndexOf(')') + 2);
+            return rest.charAt(0) == 'T';
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static void signal(final String sig, final long pid) throws IOException, InterruptedException
+    {
+        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+    }
+
+    private String randomLockPath()
+    {
+        if (!workload.equals("tree"))
+        {
+            return ChaosTree.MUTEX_PATH;
+        }
+        final List<String> ps = ChaosTree.lockPaths();
+        return ps.get(rnd.nextInt(1, ps.size()));
+    }
+
+    /** Plants a complete file by link(2) of a temporary one: never partial, never replaces a lock file. */
+    private boolean plant(final String path, final String content) throws IOException
+    {
+        final Path tmp = Files.createTempFile(run.resolve("tmp"), "plant", ".tmp");
+        Files.writeString(tmp, content);
+        final Path target = ChaosTree.lockFile(tree, path);
+        try
+        {
+            Files.createLink(target, tmp);
+            planted.add(target);
+            return true;
+        }
+        catch (final java.nio.file.FileAlreadyExistsException ex)
+        {
+            return false;
+        }
+        finally
+        {
+            Files.delete(tmp);
+        }
+    }
+
+    private void removeExpiredGarbage(final ChaosLog log, final Map<String, Long> garbageUntil) throws IOException
+    {
+        final long now = System.currentTimeMillis();
+        for (final var it = garbageUntil.entrySet().iterator(); it.hasNext();)
+        {
+            final var e = it.next();
+            if (e.getValue() <= now)
+            {
+                log.append("G- " + e.getKey());
+                // Garbage is never reclaimed by the store (fail closed), so the name still holds our file.
+                Files.delete(ChaosTree.lockFile(tree, e.getKey()));
+                it.remove();
+            }
+        }
+    }
+
+    private void collectWorkerStats() throws IOException
+    {
+        for (final Worker w : all)
+        {
+            for (final String line : Files.readAllLines(w.out))
+            {
+                if (line.startsWith("STATS "))
+                {
+                    bump("workers.finished");
+                    for (final String kv : line.substring(6).split(" "))
+                    {
+                        final String[] f = kv.split("=");
+                        bump("worker." + f[0], Long.parseLong(f[1]));
+                    }
+                }
+                else if (line.startsWith("ERROR") || line.contains("Exception"))
+                {
+                    bump("worker.errorLines");
+                    if (counts.get("worker.errorLines") <= 5)
+                    {
+                        System.out.println("  " + w.name + ": " + line);
+                    }
+                }
+            }
+        }
+    }
+
+    private record Held(char type, String path)
+    {
+    }
+
+    private void violation(final String what)
+    {
+        bump("violations");
+        if (counts.get("violations") <= 20)
+        {
+            failures.add(what);
+        }
+    }
+
+    /** Replays the log: the independent checker. */
+    private void verifyLog() throws IOException
+    {
+        final boolean lease = backend.equals("nio");
+        final Map<String, List<Held>> inside = new HashMap<>();
+        final Map<String, Long> insideToken = new HashMap<>();
+        final Map<String, List<Held>> dead = new HashMap<>();
+        long lastToken = Long.MIN_VALUE;
+        long lineNo = 0;
+        long grantsSinceKill = -1;
+        final Map<String, Long> garbageEnd = new HashMap<>();
+        long offset = 0;
+        for (final String line : Files.readAllLines(run.resolve(ChaosLog.LOG_NAME)))
+        {
+            lineNo++;
+            offset += line.length() + 1;
+            final String[] f = line.split(" ");
+            switch (f[0])
+            {
+                case "E":
+                {
+                    bump("grants");
+                    if (grantsSinceKill >= 0)
+                    {
+                        grantsSinceKill++;
+                    }
+                    final long token = Long.parseLong(f[2]);
+                    final List<Held> want = new ArrayList<>();
+                    for (final String e : f[3].split(","))
+                    {
+                        want.add(new Held(e.charAt(0), e.substring(1)));
+                    }
+                    for (final var other : inside.entrySet())
+                    {
+                        for (final Held h : other.getValue())
+                        {
+                            for (final Held w : want)
+                            {
+                                if (ChaosTree.conflicts(h.type(), h.path(), w.type(), w.path()))
+                                {
+                                    if (other.getKey().startsWith("garbage:") && (f.length < 5 ||
+                                        Long.parseLong(f[4]) < garbageEnd.get(other.getKey())))
+                                    {
+                                        // The garbage was linked while this attempt ran: the grant may
+                                        // precede it (planting does not check for holders).
+                                        bump("garbage.plantedDuringAttempt(not judged)");
+                                    }
+                                    else if (lease)
+                                    {
+                                        bump("overlaps.afterLeaseExpiry");
+                                    }
+                                    else
+                                    {
+                                        violation("line " + lineNo + ": " + f[1] + " entered " + w + " while " +
+                                            other.getKey() + " held " + h);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for (final var it = dead.entrySet().iterator(); it.hasNext();)
+                    {
+                        final var d = it.next();
+                        if (d.getValue().stream().anyMatch(h -> want.stream().anyMatch(
+                            w -> ChaosTree.conflicts(h.type(), h.path(), w.type(), w.path()))))
+                        {
+                            bump("reclaims.observed(killed holder's lock granted to another)");
+                            it.remove();
+                        }
+                    }
+                    if (workload.equals("mutex"))
+                    {
+                        if (token <= lastToken)
+                        {
+                            violation("line " + lineNo + ": fencing token " + token + " granted after " + lastToken);
+                        }
+                        lastToken = token;
+                    }
+                    if (token <= 0)
+                    {
+                        violation("line " + lineNo + ": no fencing token");
+                    }
+                    inside.put(f[1], want);
+                    insideToken.put(f[1], token);
+                    break;
+                }
+                case "X":
+                    if (null == inside.remove(f[1]))
+                    {
+                        violation("line " + lineNo + ": EXIT without ENTER: " + line);
+                    }
+                    break;
+                case "K":
+                {
+                    if (grantsSinceKill == 0)
+                    {
+                        bump("kills.withoutProgressBetween");
+                    }
+                    grantsSinceKill = 0;
+                    final String prefix = f[1] + ".";
+                    final int before = inside.size();
+                    for (final var it = inside.entrySet().iterator(); it.hasNext();)
+                    {
+                        final var e = it.next();
+                        if (e.getKey().startsWith(prefix))
+                        {
+                            dead.put(e.getKey(), e.getValue());
+                            it.remove();
+                        }
+                    }
+                    bump("kills.insideSection", before - inside.size());
+                    break;
+                }
+                case "G?":
+                case "F":
+                case "P":
+                case "Q":
+                    break;
+                case "G+":
+                    inside.put("garbage:" + f[1], List.of(new Held('P', f[1])));
+                    garbageEnd.put("garbage:" + f[1], offset);
+                    break;
+                case "G-":
+                    inside.remove("garbage:" + f[1]);
+                    break;
+                case "C":
+                    bump("counter.acceptedWrites");
+                    break;
+                case "R":
+                    bump("counter.rejected." + f[3]);
+                    break;
+                default:
+                    violation("line " + lineNo + ": unknown record " + line);
+            }
+        }
+        if (grantsSinceKill == 0 && counts.getOrDefault("faults.kill", 0L) > 0)
+        {
+            failures.add("no grant after the last kill: survivors did not progress");
+        }
+        inside.keySet().removeIf(g -> g.startsWith("garbage:"));
+        if (!inside.isEmpty())
+        {
+            violation("sections never closed (worker not killed): " + inside.keySet());
+        }
+        if (workload.equals("counter") || workload.equals("fenced"))
+        {
+            final long value = CounterStorage.value(run.resolve(CounterStorage.FILE_NAME));
+            final long acked = counts.getOrDefault("counter.acceptedWrites", 0L);
+            counts.put("counter.finalValue", value);
+            counts.put("counter.lostUpdates", acked - value);
+            if (workload.equals("fenced") && acked != value)
+            {
+                failures.add("fenced counter lost " + (acked - value) + " acknowledged updates");
+            }
+        }
+    }
+
+    /** Recovers every worker's redo log; every task acknowledged as begun and not as done must replay. */
+    private void verifyRedo() throws Exception
+    {
+        final Set<String> begun = new HashSet<>();
+        final Set<String> done = new HashSet<>();
+        for (final String line : Files.readAllLines(run.resolve(ChaosLog.REDO_ACK_NAME)))
+        {
+            (line.startsWith("A ") ? begun : done).add(line.substring(2));
+        }
+        final Set<String> replayed = ConcurrentHashMap.newKeySet();
+        long quarantined = 0;
+        long unhandled = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(run.resolve("redo")))
+        {
+            for (final Path dir : ds)
+            {
+                try (RedoLog r = RedoLog.open(new RedoLogConfig().directory(dir)))
+                {
+                    r.registerHandler(ChaosLog.REDO_TYPE, t -> replayed.add(new String(t.payload(), 0, t.payloadLength(),
+                        StandardCharsets.UTF_8)));
+                    final RecoveryReport rep = r.startRecovery().get(60, TimeUnit.SECONDS);
+                    quarantined += rep.quarantined().size();
+                    unhandled += rep.unhandled().size();
+                    bump("redo.logsRecovered");
+                }
+            }
+        }
+        final Set<String> pending = new HashSet<>(begun);
+        pending.removeAll(done);
+        final Set<String> lost = new HashSet<>(pending);
+        lost.removeAll(replayed);
+        final Set<String> replayedDone = new HashSet<>(replayed);
+        replayedDone.retainAll(done);
+        counts.put("redo.acknowledged", (long) begun.size());
+        counts.put("redo.done", (long) done.size());
+        counts.put("redo.pendingAtKill", (long) pending.size());
+        counts.put("redo.replayed", (long) replayed.size());
+        counts.put("redo.replayedAlthoughDone", (long) replayedDone.size());
+        counts.put("redo.lost", (long) lost.size());
+        counts.put("redo.quarantined", quarantined);
+        counts.put("redo.unhandled", unhandled);
+        if (!lost.isEmpty() || quarantined > 0 || unhandled > 0)
+        {
+            failures.add("redo: lost acknowledged tasks " + lost + " quarantined " + quarantined + " unhandled " + unhandled);
+        }
+    }
+
+    private void countLeftovers() throws IOException
+    {
+        long foreignLeft = 0;
+        for (final Path p : planted)
+        {
+            if (Files.exists(p) && Files.readString(p).startsWith("python-openviking-"))
+            {
+                foreignLeft++;
+            }
+        }
+        counts.put("foreign.notReclaimed(never requested)", foreignLeft);
+        try (FileLockStore s = FileLockStore.builder(tree).backend(backend).build())
+        {
+            counts.put("lockFiles.leftAtEnd", (long) s.status().size());
+        }
+    }
+
+    private boolean summary(final double elapsed)
+    {
+        final long grants = counts.getOrDefault("grants", 0L);
+        System.out.printf(Locale.ROOT, "  %-40s %d%n", "grants (ENTER records)", grants);
+        System.out.printf(Locale.ROOT, "  %-40s %.0f/s over %.1f s%n", "throughput", grants / elapsed, elapsed);
+        for (final var e : counts.entrySet())
+        {
+            if (!e.getKey().equals("grants"))
+            {
+                System.out.printf(Locale.ROOT, "  %-40s %d%n", e.getKey(), e.getValue());
+            }
+        }
+        if (!counts.containsKey("violations"))
+        {
+            System.out.printf(Locale.ROOT, "  %-40s %d%n", "violations", 0);
+        }
+        if (grants == 0)
+        {
+            failures.add("no grant at all");
+        }
+        for (final String f : failures)
+        {
+            System.out.println("  FAILURE: " + f);
+        }
+        System.out.println("== workload " + workload + ": " + (failures.isEmpty() ? "passed" : "FAILED"));
+        return failures.isEmpty();
+    }
+
+    private void bump(final String key)
+    {
+        bump(key, 1);
+    }
+
+    private void bump(final String key, final long n)
+    {
+        counts.merge(key, n, Long::sum);
+    }
+
+    private static void deleteTree(final Path p) throws IOException
+    {
+        try (var s = Files.walk(p))
+        {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+    }
+}

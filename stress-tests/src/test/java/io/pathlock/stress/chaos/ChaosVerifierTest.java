@@ -1,0 +1,92 @@
+package io.pathlock.stress.chaos;
+
+import io.pathlock.LockPath;
+import io.pathlock.LockType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The chaos runner's independent checker catches what it must, and its conflict matrix is DESIGN §2's. */
+class ChaosVerifierTest
+{
+    @TempDir
+    Path run;
+
+    private List<String> verify(final String workload, final String... lines) throws Exception
+    {
+        Files.write(run.resolve(ChaosLog.LOG_NAME), List.of(lines));
+        return ChaosRunner.verify(run, workload, false);
+    }
+
+    @Test
+    void conflictMatrixAgreesWithTheEngineOnEveryPairOfTheTree()
+    {
+        final List<String> paths = ChaosTree.lockPaths();
+        for (final String a : paths)
+        {
+            for (final String b : paths)
+            {
+                for (final LockType ta : LockType.values())
+                {
+                    for (final LockType tb : LockType.values())
+                    {
+                        assertEquals(ta.conflictsWith(LockPath.parse(a), tb, LockPath.parse(b)),
+                            ChaosTree.conflicts(ta.code(), a, tb.code(), b), ta + a + " vs " + tb + b);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void cleanHistoryPasses() throws Exception
+    {
+        assertEquals(List.of(), verify("tree",
+            "E 1.0 5 S/d0", "E 2.0 6 P/d1/f0", "X 1.0", "E 2.1 7 P/d0/s0,P/d0", "X 2.1", "X 2.0"));
+    }
+
+    @Test
+    void overlappingConflictingSectionsAreViolations() throws Exception
+    {
+        final List<String> f = verify("tree", "E 1.0 5 S/d0", "E 2.0 6 P/d0/s1/f0", "X 2.0", "X 1.0");
+        assertFalse(f.isEmpty());
+        assertTrue(f.get(0).contains("entered"), f.toString());
+    }
+
+    @Test
+    void killedHolderEndsAtTheKillRecordOnly() throws Exception
+    {
+        assertEquals(List.of(), verify("tree", "E 10.0 5 P/d0", "K 10", "E 11.0 6 P/d0", "X 11.0"));
+        assertFalse(verify("tree", "E 10.0 5 P/d0", "E 11.0 6 P/d0", "K 10", "X 11.0").isEmpty());
+    }
+
+    @Test
+    void garbageFileIsAHolder() throws Exception
+    {
+        // "G+ /d0/f0\n" ends at byte 10: an attempt that started there began after the plant.
+        assertFalse(verify("tree", "G+ /d0/f0", "E 1.0 5 S/d0 10", "X 1.0", "G- /d0/f0").isEmpty());
+        // attempt started before the plant finished: the grant may precede it, not judged.
+        assertEquals(List.of(), verify("tree", "G+ /d0/f0", "E 1.0 5 S/d0 0", "X 1.0", "G- /d0/f0"));
+        assertEquals(List.of(), verify("tree", "G+ /d0/f0", "G- /d0/f0", "E 1.0 5 S/d0", "X 1.0"));
+    }
+
+    @Test
+    void mutexTokensMustIncreaseInGrantOrder() throws Exception
+    {
+        assertEquals(List.of(), verify("mutex", "E 1.0 5 P/m", "X 1.0", "E 2.0 9 P/m", "X 2.0"));
+        assertFalse(verify("mutex", "E 1.0 9 P/m", "X 1.0", "E 2.0 5 P/m", "X 2.0").isEmpty());
+    }
+
+    @Test
+    void unclosedSectionOfALiveWorkerIsAViolation() throws Exception
+    {
+        assertFalse(verify("tree", "E 1.0 5 P/d0").isEmpty());
+    }
+}
