@@ -1,5 +1,7 @@
 package io.pathlock.cli;
 
+import io.pathlock.observe.PercentileTable;
+
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
 import io.pathlock.LockRequest;

@@ -1,5 +1,7 @@
 package io.pathlock.bench.report;
 
+import io.pathlock.observe.PercentileTable;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

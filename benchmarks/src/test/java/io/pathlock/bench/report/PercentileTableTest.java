@@ -1,5 +1,7 @@
 package io.pathlock.bench.report;
 
+import io.pathlock.observe.PercentileTable;
+
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 

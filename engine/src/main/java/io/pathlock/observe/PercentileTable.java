@@ -1,22 +1,21 @@
-package io.pathlock.cli;
+package io.pathlock.observe;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The percentile table of {@code pathlock bench}: a Markdown table, one row per contender, latencies in
- * microseconds, and the ratio of each row's p50 and p99 to the baseline row's. The same format as the
- * benchmark report's ({@code io.pathlock.bench.report.PercentileTable} in {@code benchmarks/}, which the
- * CLI does not depend on); keep the two in step.
+ * The percentile table format shared by the latency harnesses, the report and {@code pathlock
+ * bench}: a Markdown table, one row per contender, latencies in microseconds, and the ratio of each
+ * row's p50 and p99 to the baseline row's.
  *
  * <pre>
- * | contender | count | ops/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | p50 vs base | p99 vs base |
+ * | contender | count | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | p50 vs base | p99 vs base |
  * </pre>
  *
  * Not thread-safe: fill and render on one thread.
  */
-final class PercentileTable
+public final class PercentileTable
 {
     /** Percentiles shown, in order. */
     public static final double[] PERCENTILES = {50, 90, 99, 99.9};
