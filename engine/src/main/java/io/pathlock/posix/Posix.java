@@ -281,4 +281,196 @@ public interface Posix
      * @return the number of matches added, {@code -EINVAL} for a bad name, or {@code -errno}.
      */
     int findFiles(Path start, String fileName, String skipDirName, List<Path> out);
+
+    // ---- descriptor-relative calls (DESIGN §3.2 property 7: nothing escapes the root, nothing blocks) ----
+    // Every backend implements these; the defaults answer -ENOSYS only so that a Posix written
+    // against an older version of this interface (a test double) still compiles.
+
+    /** {@link WalkVisitor} answer: go on. */
+    boolean WALK_CONTINUE = true;
+
+    /**
+     * Opens a directory given by path, to anchor descriptor-relative calls:
+     * {@code open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)}. Symlinks in {@code path} are followed
+     * (the root itself may be reached through a link); everything below it is then reached with
+     * {@link #openDirAt} and never follows one.
+     *
+     * @param dir the directory.
+     * @return the descriptor, {@code -ENOTDIR} if it is not a directory, or another {@code -errno}.
+     */
+    default int openDirectory(final Path dir)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * Opens a sub-directory relative to a directory descriptor without following a symlink:
+     * {@code openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)}.
+     *
+     * @param dirFd a directory descriptor of this backend.
+     * @param name  one name component (no {@code '/'}, not empty, not {@code "."} or {@code ".."}),
+     *              as raw bytes; anything else is refused with {@code -EINVAL}.
+     * @return the descriptor; {@code -ENOENT}; {@code -ELOOP} for a symlink; {@code -ENOTDIR} for any
+     *         other non-directory; or another {@code -errno}.
+     */
+    default int openDirAt(final int dirFd, final byte[] name)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@code fstatat(dirFd, name, out, AT_SYMLINK_NOFOLLOW)}: a symlink describes itself.
+     *
+     * @param dirFd a directory descriptor of this backend.
+     * @param name  one name component, raw bytes.
+     * @param out   filled on success.
+     * @return 0 or {@code -errno}.
+     */
+    default int fstatAt(final int dirFd, final byte[] name, final PosixStat out)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * Opens an entry for reading in a way that can never block and never follows a symlink:
+     * {@code openat(dirFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)}, then
+     * {@code fstat} of the descriptor into {@code out}. A FIFO or device opens without blocking and
+     * is reported by its type in {@code out}; the caller must check {@link PosixStat#isRegularFile()}
+     * before reading. A directory opens too (its type in {@code out}).
+     *
+     * @param dirFd a directory descriptor of this backend.
+     * @param name  one name component, raw bytes.
+     * @param out   filled with the opened file's {@code fstat} on success.
+     * @return the descriptor, {@code -ELOOP} for a symlink, {@code -ENOENT}, or another {@code -errno}
+     *         ({@code -ENXIO} for a socket, as Linux reports it).
+     */
+    default int openReadAt(final int dirFd, final byte[] name, final PosixStat out)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@link #createExclusive} relative to a directory descriptor:
+     * {@code openat(dirFd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode)}, with
+     * the same flags and clean-up rules ({@code unlinkat} of what it created if a later step fails).
+     *
+     * @param dirFd   a directory descriptor of this backend.
+     * @param name    one name component, raw bytes.
+     * @param content bytes to write, from index 0.
+     * @param length  how many bytes of {@code content} to write.
+     * @param mode    permission bits (masked by the umask).
+     * @param flags   {@link #CREATE_SYNC_DATA} and/or {@link #CREATE_LOCK_EXCLUSIVE}, or 0.
+     * @return the descriptor, {@code -EEXIST}, or another {@code -errno}.
+     */
+    default int createExclusiveAt(final int dirFd, final byte[] name, final byte[] content, final int length,
+        final int mode, final int flags)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@code linkat(oldDirFd, oldName, newDirFd, newName, 0)}: never follows a symlink, never
+     * replaces an existing name.
+     *
+     * @param oldDirFd directory descriptor of the existing name.
+     * @param oldName  the existing name component.
+     * @param newDirFd directory descriptor of the new name.
+     * @param newName  the new name component.
+     * @return 0, {@code -EEXIST}, or another {@code -errno}.
+     */
+    default int linkAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@code renameat(oldDirFd, oldName, newDirFd, newName)}: atomically replaces {@code newName}.
+     *
+     * @param oldDirFd directory descriptor of the current name.
+     * @param oldName  current name component.
+     * @param newDirFd directory descriptor of the new name.
+     * @param newName  new name component.
+     * @return 0 or {@code -errno}.
+     */
+    default int renameAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@code unlinkat(dirFd, name, 0)}: removes a name that is not a directory (a symlink itself,
+     * never its target).
+     *
+     * @param dirFd a directory descriptor of this backend.
+     * @param name  one name component.
+     * @return 0, {@code -ENOENT}, {@code -EISDIR}, or another {@code -errno}.
+     */
+    default int unlinkAt(final int dirFd, final byte[] name)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@code mkdirat(dirFd, name, mode)}.
+     *
+     * @param dirFd a directory descriptor of this backend.
+     * @param name  one name component.
+     * @param mode  permission bits (masked by the umask).
+     * @return 0, {@code -EEXIST}, or another {@code -errno}.
+     */
+    default int mkdirAt(final int dirFd, final byte[] name, final int mode)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * What {@link #walkAt} reports.
+     */
+    interface WalkVisitor
+    {
+        /**
+         * An entry whose name matched, whatever its type.
+         *
+         * @param relativePath the entry's path relative to the walk's start, components joined by
+         *                     {@code '/'}, raw bytes (names need not be valid UTF-8).
+         * @param fileType     the {@link PosixStat#S_IFMT} bits of the entry ({@code lstat} sense:
+         *                     a symlink is {@link PosixStat#S_IFLNK}), or 0 if it vanished.
+         * @return {@link Posix#WALK_CONTINUE} to go on, false to stop the walk.
+         */
+        boolean match(byte[] relativePath, int fileType);
+
+        /**
+         * A sub-directory (or its entries) could not be read; the walk did not descend below it.
+         *
+         * @param relativePath the sub-directory, relative to the start (empty for the start).
+         * @param errno        the positive error number.
+         * @return {@link Posix#WALK_CONTINUE} to go on with the rest of the tree, false to stop.
+         */
+        boolean error(byte[] relativePath, int errno);
+    }
+
+    /**
+     * Walks the whole tree below a directory descriptor, descriptor-relative: each sub-directory is
+     * entered with {@code openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK)} from its parent's
+     * descriptor, so no symlink is ever followed and no rename elsewhere can lead the walk outside
+     * the start. Every entry (any type) whose name ends with one of {@code suffixes} or starts with
+     * one of {@code prefixes} is reported to {@code visitor.match}; directories called
+     * {@code skipDirName} are not entered (a matching name is still reported). An entry that
+     * vanishes during the walk is skipped. A sub-directory that cannot be opened or read (for example
+     * {@code EACCES}, or {@code EMFILE} in a very deep tree) is reported to {@code visitor.error}.
+     * Depth is not limited by {@code PATH_MAX}.
+     *
+     * @param dirFd       the start (not closed by the walk).
+     * @param suffixes    name suffixes to match (raw bytes; a name equal to a suffix matches).
+     * @param prefixes    name prefixes to match (raw bytes).
+     * @param skipDirName a directory name never entered, or null.
+     * @param visitor     receives matches and errors.
+     * @return the number of matches reported, or {@code -errno} when the start itself cannot be read;
+     *         a walk stopped by the visitor returns the matches reported so far.
+     */
+    default int walkAt(final int dirFd, final byte[][] suffixes, final byte[][] prefixes, final byte[] skipDirName,
+        final WalkVisitor visitor)
+    {
+        return -Errno.ENOSYS;
+    }
 }
