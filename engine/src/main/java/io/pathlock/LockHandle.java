@@ -112,6 +112,8 @@ public final class LockHandle implements AutoCloseable
     private final long openedNanos;
     private volatile long lastActiveNanos;
     private volatile String lostReason;
+    private final java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> lostListeners =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Guarded by this.
     private final ArrayList<Held> held = new ArrayList<>(4);
@@ -238,10 +240,13 @@ public final class LockHandle implements AutoCloseable
      *
      * @param path the path.
      * @return the token, or -1 if the handle holds no lock exactly on this path.
+     * @throws LockLostException if the handle has lost its locks, also when this call is the first
+     *         to notice (the store is asked whether every lock is still intact).
      */
     public synchronized long fencingToken(final CharSequence path)
     {
         final LockPath p = LockPath.parse(path);
+        checkIntact();
         for (final Held h : held)
         {
             if (h.info.path().equals(p))
@@ -261,7 +266,105 @@ public final class LockHandle implements AutoCloseable
     {
         synchronized (this)
         {
-            return !closed && lostReason == null;
+            if (closed || lostReason != null)
+            {
+                return false;
+            }
+            try
+            {
+                checkIntact();
+            }
+            catch (final LockLostException e)
+            {
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Registers a callback run once when the handle learns it lost its locks (a heartbeat found a
+     * lock file removed or replaced, a refresh failed, {@link #isValid()} or {@link #fencingToken}
+     * noticed, or the idle collector took them). It runs on the thread that noticed, with the reason;
+     * it must not block. Registered after the loss, it runs at once on the caller's thread.
+     *
+     * @param listener receives the reason.
+     * @return this handle.
+     */
+    public LockHandle onLost(final java.util.function.Consumer<String> listener)
+    {
+        Objects.requireNonNull(listener, "listener");
+        lostListeners.add(listener);
+        final String r = lostReason;
+        if (r != null && lostListeners.remove(listener))
+        {
+            listener.accept(r);
+        }
+        return this;
+    }
+
+    /** Asks the store whether every publication is intact; marks the handle lost if not. Holds this. */
+    private void checkIntact()
+    {
+        if (lostReason != null)
+        {
+            throw new LockLostException(ownerId, lostReason);
+        }
+        for (final LockStore.Publication p : publications)
+        {
+            final String broken;
+            try
+            {
+                broken = m.store.check(p);
+            }
+            catch (final LockStoreException e)
+            {
+                markLost("the lock store could not check " + p.entries() + ": " + e.getMessage());
+                throw new LockLostException(ownerId, lostReason);
+            }
+            if (broken != null)
+            {
+                markLost("lock lost in the store (" + m.store.describe() + "): " + broken);
+                throw new LockLostException(ownerId, lostReason);
+            }
+        }
+    }
+
+    /** Records the loss once, tells the observer and the listeners, releases what is left. Holds this. */
+    private void markLost(final String reason)
+    {
+        if (lostReason != null)
+        {
+            return;
+        }
+        lostReason = reason;
+        m.observer.onLost();
+        try
+        {
+            releaseAllLocked();
+        }
+        catch (final LockStoreException ignore)
+        {
+            // Already lost; what could not be removed is at least no longer flocked.
+        }
+        fireLost(reason);
+    }
+
+    private void fireLost(final String reason)
+    {
+        for (final java.util.function.Consumer<String> l : lostListeners)
+        {
+            if (lostListeners.remove(l))
+            {
+                try
+                {
+                    l.accept(reason);
+                }
+                catch (final RuntimeException e)
+                {
+                    // A listener's failure must not stop the others nor the heartbeat.
+                }
+            }
         }
     }
 
@@ -367,6 +470,7 @@ public final class LockHandle implements AutoCloseable
         {
             m.observer.onLost();
         }
+        fireLost(lostReason);
         return true;
     }
 
@@ -377,7 +481,7 @@ public final class LockHandle implements AutoCloseable
             return 0;
         }
         int n = 0;
-        for (final LockStore.Publication p : publications)
+        for (final LockStore.Publication p : new ArrayList<>(publications))
         {
             final boolean intact;
             try
@@ -386,22 +490,26 @@ public final class LockHandle implements AutoCloseable
             }
             catch (final LockStoreException e)
             {
-                continue;
+                // Fail closed: a lock that could not be refreshed will look stale to OpenViking
+                // processes once it expires, so the holder must not go on as if it still held it.
+                markLost("heartbeat could not refresh " + p.entries() + " in " + m.store.describe() + ": " +
+                    e.getMessage());
+                return n + 1;
             }
             n++;
             if (!intact)
             {
-                lostReason = "lock lost in the store (" + m.store.describe() + "): " + p.entries()
-                    + " was removed or taken over by another process";
-                m.observer.onLost();
+                String broken = null;
                 try
                 {
-                    releaseAllLocked();
+                    broken = m.store.check(p);
                 }
                 catch (final LockStoreException ignore)
                 {
-                    // Already lost; nothing more to release.
+                    // The refresh already said it is gone.
                 }
+                markLost("lock lost in the store (" + m.store.describe() + "): " + (broken != null ? broken :
+                    p.entries() + " was removed or taken over by another process"));
                 return n;
             }
         }

@@ -168,10 +168,13 @@ public final class FileLockStore implements LockStore
     /** Reserved directory under the root, skipped by scans. */
     public static final String RESERVED_DIR_NAME = ".pathlock";
 
+    /** System property: the OpenViking path prefix of the root ({@link Builder#ovPathPrefix}). */
+    public static final String OV_PREFIX_PROP_NAME = "pathlock.file.ovPrefix";
+
     /** System property: {@code lock_expire}, ISO-8601 or milliseconds. */
     public static final String LOCK_EXPIRE_PROP_NAME = "pathlock.file.lockExpire";
-    /** Default of {@link #LOCK_EXPIRE_PROP_NAME}: 300 s, as the seed. */
-    public static final Duration LOCK_EXPIRE_DEFAULT = Duration.ofSeconds(300);
+    /** The longest default expiry of the dialects (ov431's 300 s); each token gets its own dialect's. */
+    public static final Duration LOCK_EXPIRE_DEFAULT = Dialect.OV431.expire();
 
     /** System property: {@code none}, {@code data} or {@code data+directory}. */
     public static final String DURABILITY_PROP_NAME = "pathlock.file.durability";
@@ -215,6 +218,10 @@ public final class FileLockStore implements LockStore
     private final BackendSelection selection;
     private final boolean flock;
     private final long lockExpireNanos;
+    private final Dialect dialect;
+    private final String ovPrefix;
+    private final LockJudge judgeRule;
+    private final java.util.function.LongSupplier wallClock;
     private final Durability durability;
     private final MissingDirectories missingDirectories;
     private final int fileMode;
@@ -230,6 +237,9 @@ public final class FileLockStore implements LockStore
     private final String tmpPrefix;
     private final String ownerPrefix;
     private final GuardStripes guard;
+    private final RootedFs fs;
+    private int tmpDirFd = -1;
+    private final LockFileScanner scanner;
     private final FencingCounter fence;
     private final AtomicLong tmpSeq = new AtomicLong();
     private final ConcurrentHashMap<String, HeldFile> registry = new ConcurrentHashMap<>();
@@ -252,7 +262,15 @@ public final class FileLockStore implements LockStore
         final String key;
         final int stripe;
         final HeldFile replaced;
+        /** The lock file's name in {@link #dirFd}. */
+        final byte[] name;
         int fd;
+        /**
+         * A descriptor of the directory that holds the file, kept while held: if a holder moves that
+         * directory (say {@code run --mv ... -- mv in/b7 done/}), release and refresh still find the
+         * file where it went and remove it there (F6).
+         */
+        int dirFd = -1;
         long dev;
         long ino;
         LockTokenDescriptor.Token token;
@@ -269,6 +287,7 @@ public final class FileLockStore implements LockStore
             this.key = file.toString();
             this.stripe = stripe;
             this.replaced = replaced;
+            this.name = RootedFs.bytes(file.getFileName());
         }
 
         void identity(final int fd, final PosixStat st, final LockTokenDescriptor.Token token)
@@ -317,14 +336,17 @@ public final class FileLockStore implements LockStore
         final boolean isDirectory;
         /** Whether a parent directory of the lock file is missing (not created by this resolution). */
         final boolean parentMissing;
+        /** Whether {@code R/p} itself does not exist. */
+        final boolean missing;
         /** Files of the ancestors, both forms, root first. */
         final Path[] ancestorFiles;
         /** The lock path of each entry of {@link #ancestorFiles}. */
         final LockPath[] ancestorPaths;
 
         Target(final LockPath path, final Path dir, final Path dirForm, final Path sidecar, final boolean isDirectory,
-            final boolean parentMissing, final Path[] ancestorFiles, final LockPath[] ancestorPaths)
+            final boolean parentMissing, final boolean missing, final Path[] ancestorFiles, final LockPath[] ancestorPaths)
         {
+            this.missing = missing;
             this.parentMissing = parentMissing;
             this.path = path;
             this.dir = dir;
@@ -432,7 +454,12 @@ public final class FileLockStore implements LockStore
         this.posix = posix;
         this.selection = selection;
         this.flock = posix.supportsFlock();
-        this.lockExpireNanos = b.lockExpire.toNanos();
+        this.dialect = b.dialect;
+        this.ovPrefix = b.ovPrefix;
+        this.wallClock = b.wallClock;
+        this.judgeRule = new LockJudge(posix.supportsFlock(), b.lockExpire == null ? 0 : b.lockExpire.toNanos(), b.dialect,
+            b.wallClock, b.clock::nanoTime);
+        this.lockExpireNanos = b.lockExpire == null ? b.dialect.expire().toNanos() : b.lockExpire.toNanos();
         this.durability = b.durability;
         this.missingDirectories = b.missingDirectories;
         this.fileMode = b.fileMode;
@@ -451,12 +478,20 @@ public final class FileLockStore implements LockStore
         }
         this.description = d.append(')').toString();
 
+        this.fs = new RootedFs(posix, realRoot);
+        this.scanner = new LockFileScanner(posix);
         final Path reserved = realRoot.resolve(RESERVED_DIR_NAME);
         mkdirIfMissing(reserved);
         this.tmpDir = reserved.resolve("tmp");
         mkdirIfMissing(tmpDir);
         final Path guardDir = reserved.resolve("guard");
         mkdirIfMissing(guardDir);
+        this.tmpDirFd = fs.openDir(tmpDir);
+        if (tmpDirFd < 0)
+        {
+            fs.close();
+            throw ioFailure("cannot open the temporary directory", tmpDir, tmpDirFd);
+        }
 
         final byte[] nonceBytes = new byte[8];
         new SecureRandom().nextBytes(nonceBytes);
@@ -641,6 +676,71 @@ public final class FileLockStore implements LockStore
         return intact;
     }
 
+    /**
+     * Checks that every lock file of a publication is still the one this store published (same
+     * inode in the same directory, even if that directory was moved since): F8, a holder learns it
+     * lost a lock at its next heartbeat or {@code isValid()}.
+     */
+    @Override
+    public String check(final Publication publication)
+    {
+        final Pub pub = (Pub)publication;
+        final PosixStat st = new PosixStat();
+        for (HeldFile hf : pub.files)
+        {
+            synchronized (hf)
+            {
+                while (hf.supersededBy != null)
+                {
+                    hf = hf.supersededBy;
+                }
+            }
+            synchronized (hf)
+            {
+                if (hf.released)
+                {
+                    return "lock file " + hf.file + " of " + hf.path + " is no longer held by this store";
+                }
+                final int rc = posix.fstatAt(hf.dirFd, hf.name, st);
+                if (rc == -Errno.ENOENT)
+                {
+                    return "lock file " + hf.file + " of " + hf.path + " (" + hf.type + ") was removed by someone else";
+                }
+                if (rc < 0)
+                {
+                    throw ioFailure("cannot check lock file", hf.file, rc);
+                }
+                if (!hf.sameFile(st))
+                {
+                    return "lock file " + hf.file + " of " + hf.path + " (" + hf.type + ") was replaced by another file" +
+                        describeOccupant(hf.file);
+                }
+            }
+        }
+        return null;
+    }
+
+    private String describeOccupant(final Path file)
+    {
+        final PosixStat st = new PosixStat();
+        final int fd = fs.openRead(file, st);
+        if (fd < 0)
+        {
+            return "";
+        }
+        try
+        {
+            final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
+            final int n = posix.preadAll(fd, buf);
+            final LockTokenDescriptor.Token t = n < 0 ? null : LockTokenDescriptor.parse(buf, n);
+            return t == null ? " (content not a token)" : " now held by '" + t.ownerId() + "' (" + t.type() + ")";
+        }
+        finally
+        {
+            posix.close(fd);
+        }
+    }
+
     @Override
     public Duration heartbeatInterval()
     {
@@ -763,6 +863,8 @@ public final class FileLockStore implements LockStore
         }
         guard.close();
         fence.close();
+        posix.close(tmpDirFd);
+        fs.close();
     }
 
     // ---- reporting and administration -------------------------------------------------------------
@@ -857,22 +959,27 @@ public final class FileLockStore implements LockStore
      */
     public List<LockFileInfo> status()
     {
-        final List<Path> rel = new ArrayList<>();
-        final int rc = posix.findFiles(root, SCAN_PATTERN, RESERVED_DIR_NAME, rel);
-        if (rc < 0)
-        {
-            throw ioFailure("cannot scan the lock root", root, rc);
-        }
-        final List<LockFileInfo> out = new ArrayList<>(rel.size());
+        final List<LockFileScanner.Hit> hits = scanner.scan(fs.rootFd());
+        final List<LockFileInfo> out = new ArrayList<>(hits.size());
         final PosixStat st = new PosixStat();
-        for (final Path r : rel)
+        for (final LockFileScanner.Hit h : hits)
         {
-            final LockPath lp = lockPathOf(LockPath.root(), r);
+            if (h.relative().length == 0 && h.errno() != 0)
+            {
+                throw ioFailure("cannot scan the lock root", root, -h.errno());
+            }
+            final LockFileInfo odd = oddHit(LockPath.root(), root, h);
+            if (odd != null)
+            {
+                out.add(odd);
+                continue;
+            }
+            final LockPath lp = lockPathOf(LockPath.root(), h.path());
             if (lp == null)
             {
                 continue;
             }
-            final LockFileInfo info = inspect(root.resolve(r), lp, st);
+            final LockFileInfo info = inspect(root.resolve(h.path()), lp, st);
             if (info != null)
             {
                 out.add(info);
@@ -916,9 +1023,24 @@ public final class FileLockStore implements LockStore
             {
                 continue;
             }
-            final int fd = posix.openRead(file);
+            final int fd = fs.openRead(file, st);
             if (fd == -Errno.ENOENT || fd == -Errno.ENOTDIR)
             {
+                continue;
+            }
+            if (fd == RootedFs.NOT_REGULAR || fd == -Errno.ELOOP)
+            {
+                final LockFileInfo info = new LockFileInfo(p.toString(), file, null, null, -1, LockFileState.UNPARSEABLE, -1,
+                    fd == -Errno.ELOOP ? "a symbolic link named like a lock file" :
+                    "not a regular file (" + fileTypeName(st) + ") named like a lock file");
+                if (force && removeOddEntry(file))
+                {
+                    removed.add(info);
+                }
+                else
+                {
+                    kept.add(info);
+                }
                 continue;
             }
             if (fd < 0)
@@ -929,9 +1051,10 @@ public final class FileLockStore implements LockStore
             {
                 final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
                 final int n = posix.preadAll(fd, buf);
-                if (posix.fstat(fd, st) < 0)
+                final int fst = posix.fstat(fd, st);
+                if (fst < 0)
                 {
-                    throw ioFailure("cannot stat lock file", file, -Errno.EIO);
+                    throw ioFailure("cannot stat lock file", file, fst);
                 }
                 final LockFileInfo info = judgeForReport(file, p, fd, buf, n, st);
                 if (info.state() == LockFileState.STALE || force)
@@ -1021,6 +1144,23 @@ public final class FileLockStore implements LockStore
         {
             // Only after the pre-check: a refused request should not create directories inside
             // someone else's SUBTREE.
+            t = resolve(p, true);
+        }
+        if (t.missing && e.type() == LockType.SUBTREE)
+        {
+            // ragfs puts a tree lock on a missing path in {path}/.path.ovlock, and checks only that
+            // form on ancestors: a SUBTREE must be there too, or a ragfs process locking below p once
+            // p exists would not see it. So p is created (policy permitting) and locked as a directory.
+            if (missingDirectories == MissingDirectories.FAIL)
+            {
+                throw new LockStoreException("cannot lock SUBTREE " + p + ": " + t.dir + " does not exist (missing " +
+                    "directories: fail)", null);
+            }
+            final int m = fs.mkdir(t.dir, dirMode);
+            if (m < 0 && m != -Errno.EEXIST)
+            {
+                throw ioFailure("cannot create the directory of SUBTREE lock path " + p, t.dir, m);
+            }
             t = resolve(p, true);
         }
 
@@ -1126,24 +1266,39 @@ public final class FileLockStore implements LockStore
 
     private Found scan(final String ownerId, final Target t, final HeldFile hf, final PosixStat st, final byte[] buf)
     {
-        final List<Path> rel = new ArrayList<>();
-        final int rc = posix.findFiles(t.dir, SCAN_PATTERN, RESERVED_DIR_NAME, rel);
-        if (rc == -Errno.ENOENT || rc == -Errno.ENOTDIR)
+        final int dfd = fs.openDir(t.dir);
+        if (dfd == -Errno.ENOENT || dfd == -Errno.ENOTDIR)
         {
             return null;
         }
-        if (rc < 0)
+        if (dfd < 0)
         {
-            throw ioFailure("cannot scan the subtree of " + t.path + " for lock files", t.dir, rc);
+            throw ioFailure("cannot scan the subtree of " + t.path + " for lock files", t.dir, dfd);
         }
-        for (final Path r : rel)
+        final List<LockFileScanner.Hit> hits;
+        try
         {
-            final LockPath lp = lockPathOf(t.path, r);
+            hits = scanner.scan(dfd);
+        }
+        finally
+        {
+            posix.close(dfd);
+        }
+        for (final LockFileScanner.Hit h : hits)
+        {
+            final LockFileInfo odd = oddHit(t.path, t.dir, h);
+            if (odd != null)
+            {
+                // Fail closed (invariant S1/S2): what cannot be judged below p blocks SUBTREE(p).
+                return new Found(odd.file(), lockPathOf(t.path, h.path()) == null ? t.path : lockPathOf(t.path, h.path()),
+                    null, LockFileState.UNPARSEABLE, -1, odd.detail(), null);
+            }
+            final LockPath lp = lockPathOf(t.path, h.path());
             if (lp == null)
             {
                 continue;
             }
-            final Path file = t.dir.resolve(r);
+            final Path file = t.dir.resolve(h.path());
             if (file.equals(hf.file))
             {
                 continue;
@@ -1166,15 +1321,21 @@ public final class FileLockStore implements LockStore
     {
         for (int attempt = 0; attempt < MAX_JUDGE_TRIES; attempt++)
         {
-            final int fd = posix.openRead(file);
+            final int fd = fs.openRead(file, st);
             if (fd == -Errno.ENOENT || fd == -Errno.ENOTDIR)
             {
                 return null;
             }
+            if (fd == RootedFs.NOT_REGULAR)
+            {
+                return new Found(file, lockPath, null, LockFileState.UNPARSEABLE, -1,
+                    "not a regular file (" + fileTypeName(st) + ") named like a lock file: held", null);
+            }
             if (fd < 0)
             {
                 return new Found(file, lockPath, null, LockFileState.UNPARSEABLE, -1,
-                    "cannot open: " + Errno.name(fd) + " (" + Errno.describe(fd) + ")", null);
+                    (fd == -Errno.ELOOP ? "a symbolic link named like a lock file" : "cannot open") + ": " +
+                    Errno.name(fd) + " (" + Errno.describe(fd) + ")", null);
             }
             try
             {
@@ -1203,21 +1364,11 @@ public final class FileLockStore implements LockStore
                 {
                     return null;
                 }
-                final long age = age(token, st);
-                if (token.origin() == LockTokenDescriptor.Origin.FLOCK && flock)
+                final LockJudge.Verdict v = judgeRule.judge(token, st, posix, fd, true);
+                final long age = v.ageNanos();
+                if (!v.stale())
                 {
-                    final int r = posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB);
-                    if (r != 0)
-                    {
-                        return new Found(file, lockPath, token, LockFileState.ALIVE, age,
-                            r == -Errno.EWOULDBLOCK ? "flock held" : "flock failed: " + Errno.name(r), st);
-                    }
-                }
-                else if (age <= lockExpireNanos)
-                {
-                    return token.origin() == LockTokenDescriptor.Origin.FOREIGN ?
-                        new Found(file, lockPath, token, LockFileState.FOREIGN, age, "foreign token, not expired", st) :
-                        new Found(file, lockPath, token, LockFileState.ALIVE, age, "no flock: judged by age, not expired", st);
+                    return new Found(file, lockPath, token, v.state(), age, v.detail(), st);
                 }
                 final ReapOutcome o = reap(file, fd, st, buf, n);
                 if (o == ReapOutcome.FAILED)
@@ -1249,59 +1400,42 @@ public final class FileLockStore implements LockStore
             return new LockFileInfo(lockPath.toString(), file, null, null, -1, LockFileState.UNPARSEABLE, -1,
                 n == 0 ? "empty" : "not owner:time:P|S");
         }
-        final long age = age(token, st);
         final LockFileState state;
         final String detail;
+        final long age;
         final HeldFile mine = registry.get(file.toString());
         if (mine != null && mine.sameFile(st))
         {
             state = LockFileState.ALIVE;
             detail = "held by this process";
-        }
-        else if (token.origin() == LockTokenDescriptor.Origin.FLOCK && flock)
-        {
-            final int r = posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB);
-            if (r == 0)
-            {
-                posix.flock(fd, Posix.LOCK_UN);
-                state = LockFileState.STALE;
-                detail = "holder died (flock free)";
-            }
-            else
-            {
-                state = LockFileState.ALIVE;
-                detail = r == -Errno.EWOULDBLOCK ? "flock held" : "flock failed: " + Errno.name(r);
-            }
-        }
-        else if (age > lockExpireNanos)
-        {
-            state = LockFileState.STALE;
-            detail = "older than lock_expire";
-        }
-        else if (token.origin() == LockTokenDescriptor.Origin.FOREIGN)
-        {
-            state = LockFileState.FOREIGN;
-            detail = "foreign token, judged by age";
+            age = Math.max(0, judgeRule.ageNanos(token, st));
         }
         else
         {
-            state = LockFileState.ALIVE;
-            detail = "pathlock token without flock (java.nio holder), judged by age";
+            final LockJudge.Verdict v = judgeRule.judge(token, st, posix, fd, false);
+            state = v.state();
+            detail = v.detail();
+            age = v.ageNanos();
         }
         return new LockFileInfo(lockPath.toString(), file, token.type(), token.ownerId(), age, state, token.pid(), detail);
     }
 
     private LockFileInfo inspect(final Path file, final LockPath lockPath, final PosixStat st)
     {
-        final int fd = posix.openRead(file);
+        final int fd = fs.openRead(file, st);
         if (fd == -Errno.ENOENT || fd == -Errno.ENOTDIR)
         {
             return null;
         }
+        if (fd == RootedFs.NOT_REGULAR)
+        {
+            return new LockFileInfo(lockPath.toString(), file, null, null, -1, LockFileState.UNPARSEABLE, -1,
+                "not a regular file (" + fileTypeName(st) + ") named like a lock file: held");
+        }
         if (fd < 0)
         {
             return new LockFileInfo(lockPath.toString(), file, null, null, -1, LockFileState.UNPARSEABLE, -1,
-                "cannot open: " + Errno.name(fd));
+                (fd == -Errno.ELOOP ? "a symbolic link named like a lock file" : "cannot open") + ": " + Errno.name(fd));
         }
         try
         {
@@ -1318,17 +1452,6 @@ public final class FileLockStore implements LockStore
         {
             posix.close(fd);
         }
-    }
-
-    private long age(final LockTokenDescriptor.Token token, final PosixStat st)
-    {
-        final long age = clock.nanoTime() - token.timeNanos();
-        if (age >= -1_000_000_000L)
-        {
-            return Math.max(0, age);
-        }
-        // A time from the future: written before a reboot, or by another clock. Fall back to mtime.
-        return Math.max(0, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) - st.mtimeNanos());
     }
 
     private boolean isOwn(final Path file, final String ownerId, final PosixStat st)
@@ -1350,7 +1473,7 @@ public final class FileLockStore implements LockStore
             {
                 return null;
             }
-            final int rc = posix.lstat(file, st);
+            final int rc = fs.lstat(file, st);
             return rc == 0 && hf.sameFile(st) ? hf : null;
         }
     }
@@ -1367,7 +1490,7 @@ public final class FileLockStore implements LockStore
         guard.lock(stripe);
         try
         {
-            final int rc = posix.lstat(file, cur);
+            final int rc = fs.lstat(file, cur);
             if (rc == -Errno.ENOENT || rc == -Errno.ENOTDIR)
             {
                 return ReapOutcome.CHANGED;
@@ -1385,7 +1508,7 @@ public final class FileLockStore implements LockStore
             {
                 return ReapOutcome.CHANGED;
             }
-            final int u = posix.unlink(file);
+            final int u = fs.unlink(file);
             if (u == -Errno.ENOENT)
             {
                 return ReapOutcome.CHANGED;
@@ -1411,19 +1534,19 @@ public final class FileLockStore implements LockStore
     private HeldFile createAndLink(final String ownerId, final LockPath p, final LockType type, final Path file,
         final HeldFile replaced, final PosixStat st)
     {
-        final long now = clock.nanoTime();
-        final byte[] token = LockTokenDescriptor.encode(ownerPrefix, ownerId, now, type);
+        final long now = wallClock.getAsLong();
+        final byte[] token = LockTokenDescriptor.encode(ownerPrefix, ownerId, now, type, dialect);
         final Path tmp = tmpDir.resolve(tmpPrefix + tmpSeq.incrementAndGet());
         final int fd = createTemp(tmp, token, file);
         final int s = posix.fstat(fd, st);
         if (s < 0)
         {
-            posix.unlink(tmp);
+            fs.unlink(tmp);
             posix.close(fd);
             throw ioFailure("cannot fstat the temporary lock file", tmp, s);
         }
-        final int rc = posix.link(tmp, file);
-        posix.unlink(tmp);
+        final int rc = fs.link(tmp, file);
+        fs.unlink(tmp);
         if (rc == -Errno.EEXIST)
         {
             posix.close(fd);
@@ -1435,12 +1558,20 @@ public final class FileLockStore implements LockStore
             throw ioFailure("cannot publish lock file (link)", file, rc);
         }
         final HeldFile hf = new HeldFile(ownerId, p, type, file, guard.stripeOf(file.toString()), replaced);
+        hf.dirFd = fs.openDir(file.getParent());
+        if (hf.dirFd < 0)
+        {
+            final int err = hf.dirFd;
+            fs.unlink(file);
+            posix.close(fd);
+            throw ioFailure("cannot open the directory of the published lock file", file, err);
+        }
         hf.identity(fd, st, new LockTokenDescriptor.Token(ownerPrefix + ownerId, now, type,
-            flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED));
+            flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED, dialect));
         registry.put(hf.key, hf);
         if (durability == Durability.DATA_AND_DIRECTORY)
         {
-            final int d = posix.fsyncDirectory(file.getParent());
+            final int d = fs.fsyncDirectory(file.getParent());
             if (d < 0)
             {
                 release(hf);
@@ -1453,7 +1584,7 @@ public final class FileLockStore implements LockStore
     private int createTemp(final Path tmp, final byte[] token, final Path forFile)
     {
         final int flags = Posix.CREATE_LOCK_EXCLUSIVE | (durability == Durability.NONE ? 0 : Posix.CREATE_SYNC_DATA);
-        final int fd = posix.createExclusive(tmp, token, token.length, fileMode, flags);
+        final int fd = fs.createExclusive(tmp, token, token.length, fileMode, flags);
         if (fd < 0)
         {
             throw ioFailure("cannot create the temporary file " + tmp + " for lock file", forFile, fd);
@@ -1466,8 +1597,8 @@ public final class FileLockStore implements LockStore
     {
         synchronized (own)
         {
-            final long now = clock.nanoTime();
-            final byte[] token = LockTokenDescriptor.encode(ownerPrefix, own.ownerId, now, LockType.SUBTREE);
+            final long now = wallClock.getAsLong();
+            final byte[] token = LockTokenDescriptor.encode(ownerPrefix, own.ownerId, now, LockType.SUBTREE, dialect);
             final int fd = replaceLocked(own, token, st);
             if (fd < 0)
             {
@@ -1476,9 +1607,11 @@ public final class FileLockStore implements LockStore
             }
             final HeldFile hf = new HeldFile(own.ownerId, own.path, LockType.SUBTREE, own.file, own.stripe, own);
             hf.identity(fd, st, new LockTokenDescriptor.Token(ownerPrefix + own.ownerId, now, LockType.SUBTREE,
-                flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED));
+                flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED, dialect));
             posix.close(own.fd);
             own.fd = -1;
+            hf.dirFd = own.dirFd;
+            own.dirFd = -1;
             own.supersededBy = hf;
             registry.put(hf.key, hf);
             return hf;
@@ -1494,19 +1627,22 @@ public final class FileLockStore implements LockStore
             synchronized (own)
             {
                 final PosixStat st = new PosixStat();
-                final long now = clock.nanoTime();
-                final byte[] token = LockTokenDescriptor.encode(ownerPrefix, own.ownerId, now, own.type);
+                final long now = wallClock.getAsLong();
+                final byte[] token = LockTokenDescriptor.encode(ownerPrefix, own.ownerId, now, own.type, dialect);
                 final int fd = hf.released ? -1 : replaceLocked(hf, token, st);
                 posix.close(hf.fd);
                 hf.released = true;
+                own.dirFd = hf.dirFd;
+                hf.dirFd = -1;
                 if (fd < 0)
                 {
                     own.released = true;
+                    closeDir(own);
                     registry.remove(hf.key, hf);
                     return;
                 }
                 own.identity(fd, st, new LockTokenDescriptor.Token(ownerPrefix + own.ownerId, now, own.type,
-                    flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED));
+                    flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED, dialect));
                 own.supersededBy = null;
                 registry.put(own.key, own);
             }
@@ -1535,7 +1671,7 @@ public final class FileLockStore implements LockStore
             guard.lock(hf.stripe);
             try
             {
-                final int rc = posix.lstat(hf.file, cur);
+                final int rc = posix.fstatAt(hf.dirFd, hf.name, cur);
                 if (rc < 0 && rc != -Errno.ENOENT)
                 {
                     throw ioFailure("cannot stat lock file", hf.file, rc);
@@ -1544,7 +1680,7 @@ public final class FileLockStore implements LockStore
                 {
                     return -1;
                 }
-                final int r = posix.rename(tmp, hf.file);
+                final int r = posix.renameAt(tmpDirFd, RootedFs.bytes(tmp.getFileName()), hf.dirFd, hf.name);
                 if (r < 0)
                 {
                     throw ioFailure("cannot replace lock file (rename)", hf.file, r);
@@ -1555,14 +1691,21 @@ public final class FileLockStore implements LockStore
             {
                 guard.unlock(hf.stripe);
             }
-            syncDirectory(hf.file);
+            if (durability == Durability.DATA_AND_DIRECTORY)
+            {
+                final int d = posix.fsync(hf.dirFd);
+                if (d < 0)
+                {
+                    throw ioFailure("cannot fsync the directory of lock file", hf.file, d);
+                }
+            }
             return fd;
         }
         finally
         {
             if (!renamed)
             {
-                posix.unlink(tmp);
+                fs.unlink(tmp);
                 posix.close(fd);
             }
         }
@@ -1571,20 +1714,21 @@ public final class FileLockStore implements LockStore
     private boolean refreshLocked(final HeldFile hf)
     {
         final PosixStat st = new PosixStat();
-        final long now = clock.nanoTime();
-        final byte[] token = LockTokenDescriptor.encode(ownerPrefix, hf.ownerId, now, hf.type);
+        final long now = wallClock.getAsLong();
+        final byte[] token = LockTokenDescriptor.encode(ownerPrefix, hf.ownerId, now, hf.type, dialect);
         final int fd = replaceLocked(hf, token, st);
         if (fd < 0)
         {
             hf.released = true;
             posix.close(hf.fd);
             hf.fd = -1;
+            closeDir(hf);
             registry.remove(hf.key, hf);
             return false;
         }
         posix.close(hf.fd);
         hf.identity(fd, st, new LockTokenDescriptor.Token(ownerPrefix + hf.ownerId, now, hf.type,
-            flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED));
+            flock ? LockTokenDescriptor.Origin.FLOCK : LockTokenDescriptor.Origin.AGED, dialect));
         return true;
     }
 
@@ -1607,10 +1751,10 @@ public final class FileLockStore implements LockStore
             guard.lock(hf.stripe);
             try
             {
-                final int rc = posix.lstat(hf.file, st);
+                final int rc = posix.fstatAt(hf.dirFd, hf.name, st);
                 if (rc == 0 && hf.sameFile(st))
                 {
-                    final int u = posix.unlink(hf.file);
+                    final int u = posix.unlinkAt(hf.dirFd, hf.name);
                     if (u < 0 && u != -Errno.ENOENT)
                     {
                         failure = u;
@@ -1628,13 +1772,26 @@ public final class FileLockStore implements LockStore
                 // at once by the next process that finds it (invariant 9).
                 posix.close(hf.fd);
                 hf.fd = -1;
+                if (failure == 0 && durability == Durability.DATA_AND_DIRECTORY && hf.dirFd >= 0)
+                {
+                    failure = Math.min(0, posix.fsync(hf.dirFd));
+                }
+                closeDir(hf);
                 registry.remove(hf.key, hf);
             }
             if (failure != 0)
             {
                 throw ioFailure("cannot remove lock file", hf.file, failure);
             }
-            syncDirectory(hf.file);
+        }
+    }
+
+    private void closeDir(final HeldFile hf)
+    {
+        if (hf.dirFd >= 0)
+        {
+            posix.close(hf.dirFd);
+            hf.dirFd = -1;
         }
     }
 
@@ -1669,7 +1826,7 @@ public final class FileLockStore implements LockStore
     {
         if (durability == Durability.DATA_AND_DIRECTORY)
         {
-            final int rc = posix.fsyncDirectory(file.getParent());
+            final int rc = fs.fsyncDirectory(file.getParent());
             if (rc < 0)
             {
                 throw ioFailure("cannot fsync the directory of lock file", file, rc);
@@ -1681,7 +1838,7 @@ public final class FileLockStore implements LockStore
 
     private boolean blockerChanged(final Blocker b, final PosixStat st)
     {
-        final int rc = posix.lstat(b.file, st);
+        final int rc = fs.lstat(b.file, st);
         if (rc == -Errno.ENOENT || rc == -Errno.ENOTDIR)
         {
             return true;
@@ -1700,7 +1857,7 @@ public final class FileLockStore implements LockStore
         }
         if (b.token.origin() == LockTokenDescriptor.Origin.FLOCK && flock)
         {
-            final int fd = posix.openRead(b.file);
+            final int fd = fs.openRead(b.file, new PosixStat());
             if (fd < 0)
             {
                 return fd == -Errno.ENOENT;
@@ -1714,7 +1871,7 @@ public final class FileLockStore implements LockStore
                 posix.close(fd);
             }
         }
-        return age(b.token, st) > lockExpireNanos;
+        return judgeRule.judge(b.token, st, posix, -1, false).stale();
     }
 
     /** An {@link #onChange} wait: no thread parked; polls run on the store's scheduler thread. */
@@ -1862,7 +2019,7 @@ public final class FileLockStore implements LockStore
             kind = classify(p, l.components, forPublish);
         }
         return new Target(p, l.dir, l.dirForm, l.sidecar, kind == KIND_DIRECTORY, kind == KIND_PARENT_MISSING,
-            l.ancestorFiles, l.ancestorPaths);
+            kind == KIND_MISSING, l.ancestorFiles, l.ancestorPaths);
     }
 
     /** The paths of one lock path's files: pure layout, cached (the file system is consulted per request). */
@@ -1931,12 +2088,12 @@ public final class FileLockStore implements LockStore
             paths[k++] = a;
             if (i > 0)
             {
-                files[k] = Path.of(sidecarOf(dirs[i - 1], p.segment(i - 1)));
+                files[k] = Path.of(sidecarOf(dirs[i - 1], a));
                 paths[k++] = a;
             }
         }
         final Path dirForm = Path.of(dirFormOf(dirs[depth]));
-        final Path sidecar = depth == 0 ? null : Path.of(sidecarOf(dirs[depth - 1], p.segment(depth - 1)));
+        final Path sidecar = depth == 0 ? null : Path.of(sidecarOf(dirs[depth - 1], p));
         return new Layout(components, components[depth], dirForm, sidecar, files, paths);
     }
 
@@ -1945,14 +2102,15 @@ public final class FileLockStore implements LockStore
         return dir.equals("/") ? "/" + LOCK_FILE_NAME : dir + "/" + LOCK_FILE_NAME;
     }
 
-    private static String sidecarOf(final String parentDir, final String name)
+    private String sidecarOf(final String parentDir, final LockPath lockPath)
     {
-        return (parentDir.equals("/") ? "" : parentDir) + "/." + name + LOCK_FILE_NAME;
+        return (parentDir.equals("/") ? "" : parentDir) + "/" + SidecarNames.sidecarName(ovPrefix + lockPath);
     }
 
     private static final int KIND_DIRECTORY = 0;
     private static final int KIND_OTHER = 1;
     private static final int KIND_PARENT_MISSING = 2;
+    private static final int KIND_MISSING = 3;
 
     /**
      * lstat of each component: symlink containment, parents are directories. Returns whether R/p is
@@ -1966,12 +2124,12 @@ public final class FileLockStore implements LockStore
         for (int i = 1; i <= depth; i++)
         {
             final Path path = components[i];
-            int rc = posix.lstat(path, st);
+            int rc = fs.lstat(path, st);
             if (rc == -Errno.ENOENT)
             {
                 if (i == depth)
                 {
-                    return KIND_OTHER;
+                    return KIND_MISSING;
                 }
                 if (!forPublish)
                 {
@@ -1982,12 +2140,12 @@ public final class FileLockStore implements LockStore
                     throw new LockStoreException("cannot lock " + p + ": directory " + path +
                         " does not exist (missing directories: fail)", null);
                 }
-                final int m = posix.mkdir(path, 0755);
+                final int m = fs.mkdir(path, dirMode);
                 if (m < 0 && m != -Errno.EEXIST)
                 {
                     throw ioFailure("cannot create directory for lock path " + p, path, m);
                 }
-                rc = posix.lstat(path, st);
+                rc = fs.lstat(path, st);
             }
             if (rc < 0)
             {
@@ -1995,16 +2153,10 @@ public final class FileLockStore implements LockStore
             }
             if ((st.mode() & PosixStat.S_IFMT) == PosixStat.S_IFLNK)
             {
-                checkContained(p, path);
-                rc = posix.stat(path, st);
-                if (rc == -Errno.ENOENT && i == depth)
-                {
-                    throw new LockStoreException("cannot lock " + p + ": " + path + " is a dangling symbolic link", null);
-                }
-                if (rc < 0)
-                {
-                    throw ioFailure("cannot stat a component of lock path " + p, path, rc);
-                }
+                // RootedFs never follows a link below the root (invariant R1), so a lock path through
+                // one would name files the store cannot reach: refuse, naming the link.
+                throw new LockStoreException("cannot lock " + p + ": " + path + " is a symbolic link; lock paths " +
+                    "below the root never go through symbolic links (lock the link's target path instead)", null);
             }
             final boolean dir = (st.mode() & PosixStat.S_IFMT) == PosixStat.S_IFDIR;
             if (i < depth && !dir)
@@ -2019,29 +2171,45 @@ public final class FileLockStore implements LockStore
         return KIND_DIRECTORY;
     }
 
-    private void checkContained(final LockPath p, final Path link)
-    {
-        final Path real;
-        try
-        {
-            real = link.toRealPath();
-        }
-        catch (final IOException e)
-        {
-            throw new LockStoreException("cannot lock " + p + ": symbolic link " + link + " cannot be resolved: " + e, e);
-        }
-        if (!real.startsWith(root))
-        {
-            throw new LockStoreException("cannot lock " + p + ": " + link + " is a symbolic link to " + real +
-                ", outside the lock root " + root + " (refused)", null);
-        }
-    }
-
     /**
      * The lock path a found file stands for: {@code base + rel} minus the lock file name, or null
      * for a name that is not a lock file of this protocol.
      */
     static LockPath lockPathOf(final LockPath base, final Path rel)
+    {
+        if (rel == null)
+        {
+            return null;
+        }
+        try
+        {
+            return lockPathOfUnchecked(base, rel);
+        }
+        catch (final RuntimeException e)
+        {
+            // A directory name that cannot be a lock path (a control character, too long): the lock
+            // file still counts, as held by the deepest ancestor that is a lock path.
+            LockPath lp = base;
+            final Path parent = rel.getParent();
+            if (parent != null)
+            {
+                for (final Path seg : parent)
+                {
+                    try
+                    {
+                        lp = lp.child(seg.toString());
+                    }
+                    catch (final RuntimeException stop)
+                    {
+                        return lp;
+                    }
+                }
+            }
+            return lp;
+        }
+    }
+
+    private static LockPath lockPathOfUnchecked(final LockPath base, final Path rel)
     {
         final String name = rel.getFileName().toString();
         final Path parent = rel.getParent();
@@ -2057,6 +2225,18 @@ public final class FileLockStore implements LockStore
         {
             return lp;
         }
+        if (SidecarNames.isSidecar(name))
+        {
+            final String shown = SidecarNames.displayName(name);
+            try
+            {
+                return lp.child(shown);
+            }
+            catch (final RuntimeException e)
+            {
+                return lp;
+            }
+        }
         if (name.length() > LOCK_FILE_NAME.length() + 1 && name.charAt(0) == '.' && name.endsWith(LOCK_FILE_NAME))
         {
             return lp.child(name.substring(1, name.length() - LOCK_FILE_NAME.length()));
@@ -2064,15 +2244,95 @@ public final class FileLockStore implements LockStore
         return null;
     }
 
+    /**
+     * A report for a hit that cannot be judged as a lock file (S1, S2): an unreadable directory, a
+     * name that is not UTF-8, a non-regular file; null for an ordinary hit.
+     */
+    private LockFileInfo oddHit(final LockPath base, final Path baseDir, final LockFileScanner.Hit h)
+    {
+        final String shown = (base.isRoot() ? "" : base.toString()) + "/" + h.display();
+        if (h.errno() != 0)
+        {
+            return new LockFileInfo(shown, h.path() == null ? baseDir : baseDir.resolve(h.path()), null, null, -1,
+                LockFileState.UNPARSEABLE, -1, "directory cannot be read (" + Errno.name(-h.errno()) + ": " +
+                Errno.describe(-h.errno()) + "): lock files below it cannot be ruled out");
+        }
+        if (h.path() == null)
+        {
+            return new LockFileInfo(shown, baseDir, null, null, -1, LockFileState.UNPARSEABLE, -1,
+                "lock file whose path is not valid UTF-8: held (it cannot be judged by name)");
+        }
+        if ((h.fileType() & PosixStat.S_IFMT) != PosixStat.S_IFREG)
+        {
+            return new LockFileInfo(shown, baseDir.resolve(h.path()), null, null, -1, LockFileState.UNPARSEABLE, -1,
+                "not a regular file (" + fileTypeName(h.fileType()) + ") named like a lock file: held");
+        }
+        return null;
+    }
+
+    private static String fileTypeName(final PosixStat st)
+    {
+        return fileTypeName(st.mode());
+    }
+
+    private static String fileTypeName(final int mode)
+    {
+        switch (mode & PosixStat.S_IFMT)
+        {
+            case PosixStat.S_IFREG:
+                return "regular file";
+            case PosixStat.S_IFDIR:
+                return "directory";
+            case PosixStat.S_IFLNK:
+                return "symbolic link";
+            case 0010000:
+                return "FIFO";
+            case 0140000:
+                return "socket";
+            case 0020000:
+                return "character device";
+            case 0060000:
+                return "block device";
+            default:
+                return "file type 0" + Integer.toOctalString(mode & PosixStat.S_IFMT);
+        }
+    }
+
+    /** Removes a non-regular entry named like a lock file ({@code break --force}), under its guard. */
+    private boolean removeOddEntry(final Path file)
+    {
+        final int stripe = guard.stripeOf(file.toString());
+        guard.lock(stripe);
+        try
+        {
+            final int u = fs.unlink(file);
+            if (u == -Errno.EISDIR)
+            {
+                throw new LockStoreException("cannot remove " + file + ": it is a directory named like a lock file; " +
+                    "remove it by hand", null);
+            }
+            if (u < 0 && u != -Errno.ENOENT)
+            {
+                throw ioFailure("cannot remove", file, u);
+            }
+            return u == 0;
+        }
+        finally
+        {
+            guard.unlock(stripe);
+        }
+    }
+
     private static void validateLockPath(final LockPath p)
     {
         for (int i = 0; i < p.depth(); i++)
         {
             final String s = p.segment(i);
-            if (s.equals(RESERVED_DIR_NAME) || s.endsWith(LOCK_FILE_NAME))
+            if (s.equals(RESERVED_DIR_NAME) || s.endsWith(LOCK_FILE_NAME) || s.startsWith(SidecarNames.PREFIX))
             {
                 throw new LockStoreException("cannot lock " + p + ": segment '" + s + "' is reserved by the lock-file " +
-                    "store (" + RESERVED_DIR_NAME + " and names ending in " + LOCK_FILE_NAME + ")", null);
+                    "store (" + RESERVED_DIR_NAME + ", names ending in " + LOCK_FILE_NAME + " and names starting with " +
+                    SidecarNames.PREFIX + ")", null);
             }
         }
     }
@@ -2125,13 +2385,13 @@ public final class FileLockStore implements LockStore
 
     private void mkdirIfMissing(final Path dir)
     {
-        final int rc = posix.mkdir(dir, dirMode);
+        final int rc = fs.mkdir(dir, dirMode);
         if (rc < 0 && rc != -Errno.EEXIST)
         {
             throw ioFailure("cannot create the reserved directory", dir, rc);
         }
         final PosixStat st = new PosixStat();
-        final int s = posix.lstat(dir, st);
+        final int s = fs.lstat(dir, st);
         if (s < 0 || (st.mode() & PosixStat.S_IFMT) != PosixStat.S_IFDIR)
         {
             throw new LockStoreException("reserved path " + dir + " is not a directory", null);
@@ -2152,7 +2412,7 @@ public final class FileLockStore implements LockStore
                 final FileTime mtime = Files.getLastModifiedTime(f, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 if (mtime.toMillis() < cutoff)
                 {
-                    posix.unlink(f);
+                    fs.unlink(f);
                 }
             }
         }
@@ -2202,6 +2462,17 @@ public final class FileLockStore implements LockStore
         return env == null || env.isBlank() ? "localhost" : env;
     }
 
+    /**
+     * The system wall clock in nanoseconds since the Unix epoch (the clock OpenViking writes).
+     *
+     * @return now.
+     */
+    static long systemWallNanos()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     private static long saturatedAdd(final long a, final long b)
     {
         final long r = a + b;
@@ -2226,11 +2497,17 @@ public final class FileLockStore implements LockStore
         private NanoClock clock = SystemNanoClock.INSTANCE;
         private int guardStripes = GUARD_STRIPES_DEFAULT;
         private boolean syncFence = true;
+        private Dialect dialect;
+        private String ovPrefix = "";
+        private java.util.function.LongSupplier wallClock = FileLockStore::systemWallNanos;
 
         private Builder(final Path root)
         {
             this.root = root;
-            this.lockExpire = durationProperty(LOCK_EXPIRE_PROP_NAME, LOCK_EXPIRE_DEFAULT);
+            this.lockExpire = durationProperty(LOCK_EXPIRE_PROP_NAME, null);
+            this.dialect = Dialect.fromSystemProperty();
+            final String op = System.getProperty(OV_PREFIX_PROP_NAME);
+            this.ovPrefix = op == null ? "" : op;
             final String d = System.getProperty(DURABILITY_PROP_NAME);
             this.durability = d == null || d.isBlank() ? DURABILITY_DEFAULT : Durability.parse(d);
             final String m = System.getProperty(MISSING_DIRECTORIES_PROP_NAME);
@@ -2266,14 +2543,57 @@ public final class FileLockStore implements LockStore
         }
 
         /**
-         * Age after which tokens without {@code flock} liveness are stale (default 300 s).
+         * Age after which tokens without {@code flock} liveness are stale, for every dialect alike.
+         * Default: each token's own dialect's expiry (ov431 300 s, ragfs 30 s; our own aged tokens:
+         * the write dialect's), which is what OpenViking itself applies. The heartbeat refreshes held
+         * tokens every third of the write dialect's expiry (or of this value when set).
          *
-         * @param expire positive.
+         * @param expire positive, or null for the dialects' own.
          * @return this.
          */
         public Builder lockExpire(final Duration expire)
         {
             this.lockExpire = expire;
+            return this;
+        }
+
+        /**
+         * The dialect this store writes ({@link Dialect#DEFAULT}: ragfs, or the system property
+         * {@value Dialect#PROP_NAME}). Both dialects and this engine's own files are always read.
+         *
+         * @param dialect the write dialect.
+         * @return this.
+         */
+        public Builder dialect(final Dialect dialect)
+        {
+            this.dialect = java.util.Objects.requireNonNull(dialect, "dialect");
+            return this;
+        }
+
+        /**
+         * The path prefix under which OpenViking processes name this root (their mount prefix, such
+         * as {@code /local/acc1}); ragfs hashes {@code prefix + lockPath} into sidecar names, so it
+         * must match theirs. Default empty (the system property {@value #OV_PREFIX_PROP_NAME}).
+         *
+         * @param prefix empty, or an absolute path without a trailing {@code /}.
+         * @return this.
+         * @throws IllegalArgumentException for a relative prefix or one ending in {@code /}.
+         */
+        public Builder ovPathPrefix(final String prefix)
+        {
+            this.ovPrefix = prefix == null ? "" : prefix;
+            return this;
+        }
+
+        /**
+         * The wall clock for token times, nanoseconds since the Unix epoch (tests inject one).
+         *
+         * @param wallNanos the clock.
+         * @return this.
+         */
+        public Builder wallClock(final java.util.function.LongSupplier wallNanos)
+        {
+            this.wallClock = java.util.Objects.requireNonNull(wallNanos, "wallNanos");
             return this;
         }
 
@@ -2376,9 +2696,19 @@ public final class FileLockStore implements LockStore
             {
                 throw new IllegalArgumentException("lock root must not be null");
             }
-            if (lockExpire == null || lockExpire.isNegative() || lockExpire.isZero())
+            if (lockExpire != null && (lockExpire.isNegative() || lockExpire.isZero()))
             {
                 throw new IllegalArgumentException("lockExpire must be positive, got " + lockExpire);
+            }
+            if (root.toString().isEmpty())
+            {
+                throw new IllegalArgumentException("lock root must not be the empty path (it would silently mean the " +
+                    "current directory); give a directory");
+            }
+            if (!ovPrefix.isEmpty() && (!ovPrefix.startsWith("/") || ovPrefix.endsWith("/")))
+            {
+                throw new IllegalArgumentException("OpenViking path prefix '" + ovPrefix + "' must be empty or an " +
+                    "absolute path without a trailing '/', such as /local/acc1");
             }
             if (raceWait == null || raceWait.isNegative())
             {

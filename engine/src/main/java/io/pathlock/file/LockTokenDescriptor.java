@@ -6,18 +6,20 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The byte format of a lock token, the whole content of a lock file, and the code to write and read
- * it. OpenViking-compatible: the seed splits the last two {@code ':'} fields off, so everything this
- * engine adds lives inside {@code owner_id}.
+ * it, for both of OpenViking's dialects ({@link Dialect}). ov431 splits the last two {@code ':'}
+ * fields off, ragfs splits the owner off at the first {@code ':'}: owner ids this engine writes have
+ * no {@code ':'}, so everything this engine adds lives inside {@code owner_id} and both parse it alike.
  *
  * <pre>
  *   lock file content (UTF-8, no newline; a single trailing '\n' is tolerated when reading)
  *
- *   +------------------------------------------+---+----------------+---+-------+
- *   | owner_id                                 | : | time_ns        | : | P / S |
- *   +------------------------------------------+---+----------------+---+-------+
- *     any bytes but control characters;          decimal, CLOCK_MONOTONIC
- *     may contain ':' in foreign tokens          (System.nanoTime, Python
- *                                                time.monotonic_ns)
+ *   +------------------------------------------+---+----------------+---+---------+
+ *   | owner_id                                 | : | time_ns        | : | P S E T |
+ *   +------------------------------------------+---+----------------+---+---------+
+ *     any bytes but control characters;          decimal, WALL CLOCK   ov431: P/S
+ *     may contain ':' in foreign ov431 tokens    ns since the Unix     ragfs: E/T
+ *                                                epoch (time.time_ns,
+ *                                                SystemTime::now)
  *
  *   owner_id written by this engine (no ':' anywhere, so the split is unambiguous):
  *
@@ -38,7 +40,7 @@ import java.nio.charset.StandardCharsets;
  *   <li>anything else is {@link Origin#FOREIGN} (a Python OpenViking process, a hand-written file):
  *   held until it is older than {@code lock_expire}.</li>
  * </ul>
- * Content that does not split into the three fields, or whose type is not {@code P}/{@code S}, or
+ * Content that does not split into the three fields, or whose type is not {@code P}/{@code S}/{@code E}/{@code T}, or
  * whose time is not a decimal number, is unparseable: {@link #parse} returns null, and the store
  * treats the file as held (fail closed).
  *
@@ -76,12 +78,26 @@ public final class LockTokenDescriptor
      * A parsed token. Immutable.
      *
      * @param ownerId   the whole owner id.
-     * @param timeNanos the time field ({@code CLOCK_MONOTONIC} nanoseconds).
+     * @param timeNanos the time field (wall-clock nanoseconds since the Unix epoch).
      * @param type      the lock type.
      * @param origin    how liveness is judged.
+     * @param dialect   the dialect whose type letter the token carries.
      */
-    public record Token(String ownerId, long timeNanos, LockType type, Origin origin)
+    public record Token(String ownerId, long timeNanos, LockType type, Origin origin, Dialect dialect)
     {
+        /**
+         * A token of {@link Dialect#DEFAULT}'s letters (tests and old callers).
+         *
+         * @param ownerId   the whole owner id.
+         * @param timeNanos wall-clock nanoseconds since the epoch.
+         * @param type      the lock type.
+         * @param origin    how liveness is judged.
+         */
+        public Token(final String ownerId, final long timeNanos, final LockType type, final Origin origin)
+        {
+            this(ownerId, timeNanos, type, origin, Dialect.DEFAULT);
+        }
+
         /**
          * The holder's handle owner id for tokens of this engine, else the whole owner id.
          *
@@ -187,14 +203,15 @@ public final class LockTokenDescriptor
      *
      * @param ownerPrefix     the store's prefix ({@link #ownerPrefix}).
      * @param handleOwnerId   the handle's owner id (no {@code ':'}).
-     * @param timeNanos       the time field.
+     * @param wallNanos       the time field: wall-clock nanoseconds since the Unix epoch.
      * @param type            the lock type.
+     * @param dialect         whose type letter to write.
      * @return the bytes.
      */
-    public static byte[] encode(final String ownerPrefix, final String handleOwnerId, final long timeNanos,
-        final LockType type)
+    public static byte[] encode(final String ownerPrefix, final String handleOwnerId, final long wallNanos,
+        final LockType type, final Dialect dialect)
     {
-        final String s = ownerPrefix + handleOwnerId + FIELD_SEPARATOR + timeNanos + FIELD_SEPARATOR + type.code();
+        final String s = ownerPrefix + handleOwnerId + FIELD_SEPARATOR + wallNanos + FIELD_SEPARATOR + dialect.code(type);
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -217,7 +234,7 @@ public final class LockTokenDescriptor
             return null;
         }
         final byte t = bytes[end - 1];
-        if (bytes[end - 2] != FIELD_SEPARATOR || (t != 'P' && t != 'S'))
+        if (bytes[end - 2] != FIELD_SEPARATOR || Dialect.typeOfCode(t) == null)
         {
             return null;
         }
@@ -259,7 +276,7 @@ public final class LockTokenDescriptor
             }
         }
         final String owner = new String(bytes, 0, ownerEnd, StandardCharsets.UTF_8);
-        return new Token(owner, time, t == 'P' ? LockType.POINT : LockType.SUBTREE, originOf(owner));
+        return new Token(owner, time, Dialect.typeOfCode(t), originOf(owner), Dialect.ofCode(t));
     }
 
     private static Origin originOf(final String owner)

@@ -131,6 +131,20 @@ public interface LockStore extends AutoCloseable
     boolean refresh(Publication publication);
 
     /**
+     * Checks, without changing anything, that a publication is still intact (every lock it published
+     * is still this store's). Cheap enough to call on {@code isValid()}.
+     *
+     * @param publication a live publication.
+     * @return null when intact, else what was lost and how (e.g. "lock file /r/a/.path.ovlock was
+     *         removed").
+     * @throws LockStoreException on an I/O failure.
+     */
+    default String check(final Publication publication)
+    {
+        return null;
+    }
+
+    /**
      * How often the manager should call {@link #refresh}.
      *
      * @return the interval, or {@link Duration#ZERO} when the store needs no heartbeat.
