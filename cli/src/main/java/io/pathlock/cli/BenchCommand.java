@@ -82,6 +82,10 @@ final class BenchCommand implements Callable<Integer>
         description = "with --store file: posix backend auto, jni, jnr or nio (default ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--interop", paramLabel = "DIALECT",
+        description = "with --store file: the OpenViking dialect to write, ragfs or ov431 (default: ragfs)")
+    String interop;
+
     @Option(names = "--baseline", defaultValue = "naive", description = "naive or none (default ${DEFAULT-VALUE})")
     String baseline;
 
@@ -179,7 +183,8 @@ final class BenchCommand implements Callable<Integer>
         {
             return LockManager.builder().build();
         }
-        return LockManager.builder().store(FileLockStore.builder(tree).backend(backend).build())
+        return LockManager.builder().store(FileLockStore.builder(tree).backend(backend)
+            .dialect(interop == null ? io.pathlock.file.Dialect.fromSystemProperty() : io.pathlock.file.Dialect.parse(interop)).build())
             .handleIdleTimeout(Duration.ZERO).build();
     }
 

@@ -44,7 +44,7 @@ final class BreakCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final FileLockStore.BreakResult r;
-        try (FileLockStore store = root.open())
+        try (FileLockStore store = root.openAdmin())
         {
             r = store.breakLock(path, force);
         }

@@ -26,7 +26,10 @@ import java.util.concurrent.Callable;
  * {@code pathlock run}: holds path locks (lock files under {@code --root}) while a command runs,
  * like util-linux {@code flock(1)}. Exit status: the command's; 75 (EX_TEMPFAIL) when the locks are
  * busy or the timeout passed (the message names the holder); 64 on bad usage; 74 (EX_IOERR) when the
- * lock store fails; 127 when the command cannot be started.
+ * lock store fails; 127 when the command cannot be started; {@value #EXIT_LOST} when the locks were
+ * lost while the command ran (a lock file removed or replaced by {@code break --force}, an operator or
+ * a foreign engine, or a heartbeat that failed): reported on stderr the moment it is noticed, and the
+ * exit status says it after the command ends, whatever the command's own status.
  *
  * <p>The locks are held by this JVM, not inherited by the command: if this process dies the locks
  * are free at once (the lock files are no longer {@code flock}ed) even if the command lives on.
@@ -37,7 +40,8 @@ import java.util.concurrent.Callable;
     description = {
         "Holds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them.",
         "Exits with COMMAND's status, 75 when the locks are busy or --timeout passed (naming the holder),",
-        "64 on bad usage. COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN."})
+        "64 on bad usage, 76 when the locks were lost while COMMAND ran (reported on stderr at once).",
+        "COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN."})
 final class RunCommand implements Callable<Integer>
 {
     /** Exit status when the locks are busy or the timeout passed (sysexits EX_TEMPFAIL). */
@@ -46,6 +50,8 @@ final class RunCommand implements Callable<Integer>
     static final int EXIT_IO = 74;
     /** Exit status when the command cannot be started (as shells do). */
     static final int EXIT_NOT_STARTED = 127;
+    /** Exit status when the locks were lost while the command ran (sysexits EX_PROTOCOL). */
+    static final int EXIT_LOST = 76;
 
     @Mixin
     RootOptions root;
@@ -113,6 +119,11 @@ final class RunCommand implements Callable<Integer>
                 err.println("pathlock run: lock store failed: " + e.getMessage());
                 return EXIT_IO;
             }
+            handle.onLost(reason ->
+            {
+                err.println("pathlock run: LOCK LOST while the command runs: " + reason);
+                err.flush();
+            });
             final ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
             pb.environment().put("PATHLOCK_FENCING_TOKEN", Long.toString(handle.locks().get(0).fencingToken()));
             pb.environment().put("PATHLOCK_ROOT", store.root().toString());
@@ -136,7 +147,14 @@ final class RunCommand implements Callable<Integer>
             Runtime.getRuntime().addShutdownHook(hook);
             try
             {
-                return child.waitFor();
+                final int status = child.waitFor();
+                if (!handle.isValid() && handle.lostReason() != null)
+                {
+                    err.println("pathlock run: the command ran (exit " + status + ") after its locks were lost: " +
+                        handle.lostReason());
+                    return EXIT_LOST;
+                }
+                return status;
             }
             finally
             {
@@ -147,10 +165,6 @@ final class RunCommand implements Callable<Integer>
                 catch (final IllegalStateException ignore)
                 {
                     // Already shutting down: the hook releases the locks.
-                }
-                if (!handle.isValid() && handle.lostReason() != null)
-                {
-                    err.println("pathlock run: warning: the locks were lost while the command ran: " + handle.lostReason());
                 }
             }
         }

@@ -40,7 +40,7 @@ final class StatusCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final List<LockFileInfo> infos;
         final String detail;
-        try (FileLockStore store = root.open())
+        try (FileLockStore store = root.openAdmin())
         {
             infos = store.status();
             detail = store.describeDetail();

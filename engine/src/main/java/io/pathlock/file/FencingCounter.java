@@ -101,6 +101,12 @@ final class FencingCounter implements AutoCloseable
                 {
                     final long w = (long)LONGS.getVolatile(mbb, WORD_OFFSET);
                     epoch = (w >>> EPOCH_SHIFT) + 1;
+                    if (epoch >= (1L << (63 - EPOCH_SHIFT)))
+                    {
+                        throw new LockStoreException("fencing counter " + file + " is exhausted: epoch " + epoch +
+                            " would make tokens negative (every open of a store bumps it; 2^23 opens were made). " +
+                            "Tokens cannot stay increasing: move the file away only once no holder's token matters", null);
+                    }
                     if (LONGS.compareAndSet(mbb, WORD_OFFSET, w, epoch << EPOCH_SHIFT))
                     {
                         break;
@@ -134,7 +140,12 @@ final class FencingCounter implements AutoCloseable
      */
     long next()
     {
-        return (long)LONGS.getAndAdd(mapped, WORD_OFFSET, 1L) + 1L;
+        final long t = (long)LONGS.getAndAdd(mapped, WORD_OFFSET, 1L) + 1L;
+        if (t <= 0)
+        {
+            throw new LockStoreException("fencing counter " + file + " overflowed: tokens would no longer increase", null);
+        }
+        return t;
     }
 
     /**

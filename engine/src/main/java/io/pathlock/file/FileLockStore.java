@@ -236,11 +236,14 @@ public final class FileLockStore implements LockStore
     private final Path tmpDir;
     private final String tmpPrefix;
     private final String ownerPrefix;
-    private final GuardStripes guard;
+    private volatile GuardStripes guard;
+    private final int guardStripes;
+    private final boolean admin;
     private final RootedFs fs;
     private int tmpDirFd = -1;
     private final LockFileScanner scanner;
     private final FencingCounter fence;
+    private final Path guardDir;
     private final AtomicLong tmpSeq = new AtomicLong();
     private final ConcurrentHashMap<String, HeldFile> registry = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<LockPath, Layout> layouts = new ConcurrentHashMap<>();
@@ -480,17 +483,22 @@ public final class FileLockStore implements LockStore
 
         this.fs = new RootedFs(posix, realRoot);
         this.scanner = new LockFileScanner(posix);
+        this.admin = b.admin;
+        this.guardStripes = b.guardStripes;
         final Path reserved = realRoot.resolve(RESERVED_DIR_NAME);
-        mkdirIfMissing(reserved);
         this.tmpDir = reserved.resolve("tmp");
-        mkdirIfMissing(tmpDir);
-        final Path guardDir = reserved.resolve("guard");
-        mkdirIfMissing(guardDir);
-        this.tmpDirFd = fs.openDir(tmpDir);
-        if (tmpDirFd < 0)
+        this.guardDir = reserved.resolve("guard");
+        if (!admin)
         {
-            fs.close();
-            throw ioFailure("cannot open the temporary directory", tmpDir, tmpDirFd);
+            mkdirIfMissing(reserved);
+            mkdirIfMissing(tmpDir);
+            mkdirIfMissing(guardDir);
+            this.tmpDirFd = fs.openDir(tmpDir);
+            if (tmpDirFd < 0)
+            {
+                fs.close();
+                throw ioFailure("cannot open the temporary directory", tmpDir, tmpDirFd);
+            }
         }
 
         final byte[] nonceBytes = new byte[8];
@@ -503,6 +511,12 @@ public final class FileLockStore implements LockStore
         this.tmpPrefix = nonce + ".";
         this.ownerPrefix = LockTokenDescriptor.ownerPrefix(flock, ProcessHandle.current().pid(), hostName(), nonce.toString());
 
+        if (admin)
+        {
+            // status and break: write nothing, bump no epoch; the guard is made if break needs it.
+            this.fence = null;
+            return;
+        }
         this.guard = new GuardStripes(posix, guardDir, b.guardStripes, fileMode);
         FencingCounter f = null;
         try
@@ -518,6 +532,36 @@ public final class FileLockStore implements LockStore
         }
         this.fence = f;
         removeOrphanTemporaries();
+    }
+
+    /** The guard stripes, made on first use by an administrative store (break). */
+    private GuardStripes guard()
+    {
+        GuardStripes g = guard;
+        if (g == null)
+        {
+            synchronized (this)
+            {
+                g = guard;
+                if (g == null)
+                {
+                    mkdirIfMissing(guardDir.getParent());
+                    mkdirIfMissing(guardDir);
+                    g = new GuardStripes(posix, guardDir, guardStripes, fileMode);
+                    guard = g;
+                }
+            }
+        }
+        return g;
+    }
+
+    private void checkNotAdmin(final String what)
+    {
+        if (admin)
+        {
+            throw new IllegalStateException("this lock-file store was opened for administration (status, break) " +
+                "and cannot " + what + "; open it without Builder.administration()");
+        }
     }
 
     /**
@@ -591,6 +635,7 @@ public final class FileLockStore implements LockStore
     public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
     {
         checkOpen();
+        checkNotAdmin("publish locks");
         validateOwner(ownerId);
         final List<HeldFile> files = new ArrayList<>(entries.size());
         try
@@ -646,6 +691,7 @@ public final class FileLockStore implements LockStore
     @Override
     public long nextFencingToken()
     {
+        checkNotAdmin("hand out fencing tokens");
         return fence.next();
     }
 
@@ -861,9 +907,19 @@ public final class FileLockStore implements LockStore
         {
             s.shutdownNow();
         }
-        guard.close();
-        fence.close();
-        posix.close(tmpDirFd);
+        final GuardStripes g = guard;
+        if (g != null)
+        {
+            g.close();
+        }
+        if (fence != null)
+        {
+            fence.close();
+        }
+        if (tmpDirFd >= 0)
+        {
+            posix.close(tmpDirFd);
+        }
         fs.close();
     }
 
@@ -1122,7 +1178,7 @@ public final class FileLockStore implements LockStore
             post.add(t.otherFile());
         }
         return new AcquisitionPlan(components, pre, tmpDir, t.publishFile(), type == LockType.SUBTREE ? t.dir : null,
-            post, guard.file(guard.stripeOf(t.publishFile().toString())));
+            post, guard().file(guard().stripeOf(t.publishFile().toString())));
     }
 
     // ---- publication ------------------------------------------------------------------------------
@@ -1484,10 +1540,10 @@ public final class FileLockStore implements LockStore
      */
     private ReapOutcome reap(final Path file, final int fd, final PosixStat judged, final byte[] bytes, final int n)
     {
-        final int stripe = guard.stripeOf(file.toString());
+        final int stripe = guard().stripeOf(file.toString());
         final PosixStat cur = new PosixStat();
         final byte[] again = new byte[bytes.length];
-        guard.lock(stripe);
+        guard().lock(stripe);
         try
         {
             final int rc = fs.lstat(file, cur);
@@ -1520,7 +1576,7 @@ public final class FileLockStore implements LockStore
         }
         finally
         {
-            guard.unlock(stripe);
+            guard().unlock(stripe);
         }
         reaped.incrementAndGet();
         syncDirectory(file);
@@ -1557,7 +1613,7 @@ public final class FileLockStore implements LockStore
             posix.close(fd);
             throw ioFailure("cannot publish lock file (link)", file, rc);
         }
-        final HeldFile hf = new HeldFile(ownerId, p, type, file, guard.stripeOf(file.toString()), replaced);
+        final HeldFile hf = new HeldFile(ownerId, p, type, file, guard().stripeOf(file.toString()), replaced);
         hf.dirFd = fs.openDir(file.getParent());
         if (hf.dirFd < 0)
         {
@@ -1668,7 +1724,7 @@ public final class FileLockStore implements LockStore
             {
                 throw ioFailure("cannot fstat the temporary lock file", tmp, s);
             }
-            guard.lock(hf.stripe);
+            guard().lock(hf.stripe);
             try
             {
                 final int rc = posix.fstatAt(hf.dirFd, hf.name, cur);
@@ -1689,7 +1745,7 @@ public final class FileLockStore implements LockStore
             }
             finally
             {
-                guard.unlock(hf.stripe);
+                guard().unlock(hf.stripe);
             }
             if (durability == Durability.DATA_AND_DIRECTORY)
             {
@@ -1748,7 +1804,7 @@ public final class FileLockStore implements LockStore
             }
             int failure = 0;
             final PosixStat st = new PosixStat();
-            guard.lock(hf.stripe);
+            guard().lock(hf.stripe);
             try
             {
                 final int rc = posix.fstatAt(hf.dirFd, hf.name, st);
@@ -1767,7 +1823,7 @@ public final class FileLockStore implements LockStore
             }
             finally
             {
-                guard.unlock(hf.stripe);
+                guard().unlock(hf.stripe);
                 // Closing drops the flock: even a file that could not be unlinked is then reclaimed
                 // at once by the next process that finds it (invariant 9).
                 posix.close(hf.fd);
@@ -2301,8 +2357,8 @@ public final class FileLockStore implements LockStore
     /** Removes a non-regular entry named like a lock file ({@code break --force}), under its guard. */
     private boolean removeOddEntry(final Path file)
     {
-        final int stripe = guard.stripeOf(file.toString());
-        guard.lock(stripe);
+        final int stripe = guard().stripeOf(file.toString());
+        guard().lock(stripe);
         try
         {
             final int u = fs.unlink(file);
@@ -2319,7 +2375,7 @@ public final class FileLockStore implements LockStore
         }
         finally
         {
-            guard.unlock(stripe);
+            guard().unlock(stripe);
         }
     }
 
@@ -2498,6 +2554,7 @@ public final class FileLockStore implements LockStore
         private int guardStripes = GUARD_STRIPES_DEFAULT;
         private boolean syncFence = true;
         private Dialect dialect;
+        private boolean admin;
         private String ovPrefix = "";
         private java.util.function.LongSupplier wallClock = FileLockStore::systemWallNanos;
 
@@ -2582,6 +2639,20 @@ public final class FileLockStore implements LockStore
         public Builder ovPathPrefix(final String prefix)
         {
             this.ovPrefix = prefix == null ? "" : prefix;
+            return this;
+        }
+
+        /**
+         * Opens the store for administration only ({@code status}, {@code break}): nothing is created
+         * under the root (no {@code .pathlock/}, no fencing epoch is bumped, so a read-only tree can be
+         * inspected); {@code break} creates the guard files when it must remove something. Such a store
+         * cannot publish locks or hand out fencing tokens.
+         *
+         * @return this.
+         */
+        public Builder administration()
+        {
+            this.admin = true;
             return this;
         }
 
