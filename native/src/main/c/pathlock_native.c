@@ -35,7 +35,7 @@
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 3
+#define PATHLOCK_ABI_VERSION 4
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -1156,4 +1156,674 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceFlo
     free(pre);
     free(post);
     return rc != 0 ? rc : iterations;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* descriptor-relative calls (ABI 4)                                                              */
+/*                                                                                                */
+/*  R1. A name is one component: 1..NAME_MAX bytes, no '/', no NUL, not "." or "..". Anything     */
+/*      else is -EINVAL (-ENAMETOOLONG beyond NAME_MAX) before any syscall, so that no call here  */
+/*      can be steered to another directory by its name.                                          */
+/*  R2. Nothing here follows a symlink in the last component (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW,    */
+/*      linkat without AT_SYMLINK_FOLLOW), and every open of something that may be a FIFO or a    */
+/*      device carries O_NONBLOCK, so no call blocks on the type of what it finds.                */
+/*  R3. Linux reports ENOTDIR, not ELOOP, for openat(O_DIRECTORY | O_NOFOLLOW) of a symlink; the  */
+/*      openDirAt contract promises ELOOP, so ENOTDIR is refined with fstatat (the refinement     */
+/*      only picks the error code; nothing is opened through it).                                */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Copies a name component into buf (NAME_MAX + 1 bytes) and terminates it (R1). */
+static int pl_copy_component(JNIEnv *env, jbyteArray name, char *buf)
+{
+    if (name == NULL)
+    {
+        return -EINVAL;
+    }
+    const jsize len = (*env)->GetArrayLength(env, name);
+    if (len <= 0)
+    {
+        return -EINVAL;
+    }
+    if (len > NAME_MAX)
+    {
+        return -ENAMETOOLONG;
+    }
+    (*env)->GetByteArrayRegion(env, name, 0, len, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', (size_t)len) != NULL || memchr(buf, '/', (size_t)len) != NULL)
+    {
+        return -EINVAL;
+    }
+    if (buf[0] == '.' && (len == 1 || (len == 2 && buf[1] == '.')))
+    {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int pl_openat(int dirFd, const char *name, int flags, mode_t mode)
+{
+    int fd;
+    do
+    {
+        fd = openat(dirFd, name, flags, mode);
+    }
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
+/* openat of a sub-directory that never follows a symlink and never blocks (R2, R3). */
+static int pl_open_dir_at(int dirFd, const char *name)
+{
+    const int fd = pl_openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+    if (fd == -ENOTDIR)
+    {
+        struct stat st;
+        if (fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        {
+            return -ELOOP;
+        }
+    }
+    return fd;
+}
+
+/* unlinkat of a name this process has just created, only while it still names fd's inode. */
+static void pl_unlinkat_if_same(int dirFd, const char *name, int fd)
+{
+    struct stat byFd;
+    struct stat byName;
+    if (fstat(fd, &byFd) == 0 && fstatat(dirFd, name, &byName, AT_SYMLINK_NOFOLLOW) == 0 &&
+        byFd.st_dev == byName.st_dev && byFd.st_ino == byName.st_ino)
+    {
+        unlinkat(dirFd, name, 0);
+    }
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_openDirectory(
+    JNIEnv *env, jclass cls, jbyteArray path)
+{
+    (void)cls;
+    char p[PATH_MAX];
+    const int rc = pl_copy_path(env, path, p);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    int fd;
+    do
+    {
+        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_openDirAt(
+    JNIEnv *env, jclass cls, jint dirFd, jbyteArray name)
+{
+    (void)cls;
+    char n[NAME_MAX + 1];
+    const int rc = pl_copy_component(env, name, n);
+    return rc != 0 ? rc : pl_open_dir_at(dirFd, n);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_fstatAt(
+    JNIEnv *env, jclass cls, jint dirFd, jbyteArray name, jlongArray out)
+{
+    (void)cls;
+    char n[NAME_MAX + 1];
+    const int rc = pl_copy_component(env, name, n);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    struct stat st;
+    if (fstatat(dirFd, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    {
+        return -errno;
+    }
+    return pl_fill_stat(env, &st, out);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_openReadAt(
+    JNIEnv *env, jclass cls, jint dirFd, jbyteArray name, jlongArray out)
+{
+    (void)cls;
+    char n[NAME_MAX + 1];
+    int rc = pl_copy_component(env, name, n);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (out == NULL || (*env)->GetArrayLength(env, out) < PL_STAT_LENGTH)
+    {
+        return -EINVAL;
+    }
+    const int fd = pl_openat(dirFd, n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd < 0)
+    {
+        return fd;
+    }
+    struct stat st;
+    rc = fstat(fd, &st) != 0 ? -errno : pl_fill_stat(env, &st, out);
+    if (rc != 0)
+    {
+        pl_close_fd(fd);
+        return rc;
+    }
+    return fd;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_createExclusiveAt(
+    JNIEnv *env, jclass cls, jint dirFd, jbyteArray name, jbyteArray content, jint length, jint mode, jint flags)
+{
+    (void)cls;
+    char n[NAME_MAX + 1];
+    int rc = pl_copy_component(env, name, n);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (content == NULL || length < 0 || length > (*env)->GetArrayLength(env, content))
+    {
+        return -EINVAL;
+    }
+    char stackBuf[PL_STACK_READ_MAX];
+    char *buf = stackBuf;
+    if (length > PL_STACK_READ_MAX)
+    {
+        buf = malloc((size_t)length);
+        if (buf == NULL)
+        {
+            return -ENOMEM;
+        }
+    }
+    (*env)->GetByteArrayRegion(env, content, 0, length, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+    {
+        rc = -EFAULT;
+    }
+    else
+    {
+        const int fd = pl_openat(dirFd, n, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+            (mode_t)(mode & 07777));
+        rc = fd;
+        if (fd >= 0)
+        {
+            int step = 0;
+            if ((flags & PL_CREATE_LOCK_EXCLUSIVE) != 0)
+            {
+                step = pl_flock(fd, LOCK_EX | LOCK_NB);
+            }
+            if (step == 0)
+            {
+                step = pl_write_all(fd, buf, (size_t)length);
+            }
+            if (step == 0 && (flags & PL_CREATE_SYNC_DATA) != 0)
+            {
+                step = pl_fdatasync(fd);
+            }
+            if (step != 0)
+            {
+                pl_unlinkat_if_same(dirFd, n, fd);
+                pl_close_fd(fd);
+                rc = step;
+            }
+        }
+    }
+    if (buf != stackBuf)
+    {
+        free(buf);
+    }
+    return rc;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_linkAt(
+    JNIEnv *env, jclass cls, jint oldDirFd, jbyteArray oldName, jint newDirFd, jbyteArray newName)
+{
+    (void)cls;
+    char from[NAME_MAX + 1];
+    char to[NAME_MAX + 1];
+    int rc = pl_copy_component(env, oldName, from);
+    if (rc == 0)
+    {
+        rc = pl_copy_component(env, newName, to);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return linkat(oldDirFd, from, newDirFd, to, 0) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_renameAt(
+    JNIEnv *env, jclass cls, jint oldDirFd, jbyteArray oldName, jint newDirFd, jbyteArray newName)
+{
+    (void)cls;
+    char from[NAME_MAX + 1];
+    char to[NAME_MAX + 1];
+    int rc = pl_copy_component(env, oldName, from);
+    if (rc == 0)
+    {
+        rc = pl_copy_component(env, newName, to);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return renameat(oldDirFd, from, newDirFd, to) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_unlinkAt(
+    JNIEnv *env, jclass cls, jint dirFd, jbyteArray name)
+{
+    (void)cls;
+    char n[NAME_MAX + 1];
+    const int rc = pl_copy_component(env, name, n);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return unlinkat(dirFd, n, 0) != 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_mkdirAt(
+    JNIEnv *env, jclass cls, jint dirFd, jbyteArray name, jint mode)
+{
+    (void)cls;
+    char n[NAME_MAX + 1];
+    const int rc = pl_copy_component(env, name, n);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return mkdirat(dirFd, n, (mode_t)(mode & 07777)) != 0 ? -errno : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* walkAt: the descriptor-relative walk with a Java visitor                                       */
+/*                                                                                                */
+/*  W1. Iterative, with a heap stack of open directory streams: depth is bounded by the number   */
+/*      of descriptors the process may open, never by the C stack or by PATH_MAX. The relative    */
+/*      path lives in one growable buffer; each frame remembers its length in it.                 */
+/*  W2. The start is re-opened as openat(dirFd, ".") so the walk has its own open file           */
+/*      description (its own readdir offset) and the caller's descriptor is left untouched.      */
+/*  W3. Sub-directories are entered only through openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK)   */
+/*      from the parent's descriptor: a directory replaced by a symlink after readdir is refused  */
+/*      by the kernel (ELOOP / ENOTDIR) and skipped as replaced, so no rename elsewhere in the    */
+/*      tree can lead the walk outside the start.                                                 */
+/*  W4. ENOENT, ENOTDIR and ELOOP on a sub-directory mean it vanished or was replaced: skipped.   */
+/*      Every other failure to open or read a directory goes to visitor.error and the walk goes   */
+/*      on (or stops, if the visitor says so).                                                    */
+/*  W5. A Java exception thrown by the visitor stops the walk at once; it is pending on return.   */
+/* ---------------------------------------------------------------------------------------------- */
+
+struct pl_bytes
+{
+    char *data;
+    jsize len;
+};
+
+struct pl_patterns
+{
+    struct pl_bytes *items;
+    jsize count;
+};
+
+struct pl_frame
+{
+    DIR *dir;
+    size_t relLen;
+};
+
+struct pl_visit
+{
+    JNIEnv *env;
+    jobject visitor;
+    jmethodID match;
+    jmethodID error;
+    char *rel;      /* growable relative path, not NUL-terminated */
+    size_t relCap;
+    jint count;
+    int stopped;    /* visitor returned false, or threw (W5) */
+};
+
+static void pl_free_patterns(struct pl_patterns *p)
+{
+    for (jsize i = 0; i < p->count; i++)
+    {
+        free(p->items[i].data);
+    }
+    free(p->items);
+    p->items = NULL;
+    p->count = 0;
+}
+
+/* Copies a byte[][] (null: none) of patterns. Returns 0 or -errno (-EINVAL for a null element). */
+static int pl_copy_patterns(JNIEnv *env, jobjectArray arrays, struct pl_patterns *out)
+{
+    out->items = NULL;
+    out->count = 0;
+    if (arrays == NULL)
+    {
+        return 0;
+    }
+    const jsize n = (*env)->GetArrayLength(env, arrays);
+    if (n == 0)
+    {
+        return 0;
+    }
+    out->items = calloc((size_t)n, sizeof(struct pl_bytes));
+    if (out->items == NULL)
+    {
+        return -ENOMEM;
+    }
+    for (jsize i = 0; i < n; i++)
+    {
+        jbyteArray a = (jbyteArray)(*env)->GetObjectArrayElement(env, arrays, i);
+        if ((*env)->ExceptionCheck(env))
+        {
+            pl_free_patterns(out);
+            return -EFAULT;
+        }
+        if (a == NULL)
+        {
+            pl_free_patterns(out);
+            return -EINVAL;
+        }
+        const jsize len = (*env)->GetArrayLength(env, a);
+        out->items[i].data = malloc(len > 0 ? (size_t)len : 1);
+        out->count = i + 1;
+        if (out->items[i].data == NULL)
+        {
+            (*env)->DeleteLocalRef(env, a);
+            pl_free_patterns(out);
+            return -ENOMEM;
+        }
+        (*env)->GetByteArrayRegion(env, a, 0, len, (jbyte *)out->items[i].data);
+        (*env)->DeleteLocalRef(env, a);
+        if ((*env)->ExceptionCheck(env))
+        {
+            pl_free_patterns(out);
+            return -EFAULT;
+        }
+        out->items[i].len = len;
+    }
+    return 0;
+}
+
+static int pl_matches_any(const char *n, size_t nl, const struct pl_patterns *suffixes,
+    const struct pl_patterns *prefixes)
+{
+    for (jsize i = 0; i < suffixes->count; i++)
+    {
+        const size_t sl = (size_t)suffixes->items[i].len;
+        if (nl >= sl && memcmp(n + nl - sl, suffixes->items[i].data, sl) == 0)
+        {
+            return 1;
+        }
+    }
+    for (jsize i = 0; i < prefixes->count; i++)
+    {
+        const size_t pl = (size_t)prefixes->items[i].len;
+        if (nl >= pl && memcmp(n, prefixes->items[i].data, pl) == 0)
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Sets v->rel to the first relLen bytes followed by "/name" (or "name" at the start). */
+static int pl_rel_child(struct pl_visit *v, size_t relLen, const char *name, size_t nameLen, size_t *childLen)
+{
+    const size_t need = relLen + (relLen > 0 ? 1 : 0) + nameLen;
+    if (need > (size_t)INT32_MAX)
+    {
+        return -ENAMETOOLONG;
+    }
+    if (need > v->relCap)
+    {
+        size_t cap = v->relCap == 0 ? 4096 : v->relCap;
+        while (cap < need)
+        {
+            cap *= 2;
+        }
+        char *grown = realloc(v->rel, cap);
+        if (grown == NULL)
+        {
+            return -ENOMEM;
+        }
+        v->rel = grown;
+        v->relCap = cap;
+    }
+    char *p = v->rel + relLen;
+    if (relLen > 0)
+    {
+        *p++ = '/';
+    }
+    memcpy(p, name, nameLen);
+    *childLen = need;
+    return 0;
+}
+
+/* Calls visitor.match (isMatch) or visitor.error with the first relLen bytes of v->rel. */
+static void pl_visit_call(struct pl_visit *v, int isMatch, size_t relLen, jint arg)
+{
+    JNIEnv *env = v->env;
+    jbyteArray path = (*env)->NewByteArray(env, (jsize)relLen);
+    if (path == NULL)
+    {
+        v->stopped = 1; /* OutOfMemoryError pending */
+        return;
+    }
+    if (relLen > 0)
+    {
+        (*env)->SetByteArrayRegion(env, path, 0, (jsize)relLen, (const jbyte *)v->rel);
+    }
+    jboolean goOn = JNI_FALSE;
+    if (!(*env)->ExceptionCheck(env))
+    {
+        goOn = (*env)->CallBooleanMethod(env, v->visitor, isMatch ? v->match : v->error, path, arg);
+    }
+    (*env)->DeleteLocalRef(env, path);
+    if ((*env)->ExceptionCheck(env) || goOn == JNI_FALSE)
+    {
+        v->stopped = 1;
+    }
+}
+
+static unsigned char pl_type_of_mode(mode_t mode)
+{
+    return (unsigned char)IFTODT(mode);
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_walkAt(
+    JNIEnv *env, jclass cls, jint dirFd, jobjectArray suffixArrays, jobjectArray prefixArrays, jbyteArray skipDir,
+    jobject visitor)
+{
+    (void)cls;
+    if (visitor == NULL)
+    {
+        return -EINVAL;
+    }
+    char skip[NAME_MAX + 1];
+    skip[0] = '\0';
+    int rc = skipDir == NULL ? 0 : pl_copy_component(env, skipDir, skip);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    jclass visitorClass = (*env)->GetObjectClass(env, visitor);
+    const jmethodID match = (*env)->GetMethodID(env, visitorClass, "match", "([BI)Z");
+    if ((*env)->ExceptionCheck(env))
+    {
+        (*env)->DeleteLocalRef(env, visitorClass);
+        return -EINVAL;
+    }
+    const jmethodID error = (*env)->GetMethodID(env, visitorClass, "error", "([BI)Z");
+    (*env)->DeleteLocalRef(env, visitorClass);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EINVAL;
+    }
+
+    struct pl_patterns suffixes;
+    struct pl_patterns prefixes = { NULL, 0 };
+    rc = pl_copy_patterns(env, suffixArrays, &suffixes);
+    if (rc == 0)
+    {
+        rc = pl_copy_patterns(env, prefixArrays, &prefixes);
+    }
+    if (rc != 0)
+    {
+        pl_free_patterns(&suffixes);
+        return rc;
+    }
+
+    /* W2 */
+    const int startFd = pl_openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    DIR *startDir = NULL;
+    if (startFd >= 0)
+    {
+        startDir = fdopendir(startFd);
+        if (startDir == NULL)
+        {
+            rc = -errno;
+            pl_close_fd(startFd);
+        }
+    }
+    else
+    {
+        rc = startFd;
+    }
+    if (rc != 0)
+    {
+        pl_free_patterns(&suffixes);
+        pl_free_patterns(&prefixes);
+        return rc;
+    }
+
+    struct pl_visit v = { env, visitor, match, error, NULL, 0, 0, 0 };
+    size_t stackCap = 64;
+    size_t depth = 1;
+    struct pl_frame *stack = malloc(stackCap * sizeof(struct pl_frame));
+    if (stack == NULL)
+    {
+        closedir(startDir);
+        pl_free_patterns(&suffixes);
+        pl_free_patterns(&prefixes);
+        return -ENOMEM;
+    }
+    stack[0].dir = startDir;
+    stack[0].relLen = 0;
+
+    while (depth > 0 && !v.stopped && rc == 0)
+    {
+        struct pl_frame *top = &stack[depth - 1];
+        errno = 0;
+        const struct dirent *de = readdir(top->dir);
+        if (de == NULL)
+        {
+            const int e = errno;
+            if (e != 0)
+            {
+                pl_visit_call(&v, 0, top->relLen, e);
+            }
+            closedir(top->dir);
+            depth--;
+            continue;
+        }
+        const char *n = de->d_name;
+        if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
+        {
+            continue;
+        }
+        const size_t nameLen = strlen(n);
+        size_t childLen;
+        rc = pl_rel_child(&v, top->relLen, n, nameLen, &childLen);
+        if (rc != 0)
+        {
+            break;
+        }
+        unsigned char type = de->d_type;
+        int vanished = 0;
+        if (type == DT_UNKNOWN)
+        {
+            /* some file systems (xfs without ftype, some network ones) do not fill d_type */
+            struct stat st;
+            if (fstatat(dirfd(top->dir), n, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            {
+                type = pl_type_of_mode(st.st_mode);
+            }
+            else if (errno == ENOENT)
+            {
+                vanished = 1;
+            }
+            else
+            {
+                pl_visit_call(&v, 0, childLen, errno);
+                continue;
+            }
+        }
+        if (pl_matches_any(n, nameLen, &suffixes, &prefixes))
+        {
+            v.count++;
+            pl_visit_call(&v, 1, childLen, vanished ? 0 : (jint)DTTOIF(type));
+            if (v.stopped)
+            {
+                break;
+            }
+        }
+        if (type != DT_DIR || (skip[0] != '\0' && strcmp(n, skip) == 0))
+        {
+            continue;
+        }
+        /* W3, W4 */
+        const int cfd = pl_openat(dirfd(top->dir), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+        if (cfd < 0)
+        {
+            if (cfd != -ENOENT && cfd != -ENOTDIR && cfd != -ELOOP)
+            {
+                pl_visit_call(&v, 0, childLen, -cfd);
+            }
+            continue;
+        }
+        DIR *child = fdopendir(cfd);
+        if (child == NULL)
+        {
+            const int e = errno;
+            pl_close_fd(cfd);
+            pl_visit_call(&v, 0, childLen, e);
+            continue;
+        }
+        if (depth == stackCap)
+        {
+            struct pl_frame *grown = realloc(stack, stackCap * 2 * sizeof(struct pl_frame));
+            if (grown == NULL)
+            {
+                closedir(child);
+                rc = -ENOMEM;
+                break;
+            }
+            stack = grown;
+            stackCap *= 2;
+        }
+        stack[depth].dir = child;
+        stack[depth].relLen = childLen;
+        depth++;
+    }
+    while (depth > 0)
+    {
+        closedir(stack[--depth].dir);
+    }
+    free(stack);
+    free(v.rel);
+    pl_free_patterns(&suffixes);
+    pl_free_patterns(&prefixes);
+    return rc != 0 ? rc : v.count;
 }

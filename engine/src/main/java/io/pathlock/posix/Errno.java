@@ -23,6 +23,9 @@ public final class Errno
     /** Input/output error. */
     public static final int EIO = 5;
 
+    /** No such device or address ({@code open} of a socket, or of a FIFO for writing without a reader). */
+    public static final int ENXIO = 6;
+
     /** Bad file descriptor. */
     public static final int EBADF = 9;
 
@@ -107,6 +110,7 @@ public final class Errno
         define(ENOENT, "ENOENT", "No such file or directory");
         define(EINTR, "EINTR", "Interrupted system call");
         define(EIO, "EIO", "Input/output error");
+        define(ENXIO, "ENXIO", "No such device or address");
         define(EBADF, "EBADF", "Bad file descriptor");
         define(EWOULDBLOCK, "EWOULDBLOCK", "Resource temporarily unavailable");
         define(ENOMEM, "ENOMEM", "Cannot allocate memory");

@@ -201,6 +201,118 @@ public final class JniPosix implements Posix
         return PosixPaths.splitNulTerminated(result[0], out);
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public int openDirectory(final Path dir)
+    {
+        return PathlockNative.openDirectory(PosixPaths.bytes(dir));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int openDirAt(final int dirFd, final byte[] name)
+    {
+        return PathlockNative.openDirAt(dirFd, Objects.requireNonNull(name, "name"));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int fstatAt(final int dirFd, final byte[] name, final PosixStat out)
+    {
+        Objects.requireNonNull(out, "out");
+        final long[] buffer = STAT_BUFFER.get();
+        return fill(PathlockNative.fstatAt(dirFd, Objects.requireNonNull(name, "name"), buffer), buffer, out);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int openReadAt(final int dirFd, final byte[] name, final PosixStat out)
+    {
+        Objects.requireNonNull(out, "out");
+        final long[] buffer = STAT_BUFFER.get();
+        final int fd = PathlockNative.openReadAt(dirFd, Objects.requireNonNull(name, "name"), buffer);
+        fill(fd < 0 ? fd : 0, buffer, out);
+        return fd;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int createExclusiveAt(final int dirFd, final byte[] name, final byte[] content, final int length,
+        final int mode, final int flags)
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(content, "content");
+        return PathlockNative.createExclusiveAt(dirFd, name, content, length, mode, flags);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int linkAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
+    {
+        return PathlockNative.linkAt(
+            oldDirFd, Objects.requireNonNull(oldName, "oldName"), newDirFd, Objects.requireNonNull(newName, "newName"));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int renameAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
+    {
+        return PathlockNative.renameAt(
+            oldDirFd, Objects.requireNonNull(oldName, "oldName"), newDirFd, Objects.requireNonNull(newName, "newName"));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int unlinkAt(final int dirFd, final byte[] name)
+    {
+        return PathlockNative.unlinkAt(dirFd, Objects.requireNonNull(name, "name"));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int mkdirAt(final int dirFd, final byte[] name, final int mode)
+    {
+        return PathlockNative.mkdirAt(dirFd, Objects.requireNonNull(name, "name"), mode);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The walk runs in C ({@link PathlockNative#walkAt}); each match and error is one JNI
+     * up-call with a new {@code byte[]} of the relative path. An exception thrown by the visitor
+     * stops the walk and propagates to the caller.
+     */
+    @Override
+    public int walkAt(final int dirFd, final byte[][] suffixes, final byte[][] prefixes, final byte[] skipDirName,
+        final WalkVisitor visitor)
+    {
+        Objects.requireNonNull(visitor, "visitor");
+        return PathlockNative.walkAt(dirFd, suffixes, prefixes, skipDirName, new VisitorBridge(visitor));
+    }
+
+    /** Hands the native walk's up-calls to a {@link Posix.WalkVisitor}. */
+    private static final class VisitorBridge implements PathlockNative.WalkCallback
+    {
+        private final WalkVisitor visitor;
+
+        VisitorBridge(final WalkVisitor visitor)
+        {
+            this.visitor = visitor;
+        }
+
+        @Override
+        public boolean match(final byte[] relativePath, final int fileType)
+        {
+            return visitor.match(relativePath, fileType);
+        }
+
+        @Override
+        public boolean error(final byte[] relativePath, final int errno)
+        {
+            return visitor.error(relativePath, errno);
+        }
+    }
+
     private static int fill(final int rc, final long[] buffer, final PosixStat out)
     {
         if (rc == 0)

@@ -461,8 +461,9 @@ public interface Posix
      * Depth is not limited by {@code PATH_MAX}.
      *
      * @param dirFd       the start (not closed by the walk).
-     * @param suffixes    name suffixes to match (raw bytes; a name equal to a suffix matches).
-     * @param prefixes    name prefixes to match (raw bytes).
+     * @param suffixes    name suffixes to match (raw bytes; a name equal to a suffix matches), or null
+     *                    for none; an empty suffix matches every name.
+     * @param prefixes    name prefixes to match (raw bytes), or null for none.
      * @param skipDirName a directory name never entered, or null.
      * @param visitor     receives matches and errors.
      * @return the number of matches reported, or {@code -errno} when the start itself cannot be read;

@@ -23,6 +23,18 @@ public final class PosixStat
     /** File type: symbolic link. */
     public static final int S_IFLNK = 0120000;
 
+    /** File type: FIFO (named pipe). */
+    public static final int S_IFIFO = 0010000;
+
+    /** File type: socket. */
+    public static final int S_IFSOCK = 0140000;
+
+    /** File type: character device. */
+    public static final int S_IFCHR = 0020000;
+
+    /** File type: block device. */
+    public static final int S_IFBLK = 0060000;
+
     private long ino;
     private long dev;
     private long size;

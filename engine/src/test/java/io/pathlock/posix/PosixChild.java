@@ -1,5 +1,6 @@
 package io.pathlock.posix;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,6 +14,8 @@ import java.util.Arrays;
  *   optionally under a file-size limit; also prints whether PATH exists afterwards.</li>
  *   <li>{@code walk BACKEND START NAME}: {@code findFiles}; prints the result code and the
  *   matches.</li>
+ *   <li>{@code walkAt BACKEND START SUFFIX}: {@code openDirectory} + {@code walkAt}; prints the
+ *   result code, the sorted matches and the errors as {@code path:errno}.</li>
  *   <li>{@code select}: prints {@link PosixBackends#select()}.</li>
  * </ul>
  */
@@ -66,6 +69,33 @@ public final class PosixChild
                 final java.util.List<Path> found = new java.util.ArrayList<>();
                 final int rc = posix.findFiles(Path.of(args[2]), args[3], null, found);
                 System.out.println("rc=" + rc + " found=" + found);
+                break;
+            }
+            case "walkAt":
+            {
+                final Posix posix = backend(args[1]);
+                final int fd = posix.openDirectory(Path.of(args[2]));
+                final java.util.List<String> matches = new java.util.ArrayList<>();
+                final java.util.List<String> errors = new java.util.ArrayList<>();
+                final int rc = fd < 0 ? fd : posix.walkAt(fd, new byte[][] { args[3].getBytes(StandardCharsets.UTF_8) },
+                    null, null, new Posix.WalkVisitor()
+                    {
+                        @Override
+                        public boolean match(final byte[] relativePath, final int fileType)
+                        {
+                            matches.add(new String(relativePath, StandardCharsets.UTF_8));
+                            return Posix.WALK_CONTINUE;
+                        }
+
+                        @Override
+                        public boolean error(final byte[] relativePath, final int errno)
+                        {
+                            errors.add(new String(relativePath, StandardCharsets.UTF_8) + ":" + errno);
+                            return Posix.WALK_CONTINUE;
+                        }
+                    });
+                java.util.Collections.sort(matches);
+                System.out.println("rc=" + rc + " matches=" + matches + " errors=" + errors);
                 break;
             }
             case "select":

@@ -308,4 +308,150 @@ public final class PathlockNative
      */
     public static native long lockSequenceFloor(byte[][] lstats, byte[][] preChecks, byte[] tmp, byte[] file,
         byte[][] postChecks, byte[] scanDir, byte[] guard, byte[] content, int length, int mode, int iterations);
+
+    // ---- descriptor-relative calls (ABI 4) ----
+    // A name is one component as raw bytes: 1..NAME_MAX bytes, no '/', no NUL, not "." or "..";
+    // anything else is -EINVAL (-ENAMETOOLONG beyond NAME_MAX) before any syscall.
+
+    /**
+     * What {@link #walkAt} calls back, from the walking thread, while the walk runs.
+     */
+    public interface WalkCallback
+    {
+        /**
+         * An entry whose name matched.
+         *
+         * @param relativePath the entry's path relative to the start, raw bytes joined by {@code '/'}.
+         * @param fileType     the {@code S_IFMT} bits of the entry (not following a symlink), or 0 if
+         *                     it vanished before its type could be read.
+         * @return true to go on, false to stop the walk.
+         */
+        boolean match(byte[] relativePath, int fileType);
+
+        /**
+         * A directory that could not be opened or read; the walk did not descend below it.
+         *
+         * @param relativePath the directory relative to the start (empty for the start).
+         * @param errno        the positive error number.
+         * @return true to go on, false to stop the walk.
+         */
+        boolean error(byte[] relativePath, int errno);
+    }
+
+    /**
+     * {@code open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)}; symlinks in the path are followed.
+     *
+     * @param path directory.
+     * @return the descriptor, or {@code -errno} ({@code -ENOTDIR} for a non-directory).
+     */
+    public static native int openDirectory(byte[] path);
+
+    /**
+     * {@code openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)}. Linux
+     * reports a symlink as {@code ENOTDIR} here; this call reports it as {@code -ELOOP}.
+     *
+     * @param dirFd directory descriptor.
+     * @param name  one name component.
+     * @return the descriptor, or {@code -errno}.
+     */
+    public static native int openDirAt(int dirFd, byte[] name);
+
+    /**
+     * {@code fstatat(dirFd, name, AT_SYMLINK_NOFOLLOW)}.
+     *
+     * @param dirFd directory descriptor.
+     * @param name  one name component.
+     * @param out   at least {@link #STAT_LENGTH} slots, filled at the {@code STAT_*} indices.
+     * @return 0 or {@code -errno}.
+     */
+    public static native int fstatAt(int dirFd, byte[] name, long[] out);
+
+    /**
+     * {@code openat(dirFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)} then
+     * {@code fstat} of the new descriptor. The descriptor keeps {@code O_NONBLOCK} (no effect on a
+     * regular file; a FIFO read returns {@code EAGAIN} instead of waiting).
+     *
+     * @param dirFd directory descriptor.
+     * @param name  one name component.
+     * @param out   at least {@link #STAT_LENGTH} slots, filled with the opened file's {@code fstat}.
+     * @return the descriptor, or {@code -errno} ({@code -ELOOP} for a symlink).
+     */
+    public static native int openReadAt(int dirFd, byte[] name, long[] out);
+
+    /**
+     * {@link #createExclusive} relative to a directory descriptor, with
+     * {@code O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC}; a failure after the open
+     * {@code unlinkat}s the new name while it still names the created inode.
+     *
+     * @param dirFd   directory descriptor.
+     * @param name    one name component.
+     * @param content bytes to write from offset 0.
+     * @param length  how many bytes of {@code content} to write.
+     * @param mode    permission bits (masked by the umask).
+     * @param flags   {@link #CREATE_SYNC_DATA} and/or {@link #CREATE_LOCK_EXCLUSIVE}.
+     * @return the write-only descriptor, or {@code -errno} ({@code -EEXIST} when the name exists,
+     *         a dangling symlink included).
+     */
+    public static native int createExclusiveAt(int dirFd, byte[] name, byte[] content, int length, int mode, int flags);
+
+    /**
+     * {@code linkat(oldDirFd, oldName, newDirFd, newName, 0)}: does not follow a symlink, never
+     * replaces.
+     *
+     * @param oldDirFd directory descriptor of the existing name.
+     * @param oldName  existing name component.
+     * @param newDirFd directory descriptor of the new name.
+     * @param newName  new name component.
+     * @return 0 or {@code -errno} ({@code -EEXIST} when the new name exists).
+     */
+    public static native int linkAt(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName);
+
+    /**
+     * {@code renameat(oldDirFd, oldName, newDirFd, newName)}.
+     *
+     * @param oldDirFd directory descriptor of the current name.
+     * @param oldName  current name component.
+     * @param newDirFd directory descriptor of the new name.
+     * @param newName  new name component.
+     * @return 0 or {@code -errno}.
+     */
+    public static native int renameAt(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName);
+
+    /**
+     * {@code unlinkat(dirFd, name, 0)}; a directory is {@code -EISDIR}.
+     *
+     * @param dirFd directory descriptor.
+     * @param name  one name component.
+     * @return 0 or {@code -errno}.
+     */
+    public static native int unlinkAt(int dirFd, byte[] name);
+
+    /**
+     * {@code mkdirat(dirFd, name, mode)}.
+     *
+     * @param dirFd directory descriptor.
+     * @param name  one name component.
+     * @param mode  permission bits (masked by the umask).
+     * @return 0 or {@code -errno}.
+     */
+    public static native int mkdirAt(int dirFd, byte[] name, int mode);
+
+    /**
+     * Walks the tree below {@code dirFd} in C, iteratively (one open directory stream per level,
+     * depth not limited by {@code PATH_MAX}), entering sub-directories only with
+     * {@code openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK)} from the parent's descriptor. Every entry
+     * whose name ends with one of {@code suffixes} or starts with one of {@code prefixes} goes to
+     * {@code callback.match}; directories called {@code skipDir} are not entered; a directory that
+     * vanished or was replaced is skipped; any other failure to open or read a directory goes to
+     * {@code callback.error}. An exception thrown by the callback stops the walk and propagates.
+     *
+     * @param dirFd    the start (not closed, its offset not moved: the walk reopens it as ".").
+     * @param suffixes name suffixes, or null for none.
+     * @param prefixes name prefixes, or null for none.
+     * @param skipDir  a directory name never entered, or null.
+     * @param callback receives matches and errors.
+     * @return the number of matches reported, or {@code -errno} when the start cannot be read.
+     */
+    public static native int walkAt(int dirFd, byte[][] suffixes, byte[][] prefixes, byte[] skipDir,
+        WalkCallback callback);
 }
