@@ -338,6 +338,8 @@ public final class LockHandle implements AutoCloseable
             return;
         }
         lostReason = reason;
+        closed = true;
+        m.handles.remove(this);
         m.observer.onLost();
         try
         {

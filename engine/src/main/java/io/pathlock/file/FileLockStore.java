@@ -274,6 +274,8 @@ public final class FileLockStore implements LockStore
          * file where it went and remove it there (F6).
          */
         int dirFd = -1;
+        /** Why the file was found lost by a refresh, or null. */
+        String lost;
         long dev;
         long ino;
         LockTokenDescriptor.Token token;
@@ -745,7 +747,8 @@ public final class FileLockStore implements LockStore
             {
                 if (hf.released)
                 {
-                    return "lock file " + hf.file + " of " + hf.path + " is no longer held by this store";
+                    return hf.lost != null ? hf.lost : "lock file " + hf.file + " of " + hf.path +
+                        " is no longer held by this store";
                 }
                 final int rc = posix.fstatAt(hf.dirFd, hf.name, st);
                 if (rc == -Errno.ENOENT)
@@ -1775,6 +1778,9 @@ public final class FileLockStore implements LockStore
         final int fd = replaceLocked(hf, token, st);
         if (fd < 0)
         {
+            final int rc = posix.fstatAt(hf.dirFd, hf.name, st);
+            hf.lost = "lock file " + hf.file + " of " + hf.path + " (" + hf.type + ") was " +
+                (rc == -Errno.ENOENT ? "removed by someone else" : "replaced by another file" + describeOccupant(hf.file));
             hf.released = true;
             posix.close(hf.fd);
             hf.fd = -1;

@@ -33,6 +33,11 @@ class FileLockProcessTest
     @TempDir
     Path root;
 
+    private Path sidecar(final String lockPath)
+    {
+        return Layouts.sidecar(root, lockPath);
+    }
+
     /**
      * Mutual exclusion (invariants 1, 4, 5) across 3 processes x 4 threads doing POINT, SUBTREE and
      * mv on one small tree, checked by an independent recorder: every critical section appends ENTER
@@ -158,12 +163,12 @@ class FileLockProcessTest
         try (ChildProcess holder = ChildProcess.start("hold", root.toString(), "auto", "SUBTREE", "/k"))
         {
             holder.expect("HELD");
-            assertTrue(Files.exists(root.resolve(".k.path.ovlock")));
+            assertTrue(Files.exists(root.resolve("k/.path.ovlock")));
             holder.kill();
         }
-        assertTrue(Files.exists(root.resolve(".k.path.ovlock")), "kill -9 left the lock file behind");
+        assertTrue(Files.exists(root.resolve("k/.path.ovlock")), "kill -9 left the lock file behind");
         final FileLockStore store = FileLockStore.open(root);
-        assertEquals(Duration.ofSeconds(300), store.lockExpire());
+        assertEquals(Dialect.RAGFS.expire(), store.lockExpire());
         try (LockManager m = LockManager.builder().store(store).build();
             LockHandle h = m.open("next"))
         {
@@ -217,7 +222,7 @@ class FileLockProcessTest
             holder.expect("HELD");
             holder.kill();
         }
-        final Path lock = root.resolve(".r.path.ovlock");
+        final Path lock = sidecar("/r");
         assertTrue(Files.exists(lock));
         final int n = 6;
         final List<ChildProcess> racers = new ArrayList<>();
@@ -340,7 +345,7 @@ class FileLockProcessTest
             {
                 final String line = c.expect("ERROR");
                 assertTrue(line.contains("EACCES"), line);
-                assertTrue(line.contains(root.toRealPath().resolve("ro/.x.path.ovlock").toString()), line);
+                assertTrue(line.contains(Layouts.sidecar(root.toRealPath(), "/ro/x").toString()), line);
             }
             try (var tmp = Files.list(root.resolve(".pathlock/tmp")))
             {

@@ -37,6 +37,11 @@ class FileLockStoreTest
     @TempDir
     Path root;
 
+    private Path sidecar(final String lockPath)
+    {
+        return Layouts.sidecar(root, lockPath);
+    }
+
     private final List<FileLockStore> stores = new ArrayList<>();
 
     @AfterEach
@@ -85,7 +90,7 @@ class FileLockStoreTest
         final Path lock = root.resolve("a/b/.path.ovlock");
         final String token = read(lock);
         assertTrue(token.startsWith("pl1|" + ProcessHandle.current().pid() + "|"), token);
-        assertTrue(token.endsWith("|w1:" + token.split(":")[1] + ":P"), token);
+        assertTrue(token.endsWith("|w1:" + token.split(":")[1] + ":E"), token);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(lock)));
         s.unpublish(r.publication());
         assertFalse(Files.exists(lock));
@@ -105,7 +110,7 @@ class FileLockStoreTest
         final LockStore.PublishResult p1 = a.tryPublish("A", point("/a/b/c", "/a/b/file"));
         assertTrue(p1.isGranted(), () -> String.valueOf(p1.conflict()));
         assertTrue(Files.exists(root.resolve("a/b/c/.path.ovlock")));
-        assertTrue(Files.exists(root.resolve("a/b/.file.path.ovlock")));
+        assertTrue(Files.exists(sidecar("/a/b/file")));
         final LockStore.PublishResult r1 = b.tryPublish("B", subtree("/a"));
         assertFalse(r1.isGranted());
         assertEquals(LockConflict.Reason.HELD, r1.conflict().reason());
@@ -118,7 +123,7 @@ class FileLockStoreTest
         a.unpublish(up.publication());
         assertEquals(0, a.heldFileCount());
         assertFalse(Files.exists(root.resolve("a/b/c/.path.ovlock")));
-        assertFalse(Files.exists(root.resolve("a/b/.file.path.ovlock")));
+        assertFalse(Files.exists(sidecar("/a/b/file")));
         if (!"nio".equals(backend))
         {
             Files.writeString(root.resolve("a/b/c/.path.ovlock"), "pl1|1|h|0000000000000000|gone:1:P");
@@ -126,7 +131,7 @@ class FileLockStoreTest
         }
         else
         {
-            Files.writeString(root.resolve("a/b/c/.path.ovlock"), "pl1|1|h|0000000000000000|gone:" + System.nanoTime() + ":P");
+            Files.writeString(root.resolve("a/b/c/.path.ovlock"), "pl1|1|h|0000000000000000|gone:" + FileLockStore.systemWallNanos() + ":P");
             assertFalse(b.tryPublish("B2", point("/a/b/c")).isGranted(), "without flock a young pl1 token is held");
         }
     }
@@ -142,8 +147,8 @@ class FileLockStoreTest
         final LockStore.PublishResult r2 = b.tryPublish("w2", point("/d/f2"));
         assertTrue(r1.isGranted());
         assertTrue(r2.isGranted());
-        assertTrue(Files.exists(root.resolve("d/.f1.path.ovlock")));
-        assertTrue(Files.exists(root.resolve("d/.f2.path.ovlock")));
+        assertTrue(Files.exists(sidecar("/d/f1")));
+        assertTrue(Files.exists(sidecar("/d/f2")));
         final LockStore.PublishResult r3 = b.tryPublish("w3", point("/d/f1"));
         assertFalse(r3.isGranted());
         assertEquals(LockConflict.Reason.HELD, r3.conflict().reason());
@@ -197,12 +202,15 @@ class FileLockStoreTest
     @Test
     void lockOnAFileSeesASubtreeLockTakenBeforeItsParentExisted() throws Exception
     {
-        // Invariant 1: /n did not exist when A locked it (sidecar R/.n.path.ovlock); then /n became a directory.
+        // Invariant 1: /n was a file when A locked it (sidecar form, as ragfs does for an existing
+        // file); then the file was replaced by a directory.
+        Files.writeString(root.resolve("n"), "data");
         final FileLockStore a = store();
         final FileLockStore b = store();
         final LockStore.PublishResult held = a.tryPublish("A", subtree("/n"));
         assertTrue(held.isGranted());
-        assertTrue(Files.exists(root.resolve(".n.path.ovlock")));
+        assertTrue(Files.exists(sidecar("/n")));
+        Files.delete(root.resolve("n"));
         Files.createDirectories(root.resolve("n/m"));
         final LockStore.PublishResult r = b.tryPublish("B", point("/n/m"));
         assertFalse(r.isGranted());
@@ -226,7 +234,7 @@ class FileLockStoreTest
         // upgrade own POINT to SUBTREE in place
         final LockStore.PublishResult p3 = s.tryPublish("w", subtree("/a/b"));
         assertTrue(p3.isGranted(), () -> String.valueOf(p3.conflict()));
-        assertTrue(read(lock).endsWith(":S"));
+        assertTrue(read(lock).endsWith(":T"));
         assertFalse(inode1.equals(Files.getAttribute(lock, "unix:ino")), "replaced by rename");
         // another owner is refused
         assertFalse(other.tryPublish("x", point("/a/b/c")).isGranted());
@@ -253,7 +261,7 @@ class FileLockStoreTest
         assertFalse(up.isGranted());
         assertEquals("/a/b/c", up.conflict().path());
         final Path lock = root.resolve("a/b/.path.ovlock");
-        assertTrue(read(lock).endsWith(":P"), "the POINT is back");
+        assertTrue(read(lock).endsWith(":E"), "the POINT is back");
         assertTrue(s.refresh(p1.publication()));
         assertFalse(other.tryPublish("y", point("/a/b")).isGranted(), "and still held");
         s.unpublish(p1.publication());
@@ -266,7 +274,7 @@ class FileLockStoreTest
         // A pl1 token nobody flocks: its holder died (invariant 3), whatever its age.
         Files.createDirectories(root.resolve("a"));
         Files.writeString(root.resolve("a/.path.ovlock"),
-            "pl1|999999|host|0123456789abcdef|dead@1.1.1:" + System.nanoTime() + ":S");
+            "pl1|999999|host|0123456789abcdef|dead@1.1.1:" + FileLockStore.systemWallNanos() + ":S");
         final FileLockStore s = store();
         final LockStore.PublishResult r = s.tryPublish("w", point("/a/b"));
         assertTrue(r.isGranted(), () -> String.valueOf(r.conflict()));
@@ -279,11 +287,11 @@ class FileLockStoreTest
     {
         Files.createDirectories(root.resolve("p"));
         Files.createDirectories(root.resolve("s"));
-        final long now = System.nanoTime();
+        final long now = FileLockStore.systemWallNanos();
         Files.writeString(root.resolve("p/.path.ovlock"), "openviking-abc:" + now + ":P");
         Files.writeString(root.resolve("s/.path.ovlock"), "host:1234:worker:" + now + ":S");
         final TestClock clock = new TestClock();
-        final FileLockStore s = store(FileLockStore.builder(root).clock(clock).lockExpire(Duration.ofSeconds(300)));
+        final FileLockStore s = store(FileLockStore.builder(root).clock(clock).wallClock(clock::wallNanos).lockExpire(Duration.ofSeconds(300)));
         LockStore.PublishResult r = s.tryPublish("w", point("/p"));
         assertFalse(r.isGranted());
         assertEquals(LockConflict.Reason.FOREIGN, r.conflict().reason());
@@ -310,7 +318,7 @@ class FileLockStoreTest
         Files.writeString(root.resolve("g/.path.ovlock"), "garbage without fields");
         Files.writeString(root.resolve("e/.path.ovlock"), "");
         final TestClock clock = new TestClock();
-        final FileLockStore s = store(FileLockStore.builder(root).clock(clock));
+        final FileLockStore s = store(FileLockStore.builder(root).clock(clock).wallClock(clock::wallNanos));
         clock.advance(Duration.ofDays(1));
         for (final String p : new String[] {"/g", "/e"})
         {
@@ -357,8 +365,8 @@ class FileLockStoreTest
     {
         // On the java.nio backend tokens are pl1n: judged by age, so only the heartbeat keeps them held.
         final TestClock clock = new TestClock();
-        final FileLockStore a = store(FileLockStore.builder(root).backend("nio").clock(clock).lockExpire(Duration.ofSeconds(3)));
-        final FileLockStore b = store(FileLockStore.builder(root).backend("nio").clock(clock).lockExpire(Duration.ofSeconds(3)));
+        final FileLockStore a = store(FileLockStore.builder(root).backend("nio").clock(clock).wallClock(clock::wallNanos).lockExpire(Duration.ofSeconds(3)));
+        final FileLockStore b = store(FileLockStore.builder(root).backend("nio").clock(clock).wallClock(clock::wallNanos).lockExpire(Duration.ofSeconds(3)));
         assertFalse(a.detectsDeathImmediately());
         assertTrue(a.describeDetail().contains("DEGRADED"), a.describeDetail());
         assertEquals(Duration.ofSeconds(1), a.heartbeatInterval());
@@ -382,7 +390,7 @@ class FileLockStoreTest
         final FileLockStore create = store();
         assertTrue(create.tryPublish("w", point("/m/n/o")).isGranted());
         assertTrue(Files.isDirectory(root.resolve("m/n")));
-        assertTrue(Files.exists(root.resolve("m/n/.o.path.ovlock")));
+        assertTrue(Files.exists(sidecar("/m/n/o")));
         final FileLockStore fail = store(FileLockStore.builder(root).missingDirectories(MissingDirectories.FAIL));
         final LockStoreException e = assertThrows(LockStoreException.class, () -> fail.tryPublish("w", point("/q/r/s")));
         assertTrue(e.getMessage().contains(root.toRealPath().resolve("q").toString()), e.getMessage());
@@ -392,24 +400,30 @@ class FileLockStoreTest
         final FileLockStore other = store();
         assertTrue(other.tryPublish("holder", subtree("/m/k")).isGranted());
         assertFalse(create.tryPublish("w2", point("/m/k/x/y")).isGranted());
-        assertFalse(Files.exists(root.resolve("m/k")));
+        // SUBTREE on the missing /m/k made the directory (ragfs's tree-lock form); the refused POINT
+        // below it created nothing inside the holder's subtree.
+        assertFalse(Files.exists(root.resolve("m/k/x")));
     }
 
     @Test
-    void symlinkOutsideTheRootIsRefusedInsideIsFollowed(@TempDir final Path outside) throws Exception
+    void symlinksBelowTheRootAreNeverFollowedInsideOrOutside(@TempDir final Path outside) throws Exception
     {
+        // Invariant R1: every operation is descriptor-relative with O_NOFOLLOW, so a lock path through
+        // a link is refused by name, whether the link points outside the root or inside it.
         Files.createDirectories(root.resolve("real/sub"));
         Files.createSymbolicLink(root.resolve("escape"), outside);
         Files.createSymbolicLink(root.resolve("inside"), root.resolve("real"));
         final FileLockStore s = store();
         final LockStoreException e = assertThrows(LockStoreException.class, () -> s.tryPublish("w", point("/escape/x")));
-        assertTrue(e.getMessage().contains("outside the lock root"), e.getMessage());
+        assertTrue(e.getMessage().contains("is a symbolic link"), e.getMessage());
+        assertTrue(e.getMessage().contains("escape"), e.getMessage());
         assertThrows(LockStoreException.class, () -> s.tryPublish("w", subtree("/escape")));
         try (var files = Files.list(outside))
         {
             assertEquals(0, files.count(), "nothing written outside the root");
         }
-        assertTrue(s.tryPublish("w", point("/inside/sub")).isGranted());
+        assertThrows(LockStoreException.class, () -> s.tryPublish("w", point("/inside/sub")));
+        assertTrue(s.tryPublish("w", point("/real/sub")).isGranted());
         assertTrue(Files.exists(root.resolve("real/sub/.path.ovlock")));
     }
 
@@ -420,7 +434,7 @@ class FileLockStoreTest
         final FileLockStore s = store(FileLockStore.builder(root).missingDirectories(MissingDirectories.FAIL));
         final LockStoreException e = assertThrows(LockStoreException.class, () -> s.tryPublish("w", point("/ok", "/q/r/s")));
         assertTrue(e.getMessage().contains("/q"), e.getMessage());
-        assertFalse(Files.exists(root.resolve(".ok.path.ovlock")));
+        assertFalse(Files.exists(sidecar("/ok")));
         assertEquals(0, s.heldFileCount());
         try (var tmp = Files.list(root.resolve(".pathlock/tmp")))
         {
@@ -493,7 +507,7 @@ class FileLockStoreTest
         assertTrue(s.tryPublish("w1", subtree("/a")).isGranted());
         final FileLockStore t = store();
         assertTrue(t.tryPublish("w2", point("/b/f")).isGranted());
-        Files.writeString(root.resolve("a/.g.path.ovlock"), "py:" + System.nanoTime() + ":P");
+        Files.writeString(sidecar("/a/g"), "py:" + FileLockStore.systemWallNanos() + ":P");
         final List<LockFileInfo> st = t.status();
         assertEquals(3, st.size(), st.toString());
         assertEquals("/a", st.get(0).lockPath());

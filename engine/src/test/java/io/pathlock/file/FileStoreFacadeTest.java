@@ -37,6 +37,11 @@ class FileStoreFacadeTest
     @TempDir
     Path root;
 
+    private Path sidecar(final String lockPath)
+    {
+        return Layouts.sidecar(root, lockPath);
+    }
+
     private final List<LockManager> managers = new ArrayList<>();
 
     @AfterEach
@@ -154,7 +159,7 @@ class FileStoreFacadeTest
             h.tryAcquire(LockRequest.point("/o/a", "/o/b"));
             h.tryAcquire(LockRequest.point("/o/a"));
             h.tryAcquire(LockRequest.subtree("/o/b"));
-            assertTrue(Files.readString(root.resolve("o/b/.path.ovlock")).endsWith(":S"));
+            assertTrue(Files.readString(root.resolve("o/b/.path.ovlock")).endsWith(":T"));
             h.tryAcquire(LockRequest.subtree("/o"));
             assertEquals(3, h.locks().size());
             assertThrows(LockBusyException.class, () -> b.open("other").tryAcquire(LockRequest.point("/o/c")));
@@ -216,8 +221,8 @@ class FileStoreFacadeTest
         b.open("thief").tryAcquire(LockRequest.point("/v"));
         assertTrue(a.runMaintenance() > 0);
         assertFalse(h.isValid());
-        assertTrue(h.lostReason().contains("removed or taken over"), h.lostReason());
-        assertTrue(Files.exists(root.resolve(".v.path.ovlock")), "the thief's file is still there");
+        assertTrue(h.lostReason().contains("replaced by another file"), h.lostReason());
+        assertTrue(Files.exists(sidecar("/v")), "the thief's file is still there");
     }
 
     @Test

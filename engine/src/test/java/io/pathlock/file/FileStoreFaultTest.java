@@ -199,6 +199,7 @@ class FileStoreFaultTest
             assertFalse(publish(s, "/", LockType.SUBTREE).isGranted());
             assertTrue(publish(s, "/top/dddddddddddddddddddd", LockType.POINT).isGranted(), "a POINT above it is fine");
         });
+        sh("rm -rf " + q(root.resolve("top"))); // JUnit's @TempDir cannot delete below PATH_MAX.
     }
 
     // ---- 5. symlink swaps ---------------------------------------------------------------------------
@@ -215,7 +216,9 @@ class FileStoreFaultTest
             Files.writeString(outside.resolve("v" + i + "/.path.ovlock"), "ov-proc-1:1:E");
         }
         Files.writeString(outside.resolve(".path.ovlock"), "ov-proc-1:1:E");
-        final FileLockStore s = store();
+        // Missing directories are not created: while d is mid-swap the store must not make a new one.
+        final FileLockStore s = FileLockStore.builder(root).missingDirectories(MissingDirectories.FAIL).build();
+        closeables.add(s);
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicReference<Throwable> swapFailure = new AtomicReference<>();
         final CountDownLatch swapping = new CountDownLatch(1);

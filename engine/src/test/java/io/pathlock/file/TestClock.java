@@ -14,6 +14,16 @@ final class TestClock implements NanoClock
         offset.addAndGet(d.toNanos());
     }
 
+    /**
+     * The wall clock moved by the same offset, for {@link FileLockStore.Builder#wallClock}.
+     *
+     * @return nanoseconds since the epoch.
+     */
+    long wallNanos()
+    {
+        return FileLockStore.systemWallNanos() + offset.get();
+    }
+
     @Override
     public long nanoTime()
     {
