@@ -48,12 +48,87 @@ class FileCommandsTest
         final Path marker = root.resolve("seen");
         // The command checks that the SUBTREE lock file exists while it runs, and passes its exit status.
         final Outcome o = exec("run", "--root", root.toString(), "--subtree", "/a", "--point", "/b/f", "--",
-            "sh", "-c", "test -f \"$PATHLOCK_ROOT/a/.path.ovlock\" && test -f \"$PATHLOCK_ROOT/b/.f.path.ovlock\" && " +
+            "sh", "-c", "test -f \"$PATHLOCK_ROOT/a/.path.ovlock\" && test -f \"$PATHLOCK_ROOT/b/" + io.pathlock.file.SidecarNames.sidecarName("/b/f") + "\" && " +
             "echo \"$PATHLOCK_FENCING_TOKEN\" > " + marker + " && exit 7");
         assertEquals(7, o.exit(), o.err());
         assertTrue(Long.parseLong(Files.readString(marker).trim()) > 0);
         assertFalse(Files.exists(root.resolve("a/.path.ovlock")), "released after the command");
-        assertFalse(Files.exists(root.resolve("b/.f.path.ovlock")));
+        assertFalse(Files.exists(root.resolve("b").resolve(io.pathlock.file.SidecarNames.sidecarName("/b/f"))));
+    }
+
+    @Test
+    void runReportsALostLockAtOnceAndExits76AfterTheCommand() throws Exception
+    {
+        Files.createDirectories(root.resolve("a"));
+        final Path marker = root.resolve("go-on");
+        final StringWriter err = new StringWriter();
+        final java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
+        final String old = System.getProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME);
+        System.setProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME, "PT0.3S"); // heartbeat every 100 ms
+        try
+        {
+            // The command removes its own lock file (as break --force or an operator would), then
+            // waits (bounded) until the test has seen run report the loss.
+            final Thread t = new Thread(() ->
+            {
+                final CommandLine cl = PathlockCommand.commandLine();
+                cl.setOut(new PrintWriter(new StringWriter(), true));
+                cl.setErr(new PrintWriter(err, true));
+                exit.set(cl.execute("run", "--root", root.toString(), "--subtree", "/a", "--", "sh", "-c",
+                    "rm \"$PATHLOCK_ROOT/a/.path.ovlock\" && for i in $(seq 1 400); do test -f " + marker +
+                    " && exit 0; sleep 0.05; done; exit 9"));
+            }, "run");
+            t.start();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!err.toString().contains("LOCK LOST") && System.nanoTime() < deadline && t.isAlive())
+            {
+                Thread.onSpinWait();
+            }
+            assertTrue(err.toString().contains("LOCK LOST"), "run did not report the loss: " + err);
+            assertTrue(err.toString().contains("removed"), err.toString());
+            Files.writeString(marker, "");
+            t.join(Duration.ofSeconds(20).toMillis());
+            assertFalse(t.isAlive());
+        }
+        finally
+        {
+            if (old == null)
+            {
+                System.clearProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME, old);
+            }
+        }
+        assertEquals(RunCommand.EXIT_LOST, exit.get(), err.toString());
+    }
+
+    @Test
+    void interopChoosesTheWriteDialect() throws Exception
+    {
+        Files.createDirectories(root.resolve("a"));
+        final Outcome ov = exec("run", "--root", root.toString(), "--interop", "ov431", "--subtree", "/a", "--",
+            "sh", "-c", "grep -q ':S$' \"$PATHLOCK_ROOT/a/.path.ovlock\"");
+        assertEquals(0, ov.exit(), ov.err());
+        final Outcome rg = exec("run", "--root", root.toString(), "--interop", "ragfs", "--subtree", "/a", "--",
+            "sh", "-c", "grep -q ':T$' \"$PATHLOCK_ROOT/a/.path.ovlock\"");
+        assertEquals(0, rg.exit(), rg.err());
+        final Outcome bad = exec("status", "--root", root.toString(), "--interop", "ov999");
+        assertEquals(64, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("ov999"), bad.err());
+    }
+
+    @Test
+    void anEmptyRootIsABadUsageNotTheCurrentDirectory()
+    {
+        for (final String cmd : new String[] {"status", "break"})
+        {
+            final Outcome o = cmd.equals("status") ? exec(cmd, "--root", "") : exec(cmd, "--root", "", "/a");
+            assertEquals(64, o.exit(), cmd + ": " + o.err());
+            assertTrue(o.err().contains("--root"), o.err());
+        }
+        assertFalse(Files.exists(Path.of(FileLockStore.RESERVED_DIR_NAME)), "status created .pathlock in the working directory");
     }
 
     @Test
@@ -103,7 +178,7 @@ class FileCommandsTest
     void statusListsLocksAsTableAndJson() throws Exception
     {
         Files.createDirectories(root.resolve("p"));
-        Files.writeString(root.resolve("p/.path.ovlock"), "python-owner:" + System.nanoTime() + ":P");
+        Files.writeString(root.resolve("p/.path.ovlock"), "python-owner:" + java.time.temporal.ChronoUnit.NANOS.between(java.time.Instant.EPOCH, java.time.Instant.now()) + ":P");
         Files.writeString(root.resolve(".junk.path.ovlock"), "");
         try (FileLockStore other = FileLockStore.open(root))
         {
@@ -138,10 +213,10 @@ class FileCommandsTest
             assertTrue(other.tryPublish("live", LockRequest.point("/live").entries()).isGranted());
             final Outcome kept = exec("break", "--root", root.toString(), "/live");
             assertEquals(RunCommand.EXIT_BUSY, kept.exit());
-            assertTrue(Files.exists(root.resolve(".live.path.ovlock")));
+            assertTrue(Files.exists(root.resolve(io.pathlock.file.SidecarNames.sidecarName("/live"))));
             final Outcome forced = exec("break", "--root", root.toString(), "/live", "--force");
             assertEquals(0, forced.exit(), forced.err());
-            assertFalse(Files.exists(root.resolve(".live.path.ovlock")));
+            assertFalse(Files.exists(root.resolve(io.pathlock.file.SidecarNames.sidecarName("/live"))));
         }
     }
 }

@@ -1076,7 +1076,10 @@ public final class FileLockStore implements LockStore
         final List<LockFileInfo> removed = new ArrayList<>();
         final List<LockFileInfo> kept = new ArrayList<>();
         final PosixStat st = new PosixStat();
-        for (final Path file : new Path[] {t.dirForm, t.sidecar})
+        // The legacy sidecar ({@code .NAME.path.ovlock}, pathlock before the ragfs layout) is found by
+        // scans and status, so break must be able to remove it too.
+        final Path legacy = p.isRoot() ? null : t.dir.resolveSibling("." + p.name() + LOCK_FILE_NAME);
+        for (final Path file : new Path[] {t.dirForm, t.sidecar, legacy})
         {
             if (file == null)
             {
