@@ -137,6 +137,20 @@ final class PosixPaths
     }
 
     /**
+     * The positive errno for a name that a backend could not use: that of
+     * {@link #checkComponent(byte[])}, or {@link Errno#EINVAL} when the name is a valid component
+     * that the backend still cannot name (not decodable, for {@link NioPosix}).
+     *
+     * @param name the raw name.
+     * @return a positive errno.
+     */
+    static int checkComponentOrInvalid(final byte[] name)
+    {
+        final int rc = checkComponent(name);
+        return rc != 0 ? -rc : Errno.EINVAL;
+    }
+
+    /**
      * Whether a name matches one of the {@link Posix#walkAt} patterns.
      *
      * @param name     raw name bytes, from index 0.
