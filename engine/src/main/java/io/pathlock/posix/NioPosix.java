@@ -9,7 +9,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.ClosedDirectoryStreamException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -22,18 +27,24 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +52,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@link Posix} over java.nio only: the fallback that works wherever the JDK does, with weaker
@@ -91,6 +104,61 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that replaces the file between the check and the delete is removed if empty. {@link #findFiles}
  * walks with {@link Files#walkFileTree} without following links, over the real path of the start.
  *
+ * <h2>Descriptor-relative calls</h2>
+ * A directory descriptor ({@link #openDirectory}, {@link #openDirAt}) is a handle on a
+ * {@link SecureDirectoryStream} (on Linux the JDK's stream holds a kernel directory descriptor and
+ * its methods are the {@code *at} calls), together with the absolute path the directory was reached
+ * by. What each call becomes:
+ * <ul>
+ *   <li>{@code openDirAt}: a {@code NOFOLLOW} attribute read ({@code fstatat}) that refuses a symlink
+ *   ({@code -ELOOP}) or a non-directory ({@code -ENOTDIR}), then
+ *   {@code newDirectoryStream(name, NOFOLLOW_LINKS)} ({@code openat(O_NOFOLLOW)}): a directory
+ *   replaced by a symlink in between is refused by the kernel.</li>
+ *   <li>{@code openReadAt}: the same type check; a regular file or a directory is opened with
+ *   {@code newByteChannel(name, READ[, WRITE], NOFOLLOW_LINKS)}, anything else (FIFO, socket,
+ *   device) is refused with {@code -ENXIO} and its type reported in {@code out}, because NIO has no
+ *   {@code O_NONBLOCK} and opening a FIFO would block until a writer comes. As for
+ *   {@link #openRead}, the file is opened read-write when permissions allow, so that it can carry an
+ *   exclusive lock.</li>
+ *   <li>{@code createExclusiveAt}: {@code newByteChannel(name, CREATE_NEW, READ, WRITE,
+ *   NOFOLLOW_LINKS)} ({@code openat(O_CREAT | O_EXCL | O_NOFOLLOW)}).</li>
+ *   <li>{@code renameAt}: {@link SecureDirectoryStream#move} ({@code renameat}); {@code unlinkAt}:
+ *   {@link SecureDirectoryStream#deleteFile} ({@code unlinkat(0)}); {@code fstatAt}: a
+ *   {@code NOFOLLOW} {@link PosixFileAttributeView} of the stream ({@code fstatat}).</li>
+ *   <li>{@code walkAt}: iterative over streams opened with {@code newDirectoryStream(name,
+ *   NOFOLLOW_LINKS)} from the parent's stream, never by path.</li>
+ * </ul>
+ *
+ * <p>Remaining gaps, each because NIO has no call for it:
+ * <ol>
+ *   <li><b>No {@code linkat}, no {@code mkdirat}.</b> {@code linkAt} and {@code mkdirAt} check that
+ *   each directory handle's path still names the directory its stream is open on ({@code -ESTALE}
+ *   if not), then call {@link Files#createLink} / {@link Files#createDirectory} on
+ *   {@code path/name}. Between the check and the call (microseconds) a rename of an ancestor of that
+ *   path into a symlink can redirect the new link or directory outside the root; nothing is ever
+ *   removed or replaced through it (link(2) and mkdir(2) never replace), and the last component is
+ *   never followed. Paths longer than {@code PATH_MAX} fail with {@code -ENAMETOOLONG}.</li>
+ *   <li><b>No {@code O_NONBLOCK}, no {@code O_DIRECTORY}.</b> The type checks before
+ *   {@code openDirectory}, {@code openDirAt}, {@code openReadAt} and the walk's descents are one
+ *   attribute read apart from the open: an entry replaced by a FIFO in that window blocks the
+ *   opening thread until a writer opens the FIFO.</li>
+ *   <li><b>Stat fields.</b> NIO's {@code fstatat} ({@link PosixFileAttributes}) gives no link count,
+ *   no numeric owner and no file type beyond regular / directory / symlink / other; device and inode
+ *   come from its {@code fileKey()} text {@code (dev=HEX,ino=DEC)}. The full {@code unix:*}
+ *   attributes of {@code path/name} are read too and used whenever they describe the same device
+ *   and inode; when they do not (path swapped, or longer than {@code PATH_MAX}) the result has
+ *   {@code nlink} 1, {@code uid} -1 and, for a special file, no type bits (0).</li>
+ *   <li><b>Names that are not valid UTF-8</b> (more precisely, not decodable in
+ *   {@code sun.jnu.encoding}) cannot become a {@link Path}: every call given such a name returns
+ *   {@code -EINVAL}. {@code walkAt} handles them: it keeps the {@link Path}s its streams return
+ *   (which carry the raw bytes) to descend, and recovers the raw bytes it reports from
+ *   {@link Path#toUri()}.</li>
+ *   <li>A directory descriptor supports {@link #fstat}, {@link #fsync} (through its path, when that
+ *   still names it, else {@code -ESTALE}) and {@link #close}; {@link #flock} and {@link #preadAll}
+ *   on it are {@code -EBADF}. Each directory descriptor holds two kernel descriptors (the JDK
+ *   duplicates it).</li>
+ * </ol>
+ *
  * <p>Thread-safety: thread-safe. The handle table is concurrent; lock bookkeeping is guarded by one
  * JVM-wide monitor, which no call holds while doing I/O other than a non-blocking lock attempt.
  */
@@ -113,6 +181,15 @@ public final class NioPosix implements Posix
 
     private static final AtomicInteger NEXT_FD = new AtomicInteger(FIRST_FD);
     private static final ConcurrentHashMap<Integer, Handle> HANDLES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Integer, DirHandle> DIRS = new ConcurrentHashMap<>();
+
+    private static final Set<OpenOption> CREATE_AT_OPTIONS = Set.of(
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> READ_WRITE_AT_OPTIONS =
+        Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> READ_AT_OPTIONS = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    private static final Path DOT = Path.of(".");
+    private static final Pattern FILE_KEY = Pattern.compile("\\(dev=([0-9a-f]+),ino=([0-9]+)\\)");
 
     /** Guards {@link #LOCKS}, {@link Handle#lockMode} and {@link Handle#closed}. */
     private static final Object LOCK_MONITOR = new Object();
@@ -169,10 +246,23 @@ public final class NioPosix implements Posix
         }
         final Handle handle = register(path, channel, true);
         final int fd = handle.fd;
+        final int rc = lockWriteSync(handle, content, length, flags);
+        if (rc != 0)
+        {
+            unlinkIfSame(handle);
+            close(fd);
+            return rc;
+        }
+        return fd;
+    }
+
+    /** The steps of an exclusive create after the open: optional lock, the write, optional sync. */
+    private int lockWriteSync(final Handle handle, final byte[] content, final int length, final int flags)
+    {
         int rc = 0;
         if ((flags & CREATE_LOCK_EXCLUSIVE) != 0)
         {
-            rc = flock(fd, LOCK_EX | LOCK_NB);
+            rc = flock(handle.fd, LOCK_EX | LOCK_NB);
         }
         if (rc == 0)
         {
@@ -181,11 +271,11 @@ public final class NioPosix implements Posix
                 final ByteBuffer buffer = ByteBuffer.wrap(content, 0, length);
                 while (buffer.hasRemaining())
                 {
-                    channel.write(buffer);
+                    handle.channel.write(buffer);
                 }
                 if ((flags & CREATE_SYNC_DATA) != 0)
                 {
-                    channel.force(false);
+                    handle.channel.force(false);
                 }
             }
             catch (final IOException | RuntimeException ex)
@@ -193,13 +283,7 @@ public final class NioPosix implements Posix
                 rc = -errno(ex);
             }
         }
-        if (rc != 0)
-        {
-            unlinkIfSame(handle);
-            close(fd);
-            return rc;
-        }
-        return fd;
+        return rc;
     }
 
     /** {@inheritDoc} */
@@ -279,6 +363,11 @@ public final class NioPosix implements Posix
     @Override
     public int fstat(final int fd, final PosixStat out)
     {
+        final DirHandle dirHandle = DIRS.get(fd);
+        if (dirHandle != null)
+        {
+            return statThrough(dirHandle.stream, null, dirHandle.path, out);
+        }
         final Handle handle = HANDLES.get(fd);
         if (handle == null)
         {
@@ -472,6 +561,19 @@ public final class NioPosix implements Posix
     @Override
     public int close(final int fd)
     {
+        final DirHandle dirHandle = DIRS.remove(fd);
+        if (dirHandle != null)
+        {
+            try
+            {
+                dirHandle.stream.close();
+                return 0;
+            }
+            catch (final IOException ex)
+            {
+                return -errno(ex);
+            }
+        }
         final Handle handle = HANDLES.remove(fd);
         if (handle == null)
         {
@@ -527,14 +629,660 @@ public final class NioPosix implements Posix
         return walk(start, fileName, skipDirName, out);
     }
 
+    // ---- descriptor-relative calls (see "Descriptor-relative calls" in the class comment) ----
+
+    /** {@inheritDoc} */
+    @Override
+    public int openDirectory(final Path dir)
+    {
+        try
+        {
+            // no O_DIRECTORY in NIO: a FIFO at the path would block the open (gap 2)
+            if (!Files.readAttributes(dir, BasicFileAttributes.class).isDirectory())
+            {
+                return -Errno.ENOTDIR;
+            }
+            final DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
+            if (!(stream instanceof SecureDirectoryStream))
+            {
+                stream.close();
+                return -Errno.ENOSYS;
+            }
+            return registerDirectory(dir.toAbsolutePath(), (SecureDirectoryStream<Path>)stream);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int openDirAt(final int dirFd, final byte[] name)
+    {
+        final DirHandle parent = DIRS.get(dirFd);
+        final Path n = namePath(name);
+        if (parent == null || n == null)
+        {
+            return parent == null ? -Errno.EBADF : -PosixPaths.checkComponentOrInvalid(name);
+        }
+        return openChildDirectory(parent.stream, parent.path, n);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int fstatAt(final int dirFd, final byte[] name, final PosixStat out)
+    {
+        Objects.requireNonNull(out, "out");
+        final DirHandle parent = DIRS.get(dirFd);
+        final Path n = namePath(name);
+        if (parent == null || n == null)
+        {
+            return parent == null ? -Errno.EBADF : -PosixPaths.checkComponentOrInvalid(name);
+        }
+        return statThrough(parent.stream, n, parent.path.resolve(n), out);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int openReadAt(final int dirFd, final byte[] name, final PosixStat out)
+    {
+        Objects.requireNonNull(out, "out");
+        final DirHandle parent = DIRS.get(dirFd);
+        final Path n = namePath(name);
+        if (parent == null || n == null)
+        {
+            return parent == null ? -Errno.EBADF : -PosixPaths.checkComponentOrInvalid(name);
+        }
+        final int rc = statThrough(parent.stream, n, parent.path.resolve(n), out);
+        if (rc != 0)
+        {
+            return rc;
+        }
+        if (out.isSymbolicLink())
+        {
+            return -Errno.ELOOP;
+        }
+        if (!out.isRegularFile() && !out.isDirectory())
+        {
+            return -Errno.ENXIO; // no O_NONBLOCK: a FIFO or device is refused, not opened (gap 2)
+        }
+        FileChannel channel;
+        boolean writable = true;
+        try
+        {
+            channel = (FileChannel)parent.stream.newByteChannel(n, READ_WRITE_AT_OPTIONS);
+        }
+        catch (final IOException | RuntimeException rwFailure)
+        {
+            writable = false;
+            try
+            {
+                channel = (FileChannel)parent.stream.newByteChannel(n, READ_AT_OPTIONS);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return -errno(ex);
+            }
+        }
+        return register(parent.path.resolve(n), channel, writable, new PosixStat().copyFrom(out)).fd;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int createExclusiveAt(final int dirFd, final byte[] name, final byte[] content, final int length,
+        final int mode, final int flags)
+    {
+        Objects.requireNonNull(content, "content");
+        final DirHandle parent = DIRS.get(dirFd);
+        final Path n = namePath(name);
+        if (parent == null || n == null)
+        {
+            return parent == null ? -Errno.EBADF : -PosixPaths.checkComponentOrInvalid(name);
+        }
+        if (length < 0 || length > content.length)
+        {
+            return -Errno.EINVAL;
+        }
+        final FileChannel channel;
+        try
+        {
+            channel = (FileChannel)parent.stream.newByteChannel(n, CREATE_AT_OPTIONS, permissions(mode));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+        final PosixStat atOpen = new PosixStat();
+        final Handle handle = register(parent.path.resolve(n), channel, true,
+            statThrough(parent.stream, n, parent.path.resolve(n), atOpen) == 0 ? atOpen : null);
+        final int rc = lockWriteSync(handle, content, length, flags);
+        if (rc != 0)
+        {
+            final PosixStat now = new PosixStat();
+            if (handle.atOpen != null && statThrough(parent.stream, n, parent.path.resolve(n), now) == 0 &&
+                now.sameFile(handle.atOpen))
+            {
+                try
+                {
+                    parent.stream.deleteFile(n);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    // best effort, as in the C library: the create has already failed
+                }
+            }
+            close(handle.fd);
+            return rc;
+        }
+        return handle.fd;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>NIO has no {@code linkat}: see gap 1 in the class comment.
+     */
+    @Override
+    public int linkAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
+    {
+        final DirHandle from = DIRS.get(oldDirFd);
+        final DirHandle to = DIRS.get(newDirFd);
+        final Path o = namePath(oldName);
+        final Path n = namePath(newName);
+        if (from == null || to == null)
+        {
+            return -Errno.EBADF;
+        }
+        if (o == null || n == null)
+        {
+            return -(o == null ? PosixPaths.checkComponentOrInvalid(oldName) : PosixPaths.checkComponentOrInvalid(newName));
+        }
+        if (!pathStillNames(from) || !pathStillNames(to))
+        {
+            return -Errno.ESTALE;
+        }
+        try
+        {
+            Files.createLink(to.path.resolve(n), from.path.resolve(o));
+            return 0;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int renameAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
+    {
+        final DirHandle from = DIRS.get(oldDirFd);
+        final DirHandle to = DIRS.get(newDirFd);
+        final Path o = namePath(oldName);
+        final Path n = namePath(newName);
+        if (from == null || to == null)
+        {
+            return -Errno.EBADF;
+        }
+        if (o == null || n == null)
+        {
+            return -(o == null ? PosixPaths.checkComponentOrInvalid(oldName) : PosixPaths.checkComponentOrInvalid(newName));
+        }
+        try
+        {
+            from.stream.move(o, to.stream, n);
+            return 0;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int unlinkAt(final int dirFd, final byte[] name)
+    {
+        final DirHandle parent = DIRS.get(dirFd);
+        final Path n = namePath(name);
+        if (parent == null || n == null)
+        {
+            return parent == null ? -Errno.EBADF : -PosixPaths.checkComponentOrInvalid(name);
+        }
+        try
+        {
+            parent.stream.deleteFile(n);
+            return 0;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>NIO has no {@code mkdirat}: see gap 1 in the class comment.
+     */
+    @Override
+    public int mkdirAt(final int dirFd, final byte[] name, final int mode)
+    {
+        final DirHandle parent = DIRS.get(dirFd);
+        final Path n = namePath(name);
+        if (parent == null || n == null)
+        {
+            return parent == null ? -Errno.EBADF : -PosixPaths.checkComponentOrInvalid(name);
+        }
+        if (!pathStillNames(parent))
+        {
+            return -Errno.ESTALE;
+        }
+        try
+        {
+            Files.createDirectory(parent.path.resolve(n), permissions(mode));
+            return 0;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Iterative over {@link SecureDirectoryStream}s, one per level (two kernel descriptors each);
+     * the start is re-opened as {@code "."} so that the caller's handle is not consumed. Names that
+     * are not valid UTF-8 are reported with their raw bytes (gap 4). The type of a special file is
+     * 0 when it cannot be told (gap 3). An exception thrown by the visitor closes every stream and
+     * propagates.
+     */
+    @Override
+    public int walkAt(final int dirFd, final byte[][] suffixes, final byte[][] prefixes, final byte[] skipDirName,
+        final WalkVisitor visitor)
+    {
+        Objects.requireNonNull(visitor, "visitor");
+        final DirHandle start = DIRS.get(dirFd);
+        if (start == null)
+        {
+            return -Errno.EBADF;
+        }
+        if ((skipDirName != null && PosixPaths.checkComponent(skipDirName) != 0) ||
+            !PosixPaths.validPatterns(suffixes) || !PosixPaths.validPatterns(prefixes))
+        {
+            return -Errno.EINVAL;
+        }
+        final List<WalkFrame> stack = new ArrayList<>();
+        try
+        {
+            final SecureDirectoryStream<Path> startStream;
+            try
+            {
+                startStream = start.stream.newDirectoryStream(DOT, LinkOption.NOFOLLOW_LINKS);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return -errno(ex);
+            }
+            stack.add(new WalkFrame(startStream, start.path, new byte[0]));
+            int count = 0;
+            while (!stack.isEmpty())
+            {
+                final WalkFrame frame = stack.get(stack.size() - 1);
+                final Path entry;
+                try
+                {
+                    entry = frame.iterator.hasNext() ? frame.iterator.next() : null;
+                }
+                catch (final DirectoryIteratorException ex)
+                {
+                    stack.remove(stack.size() - 1);
+                    closeQuietly(frame.stream);
+                    if (!visitor.error(frame.rel, errno(ex)))
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                if (entry == null)
+                {
+                    stack.remove(stack.size() - 1);
+                    closeQuietly(frame.stream);
+                    continue;
+                }
+                final Path n = entry.getFileName();
+                final byte[] raw = rawName(n);
+                final byte[] rel = child(frame.rel, raw);
+                final Path abs = frame.path.resolve(n);
+                BasicFileAttributes attributes = null;
+                try
+                {
+                    attributes = frame.stream.getFileAttributeView(n, BasicFileAttributeView.class, NOFOLLOW)
+                        .readAttributes();
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    // vanished: reported with type 0 if it matches, never entered
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    if (!visitor.error(rel, errno(ex)))
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                if (PosixPaths.matchesAny(raw, raw.length, suffixes, prefixes))
+                {
+                    count++;
+                    if (!visitor.match(rel, attributes == null ? 0 : typeBits(attributes, frame.stream, n, abs)))
+                    {
+                        break;
+                    }
+                }
+                if (attributes == null || !attributes.isDirectory() ||
+                    (skipDirName != null && Arrays.equals(raw, skipDirName)))
+                {
+                    continue;
+                }
+                try
+                {
+                    // a directory replaced by a FIFO since the attribute read would block here (gap 2)
+                    stack.add(new WalkFrame(frame.stream.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS), abs, rel));
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    final int e = errno(ex);
+                    if (e != Errno.ENOENT && e != Errno.ENOTDIR && e != Errno.ELOOP && !visitor.error(rel, e))
+                    {
+                        break;
+                    }
+                }
+            }
+            return count;
+        }
+        finally
+        {
+            for (final WalkFrame frame : stack)
+            {
+                closeQuietly(frame.stream);
+            }
+        }
+    }
+
+    /** One open directory of {@link #walkAt}. */
+    private static final class WalkFrame
+    {
+        final SecureDirectoryStream<Path> stream;
+        final Iterator<Path> iterator;
+        final Path path;
+        final byte[] rel;
+
+        WalkFrame(final SecureDirectoryStream<Path> stream, final Path path, final byte[] rel)
+        {
+            this.stream = stream;
+            this.iterator = stream.iterator();
+            this.path = path;
+            this.rel = rel;
+        }
+    }
+
+    private static byte[] child(final byte[] rel, final byte[] name)
+    {
+        if (rel.length == 0)
+        {
+            return name;
+        }
+        final byte[] out = Arrays.copyOf(rel, rel.length + 1 + name.length);
+        out[rel.length] = '/';
+        System.arraycopy(name, 0, out, rel.length + 1, name.length);
+        return out;
+    }
+
+    /** {@code S_IFMT} bits of an entry; for a special file from the path's attributes when they describe it. */
+    private static int typeBits(final BasicFileAttributes a, final SecureDirectoryStream<Path> stream, final Path name,
+        final Path abs)
+    {
+        if (a.isRegularFile())
+        {
+            return PosixStat.S_IFREG;
+        }
+        if (a.isDirectory())
+        {
+            return PosixStat.S_IFDIR;
+        }
+        if (a.isSymbolicLink())
+        {
+            return PosixStat.S_IFLNK;
+        }
+        final PosixStat st = new PosixStat();
+        return statThrough(stream, name, abs, st) == 0 ? st.mode() & PosixStat.S_IFMT : 0;
+    }
+
+    private static void closeQuietly(final DirectoryStream<Path> stream)
+    {
+        try
+        {
+            stream.close();
+        }
+        catch (final IOException ex)
+        {
+            // a directory stream holds no state worth reporting on close
+        }
+    }
+
+    private static int openChildDirectory(final SecureDirectoryStream<Path> parent, final Path parentPath, final Path n)
+    {
+        try
+        {
+            final BasicFileAttributes a = parent.getFileAttributeView(n, BasicFileAttributeView.class, NOFOLLOW)
+                .readAttributes();
+            if (a.isSymbolicLink())
+            {
+                return -Errno.ELOOP;
+            }
+            if (!a.isDirectory())
+            {
+                return -Errno.ENOTDIR;
+            }
+            // openat(O_NOFOLLOW): a symlink swapped in since the check is refused with ELOOP
+            return registerDirectory(parentPath.resolve(n), parent.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+    }
+
+    private static int registerDirectory(final Path path, final SecureDirectoryStream<Path> stream)
+    {
+        while (true)
+        {
+            final int fd = NEXT_FD.getAndIncrement();
+            if (fd < FIRST_FD)
+            {
+                NEXT_FD.compareAndSet(fd + 1, FIRST_FD);
+                continue;
+            }
+            if (!HANDLES.containsKey(fd) && DIRS.putIfAbsent(fd, new DirHandle(path, stream)) == null)
+            {
+                return fd;
+            }
+        }
+    }
+
+    /**
+     * A name as a {@link Path} of one component, or null when it is not a valid component or not
+     * decodable in the file-name charset without loss (gap 4).
+     */
+    static Path namePath(final byte[] name)
+    {
+        Objects.requireNonNull(name, "name");
+        if (PosixPaths.checkComponent(name) != 0)
+        {
+            return null;
+        }
+        final String s;
+        try
+        {
+            s = PosixPaths.CHARSET.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(name))
+                .toString();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            return null;
+        }
+        if (!Arrays.equals(s.getBytes(PosixPaths.CHARSET), name))
+        {
+            return null;
+        }
+        final Path p = Path.of(s);
+        return p.getNameCount() == 1 && !p.isAbsolute() ? p : null;
+    }
+
+    /**
+     * The raw bytes of a one-component {@link Path} that a directory stream returned. The JDK keeps
+     * the bytes inside the path but decodes them lossily in {@code toString()}; when that shows a
+     * replacement character, the bytes are recovered from {@link Path#toUri()}, which
+     * percent-encodes every byte outside printable ASCII.
+     */
+    static byte[] rawName(final Path name)
+    {
+        final String s = name.toString();
+        if (s.indexOf('\uFFFD') < 0)
+        {
+            return s.getBytes(PosixPaths.CHARSET);
+        }
+        String raw = name.toUri().getRawPath();
+        if (raw.endsWith("/"))
+        {
+            raw = raw.substring(0, raw.length() - 1);
+        }
+        raw = raw.substring(raw.lastIndexOf('/') + 1);
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++)
+        {
+            final char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length())
+            {
+                out.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+                i += 2;
+            }
+            else
+            {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** Whether a directory handle's path still names the directory its stream is open on. */
+    private static boolean pathStillNames(final DirHandle d)
+    {
+        try
+        {
+            final long[] own = fileKey(d.stream.getFileAttributeView(PosixFileAttributeView.class).readAttributes());
+            final Map<String, Object> byPath = attributesOrNull(d.path, FOLLOW);
+            return own != null && byPath != null && (Long)byPath.get("dev") == own[0] && (Long)byPath.get("ino") == own[1];
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * {@code fstatat(NOFOLLOW)} of {@code name} in {@code stream} (or {@code fstat} of the stream's
+     * directory when {@code name} is null), completed from the {@code unix:*} attributes of
+     * {@code path} when they describe the same device and inode (gap 3).
+     */
+    private static int statThrough(final SecureDirectoryStream<Path> stream, final Path name, final Path path,
+        final PosixStat out)
+    {
+        final PosixFileAttributes a;
+        try
+        {
+            a = name == null ?
+                stream.getFileAttributeView(PosixFileAttributeView.class).readAttributes() :
+                stream.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW).readAttributes();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -errno(ex);
+        }
+        final long[] key = fileKey(a);
+        final Map<String, Object> detail = attributesOrNull(path, name == null ? FOLLOW : NOFOLLOW);
+        if (key != null && detail != null && (Long)detail.get("dev") == key[0] && (Long)detail.get("ino") == key[1])
+        {
+            fill(detail, out);
+            return 0;
+        }
+        int mode = 0;
+        for (final PosixFilePermission p : a.permissions())
+        {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        if (a.isRegularFile())
+        {
+            mode |= PosixStat.S_IFREG;
+        }
+        else if (a.isDirectory())
+        {
+            mode |= PosixStat.S_IFDIR;
+        }
+        else if (a.isSymbolicLink())
+        {
+            mode |= PosixStat.S_IFLNK;
+        }
+        final java.time.Instant mtime = a.lastModifiedTime().toInstant();
+        out.set(key == null ? 0 : key[1], key == null ? 0 : key[0], a.size(), mode,
+            TimeUnit.SECONDS.toNanos(mtime.getEpochSecond()) + mtime.getNano(), 1, -1);
+        return 0;
+    }
+
+    /**
+     * Device and inode from {@link BasicFileAttributes#fileKey()}, whose text on Linux is
+     * {@code (dev=HEX,ino=DEC)}.
+     *
+     * @return {@code {dev, ino}}, or null when the key is missing or has another form.
+     */
+    static long[] fileKey(final BasicFileAttributes a)
+    {
+        final Object key = a.fileKey();
+        if (key == null)
+        {
+            return null;
+        }
+        final Matcher m = FILE_KEY.matcher(key.toString());
+        return m.matches() ? new long[] { Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2)) } : null;
+    }
+
+    /** A directory descriptor: its stream and the absolute path it was reached by. */
+    private static final class DirHandle
+    {
+        final Path path;
+        final SecureDirectoryStream<Path> stream;
+
+        DirHandle(final Path path, final SecureDirectoryStream<Path> stream)
+        {
+            this.path = path;
+            this.stream = stream;
+        }
+    }
+
     /**
      * The number of descriptors open in this JVM's table (for tests and leak checks).
      *
-     * @return how many descriptors are open.
+     * @return how many descriptors are open (files and directories).
      */
     public static int openDescriptorCount()
     {
-        return HANDLES.size();
+        return HANDLES.size() + DIRS.size();
     }
 
     /**
@@ -638,6 +1386,14 @@ public final class NioPosix implements Posix
         {
             return Errno.EBADF;
         }
+        if (t instanceof ClosedDirectoryStreamException)
+        {
+            return Errno.EBADF;
+        }
+        if (t instanceof DirectoryIteratorException && t.getCause() != null)
+        {
+            return errno(t.getCause());
+        }
         if (t instanceof InvalidPathException || t instanceof IllegalArgumentException)
         {
             return Errno.EINVAL;
@@ -653,7 +1409,12 @@ public final class NioPosix implements Posix
     private static Handle register(final Path path, final FileChannel channel, final boolean writable)
     {
         final Map<String, Object> attributes = attributesOrNull(path, FOLLOW);
-        final PosixStat atOpen = attributes == null ? null : fill(attributes, new PosixStat());
+        return register(path, channel, writable, attributes == null ? null : fill(attributes, new PosixStat()));
+    }
+
+    private static Handle register(final Path path, final FileChannel channel, final boolean writable,
+        final PosixStat atOpen)
+    {
         while (true)
         {
             final int fd = NEXT_FD.getAndIncrement();
@@ -663,7 +1424,7 @@ public final class NioPosix implements Posix
                 continue;
             }
             final Handle handle = new Handle(fd, path, channel, writable, atOpen);
-            if (HANDLES.putIfAbsent(fd, handle) == null)
+            if (!DIRS.containsKey(fd) && HANDLES.putIfAbsent(fd, handle) == null)
             {
                 return handle;
             }
@@ -817,6 +1578,23 @@ public final class NioPosix implements Posix
 
     private static int force(final int fd, final boolean metadata)
     {
+        final DirHandle dirHandle = DIRS.get(fd);
+        if (dirHandle != null)
+        {
+            if (!pathStillNames(dirHandle))
+            {
+                return -Errno.ESTALE;
+            }
+            try (FileChannel channel = FileChannel.open(dirHandle.path, READ_OPTIONS))
+            {
+                channel.force(metadata);
+                return 0;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return -errno(ex);
+            }
+        }
         final Handle handle = HANDLES.get(fd);
         if (handle == null)
         {

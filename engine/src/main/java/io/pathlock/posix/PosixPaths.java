@@ -101,6 +101,110 @@ final class PosixPaths
         return count;
     }
 
+    /** Longest name component Linux accepts ({@code NAME_MAX}). */
+    static final int NAME_MAX = 255;
+
+    /**
+     * Checks a raw name component for the descriptor-relative calls: 1..{@link #NAME_MAX} bytes, no
+     * {@code '/'}, no NUL, not {@code "."} or {@code ".."}.
+     *
+     * @param name the raw name.
+     * @return 0, {@code -EINVAL}, or {@code -ENAMETOOLONG}.
+     */
+    static int checkComponent(final byte[] name)
+    {
+        final int len = name.length;
+        if (len == 0)
+        {
+            return -Errno.EINVAL;
+        }
+        if (len > NAME_MAX)
+        {
+            return -Errno.ENAMETOOLONG;
+        }
+        if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+        {
+            return -Errno.EINVAL;
+        }
+        for (final byte c : name)
+        {
+            if (c == '/' || c == 0)
+            {
+                return -Errno.EINVAL;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The positive errno for a name that a backend could not use: that of
+     * {@link #checkComponent(byte[])}, or {@link Errno#EINVAL} when the name is a valid component
+     * that the backend still cannot name (not decodable, for {@link NioPosix}).
+     *
+     * @param name the raw name.
+     * @return a positive errno.
+     */
+    static int checkComponentOrInvalid(final byte[] name)
+    {
+        final int rc = checkComponent(name);
+        return rc != 0 ? -rc : Errno.EINVAL;
+    }
+
+    /**
+     * Whether a name matches one of the {@link Posix#walkAt} patterns.
+     *
+     * @param name     raw name bytes, from index 0.
+     * @param length   how many bytes of {@code name}.
+     * @param suffixes suffixes (may be null).
+     * @param prefixes prefixes (may be null).
+     * @return true when the name ends with a suffix or starts with a prefix.
+     */
+    static boolean matchesAny(final byte[] name, final int length, final byte[][] suffixes, final byte[][] prefixes)
+    {
+        if (suffixes != null)
+        {
+            for (final byte[] s : suffixes)
+            {
+                if (length >= s.length && java.util.Arrays.equals(name, length - s.length, length, s, 0, s.length))
+                {
+                    return true;
+                }
+            }
+        }
+        if (prefixes != null)
+        {
+            for (final byte[] p : prefixes)
+            {
+                if (length >= p.length && java.util.Arrays.equals(name, 0, p.length, p, 0, p.length))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Checks the patterns of {@link Posix#walkAt}: arrays may be null, their elements may not.
+     *
+     * @param patterns suffixes or prefixes.
+     * @return whether every element is non-null.
+     */
+    static boolean validPatterns(final byte[][] patterns)
+    {
+        if (patterns != null)
+        {
+            for (final byte[] p : patterns)
+            {
+                if (p == null)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private static Charset fileNameCharset()
     {
         final String name = System.getProperty("sun.jnu.encoding");

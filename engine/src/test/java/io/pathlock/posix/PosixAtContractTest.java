@@ -652,7 +652,9 @@ abstract class PosixAtContractTest
      * directory outside the root (two renames each way); another opens {@code d} relative to the
      * root and creates and removes a lock file in it. Whatever the interleaving, nothing outside
      * the root is created or removed: the outside directory holds a sentinel with the lock's name,
-     * which a followed link would find ({@code EEXIST}) or remove.
+     * which a followed link would find ({@code EEXIST}) or remove. The loop runs until it has met both
+     * the real directory and the symlink (or the missing name between two renames) 100 times each,
+     * within a bounded number of iterations.
      */
     @Test
     void symlinkSwapNeverLeadsOutsideTheRoot()
@@ -695,7 +697,8 @@ abstract class PosixAtContractTest
             int refused = 0;
             try
             {
-                for (int i = 0; i < 3000; i++)
+                // until both outcomes were seen often enough that the race is exercised, with a cap
+                for (int i = 0; i < 200_000 && (opened < 100 || refused < 100); i++)
                 {
                     final int fd = posix.openDirAt(rootFd, b("d"));
                     if (fd < 0)
@@ -726,7 +729,9 @@ abstract class PosixAtContractTest
             }
             assertFalse(swapper.isAlive());
             assertNull(swapFailure.get());
-            assertTrue(opened > 0, "the real directory was opened at least once (refused " + refused + ")");
+            final String counts = "opened " + opened + ", refused " + refused;
+            assertTrue(opened > 0, "the real directory was opened at least once: " + counts);
+            assertTrue(refused > 0, "the symlink was met at least once: " + counts);
             try (Stream<Path> left = Files.list(outside))
             {
                 assertEquals(List.of(sentinel), left.collect(Collectors.toList()), "nothing created outside");
