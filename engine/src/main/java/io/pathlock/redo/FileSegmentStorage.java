@@ -28,6 +28,10 @@ public final class FileSegmentStorage implements SegmentStorage
      */
     public SegmentChannel openReadWrite(final Path file, final boolean createNew) throws IOException
     {
+        if (!createNew)
+        {
+            requireRegularFile(file, "redo segment");
+        }
         final FileChannel channel = createNew ?
             FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE) :
             FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -39,7 +43,39 @@ public final class FileSegmentStorage implements SegmentStorage
      */
     public SegmentChannel openReadOnly(final Path file) throws IOException
     {
+        requireRegularFile(file, "redo segment");
         return new FileSegmentChannel(FileChannel.open(file, StandardOpenOption.READ));
+    }
+
+    /**
+     * Refuses to open anything but a regular file (a symlink is not followed): opening a FIFO named
+     * like a segment or lock file would block the caller forever, and java.nio has no
+     * {@code O_NONBLOCK}. The redo directory belongs to the application, so the window between this
+     * check and the open is not a boundary against another user; it stops accidents and planted
+     * FIFOs that are already there.
+     *
+     * @param file the file.
+     * @param what what it is, for the message.
+     * @throws IOException naming the file and its type if it exists and is not a regular file.
+     */
+    static void requireRegularFile(final Path file, final String what) throws IOException
+    {
+        final java.nio.file.attribute.BasicFileAttributes a;
+        try
+        {
+            a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final java.nio.file.NoSuchFileException e)
+        {
+            return;
+        }
+        if (!a.isRegularFile())
+        {
+            throw new RedoLogException(what + " " + file + " is not a regular file (" +
+                (a.isDirectory() ? "a directory" : a.isSymbolicLink() ? "a symbolic link" : "a FIFO, socket or device") +
+                "): refusing to open it; move it away");
+        }
     }
 
     /**

@@ -149,8 +149,10 @@ public final class RedoLog implements AutoCloseable
         final Path directory = config.directory();
         Files.createDirectories(directory);
 
+        FileSegmentStorage.requireRegularFile(directory.resolve(LOCK_FILE_NAME), "redo lock file");
         final FileChannel lockChannel = FileChannel.open(
-            directory.resolve(LOCK_FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            directory.resolve(LOCK_FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
         FileLock lock = null;
         try
         {
