@@ -536,6 +536,28 @@ public final class FileLockStore implements LockStore
         removeOrphanTemporaries();
     }
 
+    /**
+     * ov431 processes never read the lock file of their namespace's root {@code /} when they check
+     * ancestors, so a SUBTREE on the root would not stop them from locking anything below it. With
+     * an empty OpenViking prefix our root is theirs: refuse rather than grant a lock they ignore.
+     */
+    private void refuseWhatOv431CannotSee(final List<LockRequest.Entry> entries)
+    {
+        if (dialect != Dialect.OV431 || !ovPrefix.isEmpty())
+        {
+            return;
+        }
+        for (final LockRequest.Entry e : entries)
+        {
+            if (e.path().isRoot() && e.type() == LockType.SUBTREE)
+            {
+                throw new LockStoreException("cannot lock SUBTREE / in the ov431 dialect: ov431 processes never check " +
+                    "the root's lock file, so they would not respect it; lock the top-level directories instead, or " +
+                    "set the OpenViking path prefix if this root is below their namespace's root", null);
+            }
+        }
+    }
+
     /** The guard stripes, made on first use by an administrative store (break). */
     private GuardStripes guard()
     {
@@ -639,6 +661,7 @@ public final class FileLockStore implements LockStore
         checkOpen();
         checkNotAdmin("publish locks");
         validateOwner(ownerId);
+        refuseWhatOv431CannotSee(entries);
         final List<HeldFile> files = new ArrayList<>(entries.size());
         try
         {

@@ -23,4 +23,20 @@ final class Layouts
         final Path dir = parent.isEmpty() ? root : root.resolve(parent);
         return dir.resolve(SidecarNames.sidecarName(lockPath));
     }
+
+    /**
+     * The ragfs sidecar of a lock path when OpenViking names the root {@code prefix}.
+     *
+     * @param root     the root.
+     * @param prefix   the OpenViking path of the root.
+     * @param lockPath such as {@code /a/f}.
+     * @return the sidecar file.
+     */
+    static Path sidecarWithPrefix(final Path root, final String prefix, final String lockPath)
+    {
+        final int slash = lockPath.lastIndexOf('/');
+        final String parent = slash <= 0 ? "" : lockPath.substring(1, slash);
+        final Path dir = parent.isEmpty() ? root : root.resolve(parent);
+        return dir.resolve(SidecarNames.sidecarName(prefix + lockPath));
+    }
 }
