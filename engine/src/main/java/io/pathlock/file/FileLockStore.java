@@ -646,7 +646,13 @@ public final class FileLockStore implements LockStore
         sb.append("; lock_expire ").append(TimeUnit.NANOSECONDS.toMillis(lockExpireNanos)).append(" ms")
             .append("; durability ").append(durability.name().toLowerCase(Locale.ROOT))
             .append("; missing directories ").append(missingDirectories.name().toLowerCase(Locale.ROOT))
-            .append("; file mode 0").append(Integer.toOctalString(fileMode));
+            .append("; file mode 0").append(Integer.toOctalString(fileMode))
+            .append("; dialect ").append(dialect.id()).append(ovPrefix.isEmpty() ? "" : " (OpenViking prefix " + ovPrefix + ")");
+        final GuardStripes g = guard;
+        if (g != null)
+        {
+            sb.append("; ").append(g.stripes()).append(" guard stripes");
+        }
         final ChangeWatcher w = watcher;
         if (w != null && !w.isAvailable())
         {

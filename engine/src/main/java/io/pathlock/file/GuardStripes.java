@@ -22,6 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>{@code flock} belongs to the open file description, which the threads of this process share,
  * so each stripe also has an in-process lock taken first. Guard files are never deleted.
  *
+ * <p>The number of stripes is recorded on disk ({@code guard/stripes}, written once, atomically by
+ * {@code link}): the first process that opens a root decides it and every later one uses the recorded
+ * number whatever it was configured with, so two processes configured differently still meet on one
+ * guard per lock file. Guard files are opened descriptor-relative and non-blocking; a guard name that
+ * is not a regular file (a planted FIFO) fails the open with a clear error instead of hanging it.
+ *
  * <p>Thread-safety: thread-safe.
  */
 final class GuardStripes implements AutoCloseable
@@ -40,18 +46,34 @@ final class GuardStripes implements AutoCloseable
      *
      * @param posix   the backend.
      * @param dir     the guard directory (exists).
-     * @param stripes a power of two.
+     * @param configuredStripes a power of two, used if the root has no recorded count yet.
      * @param mode    permission bits of new guard files.
      * @throws LockStoreException if a guard file cannot be created or opened.
      */
-    GuardStripes(final Posix posix, final Path dir, final int stripes, final int mode)
+    GuardStripes(final Posix posix, final Path dir, final int configuredStripes, final int mode)
     {
-        if (Integer.bitCount(stripes) != 1)
+        if (Integer.bitCount(configuredStripes) != 1)
         {
-            throw new IllegalArgumentException("guard stripes must be a power of two, got " + stripes);
+            throw new IllegalArgumentException("guard stripes must be a power of two, got " + configuredStripes);
         }
         this.posix = posix;
         this.dir = dir;
+        final int dirFd = posix.openDirectory(dir);
+        if (dirFd < 0)
+        {
+            throw new LockStoreException("cannot open the guard directory " + dir + ": " + Errno.name(dirFd) + " (" +
+                Errno.describe(dirFd) + ")", null);
+        }
+        final int stripes;
+        try
+        {
+            stripes = recordedStripes(posix, dirFd, dir, configuredStripes, mode);
+        }
+        catch (final RuntimeException e)
+        {
+            posix.close(dirFd);
+            throw e;
+        }
         this.mask = stripes - 1;
         this.fds = new int[stripes];
         this.locks = new ReentrantLock[stripes];
@@ -62,7 +84,8 @@ final class GuardStripes implements AutoCloseable
             for (int i = 0; i < stripes; i++)
             {
                 final Path f = file(i);
-                final int c = posix.createExclusive(f, empty, 0, mode, 0);
+                final byte[] name = f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final int c = posix.createExclusiveAt(dirFd, name, empty, 0, mode, 0);
                 if (c >= 0)
                 {
                     posix.close(c);
@@ -72,11 +95,18 @@ final class GuardStripes implements AutoCloseable
                     throw new LockStoreException("cannot create guard file " + f + ": " + Errno.name(c) +
                         " (" + Errno.describe(c) + ")", null);
                 }
-                final int fd = posix.openRead(f);
+                final io.pathlock.posix.PosixStat st = new io.pathlock.posix.PosixStat();
+                final int fd = posix.openReadAt(dirFd, name, st);
                 if (fd < 0)
                 {
                     throw new LockStoreException("cannot open guard file " + f + ": " + Errno.name(fd) +
                         " (" + Errno.describe(fd) + ")", null);
+                }
+                if (!st.isRegularFile())
+                {
+                    posix.close(fd);
+                    throw new LockStoreException("guard file " + f + " is not a regular file (mode 0" +
+                        Integer.toOctalString(st.mode()) + "): move it away", null);
                 }
                 fds[i] = fd;
                 locks[i] = new ReentrantLock();
@@ -91,6 +121,93 @@ final class GuardStripes implements AutoCloseable
             }
             throw e;
         }
+        finally
+        {
+            posix.close(dirFd);
+        }
+    }
+
+    /** Name of the file that records the stripe count. */
+    static final String STRIPES_FILE = "stripes";
+
+    /**
+     * The stripe count recorded for this root, recording {@code configured} if none is yet: the
+     * count is written to a temporary name and published with {@code link}, so that racing first
+     * openers agree on one value and nobody reads a partial file.
+     */
+    private static int recordedStripes(final Posix posix, final int dirFd, final Path dir, final int configured,
+        final int mode)
+    {
+        final byte[] name = STRIPES_FILE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] content = Integer.toString(configured).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] tmp = (STRIPES_FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final int c = posix.createExclusiveAt(dirFd, tmp, content, content.length, mode, 0);
+        if (c < 0)
+        {
+            throw new LockStoreException("cannot record the guard stripe count in " + dir + ": " + Errno.name(c) +
+                " (" + Errno.describe(c) + ")", null);
+        }
+        posix.close(c);
+        final int l = posix.linkAt(dirFd, tmp, dirFd, name);
+        posix.unlinkAt(dirFd, tmp);
+        if (l == 0)
+        {
+            return configured;
+        }
+        if (l != -Errno.EEXIST)
+        {
+            throw new LockStoreException("cannot record the guard stripe count in " + dir + ": " + Errno.name(l) +
+                " (" + Errno.describe(l) + ")", null);
+        }
+        final io.pathlock.posix.PosixStat st = new io.pathlock.posix.PosixStat();
+        final int fd = posix.openReadAt(dirFd, name, st);
+        if (fd < 0 || !st.isRegularFile())
+        {
+            if (fd >= 0)
+            {
+                posix.close(fd);
+            }
+            throw new LockStoreException("cannot read the guard stripe count " + dir.resolve(STRIPES_FILE) + ": " +
+                (fd < 0 ? Errno.name(fd) : "not a regular file"), null);
+        }
+        final byte[] buf = new byte[16];
+        final int n;
+        try
+        {
+            n = posix.preadAll(fd, buf);
+        }
+        finally
+        {
+            posix.close(fd);
+        }
+        int v = -1;
+        try
+        {
+            v = n > 0 ? Integer.parseInt(new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII).trim()) : -1;
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // Reported below.
+        }
+        if (v < 1 || v > 4096 || Integer.bitCount(v) != 1)
+        {
+            throw new LockStoreException("guard stripe count file " + dir.resolve(STRIPES_FILE) + " holds '" +
+                (n > 0 ? new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII).trim() : "") +
+                "', not a power of two up to 4096: the root's guard is damaged; with no pathlock process running, " +
+                "remove " + dir + " to reset it", null);
+        }
+        return v;
+    }
+
+    /**
+     * How many stripes this root uses (as recorded on disk).
+     *
+     * @return a power of two.
+     */
+    int stripes()
+    {
+        return mask + 1;
     }
 
     Path file(final int stripe)
