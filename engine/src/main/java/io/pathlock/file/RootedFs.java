@@ -306,59 +306,42 @@ final class RootedFs implements AutoCloseable
 
     int link(final Path existing, final Path newPath)
     {
-        final int a = dirFd(existing.getParent());
-        if (a < 0)
-        {
-            return a;
-        }
-        try
-        {
-            final int b = dirFd(newPath.getParent());
-            if (b < 0)
-            {
-                return b;
-            }
-            try
-            {
-                return posix.linkAt(a, bytes(existing.getFileName()), b, bytes(newPath.getFileName()));
-            }
-            finally
-            {
-                release(newPath.getParent(), b);
-            }
-        }
-        finally
-        {
-            release(existing.getParent(), a);
-        }
+        return betweenParents(existing, newPath, (a, b) ->
+            posix.linkAt(a, bytes(existing.getFileName()), b, bytes(newPath.getFileName())));
     }
 
     int rename(final Path from, final Path to)
     {
-        final int a = dirFd(from.getParent());
+        return betweenParents(from, to, (a, b) -> posix.renameAt(a, bytes(from.getFileName()), b, bytes(to.getFileName())));
+    }
+
+    /** Runs a two-directory call with the descriptors of both names' parents. */
+    private int betweenParents(final Path first, final Path second, final java.util.function.IntBinaryOperator call)
+    {
+        final int a = dirFd(first.getParent());
         if (a < 0)
         {
             return a;
         }
         try
         {
-            final int b = dirFd(to.getParent());
+            final int b = dirFd(second.getParent());
             if (b < 0)
             {
                 return b;
             }
             try
             {
-                return posix.renameAt(a, bytes(from.getFileName()), b, bytes(to.getFileName()));
+                return call.applyAsInt(a, b);
             }
             finally
             {
-                release(to.getParent(), b);
+                release(second.getParent(), b);
             }
         }
         finally
         {
-            release(from.getParent(), a);
+            release(first.getParent(), a);
         }
     }
 
