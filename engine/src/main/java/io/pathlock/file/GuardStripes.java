@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The short cross-process guard under which every lock file is removed or replaced
- * ({@link FileLockStore} invariant 5): a fixed set of guard files {@code R/.pathlock/guard/00..NN},
+ * ({@link Reaper} invariant G1): a fixed set of guard files {@code R/.pathlock/guard/00..NN},
  * one per stripe, each opened once and {@code flock(LOCK_EX)}ed only around a check-and-unlink.
  * A lock file's stripe is a hash of its path that every process computes the same way
  * ({@link String#hashCode()} is specified), so two removers of one file always meet on one guard.

@@ -1,7 +1,9 @@
 package io.pathlock.file;
 
+import io.pathlock.LockPath;
 import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
+import io.pathlock.posix.PosixStat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -34,9 +36,9 @@ import java.util.List;
  */
 final class LockFileScanner
 {
-    private static final byte[][] SUFFIXES = {FileLockStore.LOCK_FILE_NAME.getBytes(StandardCharsets.US_ASCII)};
+    private static final byte[][] SUFFIXES = {LockLayout.LOCK_FILE_NAME.getBytes(StandardCharsets.US_ASCII)};
     private static final byte[][] PREFIXES = {SidecarNames.PREFIX.getBytes(StandardCharsets.US_ASCII)};
-    private static final byte[] SKIP = FileLockStore.RESERVED_DIR_NAME.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SKIP = LockLayout.RESERVED_DIR_NAME.getBytes(StandardCharsets.US_ASCII);
 
     /**
      * One entry found.
@@ -162,5 +164,77 @@ final class LockFileScanner
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * A report for a hit that cannot be judged as a lock file (S1, S2): an unreadable directory, a
+     * name that is not UTF-8, a non-regular file; null for an ordinary hit. Publication fails closed
+     * on such a hit and {@code status} lists it, so both ask this one method.
+     *
+     * @param base    the lock path of the directory the scan started in.
+     * @param baseDir that directory.
+     * @param h       the hit.
+     * @return the report (state {@link LockFileState#UNPARSEABLE}), or null.
+     */
+    static LockFileInfo oddHit(final LockPath base, final Path baseDir, final Hit h)
+    {
+        final String shown = (base.isRoot() ? "" : base.toString()) + "/" + h.display();
+        if (h.errno() != 0)
+        {
+            return new LockFileInfo(shown, h.path() == null ? baseDir : baseDir.resolve(h.path()), null, null, -1,
+                LockFileState.UNPARSEABLE, -1, "directory cannot be read (" + Errno.name(-h.errno()) + ": " +
+                Errno.describe(-h.errno()) + "): lock files below it cannot be ruled out");
+        }
+        if (h.path() == null)
+        {
+            return new LockFileInfo(shown, baseDir, null, null, -1, LockFileState.UNPARSEABLE, -1,
+                "lock file whose path is not valid UTF-8: held (it cannot be judged by name)");
+        }
+        if ((h.fileType() & PosixStat.S_IFMT) != PosixStat.S_IFREG)
+        {
+            return new LockFileInfo(shown, baseDir.resolve(h.path()), null, null, -1, LockFileState.UNPARSEABLE, -1,
+                "not a regular file (" + fileTypeName(h.fileType()) + ") named like a lock file: held");
+        }
+        return null;
+    }
+
+    /**
+     * The file type of {@code st} for messages.
+     *
+     * @param st a stat result.
+     * @return such as {@code "FIFO"}.
+     */
+    static String fileTypeName(final PosixStat st)
+    {
+        return fileTypeName(st.mode());
+    }
+
+    /**
+     * The file type of mode bits for messages.
+     *
+     * @param mode {@code st_mode}, or just its {@code S_IFMT} bits.
+     * @return such as {@code "FIFO"}.
+     */
+    static String fileTypeName(final int mode)
+    {
+        switch (mode & PosixStat.S_IFMT)
+        {
+            case PosixStat.S_IFREG:
+                return "regular file";
+            case PosixStat.S_IFDIR:
+                return "directory";
+            case PosixStat.S_IFLNK:
+                return "symbolic link";
+            case 0010000:
+                return "FIFO";
+            case 0140000:
+                return "socket";
+            case 0020000:
+                return "character device";
+            case 0060000:
+                return "block device";
+            default:
+                return "file type 0" + Integer.toOctalString(mode & PosixStat.S_IFMT);
+        }
     }
 }
