@@ -262,7 +262,9 @@ public final class ChaosRunner
                 case "foreign":
                 {
                     final String p = randomLockPath();
-                    final long old = Math.max(1, System.nanoTime() - TimeUnit.SECONDS.toNanos(60));
+                    // Wall-clock nanoseconds, as OpenViking writes them, a minute old: stale to the workers.
+                    final long old = java.time.temporal.ChronoUnit.NANOS.between(java.time.Instant.EPOCH,
+                        java.time.Instant.now()) - TimeUnit.SECONDS.toNanos(60);
                     if (plant(p, "python-openviking-" + rnd.nextInt(1000) + ":" + old + ":" + (rnd.nextBoolean() ? "P" : "S")))
                     {
                         log.append("F " + p);

@@ -117,7 +117,10 @@ final class ChaosTree
         return wantType == 'S' && isDescendantOrSelf(held, want);
     }
 
-    /** Where a planted file for a lock path goes: directory form for a directory, else sidecar form. */
+    /**
+     * Where a planted file for a lock path goes: directory form for a directory, else the ragfs
+     * sidecar in the parent ({@code .exact.ovlock.<safe_name>.<sha1-16>}), as the store writes them.
+     */
     static Path lockFile(final Path root, final String path)
     {
         if (path.equals("/"))
@@ -129,6 +132,6 @@ final class ChaosTree
         {
             return p.resolve(".path.ovlock");
         }
-        return p.getParent().resolve("." + p.getFileName() + ".path.ovlock");
+        return p.getParent().resolve(io.pathlock.file.SidecarNames.sidecarName(path));
     }
 }

@@ -5,6 +5,7 @@ import io.pathlock.LockException;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
 import io.pathlock.LockRequest;
+import io.pathlock.LockLostException;
 import io.pathlock.LockTimeoutException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.redo.RedoLog;
@@ -46,6 +47,7 @@ public final class ChaosWorker
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong lostHandles = new AtomicLong();
     private final AtomicLong redoBegun = new AtomicLong();
     private final AtomicLong redoDone = new AtomicLong();
     private final CounterStorage counter;
@@ -93,9 +95,9 @@ public final class ChaosWorker
         for (int i = 0; i < threads; i++)
         {
             final SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i);
-            final LockHandle handle = manager.open("chaos-" + i);
+            final String name = "chaos-" + i;
             final String gid = ProcessHandle.current().pid() + "." + i;
-            ts.add(new Thread(() -> loop(handle, gid, rnd), "chaos-" + i));
+            ts.add(new Thread(() -> loop(manager, name, gid, rnd), name));
         }
         RedoLog redo = null;
         if (Boolean.parseBoolean(conf.getOrDefault("redo", "false")))
@@ -119,7 +121,7 @@ public final class ChaosWorker
         }
         System.out.println("STATS grants=" + grants + " conflicts=" + conflicts + " errors=" + errors +
             " reaped=" + store.reapedCount() + " backoffs=" + store.backoffCount() + " redoBegun=" + redoBegun +
-            " redoDone=" + redoDone);
+            " redoDone=" + redoDone + " lostHandles=" + lostHandles);
         System.out.flush();
         if (null != redo)
         {
@@ -162,8 +164,14 @@ public final class ChaosWorker
         return LockRequest.builder().add(a, io.pathlock.LockType.POINT).add(b, io.pathlock.LockType.SUBTREE).build();
     }
 
-    private void loop(final LockHandle handle, final String gid, final SplittableRandom rnd)
+    /**
+     * One worker thread. A handle that lost its locks (a holder paused past lock_expire on the nio
+     * backend, whose lock another worker then took) is closed by the engine; the worker counts it
+     * and goes on with a new handle.
+     */
+    private void loop(final LockManager manager, final String name, final String gid, final SplittableRandom rnd)
     {
+        LockHandle handle = manager.open(name);
         while (System.currentTimeMillis() < deadlineMillis)
         {
             final LockRequest req = randomRequest(rnd);
@@ -186,6 +194,11 @@ public final class ChaosWorker
                 conflicts.incrementAndGet();
                 continue;
             }
+            catch (final LockLostException ex)
+            {
+                handle = lost(manager, name, ex);
+                continue;
+            }
             catch (final LockException ex)
             {
                 errors.incrementAndGet();
@@ -204,7 +217,16 @@ public final class ChaosWorker
                 continue;
             }
             grants.incrementAndGet();
-            final long token = handle.fencingToken(req.entries().get(0).path().toString());
+            final long token;
+            try
+            {
+                token = handle.fencingToken(req.entries().get(0).path().toString());
+            }
+            catch (final LockLostException ex)
+            {
+                handle = lost(manager, name, ex);
+                continue;
+            }
             try
             {
                 log.append("E " + gid + " " + token + " " + ChaosLog.encode(req.entries()) + " " + attemptOffset);
@@ -225,9 +247,24 @@ public final class ChaosWorker
             }
             finally
             {
-                handle.releaseAll();
+                try
+                {
+                    handle.releaseAll();
+                }
+                catch (final LockLostException ex)
+                {
+                    handle = lost(manager, name, ex);
+                }
             }
         }
+        handle.close();
+    }
+
+    private LockHandle lost(final LockManager manager, final String name, final LockLostException ex)
+    {
+        lostHandles.incrementAndGet();
+        System.out.println("LOST " + ex.getMessage());
+        return manager.open(name);
     }
 
     /** The Jepsen read-modify-write: read, think (the window a pause hits), write value + 1. */
