@@ -77,6 +77,34 @@ final class FencingCounter implements AutoCloseable
      */
     static FencingCounter open(final Path file, final boolean sync)
     {
+        return open(file, sync, 0600);
+    }
+
+    /**
+     * Opens (creating if needed, with exactly {@code mode}, so that every user of a shared root can
+     * write it) the fence file and bumps its epoch durably.
+     *
+     * @param file the fence file.
+     * @param sync whether to sync the bumped epoch.
+     * @param mode permission bits of a new file, not masked by the umask.
+     * @return the counter.
+     * @throws LockStoreException if the file cannot be used, naming it.
+     */
+    static FencingCounter open(final Path file, final boolean sync, final int mode)
+    {
+        try
+        {
+            java.nio.file.Files.createFile(file);
+            java.nio.file.Files.setPosixFilePermissions(file, StoreContext.permissions(mode));
+        }
+        catch (final java.nio.file.FileAlreadyExistsException exists)
+        {
+            // Made by an earlier opener; its mode is what that opener chose.
+        }
+        catch (final java.io.IOException | UnsupportedOperationException e)
+        {
+            throw new LockStoreException("cannot create the fencing counter " + file + ": " + e, e);
+        }
         synchronized (OPEN_MONITOR)
         {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -128,7 +156,9 @@ final class FencingCounter implements AutoCloseable
                 {
                     throw (LockStoreException)e;
                 }
-                throw new LockStoreException("cannot open the fencing counter " + file + ": " + e, e);
+                throw new LockStoreException("cannot open the fencing counter " + file + ": " + e +
+                    (e instanceof java.nio.file.AccessDeniedException ? " (it belongs to another user: every user of a " +
+                    "shared root must use file mode 640 (one group) or 644, which make it writable for them)" : ""), e);
             }
         }
     }

@@ -201,7 +201,7 @@ public final class FileLockStore implements LockStore
         FencingCounter f = null;
         try
         {
-            f = FencingCounter.open(reserved.resolve("fence"), b.syncFence);
+            f = FencingCounter.open(reserved.resolve("fence"), b.syncFence, StoreContext.sharedFileModeOf(b.fileMode));
         }
         finally
         {

@@ -139,6 +139,12 @@ final class GuardStripes implements AutoCloseable
         final int mode)
     {
         final byte[] name = STRIPES_FILE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final io.pathlock.posix.PosixStat probe = new io.pathlock.posix.PosixStat();
+        if (posix.fstatAt(dirFd, name, probe) == 0)
+        {
+            // Recorded already (perhaps by another user, in a directory we may not write).
+            return readStripes(posix, dirFd, dir, name);
+        }
         final byte[] content = Integer.toString(configured).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         final byte[] tmp = (STRIPES_FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -160,6 +166,11 @@ final class GuardStripes implements AutoCloseable
             throw new LockStoreException("cannot record the guard stripe count in " + dir + ": " + Errno.name(l) +
                 " (" + Errno.describe(l) + ")", null);
         }
+        return readStripes(posix, dirFd, dir, name);
+    }
+
+    private static int readStripes(final Posix posix, final int dirFd, final Path dir, final byte[] name)
+    {
         final io.pathlock.posix.PosixStat st = new io.pathlock.posix.PosixStat();
         final int fd = posix.openReadAt(dirFd, name, st);
         if (fd < 0 || !st.isRegularFile())

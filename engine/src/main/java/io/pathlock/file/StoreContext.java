@@ -96,13 +96,17 @@ final class StoreContext
         this.guardStripes = guardStripes;
 
         this.fs = new RootedFs(posix, realRoot);
-        this.tmpDir = reserved.resolve("tmp");
+        // Shared by every user of the root: .pathlock/ and tmp/ are writable by whoever may read the
+        // lock files (mode 0644: everyone, 0640: the group), each user has its own tmp/<uid>/, the
+        // guard files only need to be readable (flock works on a read-only descriptor).
+        this.tmpDir = reserved.resolve("tmp").resolve(Long.toString(currentUid()));
         this.guardDir = reserved.resolve("guard");
         if (!admin)
         {
-            mkdirIfMissing(reserved);
-            mkdirIfMissing(tmpDir);
-            mkdirIfMissing(guardDir);
+            mkdirIfMissing(reserved, sharedDirModeOf(fileMode));
+            mkdirIfMissing(tmpDir.getParent(), sharedDirModeOf(fileMode));
+            mkdirIfMissing(tmpDir, 0700);
+            mkdirIfMissing(guardDir, dirMode);
             this.tmpDirFd = fs.openDir(tmpDir);
             if (tmpDirFd < 0)
             {
@@ -215,16 +219,83 @@ final class StoreContext
 
     private void mkdirIfMissing(final Path dir)
     {
-        final int rc = fs.mkdir(dir, dirMode);
+        mkdirIfMissing(dir, dirMode);
+    }
+
+    /**
+     * Creates a reserved directory with exactly {@code mode} (not masked by the umask: other users
+     * must be able to use what the first user created), or checks that it is a directory.
+     */
+    private void mkdirIfMissing(final Path dir, final int mode)
+    {
+        final int rc = fs.mkdir(dir, mode);
         if (rc < 0 && rc != -Errno.EEXIST)
         {
             throw ioFailure("cannot create the reserved directory", dir, rc);
+        }
+        if (rc == 0 && mode != 0700)
+        {
+            try
+            {
+                java.nio.file.Files.setPosixFilePermissions(dir, permissions(mode));
+            }
+            catch (final java.io.IOException | UnsupportedOperationException e)
+            {
+                throw new LockStoreException("cannot set mode 0" + Integer.toOctalString(mode) + " on " + dir + ": " + e, e);
+            }
         }
         final PosixStat st = new PosixStat();
         final int s = fs.lstat(dir, st);
         if (s < 0 || (st.mode() & PosixStat.S_IFMT) != PosixStat.S_IFDIR)
         {
             throw new LockStoreException("reserved path " + dir + " is not a directory", null);
+        }
+    }
+
+    /**
+     * Mode of the directories every user of the root writes into: writable by whoever may read the
+     * lock files ({@code 0644}: everyone, {@code 0640}: the group).
+     */
+    static int sharedDirModeOf(final int fileMode)
+    {
+        return 0700 | ((fileMode & 0040) != 0 ? 0070 : 0) | ((fileMode & 0004) != 0 ? 0007 : 0);
+    }
+
+    /**
+     * Mode of files every user of the root writes (the fencing counter): read-write for whoever may
+     * read the lock files.
+     */
+    static int sharedFileModeOf(final int fileMode)
+    {
+        return 0600 | ((fileMode & 0040) != 0 ? 0060 : 0) | ((fileMode & 0004) != 0 ? 0006 : 0);
+    }
+
+    static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(final int mode)
+    {
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> out =
+            java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        final java.nio.file.attribute.PosixFilePermission[] bits = java.nio.file.attribute.PosixFilePermission.values();
+        // OWNER_READ .. OTHERS_EXECUTE in the order of the octal bits 0400 .. 0001.
+        for (int i = 0; i < 9; i++)
+        {
+            if ((mode & (0400 >> i)) != 0)
+            {
+                out.add(bits[i]);
+            }
+        }
+        return out;
+    }
+
+    /** The real uid of this process (the owner of {@code /proc/self}). */
+    private static long currentUid()
+    {
+        try
+        {
+            return ((Number)java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid")).longValue();
+        }
+        catch (final java.io.IOException | RuntimeException e)
+        {
+            return ProcessHandle.current().pid() == 1 ? 0 : -1;
         }
     }
 

@@ -72,8 +72,11 @@ final class ChildProcess implements AutoCloseable
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        if (!jvmOptions.contains("-cp"))
+        {
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+        }
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         return new ChildProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
@@ -95,7 +98,19 @@ final class ChildProcess implements AutoCloseable
         return expect(prefix, 120);
     }
 
+    /** The first line starting with any of the prefixes (120 s at most). */
+    String expectAny(final String... prefixes) throws InterruptedException
+    {
+        return expect(String.join("|", prefixes), 120, prefixes);
+    }
+
     String expect(final String prefix, final long timeoutSeconds) throws InterruptedException
+    {
+        return expect(prefix, timeoutSeconds, prefix);
+    }
+
+    private String expect(final String prefix, final long timeoutSeconds, final String... accepted)
+        throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         for (;;)
@@ -112,9 +127,12 @@ final class ChildProcess implements AutoCloseable
                 lines.add(EOF);
                 throw new AssertionError("child " + pid() + " ended before printing '" + prefix + "'; output:\n" + transcript());
             }
-            if (line.startsWith(prefix))
+            for (final String a : accepted)
             {
-                return line;
+                if (line.startsWith(a))
+                {
+                    return line;
+                }
             }
         }
     }

@@ -347,7 +347,7 @@ class FileLockProcessTest
                 assertTrue(line.contains("EACCES"), line);
                 assertTrue(line.contains(Layouts.sidecar(root.toRealPath(), "/ro/x").toString()), line);
             }
-            try (var tmp = Files.list(root.resolve(".pathlock/tmp")))
+            try (var tmp = Files.list(root.resolve(".pathlock/tmp/" + ((Number)Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue())))
             {
                 assertEquals(0, tmp.count(), "the temporary file was removed");
             }
