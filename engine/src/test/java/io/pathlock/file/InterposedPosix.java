@@ -18,7 +18,15 @@ class InterposedPosix implements Posix
     /** Which call a hook precedes. */
     enum Call
     {
-        FSTAT_AT, LINK_AT, UNLINK_AT, OPEN_READ_AT, FLOCK
+        FSTAT_AT, LINK_AT, UNLINK_AT, OPEN_READ_AT, FLOCK, FSTAT
+    }
+
+    private volatile int failNextFstat;
+
+    /** Makes the next {@code fstat} fail with {@code -errno} without calling the real one. */
+    void failNextFstat(final int errno)
+    {
+        failNextFstat = errno;
     }
 
     private final Posix real;
@@ -130,6 +138,13 @@ class InterposedPosix implements Posix
     @Override
     public int fstat(final int fd, final PosixStat out)
     {
+        at(Call.FSTAT, null);
+        final int fail = failNextFstat;
+        if (fail != 0)
+        {
+            failNextFstat = 0;
+            return -fail;
+        }
         return real.fstat(fd, out);
     }
 

@@ -125,4 +125,21 @@ class ProtocolInterleavingTest
         assertEquals("/a", ra.conflict().path());
         assertFalse(Files.exists(root.resolve("a/b/.path.ovlock")), "A backed off and removed its file");
     }
+
+    /** {@code break} names the real error of a failed {@code fstat}, not EIO (fault 7). */
+    @Test
+    void breakReportsTheRealErrno() throws Exception
+    {
+        Files.createDirectories(root.resolve("a"));
+        Files.writeString(root.resolve("a/.path.ovlock"), "ov:" + wallNow() + ":E");
+        final InterposedPosix posix = new InterposedPosix(PosixBackends.select(null).posix());
+        try (FileLockStore admin = FileLockStore.builder(root).posix(posix).administration().build())
+        {
+            posix.failNextFstat(io.pathlock.posix.Errno.EOVERFLOW);
+            final io.pathlock.LockStoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.pathlock.LockStoreException.class, () -> admin.breakLock("/a", true));
+            assertTrue(e.getMessage().contains("EOVERFLOW"), e.getMessage());
+        }
+        assertTrue(Files.exists(root.resolve("a/.path.ovlock")), "nothing removed on the failure");
+    }
 }
