@@ -22,6 +22,10 @@ import java.util.List;
  *     java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.file.StraceProbe --dir DIR --backend jni --dialect ragfs
  * sed -n '/MARK-point-begin/,/MARK-point-end/p' /tmp/probe.strace
  * </pre>
+ *
+ * <p>Then, on the same root, the C floors once each ({@code floor-point}, {@code floor-subtree},
+ * {@code floor-walk}), so that the two traces can be compared call by call (descriptor numbers,
+ * the temporary name and the token aside).
  */
 public final class StraceProbe
 {
@@ -71,6 +75,24 @@ public final class StraceProbe
             mark("subtree-begin");
             once(s, subtree);
             mark("subtree-end");
+            // the floors, once each, on the same root (the store holds no file now)
+            final Dialect d = Dialect.parse(dialect);
+            final FloorPlan pf = FloorPlan.of(s, FileStoreBenchmark.PATH, io.pathlock.LockType.POINT, d);
+            final FloorPlan sf = FloorPlan.of(s, "/tree", io.pathlock.LockType.SUBTREE, d);
+            pf.sequence(200);
+            sf.sequence(5);
+            mark("floor-point-begin");
+            check(pf.sequence(1));
+            mark("floor-point-end");
+            mark("floor-subtree-begin");
+            check(sf.sequence(1));
+            mark("floor-subtree-end");
+            mark("floor-walk-begin");
+            if (sf.walk(1) != 0)
+            {
+                throw new IllegalStateException("walk floor found a lock file");
+            }
+            mark("floor-walk-end");
             System.out.println("plan POINT: " + s.plan(FileStoreBenchmark.PATH, io.pathlock.LockType.POINT));
             System.out.println("plan SUBTREE: " + s.plan("/tree", io.pathlock.LockType.SUBTREE));
         }
@@ -89,6 +111,14 @@ public final class StraceProbe
         }
         s.nextFencingToken();
         s.unpublish(r.publication());
+    }
+
+    private static void check(final long n)
+    {
+        if (n != 1)
+        {
+            throw new IllegalStateException("floor failed: " + n);
+        }
     }
 
     private static void mark(final String what)
