@@ -35,7 +35,7 @@
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 4
+#define PATHLOCK_ABI_VERSION 5
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -1826,4 +1826,564 @@ JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_walkAt(
     pl_free_patterns(&suffixes);
     pl_free_patterns(&prefixes);
     return rc != 0 ? rc : v.count;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* descriptor-relative benchmark floors (ABI 5)                                                   */
+/*                                                                                                */
+/*  The lock-file store's uncontended acquire + release as `strace -f -e trace=%file,%desc,flock` */
+/*  shows it since the store became descriptor-relative (see FileStoreBenchmark): every name is  */
+/*  reached from the root descriptor by a chain of openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK) */
+/*  of its directories, each descriptor closed once the next one is open, the last one closed     */
+/*  after the call on the name. The floors below repeat exactly that, from paths relative to the */
+/*  root ("a/b/.exact.ovlock.c.HASH"; "" is the root itself, never closed).                      */
+/* ---------------------------------------------------------------------------------------------- */
+
+struct pl_rel
+{
+    char path[PATH_MAX];
+    size_t dirLen;      /* bytes of the directory part (0: the root) */
+    const char *name;   /* last component, inside path */
+};
+
+/* Splits a relative path into its directory part and last component. */
+static int pl_rel_parse(JNIEnv *env, jbyteArray rel, struct pl_rel *out, int allowEmpty)
+{
+    if (rel == NULL)
+    {
+        return -EINVAL;
+    }
+    const jsize len = (*env)->GetArrayLength(env, rel);
+    if (len >= PATH_MAX)
+    {
+        return -ENAMETOOLONG;
+    }
+    if (len == 0 && !allowEmpty)
+    {
+        return -EINVAL;
+    }
+    (*env)->GetByteArrayRegion(env, rel, 0, len, (jbyte *)out->path);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    out->path[len] = '\0';
+    if (memchr(out->path, '\0', (size_t)len) != NULL || (len > 0 && (out->path[0] == '/' || out->path[len - 1] == '/')))
+    {
+        return -EINVAL;
+    }
+    const char *slash = strrchr(out->path, '/');
+    out->dirLen = slash == NULL ? 0 : (size_t)(slash - out->path);
+    out->name = slash == NULL ? out->path : slash + 1;
+    return 0;
+}
+
+/* Copies a byte[][] of relative paths (null: none) into a malloc'ed array. */
+static int pl_rels_copy(JNIEnv *env, jobjectArray rels, struct pl_rel **out, jsize *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (rels == NULL)
+    {
+        return 0;
+    }
+    const jsize n = (*env)->GetArrayLength(env, rels);
+    if (n == 0)
+    {
+        return 0;
+    }
+    struct pl_rel *a = malloc((size_t)n * sizeof(struct pl_rel));
+    if (a == NULL)
+    {
+        return -ENOMEM;
+    }
+    for (jsize i = 0; i < n; i++)
+    {
+        jbyteArray r = (jbyteArray)(*env)->GetObjectArrayElement(env, rels, i);
+        if ((*env)->ExceptionCheck(env))
+        {
+            free(a);
+            return -EFAULT;
+        }
+        const int rc = pl_rel_parse(env, r, &a[i], 0);
+        (*env)->DeleteLocalRef(env, r);
+        if (rc != 0)
+        {
+            free(a);
+            return rc;
+        }
+    }
+    *out = a;
+    *count = n;
+    return 0;
+}
+
+/* The store's RootedFs resolution: openat chain of the first len bytes of rel from rootFd. */
+static int pl_chain(int rootFd, const char *rel, size_t len)
+{
+    int cur = rootFd;
+    size_t i = 0;
+    char name[NAME_MAX + 1];
+    while (i < len)
+    {
+        size_t j = i;
+        while (j < len && rel[j] != '/')
+        {
+            j++;
+        }
+        if (j == i || j - i > NAME_MAX)
+        {
+            if (cur != rootFd)
+            {
+                pl_close_fd(cur);
+            }
+            return -EINVAL;
+        }
+        memcpy(name, rel + i, j - i);
+        name[j - i] = '\0';
+        const int fd = pl_openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+        if (cur != rootFd)
+        {
+            pl_close_fd(cur);
+        }
+        if (fd < 0)
+        {
+            return fd;
+        }
+        cur = fd;
+        i = j + 1;
+    }
+    return cur;
+}
+
+static void pl_unchain(int rootFd, int fd)
+{
+    if (fd >= 0 && fd != rootFd)
+    {
+        pl_close_fd(fd);
+    }
+}
+
+/* A lock-file check that finds nothing: openat(O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW). */
+static int pl_expect_absent_at(int rootFd, const struct pl_rel *rels, jsize n)
+{
+    for (jsize i = 0; i < n; i++)
+    {
+        const int d = pl_chain(rootFd, rels[i].path, rels[i].dirLen);
+        if (d < 0)
+        {
+            if (d == -ENOENT || d == -ENOTDIR)
+            {
+                continue;
+            }
+            return d;
+        }
+        const int fd = pl_openat(d, rels[i].name, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
+        pl_unchain(rootFd, d);
+        if (fd >= 0)
+        {
+            pl_close_fd(fd);
+            return -EEXIST;
+        }
+        if (fd != -ENOENT && fd != -ENOTDIR)
+        {
+            return fd;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The walk of walkAt (W1-W4) without the Java visitor: openat(dirFd, ".") + fdopendir, readdir,
+ * sub-directories through openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK) + fdopendir; names matched
+ * against the suffixes and prefixes are counted. Returns the count or -errno.
+ */
+static jlong pl_walk_at_count(int dirFd, const struct pl_patterns *suffixes, const struct pl_patterns *prefixes,
+    const char *skip)
+{
+    const int startFd = pl_openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (startFd < 0)
+    {
+        return startFd;
+    }
+    DIR *startDir = fdopendir(startFd);
+    if (startDir == NULL)
+    {
+        const int e = errno;
+        pl_close_fd(startFd);
+        return -e;
+    }
+    size_t stackCap = 64;
+    size_t depth = 1;
+    DIR **stack = malloc(stackCap * sizeof(DIR *));
+    if (stack == NULL)
+    {
+        closedir(startDir);
+        return -ENOMEM;
+    }
+    stack[0] = startDir;
+    jlong count = 0;
+    int rc = 0;
+    while (depth > 0 && rc == 0)
+    {
+        DIR *top = stack[depth - 1];
+        errno = 0;
+        const struct dirent *de = readdir(top);
+        if (de == NULL)
+        {
+            closedir(top);
+            depth--;
+            continue;
+        }
+        const char *n = de->d_name;
+        if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
+        {
+            continue;
+        }
+        const size_t nameLen = strlen(n);
+        unsigned char type = de->d_type;
+        if (type == DT_UNKNOWN)
+        {
+            struct stat st;
+            if (fstatat(dirfd(top), n, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            {
+                type = pl_type_of_mode(st.st_mode);
+            }
+            else
+            {
+                continue;
+            }
+        }
+        if (pl_matches_any(n, nameLen, suffixes, prefixes))
+        {
+            count++;
+        }
+        if (type != DT_DIR || (skip[0] != '\0' && strcmp(n, skip) == 0))
+        {
+            continue;
+        }
+        const int cfd = pl_openat(dirfd(top), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+        if (cfd < 0)
+        {
+            continue;
+        }
+        DIR *child = fdopendir(cfd);
+        if (child == NULL)
+        {
+            pl_close_fd(cfd);
+            continue;
+        }
+        if (depth == stackCap)
+        {
+            DIR **grown = realloc(stack, stackCap * 2 * sizeof(DIR *));
+            if (grown == NULL)
+            {
+                closedir(child);
+                rc = -ENOMEM;
+                break;
+            }
+            stack = grown;
+            stackCap *= 2;
+        }
+        stack[depth++] = child;
+    }
+    while (depth > 0)
+    {
+        closedir(stack[--depth]);
+    }
+    free(stack);
+    return rc != 0 ? rc : count;
+}
+
+static int pl_open_root(JNIEnv *env, jbyteArray root)
+{
+    char r[PATH_MAX];
+    const int rc = pl_copy_path(env, root, r);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    return pl_openat(AT_FDCWD, r, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+}
+
+JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_walkAtFloor(
+    JNIEnv *env, jclass cls, jbyteArray root, jbyteArray scanDir, jobjectArray suffixArrays, jobjectArray prefixArrays,
+    jbyteArray skipDir, jint iterations)
+{
+    (void)cls;
+    if (iterations < 0)
+    {
+        return -EINVAL;
+    }
+    struct pl_rel scan;
+    char skip[NAME_MAX + 1];
+    skip[0] = '\0';
+    int rc = pl_rel_parse(env, scanDir, &scan, 1);
+    if (rc == 0 && skipDir != NULL)
+    {
+        rc = pl_copy_component(env, skipDir, skip);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    struct pl_patterns suffixes;
+    struct pl_patterns prefixes = { NULL, 0 };
+    rc = pl_copy_patterns(env, suffixArrays, &suffixes);
+    if (rc == 0)
+    {
+        rc = pl_copy_patterns(env, prefixArrays, &prefixes);
+    }
+    const int rootFd = rc == 0 ? pl_open_root(env, root) : rc;
+    jlong total = rootFd < 0 ? rootFd : 0;
+    for (jint it = 0; total >= 0 && it < iterations; it++)
+    {
+        const int d = pl_chain(rootFd, scan.path, strlen(scan.path));
+        if (d < 0)
+        {
+            total = d;
+            break;
+        }
+        const jlong n = pl_walk_at_count(d, &suffixes, &prefixes, skip);
+        pl_unchain(rootFd, d);
+        total = n < 0 ? n : total + n;
+    }
+    if (rootFd >= 0)
+    {
+        pl_close_fd(rootFd);
+    }
+    pl_free_patterns(&suffixes);
+    pl_free_patterns(&prefixes);
+    return total;
+}
+
+JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtFloor(
+    JNIEnv *env, jclass cls, jbyteArray root, jobjectArray components, jobjectArray preChecks, jbyteArray tmpDir,
+    jbyteArray tmpName, jbyteArray lockFile, jobjectArray postChecks, jbyteArray scanDir, jobjectArray suffixArrays,
+    jobjectArray prefixArrays, jbyteArray skipDir, jbyteArray guard, jbyteArray content, jint length, jint mode,
+    jint iterations)
+{
+    (void)cls;
+    if (content == NULL || length < 0 || length > PL_STACK_READ_MAX ||
+        length > (*env)->GetArrayLength(env, content) || iterations < 0)
+    {
+        return -EINVAL;
+    }
+    char data[PL_STACK_READ_MAX];
+    (*env)->GetByteArrayRegion(env, content, 0, length, (jbyte *)data);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    struct pl_rel tmp;
+    struct pl_rel file;
+    struct pl_rel scan;
+    char tname[NAME_MAX + 1];
+    char skip[NAME_MAX + 1];
+    char g[PATH_MAX];
+    skip[0] = '\0';
+    int rc = pl_rel_parse(env, tmpDir, &tmp, 0);
+    if (rc == 0)
+    {
+        rc = pl_copy_component(env, tmpName, tname);
+    }
+    if (rc == 0)
+    {
+        rc = pl_rel_parse(env, lockFile, &file, 0);
+    }
+    if (rc == 0 && scanDir != NULL)
+    {
+        rc = pl_rel_parse(env, scanDir, &scan, 1);
+    }
+    if (rc == 0 && skipDir != NULL)
+    {
+        rc = pl_copy_component(env, skipDir, skip);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_path(env, guard, g);
+    }
+    if (rc != 0)
+    {
+        return rc;
+    }
+    struct pl_rel *cs = NULL;
+    struct pl_rel *pre = NULL;
+    struct pl_rel *post = NULL;
+    jsize ncs = 0;
+    jsize npre = 0;
+    jsize npost = 0;
+    struct pl_patterns suffixes = { NULL, 0 };
+    struct pl_patterns prefixes = { NULL, 0 };
+    rc = pl_rels_copy(env, components, &cs, &ncs);
+    if (rc == 0)
+    {
+        rc = pl_rels_copy(env, preChecks, &pre, &npre);
+    }
+    if (rc == 0)
+    {
+        rc = pl_rels_copy(env, postChecks, &post, &npost);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_patterns(env, suffixArrays, &suffixes);
+    }
+    if (rc == 0)
+    {
+        rc = pl_copy_patterns(env, prefixArrays, &prefixes);
+    }
+    int rootFd = -1;
+    int gfd = -1;
+    if (rc == 0)
+    {
+        rootFd = pl_open_root(env, root);
+        rc = rootFd < 0 ? rootFd : 0;
+    }
+    if (rc == 0)
+    {
+        gfd = pl_openat(AT_FDCWD, g, O_RDONLY | O_CLOEXEC, 0);
+        rc = gfd < 0 ? gfd : 0;
+    }
+    const size_t tmpLen = strlen(tmp.path);
+    const size_t fileDirLen = file.dirLen;
+    struct stat st;
+    for (jint it = 0; rc == 0 && it < iterations; it++)
+    {
+        /* 1. each component: fstatat(parent, name, AT_SYMLINK_NOFOLLOW) */
+        for (jsize i = 0; rc == 0 && i < ncs; i++)
+        {
+            const int d = pl_chain(rootFd, cs[i].path, cs[i].dirLen);
+            if (d < 0)
+            {
+                rc = d;
+                break;
+            }
+            if (fstatat(d, cs[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            {
+                rc = -errno;
+            }
+            pl_unchain(rootFd, d);
+        }
+        /* 2. pre-checks */
+        if (rc == 0)
+        {
+            rc = pl_expect_absent_at(rootFd, pre, npre);
+        }
+        if (rc != 0)
+        {
+            break;
+        }
+        /* 3. exclusive create in tmp: openat(O_CREAT | O_EXCL | O_NOFOLLOW), flock, write, fstat */
+        int td = pl_chain(rootFd, tmp.path, tmpLen);
+        if (td < 0)
+        {
+            rc = td;
+            break;
+        }
+        const int fd = pl_openat(td, tname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+            (mode_t)(mode & 07777));
+        if (fd < 0)
+        {
+            pl_unchain(rootFd, td);
+            rc = fd;
+            break;
+        }
+        rc = pl_flock(fd, LOCK_EX | LOCK_NB);
+        if (rc == 0)
+        {
+            rc = pl_write_all(fd, data, (size_t)length);
+        }
+        pl_unchain(rootFd, td);
+        if (rc == 0 && fstat(fd, &st) != 0)
+        {
+            rc = -errno;
+        }
+        /* 4. linkat(tmp dir, name, lock dir, lock name) */
+        int held = -1;
+        if (rc == 0)
+        {
+            td = pl_chain(rootFd, tmp.path, tmpLen);
+            const int ld = td < 0 ? td : pl_chain(rootFd, file.path, fileDirLen);
+            if (td < 0 || ld < 0)
+            {
+                rc = td < 0 ? td : ld;
+            }
+            else if (linkat(td, tname, ld, file.name, 0) != 0)
+            {
+                rc = -errno;
+            }
+            pl_unchain(rootFd, ld);
+            pl_unchain(rootFd, td);
+        }
+        /* 5. unlinkat of the temporary name */
+        td = pl_chain(rootFd, tmp.path, tmpLen);
+        if (td >= 0)
+        {
+            unlinkat(td, tname, 0);
+            pl_unchain(rootFd, td);
+        }
+        else if (rc == 0)
+        {
+            rc = td;
+        }
+        /* 6. the held file keeps its directory descriptor */
+        if (rc == 0)
+        {
+            held = pl_chain(rootFd, file.path, fileDirLen);
+            rc = held < 0 ? held : 0;
+        }
+        /* 7. SUBTREE: the walk of walkAt below the scan directory (only the file just linked) */
+        if (rc == 0 && scanDir != NULL)
+        {
+            const int sd = pl_chain(rootFd, scan.path, strlen(scan.path));
+            if (sd < 0)
+            {
+                rc = sd;
+            }
+            else
+            {
+                const jlong n = pl_walk_at_count(sd, &suffixes, &prefixes, skip);
+                pl_unchain(rootFd, sd);
+                rc = n < 0 ? (int)n : (n != 1 ? -EEXIST : 0);
+            }
+        }
+        /* 8. post-checks */
+        if (rc == 0)
+        {
+            rc = pl_expect_absent_at(rootFd, post, npost);
+        }
+        /* 9. release: flock(guard, LOCK_EX | LOCK_NB), fstatat, unlinkat, flock(LOCK_UN), close x2 */
+        if (held >= 0)
+        {
+            int r2 = pl_flock(gfd, LOCK_EX | LOCK_NB);
+            if (r2 == 0)
+            {
+                if (fstatat(held, file.name, &st, AT_SYMLINK_NOFOLLOW) != 0 || unlinkat(held, file.name, 0) != 0)
+                {
+                    r2 = -errno;
+                }
+                pl_flock(gfd, LOCK_UN);
+            }
+            if (rc == 0)
+            {
+                rc = r2;
+            }
+        }
+        pl_close_fd(fd);
+        pl_unchain(rootFd, held);
+    }
+    if (gfd >= 0)
+    {
+        pl_close_fd(gfd);
+    }
+    if (rootFd >= 0)
+    {
+        pl_close_fd(rootFd);
+    }
+    free(cs);
+    free(pre);
+    free(post);
+    pl_free_patterns(&suffixes);
+    pl_free_patterns(&prefixes);
+    return rc != 0 ? rc : iterations;
 }

@@ -309,6 +309,74 @@ public final class PathlockNative
     public static native long lockSequenceFloor(byte[][] lstats, byte[][] preChecks, byte[] tmp, byte[] file,
         byte[][] postChecks, byte[] scanDir, byte[] guard, byte[] content, int length, int mode, int iterations);
 
+    // ---- descriptor-relative benchmark floors (ABI 5) ----
+    // Paths are relative to the root, components joined by '/', no leading or trailing '/'. A name is
+    // reached the way the lock-file store's RootedFs reaches it: openat(O_RDONLY | O_DIRECTORY |
+    // O_NOFOLLOW | O_NONBLOCK) of each directory from the root descriptor (opened once per call), each
+    // descriptor closed once the next is open, the last closed after the call on the name.
+
+    /**
+     * Benchmark floor: {@code iterations} times, the walk of {@link #walkAt} without a visitor, below
+     * {@code scanDir}: the openat chain of {@code scanDir} from the root, {@code openat(fd, ".")} +
+     * {@code fdopendir}, {@code getdents64} per directory, each sub-directory entered through
+     * {@code openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK)} + {@code fdopendir} ({@code skipDir}
+     * never), names ending in one of {@code suffixes} or starting with one of {@code prefixes} counted;
+     * then {@code close} of the chain's descriptor.
+     *
+     * @param root       the root directory (absolute, opened once).
+     * @param scanDir    the walked directory relative to the root ({@code ""}: the root).
+     * @param suffixes   name suffixes that match, or null.
+     * @param prefixes   name prefixes that match, or null.
+     * @param skipDir    directory name never entered, or null.
+     * @param iterations how many times.
+     * @return the total number of matches over all iterations, or {@code -errno}.
+     */
+    public static native long walkAtFloor(byte[] root, byte[] scanDir, byte[][] suffixes, byte[][] prefixes,
+        byte[] skipDir, int iterations);
+
+    /**
+     * Benchmark floor of the descriptor-relative lock-file store's uncontended acquire + release,
+     * {@code iterations} times in C, each name reached by its openat chain from the root:
+     * <ol>
+     *   <li>{@code fstatat(AT_SYMLINK_NOFOLLOW)} of each of {@code components};</li>
+     *   <li>{@code openat(O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)} of each of {@code preChecks},
+     *       expecting {@code ENOENT};</li>
+     *   <li>in {@code tmpDir}: {@code openat(tmpName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW)},
+     *       {@code flock(LOCK_EX | LOCK_NB)}, {@code write} of the token, {@code fstat};</li>
+     *   <li>{@code linkat(tmpDir, tmpName, dir of lockFile, name of lockFile, 0)};</li>
+     *   <li>{@code unlinkat(tmpDir, tmpName)};</li>
+     *   <li>the openat chain of the lock file's directory, kept (the held file's directory);</li>
+     *   <li>when {@code scanDir} is not null, the walk of {@link #walkAtFloor} below it (expecting
+     *       exactly the file just linked);</li>
+     *   <li>the checks of {@code postChecks}, as the pre-checks;</li>
+     *   <li>the release: {@code flock(guard, LOCK_EX | LOCK_NB)} (guard opened once),
+     *       {@code fstatat} and {@code unlinkat} of the lock file from the held directory,
+     *       {@code flock(LOCK_UN)}, {@code close} of the file and of its directory.</li>
+     * </ol>
+     *
+     * @param root       the root directory (absolute, opened once).
+     * @param components path components checked with {@code fstatat}, relative.
+     * @param preChecks  lock files checked before publishing, relative.
+     * @param tmpDir     the temporary directory, relative.
+     * @param tmpName    the temporary file's name.
+     * @param lockFile   the lock file, relative.
+     * @param postChecks lock files checked after publishing, relative.
+     * @param scanDir    directory walked for a SUBTREE (relative), or null.
+     * @param suffixes   walk suffixes, or null.
+     * @param prefixes   walk prefixes, or null.
+     * @param skipDir    directory name the walk never enters, or null.
+     * @param guard      the guard file (absolute).
+     * @param content    token bytes.
+     * @param length     token length (at most 8192).
+     * @param mode       permission bits.
+     * @param iterations how many times.
+     * @return {@code iterations}, or {@code -errno} of the first failure ({@code -EEXIST} when a
+     *         check found a file).
+     */
+    public static native long lockSequenceAtFloor(byte[] root, byte[][] components, byte[][] preChecks, byte[] tmpDir,
+        byte[] tmpName, byte[] lockFile, byte[][] postChecks, byte[] scanDir, byte[][] suffixes, byte[][] prefixes,
+        byte[] skipDir, byte[] guard, byte[] content, int length, int mode, int iterations);
+
     // ---- descriptor-relative calls (ABI 4) ----
     // A name is one component as raw bytes: 1..NAME_MAX bytes, no '/', no NUL, not "." or "..";
     // anything else is -EINVAL (-ENAMETOOLONG beyond NAME_MAX) before any syscall.

@@ -135,6 +135,31 @@ public final class NativeExerciser
             bytes(seq.resolve(".path.ovlock")), null, null, bytes(guardFile), token, token.length, 0600, 1) == eexist,
             "lockSequenceFloor finds a lock");
 
+        // descriptor-relative floors (ABI 5)
+        final byte[][] suffixes = {name};
+        final byte[][] prefixes = {".exact.ovlock.".getBytes(StandardCharsets.UTF_8)};
+        expect(PathlockNative.walkAtFloor(bytes(dir), new byte[0], suffixes, prefixes, skip, 3) == 6, "walkAtFloor");
+        expect(PathlockNative.walkAtFloor(bytes(dir), bytes("sub"), suffixes, null, null, 2) == 4, "walkAtFloor sub, no skip");
+        expect(PathlockNative.walkAtFloor(bytes(dir), bytes("missing"), suffixes, null, null, 1) == -2, "walkAtFloor ENOENT");
+        expect(PathlockNative.walkAtFloor(bytes(dir), bytes("/sub"), suffixes, null, null, 1) == einval, "walkAtFloor absolute");
+        Files.createDirectories(dir.resolve("seq/t"));
+        final byte[][] comps = {bytes("a")};
+        final byte[][] pre = {bytes(".path.ovlock")};
+        final byte[][] post = {bytes(".path.ovlock"), bytes(".exact.ovlock.a.0123456789abcdef")};
+        expect(PathlockNative.lockSequenceAtFloor(bytes(dir.resolve("seq")), comps, pre, bytes("t"), bytes("n.1"),
+            bytes("a/.path.ovlock"), post, null, null, null, null, bytes(guardFile), token, token.length, 0600, 50) == 50,
+            "lockSequenceAtFloor POINT");
+        expect(PathlockNative.lockSequenceAtFloor(bytes(dir.resolve("seq")), comps, pre, bytes("t"), bytes("n.1"),
+            bytes("a/.path.ovlock"), post, bytes("a"), suffixes, prefixes, skip, bytes(guardFile), token, token.length, 0600,
+            50) == 50, "lockSequenceAtFloor SUBTREE");
+        expect(!Files.exists(seq.resolve(".path.ovlock")) && !Files.exists(dir.resolve("seq/t/n.1")),
+            "lockSequenceAtFloor cleans up");
+        Files.write(dir.resolve("seq/.path.ovlock"), token);
+        expect(PathlockNative.lockSequenceAtFloor(bytes(dir.resolve("seq")), comps, pre, bytes("t"), bytes("n.1"),
+            bytes("a/.path.ovlock"), post, null, null, null, null, bytes(guardFile), token, token.length, 0600, 1) == eexist,
+            "lockSequenceAtFloor finds a lock");
+        Files.delete(dir.resolve("seq/.path.ovlock"));
+
         // close
         expect(PathlockNative.close(reader) == 0, "close reader");
         expect(PathlockNative.close(fd) == 0, "close");
@@ -145,6 +170,11 @@ public final class NativeExerciser
     private static byte[] bytes(final Path path)
     {
         return path.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(final String relative)
+    {
+        return relative.getBytes(StandardCharsets.UTF_8);
     }
 
     private static void expect(final boolean condition, final String what)

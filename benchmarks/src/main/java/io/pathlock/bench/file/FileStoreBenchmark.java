@@ -4,12 +4,12 @@ import io.pathlock.LockRequest;
 import io.pathlock.LockType;
 import io.pathlock.bench.posix.BenchDirs;
 import io.pathlock.bench.posix.NativeLoaderCheck;
+import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.nativeio.PathlockNative;
 import io.pathlock.store.LockStore;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,13 +32,46 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * POINT acquire + release at depth 4 ({@code /a/b/c/d}, a directory) through {@link FileLockStore}
- * ({@code tryPublish}, {@code nextFencingToken}, {@code unpublish}) on each backend, beside its floor:
- * the very same system calls in a C loop ({@link PathlockNative#lockSequenceFloor}, built from the
- * store's own {@link FileLockStore#plan}: 4 {@code lstat}, 7 pre-checks, exclusive create of a
- * flocked temporary file, {@code fstat}, {@code link}, {@code unlink}, 8 post-checks, then the guarded
- * release), {@value #FLOOR_BATCH} iterations per JNI call so that no JNI crossing is counted.
+ * ({@code tryPublish}, {@code nextFencingToken}, {@code unpublish}) on each backend and in each write
+ * dialect ({@code ragfs}, the default, and {@code ov431}), beside its floors in the same run:
  *
- * <p>Single-threaded; uncontended; no fsync (durability none, the default).
+ * <ul>
+ *   <li>{@code pointFloorC}: the very same system calls in a C loop
+ *       ({@link PathlockNative#lockSequenceAtFloor}, built from the store's own {@link FileLockStore#plan}
+ *       of the same dialect), {@value #FLOOR_BATCH} iterations per JNI call so that no JNI crossing is
+ *       counted. This is the issue's target (POINT store within 1.5x the C floor of its syscalls).</li>
+ *   <li>{@code pointFloorPathC}: the path-based sequence of the store <em>before</em> it became
+ *       descriptor-relative ({@link PathlockNative#lockSequenceFloor}: 4 {@code lstat}, 7 {@code open}
+ *       pre-checks, exclusive create + {@code flock} + {@code write} + {@code fstat}, {@code link},
+ *       {@code unlink}, 8 post-checks, guarded release: 30 calls), for the before/after comparison only.</li>
+ * </ul>
+ *
+ * <p>What {@code pointFloorC} does, per iteration, is what {@code strace -f -e trace=%file,%desc,flock}
+ * shows of one uncontended POINT of the JNI store at depth 4 (program {@link StraceProbe}; identical in
+ * both dialects apart from the token's letter; R = the root descriptor, held by the store; "chain X" =
+ * {@code openat(O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK)} of each directory of X from R, each
+ * descriptor closed once the next is open, the last closed after the call):
+ *
+ * <pre>
+ *   fstatat a, a/b, a/b/c, a/b/c/d (chain of the parent + fstatat AT_SYMLINK_NOFOLLOW)    4 + 6 openat + 6 close
+ *   7 pre-checks: chain + openat(O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW) = ENOENT         7 + 9 openat + 9 close
+ *     (.path.ovlock, a/.path.ovlock, .exact.ovlock.a.H, a/b/.path.ovlock, a/.exact.ovlock.b.H,
+ *      a/b/c/.path.ovlock, a/b/.exact.ovlock.c.H)
+ *   chain .pathlock/tmp; openat(NONCE.N, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, 0600);
+ *     flock(LOCK_EX|LOCK_NB); write(token); close(tmp dir); fstat                          3 openat, 2 close, flock, write, fstat
+ *   chain .pathlock/tmp; chain a/b/c/d; linkat(tmp, NONCE.N, d, .path.ovlock, 0); close x2   6 openat, 6 close, linkat
+ *   chain .pathlock/tmp; unlinkat(tmp, NONCE.N); close                                     2 openat, 2 close, unlinkat
+ *   chain a/b/c/d (kept: the held file's directory)                                        4 openat, 3 close
+ *   8 post-checks (the 7 again + a/b/c/.exact.ovlock.d.H)                                  8 + 12 openat + 12 close
+ *   release: flock(guard, LOCK_EX|LOCK_NB); fstatat(d, .path.ovlock, AT_SYMLINK_NOFOLLOW);
+ *     unlinkat(d, .path.ovlock); flock(guard, LOCK_UN); close(file); close(d)              2 flock, fstatat, unlinkat, 2 close
+ * </pre>
+ *
+ * 112 system calls (the old path-based store made 30); no fsync (durability none, the default), no
+ * read of any lock file (none exists: the {@code openat+fstat+pread} of a found file is not on the
+ * uncontended path). The floor opens R and the guard file once per JNI call, as the store holds them.
+ *
+ * <p>Single-threaded; uncontended.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -60,6 +93,10 @@ public class FileStoreBenchmark
         @Param({"jni", "jnr", "nio"})
         String backend;
 
+        /** The store's write dialect. */
+        @Param({"ragfs", "ov431"})
+        String dialect;
+
         Path root;
         FileLockStore store;
         List<LockRequest.Entry> entries;
@@ -70,7 +107,7 @@ public class FileStoreBenchmark
             NativeLoaderCheck.require();
             root = BenchDirs.create("pathlock-file-point-");
             Files.createDirectories(root.resolve("a/b/c/d"));
-            store = FileLockStore.builder(root).backend(backend).syncFence(false).build();
+            store = FileLockStore.builder(root).backend(backend).dialect(Dialect.parse(dialect)).syncFence(false).build();
             entries = LockRequest.point(PATH).entries();
         }
 
@@ -82,18 +119,16 @@ public class FileStoreBenchmark
         }
     }
 
-    /** The floor's arguments, from the plan of a JNI store on its own scratch root. */
+    /** The floors' arguments, from the plan of a JNI store of the same dialect on its own scratch root. */
     @State(Scope.Thread)
     public static class Floor
     {
+        /** The dialect of the plan (the token's letter; the paths of a directory lock are the same). */
+        @Param({"ragfs", "ov431"})
+        String dialect;
+
         Path root;
-        byte[][] lstats;
-        byte[][] pre;
-        byte[][] post;
-        byte[] tmp;
-        byte[] file;
-        byte[] guard;
-        byte[] token;
+        FloorPlan plan;
 
         @Setup(Level.Trial)
         public void open() throws IOException
@@ -101,16 +136,10 @@ public class FileStoreBenchmark
             NativeLoaderCheck.require();
             root = BenchDirs.create("pathlock-file-floor-");
             Files.createDirectories(root.resolve("a/b/c/d"));
-            try (FileLockStore s = FileLockStore.builder(root).backend("jni").syncFence(false).build())
+            final Dialect d = Dialect.parse(dialect);
+            try (FileLockStore s = FileLockStore.builder(root).backend("jni").dialect(d).syncFence(false).build())
             {
-                final FileLockStore.AcquisitionPlan plan = s.plan(PATH, LockType.POINT);
-                lstats = bytes(plan.components());
-                pre = bytes(plan.preChecks());
-                post = bytes(plan.postChecks());
-                tmp = bytes(plan.tmpDir().resolve("0123456789abcdef.1"));
-                file = bytes(plan.lockFile());
-                guard = bytes(plan.guardFile());
-                token = (s.fileOwnerId("point@1.1.1") + ":" + System.nanoTime() + ":P").getBytes(StandardCharsets.UTF_8);
+                plan = FloorPlan.of(s, PATH, LockType.POINT, d);
             }
         }
 
@@ -119,21 +148,6 @@ public class FileStoreBenchmark
         {
             BenchDirs.delete(root);
         }
-    }
-
-    static byte[] bytes(final Path p)
-    {
-        return p.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    static byte[][] bytes(final List<Path> paths)
-    {
-        final byte[][] out = new byte[paths.size()][];
-        for (int i = 0; i < out.length; i++)
-        {
-            out[i] = bytes(paths.get(i));
-        }
-        return out;
     }
 
     /**
@@ -156,7 +170,7 @@ public class FileStoreBenchmark
     }
 
     /**
-     * The floor: the same system calls in C, {@value #FLOOR_BATCH} times per call.
+     * The floor: the store's system calls (descriptor-relative) in C, {@value #FLOOR_BATCH} times per call.
      *
      * @param f the floor's arguments.
      * @return the iteration count.
@@ -165,8 +179,24 @@ public class FileStoreBenchmark
     @OperationsPerInvocation(FLOOR_BATCH)
     public long pointFloorC(final Floor f)
     {
-        final long n = PathlockNative.lockSequenceFloor(f.lstats, f.pre, f.tmp, f.file, f.post, null, f.guard, f.token,
-            f.token.length, 0600, FLOOR_BATCH);
+        return check(f.plan.sequence(FLOOR_BATCH));
+    }
+
+    /**
+     * The pre-rework floor: the old path-based store's 30 system calls in C (same lock, same plan).
+     *
+     * @param f the floor's arguments.
+     * @return the iteration count.
+     */
+    @Benchmark
+    @OperationsPerInvocation(FLOOR_BATCH)
+    public long pointFloorPathC(final Floor f)
+    {
+        return check(f.plan.pathSequence(FLOOR_BATCH));
+    }
+
+    private static long check(final long n)
+    {
         if (n != FLOOR_BATCH)
         {
             throw new IllegalStateException("floor failed: " + n);

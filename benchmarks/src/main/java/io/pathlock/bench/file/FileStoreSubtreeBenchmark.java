@@ -4,12 +4,12 @@ import io.pathlock.LockRequest;
 import io.pathlock.LockType;
 import io.pathlock.bench.posix.BenchDirs;
 import io.pathlock.bench.posix.NativeLoaderCheck;
+import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.nativeio.PathlockNative;
 import io.pathlock.store.LockStore;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,10 +31,30 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * SUBTREE acquire + release of {@code /tree} over a tree of {@code dirs} leaf directories (10 x 10 x
- * dirs/100, plus the 110 above them: 210, 1,110 and 10,110 directories; no lock file inside) through {@link FileLockStore} on each backend, beside two floors in C: the walk of the
- * same tree with the same pattern ({@code *.path.ovlock}, skipping {@code .pathlock}), which is the
- * target of issue 3, and the store's whole sequence ({@link PathlockNative#lockSequenceFloor} with the
- * walk).
+ * dirs/100, plus the 110 above them: 210, 1,110 and 10,110 directories; no lock file inside) through
+ * {@link FileLockStore} on each backend and in each write dialect ({@code ragfs}, {@code ov431}),
+ * beside two floors in C in the same run:
+ *
+ * <ul>
+ *   <li>{@code walkFloorC}: the walk of the same tree as the store's {@code walkAt} does it
+ *       ({@link PathlockNative#walkAtFloor}): {@code openat(R, "tree", O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK)},
+ *       {@code openat(fd, ".")} + {@code fdopendir} ({@code fstat}, 2 {@code fcntl}), then per
+ *       directory {@code getdents64} until empty, each sub-directory entered by
+ *       {@code openat(parent, name, O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK)} + {@code fdopendir}, names matched
+ *       against {@code *.path.ovlock} and {@code .exact.ovlock.*} ({@code .pathlock} never entered),
+ *       {@code closedir}; then {@code close}. The issue's target: SUBTREE within 1.5x of it. The walk
+ *       is the same in both dialects, so this floor has no {@code dialect} parameter.</li>
+ *   <li>{@code subtreeSequenceFloorC}: the store's whole SUBTREE sequence
+ *       ({@link PathlockNative#lockSequenceAtFloor} with the walk), as {@code strace} shows it (program
+ *       {@link StraceProbe}, R = the root descriptor): {@code fstatat(R, tree)}; pre-check
+ *       {@code openat(R, .path.ovlock)} = ENOENT; chain {@code .pathlock/tmp}, exclusive {@code openat}
+ *       of the temporary file, {@code flock(LOCK_EX|LOCK_NB)}, {@code write}, {@code close}, {@code fstat};
+ *       chain tmp + {@code openat(R, tree)}, {@code linkat}, 2 {@code close}; chain tmp,
+ *       {@code unlinkat}, {@code close}; {@code openat(R, tree)} kept; the walk above; post-checks
+ *       {@code openat(R, .path.ovlock)}, {@code openat(R, .exact.ovlock.tree.H)} = ENOENT; release
+ *       {@code flock(guard, LOCK_EX|LOCK_NB)}, {@code fstatat}, {@code unlinkat}, {@code flock(LOCK_UN)},
+ *       2 {@code close}.</li>
+ * </ul>
  *
  * <p>The tree is in the page cache after the first walk: these are system-call and CPU costs.
  */
@@ -74,6 +94,10 @@ public class FileStoreSubtreeBenchmark
         @Param({"jni", "jnr", "nio"})
         String backend;
 
+        /** The store's write dialect. */
+        @Param({"ragfs", "ov431"})
+        String dialect;
+
         /** Leaf directories of the tree (110 more above them). */
         @Param({"100", "1000", "10000"})
         int dirs;
@@ -87,7 +111,7 @@ public class FileStoreSubtreeBenchmark
         {
             NativeLoaderCheck.require();
             root = createTree("pathlock-file-subtree-", dirs);
-            store = FileLockStore.builder(root).backend(backend).syncFence(false).build();
+            store = FileLockStore.builder(root).backend(backend).dialect(Dialect.parse(dialect)).syncFence(false).build();
             entries = LockRequest.subtree("/tree").entries();
         }
 
@@ -99,25 +123,16 @@ public class FileStoreSubtreeBenchmark
         }
     }
 
-    /** The floors' arguments, on their own tree. */
+    /** The walk floor's arguments, on its own tree (the walk does not depend on the dialect). */
     @State(Scope.Benchmark)
-    public static class Floor
+    public static class WalkFloor
     {
         /** Leaf directories of the tree (110 more above them). */
         @Param({"100", "1000", "10000"})
         int dirs;
 
         Path root;
-        byte[] treeDir;
-        byte[] pattern;
-        byte[] skip;
-        byte[][] lstats;
-        byte[][] pre;
-        byte[][] post;
-        byte[] tmp;
-        byte[] file;
-        byte[] guard;
-        byte[] token;
+        FloorPlan plan;
 
         @Setup(Level.Trial)
         public void open() throws IOException
@@ -126,18 +141,42 @@ public class FileStoreSubtreeBenchmark
             root = createTree("pathlock-file-walk-", dirs);
             try (FileLockStore s = FileLockStore.builder(root).backend("jni").syncFence(false).build())
             {
-                final FileLockStore.AcquisitionPlan plan = s.plan("/tree", LockType.SUBTREE);
-                treeDir = FileStoreBenchmark.bytes(plan.scanDir());
-                lstats = FileStoreBenchmark.bytes(plan.components());
-                pre = FileStoreBenchmark.bytes(plan.preChecks());
-                post = FileStoreBenchmark.bytes(plan.postChecks());
-                tmp = FileStoreBenchmark.bytes(plan.tmpDir().resolve("0123456789abcdef.1"));
-                file = FileStoreBenchmark.bytes(plan.lockFile());
-                guard = FileStoreBenchmark.bytes(plan.guardFile());
-                token = (s.fileOwnerId("subtree@1.1.1") + ":" + System.nanoTime() + ":S").getBytes(StandardCharsets.UTF_8);
+                plan = FloorPlan.of(s, "/tree", LockType.SUBTREE, Dialect.DEFAULT);
             }
-            pattern = "*.path.ovlock".getBytes(StandardCharsets.UTF_8);
-            skip = ".pathlock".getBytes(StandardCharsets.UTF_8);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException
+        {
+            BenchDirs.delete(root);
+        }
+    }
+
+    /** The sequence floor's arguments, from the plan of a JNI store of the same dialect, on its own tree. */
+    @State(Scope.Benchmark)
+    public static class Floor
+    {
+        /** Leaf directories of the tree (110 more above them). */
+        @Param({"100", "1000", "10000"})
+        int dirs;
+
+        /** The dialect of the plan (the token's letter). */
+        @Param({"ragfs", "ov431"})
+        String dialect;
+
+        Path root;
+        FloorPlan plan;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException
+        {
+            NativeLoaderCheck.require();
+            root = createTree("pathlock-file-seq-", dirs);
+            final Dialect d = Dialect.parse(dialect);
+            try (FileLockStore s = FileLockStore.builder(root).backend("jni").dialect(d).syncFence(false).build())
+            {
+                plan = FloorPlan.of(s, "/tree", LockType.SUBTREE, d);
+            }
         }
 
         @TearDown(Level.Trial)
@@ -167,15 +206,15 @@ public class FileStoreSubtreeBenchmark
     }
 
     /**
-     * The walk floor: the C walk of the same tree with the same pattern.
+     * The walk floor: the C walk of the same tree, descriptor-relative as the store's {@code walkAt}.
      *
      * @param f the floor's arguments.
      * @return matches (0).
      */
     @Benchmark
-    public long walkFloorC(final Floor f)
+    public long walkFloorC(final WalkFloor f)
     {
-        final long n = PathlockNative.walkFloor(f.treeDir, f.pattern, f.skip, 1);
+        final long n = f.plan.walk(1);
         if (n != 0)
         {
             throw new IllegalStateException("walk floor failed: " + n);
@@ -192,8 +231,7 @@ public class FileStoreSubtreeBenchmark
     @Benchmark
     public long subtreeSequenceFloorC(final Floor f)
     {
-        final long n = PathlockNative.lockSequenceFloor(f.lstats, f.pre, f.tmp, f.file, f.post, f.treeDir, f.guard,
-            f.token, f.token.length, 0600, 1);
+        final long n = f.plan.sequence(1);
         if (n != 1)
         {
             throw new IllegalStateException("floor failed: " + n);

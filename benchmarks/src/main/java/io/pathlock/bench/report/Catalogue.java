@@ -19,11 +19,13 @@ import java.util.regex.Pattern;
  * Selectors are written as in {@link Selector}: names relative to {@code io.pathlock.bench.},
  * {@code [k=v]} pins a parameter, {@code #p99} picks a metric, {@code .hgrm} stems contain a {@code -}.
  *
- * <p>Lock files ({@code file.*}): {@code FileStoreBenchmark} (POINT per backend vs {@code pointFloorC}),
- * {@code FileStoreSubtreeBenchmark} (SUBTREE by tree size, {@code dirs} = 100, 1,000, 10,000 leaf
- * directories, vs {@code walkFloorC} and
- * {@code subtreeSequenceFloorC}), the {@code PointInterleaved} harness (store and C floor in
- * alternating blocks; target 3.1 uses it because it is the figure that survives a loaded machine) and
+ * <p>Lock files ({@code file.*}): {@code FileStoreBenchmark} (POINT per backend and write dialect vs
+ * {@code pointFloorC}, the store's descriptor-relative syscalls in C, and {@code pointFloorPathC}, the
+ * pre-rework path-based sequence), {@code FileStoreSubtreeBenchmark} (SUBTREE by tree size, {@code dirs}
+ * = 100, 1,000, 10,000 leaf directories, and dialect, vs {@code walkFloorC} and
+ * {@code subtreeSequenceFloorC}), the {@code PointInterleaved} harness (store and C floors in
+ * alternating blocks, per backend and dialect; targets 3.1/3.1o use it because it is the figure that
+ * survives a loaded machine) and
  * the cross-process {@code HandoffLatency} harness ({@code handoff-xprocess-<backend>.hgrm}, target 3.3).
  *
  * <p>Immutable; thread-safe.
@@ -202,10 +204,15 @@ public final class Catalogue
         cmp("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
         // lock-file store vs its C floors, same backend-independent floor for every backend
         cmp("file.FileStoreBenchmark.point", "file.FileStoreBenchmark.pointFloorC"),
+        cmp("file.FileStoreBenchmark.point", "file.FileStoreBenchmark.pointFloorPathC"),
+        cmp("file.FileStoreBenchmark.pointFloorC", "file.FileStoreBenchmark.pointFloorPathC"),
         cmp("file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.walkFloorC"),
         cmp("file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.subtreeSequenceFloorC"),
         cmp("file.FileStoreSubtreeBenchmark.subtree", "file.FileStoreSubtreeBenchmark.subtree[dirs=100]"),
         cmp("file.PointInterleaved.store#p50", "file.PointInterleaved.floorC#p50"),
+        cmp("file.PointInterleaved.store#p50", "file.PointInterleaved.floorPathC#p50"),
+        cmp("file.SubtreeInterleaved.store#p50", "file.SubtreeInterleaved.walkFloorC#p50"),
+        cmp("file.SubtreeInterleaved.store#p50", "file.SubtreeInterleaved.subtreeSequenceFloorC#p50"),
         // redo begin vs fdatasync per record, same threads (throughput)
         cmp("redo.RedoBeginBenchmark.redo", "redo.RedoBeginBenchmark.baseline"),
         // in-process hand-off vs a JDK ReentrantLock
@@ -227,16 +234,29 @@ public final class Catalogue
             "DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread", Target.Rule.RATIO_AT_LEAST, 1.6),
         target("2.3f", 2, "the same through the facade",
             "DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread", Target.Rule.RATIO_AT_LEAST, 1.6),
-        target("3.1", 3, "POINT acquire+release at depth 4 on the lock-file store: best backend within 1.5x of the same syscalls in a C loop "
-                + "(interleaved harness: median of alternating blocks of store and floor, the figure that survives a loaded machine)",
-            "file.PointInterleaved.store#p50", "file.PointInterleaved.floorC#p50", Target.Rule.RATIO_AT_MOST, 1.5)
-            .best().standIn("file.FileStoreBenchmark.point", "file.FileStoreBenchmark.pointFloorC"),
-        target("3.1j", 3, "the same from JMH (store and floor in separate forks: moves with background load)",
-            "file.FileStoreBenchmark.point", "file.FileStoreBenchmark.pointFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
+        target("3.1", 3, "POINT acquire+release at depth 4 on the lock-file store (write dialect ragfs, the default): best backend within "
+                + "1.5x of the same syscalls (descriptor-relative, as strace shows them) in a C loop (interleaved harness: median of "
+                + "alternating blocks of store and floor, the figure that survives a loaded machine)",
+            "file.PointInterleaved.store[dialect=ragfs]#p50", "file.PointInterleaved.floorC#p50", Target.Rule.RATIO_AT_MOST, 1.5)
+            .best().standIn("file.FileStoreBenchmark.point[dialect=ragfs]", "file.FileStoreBenchmark.pointFloorC"),
+        target("3.1o", 3, "the same in write dialect ov431",
+            "file.PointInterleaved.store[dialect=ov431]#p50", "file.PointInterleaved.floorC#p50", Target.Rule.RATIO_AT_MOST, 1.5)
+            .best().standIn("file.FileStoreBenchmark.point[dialect=ov431]", "file.FileStoreBenchmark.pointFloorC"),
+        target("3.1j", 3, "POINT from JMH, dialect ragfs (store and floor in separate forks: moves with background load)",
+            "file.FileStoreBenchmark.point[dialect=ragfs]", "file.FileStoreBenchmark.pointFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
             .best().standIn("posix.PosixPointBenchmark.pointLockFile", "posix.PosixPointBenchmark.pointFloorC"),
-        target("3.2", 3, "SUBTREE acquire+release over 10,000 directories (10,110) within 1.5x of a C walk of the same tree",
-            "file.FileStoreSubtreeBenchmark.subtree[dirs=10000]", "file.FileStoreSubtreeBenchmark.walkFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
+        target("3.1jo", 3, "POINT from JMH, dialect ov431",
+            "file.FileStoreBenchmark.point[dialect=ov431]", "file.FileStoreBenchmark.pointFloorC", Target.Rule.RATIO_AT_MOST, 1.5)
+            .best(),
+        target("3.2", 3, "SUBTREE acquire+release over 10,000 directories (10,110), dialect ragfs, within 1.5x of a C walk of the same "
+                + "tree (descriptor-relative, as the store's walkAt)",
+            "file.FileStoreSubtreeBenchmark.subtree[dirs=10000,dialect=ragfs]", "file.FileStoreSubtreeBenchmark.walkFloorC",
+            Target.Rule.RATIO_AT_MOST, 1.5)
             .best().standIn("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
+        target("3.2o", 3, "the same in write dialect ov431",
+            "file.FileStoreSubtreeBenchmark.subtree[dirs=10000,dialect=ov431]", "file.FileStoreSubtreeBenchmark.walkFloorC",
+            Target.Rule.RATIO_AT_MOST, 1.5)
+            .best(),
         target("3.3", 3, "cross-process hand-off (holder releases → waiter in another process acquires): p99 under 5 ms, best backend",
             "handoff-xprocess-*#p99", null, Target.Rule.AT_MOST, 5000).best(),
         target("4.1", 4, "durable begin throughput at 64 threads at least 10x a baseline that fdatasyncs per record",
@@ -326,8 +346,10 @@ public final class Catalogue
             "--seconds 5 --warmup 2", "--smoke", 25, 4, false),
         new Harness(Area.HANDOFF, "io.pathlock.bench.file.HandoffLatency", "--out {results} --dir {scratch}/xprocess --backend jni,jnr,nio",
             "--iterations 2000 --hold-us 1000", "--smoke", 30, 8, false),
-        new Harness(Area.LOCK_FILES, "io.pathlock.bench.file.PointInterleaved", "--dir {scratch} --backend jni,jnr,nio",
-            "--rounds 60 --block 2000", "--smoke", 40, 5, true),
+        new Harness(Area.LOCK_FILES, "io.pathlock.bench.file.PointInterleaved",
+            "--dir {scratch} --backend jni,jnr,nio --dialect ragfs,ov431", "--rounds 60 --block 2000", "--smoke", 120, 12, true),
+        new Harness(Area.LOCK_FILES, "io.pathlock.bench.file.SubtreeInterleaved",
+            "--dir {scratch} --backend jni,jnr,nio --dialect ragfs,ov431", "--dirs 10000 --rounds 30", "--smoke", 90, 10, true),
         new Harness(Area.REDO, "io.pathlock.bench.redo.RedoBeginBenchmark", "--dir {scratch}/redo-begin",
             "--seconds 5 --warmup 2 --threads 1,4,16,64", "--seconds 1 --warmup 0 --threads 1,4", 60, 6, true));
 

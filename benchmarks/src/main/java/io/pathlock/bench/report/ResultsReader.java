@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 public final class ResultsReader
 {
     /** Columns of harness tables that are parameters, not values. */
-    static final Set<String> PARAM_COLUMNS = Set.of("threads", "depth", "dirs", "size", "backend", "policy", "fsync");
+    static final Set<String> PARAM_COLUMNS = Set.of("threads", "depth", "dirs", "size", "backend", "dialect", "policy", "fsync");
 
     private static final Pattern PCT_COLUMN = Pattern.compile("p(\\d+(?:\\.\\d+)?)\\s*(us|µs|ms|ns)");
     private static final Pattern MAX_COLUMN = Pattern.compile("max\\s*(us|µs|ms|ns)");
