@@ -86,34 +86,42 @@ final class LockAdmin
      */
     List<LockFileInfo> status()
     {
-        final List<LockFileScanner.Hit> hits = scanner.scan(fs.rootFd());
-        final List<LockFileInfo> out = new ArrayList<>(hits.size());
-        final PosixStat st = new PosixStat();
-        for (final LockFileScanner.Hit h : hits)
+        final RootedFs.Scope scope = ctx.fs.scope();
+        try
         {
-            if (h.relative().length == 0 && h.errno() != 0)
+            final List<LockFileScanner.Hit> hits = scanner.scan(fs.rootFd());
+            final List<LockFileInfo> out = new ArrayList<>(hits.size());
+            final PosixStat st = new PosixStat();
+            for (final LockFileScanner.Hit h : hits)
             {
-                throw ctx.ioFailure("cannot scan the lock root", ctx.root, -h.errno());
+                if (h.relative().length == 0 && h.errno() != 0)
+                {
+                    throw ctx.ioFailure("cannot scan the lock root", ctx.root, -h.errno());
+                }
+                final LockFileInfo odd = LockFileScanner.oddHit(LockPath.root(), ctx.root, h);
+                if (odd != null)
+                {
+                    out.add(odd);
+                    continue;
+                }
+                final LockPath lp = LockLayout.lockPathOf(LockPath.root(), h.path());
+                if (lp == null)
+                {
+                    continue;
+                }
+                final LockFileInfo info = inspect(ctx.root.resolve(h.path()), lp, st);
+                if (info != null)
+                {
+                    out.add(info);
+                }
             }
-            final LockFileInfo odd = LockFileScanner.oddHit(LockPath.root(), ctx.root, h);
-            if (odd != null)
-            {
-                out.add(odd);
-                continue;
-            }
-            final LockPath lp = LockLayout.lockPathOf(LockPath.root(), h.path());
-            if (lp == null)
-            {
-                continue;
-            }
-            final LockFileInfo info = inspect(ctx.root.resolve(h.path()), lp, st);
-            if (info != null)
-            {
-                out.add(info);
-            }
+            out.sort(Comparator.comparing(LockFileInfo::lockPath).thenComparing(i -> i.file().toString()));
+            return out;
         }
-        out.sort(Comparator.comparing(LockFileInfo::lockPath).thenComparing(i -> i.file().toString()));
-        return out;
+        finally
+        {
+            scope.close();
+        }
     }
 
     /**
@@ -129,76 +137,84 @@ final class LockAdmin
     <T> T breakLock(final CharSequence lockPath, final boolean force,
         final BiFunction<List<LockFileInfo>, List<LockFileInfo>, T> result)
     {
-        final LockPath p = LockPath.parse(lockPath);
-        LockLayout.validateLockPath(p);
-        final LockLayout.Target t = layout.resolve(p, false);
-        final List<LockFileInfo> removed = new ArrayList<>();
-        final List<LockFileInfo> kept = new ArrayList<>();
-        final PosixStat st = new PosixStat();
-        // The legacy sidecar ({@code .NAME.path.ovlock}, pathlock before the ragfs layout) is found by
-        // scans and status, so break must be able to remove it too.
-        final Path legacy = p.isRoot() ? null : t.dir.resolveSibling("." + p.name() + LockLayout.LOCK_FILE_NAME);
-        for (final Path file : new Path[] {t.dirForm, t.sidecar, legacy})
+        final RootedFs.Scope scope = ctx.fs.scope();
+        try
         {
-            if (file == null)
+            final LockPath p = LockPath.parse(lockPath);
+            LockLayout.validateLockPath(p);
+            final LockLayout.Target t = layout.resolve(p, false);
+            final List<LockFileInfo> removed = new ArrayList<>();
+            final List<LockFileInfo> kept = new ArrayList<>();
+            final PosixStat st = new PosixStat();
+            // The legacy sidecar ({@code .NAME.path.ovlock}, pathlock before the ragfs layout) is found by
+            // scans and status, so break must be able to remove it too.
+            final Path legacy = p.isRoot() ? null : t.dir.resolveSibling("." + p.name() + LockLayout.LOCK_FILE_NAME);
+            for (final Path file : new Path[] {t.dirForm, t.sidecar, legacy})
             {
-                continue;
-            }
-            final int fd = fs.openRead(file, st);
-            if (fd == -Errno.ENOENT || fd == -Errno.ENOTDIR)
-            {
-                continue;
-            }
-            if (fd == RootedFs.NOT_REGULAR || fd == -Errno.ELOOP)
-            {
-                final LockFileInfo info = new LockFileInfo(p.toString(), file, null, null, -1, LockFileState.UNPARSEABLE, -1,
-                    fd == -Errno.ELOOP ? "a symbolic link named like a lock file" :
-                    "not a regular file (" + LockFileScanner.fileTypeName(st) + ") named like a lock file");
-                if (force && reaper.removeOddEntry(file))
+                if (file == null)
                 {
-                    removed.add(info);
+                    continue;
                 }
-                else
+                final int fd = fs.openRead(file, st);
+                if (fd == -Errno.ENOENT || fd == -Errno.ENOTDIR)
                 {
-                    kept.add(info);
+                    continue;
                 }
-                continue;
-            }
-            if (fd < 0)
-            {
-                throw ctx.ioFailure("cannot open lock file", file, fd);
-            }
-            try
-            {
-                final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
-                final int n = posix.preadAll(fd, buf);
-                final int fst = posix.fstat(fd, st);
-                if (fst < 0)
+                if (fd == RootedFs.NOT_REGULAR || fd == -Errno.ELOOP)
                 {
-                    throw ctx.ioFailure("cannot stat lock file", file, fst);
-                }
-                final LockFileInfo info = judgeForReport(file, p, fd, buf, n, st);
-                if (info.state() == LockFileState.STALE || force)
-                {
-                    final Reaper.ReapOutcome o = reaper.reap(file, fd, st, buf, n);
-                    if (o == Reaper.ReapOutcome.REMOVED)
+                    final LockFileInfo info = new LockFileInfo(p.toString(), file, null, null, -1, LockFileState.UNPARSEABLE, -1,
+                        fd == -Errno.ELOOP ? "a symbolic link named like a lock file" :
+                        "not a regular file (" + LockFileScanner.fileTypeName(st) + ") named like a lock file");
+                    if (force && reaper.removeOddEntry(file))
                     {
                         removed.add(info);
-                        continue;
                     }
-                    if (o == Reaper.ReapOutcome.FAILED)
+                    else
                     {
-                        throw new LockStoreException("cannot remove lock file " + file, null);
+                        kept.add(info);
                     }
+                    continue;
                 }
-                kept.add(info);
+                if (fd < 0)
+                {
+                    throw ctx.ioFailure("cannot open lock file", file, fd);
+                }
+                try
+                {
+                    final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
+                    final int n = posix.preadAll(fd, buf);
+                    final int fst = posix.fstat(fd, st);
+                    if (fst < 0)
+                    {
+                        throw ctx.ioFailure("cannot stat lock file", file, fst);
+                    }
+                    final LockFileInfo info = judgeForReport(file, p, fd, buf, n, st);
+                    if (info.state() == LockFileState.STALE || force)
+                    {
+                        final Reaper.ReapOutcome o = reaper.reap(file, fd, st, buf, n);
+                        if (o == Reaper.ReapOutcome.REMOVED)
+                        {
+                            removed.add(info);
+                            continue;
+                        }
+                        if (o == Reaper.ReapOutcome.FAILED)
+                        {
+                            throw new LockStoreException("cannot remove lock file " + file, null);
+                        }
+                    }
+                    kept.add(info);
+                }
+                finally
+                {
+                    posix.close(fd);
+                }
             }
-            finally
-            {
-                posix.close(fd);
-            }
+            return result.apply(removed, kept);
         }
-        return result.apply(removed, kept);
+        finally
+        {
+            scope.close();
+        }
     }
 
     /**

@@ -201,6 +201,9 @@ final class PublishProtocol
         validateOwner(ownerId);
         refuseWhatOv431CannotSee(entries);
         final List<HeldFiles.HeldFile> files = new ArrayList<>(entries.size());
+        // One request resolves each directory once (R3): the chain from the root is opened once and
+        // the pre-check, publication and re-check of every entry reuse its descriptors.
+        final RootedFs.Scope scope = ctx.fs.scope();
         try
         {
             for (final LockRequest.Entry e : entries)
@@ -223,6 +226,10 @@ final class PublishProtocol
                 throw ex;
             }
             throw new LockStoreException("lock store " + ctx.description + " failed to publish " + entries + ": " + ex, ex);
+        }
+        finally
+        {
+            scope.close();
         }
     }
 

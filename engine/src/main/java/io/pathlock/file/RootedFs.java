@@ -28,7 +28,9 @@ import java.util.Map;
  *   socket or directory named like a lock file can never hang a reader.</li>
  *   <li><b>R3 — scopes.</b> Inside a {@link #scope()} the directory descriptors resolved on this
  *   thread are kept and reused until the scope closes (one request resolves each directory once);
- *   outside a scope every call resolves afresh.</li>
+ *   outside a scope every call resolves afresh. Within a request a directory is therefore the one it
+ *   was when first resolved, even if it is renamed meanwhile (the descriptor follows it): the
+ *   request's checks all look at one consistent set of directories.</li>
  * </ol>
  *
  * <p>Thread-safety: thread-safe; scopes are per thread.
