@@ -62,6 +62,7 @@ class LockRequestTest
         assertEquals(a.toString(), b.toString());
         assertEquals("[POINT /a, POINT /a/c, POINT /b]", a.toString());
         assertNotEquals(a, LockRequest.point("/a", "/b"));
+        assertNotEquals(a.hashCode(), LockRequest.point("/a", "/b").hashCode(), "hash follows the entries");
         assertNotEquals(a, LockRequest.subtree("/b", "/a/c", "/a"));
         assertFalse(a.equals("[POINT /a, POINT /a/c, POINT /b]"));
         assertThrows(UnsupportedOperationException.class, () -> a.entries().add(e("/q", LockType.POINT)));

@@ -37,6 +37,7 @@ class RedoReaderDetailTest
     void segmentHeaderRoundTripsEveryField() throws Exception
     {
         final ByteBuffer header = ByteBuffer.allocate(SegmentDescriptor.HEADER_LENGTH);
+        java.util.Arrays.fill(header.array(), (byte)0xff);
         RedoLogReader.encodeSegmentHeader(new UnsafeBuffer(header), 7, 42);
         header.order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(SegmentDescriptor.MAGIC, header.getLong(SegmentDescriptor.MAGIC_OFFSET));
@@ -104,6 +105,24 @@ class RedoReaderDetailTest
         assertEquals(whole.length - SegmentDescriptor.HEADER_LENGTH, intact.segments.get(0).userBytes);
     }
 
+    /** Per-segment counts that compaction trusts: pending BEGINs (minus DONEs) and records. */
+    @Test
+    void segmentCountsAfterDoneRecords() throws Exception
+    {
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir)))
+        {
+            log.begin("t", bytes("a")).done();
+            log.begin("t", bytes("b"));
+            log.begin("t", bytes("c")).done();
+            log.begin("t", bytes("d"));
+        }
+        final RedoLogContents contents = RedoLogReader.read(dir);
+        final Segment s = contents.segments.get(0);
+        assertEquals(2, s.pending, "two BEGINs without their DONE");
+        assertEquals(6, s.records);
+        assertEquals(2, contents.pending().size());
+    }
+
     @Test
     void readsThroughShortReadsAreComplete() throws Exception
     {
@@ -120,6 +139,8 @@ class RedoReaderDetailTest
         assertTrue(java.util.Arrays.equals(expected, RedoLogReader.readFully(trickle, segment)));
         final RedoLogContents contents = RedoLogReader.scan(dir, trickle, false);
         assertEquals(5, contents.pending().size());
+        assertEquals(5, contents.segments.get(0).pending);
+        assertEquals(5, contents.segments.get(0).records);
         assertEquals(-1, contents.tornOffset());
     }
 
@@ -160,6 +181,7 @@ class RedoReaderDetailTest
         buffer.putShort(16 + RedoRecordDescriptor.RESERVED_OFFSET, (short)5);
         assertEquals(5, f.reserved());
         assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType(""));
+        assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType(null));
         assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType("t\u0001"));
         assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType("x".repeat(256)));
         assertEquals(255, RedoRecordFlyweight.encodeType("x".repeat(255)).length);

@@ -45,10 +45,12 @@ class LockTableSingleThreadTest
     private void assertRefused(final String path, final LockType type, final ConflictKind kind, final String at,
         final boolean atTarget)
     {
-        assertNull(lock(path, type), type + " " + path + " should be refused");
-        assertEquals(kind, conflict.kind(), type + " " + path);
-        assertEquals(at, conflict.node().pathString(), type + " " + path);
-        assertEquals(atTarget, conflict.atTarget(), type + " " + path);
+        // A fresh record each time, so a refusal that does not fill it in cannot pass on stale values.
+        final LockTable.Conflict c = new LockTable.Conflict();
+        assertNull(table.tryLock(LockPath.parse(path), type, 0, false, null, c), type + " " + path + " should be refused");
+        assertEquals(kind, c.kind(), type + " " + path);
+        assertEquals(at, c.node().pathString(), type + " " + path);
+        assertEquals(atTarget, c.atTarget(), type + " " + path);
     }
 
     /** Invariant 1 at the target node: the kind of holder is reported, and nothing stays raised. */
@@ -123,7 +125,8 @@ class LockTableSingleThreadTest
     void manyMarksAreTrackedAndCleared()
     {
         final CountingWaiter w = new CountingWaiter();
-        final TrieNode[] nodes = new TrieNode[9];
+        // 8 marks fill the mark array exactly (it starts at 2 and doubles): the loops' bounds matter.
+        final TrieNode[] nodes = new TrieNode[8];
         for (int i = 0; i < nodes.length; i++)
         {
             nodes[i] = lock("/k" + i, LockType.POINT);
@@ -174,8 +177,14 @@ class LockTableSingleThreadTest
         table.deregister(intent);
         assertEquals(0, q.waitersVolatile(), "deregister is idempotent");
         intent.signals = 0;
+        final CountingWaiter second = new CountingWaiter();
+        assertNull(lock("/q", LockType.SUBTREE, second));
+        assertTrue(table.register(second, conflict, false));
+        assertEquals(0, q.pendingVolatile(), "registered without a mark");
         table.unlock(pointBelow);
-        assertEquals(0, intent.signals, "a deregistered waiter is not signalled");
+        assertTrue(second.signals > 0, "the registered waiter is signalled");
+        assertEquals(0, intent.signals, "a deregistered waiter is not signalled (it left the node's queue)");
+        table.finish(second);
 
         final TrieNode held = lock("/r", LockType.POINT);
         final CountingWaiter plain = new CountingWaiter();
@@ -283,15 +292,26 @@ class LockTableSingleThreadTest
     void nodeCountFollowsUnlinkedSubtrees()
     {
         final TrieNode held = lock("/o/p/q", LockType.POINT);
+        final TrieNode deeper = lock("/o/p/q/r", LockType.POINT);
         final CountingWaiter w = new CountingWaiter();
         assertNull(lock("/o/p/q", LockType.POINT, w));
         assertTrue(table.register(w, conflict, false));
+        final CountingWaiter w2 = new CountingWaiter();
+        assertNull(lock("/o/p/q/r", LockType.POINT, w2));
+        assertTrue(table.register(w2, conflict, false));
+        table.unlock(deeper);
         table.unlock(held);
         final long left = table.reclaimIdle();
         assertEquals(reachable(table.root()), left, "count equals reachable nodes");
+        assertTrue(held.toString().endsWith("waiters=1 pending=0]") && !held.toString().contains(" dead"), held.toString());
         table.finish(w);
+        table.finish(w2);
         assertEquals(1, table.reclaimIdle());
         assertEquals(1, reachable(table.root()));
+        final TrieNode gone = lock("/g", LockType.POINT);
+        table.unlock(gone);
+        table.reclaimIdle();
+        assertTrue(gone.toString().contains(" dead"), gone.toString());
     }
 
     private static long reachable(final TrieNode n)
