@@ -123,6 +123,41 @@ class RedoReaderDetailTest
         assertEquals(2, contents.pending().size());
     }
 
+    /** Done tasks are listed only when asked for (the CLI's redo list), with their type. */
+    @Test
+    void doneTasksAreCollectedOnlyWhenAsked() throws Exception
+    {
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir)))
+        {
+            log.begin("mv", bytes("a")).done();
+            log.begin("rm", bytes("b"));
+        }
+        final RedoLogContents all = RedoLogReader.scan(dir, FileSegmentStorage.INSTANCE, true);
+        assertEquals(1, all.done().size());
+        assertEquals("mv", all.done().get(0).type());
+        assertEquals(RedoTaskState.DONE, all.done().get(0).state());
+        assertEquals(1, all.pending().size());
+        final RedoLogContents lean = RedoLogReader.scan(dir, FileSegmentStorage.INSTANCE, false);
+        assertTrue(lean.done().isEmpty(), "done tasks listed although not asked for: " + lean.done());
+        assertEquals(1, lean.pending().size());
+    }
+
+    /** A file that reads shorter than its reported size (it shrank meanwhile) yields what was read, not zeros. */
+    @Test
+    void aFileShorterThanItsSizeIsReadAsIs() throws Exception
+    {
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir)))
+        {
+            log.begin("t", bytes("a"));
+        }
+        final Path segment = RedoTestSupport.segmentFiles(dir).get(0);
+        final byte[] expected = Files.readAllBytes(segment);
+        final SegmentStorage shrinking = new TrickleStorage(1 << 20, 64);
+        final byte[] read = RedoLogReader.readFully(shrinking, segment);
+        assertEquals(expected.length, read.length, "no padding for bytes that were not there");
+        assertEquals(-1, RedoLogReader.scan(dir, shrinking, false).tornOffset());
+    }
+
     @Test
     void readsThroughShortReadsAreComplete() throws Exception
     {
@@ -185,6 +220,9 @@ class RedoReaderDetailTest
         assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType("t\u0001"));
         assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType("x".repeat(256)));
         assertEquals(255, RedoRecordFlyweight.encodeType("x".repeat(255)).length);
+        assertEquals(2, RedoRecordFlyweight.encodeType("!~").length, "the printable range is inclusive");
+        assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType("a b"));
+        assertThrows(IllegalArgumentException.class, () -> RedoRecordFlyweight.encodeType("a\u007f"));
     }
 
     /** Recovery pauses between attempts for the configured delay, and not after the last attempt. */
@@ -285,10 +323,18 @@ class RedoReaderDetailTest
     private static final class TrickleStorage implements SegmentStorage
     {
         private final int chunk;
+        private final long sizeSurplus;
 
         TrickleStorage(final int chunk)
         {
+            this(chunk, 0);
+        }
+
+        /** Reads at most {@code chunk} bytes a call; reports the size {@code sizeSurplus} bytes larger. */
+        TrickleStorage(final int chunk, final long sizeSurplus)
+        {
             this.chunk = chunk;
+            this.sizeSurplus = sizeSurplus;
         }
 
         public SegmentChannel openReadWrite(final Path file, final boolean createNew) throws IOException
@@ -325,7 +371,7 @@ class RedoReaderDetailTest
 
                 public long size() throws IOException
                 {
-                    return d.size();
+                    return d.size() + sizeSurplus;
                 }
 
                 public void truncate(final long size) throws IOException
