@@ -158,6 +158,33 @@ class RedoReaderDetailTest
         assertEquals(-1, RedoLogReader.scan(dir, shrinking, false).tornOffset());
     }
 
+    /**
+     * A pending task whose BEGIN was copied forward into a newer segment (compaction interrupted
+     * before the old segment was deleted) is pending once, in the newer segment; the older segment
+     * no longer counts it, so compaction may delete it.
+     */
+    @Test
+    void aBeginCopiedForwardMovesTheTaskToTheNewerSegment() throws Exception
+    {
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir)))
+        {
+            log.begin("t", bytes("carried"));
+        }
+        final Path first = RedoTestSupport.segmentFiles(dir).get(0);
+        final byte[] image = Files.readAllBytes(first);
+        final ByteBuffer second = ByteBuffer.allocate(image.length);
+        RedoLogReader.encodeSegmentHeader(new UnsafeBuffer(second), SegmentDescriptor.segmentIndex(first) + 1, 2);
+        second.position(SegmentDescriptor.HEADER_LENGTH);
+        second.put(image, SegmentDescriptor.HEADER_LENGTH, image.length - SegmentDescriptor.HEADER_LENGTH);
+        Files.write(dir.resolve(SegmentDescriptor.fileName(SegmentDescriptor.segmentIndex(first) + 1)), second.array());
+
+        final RedoLogContents contents = RedoLogReader.read(dir);
+        assertEquals(1, contents.pending().size());
+        assertEquals(0, contents.segments.get(0).pending, "the old copy no longer pins the older segment");
+        assertEquals(1, contents.segments.get(1).pending);
+        assertEquals(contents.segmentNames().get(1), contents.pending().get(0).segment());
+    }
+
     @Test
     void readsThroughShortReadsAreComplete() throws Exception
     {

@@ -93,6 +93,11 @@ class LockTableSingleThreadTest
         final TrieNode own = lock("/s", LockType.POINT, w);
         assertNotNull(own, "the mark's owner may claim the node");
         table.unlock(own);
+        assertNull(lock("/s", LockType.SUBTREE, w));
+        assertTrue(table.register(w, conflict, false));
+        assertEquals(0, w.registeredOn().pendingVolatile(), "registering without a mark drops the one it had there");
+        assertEquals(0, w.pendingMarkCount());
+        assertTrue(table.register(w, conflict, true));
         table.finish(w);
         assertEquals(0, w.pendingMarkCount(), "finish drops the marks");
         final TrieNode after = lock("/s", LockType.POINT);
@@ -177,6 +182,7 @@ class LockTableSingleThreadTest
         table.deregister(intent);
         assertEquals(0, q.waitersVolatile(), "deregister is idempotent");
         intent.signals = 0;
+        intent.resetSignal(); // it was signalled by the unlock of /q above; a stale entry would be signalled again
         final CountingWaiter second = new CountingWaiter();
         assertNull(lock("/q", LockType.SUBTREE, second));
         assertTrue(table.register(second, conflict, false));
