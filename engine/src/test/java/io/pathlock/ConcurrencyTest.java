@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,10 +15,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,127 +38,94 @@ class ConcurrencyTest
         manager.close();
     }
 
-    /** A small tree: /, /d0../d2, /d0/e0../d2/e2, /d0/e0/f0.. (40 paths). */
-    private static List<LockPath> tree()
-    {
-        final List<LockPath> paths = new ArrayList<>();
-        paths.add(LockPath.root());
-        for (int i = 0; i < 3; i++)
-        {
-            paths.add(LockPath.parse("/d" + i));
-            for (int j = 0; j < 3; j++)
-            {
-                paths.add(LockPath.parse("/d" + i + "/e" + j));
-                for (int k = 0; k < 3; k++)
-                {
-                    paths.add(LockPath.parse("/d" + i + "/e" + j + "/f" + k));
-                }
-            }
-        }
-        return paths;
-    }
-
     /**
-     * The recorder knows nothing of the lock code: each holder marks the paths it holds and checks,
-     * while it holds them, that no one else holds a conflicting path per DESIGN §2.
+     * The recorder ({@link MutualExclusionRecorder}) knows nothing of the lock code: each holder
+     * marks the paths it holds and checks, while it holds them, that no one else holds a
+     * conflicting path per DESIGN §2.
      */
     @Test
     void mutualExclusionUnderRandomLoad() throws Exception
     {
-        final List<LockPath> paths = tree();
-        final int n = paths.size();
-        final AtomicIntegerArray pointHolders = new AtomicIntegerArray(n);
-        final AtomicIntegerArray subtreeHolders = new AtomicIntegerArray(n);
-        final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-        final AtomicLong grants = new AtomicLong();
+        final MutualExclusionRecorder recorder = new MutualExclusionRecorder(MutualExclusionRecorder.tree());
         final int threads = 6;
         final int iterations = 4000;
-        final CyclicBarrier start = new CyclicBarrier(threads);
-
-        // A holder checks only against its own locks: every read happens inside its own hold window,
-        // so any conflicting counter it sees non-zero is a real overlap. (Checking unrelated paths
-        // would compare counters read at different times, outside any lock, and report overlaps
-        // that never happened.)
-        final java.util.function.Consumer<LockRequest> check = req ->
-        {
-            for (final LockRequest.Entry e : req.entries())
-            {
-                final int i = paths.indexOf(e.path());
-                if (pointHolders.get(i) + subtreeHolders.get(i) != 1)
-                {
-                    violations.add("another holder on " + e.path() + " while " + req + " holds it");
-                }
-                for (int j = 0; j < n; j++)
-                {
-                    if (paths.get(j).isAncestorOf(e.path()) && subtreeHolders.get(j) > 0)
-                    {
-                        violations.add("SUBTREE " + paths.get(j) + " held while " + req + " holds " + e.path());
-                    }
-                    if (e.type() == LockType.SUBTREE && e.path().isAncestorOf(paths.get(j))
-                        && pointHolders.get(j) + subtreeHolders.get(j) > 0)
-                    {
-                        violations.add(paths.get(j) + " held while " + req + " holds SUBTREE " + e.path());
-                    }
-                }
-            }
-        };
-
-        final ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try
-        {
-            final List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < threads; t++)
-            {
-                final long seed = 42 + t;
-                fs.add(pool.submit(() ->
-                {
-                    final Random rnd = new Random(seed);
-                    start.await();
-                    for (int it = 0; it < iterations; it++)
-                    {
-                        final int count = 1 + rnd.nextInt(3);
-                        final LockRequest.Builder b = LockRequest.builder();
-                        for (int c = 0; c < count; c++)
-                        {
-                            b.add(paths.get(rnd.nextInt(n)), rnd.nextInt(4) == 0 ? LockType.SUBTREE : LockType.POINT);
-                        }
-                        final LockRequest req = b.build();
-                        try (LockHandle h = manager.open("t"))
-                        {
-                            h.acquire(req, Duration.ofSeconds(30));
-                            grants.incrementAndGet();
-                            for (final LockRequest.Entry e : req.entries())
-                            {
-                                (e.type() == LockType.SUBTREE ? subtreeHolders : pointHolders)
-                                    .incrementAndGet(paths.indexOf(e.path()));
-                            }
-                            check.accept(req);
-                            for (final LockRequest.Entry e : req.entries())
-                            {
-                                (e.type() == LockType.SUBTREE ? subtreeHolders : pointHolders)
-                                    .decrementAndGet(paths.indexOf(e.path()));
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            assertTimeoutPreemptively(Duration.ofMinutes(2), () ->
-            {
-                for (final Future<?> f : fs)
-                {
-                    f.get();
-                }
-            });
-        }
-        finally
-        {
-            pool.shutdownNow();
-        }
-        assertTrue(violations.isEmpty(), () -> violations.size() + " violations, first: " + violations.peek());
-        assertEquals((long)threads * iterations, grants.get());
+        recorder.runRandomLoad(facade(manager), threads, iterations, 42, false, Duration.ofMinutes(2));
+        assertTrue(recorder.violations().isEmpty(),
+            () -> recorder.violations().size() + " violations, first: " + recorder.violations().peek());
+        assertEquals((long)threads * iterations, recorder.grants());
         assertEquals(1, manager.table().reclaimIdle(), "nothing left locked: every node reclaimable");
         assertEquals(0, manager.table().root().intentCount());
+    }
+
+    /**
+     * The recorder catches a broken claim directly, as an overlap it reports (not by a timeout):
+     * over a deliberately broken table whose SUBTREE claim ignores the locks below it, the same
+     * random load must report violations, and a scripted overlap is reported at once.
+     */
+    @Test
+    void recorderReportsTheOverlapsOfABrokenTable() throws Exception
+    {
+        final MutualExclusionRecorder scripted = new MutualExclusionRecorder(MutualExclusionRecorder.tree());
+        final LockRequest below = LockRequest.point("/d0/e0/f1");
+        final LockRequest wide = LockRequest.subtree("/d0");
+        try (AutoCloseable a = facade(manager).lock(below))
+        {
+            scripted.enter(below);
+            try (LockHandle h = manager.open("control"))
+            {
+                assertThrows(LockBusyException.class, () -> h.tryAcquire(wide), "the real table refuses the overlap");
+            }
+            try (AutoCloseable b = subtreeIgnoresLocksBelow(manager).lock(wide))
+            {
+                scripted.enter(wide);
+                scripted.exit(wide);
+            }
+            scripted.exit(below);
+        }
+        assertFalse(scripted.violations().isEmpty(), "the recorder saw SUBTREE /d0 granted over POINT /d0/e0/f1");
+        assertTrue(scripted.violations().peek().contains("/d0"), scripted.violations().peek());
+
+        final MutualExclusionRecorder random = new MutualExclusionRecorder(MutualExclusionRecorder.tree());
+        random.runRandomLoad(subtreeIgnoresLocksBelow(manager), 6, 4000, 42, true, Duration.ofMinutes(2));
+        assertFalse(random.violations().isEmpty(), "no overlap reported in " + random.grants()
+            + " grants over a table whose SUBTREE ignores the locks below");
+    }
+
+    /** The facade, as the recorder's workload drives it. */
+    private static MutualExclusionRecorder.Locker facade(final LockManager m)
+    {
+        return (req) ->
+        {
+            final LockHandle h = m.open("t");
+            try
+            {
+                h.acquire(req, Duration.ofSeconds(30));
+            }
+            catch (final Exception e)
+            {
+                h.close();
+                throw e;
+            }
+            return h;
+        };
+    }
+
+    /**
+     * A deliberately broken table: every SUBTREE entry is claimed as a POINT, so the claim ignores
+     * the intention count (the locks below it) and does not stop new locks below; everything else is
+     * the real table.
+     */
+    private static MutualExclusionRecorder.Locker subtreeIgnoresLocksBelow(final LockManager m)
+    {
+        return (req) ->
+        {
+            final LockRequest.Builder b = LockRequest.builder();
+            for (final LockRequest.Entry e : req.entries())
+            {
+                b.add(e.path(), LockType.POINT);
+            }
+            return facade(m).lock(b.build());
+        };
     }
 
     /** Moves in opposite directions and random batches never deadlock (bounded by a timeout, not by sleeping). */

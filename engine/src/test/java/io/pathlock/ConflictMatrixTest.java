@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,6 +102,102 @@ class ConflictMatrixTest
             fail(String.join("\n", failures));
         }
         assertEquals(1, manager.table().reclaimIdle(), "everything released: only the root is left");
+    }
+
+    /**
+     * The same matrix with batches: the case's entry travels with unrelated entries, on the
+     * holder's side, the requester's side or both. A batch conflicts exactly when the case's entry
+     * does, and a refused batch holds nothing, not even its unrelated entry (all-or-nothing).
+     */
+    @Test
+    void everyTypePairAndRelationInsideBatches()
+    {
+        final List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (final Case c : CASES)
+        {
+            for (final LockType held : LockType.values())
+            {
+                for (final LockType requested : LockType.values())
+                {
+                    final boolean want = expected(held, requested, c.relation);
+                    for (int shape = 0; shape < 3; shape++)
+                    {
+                        final LockRequest.Builder hb = LockRequest.builder().add(c.held, held);
+                        final LockRequest.Builder rb = LockRequest.builder().add(c.requested, requested);
+                        if (shape != 1)
+                        {
+                            hb.add("/zz/holder-extra", LockType.SUBTREE);
+                        }
+                        if (shape != 0)
+                        {
+                            // One entry sorts before the case's paths, one after: a batch refused
+                            // at its second entry must give back its first.
+                            rb.add("/0/requester-first", LockType.POINT).add("/zz9/requester-last", LockType.SUBTREE);
+                        }
+                        final LockRequest hr = hb.build();
+                        final LockRequest rr = rb.build();
+                        final boolean got = batchConflicts(hr, rr);
+                        final boolean gotReversed = batchConflicts(rr, hr);
+                        if (got != want || gotReversed != want)
+                        {
+                            failures.add(hr + " vs " + rr + " (" + c.relation + "): expected conflict=" + want
+                                + ", got " + got + " / reversed " + gotReversed);
+                        }
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(CASES.size() * 4 * 3, checked);
+        if (!failures.isEmpty())
+        {
+            fail(String.join("\n", failures));
+        }
+        assertEquals(1, manager.table().reclaimIdle(), "everything released: only the root is left");
+    }
+
+    /** Two conflict-free entries of one batch never block each other, in either order of listing. */
+    @Test
+    void aBatchDoesNotConflictWithItselfWhateverTheOrder()
+    {
+        try (LockHandle h = manager.open("self"))
+        {
+            h.tryAcquire(LockRequest.builder().add("/a/b", LockType.POINT).add("/a", LockType.POINT)
+                .add("/a/c", LockType.SUBTREE).build());
+            assertEquals(3, h.locks().size());
+            h.releaseAll();
+            h.tryAcquire(LockRequest.builder().add("/a/c", LockType.SUBTREE).add("/a", LockType.POINT)
+                .add("/a/b", LockType.POINT).build());
+            assertEquals(3, h.locks().size());
+        }
+    }
+
+    private boolean batchConflicts(final LockRequest heldRequest, final LockRequest request)
+    {
+        try (LockHandle holder = manager.open("holder");
+             LockHandle requester = manager.open("requester"))
+        {
+            holder.tryAcquire(heldRequest);
+            try
+            {
+                requester.tryAcquire(request);
+                assertEquals(request.entries().size(), requester.locks().size());
+                return false;
+            }
+            catch (final LockBusyException e)
+            {
+                assertTrue(requester.locks().isEmpty(), "a refused batch holds nothing");
+                assertTrue(e.conflict().holderOwnerId().startsWith("holder@"), e.getMessage());
+                holder.releaseAll();
+                try (LockHandle probe = manager.open("probe"))
+                {
+                    assertDoesNotThrow(() -> probe.tryAcquire(request),
+                        "part of the refused batch " + request + " stayed claimed in the table");
+                }
+                return true;
+            }
+        }
     }
 
     private boolean conflicts(final LockType heldType, final String heldPath, final LockType reqType, final String reqPath)

@@ -127,7 +127,8 @@ class LockHandleTest
         });
         t.start();
         assertTrue(acquired.await(10, TimeUnit.SECONDS));
-        t.join();
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(t.isAlive(), "the acquiring thread did not finish within 30 s");
 
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final CountDownLatch granted = new CountDownLatch(1);
@@ -148,7 +149,8 @@ class LockHandleTest
         holder.close();
         holder.close();
         assertTrue(granted.await(30, TimeUnit.SECONDS), "the release woke the waiter");
-        waiter.join();
+        waiter.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(waiter.isAlive(), "the woken waiter did not finish within 30 s");
         assertEquals(null, failure.get());
         assertFalse(holder.isValid());
         assertThrows(IllegalStateException.class, () -> holder.tryAcquire(LockRequest.point("/y")));

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The facade's behaviour (DESIGN §2) through {@link LockManager}s built on {@link FileLockStore}:
@@ -120,8 +121,14 @@ class FileStoreFacadeTest
             }
         });
         waiter.start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (b.snapshot().waiters().isEmpty())
         {
+            if (System.nanoTime() - deadline > 0)
+            {
+                fail("the blocked acquire never registered as a waiter within 60 s (granted="
+                    + (granted.getCount() == 0) + ", failure=" + failure.get() + ", waiter " + waiter.getState() + ")");
+            }
             Thread.onSpinWait();
         }
         holder.close();

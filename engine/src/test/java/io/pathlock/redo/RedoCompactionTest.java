@@ -35,7 +35,7 @@ class RedoCompactionTest
     {
         final var future = log.beginAsync(type, payload);
         RedoTestSupport.drain(log);
-        return future.join();
+        return RedoTestSupport.joinWithin(future);
     }
 
     private static void churn(final RedoLog log, final int tasks) throws Exception

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +39,7 @@ class RedoFaultInjectionTest
         {
             final CompletableFuture<RedoTicket> first = log.beginAsync("t", bytes("before"));
             RedoTestSupport.drain(log);
-            goodBefore = first.join().taskId();
+            goodBefore = RedoTestSupport.joinWithin(first).taskId();
 
             storage.writeBudget = 10;
             final CompletableFuture<RedoTicket> a = log.beginAsync("t", bytes("lost-a"));
@@ -45,7 +47,7 @@ class RedoFaultInjectionTest
             RedoTestSupport.drain(log);
             for (final CompletableFuture<RedoTicket> f : List.of(a, b))
             {
-                final CompletionException ex = assertThrows(CompletionException.class, f::join);
+                final CompletionException ex = assertThrows(CompletionException.class, () -> RedoTestSupport.joinWithin(f));
                 assertInstanceOf(RedoAppendException.class, ex.getCause());
                 assertTrue(ex.getCause().getMessage().contains("No space left on device"), ex.getCause().getMessage());
                 assertTrue(ex.getCause().getMessage().contains(".seg"), ex.getCause().getMessage());
@@ -57,7 +59,7 @@ class RedoFaultInjectionTest
             storage.writeBudget = Long.MAX_VALUE;
             final CompletableFuture<RedoTicket> after = log.beginAsync("t", bytes("after"));
             RedoTestSupport.drain(log);
-            goodAfter = after.join().taskId();
+            goodAfter = RedoTestSupport.joinWithin(after).taskId();
         }
 
         final RedoLogContents contents = RedoLogReader.read(dir);
@@ -103,7 +105,7 @@ class RedoFaultInjectionTest
         {
             final CompletableFuture<RedoTicket> ok = log.beginAsync("t", bytes("ok"));
             RedoTestSupport.drain(log);
-            acknowledged = ok.join().taskId();
+            acknowledged = RedoTestSupport.joinWithin(ok).taskId();
 
             storage.failSync = true;
             final CompletableFuture<RedoTicket> a = log.beginAsync("t", bytes("a"));
@@ -111,7 +113,7 @@ class RedoFaultInjectionTest
             RedoTestSupport.drain(log);
             for (final CompletableFuture<RedoTicket> f : List.of(a, b))
             {
-                final CompletionException ex = assertThrows(CompletionException.class, f::join);
+                final CompletionException ex = assertThrows(CompletionException.class, () -> RedoTestSupport.joinWithin(f));
                 assertInstanceOf(RedoLogFatalException.class, ex.getCause());
                 assertTrue(ex.getCause().getMessage().contains("never retried"), ex.getCause().getMessage());
             }
@@ -120,7 +122,7 @@ class RedoFaultInjectionTest
             // Even once the device works again the log refuses records until it is reopened.
             storage.failSync = false;
             final CompletionException later = assertThrows(
-                CompletionException.class, () -> log.beginAsync("t", bytes("later")).join());
+                CompletionException.class, () -> RedoTestSupport.joinWithin(log.beginAsync("t", bytes("later"))));
             assertInstanceOf(RedoLogFatalException.class, later.getCause());
             assertThrows(RedoLogFatalException.class, () -> log.begin("t", bytes("later")));
             RedoTestSupport.drain(log);
@@ -168,7 +170,7 @@ class RedoFaultInjectionTest
                 final CompletableFuture<RedoTicket> f = log.beginAsync("t", new byte[100]);
                 if (f.isCompletedExceptionally())
                 {
-                    final CompletionException ex = assertThrows(CompletionException.class, f::join);
+                    final CompletionException ex = assertThrows(CompletionException.class, () -> RedoTestSupport.joinWithin(f));
                     full = assertInstanceOf(RedoLogFullException.class, ex.getCause());
                 }
                 else
@@ -186,7 +188,7 @@ class RedoFaultInjectionTest
             RedoTestSupport.drain(log);
             for (final CompletableFuture<RedoTicket> f : accepted)
             {
-                f.join();
+                RedoTestSupport.joinWithin(f);
             }
             assertEquals(accepted.size(), log.stats().pending());
             log.beginAsync("t", new byte[100]);
@@ -212,20 +214,31 @@ class RedoFaultInjectionTest
                 }
             });
             producer.start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (log.stats().backPressureWaits() == 0)
             {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    fail("the producer never waited for ring capacity within 30 s (" + futures.size() + " of " + count +
+                        " appended, producer " + producer.getState() + ")");
+                }
                 Thread.onSpinWait();
             }
             while (producer.isAlive())
             {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    fail("the waiting producer did not finish within 30 s while the writer drained (" + futures.size() +
+                        " of " + count + " appended, producer " + producer.getState() + ")");
+                }
                 log.writerAgent().doWork();
             }
-            producer.join();
+            producer.join(TimeUnit.SECONDS.toMillis(30));
             RedoTestSupport.drain(log);
             assertEquals(count, futures.size());
             for (final CompletableFuture<RedoTicket> f : futures)
             {
-                f.join();
+                f.get(30, TimeUnit.SECONDS);
             }
             assertEquals(count, log.stats().pending());
         }

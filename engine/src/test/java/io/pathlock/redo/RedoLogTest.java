@@ -83,7 +83,7 @@ class RedoLogTest
             assertEquals(1, log.stats().batches(), "one batch");
             assertEquals(1, log.stats().syncs(), "one sync for both");
             assertEquals(2, log.stats().maxBatchRecords());
-            f1.join().done();
+            RedoTestSupport.joinWithin(f1).done();
             RedoTestSupport.drain(log);
             assertEquals(1, log.stats().pending());
         }
@@ -101,7 +101,7 @@ class RedoLogTest
         {
             final CompletableFuture<RedoTicket> f = log.beginAsync("a", bytes("1"));
             RedoTestSupport.drain(log);
-            f.join().done();
+            RedoTestSupport.joinWithin(f).done();
             RedoTestSupport.drain(log);
             assertEquals(2, log.stats().batches());
             assertEquals(1, log.stats().syncs());

@@ -135,7 +135,7 @@ class RedoRecoveryTest
             {
                 try
                 {
-                    never.await();
+                    never.await(60, TimeUnit.SECONDS); // interrupted by the replay timeout long before
                 }
                 catch (final InterruptedException ex)
                 {
@@ -204,7 +204,7 @@ class RedoRecoveryTest
             log.registerHandler("old", (task) ->
             {
                 inHandler.countDown();
-                release.await();
+                assertTrue(release.await(30, TimeUnit.SECONDS), "the test never released the handler");
                 replayed.add(task.taskId());
             });
             final CompletableFuture<RecoveryReport> recovery = log.startRecovery();
@@ -250,7 +250,7 @@ class RedoRecoveryTest
         log.registerHandler("old", (task) ->
         {
             inHandler.countDown();
-            new CountDownLatch(1).await();
+            new CountDownLatch(1).await(60, TimeUnit.SECONDS); // interrupted by close() long before
         });
         final CompletableFuture<RecoveryReport> recovery = log.startRecovery();
         assertTrue(inHandler.await(30, TimeUnit.SECONDS));

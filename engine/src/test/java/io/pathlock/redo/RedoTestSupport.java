@@ -7,6 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -75,6 +80,32 @@ final class RedoTestSupport
     static RedoRecordFlyweight recordAt(final byte[] segment, final int offset)
     {
         return new RedoRecordFlyweight().wrap(new UnsafeBuffer(segment), offset);
+    }
+
+    /**
+     * The value of a future that must complete within 30 s: a {@code join()} that cannot hang. A
+     * failed future throws {@link CompletionException} as {@code join()} does; a future still
+     * pending after 30 s fails the test with an {@link AssertionError} naming it.
+     */
+    static <T> T joinWithin(final CompletableFuture<T> f)
+    {
+        try
+        {
+            return f.get(30, TimeUnit.SECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new AssertionError("future not completed within 30 s: " + f, ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new CompletionException(ex.getCause());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + f, ex);
+        }
     }
 
     /** Drives a manual writer until it reports no work. */

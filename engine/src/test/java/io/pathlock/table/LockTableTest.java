@@ -4,11 +4,10 @@ import io.pathlock.LockPath;
 import io.pathlock.LockType;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -165,21 +164,43 @@ class LockTableTest
         assertNotNull(lock("/keep/me", LockType.POINT), "a reclaimed path can be locked again");
     }
 
-    /** Waiters on a node pin it: a sweep never unlinks a node somebody waits on. */
+    /**
+     * Invariant 4: waiters on a node pin it. /w is kept linked by a lock below it (/w/y), so only
+     * the waiter pins /w/x: a sweep while the waiter is registered leaves that very node linked (a
+     * later lock of /w/x finds the same object, not a fresh one) and not DEAD; once the waiter
+     * finishes, the sweep unlinks it (DEAD is final) and a new lock gets a new node.
+     *
+     * <p>Not asserted, because it is not what the table does: with nothing held below /w, a sweep
+     * unlinks /w (idle, no waiter of its own) and /w/x with it, although a waiter is registered on
+     * /w/x; /w/x is then unreachable but not DEAD. That is harmless only because a registered
+     * waiter always retries from the root after registering (invariant 5) and is signalled by the
+     * release that made /w idle.
+     */
     @Test
     void nodesWithWaitersAreNotReclaimed()
     {
+        final TrieNode pin = lock("/w/y", LockType.POINT);
         final TrieNode held = lock("/w/x", LockType.POINT);
         final CountingWaiter w = new CountingWaiter();
         assertNull(table.tryLock(LockPath.parse("/w/x"), LockType.POINT, 0, false, w, conflict));
         assertTrue(table.register(w, conflict, false));
+        assertSame(held, w.registeredOn());
         table.unlock(held);
-        assertTrue(w.signals > 0);
-        table.reclaimIdle();
-        assertFalse(w.registeredOn().toString().contains("dead"), "still linked: " + w.registeredOn());
+        assertTrue(w.signals > 0, "the release signalled the waiter");
+
+        assertEquals(4, table.reclaimIdle(), "root, /w (lock below), /w/y (held), /w/x (pinned by its waiter) stay");
+        assertEquals(0, held.stateVolatile() & TrieNode.DEAD, "a node with a waiter was unlinked: " + held);
+        final TrieNode again = lock("/w/x", LockType.POINT);
+        assertSame(held, again, "the waiter's node is still the linked one");
+        table.unlock(again);
+
         table.finish(w);
+        assertEquals(3, table.reclaimIdle(), "/w/x goes once its waiter is gone");
+        assertNotEquals(0, held.stateVolatile() & TrieNode.DEAD, "idle node without waiters unlinked: " + held);
+        final TrieNode fresh = lock("/w/x", LockType.POINT);
+        assertNotSame(held, fresh, "a reclaimed path gets a new node");
+        table.unlock(fresh);
+        table.unlock(pin);
         assertEquals(1, table.reclaimIdle());
-        final List<TrieNode> none = new ArrayList<>();
-        assertTrue(none.isEmpty());
     }
 }

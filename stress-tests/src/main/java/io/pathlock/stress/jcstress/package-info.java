@@ -1,6 +1,8 @@
 /**
  * jcstress tests of the engine's lock-free protocols: the lock table's state word, intention counts
- * and their striped cells, node reclamation, waiter wake-ups, and fencing tokens. Each test names
+ * and their striped cells, node reclamation, waiter wake-ups, fencing tokens, and the redo log's
+ * append/acknowledgement (through the real {@code RedoLog} and writer over an in-memory
+ * {@code MemorySegmentStorage}). Each test names
  * the LockTable invariant it checks and lists every acceptable outcome; everything else is
  * forbidden. Run through {@code stress-tests/run-jcstress.sh}; results in
  * {@code stress-tests/JCSTRESS-RESULTS.md}.
