@@ -109,7 +109,22 @@ final class LockAdmin
                 {
                     continue;
                 }
-                final LockFileInfo info = inspect(ctx.root.resolve(h.path()), lp, st);
+                LockFileInfo info = inspect(ctx.root.resolve(h.path()), lp, st);
+                if (info != null && !LockLayout.isLockPathName(h.path()))
+                {
+                    // A directory name no lock path can have (a control character, an overlong name):
+                    // name the entry as it is, not the ancestor it counts for.
+                    final byte[] rel = h.relative();
+                    int cut = rel.length;
+                    while (cut > 0 && rel[cut - 1] != '/')
+                    {
+                        cut--;
+                    }
+                    final String dir = LockFileScanner.escape(java.util.Arrays.copyOf(rel, Math.max(0, cut - 1)));
+                    info = new LockFileInfo("/" + dir, info.file(), info.type(), info.ownerId(), info.ageNanos(),
+                        info.state(), info.pid(), info.detail() + "; '/" + dir + "' is not a valid lock path, the lock " +
+                        "counts as held by " + lp + " and everything above it");
+                }
                 if (info != null)
                 {
                     out.add(info);

@@ -357,6 +357,25 @@ final class LockLayout
         }
     }
 
+    /**
+     * Whether every directory name of a found lock file's relative path can be a lock path segment.
+     *
+     * @param rel the relative path of the lock file.
+     * @return false when {@link #lockPathOf} had to fall back to an ancestor.
+     */
+    static boolean isLockPathName(final Path rel)
+    {
+        try
+        {
+            lockPathOfUnchecked(LockPath.root(), rel);
+            return true;
+        }
+        catch (final RuntimeException e)
+        {
+            return false;
+        }
+    }
+
     private static LockPath lockPathOfUnchecked(final LockPath base, final Path rel)
     {
         final String name = rel.getFileName().toString();

@@ -179,6 +179,7 @@ class FileStoreFaultTest
         final FileLockStore s = store();
         final List<LockFileInfo> st = s.status();
         assertEquals(1, st.size(), st.toString());
+        assertEquals("/x\\x09y", st.get(0).lockPath(), "status names the entry as it is, escaped");
         final LockStore.PublishResult r = publish(s, "/", LockType.SUBTREE);
         assertFalse(r.isGranted());
         assertTrue(publish(s, "/z", LockType.SUBTREE).isGranted(), "an unrelated SUBTREE must still be lockable");
