@@ -35,7 +35,7 @@
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 5
+#define PATHLOCK_ABI_VERSION 6
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -1829,14 +1829,17 @@ JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_walkAt(
 }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* descriptor-relative benchmark floors (ABI 5)                                                   */
+/* descriptor-relative benchmark floors (ABI 5; one scope per request: ABI 6)                      */
 /*                                                                                                */
 /*  The lock-file store's uncontended acquire + release as `strace -f -e trace=%file,%desc,flock` */
-/*  shows it since the store became descriptor-relative (see FileStoreBenchmark): every name is  */
-/*  reached from the root descriptor by a chain of openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK) */
-/*  of its directories, each descriptor closed once the next one is open, the last one closed     */
-/*  after the call on the name. The floors below repeat exactly that, from paths relative to the */
-/*  root ("a/b/.exact.ovlock.c.HASH"; "" is the root itself, never closed).                      */
+/*  shows it since RootedFs opens one scope per request (RootedFs R3): every directory below the  */
+/*  root is opened once per request, by openat(O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK) from its    */
+/*  parent's descriptor (the root's, or the scope's), and its descriptor is reused for every      */
+/*  later call of the request; the scope closes them all at its end. The held file's directory    */
+/*  and the walked directory are fresh descriptors (RootedFs.openDir) opened from the scope's     */
+/*  parent. lockSequenceAtFloor repeats exactly that, from paths relative to the root             */
+/*  ("a/b/.exact.ovlock.c.HASH"; "" is the root itself, never closed). walkAtFloor (the SUBTREE   */
+/*  target) opens its directory by an openat chain from the root, closing each link.              */
 /* ---------------------------------------------------------------------------------------------- */
 
 struct pl_rel
@@ -1964,12 +1967,109 @@ static void pl_unchain(int rootFd, int fd)
     }
 }
 
+/*
+ * One request's directory descriptors (RootedFs.Scope): relative directory path -> descriptor, each
+ * directory opened once per request from its parent's (cached) descriptor, all closed at the end.
+ */
+#define PL_SCOPE_MAX 256
+#define PL_SCOPE_ARENA 65536
+
+struct pl_scope
+{
+    size_t n;
+    size_t used;
+    size_t off[PL_SCOPE_MAX];
+    size_t len[PL_SCOPE_MAX];
+    int fd[PL_SCOPE_MAX];
+    char arena[PL_SCOPE_ARENA];
+};
+
+/* The descriptor of the directory made of the first len bytes of rel (the scope keeps it). */
+static int pl_scope_dir(struct pl_scope *sc, int rootFd, const char *rel, size_t len)
+{
+    if (len == 0)
+    {
+        return rootFd;
+    }
+    for (size_t i = 0; i < sc->n; i++)
+    {
+        if (sc->len[i] == len && memcmp(sc->arena + sc->off[i], rel, len) == 0)
+        {
+            return sc->fd[i];
+        }
+    }
+    size_t p = len;
+    while (p > 0 && rel[p - 1] != '/')
+    {
+        p--;
+    }
+    const size_t nameLen = len - p;
+    if (nameLen == 0 || nameLen > NAME_MAX)
+    {
+        return -EINVAL;
+    }
+    const int pfd = pl_scope_dir(sc, rootFd, rel, p == 0 ? 0 : p - 1);
+    if (pfd < 0)
+    {
+        return pfd;
+    }
+    char name[NAME_MAX + 1];
+    memcpy(name, rel + p, nameLen);
+    name[nameLen] = '\0';
+    const int fd = pl_openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+    if (fd < 0)
+    {
+        return fd;
+    }
+    if (sc->n == PL_SCOPE_MAX || sc->used + len > PL_SCOPE_ARENA)
+    {
+        pl_close_fd(fd);
+        return -ENOMEM;
+    }
+    memcpy(sc->arena + sc->used, rel, len);
+    sc->off[sc->n] = sc->used;
+    sc->len[sc->n] = len;
+    sc->fd[sc->n] = fd;
+    sc->used += len;
+    sc->n++;
+    return fd;
+}
+
+/* RootedFs.openDir: a fresh descriptor of the directory rel (the caller closes it), parent from the scope. */
+static int pl_scope_open_dir(struct pl_scope *sc, int rootFd, const char *rel)
+{
+    const size_t len = strlen(rel);
+    if (len == 0)
+    {
+        return rootFd;
+    }
+    const char *slash = strrchr(rel, '/');
+    const int pfd = pl_scope_dir(sc, rootFd, rel, slash == NULL ? 0 : (size_t)(slash - rel));
+    if (pfd < 0)
+    {
+        return pfd;
+    }
+    return pl_openat(pfd, slash == NULL ? rel : slash + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+        0);
+}
+
+/* The end of the request: close(2) of every descriptor of the scope, in the order they were opened. */
+static void pl_scope_close(struct pl_scope *sc)
+{
+    for (size_t i = 0; i < sc->n; i++)
+    {
+        pl_close_fd(sc->fd[i]);
+    }
+    sc->n = 0;
+    sc->used = 0;
+}
+
 /* A lock-file check that finds nothing: openat(O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW). */
-static int pl_expect_absent_at(int rootFd, const struct pl_rel *rels, jsize n)
+static int pl_expect_absent_at(struct pl_scope *sc, int rootFd, const struct pl_rel *rels, jsize n)
 {
     for (jsize i = 0; i < n; i++)
     {
-        const int d = pl_chain(rootFd, rels[i].path, rels[i].dirLen);
+        const int d = pl_scope_dir(sc, rootFd, rels[i].path, rels[i].dirLen);
         if (d < 0)
         {
             if (d == -ENOENT || d == -ENOTDIR)
@@ -1979,7 +2079,6 @@ static int pl_expect_absent_at(int rootFd, const struct pl_rel *rels, jsize n)
             return d;
         }
         const int fd = pl_openat(d, rels[i].name, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
-        pl_unchain(rootFd, d);
         if (fd >= 0)
         {
             pl_close_fd(fd);
@@ -2244,39 +2343,54 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtF
         gfd = pl_openat(AT_FDCWD, g, O_RDONLY | O_CLOEXEC, 0);
         rc = gfd < 0 ? gfd : 0;
     }
+    struct pl_scope *sc = NULL;
+    if (rc == 0)
+    {
+        sc = malloc(sizeof(struct pl_scope));
+        if (sc == NULL)
+        {
+            rc = -ENOMEM;
+        }
+        else
+        {
+            sc->n = 0;
+            sc->used = 0;
+        }
+    }
     const size_t tmpLen = strlen(tmp.path);
     const size_t fileDirLen = file.dirLen;
     struct stat st;
     for (jint it = 0; rc == 0 && it < iterations; it++)
     {
+        /* one scope per request: every directory below is opened once and kept until step 9 */
         /* 1. each component: fstatat(parent, name, AT_SYMLINK_NOFOLLOW) */
         for (jsize i = 0; rc == 0 && i < ncs; i++)
         {
-            const int d = pl_chain(rootFd, cs[i].path, cs[i].dirLen);
+            const int d = pl_scope_dir(sc, rootFd, cs[i].path, cs[i].dirLen);
             if (d < 0)
             {
                 rc = d;
-                break;
             }
-            if (fstatat(d, cs[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            else if (fstatat(d, cs[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             {
                 rc = -errno;
             }
-            pl_unchain(rootFd, d);
         }
         /* 2. pre-checks */
         if (rc == 0)
         {
-            rc = pl_expect_absent_at(rootFd, pre, npre);
+            rc = pl_expect_absent_at(sc, rootFd, pre, npre);
         }
         if (rc != 0)
         {
+            pl_scope_close(sc);
             break;
         }
         /* 3. exclusive create in tmp: openat(O_CREAT | O_EXCL | O_NOFOLLOW), flock, write, fstat */
-        int td = pl_chain(rootFd, tmp.path, tmpLen);
+        const int td = pl_scope_dir(sc, rootFd, tmp.path, tmpLen);
         if (td < 0)
         {
+            pl_scope_close(sc);
             rc = td;
             break;
         }
@@ -2284,7 +2398,7 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtF
             (mode_t)(mode & 07777));
         if (fd < 0)
         {
-            pl_unchain(rootFd, td);
+            pl_scope_close(sc);
             rc = fd;
             break;
         }
@@ -2293,49 +2407,41 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtF
         {
             rc = pl_write_all(fd, data, (size_t)length);
         }
-        pl_unchain(rootFd, td);
         if (rc == 0 && fstat(fd, &st) != 0)
         {
             rc = -errno;
         }
-        /* 4. linkat(tmp dir, name, lock dir, lock name) */
+        /* 4. linkat(tmp dir, name, lock dir, lock name), both from the scope */
         int held = -1;
         if (rc == 0)
         {
-            td = pl_chain(rootFd, tmp.path, tmpLen);
-            const int ld = td < 0 ? td : pl_chain(rootFd, file.path, fileDirLen);
-            if (td < 0 || ld < 0)
+            const int ld = pl_scope_dir(sc, rootFd, file.path, fileDirLen);
+            if (ld < 0)
             {
-                rc = td < 0 ? td : ld;
+                rc = ld;
             }
             else if (linkat(td, tname, ld, file.name, 0) != 0)
             {
                 rc = -errno;
             }
-            pl_unchain(rootFd, ld);
-            pl_unchain(rootFd, td);
         }
         /* 5. unlinkat of the temporary name */
-        td = pl_chain(rootFd, tmp.path, tmpLen);
-        if (td >= 0)
-        {
-            unlinkat(td, tname, 0);
-            pl_unchain(rootFd, td);
-        }
-        else if (rc == 0)
-        {
-            rc = td;
-        }
-        /* 6. the held file keeps its directory descriptor */
+        unlinkat(td, tname, 0);
+        /* 6. the held file keeps its own descriptor of its directory (openDir: fresh, not the scope's) */
         if (rc == 0)
         {
-            held = pl_chain(rootFd, file.path, fileDirLen);
+            file.path[fileDirLen] = '\0';
+            held = pl_scope_open_dir(sc, rootFd, fileDirLen == 0 ? "" : file.path);
+            if (fileDirLen > 0)
+            {
+                file.path[fileDirLen] = '/';
+            }
             rc = held < 0 ? held : 0;
         }
-        /* 7. SUBTREE: the walk of walkAt below the scan directory (only the file just linked) */
+        /* 7. SUBTREE: the walk of walkAt below the scan directory (openDir: fresh; only the file just linked) */
         if (rc == 0 && scanDir != NULL)
         {
-            const int sd = pl_chain(rootFd, scan.path, strlen(scan.path));
+            const int sd = pl_scope_open_dir(sc, rootFd, scan.path);
             if (sd < 0)
             {
                 rc = sd;
@@ -2350,8 +2456,10 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtF
         /* 8. post-checks */
         if (rc == 0)
         {
-            rc = pl_expect_absent_at(rootFd, post, npost);
+            rc = pl_expect_absent_at(sc, rootFd, post, npost);
         }
+        /* the request's scope ends */
+        pl_scope_close(sc);
         /* 9. release: flock(guard, LOCK_EX | LOCK_NB), fstatat, unlinkat, flock(LOCK_UN), close x2 */
         if (held >= 0)
         {
@@ -2372,6 +2480,7 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtF
         pl_close_fd(fd);
         pl_unchain(rootFd, held);
     }
+    free(sc);
     if (gfd >= 0)
     {
         pl_close_fd(gfd);

@@ -496,7 +496,7 @@ public final class FileLockStore implements LockStore
 
     /**
      * The files an uncontended acquisition touches, in protocol order: what a benchmark's C floor
-     * must do to match the store (see {@code PathlockNative.lockSequenceFloor}).
+     * must do to match the store (see {@code PathlockNative.lockSequenceAtFloor}).
      *
      * @param components path components checked with {@code lstat} (symlink containment).
      * @param preChecks  lock files checked before publishing (the ancestors' both forms).

@@ -309,11 +309,14 @@ public final class PathlockNative
     public static native long lockSequenceFloor(byte[][] lstats, byte[][] preChecks, byte[] tmp, byte[] file,
         byte[][] postChecks, byte[] scanDir, byte[] guard, byte[] content, int length, int mode, int iterations);
 
-    // ---- descriptor-relative benchmark floors (ABI 5) ----
+    // ---- descriptor-relative benchmark floors (ABI 5; one scope per request since ABI 6) ----
     // Paths are relative to the root, components joined by '/', no leading or trailing '/'. A name is
     // reached the way the lock-file store's RootedFs reaches it: openat(O_RDONLY | O_DIRECTORY |
-    // O_NOFOLLOW | O_NONBLOCK) of each directory from the root descriptor (opened once per call), each
-    // descriptor closed once the next is open, the last closed after the call on the name.
+    // O_NOFOLLOW | O_NONBLOCK) of each directory from its parent's descriptor (the root's, opened once
+    // per call). lockSequenceAtFloor keeps one scope per iteration (RootedFs R3): each directory is
+    // opened once per iteration, its descriptor reused by every later call, and all of them closed when
+    // the iteration's request ends (before the release). walkAtFloor reaches its directory by an openat
+    // chain from the root, each descriptor closed once the next is open.
 
     /**
      * Benchmark floor: {@code iterations} times, the walk of {@link #walkAt} without a visitor, below
@@ -336,7 +339,8 @@ public final class PathlockNative
 
     /**
      * Benchmark floor of the descriptor-relative lock-file store's uncontended acquire + release,
-     * {@code iterations} times in C, each name reached by its openat chain from the root:
+     * {@code iterations} times in C, each iteration one request with one scope: each directory opened
+     * once (from its parent's descriptor) and reused for every call of the iteration:
      * <ol>
      *   <li>{@code fstatat(AT_SYMLINK_NOFOLLOW)} of each of {@code components};</li>
      *   <li>{@code openat(O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)} of each of {@code preChecks},
@@ -345,10 +349,13 @@ public final class PathlockNative
      *       {@code flock(LOCK_EX | LOCK_NB)}, {@code write} of the token, {@code fstat};</li>
      *   <li>{@code linkat(tmpDir, tmpName, dir of lockFile, name of lockFile, 0)};</li>
      *   <li>{@code unlinkat(tmpDir, tmpName)};</li>
-     *   <li>the openat chain of the lock file's directory, kept (the held file's directory);</li>
-     *   <li>when {@code scanDir} is not null, the walk of {@link #walkAtFloor} below it (expecting
-     *       exactly the file just linked);</li>
+     *   <li>a fresh {@code openat} of the lock file's directory from the scope's parent, kept (the
+     *       held file's directory);</li>
+     *   <li>when {@code scanDir} is not null, a fresh {@code openat} of it from the scope's parent and
+     *       the walk of {@link #walkAtFloor} below it (expecting exactly the file just linked), then its
+     *       {@code close};</li>
      *   <li>the checks of {@code postChecks}, as the pre-checks;</li>
+     *   <li>{@code close} of every descriptor of the scope;</li>
      *   <li>the release: {@code flock(guard, LOCK_EX | LOCK_NB)} (guard opened once),
      *       {@code fstatat} and {@code unlinkat} of the lock file from the held directory,
      *       {@code flock(LOCK_UN)}, {@code close} of the file and of its directory.</li>

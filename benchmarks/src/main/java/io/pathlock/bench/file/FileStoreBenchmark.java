@@ -48,27 +48,31 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>What {@code pointFloorC} does, per iteration, is what {@code strace -f -e trace=%file,%desc,flock}
  * shows of one uncontended POINT of the JNI store at depth 4 (program {@link StraceProbe}; identical in
- * both dialects apart from the token's letter; R = the root descriptor, held by the store; "chain X" =
- * {@code openat(O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK)} of each directory of X from R, each
- * descriptor closed once the next is open, the last closed after the call):
+ * both dialects apart from the token's letter; R = the root descriptor, held by the store). The store
+ * opens one RootedFs scope per request (R3): each directory below R is opened once per request by
+ * {@code openat(O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK)} from its parent's descriptor, reused by
+ * every later call of the request, and closed when the request ends; "fresh" = a new descriptor from
+ * the scope's parent, outside the scope:
  *
  * <pre>
- *   fstatat a, a/b, a/b/c, a/b/c/d (chain of the parent + fstatat AT_SYMLINK_NOFOLLOW)    4 + 6 openat + 6 close
- *   7 pre-checks: chain + openat(O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW) = ENOENT         7 + 9 openat + 9 close
+ *   fstatat a, a/b, a/b/c, a/b/c/d (AT_SYMLINK_NOFOLLOW; scope opens a, a/b, a/b/c)          4 + 3 openat
+ *   7 pre-checks: openat(O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW) = ENOENT                   7 openat
  *     (.path.ovlock, a/.path.ovlock, .exact.ovlock.a.H, a/b/.path.ovlock, a/.exact.ovlock.b.H,
  *      a/b/c/.path.ovlock, a/b/.exact.ovlock.c.H)
- *   chain .pathlock/tmp; openat(NONCE.N, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, 0600);
- *     flock(LOCK_EX|LOCK_NB); write(token); close(tmp dir); fstat                          3 openat, 2 close, flock, write, fstat
- *   chain .pathlock/tmp; chain a/b/c/d; linkat(tmp, NONCE.N, d, .path.ovlock, 0); close x2   6 openat, 6 close, linkat
- *   chain .pathlock/tmp; unlinkat(tmp, NONCE.N); close                                     2 openat, 2 close, unlinkat
- *   chain a/b/c/d (kept: the held file's directory)                                        4 openat, 3 close
- *   8 post-checks (the 7 again + a/b/c/.exact.ovlock.d.H)                                  8 + 12 openat + 12 close
+ *   scope opens .pathlock, .pathlock/tmp, .pathlock/tmp/UID; openat(NONCE.N,
+ *     O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, 0600); flock(LOCK_EX|LOCK_NB); write(token); fstat  4 openat, flock, write, fstat
+ *   scope opens a/b/c/d; linkat(tmp/UID, NONCE.N, d, .path.ovlock, 0)                       openat, linkat
+ *   unlinkat(tmp/UID, NONCE.N)                                                               unlinkat
+ *   fresh openat of a/b/c/d (kept: the held file's directory)                                openat
+ *   8 post-checks (the 7 again + a/b/c/.exact.ovlock.d.H)                                    8 openat
+ *   the scope closes its 7 descriptors                                                       7 close
  *   release: flock(guard, LOCK_EX|LOCK_NB); fstatat(d, .path.ovlock, AT_SYMLINK_NOFOLLOW);
- *     unlinkat(d, .path.ovlock); flock(guard, LOCK_UN); close(file); close(d)              2 flock, fstatat, unlinkat, 2 close
+ *     unlinkat(d, .path.ovlock); flock(guard, LOCK_UN); close(file); close(d)                2 flock, fstatat, unlinkat, 2 close
  * </pre>
  *
- * 112 system calls (the old path-based store made 30); no fsync (durability none, the default), no
- * read of any lock file (none exists: the {@code openat+fstat+pread} of a found file is not on the
+ * 46 system calls (the old path-based store made 30; before the store's scopes, every check re-opened
+ * its directory chain: 112); no fsync (durability none, the default), no read of any lock file (none
+ * exists: the {@code openat+fstat+pread} of a found file is not on the
  * uncontended path). The floor opens R and the guard file once per JNI call, as the store holds them.
  *
  * <p>Single-threaded; uncontended.

@@ -46,13 +46,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       is the same in both dialects, so this floor has no {@code dialect} parameter.</li>
  *   <li>{@code subtreeSequenceFloorC}: the store's whole SUBTREE sequence
  *       ({@link PathlockNative#lockSequenceAtFloor} with the walk), as {@code strace} shows it (program
- *       {@link StraceProbe}, R = the root descriptor): {@code fstatat(R, tree)}; pre-check
- *       {@code openat(R, .path.ovlock)} = ENOENT; chain {@code .pathlock/tmp}, exclusive {@code openat}
- *       of the temporary file, {@code flock(LOCK_EX|LOCK_NB)}, {@code write}, {@code close}, {@code fstat};
- *       chain tmp + {@code openat(R, tree)}, {@code linkat}, 2 {@code close}; chain tmp,
- *       {@code unlinkat}, {@code close}; {@code openat(R, tree)} kept; the walk above; post-checks
- *       {@code openat(R, .path.ovlock)}, {@code openat(R, .exact.ovlock.tree.H)} = ENOENT; release
- *       {@code flock(guard, LOCK_EX|LOCK_NB)}, {@code fstatat}, {@code unlinkat}, {@code flock(LOCK_UN)},
+ *       {@link StraceProbe}, R = the root descriptor; one directory scope per request, each directory
+ *       opened once and reused): {@code fstatat(R, tree)}; pre-check {@code openat(R, .path.ovlock)} =
+ *       ENOENT; the scope opens {@code .pathlock}, {@code .pathlock/tmp}, {@code .pathlock/tmp/UID};
+ *       exclusive {@code openat} of the temporary file, {@code flock(LOCK_EX|LOCK_NB)}, {@code write},
+ *       {@code fstat}; the scope opens {@code tree}, {@code linkat}; {@code unlinkat}; a fresh
+ *       {@code openat(R, tree)} kept; a fresh {@code openat(R, tree)}, the walk above, its {@code close};
+ *       post-checks {@code openat(R, .path.ovlock)}, {@code openat(R, .exact.ovlock.tree.H)} = ENOENT;
+ *       the scope's 4 {@code close}; release {@code flock(guard, LOCK_EX|LOCK_NB)}, {@code fstatat},
+ *       {@code unlinkat}, {@code flock(LOCK_UN)},
  *       2 {@code close}.</li>
  * </ul>
  *

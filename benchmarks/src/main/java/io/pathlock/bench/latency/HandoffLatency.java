@@ -44,8 +44,16 @@ import java.util.function.Supplier;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.latency.HandoffLatency \
- *     --out benchmarks/target/latency [--seconds 5] [--warmup 2] [--contenders pathlock,reentrantlock,naive] [--settle-us 50] [--smoke]
+ *     --out benchmarks/target/latency [--seconds 5] [--warmup 2] [--contenders pathlock,reentrantlock,naive] [--settle-us 50]
+ *     [--min-handoffs 0] [--max-seconds 5] [--smoke]
  * </pre>
+ *
+ * <p>{@code --min-handoffs N}: after the {@code --seconds} of measurement, go on measuring until at least
+ * {@code N} hand-offs were recorded or {@code --max-seconds} of measurement have passed in all (default
+ * 0: exactly {@code --seconds}, as in full runs). {@code --smoke} is {@code --seconds 0.3 --warmup 0.1
+ * --min-handoffs 100 --max-seconds 5}: on a loaded machine 0.3 s may see no hand-off at all (the two
+ * threads starved, JIT and class loading), so a smoke run measures until it has 100 of them, and fails
+ * only when none happened within 5 s. The figures of a smoke run mean nothing either way.
  */
 public final class HandoffLatency
 {
@@ -93,6 +101,8 @@ public final class HandoffLatency
         double seconds = 5;
         double warmup = 2;
         long settleMicros = 50;
+        long minHandoffs = 0;
+        double maxSeconds = 5;
         List<String> names = new ArrayList<>(CONTENDERS.keySet());
         for (int i = 0; i < args.length; i++)
         {
@@ -103,13 +113,18 @@ public final class HandoffLatency
                 case "--warmup" -> warmup = Double.parseDouble(value(args, ++i));
                 case "--contenders" -> names = List.of(value(args, ++i).split(","));
                 case "--settle-us" -> settleMicros = Long.parseLong(value(args, ++i));
+                case "--min-handoffs" -> minHandoffs = Long.parseLong(value(args, ++i));
+                case "--max-seconds" -> maxSeconds = Double.parseDouble(value(args, ++i));
                 case "--smoke" ->
                 {
                     seconds = 0.3;
                     warmup = 0.1;
+                    minHandoffs = 100;
+                    maxSeconds = 5;
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                    + "' (use --out DIR --seconds N --warmup N --contenders a,b --settle-us N --smoke)");
+                    + "' (use --out DIR --seconds N --warmup N --contenders a,b --settle-us N --min-handoffs N"
+                    + " --max-seconds N --smoke)");
             }
         }
         for (final String n : names)
@@ -120,18 +135,21 @@ public final class HandoffLatency
             }
         }
         System.out.printf(Locale.ROOT, "hand-off latency, in process: %.1f s measured after %.1f s warm-up per contender,"
-            + " waiter parked for %d us before each release, %d cpus, java %s%n", seconds, warmup, settleMicros,
-            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            + " waiter parked for %d us before each release, %d cpus, java %s%s%n", seconds, warmup, settleMicros,
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            minHandoffs > 0 ? String.format(Locale.ROOT, " (then until %d hand-offs, at most %.1f s in all)", minHandoffs,
+                Math.max(seconds, maxSeconds)) : "");
 
         final PercentileTable table = new PercentileTable().baseline(BASELINE);
         for (final String n : names)
         {
             try (HandoffLock lock = CONTENDERS.get(n).get())
             {
-                final Result r = run(lock, warmup, seconds, TimeUnit.MICROSECONDS.toNanos(settleMicros));
+                final Result r = run(lock, warmup, seconds, TimeUnit.MICROSECONDS.toNanos(settleMicros), minHandoffs,
+                    maxSeconds);
                 final Path file = HistogramFiles.write(out, SCENARIO + "-" + r.name(), r.histogram());
-                System.out.printf(Locale.ROOT, "  %-14s %,9d hand-offs  p50 %8s us  p99 %8s us  -> %s%s%n", r.name(),
-                    r.histogram().getTotalCount(), PercentileTable.micros(r.histogram().getValueAtPercentile(50) / 1e3),
+                System.out.printf(Locale.ROOT, "  %-14s %,9d hand-offs in %.2f s  p50 %8s us  p99 %8s us  -> %s%s%n",
+                    r.name(), r.histogram().getTotalCount(), r.seconds(), PercentileTable.micros(r.histogram().getValueAtPercentile(50) / 1e3),
                     PercentileTable.micros(r.histogram().getValueAtPercentile(99) / 1e3), file,
                     r.notParked() > 0 ? "  (" + r.notParked() + " hand-offs to a waiter not seen parked)" : "");
                 table.add(r.name(), r.histogram(), r.rate());
@@ -164,6 +182,9 @@ public final class HandoffLatency
         long settleNanos;
         final Histogram[] histograms = {new Histogram(HIGHEST_NANOS, 3), new Histogram(HIGHEST_NANOS, 3)};
         final long[] notParked = new long[2];
+        /** Hand-offs recorded so far (each thread writes its own; read by the main thread). */
+        volatile long recorded0;
+        volatile long recorded1;
         final Throwable[] failures = new Throwable[2];
 
         boolean acquiring(final int t)
@@ -186,6 +207,16 @@ public final class HandoffLatency
 
     static Result run(final HandoffLock lock, final double warmupSeconds, final double seconds, final long settleNanos)
         throws Exception
+    {
+        return run(lock, warmupSeconds, seconds, settleNanos, 0, seconds);
+    }
+
+    /**
+     * One contender: {@code seconds} of measurement, then, while fewer than {@code minHandoffs}
+     * hand-offs were recorded, more, up to {@code maxSeconds} of measurement in all.
+     */
+    static Result run(final HandoffLock lock, final double warmupSeconds, final double seconds, final long settleNanos,
+        final long minHandoffs, final double maxSeconds) throws Exception
     {
         final Exchange x = new Exchange();
         x.settleNanos = settleNanos;
@@ -216,6 +247,14 @@ public final class HandoffLatency
         x.measuring = true;
         final long t0 = System.nanoTime();
         sleep(seconds, x);
+        if (minHandoffs > 0)
+        {
+            final long bound = t0 + (long)(Math.max(seconds, maxSeconds) * 1e9);
+            while (x.recorded0 + x.recorded1 < minHandoffs && !x.finished && System.nanoTime() < bound)
+            {
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        }
         x.measuring = false;
         final long elapsed = System.nanoTime() - t0;
         x.stop = true;
@@ -240,7 +279,8 @@ public final class HandoffLatency
         all.add(x.histograms[1]);
         if (all.getTotalCount() == 0)
         {
-            throw new IllegalStateException(lock.name() + ": no hand-off measured");
+            throw new IllegalStateException(String.format(Locale.ROOT, "%s: no hand-off measured in %.2f s", lock.name(),
+                elapsed / 1e9));
         }
         return new Result(lock.name(), all, elapsed / 1e9, x.notParked[0] + x.notParked[1]);
     }
@@ -373,6 +413,14 @@ public final class HandoffLatency
         if (x.measuring)
         {
             h.recordValue(Math.min(granted - x.releaseNanos, HIGHEST_NANOS));
+            if (me == 0)
+            {
+                x.recorded0++;
+            }
+            else
+            {
+                x.recorded1++;
+            }
         }
         x.turn = 1 - me;
         return true;
