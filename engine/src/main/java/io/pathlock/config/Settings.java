@@ -139,7 +139,7 @@ public final class Settings
             }
             return nonNegative(what, text, Duration.ofNanos(Math.round(nanos)));
         }
-        catch (final IllegalArgumentException | java.time.format.DateTimeException e)
+        catch (final IllegalArgumentException | java.time.DateTimeException e)
         {
             if (e.getMessage() != null && e.getMessage().startsWith(what + ":"))
             {
