@@ -1,6 +1,7 @@
 package io.pathlock;
 
 import io.pathlock.observe.LockConflictEvent;
+import io.pathlock.observe.LockHoldEvent;
 import io.pathlock.observe.LockSnapshot;
 import io.pathlock.observe.LockWaitEvent;
 import io.pathlock.store.LockStore;
@@ -167,6 +168,34 @@ public final class LockHandle implements AutoCloseable
     }
 
     /**
+     * Takes a request at once if every lock is free, as {@link java.util.concurrent.locks.Lock#tryLock()}
+     * does: a busy lock is an expected answer, not an exception. Never waits.
+     *
+     * @param request the locks.
+     * @return true if granted (or already covered); false if any lock is held by someone else, and
+     *         then the handle holds exactly what it held before.
+     * @throws LockStoreException if the store failed (nothing is acquired).
+     * @throws LockLostException if the handle lost its locks before.
+     * @throws IllegalStateException if the handle is closed.
+     */
+    public boolean tryLock(final LockRequest request)
+    {
+        Objects.requireNonNull(request, "request");
+        final LockConflict c;
+        synchronized (this)
+        {
+            if (attemptLocked(request, tryWaiter, tryState) == GRANTED)
+            {
+                return true;
+            }
+            c = describe(tryState);
+        }
+        recordConflict(request, c);
+        m.observer.onBusy();
+        return false;
+    }
+
+    /**
      * Takes a request, waiting at most {@code timeout} in total for conflicting holders.
      *
      * @param request the locks.
@@ -189,7 +218,7 @@ public final class LockHandle implements AutoCloseable
             tryAcquire(request);
             return;
         }
-        acquireBlocking(request, LockManager.toNanosSaturated(timeout), true);
+        acquireBlocking(request, LockManager.toNanosSaturated(timeout), !timeout.equals(io.pathlock.config.Settings.FOREVER));
     }
 
     /**
@@ -341,9 +370,10 @@ public final class LockHandle implements AutoCloseable
         closed = true;
         m.handles.remove(this);
         m.observer.onLost();
+        LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} lost its locks: {1}", ownerId, reason);
         try
         {
-            releaseAllLocked();
+            releaseAllLocked("lost");
         }
         catch (final LockStoreException ignore)
         {
@@ -365,6 +395,7 @@ public final class LockHandle implements AutoCloseable
                 catch (final RuntimeException e)
                 {
                     // A listener's failure must not stop the others nor the heartbeat.
+                    m.backgroundError("a lost-lock listener of " + ownerId, e);
                 }
             }
         }
@@ -410,7 +441,7 @@ public final class LockHandle implements AutoCloseable
                 }
                 throw new IllegalStateException("handle " + ownerId + " is closed");
             }
-            releaseAllLocked();
+            releaseAllLocked("released");
         }
     }
 
@@ -431,7 +462,7 @@ public final class LockHandle implements AutoCloseable
             }
             closed = true;
             m.handles.remove(this);
-            releaseAllLocked();
+            releaseAllLocked("closed");
         }
     }
 
@@ -461,16 +492,19 @@ public final class LockHandle implements AutoCloseable
         final boolean hadLocks = !held.isEmpty();
         try
         {
-            releaseAllLocked();
+            releaseAllLocked("collected");
         }
-        catch (final LockStoreException ignore)
+        catch (final LockStoreException e)
         {
-            // The handle is gone either way; the store reports its own failure in its status.
+            // The handle is gone either way; what could not be unpublished is reported.
+            m.backgroundError("releasing the locks of collected handle " + ownerId, e);
         }
         m.observer.onCollected();
         if (hadLocks)
         {
             m.observer.onLost();
+            LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} {1}; its locks were released",
+                ownerId, lostReason);
         }
         fireLost(lostReason);
         return true;
@@ -518,10 +552,10 @@ public final class LockHandle implements AutoCloseable
         return n;
     }
 
-    CompletableFuture<LockHandle> acquireAsyncInto(final LockRequest request, final Duration timeout)
+    /** An asynchronous acquisition; {@code timeoutNanos < 0} waits without limit. */
+    CompletableFuture<LockHandle> acquireAsyncInto(final LockRequest request, final long timeoutNanos)
     {
         Objects.requireNonNull(request, "request");
-        final long timeoutNanos = timeout == null || timeout.isNegative() ? -1 : LockManager.toNanosSaturated(timeout);
         final CompletableFuture<LockHandle> f = new CompletableFuture<>();
         final AsyncAcquisition a = new AsyncAcquisition(request, f, timeoutNanos);
         f.whenComplete((h, ex) ->
@@ -840,7 +874,7 @@ public final class LockHandle implements AutoCloseable
         held.add(replacement);
     }
 
-    private void releaseAllLocked()
+    private void releaseAllLocked(final String reason)
     {
         LockStoreException failure = null;
         for (final LockStore.Publication p : publications)
@@ -860,9 +894,23 @@ public final class LockHandle implements AutoCloseable
         }
         publications.clear();
         final boolean had = !held.isEmpty();
+        final LockHoldEvent hold = had ? new LockHoldEvent() : null;
+        final boolean emit = hold != null && hold.isEnabled();
+        final long now = emit ? m.clock.nanoTime() : 0;
         for (final Held h : held)
         {
             m.table.unlock(h.node);
+            if (emit)
+            {
+                final LockHoldEvent e = new LockHoldEvent();
+                e.owner = ownerId;
+                e.path = h.info.path().toString();
+                e.type = h.info.type().name();
+                e.fencingToken = h.info.fencingToken();
+                e.heldFor = now - h.info.acquiredNanos();
+                e.reason = reason;
+                e.commit();
+            }
         }
         held.clear();
         if (had)
@@ -953,6 +1001,7 @@ public final class LockHandle implements AutoCloseable
         private final long deadline;
         private final AttemptState st = new AttemptState();
         private WaitRecord record;
+        private LockWaitEvent event;
         private Future<?> timeoutTask;
         private boolean done;
 
@@ -1013,6 +1062,8 @@ public final class LockHandle implements AutoCloseable
                         record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime(), c);
                         m.waiters.add(record);
                         m.observer.onWait();
+                        event = new LockWaitEvent();
+                        event.begin();
                     }
                     record.blockedBy = c;
                     if (r == STORE_BLOCKED)
@@ -1048,7 +1099,7 @@ public final class LockHandle implements AutoCloseable
 
         private void granted()
         {
-            finishWait();
+            finishWait("granted");
             if (!future.complete(LockHandle.this))
             {
                 close();
@@ -1057,18 +1108,22 @@ public final class LockHandle implements AutoCloseable
 
         private void fail(final Throwable t)
         {
-            finishWait();
+            finishWait(t instanceof LockTimeoutException ? "timeout" : "failed");
             close();
             future.completeExceptionally(t);
         }
 
-        private void finishWait()
+        private void finishWait(final String outcome)
         {
             done = true;
             m.table.finish(this);
             if (record != null)
             {
                 m.waiters.remove(record);
+                event.outcome = outcome;
+                event.owner = ownerId;
+                event.request = record.request;
+                event.commit();
             }
             if (timeoutTask != null)
             {
@@ -1093,7 +1148,7 @@ public final class LockHandle implements AutoCloseable
                 close();
                 return;
             }
-            finishWait();
+            finishWait("cancelled");
             close();
         }
     }

@@ -1,16 +1,15 @@
 package io.pathlock;
 
-import io.pathlock.observe.LockObserver;
+import io.pathlock.config.Settings;
 import io.pathlock.observe.LockSnapshot;
 import io.pathlock.redo.RecoveryReport;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.store.LockStore;
+import io.pathlock.time.MonotonicClock;
 import io.pathlock.store.MemoryLockStore;
 import io.pathlock.table.LockTable;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.SystemNanoClock;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,28 +46,36 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LockManager implements AutoCloseable
 {
-    /** System property for the default timeout of {@link #lock(LockRequest)} (ISO-8601 or ms). */
-    public static final String DEFAULT_TIMEOUT_PROP_NAME = "pathlock.lock.timeout";
-    /** Default of {@link #DEFAULT_TIMEOUT_PROP_NAME}: fail fast, as the seed. */
-    public static final Duration DEFAULT_TIMEOUT_DEFAULT = Duration.ZERO;
+    /**
+     * System property for the default timeout of {@link #lock(LockRequest)}: a duration by the
+     * convention of {@link Settings} (a bare number is seconds), {@code 0} to fail fast, or
+     * {@code forever}.
+     */
+    public static final String DEFAULT_TIMEOUT_PROP_NAME = "pathlock.manager.defaultTimeout";
+    /**
+     * Default of {@link #DEFAULT_TIMEOUT_PROP_NAME}: {@link Settings#FOREVER}, so that
+     * {@link #lock(LockRequest)} waits as {@link java.util.concurrent.locks.Lock#lock()} does.
+     */
+    public static final Duration DEFAULT_TIMEOUT_DEFAULT = Settings.FOREVER;
 
     /** System property for the idle time after which a leaked handle is collected. */
-    public static final String HANDLE_IDLE_TIMEOUT_PROP_NAME = "pathlock.handle.idle.timeout";
+    public static final String HANDLE_IDLE_TIMEOUT_PROP_NAME = "pathlock.manager.handleIdleTimeout";
     /** Default of {@link #HANDLE_IDLE_TIMEOUT_PROP_NAME}: one hour, as the seed's stale cleanup. */
     public static final Duration HANDLE_IDLE_TIMEOUT_DEFAULT = Duration.ofHours(1);
 
     /** System property for how often the background agent checks handles. */
-    public static final String AGENT_INTERVAL_PROP_NAME = "pathlock.agent.interval";
+    public static final String AGENT_INTERVAL_PROP_NAME = "pathlock.manager.agentInterval";
     /** Default of {@link #AGENT_INTERVAL_PROP_NAME}. */
     public static final Duration AGENT_INTERVAL_DEFAULT = Duration.ofSeconds(1);
 
+    static final System.Logger LOG = System.getLogger("io.pathlock");
     private static final AtomicLong MANAGER_IDS = new AtomicLong();
     private static final String PROCESS_TAG = ProcessHandle.current().pid() + "";
 
     final LockTable table;
     final LockStore store;
-    final LockObserver observer;
-    final NanoClock clock;
+    final Observer observer;
+    final MonotonicClock clock;
     final Executor asyncExecutor;
     final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
@@ -88,7 +95,7 @@ public final class LockManager implements AutoCloseable
     {
         this.table = new LockTable(b.reclaimMinNodes);
         this.store = b.store != null ? b.store : new MemoryLockStore();
-        this.observer = new LockObserver(b.recentConflicts);
+        this.observer = new Observer(b.recentConflicts);
         this.clock = b.clock;
         this.asyncExecutor = b.asyncExecutor;
         this.defaultTimeout = b.defaultTimeout;
@@ -119,7 +126,7 @@ public final class LockManager implements AutoCloseable
         {
             final long sleepMs = Math.max(1, Math.min(b.agentInterval.toMillis(), 100));
             this.agentRunner = new AgentRunner(
-                new SleepingMillisIdleStrategy(sleepMs), t -> { }, null, agent);
+                new SleepingMillisIdleStrategy(sleepMs), t -> backgroundError("the background agent", t), null, agent);
             AgentRunner.startOnThread(agentRunner, r ->
             {
                 final Thread t = new Thread(r, "pathlock-agent-" + idPrefix);
@@ -131,11 +138,29 @@ public final class LockManager implements AutoCloseable
         {
             this.agentRunner = null;
         }
+        LOG.log(System.Logger.Level.INFO, "pathlock lock manager {0} started: store {1}, default timeout {2}, "
+            + "idle handles collected after {3}{4}", idPrefix, store.describe(), describe(defaultTimeout),
+            describe(b.handleIdleTimeout), redoLog == null ? "" : ", redo log " + redoLog);
+    }
+
+    private static String describe(final Duration d)
+    {
+        return d.equals(Settings.FOREVER) ? "forever" : d.isZero() ? "0 (fail fast)" : d.toString();
     }
 
     /**
-     * A manager with every default: in-memory store, fail-fast {@link #lock}, leaked handles
-     * collected after an hour of inactivity.
+     * Reports a failure of background work (agent, heartbeat, lost-lock listener, async executor):
+     * counted in {@link LockSnapshot#counters()} and logged as a warning, never swallowed.
+     */
+    void backgroundError(final String where, final Throwable t)
+    {
+        observer.onBackgroundError();
+        LOG.log(System.Logger.Level.WARNING, "pathlock: " + where + " failed (manager " + idPrefix + ")", t);
+    }
+
+    /**
+     * A manager with every default: in-memory store, {@link #lock} waiting without limit, leaked
+     * handles collected after an hour of inactivity.
      *
      * @return a new manager.
      */
@@ -184,31 +209,77 @@ public final class LockManager implements AutoCloseable
     }
 
     /**
-     * Opens a handle and acquires a request with the configured default timeout
-     * ({@link #DEFAULT_TIMEOUT_DEFAULT}: fail fast).
+     * Opens a handle and acquires a request, waiting as {@link java.util.concurrent.locks.Lock#lock()}
+     * does: up to the configured default timeout ({@link #DEFAULT_TIMEOUT_PROP_NAME},
+     * {@link Builder#defaultTimeout}), which is {@code forever} unless configured. Interruptible.
      *
      * @param request the locks.
-     * @return the handle holding them.
-     * @throws LockBusyException if the default timeout is zero and a lock is busy.
-     * @throws LockTimeoutException if the default timeout elapsed.
-     * @throws InterruptedException if interrupted while waiting.
+     * @return the handle holding them; close it to release.
+     * @throws LockBusyException if the default timeout is configured as zero and a lock is busy.
+     * @throws LockTimeoutException if a finite default timeout elapsed.
+     * @throws InterruptedException if interrupted while waiting (nothing is held).
      */
     public LockHandle lock(final LockRequest request) throws InterruptedException
+    {
+        return lock(request, defaultTimeout);
+    }
+
+    /**
+     * Opens a handle and acquires a request, waiting at most {@code timeout} in total.
+     *
+     * @param request the locks.
+     * @param timeout the total timeout; zero fails at once when busy; {@link Settings#FOREVER} waits
+     *        without limit.
+     * @return the handle holding them; close it to release.
+     * @throws LockBusyException if the timeout is zero and a lock is busy.
+     * @throws LockTimeoutException if the timeout elapsed.
+     * @throws InterruptedException if interrupted while waiting (nothing is held).
+     * @throws IllegalArgumentException if the timeout is negative or null.
+     */
+    public LockHandle lock(final LockRequest request, final Duration timeout) throws InterruptedException
+    {
+        requireTimeout(timeout);
+        final LockHandle h = open();
+        boolean ok = false;
+        try
+        {
+            if (timeout.equals(Settings.FOREVER))
+            {
+                h.acquire(request);
+            }
+            else
+            {
+                h.acquire(request, timeout);
+            }
+            ok = true;
+            return h;
+        }
+        finally
+        {
+            if (!ok)
+            {
+                h.close();
+            }
+        }
+    }
+
+    /**
+     * Opens a handle and takes a request at once if it is free, as
+     * {@link java.util.concurrent.locks.Lock#tryLock()} does: "busy" is an expected answer, not an
+     * exception. The handle fits try-with-resources ({@code null} is allowed there).
+     *
+     * @param request the locks.
+     * @return the handle holding them, or {@code null} if any is busy (nothing is held then).
+     * @throws LockStoreException if the store failed.
+     */
+    public LockHandle tryLock(final LockRequest request)
     {
         final LockHandle h = open();
         boolean ok = false;
         try
         {
-            if (defaultTimeout.isZero())
-            {
-                h.tryAcquire(request);
-            }
-            else
-            {
-                h.acquire(request, defaultTimeout);
-            }
-            ok = true;
-            return h;
+            ok = h.tryLock(request);
+            return ok ? h : null;
         }
         finally
         {
@@ -225,15 +296,39 @@ public final class LockManager implements AutoCloseable
      * so a cancelled future never leaves anything held.
      *
      * @param request the locks.
-     * @param timeout total timeout; {@link Duration#ZERO} fails at once when busy; a negative
-     *        timeout waits without limit.
+     * @param timeout total timeout; {@link Duration#ZERO} fails at once when busy;
+     *        {@link Settings#FOREVER} waits without limit.
      * @return a future completed with the handle, or exceptionally with {@link LockBusyException},
      *         {@link LockTimeoutException} or {@link LockStoreException}.
+     * @throws IllegalArgumentException if the timeout is negative or null (as for
+     *         {@link LockHandle#acquire(LockRequest, Duration)}).
      */
     public CompletableFuture<LockHandle> acquireAsync(final LockRequest request, final Duration timeout)
     {
+        requireTimeout(timeout);
         final LockHandle h = open("async");
-        return h.acquireAsyncInto(request, timeout);
+        return h.acquireAsyncInto(request, timeout.equals(Settings.FOREVER) ? -1 : toNanosSaturated(timeout));
+    }
+
+    /**
+     * As {@link #acquireAsync(LockRequest, Duration)} waiting without limit (until granted, the store
+     * fails or the future is cancelled).
+     *
+     * @param request the locks.
+     * @return a future completed with the handle.
+     */
+    public CompletableFuture<LockHandle> acquireAsync(final LockRequest request)
+    {
+        return acquireAsync(request, Settings.FOREVER);
+    }
+
+    static void requireTimeout(final Duration timeout)
+    {
+        if (timeout == null || timeout.isNegative())
+        {
+            throw new IllegalArgumentException("timeout must be zero or positive (Settings.FOREVER for no limit), got "
+                + timeout);
+        }
     }
 
     /**
@@ -253,18 +348,8 @@ public final class LockManager implements AutoCloseable
         {
             ws.add(w.info());
         }
-        return new LockSnapshot(store.describe(), clock.nanoTime(), List.copyOf(hs), List.copyOf(ws),
+        return new LockSnapshot(store.describe(), clock.nanoTime(), java.time.Instant.now(), List.copyOf(hs), List.copyOf(ws),
             observer.recentConflicts(), observer.counters(), table.nodeCount());
-    }
-
-    /**
-     * The observer with counters and recent conflicts.
-     *
-     * @return the observer.
-     */
-    public LockObserver observer()
-    {
-        return observer;
     }
 
     /**
@@ -328,7 +413,9 @@ public final class LockManager implements AutoCloseable
     }
 
     /**
-     * Releases every handle, stops the agent and closes the store. Idempotent.
+     * Releases every handle, stops the agent and closes the store and the redo log. Idempotent.
+     * Every part is closed even when one throws; the first failure is rethrown with the others
+     * suppressed.
      */
     @Override
     public void close()
@@ -338,28 +425,46 @@ public final class LockManager implements AutoCloseable
             return;
         }
         closed = true;
+        RuntimeException failure = null;
         if (agentRunner != null)
         {
-            agentRunner.close();
+            failure = closeStep(failure, agentRunner::close);
         }
         for (final LockHandle h : handles)
         {
-            h.close();
+            failure = closeStep(failure, h::close);
         }
         if (ownsScheduler)
         {
             scheduler.shutdownNow();
         }
+        failure = closeStep(failure, store::close);
+        if (redoLog != null)
+        {
+            failure = closeStep(failure, redoLog::close);
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+    }
+
+    /** Runs one part of {@link #close()}; the first failure is thrown at the end, later ones suppressed. */
+    private static RuntimeException closeStep(final RuntimeException failure, final Runnable step)
+    {
         try
         {
-            store.close();
+            step.run();
+            return failure;
         }
-        finally
+        catch (final RuntimeException e)
         {
-            if (redoLog != null)
+            if (failure == null)
             {
-                redoLog.close();
+                return e;
             }
+            failure.addSuppressed(e);
+            return failure;
         }
     }
 
@@ -412,19 +517,22 @@ public final class LockManager implements AutoCloseable
         private Duration defaultTimeout;
         private Duration handleIdleTimeout;
         private Duration agentInterval;
-        private NanoClock clock = SystemNanoClock.INSTANCE;
+        private MonotonicClock clock = MonotonicClock.system();
         private Executor asyncExecutor = ForkJoinPool.commonPool();
         private ScheduledExecutorService scheduler;
         private int reclaimMinNodes = LockTable.RECLAIM_MIN_NODES_DEFAULT;
-        private int recentConflicts = LockObserver.RECENT_CONFLICTS_DEFAULT;
+        private int recentConflicts = Observer.RECENT_CONFLICTS_DEFAULT;
         private boolean startAgent = true;
         private RedoLog redoLog;
 
         private Builder()
         {
-            defaultTimeout = durationProperty(DEFAULT_TIMEOUT_PROP_NAME, DEFAULT_TIMEOUT_DEFAULT);
-            handleIdleTimeout = durationProperty(HANDLE_IDLE_TIMEOUT_PROP_NAME, HANDLE_IDLE_TIMEOUT_DEFAULT);
-            agentInterval = durationProperty(AGENT_INTERVAL_PROP_NAME, AGENT_INTERVAL_DEFAULT);
+            Settings.rejectRenamed("pathlock.lock.");
+            Settings.rejectRenamed("pathlock.handle.");
+            Settings.rejectRenamed("pathlock.agent.");
+            defaultTimeout = Settings.durationProperty(DEFAULT_TIMEOUT_PROP_NAME, DEFAULT_TIMEOUT_DEFAULT, true);
+            handleIdleTimeout = Settings.durationProperty(HANDLE_IDLE_TIMEOUT_PROP_NAME, HANDLE_IDLE_TIMEOUT_DEFAULT, false);
+            agentInterval = Settings.durationProperty(AGENT_INTERVAL_PROP_NAME, AGENT_INTERVAL_DEFAULT, false);
         }
 
         /**
@@ -453,7 +561,8 @@ public final class LockManager implements AutoCloseable
         }
 
         /**
-         * Timeout of {@link LockManager#lock(LockRequest)}; zero fails fast.
+         * Timeout of {@link LockManager#lock(LockRequest)}; zero fails fast; {@link Settings#FOREVER}
+         * (the default) waits without limit.
          *
          * @param timeout not negative.
          * @return this.
@@ -508,7 +617,7 @@ public final class LockManager implements AutoCloseable
          * @param clock the clock.
          * @return this.
          */
-        public Builder clock(final NanoClock clock)
+        public Builder clock(final MonotonicClock clock)
         {
             this.clock = clock;
             return this;
@@ -598,42 +707,11 @@ public final class LockManager implements AutoCloseable
                 throw new IllegalArgumentException(name + " must be zero or positive, got " + d);
             }
         }
-
-        static Duration durationProperty(final String name, final Duration dflt)
-        {
-            final String v = System.getProperty(name);
-            if (v == null || v.isBlank())
-            {
-                return dflt;
-            }
-            try
-            {
-                final Duration d = v.trim().startsWith("P") || v.trim().startsWith("p") ?
-                    Duration.parse(v.trim()) : Duration.ofMillis(Long.parseLong(v.trim()));
-                if (d.isNegative())
-                {
-                    throw new IllegalArgumentException("negative");
-                }
-                return d;
-            }
-            catch (final RuntimeException e)
-            {
-                throw new IllegalArgumentException("system property " + name + "=\"" + v
-                    + "\" is not a duration (milliseconds, or ISO-8601 like PT5S)", e);
-            }
-        }
     }
 
     static long toNanosSaturated(final Duration d)
     {
-        try
-        {
-            return d.toNanos();
-        }
-        catch (final ArithmeticException e)
-        {
-            return Long.MAX_VALUE;
-        }
+        return Settings.toNanosSaturated(d);
     }
 
     static final TimeUnit NANOS = TimeUnit.NANOSECONDS;

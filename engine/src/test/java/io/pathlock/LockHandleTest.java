@@ -60,11 +60,11 @@ class LockHandleTest
         {
             h.tryAcquire(LockRequest.subtree("/a"));
             final long token = h.fencingToken("/a");
-            final long grants = manager.observer().counters().grants();
+            final long grants = manager.snapshot().counters().grants();
             h.tryAcquire(LockRequest.subtree("/a"));
             h.tryAcquire(LockRequest.point("/a", "/a/b/c"));
             h.tryAcquire(LockRequest.subtree("/a/b"));
-            assertEquals(grants, manager.observer().counters().grants(), "covered requests are no-ops");
+            assertEquals(grants, manager.snapshot().counters().grants(), "covered requests are no-ops");
             assertEquals(1, h.locks().size());
             assertEquals(token, h.fencingToken("/a"));
         }
@@ -302,7 +302,7 @@ class LockHandleTest
         {
             h.tryAcquire(LockRequest.subtree("/leaked"));
         }
-        assertEquals(1, manager.observer().counters().collected());
+        assertEquals(1, manager.snapshot().counters().collected());
         busy.close();
     }
 
@@ -357,11 +357,11 @@ class LockHandleTest
     }
 
     @Test
-    void lockConvenienceFailsFastByDefault() throws Exception
+    void lockConvenienceFailsFastWithZeroTimeout() throws Exception
     {
         try (LockHandle h = manager.lock(LockRequest.point("/l")))
         {
-            assertThrows(LockBusyException.class, () -> manager.lock(LockRequest.point("/l")));
+            assertThrows(LockBusyException.class, () -> manager.lock(LockRequest.point("/l"), Duration.ZERO));
         }
     }
 

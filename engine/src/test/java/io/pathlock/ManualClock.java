@@ -1,11 +1,11 @@
 package io.pathlock;
 
-import org.agrona.concurrent.NanoClock;
+import io.pathlock.time.MonotonicClock;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A nano clock for tests: the real clock plus an offset that a test can advance. */
-final class ManualClock implements NanoClock
+final class ManualClock implements MonotonicClock
 {
     private final AtomicLong offset = new AtomicLong();
     private final boolean frozen;

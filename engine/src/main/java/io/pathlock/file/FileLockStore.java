@@ -8,8 +8,8 @@ import io.pathlock.posix.BackendSelection;
 import io.pathlock.posix.Posix;
 import io.pathlock.posix.PosixBackends;
 import io.pathlock.store.LockStore;
-import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
+import io.pathlock.time.MonotonicClock;
+import io.pathlock.time.WallClock;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -170,7 +170,7 @@ public final class FileLockStore implements LockStore
     {
         this.selection = selection;
         final LockJudge judge = new LockJudge(posix.supportsFlock(), b.lockExpire == null ? 0 : b.lockExpire.toNanos(),
-            b.dialect, b.wallClock, b.clock::nanoTime);
+            b.dialect, b.wallClock::epochNanos, b.clock::nanoTime);
         this.lockExpireNanos = b.lockExpire == null ? b.dialect.expire().toNanos() : b.lockExpire.toNanos();
         final StringBuilder d = new StringBuilder("file:" + realRoot).append(" (")
             .append(selection.chosen().name().toLowerCase(Locale.ROOT));
@@ -183,7 +183,7 @@ public final class FileLockStore implements LockStore
             d.append("; no flock: death detection degraded to lock_expire");
         }
         final Path reserved = realRoot.resolve(RESERVED_DIR_NAME);
-        this.ctx = new StoreContext(realRoot, reserved, posix, judge, b.dialect, b.ovPrefix, b.wallClock, b.durability,
+        this.ctx = new StoreContext(realRoot, reserved, posix, judge, b.dialect, b.ovPrefix, b.wallClock::epochNanos, b.durability,
             b.missingDirectories, b.fileMode, b.raceWait.toNanos(), d.append(')').toString(), b.admin, b.guardStripes);
         this.layout = new LockLayout(ctx);
         this.held = new HeldFiles(ctx);
@@ -583,13 +583,13 @@ public final class FileLockStore implements LockStore
         private MissingDirectories missingDirectories;
         private int fileMode;
         private Duration raceWait;
-        private NanoClock clock = SystemNanoClock.INSTANCE;
+        private MonotonicClock clock = MonotonicClock.system();
         private int guardStripes = GUARD_STRIPES_DEFAULT;
         private boolean syncFence = true;
         private Dialect dialect;
         private boolean admin;
         private String ovPrefix = "";
-        private java.util.function.LongSupplier wallClock = FileLockStore::systemWallNanos;
+        private WallClock wallClock = FileLockStore::systemWallNanos;
 
         private Builder(final Path root)
         {
@@ -695,7 +695,7 @@ public final class FileLockStore implements LockStore
          * @param wallNanos the clock.
          * @return this.
          */
-        public Builder wallClock(final java.util.function.LongSupplier wallNanos)
+        public Builder wallClock(final WallClock wallNanos)
         {
             this.wallClock = java.util.Objects.requireNonNull(wallNanos, "wallNanos");
             return this;
@@ -757,7 +757,7 @@ public final class FileLockStore implements LockStore
          * @param clock the clock.
          * @return this.
          */
-        public Builder clock(final NanoClock clock)
+        public Builder clock(final MonotonicClock clock)
         {
             this.clock = clock;
             return this;

@@ -10,7 +10,9 @@ import java.util.List;
  * conflicts and counters. Immutable; built by {@code LockManager.snapshot()}.
  *
  * @param store the store description.
- * @param takenNanos when it was taken, on the manager's nano clock.
+ * @param takenNanos when it was taken, on the manager's monotonic clock.
+ * @param taken when it was taken, on the wall clock; {@link #at(long)} converts every other
+ *        {@code ...Nanos} time of the snapshot with it.
  * @param handles open handles.
  * @param waiters acquisitions waiting now.
  * @param recentConflicts recent conflicts, oldest first.
@@ -20,12 +22,25 @@ import java.util.List;
 public record LockSnapshot(
     String store,
     long takenNanos,
+    java.time.Instant taken,
     List<HandleInfo> handles,
     List<WaiterInfo> waiters,
-    List<LockObserver.ConflictRecord> recentConflicts,
-    LockObserver.Counters counters,
+    List<ConflictRecord> recentConflicts,
+    LockCounters counters,
     long trieNodes)
 {
+    /**
+     * The wall-clock time of a monotonic time in this snapshot (an opening, an acquisition, a
+     * conflict), computed from the offset between the two clocks when the snapshot was taken.
+     *
+     * @param monotonicNanos a time on the manager's monotonic clock.
+     * @return the corresponding instant.
+     */
+    public java.time.Instant at(final long monotonicNanos)
+    {
+        return taken.minusNanos(takenNanos - monotonicNanos);
+    }
+
     /**
      * One open handle.
      *

@@ -1,11 +1,11 @@
 package io.pathlock.file;
 
-import org.agrona.concurrent.NanoClock;
+import io.pathlock.time.MonotonicClock;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The real monotonic clock plus an offset that a test moves forward (no sleeping). */
-final class TestClock implements NanoClock
+final class TestClock implements MonotonicClock
 {
     private final AtomicLong offset = new AtomicLong();
 

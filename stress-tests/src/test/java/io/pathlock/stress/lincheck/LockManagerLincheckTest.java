@@ -69,7 +69,7 @@ class LockManagerLincheckTest
                 "io.pathlock.LockConflict",
                 "io.pathlock.LockException",
                 "io.pathlock.LockBusyException",
-                "io.pathlock.observe.LockObserver",
+                "io.pathlock.Observer",
                 "io.pathlock.observe.LockConflictEvent",
                 "io.pathlock.observe.LockWaitEvent").allMethods().ignore());
     }

@@ -1,6 +1,7 @@
-package io.pathlock.observe;
+package io.pathlock;
 
-import io.pathlock.LockConflict;
+import io.pathlock.observe.ConflictRecord;
+import io.pathlock.observe.LockCounters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,45 +10,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters and a bounded ring of recent conflicts for one lock manager. The manager records into
- * it; {@code LockManager.snapshot()} reads it together with the live handles and waiters.
+ * Counters and a bounded ring of recent conflicts for one lock manager (internal). The manager
+ * records into it; {@code LockManager.snapshot()} reads it together with the live handles and waiters.
  *
  * <p>Thread-safe. Recording is wait-free: counters are {@link LongAdder}s and the ring overwrites
  * its oldest slot.
  */
-public final class LockObserver
+final class Observer
 {
     /** Default capacity of the recent-conflict ring. */
-    public static final int RECENT_CONFLICTS_DEFAULT = 256;
-
-    /**
-     * One refused request.
-     *
-     * @param atNanos when, on the manager's nano clock.
-     * @param ownerId the refused handle's owner id.
-     * @param request the refused request.
-     * @param conflict what refused it.
-     */
-    public record ConflictRecord(long atNanos, String ownerId, String request, LockConflict conflict)
-    {
-    }
-
-    /**
-     * A copy of the counters.
-     *
-     * @param grants batches granted (reentrant no-ops excluded).
-     * @param releases handles released with locks.
-     * @param busy tryAcquire refusals.
-     * @param waits acquisitions that had to wait at least once.
-     * @param timeouts acquisitions that timed out.
-     * @param conflicts conflicts seen (each refused attempt).
-     * @param collected handles collected for inactivity.
-     * @param lost handles that learned they lost their locks (collected, or lost in the store).
-     */
-    public record Counters(long grants, long releases, long busy, long waits, long timeouts, long conflicts,
-        long collected, long lost)
-    {
-    }
+    static final int RECENT_CONFLICTS_DEFAULT = 256;
 
     private final LongAdder grants = new LongAdder();
     private final LongAdder releases = new LongAdder();
@@ -57,6 +29,7 @@ public final class LockObserver
     private final LongAdder conflicts = new LongAdder();
     private final LongAdder collected = new LongAdder();
     private final LongAdder lost = new LongAdder();
+    private final LongAdder backgroundErrors = new LongAdder();
     private final AtomicReferenceArray<ConflictRecord> ring;
     private final AtomicLong ringSequence = new AtomicLong();
 
@@ -65,7 +38,7 @@ public final class LockObserver
      *
      * @param recentConflicts capacity of the recent-conflict ring (at least 1).
      */
-    public LockObserver(final int recentConflicts)
+    Observer(final int recentConflicts)
     {
         if (recentConflicts < 1)
         {
@@ -75,45 +48,51 @@ public final class LockObserver
     }
 
     /** Records a granted batch. */
-    public void onGrant()
+    void onGrant()
     {
         grants.increment();
     }
 
     /** Records a handle released with locks. */
-    public void onRelease()
+    void onRelease()
     {
         releases.increment();
     }
 
     /** Records a tryAcquire refusal. */
-    public void onBusy()
+    void onBusy()
     {
         busy.increment();
     }
 
     /** Records an acquisition that starts waiting. */
-    public void onWait()
+    void onWait()
     {
         waits.increment();
     }
 
     /** Records a timeout. */
-    public void onTimeout()
+    void onTimeout()
     {
         timeouts.increment();
     }
 
     /** Records a handle collected for inactivity. */
-    public void onCollected()
+    void onCollected()
     {
         collected.increment();
     }
 
     /** Records a handle that lost its locks. */
-    public void onLost()
+    void onLost()
     {
         lost.increment();
+    }
+
+    /** Records a failure in background work. */
+    void onBackgroundError()
+    {
+        backgroundErrors.increment();
     }
 
     /**
@@ -124,7 +103,7 @@ public final class LockObserver
      * @param request what was refused.
      * @param conflict why.
      */
-    public void onConflict(final long atNanos, final String ownerId, final String request, final LockConflict conflict)
+    void onConflict(final long atNanos, final String ownerId, final String request, final LockConflict conflict)
     {
         conflicts.increment();
         final long seq = ringSequence.getAndIncrement();
@@ -136,10 +115,10 @@ public final class LockObserver
      *
      * @return a copy.
      */
-    public Counters counters()
+    LockCounters counters()
     {
-        return new Counters(grants.sum(), releases.sum(), busy.sum(), waits.sum(), timeouts.sum(),
-            conflicts.sum(), collected.sum(), lost.sum());
+        return new LockCounters(grants.sum(), releases.sum(), busy.sum(), waits.sum(), timeouts.sum(),
+            conflicts.sum(), collected.sum(), lost.sum(), backgroundErrors.sum());
     }
 
     /**
@@ -147,7 +126,7 @@ public final class LockObserver
      *
      * @return a new list.
      */
-    public List<ConflictRecord> recentConflicts()
+    List<ConflictRecord> recentConflicts()
     {
         final long end = ringSequence.get();
         final int cap = ring.length();
