@@ -212,7 +212,18 @@ public final class FileLockStore implements LockStore
         }
         this.fence = f;
         held.removeOrphanTemporaries();
+        LOG.log(System.Logger.Level.INFO, "pathlock lock-file store opened: {0}, dialect {1}{2}, durability {3}, "
+            + "missing directories {4}", ctx.description, b.dialect.name().toLowerCase(Locale.ROOT),
+            b.ovPrefix.isEmpty() ? "" : " (OpenViking prefix " + b.ovPrefix + ")", b.durability, b.missingDirectories);
+        if (!posix.supportsFlock())
+        {
+            LOG.log(System.Logger.Level.WARNING, "pathlock: the {0} backend has no flock on {1}: a crashed holder''s "
+                + "locks stay until they expire ({2} s) instead of being freed at once",
+                selection.chosen().name().toLowerCase(Locale.ROOT), realRoot, lockExpireNanos / 1_000_000_000L);
+        }
     }
+
+    static final System.Logger LOG = System.getLogger("io.pathlock.file");
 
     private void checkNotAdmin(final String what)
     {
@@ -872,21 +883,7 @@ public final class FileLockStore implements LockStore
 
         private static Duration durationProperty(final String name, final Duration dflt)
         {
-            final String v = System.getProperty(name);
-            if (v == null || v.isBlank())
-            {
-                return dflt;
-            }
-            try
-            {
-                final String t = v.trim();
-                return t.startsWith("P") || t.startsWith("p") ? Duration.parse(t) : Duration.ofMillis(Long.parseLong(t));
-            }
-            catch (final RuntimeException e)
-            {
-                throw new IllegalArgumentException("system property " + name + "=\"" + v +
-                    "\" is not a duration (milliseconds, or ISO-8601 like PT5S)", e);
-            }
+            return io.pathlock.config.Settings.durationProperty(name, dflt, false);
         }
     }
 }

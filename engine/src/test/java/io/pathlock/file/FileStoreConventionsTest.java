@@ -1,0 +1,106 @@
+package io.pathlock.file;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 10 items 6 and 7 for the lock-file store: its start line, the nio warning, durations in seconds. */
+class FileStoreConventionsTest
+{
+    private static List<String> capture(final Level level, final Runnable action)
+    {
+        final Logger jul = Logger.getLogger("io.pathlock");
+        final List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Handler h = new Handler()
+        {
+            @Override
+            public void publish(final LogRecord r)
+            {
+                if (r.getLevel().intValue() >= level.intValue())
+                {
+                    out.add(r.getLevel() + " " + r.getLoggerName() + " " + new SimpleFormatter().formatMessage(r));
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final Level old = jul.getLevel();
+        jul.setLevel(Level.ALL);
+        jul.addHandler(h);
+        try
+        {
+            action.run();
+        }
+        finally
+        {
+            jul.removeHandler(h);
+            jul.setLevel(old);
+        }
+        return out;
+    }
+
+    @Test
+    void storeLogsOneStartLineNamingRootBackendAndDialect(@TempDir final Path root)
+    {
+        final List<String> lines = capture(Level.INFO, () -> FileLockStore.builder(root).build().close());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("INFO io.pathlock.file pathlock lock-file store opened: file:")
+            && l.contains("dialect ragfs")), lines::toString);
+    }
+
+    @Test
+    void nioBackendWarnsThatDeathDetectionDegrades(@TempDir final Path root)
+    {
+        final List<String> lines = capture(Level.WARNING, () -> FileLockStore.builder(root).backend("nio").build().close());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("WARNING") && l.contains("no flock")
+            && l.contains("holder's locks stay until they expire")), lines::toString);
+    }
+
+    /** A bare number meant milliseconds here and seconds on the CLI; it is seconds everywhere now. */
+    @Test
+    void durationPropertiesFollowTheConvention(@TempDir final Path root)
+    {
+        System.setProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME, "7");
+        try
+        {
+            try (FileLockStore s = FileLockStore.builder(root).build())
+            {
+                org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ofSeconds(7), s.lockExpire(),
+                    "lockExpire=7 is seven seconds");
+            }
+        }
+        finally
+        {
+            System.clearProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME);
+        }
+        System.setProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME, "seven");
+        try
+        {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FileLockStore.builder(root));
+            assertTrue(e.getMessage().contains(FileLockStore.LOCK_EXPIRE_PROP_NAME) && e.getMessage().contains("seven"),
+                e.getMessage());
+        }
+        finally
+        {
+            System.clearProperty(FileLockStore.LOCK_EXPIRE_PROP_NAME);
+        }
+    }
+}
