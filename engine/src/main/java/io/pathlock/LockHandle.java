@@ -50,18 +50,6 @@ public final class LockHandle implements AutoCloseable
 
     private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
 
-    private static final class Held
-    {
-        final HeldLock info;
-        final TrieNode node;
-
-        Held(final HeldLock info, final TrieNode node)
-        {
-            this.info = info;
-            this.node = node;
-        }
-    }
-
     /** One acquisition's scratch state: the last conflict and what blocked it. */
     static final class AttemptState
     {
@@ -92,7 +80,21 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    private static final class ThreadWaiter extends TableWaiter
+    /**
+     * The waiter of a blocking acquisition (a parked thread), or of tryAcquire/tryLock (no thread).
+     *
+     * <p>Pending marks (LockTable invariant 6): an attempt that never waits respects a SUBTREE
+     * waiter's mark unless the handle holds a lock on or below the marked node (which the waiter
+     * may be waiting for); it cannot close a wait cycle because it does not wait. An attempt that
+     * may wait ignores marks whenever the handle holds any lock: respecting them only where its
+     * locks lie elsewhere can deadlock. Example: W1 waits for SUBTREE(/a), blocked by h1's
+     * POINT(/a/x); W2 waits for SUBTREE(/b), blocked by h3's POINT(/b/z); h1 then waits for
+     * /b/y (stopped by W2's mark) and h3 for /a/q (stopped by W1's mark): h3 -> W1 -> h1 -> W2 -> h3,
+     * a cycle that without marks does not exist (PendingExemptionTest). A stream of blocking
+     * acquisitions from handles holding unrelated locks can therefore still overtake a pending
+     * SUBTREE waiter; a stream of tryLock/tryAcquire cannot.
+     */
+    private final class ThreadWaiter extends TableWaiter
     {
         private final Thread thread;
 
@@ -104,7 +106,16 @@ public final class LockHandle implements AutoCloseable
         @Override
         protected void onSignal()
         {
-            LockSupport.unpark(thread);
+            if (thread != null)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        @Override
+        protected boolean mayBeAwaitedAt(final TrieNode n)
+        {
+            return thread == null ? held.holdsAtOrBelow(n) : !held.isEmpty();
         }
     }
 
@@ -117,7 +128,7 @@ public final class LockHandle implements AutoCloseable
         new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Guarded by this.
-    private final ArrayList<Held> held = new ArrayList<>(4);
+    private final HeldSet held = new HeldSet();
     private final ArrayList<LockStore.Publication> publications = new ArrayList<>(2);
     private final ThreadWaiter tryWaiter = new ThreadWaiter(null);
     private final AttemptState tryState = new AttemptState();
@@ -256,12 +267,7 @@ public final class LockHandle implements AutoCloseable
      */
     public synchronized List<HeldLock> locks()
     {
-        final List<HeldLock> out = new ArrayList<>(held.size());
-        for (final Held h : held)
-        {
-            out.add(h.info);
-        }
-        return out;
+        return held.infos();
     }
 
     /**
@@ -276,14 +282,8 @@ public final class LockHandle implements AutoCloseable
     {
         final LockPath p = LockPath.parse(path);
         checkIntact();
-        for (final Held h : held)
-        {
-            if (h.info.path().equals(p))
-            {
-                return h.info.fencingToken();
-            }
-        }
-        return -1;
+        final HeldSet.Held h = held.get(p);
+        return h == null ? -1 : h.info.fencingToken();
     }
 
     /**
@@ -726,14 +726,14 @@ public final class LockHandle implements AutoCloseable
             upgrade = new boolean[n];
             for (final LockRequest.Entry e : entries)
             {
-                if (covered(e))
+                if (held.covers(e))
                 {
                     continue;
                 }
                 if (e.type() == LockType.SUBTREE)
                 {
-                    upgrade[k] = holdsPointOn(e.path());
-                    ownBelow[k] = countBelow(e.path());
+                    upgrade[k] = held.holdsPointOn(e.path());
+                    ownBelow[k] = held.countBelow(e.path());
                 }
                 todo[k++] = e;
             }
@@ -745,7 +745,6 @@ public final class LockHandle implements AutoCloseable
             return GRANTED;
         }
 
-        w.holdsLocks = holdsAny;
         final LockTable table = m.table;
         final TrieNode[] nodes = new TrieNode[k];
         for (int i = 0; i < k; i++)
@@ -793,14 +792,7 @@ public final class LockHandle implements AutoCloseable
             final LockRequest.Entry e = todo[i];
             final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, now);
             table.attachHolder(nodes[i], info);
-            if (upgrade != null && upgrade[i])
-            {
-                replaceHeld(e.path(), new Held(info, nodes[i]));
-            }
-            else
-            {
-                held.add(new Held(info, nodes[i]));
-            }
+            held.put(new HeldSet.Held(info, nodes[i]));
         }
         publications.add(pr.publication());
         m.observer.onGrant();
@@ -820,58 +812,6 @@ public final class LockHandle implements AutoCloseable
                 m.table.unlock(nodes[j]);
             }
         }
-    }
-
-    private boolean covered(final LockRequest.Entry e)
-    {
-        for (final Held h : held)
-        {
-            final HeldLock i = h.info;
-            if (i.type() == LockType.SUBTREE ? i.path().isAncestorOrSelf(e.path()) :
-                e.type() == LockType.POINT && i.path().equals(e.path()))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean holdsPointOn(final LockPath p)
-    {
-        for (final Held h : held)
-        {
-            if (h.info.type() == LockType.POINT && h.info.path().equals(p))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int countBelow(final LockPath p)
-    {
-        int c = 0;
-        for (final Held h : held)
-        {
-            if (p.isAncestorOf(h.info.path()))
-            {
-                c++;
-            }
-        }
-        return c;
-    }
-
-    private void replaceHeld(final LockPath p, final Held replacement)
-    {
-        for (int i = 0; i < held.size(); i++)
-        {
-            if (held.get(i).info.path().equals(p))
-            {
-                held.set(i, replacement);
-                return;
-            }
-        }
-        held.add(replacement);
     }
 
     private void releaseAllLocked(final String reason)
@@ -897,7 +837,7 @@ public final class LockHandle implements AutoCloseable
         final LockHoldEvent hold = had ? new LockHoldEvent() : null;
         final boolean emit = hold != null && hold.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
-        for (final Held h : held)
+        held.forEach(h ->
         {
             m.table.unlock(h.node);
             if (emit)
@@ -911,7 +851,7 @@ public final class LockHandle implements AutoCloseable
                 e.reason = reason;
                 e.commit();
             }
-        }
+        });
         held.clear();
         if (had)
         {
@@ -1029,6 +969,12 @@ public final class LockHandle implements AutoCloseable
         protected void onSignal()
         {
             m.asyncExecutor.execute(this);
+        }
+
+        @Override
+        protected boolean mayBeAwaitedAt(final TrieNode n)
+        {
+            return !held.isEmpty();
         }
 
         @Override

@@ -83,8 +83,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     each keep a mark the other needs would wait for each other forever). While
  *     a node has pending marks, new raises through it and new POINT claims on it are refused, and
  *     only waiters that hold a mark may claim it as SUBTREE; the locks below it drain, and the
- *     SUBTREE waiter wins against an endless stream of POINT locks below. Requesters that already
- *     hold locks ignore marks: the waiter may be waiting for them.
+ *     SUBTREE waiter wins against an endless stream of POINT locks below. A requester that holds
+ *     a lock on or below a marked node ignores that node's marks: the waiter may be waiting for
+ *     it. Any other requester respects them, whatever else it holds.
  *  7. Idle nodes are reclaimed in amortised sweeps: when the node count passes
  *     max(minimum, 2 x nodes left after the last sweep), the creating thread sweeps. Memory is
  *     bounded by live locks, waiters and their ancestors, times two, plus the minimum.
@@ -601,13 +602,35 @@ public final class LockTable
     }
 
     /**
-     * Pending marks do not stop the waiter that placed them, nor a requester that already holds
-     * locks: it may hold exactly what the pending waiter waits for, and stopping it would close a
-     * wait cycle that the waiter, holding nothing, did not create.
+     * Pending marks do not stop the waiter that placed them, nor a requester that holds a lock on
+     * or below the marked node: the pending SUBTREE waiter may be waiting for exactly that lock,
+     * and stopping its holder would close a wait cycle that the waiter, holding nothing, did not
+     * create. A requester whose locks all lie elsewhere cannot be awaited there and respects the
+     * mark (exempting every requester that held anything let a stream of POINTs from such handles
+     * starve the SUBTREE waiter).
      */
     private static boolean exempt(final TableWaiter waiter, final TrieNode n)
     {
-        return waiter != null && (waiter.holdsLocks || waiter.isPendingAt(n));
+        return waiter != null && (waiter.isPendingAt(n) || waiter.mayBeAwaitedAt(n));
+    }
+
+    /**
+     * Whether {@code ancestor} is {@code node} or one of its ancestors in this trie.
+     *
+     * @param ancestor a node.
+     * @param node a node.
+     * @return true if {@code ancestor} lies on the path from the root to {@code node}.
+     */
+    public static boolean isAncestorOrSelf(final TrieNode ancestor, final TrieNode node)
+    {
+        for (TrieNode m = node; m != null; m = m.parent)
+        {
+            if (m == ancestor)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int claimPoint(final TrieNode n, final TableWaiter waiter, final Conflict out)

@@ -35,10 +35,18 @@ public abstract class TableWaiter
     private int pendingCount;
 
     /**
-     * Set by the owner before an attempt when it already holds locks: such a requester ignores
-     * pending marks (see {@link LockTable}, invariant 6).
+     * Whether the owner of this waiter holds a lock on {@code n} or below it, so that a SUBTREE
+     * waiter pending on {@code n} may be waiting for it: only then does the requester ignore the
+     * pending marks on {@code n} (see {@link LockTable}, invariant 6). Called during an attempt,
+     * only for nodes that carry pending marks.
+     *
+     * @param n a node with pending marks on the requester's walk.
+     * @return true if a pending SUBTREE waiter on {@code n} may be waiting for this requester.
      */
-    public boolean holdsLocks;
+    protected boolean mayBeAwaitedAt(final TrieNode n)
+    {
+        return false;
+    }
 
     TrieNode registeredOn;
     boolean registeredForIntent;

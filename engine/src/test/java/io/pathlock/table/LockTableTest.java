@@ -22,6 +22,13 @@ class LockTableTest
     private static final class CountingWaiter extends TableWaiter
     {
         int signals;
+        TrieNode awaitedAt;
+
+        @Override
+        protected boolean mayBeAwaitedAt(final TrieNode n)
+        {
+            return n == awaitedAt;
+        }
 
         @Override
         protected void onSignal()
@@ -91,10 +98,13 @@ class LockTableTest
         assertNull(lock("/s/y", LockType.POINT), "newcomer below a pending SUBTREE must wait");
         assertEquals(ConflictKind.PENDING_SUBTREE, conflict.kind());
 
-        final CountingWaiter holderOfOthers = new CountingWaiter();
-        holderOfOthers.holdsLocks = true;
-        final TrieNode exempt = table.tryLock(LockPath.parse("/s/z"), LockType.POINT, 0, false, holderOfOthers, conflict);
-        assertNotNull(exempt, "a requester that already holds locks ignores marks (it may be what the waiter waits for)");
+        final CountingWaiter holderElsewhere = new CountingWaiter();
+        assertNull(table.tryLock(LockPath.parse("/s/z"), LockType.POINT, 0, false, holderElsewhere, conflict),
+            "a requester whose locks lie elsewhere respects the mark");
+        final CountingWaiter holderBelow = new CountingWaiter();
+        holderBelow.awaitedAt = conflict.node();
+        final TrieNode exempt = table.tryLock(LockPath.parse("/s/z"), LockType.POINT, 0, false, holderBelow, conflict);
+        assertNotNull(exempt, "a requester holding a lock below the mark ignores it (the waiter may wait for it)");
         table.unlock(exempt);
 
         table.deregister(w);
