@@ -27,6 +27,8 @@ final class HeldSet
     {
         final HeldLock info;
         final TrieNode node;
+        /** A POINT whose upgrade to SUBTREE is in flight outside the monitor (LockHandle.attempt). */
+        boolean upgrading;
 
         Held(final HeldLock info, final TrieNode node)
         {

@@ -50,12 +50,20 @@ public final class LockHandle implements AutoCloseable
 
     private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
 
-    /** One acquisition's scratch state: the last conflict and what blocked it. */
+    /** One acquisition's scratch state: the last conflict and what blocked it, and the claim in flight. */
     static final class AttemptState
     {
         final LockTable.Conflict conflict = new LockTable.Conflict();
         LockRequest.Entry blockedEntry;
         LockStore.PublishResult store;
+        // The claim between the table and the store (see attempt()).
+        LockRequest.Entry[] todo;
+        TrieNode[] nodes;
+        boolean[] upgrade;
+        int count;
+        List<LockRequest.Entry> published;
+        long epoch;
+        long now;
     }
 
     /** A waiting acquisition, as the observer lists it. */
@@ -81,41 +89,23 @@ public final class LockHandle implements AutoCloseable
     }
 
     /**
-     * The waiter of a blocking acquisition (a parked thread), or of tryAcquire/tryLock (no thread).
-     *
-     * <p>Pending marks (LockTable invariant 6): an attempt that never waits respects a SUBTREE
-     * waiter's mark unless the handle holds a lock on or below the marked node (which the waiter
-     * may be waiting for); it cannot close a wait cycle because it does not wait. An attempt that
-     * may wait ignores marks whenever the handle holds any lock: respecting them only where its
-     * locks lie elsewhere can deadlock. Example: W1 waits for SUBTREE(/a), blocked by h1's
-     * POINT(/a/x); W2 waits for SUBTREE(/b), blocked by h3's POINT(/b/z); h1 then waits for
-     * /b/y (stopped by W2's mark) and h3 for /a/q (stopped by W1's mark): h3 -> W1 -> h1 -> W2 -> h3,
-     * a cycle that without marks does not exist (PendingExemptionTest). A stream of blocking
-     * acquisitions from handles holding unrelated locks can therefore still overtake a pending
-     * SUBTREE waiter; a stream of tryLock/tryAcquire cannot.
+     * The waiter of tryAcquire/tryLock: never registered, never signalled. Pending marks (LockTable
+     * invariant 6): an attempt that never waits respects a SUBTREE waiter's mark unless the handle
+     * holds a lock on or below the marked node (which the waiter may be waiting for); it cannot
+     * close a wait cycle because it does not wait. Waiting acquisitions are more lenient, see
+     * {@link Acquisition}.
      */
-    private final class ThreadWaiter extends TableWaiter
+    private final class TryWaiter extends TableWaiter
     {
-        private final Thread thread;
-
-        ThreadWaiter(final Thread thread)
-        {
-            this.thread = thread;
-        }
-
         @Override
         protected void onSignal()
         {
-            if (thread != null)
-            {
-                LockSupport.unpark(thread);
-            }
         }
 
         @Override
         protected boolean mayBeAwaitedAt(final TrieNode n)
         {
-            return thread == null ? held.holdsAtOrBelow(n) : !held.isEmpty();
+            return held.holdsAtOrBelow(n);
         }
     }
 
@@ -130,15 +120,21 @@ public final class LockHandle implements AutoCloseable
     // Guarded by this.
     private final HeldSet held = new HeldSet();
     private final ArrayList<LockStore.Publication> publications = new ArrayList<>(2);
-    private final ThreadWaiter tryWaiter = new ThreadWaiter(null);
+    private final TryWaiter tryWaiter = new TryWaiter();
     private final AttemptState tryState = new AttemptState();
     private boolean closed;
+    // Incremented by every release of all locks (releaseAll, close, loss, collection); guarded by this.
+    private long releaseEpoch;
+    // Serialises the attempts of this handle when store I/O runs outside the monitor.
+    private final java.util.concurrent.locks.ReentrantLock acquiring = new java.util.concurrent.locks.ReentrantLock();
+    private final boolean publishMayBlock;
 
     LockHandle(final LockManager manager, final String ownerId)
     {
         this.m = manager;
         this.ownerId = ownerId;
         this.openedNanos = manager.clock.nanoTime();
+        this.publishMayBlock = manager.store.publishMayBlock();
         this.lastActiveNanos = openedNanos;
     }
 
@@ -164,14 +160,10 @@ public final class LockHandle implements AutoCloseable
     public void tryAcquire(final LockRequest request)
     {
         Objects.requireNonNull(request, "request");
-        final LockConflict c;
-        synchronized (this)
+        final LockConflict c = tryOnce(request);
+        if (c == null)
         {
-            if (attemptLocked(request, tryWaiter, tryState) == GRANTED)
-            {
-                return;
-            }
-            c = describe(tryState);
+            return;
         }
         recordConflict(request, c);
         m.observer.onBusy();
@@ -192,14 +184,10 @@ public final class LockHandle implements AutoCloseable
     public boolean tryLock(final LockRequest request)
     {
         Objects.requireNonNull(request, "request");
-        final LockConflict c;
-        synchronized (this)
+        final LockConflict c = tryOnce(request);
+        if (c == null)
         {
-            if (attemptLocked(request, tryWaiter, tryState) == GRANTED)
-            {
-                return true;
-            }
-            c = describe(tryState);
+            return true;
         }
         recordConflict(request, c);
         m.observer.onBusy();
@@ -229,7 +217,7 @@ public final class LockHandle implements AutoCloseable
             tryAcquire(request);
             return;
         }
-        acquireBlocking(request, LockManager.toNanosSaturated(timeout), !timeout.equals(io.pathlock.config.Settings.FOREVER));
+        acquireBlocking(request, timeout.equals(io.pathlock.config.Settings.FOREVER) ? -1 : LockManager.toNanosSaturated(timeout));
     }
 
     /**
@@ -242,7 +230,7 @@ public final class LockHandle implements AutoCloseable
     public void acquire(final LockRequest request) throws InterruptedException
     {
         Objects.requireNonNull(request, "request");
-        acquireBlocking(request, Long.MAX_VALUE, false);
+        acquireBlocking(request, -1);
     }
 
     /**
@@ -569,89 +557,187 @@ public final class LockHandle implements AutoCloseable
         return f;
     }
 
-    // ---- acquisition ---------------------------------------------------------------------------
+    // ---- acquisition: one state machine, two drivers -------------------------------------------
 
-    private void acquireBlocking(final LockRequest request, final long timeoutNanos, final boolean timed)
-        throws InterruptedException
+    /** {@link Acquisition#step()}: registered on the blocking table node; wait for its signal. */
+    static final int PARK = 3;
+    /** {@link Acquisition#step()}: blocked in the store; wait for its blocker to change. */
+    static final int AWAIT_STORE = 4;
+    /** {@link #claimLocked}: the table claims are made; the store is next. */
+    private static final int CLAIMED = 5;
+
+    /**
+     * An acquisition that may wait: the one state machine behind {@link #acquire} (driven by a
+     * parked thread, {@link BlockingAcquisition}) and {@code acquireAsync} (driven by signals and
+     * the executor, {@link AsyncAcquisition}).
+     *
+     * <p>{@link #step()} makes attempts until one of: {@link #GRANTED}; {@link #PARK}, registered on
+     * the table node that blocks it, whose change signals it ({@link LockTable} invariant 5: register,
+     * then retry, so no release is missed); {@link #AWAIT_STORE}, blocked by another process in the
+     * store; or it throws (busy for a zero timeout, timeout, store failure, lost or closed handle).
+     * The driver waits as told and calls {@code step()} again; {@link #finishWait} ends the wait.
+     *
+     * <p>Pending marks: a waiting acquisition ignores SUBTREE waiters' marks whenever its handle
+     * holds any lock. Respecting them where its locks lie elsewhere can deadlock: W1 waits for
+     * SUBTREE(/a), blocked by h1's POINT(/a/x); W2 waits for SUBTREE(/b), blocked by h3's
+     * POINT(/b/z); h1 then waits for /b/y (stopped by W2's mark) and h3 for /a/q (stopped by W1's
+     * mark): h3 -> W1 -> h1 -> W2 -> h3, a cycle that without marks does not exist
+     * (PendingExemptionTest). A stream of waiting acquisitions from handles holding unrelated locks
+     * can therefore still overtake a pending SUBTREE waiter; a stream of tryLock/tryAcquire cannot.
+     */
+    private abstract class Acquisition extends TableWaiter
     {
-        if (Thread.interrupted())
-        {
-            throw new InterruptedException("interrupted before acquiring " + request);
-        }
-        final long start = m.clock.nanoTime();
-        final long deadline = timed ? saturatedAdd(start, timeoutNanos) : Long.MAX_VALUE;
+        final LockRequest request;
+        final long timeoutNanos;
+        final long deadline;
         final AttemptState st = new AttemptState();
-        final ThreadWaiter w = new ThreadWaiter(Thread.currentThread());
-        WaitRecord record = null;
-        LockWaitEvent event = null;
-        String outcome = "failed";
-        try
+        WaitRecord record;
+        LockWaitEvent event;
+
+        /** @param timeoutNanos 0 fails when busy; negative waits without limit. */
+        Acquisition(final LockRequest request, final long timeoutNanos)
         {
+            this.request = request;
+            this.timeoutNanos = timeoutNanos;
+            this.deadline = timeoutNanos < 0 ? Long.MAX_VALUE : saturatedAdd(m.clock.nanoTime(), timeoutNanos);
+        }
+
+        @Override
+        protected boolean mayBeAwaitedAt(final TrieNode n)
+        {
+            return !held.isEmpty();
+        }
+
+        final long remainingNanos()
+        {
+            return timeoutNanos < 0 ? Long.MAX_VALUE : deadline - m.clock.nanoTime();
+        }
+
+        final int step()
+        {
+            m.table.deregister(this);
             for (;;)
             {
-                int r = attempt(request, w, st);
+                int r = attempt(request, this, st);
                 if (r == GRANTED)
                 {
-                    outcome = "granted";
-                    return;
+                    return GRANTED;
                 }
                 final LockConflict c = describe(st);
                 recordConflict(request, c);
+                if (timeoutNanos == 0)
+                {
+                    m.observer.onBusy();
+                    throw new LockBusyException(request, c);
+                }
                 if (record == null)
                 {
-                    record = new WaitRecord(ownerId, request.toString(), start, c);
+                    record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime(), c);
                     m.waiters.add(record);
                     m.observer.onWait();
                     event = new LockWaitEvent();
                     event.begin();
                 }
                 record.blockedBy = c;
-
-                long remaining = deadline - m.clock.nanoTime();
-                if (timed && remaining <= 0)
+                if (remainingNanos() <= 0)
                 {
-                    outcome = "timeout";
                     throw timeout(request, timeoutNanos, c);
                 }
                 if (r == STORE_BLOCKED)
                 {
-                    m.store.awaitChange(st.store.blocker(), timed ? remaining : Long.MAX_VALUE);
-                    if (Thread.interrupted())
-                    {
-                        outcome = "interrupted";
-                        throw new InterruptedException("interrupted while waiting for " + request);
-                    }
-                    continue;
+                    return AWAIT_STORE;
                 }
-
                 final boolean markPending = st.blockedEntry.type() == LockType.SUBTREE && st.conflict.atTarget();
-                if (!m.table.register(w, st.conflict, markPending))
+                if (!m.table.register(this, st.conflict, markPending))
                 {
                     continue;
                 }
-                r = attempt(request, w, st);
+                r = attempt(request, this, st);
                 if (r == GRANTED)
+                {
+                    return GRANTED;
+                }
+                if (r == TABLE_BLOCKED && m.table.registrationCovers(this, st.conflict))
+                {
+                    return PARK;
+                }
+                m.table.deregister(this);
+            }
+        }
+
+        /** Drops the registration and marks, the waiter record, and commits the wait's JFR event. */
+        final void finishWait(final String outcome)
+        {
+            m.table.finish(this);
+            if (record != null)
+            {
+                m.waiters.remove(record);
+                event.outcome = outcome;
+                event.owner = ownerId;
+                event.request = record.request;
+                event.commit();
+                record = null;
+            }
+        }
+    }
+
+    /** The blocking driver's acquisition: signals unpark its thread. */
+    private final class BlockingAcquisition extends Acquisition
+    {
+        private final Thread thread;
+
+        BlockingAcquisition(final LockRequest request, final long timeoutNanos, final Thread thread)
+        {
+            super(request, timeoutNanos);
+            this.thread = thread;
+        }
+
+        @Override
+        protected void onSignal()
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** The blocking driver: parks the calling thread as the state machine says. */
+    private void acquireBlocking(final LockRequest request, final long timeoutNanos) throws InterruptedException
+    {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException("interrupted before acquiring " + request);
+        }
+        final BlockingAcquisition a = new BlockingAcquisition(request, timeoutNanos, Thread.currentThread());
+        String outcome = "failed";
+        try
+        {
+            for (;;)
+            {
+                final int s = a.step();
+                if (s == GRANTED)
                 {
                     outcome = "granted";
                     return;
                 }
-                if (r == TABLE_BLOCKED && m.table.registrationCovers(w, st.conflict))
+                if (s == AWAIT_STORE)
                 {
-                    while (!w.isSignalled())
+                    m.store.awaitChange(a.st.store.blocker(), a.remainingNanos());
+                }
+                else
+                {
+                    while (!a.isSignalled())
                     {
-                        if (timed)
+                        final long remaining = a.remainingNanos();
+                        if (remaining <= 0)
                         {
-                            remaining = deadline - m.clock.nanoTime();
-                            if (remaining <= 0)
-                            {
-                                outcome = "timeout";
-                                throw timeout(request, timeoutNanos, describe(st));
-                            }
-                            LockSupport.parkNanos(this, remaining);
+                            throw timeout(request, timeoutNanos, describe(a.st));
+                        }
+                        if (remaining == Long.MAX_VALUE)
+                        {
+                            LockSupport.park(this);
                         }
                         else
                         {
-                            LockSupport.park(this);
+                            LockSupport.parkNanos(this, remaining);
                         }
                         if (Thread.interrupted())
                         {
@@ -660,20 +746,21 @@ public final class LockHandle implements AutoCloseable
                         }
                     }
                 }
-                m.table.deregister(w);
+                if (Thread.interrupted())
+                {
+                    outcome = "interrupted";
+                    throw new InterruptedException("interrupted while waiting for " + request);
+                }
             }
+        }
+        catch (final LockTimeoutException e)
+        {
+            outcome = "timeout";
+            throw e;
         }
         finally
         {
-            m.table.finish(w);
-            if (record != null)
-            {
-                m.waiters.remove(record);
-                event.outcome = outcome;
-                event.owner = ownerId;
-                event.request = record.request;
-                event.commit();
-            }
+            a.finishWait(outcome);
         }
     }
 
@@ -683,26 +770,117 @@ public final class LockHandle implements AutoCloseable
         return new LockTimeoutException(request, Duration.ofNanos(timeoutNanos), c);
     }
 
-    private int attempt(final LockRequest request, final TableWaiter w, final AttemptState st)
+    /** One attempt of tryAcquire/tryLock: null if granted, else the conflict. */
+    private LockConflict tryOnce(final LockRequest request)
     {
-        synchronized (this)
+        if (!publishMayBlock)
         {
-            return attemptLocked(request, w, st);
+            synchronized (this)
+            {
+                return attemptLocked(request, tryWaiter, tryState) == GRANTED ? null : describe(tryState);
+            }
+        }
+        acquiring.lock();
+        try
+        {
+            return attempt(request, tryWaiter, tryState) == GRANTED ? null : describe(tryState);
+        }
+        finally
+        {
+            acquiring.unlock();
         }
     }
 
     /**
-     * One all-or-nothing attempt. Caller holds the monitor.
+     * One all-or-nothing attempt: claims in the table, publishes in the store, records the grant.
+     *
+     * <p>When the store's publication may block (lock files: I/O and up to the race wait), it runs
+     * outside the handle's monitor, so {@link #close()}, {@link #releaseAll()}, snapshots and
+     * heartbeats from other threads are never held up by it; the attempts of one handle are
+     * serialised by {@link #acquiring} instead. A release that ran meanwhile (detected by
+     * {@link #releaseEpoch}) makes the attempt undo its claims and its publication, then throw if
+     * the handle was closed or decide again if it was only released: a request is never granted
+     * on the strength of locks it found held before the release. A POINT being upgraded in place is
+     * left to the attempt by such a release ({@link HeldSet.Held#upgrading}), and undone by it.
      */
+    private int attempt(final LockRequest request, final TableWaiter w, final AttemptState st)
+    {
+        if (!publishMayBlock)
+        {
+            synchronized (this)
+            {
+                return attemptLocked(request, w, st);
+            }
+        }
+        acquiring.lock();
+        try
+        {
+            for (;;)
+            {
+                synchronized (this)
+                {
+                    final int r = claimLocked(request, w, st);
+                    if (r != CLAIMED)
+                    {
+                        return r;
+                    }
+                }
+                final LockStore.PublishResult pr = publish(st);
+                synchronized (this)
+                {
+                    if (closed || st.epoch != releaseEpoch)
+                    {
+                        undoLocked(st);
+                        if (pr.isGranted())
+                        {
+                            unpublishQuietly(pr.publication());
+                        }
+                        if (closed)
+                        {
+                            throw closedException();
+                        }
+                        continue;
+                    }
+                    return finishLocked(st, pr);
+                }
+            }
+        }
+        finally
+        {
+            acquiring.unlock();
+        }
+    }
+
+    /** One attempt entirely under the monitor, for stores whose publication never blocks. */
     private int attemptLocked(final LockRequest request, final TableWaiter w, final AttemptState st)
+    {
+        final int r = claimLocked(request, w, st);
+        if (r != CLAIMED)
+        {
+            return r;
+        }
+        return finishLocked(st, publish(st));
+    }
+
+    private RuntimeException closedException()
+    {
+        if (lostReason != null)
+        {
+            return new LockLostException(ownerId, lostReason);
+        }
+        return new IllegalStateException("handle " + ownerId + " is closed");
+    }
+
+    /**
+     * Claims the request's uncovered entries in the table. Holds the monitor. Returns GRANTED if
+     * everything is covered already, TABLE_BLOCKED (claims undone, conflict in {@code st}), or
+     * CLAIMED with the claim in {@code st}.
+     */
+    private int claimLocked(final LockRequest request, final TableWaiter w, final AttemptState st)
     {
         if (closed)
         {
-            if (lostReason != null)
-            {
-                throw new LockLostException(ownerId, lostReason);
-            }
-            throw new IllegalStateException("handle " + ownerId + " is closed");
+            throw closedException();
         }
         st.store = null;
         st.blockedEntry = null;
@@ -710,7 +888,7 @@ public final class LockHandle implements AutoCloseable
         final int n = entries.size();
         final boolean holdsAny = !held.isEmpty();
 
-        LockRequest.Entry[] todo = NO_ENTRIES;
+        LockRequest.Entry[] todo;
         int[] ownBelow = null;
         boolean[] upgrade = null;
         int k = 0;
@@ -747,6 +925,11 @@ public final class LockHandle implements AutoCloseable
 
         final LockTable table = m.table;
         final TrieNode[] nodes = new TrieNode[k];
+        st.todo = todo;
+        st.nodes = nodes;
+        st.upgrade = upgrade;
+        st.epoch = releaseEpoch;
+        st.now = now;
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = todo[i];
@@ -754,63 +937,117 @@ public final class LockHandle implements AutoCloseable
                 upgrade != null && upgrade[i], w, st.conflict);
             if (node == null)
             {
-                undo(nodes, upgrade, i);
+                st.count = i;
+                undoLocked(st);
                 st.blockedEntry = e;
                 return TABLE_BLOCKED;
             }
             nodes[i] = node;
+            if (upgrade != null && upgrade[i])
+            {
+                held.get(e.path()).upgrading = true;
+            }
         }
+        st.count = k;
+        st.published = k == n ? entries : List.of(Arrays.copyOf(todo, k));
+        return CLAIMED;
+    }
 
-        final List<LockRequest.Entry> published = k == n ? entries : List.of(Arrays.copyOf(todo, k));
-        final LockStore.PublishResult pr;
+    /** Publishes a claim in the store; undoes the claim if the store throws. */
+    private LockStore.PublishResult publish(final AttemptState st)
+    {
         try
         {
-            pr = m.store.tryPublish(ownerId, published);
-        }
-        catch (final LockStoreException e)
-        {
-            undo(nodes, upgrade, k);
-            throw e;
+            return m.store.tryPublish(ownerId, st.published);
         }
         catch (final RuntimeException e)
         {
-            undo(nodes, upgrade, k);
-            throw new LockStoreException("store " + m.store.describe() + " failed to publish " + published + ": " + e, e);
+            synchronized (this)
+            {
+                undoLocked(st);
+            }
+            if (e instanceof LockStoreException)
+            {
+                throw e;
+            }
+            throw new LockStoreException("store " + m.store.describe() + " failed to publish " + st.published + ": " + e, e);
         }
+    }
+
+    /** Records a granted claim, or undoes a refused one. Holds the monitor. */
+    private int finishLocked(final AttemptState st, final LockStore.PublishResult pr)
+    {
         if (!pr.isGranted())
         {
-            undo(nodes, upgrade, k);
+            undoLocked(st);
             st.store = pr;
             return STORE_BLOCKED;
         }
-
         // Taken after every claim and before any release: a grant that happens before a
         // conflicting grant gets the smaller token (DESIGN §2).
         final long token = m.store.nextFencingToken();
+        final int k = st.count;
         for (int i = 0; i < k; i++)
         {
-            final LockRequest.Entry e = todo[i];
-            final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, now);
-            table.attachHolder(nodes[i], info);
-            held.put(new HeldSet.Held(info, nodes[i]));
+            final LockRequest.Entry e = st.todo[i];
+            final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, st.now);
+            m.table.attachHolder(st.nodes[i], info);
+            held.put(new HeldSet.Held(info, st.nodes[i]));
         }
         publications.add(pr.publication());
         m.observer.onGrant();
+        clearClaim(st);
         return GRANTED;
     }
 
-    private void undo(final TrieNode[] nodes, final boolean[] upgrade, final int count)
+    /**
+     * Undoes the first {@code st.count} claims, last first. An upgrade goes back to the POINT the
+     * handle still holds, or, if a release ran since the claim, is unlocked: that release left the
+     * node to this attempt. Holds the monitor.
+     */
+    private void undoLocked(final AttemptState st)
     {
-        for (int j = count - 1; j >= 0; j--)
+        final boolean released = st.epoch != releaseEpoch;
+        for (int j = st.count - 1; j >= 0; j--)
         {
-            if (upgrade != null && upgrade[j])
+            if (st.upgrade != null && st.upgrade[j])
             {
-                m.table.downgrade(nodes[j]);
+                if (released)
+                {
+                    m.table.unlock(st.nodes[j]);
+                }
+                else
+                {
+                    m.table.downgrade(st.nodes[j]);
+                    held.get(st.todo[j].path()).upgrading = false;
+                }
             }
             else
             {
-                m.table.unlock(nodes[j]);
+                m.table.unlock(st.nodes[j]);
             }
+        }
+        clearClaim(st);
+    }
+
+    private static void clearClaim(final AttemptState st)
+    {
+        st.count = 0;
+        st.todo = null;
+        st.nodes = null;
+        st.upgrade = null;
+        st.published = null;
+    }
+
+    private void unpublishQuietly(final LockStore.Publication p)
+    {
+        try
+        {
+            m.store.unpublish(p);
+        }
+        catch (final RuntimeException e)
+        {
+            m.backgroundError("removing a publication of " + ownerId + " granted while it was released", e);
         }
     }
 
@@ -834,12 +1071,17 @@ public final class LockHandle implements AutoCloseable
         }
         publications.clear();
         final boolean had = !held.isEmpty();
+        releaseEpoch++;
         final LockHoldEvent hold = had ? new LockHoldEvent() : null;
         final boolean emit = hold != null && hold.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
         held.forEach(h ->
         {
-            m.table.unlock(h.node);
+            if (!h.upgrading)
+            {
+                // A node being upgraded in place is left to the attempt in flight (see attempt()).
+                m.table.unlock(h.node);
+            }
             if (emit)
             {
                 final LockHoldEvent e = new LockHoldEvent();
@@ -930,27 +1172,19 @@ public final class LockHandle implements AutoCloseable
     }
 
     /**
-     * An asynchronous acquisition into this (fresh) handle: a waiter whose wake-up schedules a retry
-     * on the manager's executor, so no thread is parked while it waits.
+     * The asynchronous driver: an acquisition into this (fresh) handle whose signals schedule the
+     * next step on the manager's executor, so no thread is parked while it waits.
      */
-    private final class AsyncAcquisition extends TableWaiter implements Runnable
+    private final class AsyncAcquisition extends Acquisition implements Runnable
     {
-        private final LockRequest request;
         private final CompletableFuture<LockHandle> future;
-        private final long timeoutNanos;
-        private final long deadline;
-        private final AttemptState st = new AttemptState();
-        private WaitRecord record;
-        private LockWaitEvent event;
         private Future<?> timeoutTask;
         private boolean done;
 
         AsyncAcquisition(final LockRequest request, final CompletableFuture<LockHandle> future, final long timeoutNanos)
         {
-            this.request = request;
+            super(request, timeoutNanos);
             this.future = future;
-            this.timeoutNanos = timeoutNanos;
-            this.deadline = timeoutNanos < 0 ? Long.MAX_VALUE : saturatedAdd(m.clock.nanoTime(), timeoutNanos);
         }
 
         void start()
@@ -972,12 +1206,6 @@ public final class LockHandle implements AutoCloseable
         }
 
         @Override
-        protected boolean mayBeAwaitedAt(final TrieNode n)
-        {
-            return !held.isEmpty();
-        }
-
-        @Override
         public synchronized void run()
         {
             if (done)
@@ -986,56 +1214,17 @@ public final class LockHandle implements AutoCloseable
             }
             try
             {
-                m.table.deregister(this);
-                for (;;)
+                final int s = step();
+                if (s == GRANTED)
                 {
-                    int r = attempt(request, this, st);
-                    if (r == GRANTED)
-                    {
-                        granted();
-                        return;
-                    }
-                    final LockConflict c = describe(st);
-                    recordConflict(request, c);
-                    if (timeoutNanos == 0)
-                    {
-                        m.observer.onBusy();
-                        fail(new LockBusyException(request, c));
-                        return;
-                    }
-                    if (record == null)
-                    {
-                        record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime(), c);
-                        m.waiters.add(record);
-                        m.observer.onWait();
-                        event = new LockWaitEvent();
-                        event.begin();
-                    }
-                    record.blockedBy = c;
-                    if (r == STORE_BLOCKED)
-                    {
-                        final long remaining = deadline - m.clock.nanoTime();
-                        m.store.onChange(st.store.blocker(), Math.max(0, remaining))
-                            .whenComplete((v, ex) -> m.asyncExecutor.execute(this));
-                        return;
-                    }
-                    final boolean markPending = st.blockedEntry.type() == LockType.SUBTREE && st.conflict.atTarget();
-                    if (!m.table.register(this, st.conflict, markPending))
-                    {
-                        continue;
-                    }
-                    r = attempt(request, this, st);
-                    if (r == GRANTED)
-                    {
-                        granted();
-                        return;
-                    }
-                    if (r == TABLE_BLOCKED && m.table.registrationCovers(this, st.conflict))
-                    {
-                        return;
-                    }
-                    m.table.deregister(this);
+                    granted();
                 }
+                else if (s == AWAIT_STORE)
+                {
+                    m.store.onChange(st.store.blocker(), Math.max(0, remainingNanos()))
+                        .whenComplete((v, ex) -> m.asyncExecutor.execute(this));
+                }
+                // PARK: the table's signal runs the next step.
             }
             catch (final RuntimeException e)
             {
@@ -1045,7 +1234,7 @@ public final class LockHandle implements AutoCloseable
 
         private void granted()
         {
-            finishWait("granted");
+            end("granted");
             if (!future.complete(LockHandle.this))
             {
                 close();
@@ -1054,23 +1243,15 @@ public final class LockHandle implements AutoCloseable
 
         private void fail(final Throwable t)
         {
-            finishWait(t instanceof LockTimeoutException ? "timeout" : "failed");
+            end(t instanceof LockTimeoutException ? "timeout" : t instanceof LockBusyException ? "busy" : "failed");
             close();
             future.completeExceptionally(t);
         }
 
-        private void finishWait(final String outcome)
+        private void end(final String outcome)
         {
             done = true;
-            m.table.finish(this);
-            if (record != null)
-            {
-                m.waiters.remove(record);
-                event.outcome = outcome;
-                event.owner = ownerId;
-                event.request = record.request;
-                event.commit();
-            }
+            finishWait(outcome);
             if (timeoutTask != null)
             {
                 timeoutTask.cancel(false);
@@ -1094,7 +1275,7 @@ public final class LockHandle implements AutoCloseable
                 close();
                 return;
             }
-            finishWait("cancelled");
+            end("cancelled");
             close();
         }
     }

@@ -172,6 +172,18 @@ public interface LockStore extends AutoCloseable
     CompletableFuture<Void> onChange(Object blocker, long timeoutNanos);
 
     /**
+     * Whether {@link #tryPublish} may block (I/O, waits): the handle then runs it outside its
+     * monitor, so that releasing or closing the handle from another thread is not held up by it.
+     * Stores that only touch memory return false and save that hand-over.
+     *
+     * @return true unless publication is a short in-memory operation; the default is true.
+     */
+    default boolean publishMayBlock()
+    {
+        return true;
+    }
+
+    /**
      * Releases the store's resources. Publications still held are removed where possible.
      */
     @Override

@@ -44,6 +44,13 @@ public final class MemoryLockStore implements LockStore
         return "memory";
     }
 
+    /** Publication only touches memory: the handle runs it under its monitor. */
+    @Override
+    public boolean publishMayBlock()
+    {
+        return false;
+    }
+
     @Override
     public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
     {
