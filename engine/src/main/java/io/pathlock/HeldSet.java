@@ -1,54 +1,40 @@
 package io.pathlock;
 
+import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 
 /**
- * The locks one handle holds, indexed so that a new request costs O(1) in the number held (plus
- * O(number of SUBTREE locks held) for coverage), not O(held) as a list walk did: a job that locks
- * 16,000 files one by one paid ~70 µs per lock for the walk.
+ * The locks one handle holds, in parallel arrays (grant record, trie node, upgrade flag), indexed
+ * by path once there are more than {@link #INDEX_THRESHOLD}, so that a new request costs O(1) in
+ * the number held (plus O(SUBTREE locks held) for coverage), not O(held) as a list walk did: a job
+ * that locks 16,000 files one by one paid ~70 µs per lock for the walk. Allocation per grant: the
+ * {@link HeldLock} record, plus an index entry past the threshold.
  *
  * <ul>
  * <li>H1: at most one entry per path; an upgrade POINT to SUBTREE replaces the entry in place.</li>
- * <li>H2: {@link #subtrees} lists exactly the SUBTREE entries, in grant order.</li>
- * <li>H3: iteration ({@link #forEach}) is in grant order, so releases and snapshots are stable.</li>
+ * <li>H2: {@code subtreeCount} counts the SUBTREE entries.</li>
+ * <li>H3: slots {@code 0..size-1} are in grant order, so releases and snapshots are stable.</li>
+ * <li>H4: while {@code index != null}, it maps every held path to its slot.</li>
  * </ul>
  *
  * <p>Not thread-safe: guarded by the owning handle's monitor.
  */
 final class HeldSet
 {
-    /** One held lock: what snapshots show and the trie node to unlock. */
-    static final class Held
-    {
-        final HeldLock info;
-        final TrieNode node;
-        /** A POINT whose upgrade to SUBTREE is in flight outside the monitor (LockHandle.attempt). */
-        boolean upgrading;
+    /** Below this many entries a scan beats hashing; above it the index is built. */
+    static final int INDEX_THRESHOLD = 8;
 
-        Held(final HeldLock info, final TrieNode node)
-        {
-            this.info = info;
-            this.node = node;
-        }
-    }
-
-    /** Visits held locks. */
-    interface Visitor
-    {
-        void visit(Held h);
-    }
-
-    // Insertion order with O(1) lookup: HashMap of path to index in a dense array; removal is only
-    // ever of everything (clear), so indices stay valid.
-    private final HashMap<LockPath, Integer> index = new HashMap<>();
-    private Held[] entries = new Held[4];
+    private HeldLock[] infos = new HeldLock[4];
+    private TrieNode[] nodes = new TrieNode[4];
+    private boolean[] upgrading = new boolean[4];
     private int size;
-    private final ArrayList<Held> subtrees = new ArrayList<>(2);
+    private int subtreeCount;
+    private HashMap<LockPath, Integer> index;
 
     int size()
     {
@@ -60,15 +46,46 @@ final class HeldSet
         return size == 0;
     }
 
-    /** The entry exactly on {@code p}, or null. */
-    Held get(final LockPath p)
+    HeldLock info(final int slot)
+    {
+        return infos[slot];
+    }
+
+    TrieNode node(final int slot)
+    {
+        return nodes[slot];
+    }
+
+    boolean isUpgrading(final int slot)
+    {
+        return upgrading[slot];
+    }
+
+    void setUpgrading(final int slot, final boolean value)
+    {
+        upgrading[slot] = value;
+    }
+
+    /** The slot of the entry exactly on {@code p}, or -1. */
+    int slotOf(final LockPath p)
     {
         if (size == 0)
         {
-            return null;
+            return -1;
         }
-        final Integer i = index.get(p);
-        return i == null ? null : entries[i];
+        if (index != null)
+        {
+            final Integer i = index.get(p);
+            return i == null ? -1 : i;
+        }
+        for (int i = 0; i < size; i++)
+        {
+            if (infos[i].path().equals(p))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -81,16 +98,19 @@ final class HeldSet
         {
             return false;
         }
-        final Held exact = get(e.path());
-        if (exact != null && (e.type() == LockType.POINT || exact.info.type() == LockType.SUBTREE))
+        final int exact = slotOf(e.path());
+        if (exact >= 0 && (e.type() == LockType.POINT || infos[exact].type() == LockType.SUBTREE))
         {
             return true;
         }
-        for (int i = 0, n = subtrees.size(); i < n; i++)
+        if (subtreeCount > 0)
         {
-            if (subtrees.get(i).info.path().isAncestorOrSelf(e.path()))
+            for (int i = 0; i < size; i++)
             {
-                return true;
+                if (infos[i].type() == LockType.SUBTREE && infos[i].path().isAncestorOrSelf(e.path()))
+                {
+                    return true;
+                }
             }
         }
         return false;
@@ -99,8 +119,8 @@ final class HeldSet
     /** Whether a POINT is held exactly on {@code p}. */
     boolean holdsPointOn(final LockPath p)
     {
-        final Held h = get(p);
-        return h != null && h.info.type() == LockType.POINT;
+        final int i = slotOf(p);
+        return i >= 0 && infos[i].type() == LockType.POINT;
     }
 
     /** How many held locks lie strictly below {@code p} (O(held): SUBTREE requests only). */
@@ -109,7 +129,7 @@ final class HeldSet
         int c = 0;
         for (int i = 0; i < size; i++)
         {
-            if (p.isAncestorOf(entries[i].info.path()))
+            if (p.isAncestorOf(infos[i].path()))
             {
                 c++;
             }
@@ -119,14 +139,14 @@ final class HeldSet
 
     /**
      * Whether a held lock lies on {@code n} or below it in the trie: a SUBTREE waiter pending on
-     * {@code n} may then be waiting for this handle, which must not be stopped by its mark.
-     * O(held x depth); called only on nodes that carry pending marks.
+     * {@code n} may then be waiting for this handle. O(held x depth); called only on nodes that
+     * carry pending marks.
      */
     boolean holdsAtOrBelow(final TrieNode n)
     {
         for (int i = 0; i < size; i++)
         {
-            if (io.pathlock.table.LockTable.isAncestorOrSelf(n, entries[i].node))
+            if (LockTable.isAncestorOrSelf(n, nodes[i]))
             {
                 return true;
             }
@@ -134,40 +154,49 @@ final class HeldSet
         return false;
     }
 
-    /** Adds a grant, or replaces the entry on the same path (an upgrade), keeping its position. */
-    void put(final Held h)
+    /** Adds a grant, or replaces the entry on the same path (an upgrade), keeping its slot. */
+    void put(final HeldLock info, final TrieNode node)
     {
-        final LockPath p = h.info.path();
-        final Integer i = index.get(p);
-        if (i != null)
+        final int existing = slotOf(info.path());
+        if (existing >= 0)
         {
-            final Held old = entries[i];
-            entries[i] = h;
-            if (old.info.type() == LockType.SUBTREE)
+            if (infos[existing].type() == LockType.SUBTREE)
             {
-                subtrees.remove(old);
+                subtreeCount--;
             }
+            infos[existing] = info;
+            nodes[existing] = node;
+            upgrading[existing] = false;
         }
         else
         {
-            if (size == entries.length)
+            if (size == infos.length)
             {
-                entries = java.util.Arrays.copyOf(entries, size * 2);
+                final int cap = size * 2;
+                infos = Arrays.copyOf(infos, cap);
+                nodes = Arrays.copyOf(nodes, cap);
+                upgrading = Arrays.copyOf(upgrading, cap);
             }
-            index.put(p, size);
-            entries[size++] = h;
+            infos[size] = info;
+            nodes[size] = node;
+            upgrading[size] = false;
+            if (index != null)
+            {
+                index.put(info.path(), size);
+            }
+            size++;
+            if (index == null && size > INDEX_THRESHOLD)
+            {
+                index = new HashMap<>(size * 4);
+                for (int i = 0; i < size; i++)
+                {
+                    index.put(infos[i].path(), i);
+                }
+            }
         }
-        if (h.info.type() == LockType.SUBTREE)
+        if (info.type() == LockType.SUBTREE)
         {
-            subtrees.add(h);
-        }
-    }
-
-    void forEach(final Visitor v)
-    {
-        for (int i = 0; i < size; i++)
-        {
-            v.visit(entries[i]);
+            subtreeCount++;
         }
     }
 
@@ -176,7 +205,7 @@ final class HeldSet
         final List<HeldLock> out = new ArrayList<>(size);
         for (int i = 0; i < size; i++)
         {
-            out.add(entries[i].info);
+            out.add(infos[i]);
         }
         return out;
     }
@@ -187,19 +216,20 @@ final class HeldSet
         {
             return;
         }
-        index.clear();
-        java.util.Arrays.fill(entries, 0, size, null);
-        if (entries.length > 64)
+        if (infos.length > 64)
         {
-            entries = new Held[4];
+            infos = new HeldLock[4];
+            nodes = new TrieNode[4];
+            upgrading = new boolean[4];
         }
+        else
+        {
+            Arrays.fill(infos, 0, size, null);
+            Arrays.fill(nodes, 0, size, null);
+            Arrays.fill(upgrading, 0, size, false);
+        }
+        index = null;
         size = 0;
-        subtrees.clear();
-    }
-
-    /** For tests. */
-    Iterator<Held> iterator()
-    {
-        return java.util.Arrays.asList(entries).subList(0, size).iterator();
+        subtreeCount = 0;
     }
 }

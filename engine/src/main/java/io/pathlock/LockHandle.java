@@ -49,6 +49,7 @@ public final class LockHandle implements AutoCloseable
     static final int STORE_BLOCKED = 2;
 
     private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
+    private static final jdk.jfr.EventType HOLD_EVENT = jdk.jfr.EventType.getEventType(LockHoldEvent.class);
 
     /** One acquisition's scratch state: the last conflict and what blocked it, and the claim in flight. */
     static final class AttemptState
@@ -56,14 +57,29 @@ public final class LockHandle implements AutoCloseable
         final LockTable.Conflict conflict = new LockTable.Conflict();
         LockRequest.Entry blockedEntry;
         LockStore.PublishResult store;
-        // The claim between the table and the store (see attempt()).
-        LockRequest.Entry[] todo;
-        TrieNode[] nodes;
-        boolean[] upgrade;
+        // The claim between the table and the store (see attempt()); arrays reused across attempts.
+        LockRequest.Entry[] todo = new LockRequest.Entry[2];
+        TrieNode[] nodes = new TrieNode[2];
+        boolean[] upgrade = new boolean[2];
+        int[] ownBelow = new int[2];
+        boolean upgrading;
         int count;
+        int filled;
         List<LockRequest.Entry> published;
         long epoch;
         long now;
+
+        void ensureCapacity(final int n)
+        {
+            filled = n;
+            if (todo.length < n)
+            {
+                todo = new LockRequest.Entry[n];
+                nodes = new TrieNode[n];
+                upgrade = new boolean[n];
+                ownBelow = new int[n];
+            }
+        }
     }
 
     /** A waiting acquisition, as the observer lists it. */
@@ -114,27 +130,30 @@ public final class LockHandle implements AutoCloseable
     private final long openedNanos;
     private volatile long lastActiveNanos;
     private volatile String lostReason;
-    private final java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> lostListeners =
-        new java.util.concurrent.CopyOnWriteArrayList<>();
+    // Created by the first onLost (most handles never register one).
+    private volatile java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> lostListeners;
 
     // Guarded by this.
     private final HeldSet held = new HeldSet();
-    private final ArrayList<LockStore.Publication> publications = new ArrayList<>(2);
+    private final ArrayList<LockStore.Publication> publications = new ArrayList<>();
     private final TryWaiter tryWaiter = new TryWaiter();
     private final AttemptState tryState = new AttemptState();
     private boolean closed;
     // Incremented by every release of all locks (releaseAll, close, loss, collection); guarded by this.
     private long releaseEpoch;
     // Serialises the attempts of this handle when store I/O runs outside the monitor.
-    private final java.util.concurrent.locks.ReentrantLock acquiring = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock acquiring;
     private final boolean publishMayBlock;
+    private final boolean needsPublication;
 
     LockHandle(final LockManager manager, final String ownerId)
     {
         this.m = manager;
         this.ownerId = ownerId;
         this.openedNanos = manager.clock.nanoTime();
-        this.publishMayBlock = manager.store.publishMayBlock();
+        this.needsPublication = manager.store.needsPublication();
+        this.publishMayBlock = needsPublication && manager.store.publishMayBlock();
+        this.acquiring = publishMayBlock ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.lastActiveNanos = openedNanos;
     }
 
@@ -270,8 +289,8 @@ public final class LockHandle implements AutoCloseable
     {
         final LockPath p = LockPath.parse(path);
         checkIntact();
-        final HeldSet.Held h = held.get(p);
-        return h == null ? -1 : h.info.fencingToken();
+        final int slot = held.slotOf(p);
+        return slot < 0 ? -1 : held.info(slot).fencingToken();
     }
 
     /**
@@ -311,9 +330,22 @@ public final class LockHandle implements AutoCloseable
     public LockHandle onLost(final java.util.function.Consumer<String> listener)
     {
         Objects.requireNonNull(listener, "listener");
-        lostListeners.add(listener);
+        java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> ls = lostListeners;
+        if (ls == null)
+        {
+            synchronized (this)
+            {
+                ls = lostListeners;
+                if (ls == null)
+                {
+                    ls = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    lostListeners = ls;
+                }
+            }
+        }
+        ls.add(listener);
         final String r = lostReason;
-        if (r != null && lostListeners.remove(listener))
+        if (r != null && ls.remove(listener))
         {
             listener.accept(r);
         }
@@ -372,9 +404,14 @@ public final class LockHandle implements AutoCloseable
 
     private void fireLost(final String reason)
     {
-        for (final java.util.function.Consumer<String> l : lostListeners)
+        final java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> ls = lostListeners;
+        if (ls == null)
         {
-            if (lostListeners.remove(l))
+            return;
+        }
+        for (final java.util.function.Consumer<String> l : ls)
+        {
+            if (ls.remove(l))
             {
                 try
                 {
@@ -801,7 +838,7 @@ public final class LockHandle implements AutoCloseable
      * {@link #releaseEpoch}) makes the attempt undo its claims and its publication, then throw if
      * the handle was closed or decide again if it was only released: a request is never granted
      * on the strength of locks it found held before the release. A POINT being upgraded in place is
-     * left to the attempt by such a release ({@link HeldSet.Held#upgrading}), and undone by it.
+     * left to the attempt by such a release ({@link HeldSet#isUpgrading}), and undone by it.
      */
     private int attempt(final LockRequest request, final TableWaiter w, final AttemptState st)
     {
@@ -859,7 +896,7 @@ public final class LockHandle implements AutoCloseable
         {
             return r;
         }
-        return finishLocked(st, publish(st));
+        return finishLocked(st, needsPublication ? publish(st) : null);
     }
 
     private RuntimeException closedException()
@@ -888,20 +925,24 @@ public final class LockHandle implements AutoCloseable
         final int n = entries.size();
         final boolean holdsAny = !held.isEmpty();
 
-        LockRequest.Entry[] todo;
+        st.ensureCapacity(n);
+        final LockRequest.Entry[] todo = st.todo;
         int[] ownBelow = null;
         boolean[] upgrade = null;
         int k = 0;
         if (!holdsAny)
         {
-            todo = entries.toArray(NO_ENTRIES);
+            for (int i = 0; i < n; i++)
+            {
+                todo[i] = entries.get(i);
+            }
             k = n;
         }
         else
         {
-            todo = new LockRequest.Entry[n];
-            ownBelow = new int[n];
-            upgrade = new boolean[n];
+            ownBelow = st.ownBelow;
+            upgrade = st.upgrade;
+            Arrays.fill(upgrade, 0, n, false);
             for (final LockRequest.Entry e : entries)
             {
                 if (held.covers(e))
@@ -920,14 +961,13 @@ public final class LockHandle implements AutoCloseable
         lastActiveNanos = now;
         if (k == 0)
         {
+            clearClaim(st);
             return GRANTED;
         }
 
         final LockTable table = m.table;
-        final TrieNode[] nodes = new TrieNode[k];
-        st.todo = todo;
-        st.nodes = nodes;
-        st.upgrade = upgrade;
+        final TrieNode[] nodes = st.nodes;
+        st.upgrading = upgrade != null;
         st.epoch = releaseEpoch;
         st.now = now;
         for (int i = 0; i < k; i++)
@@ -945,11 +985,11 @@ public final class LockHandle implements AutoCloseable
             nodes[i] = node;
             if (upgrade != null && upgrade[i])
             {
-                held.get(e.path()).upgrading = true;
+                held.setUpgrading(held.slotOf(e.path()), true);
             }
         }
         st.count = k;
-        st.published = k == n ? entries : List.of(Arrays.copyOf(todo, k));
+        st.published = !needsPublication ? null : k == n ? entries : List.of(Arrays.copyOf(todo, k));
         return CLAIMED;
     }
 
@@ -977,7 +1017,7 @@ public final class LockHandle implements AutoCloseable
     /** Records a granted claim, or undoes a refused one. Holds the monitor. */
     private int finishLocked(final AttemptState st, final LockStore.PublishResult pr)
     {
-        if (!pr.isGranted())
+        if (pr != null && !pr.isGranted())
         {
             undoLocked(st);
             st.store = pr;
@@ -992,9 +1032,12 @@ public final class LockHandle implements AutoCloseable
             final LockRequest.Entry e = st.todo[i];
             final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, st.now);
             m.table.attachHolder(st.nodes[i], info);
-            held.put(new HeldSet.Held(info, st.nodes[i]));
+            held.put(info, st.nodes[i]);
         }
-        publications.add(pr.publication());
+        if (pr != null)
+        {
+            publications.add(pr.publication());
+        }
         m.observer.onGrant();
         clearClaim(st);
         return GRANTED;
@@ -1010,7 +1053,7 @@ public final class LockHandle implements AutoCloseable
         final boolean released = st.epoch != releaseEpoch;
         for (int j = st.count - 1; j >= 0; j--)
         {
-            if (st.upgrade != null && st.upgrade[j])
+            if (st.upgrading && st.upgrade[j])
             {
                 if (released)
                 {
@@ -1019,7 +1062,7 @@ public final class LockHandle implements AutoCloseable
                 else
                 {
                     m.table.downgrade(st.nodes[j]);
-                    held.get(st.todo[j].path()).upgrading = false;
+                    held.setUpgrading(held.slotOf(st.todo[j].path()), false);
                 }
             }
             else
@@ -1032,10 +1075,15 @@ public final class LockHandle implements AutoCloseable
 
     private static void clearClaim(final AttemptState st)
     {
+        final int n = Math.max(st.count, st.filled);
+        if (n > 0)
+        {
+            Arrays.fill(st.todo, 0, n, null);
+            Arrays.fill(st.nodes, 0, n, null);
+        }
         st.count = 0;
-        st.todo = null;
-        st.nodes = null;
-        st.upgrade = null;
+        st.filled = 0;
+        st.upgrading = false;
         st.published = null;
     }
 
@@ -1072,28 +1120,28 @@ public final class LockHandle implements AutoCloseable
         publications.clear();
         final boolean had = !held.isEmpty();
         releaseEpoch++;
-        final LockHoldEvent hold = had ? new LockHoldEvent() : null;
-        final boolean emit = hold != null && hold.isEnabled();
+        final boolean emit = had && HOLD_EVENT.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
-        held.forEach(h ->
+        for (int i = 0, n = held.size(); i < n; i++)
         {
-            if (!h.upgrading)
+            if (!held.isUpgrading(i))
             {
                 // A node being upgraded in place is left to the attempt in flight (see attempt()).
-                m.table.unlock(h.node);
+                m.table.unlock(held.node(i));
             }
             if (emit)
             {
+                final HeldLock info = held.info(i);
                 final LockHoldEvent e = new LockHoldEvent();
                 e.owner = ownerId;
-                e.path = h.info.path().toString();
-                e.type = h.info.type().name();
-                e.fencingToken = h.info.fencingToken();
-                e.heldFor = now - h.info.acquiredNanos();
+                e.path = info.path().toString();
+                e.type = info.type().name();
+                e.fencingToken = info.fencingToken();
+                e.heldFor = now - info.acquiredNanos();
                 e.reason = reason;
                 e.commit();
             }
-        });
+        }
         held.clear();
         if (had)
         {

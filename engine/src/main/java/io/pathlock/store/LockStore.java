@@ -184,6 +184,19 @@ public interface LockStore extends AutoCloseable
     }
 
     /**
+     * Whether grants must be published at all. A store that arbitrates nothing beyond the
+     * process's lock table (the memory store) returns false: the handle then never calls
+     * {@link #tryPublish}, {@link #unpublish} or {@link #refresh}, and a grant allocates no
+     * publication.
+     *
+     * @return true unless the store's publications would be no-ops; the default is true.
+     */
+    default boolean needsPublication()
+    {
+        return true;
+    }
+
+    /**
      * Releases the store's resources. Publications still held are removed where possible.
      */
     @Override

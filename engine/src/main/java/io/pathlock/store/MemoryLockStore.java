@@ -51,6 +51,13 @@ public final class MemoryLockStore implements LockStore
         return false;
     }
 
+    /** The lock table is the whole arbitration: the handle skips publication. */
+    @Override
+    public boolean needsPublication()
+    {
+        return false;
+    }
+
     @Override
     public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
     {

@@ -31,7 +31,7 @@ public abstract class TableWaiter
     @SuppressWarnings("unused") // accessed through SIGNALLED
     private volatile int signalled;
 
-    private TrieNode[] pendingAt = new TrieNode[2];
+    private TrieNode[] pendingAt; // created by the first mark: most waiters never place one
     private int pendingCount;
 
     /**
@@ -112,7 +112,11 @@ public abstract class TableWaiter
 
     void addPendingMark(final TrieNode node)
     {
-        if (pendingCount == pendingAt.length)
+        if (pendingAt == null)
+        {
+            pendingAt = new TrieNode[2];
+        }
+        else if (pendingCount == pendingAt.length)
         {
             pendingAt = java.util.Arrays.copyOf(pendingAt, pendingCount * 2);
         }

@@ -1,0 +1,58 @@
+package io.pathlock;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HeldSet's invariants H1-H4, on both sides of the index threshold. */
+class HeldSetTest
+{
+    private static HeldLock lock(final String path, final LockType type, final long token)
+    {
+        return new HeldLock("o", LockPath.parse(path), type, token, 0);
+    }
+
+    private static LockRequest.Entry entry(final String path, final LockType type)
+    {
+        return new LockRequest.Entry(LockPath.parse(path), type);
+    }
+
+    @Test
+    void coverageLookupAndUpgradeInPlaceAcrossTheIndexThreshold()
+    {
+        for (final int n : new int[] {1, HeldSet.INDEX_THRESHOLD, HeldSet.INDEX_THRESHOLD + 1, 1000})
+        {
+            final HeldSet s = new HeldSet();
+            for (int i = 0; i < n; i++)
+            {
+                s.put(lock("/f/" + i, LockType.POINT, i), null);
+            }
+            assertEquals(n, s.size());
+            for (int i = 0; i < n; i++)
+            {
+                assertEquals(i, s.slotOf(LockPath.parse("/f/" + i)), "H3/H4 at n=" + n);
+                assertTrue(s.covers(entry("/f/" + i, LockType.POINT)));
+                assertFalse(s.covers(entry("/f/" + i, LockType.SUBTREE)), "a POINT does not cover a SUBTREE");
+                assertFalse(s.covers(entry("/f/" + i + "/below", LockType.POINT)), "a POINT does not cover descendants");
+            }
+            assertEquals(-1, s.slotOf(LockPath.parse("/f/none")));
+            assertEquals(n, s.countBelow(LockPath.parse("/f")));
+
+            // H1: the upgrade replaces the entry in its slot.
+            s.put(lock("/f/0", LockType.SUBTREE, 99), null);
+            assertEquals(n, s.size());
+            assertEquals(0, s.slotOf(LockPath.parse("/f/0")));
+            assertEquals(99, s.info(0).fencingToken());
+            assertTrue(s.covers(entry("/f/0/deep/x", LockType.SUBTREE)), "H2: the SUBTREE covers below");
+            assertFalse(s.holdsPointOn(LockPath.parse("/f/0")));
+            s.clear();
+            assertTrue(s.isEmpty());
+            assertFalse(s.covers(entry("/f/0/deep/x", LockType.POINT)), "clear drops the SUBTREE count too");
+            s.put(lock("/g", LockType.POINT, 1), null);
+            assertEquals(0, s.slotOf(LockPath.parse("/g")), "usable after clear");
+            assertEquals(-1, s.slotOf(LockPath.parse("/f/1")));
+        }
+    }
+}
