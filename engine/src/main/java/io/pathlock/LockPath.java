@@ -55,6 +55,32 @@ public final class LockPath implements Comparable<LockPath>
      */
     public static LockPath parse(final CharSequence path)
     {
+        if (path instanceof String && path.length() <= CACHE_MAX_LENGTH)
+        {
+            // A direct-mapped cache of recently parsed paths: a hit costs the string's hash and one
+            // equals, no allocation. LockPath is immutable (final fields), so a racy read of a slot
+            // sees a complete path or another one, never a torn one.
+            final String text = (String)path;
+            final int slot = (text.hashCode() * 0x9E3779B9 >>> 22) & (CACHE_SIZE - 1);
+            final LockPath cached = CACHE[slot];
+            if (cached != null && cached.text.equals(text))
+            {
+                return cached;
+            }
+            final LockPath parsed = parseUncached(text);
+            CACHE[slot] = parsed;
+            return parsed;
+        }
+        return parseUncached(path);
+    }
+
+    private static final int CACHE_SIZE = 1024;
+    // Bounds what the cache can retain: at most 1024 paths of at most 256 characters.
+    private static final int CACHE_MAX_LENGTH = 256;
+    private static final LockPath[] CACHE = new LockPath[CACHE_SIZE];
+
+    private static LockPath parseUncached(final CharSequence path)
+    {
         if (path == null)
         {
             throw new InvalidLockPathException(null, "path is null");

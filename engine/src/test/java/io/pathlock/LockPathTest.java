@@ -105,4 +105,26 @@ class LockPathTest
         assertThrows(InvalidLockPathException.class, () -> LockRequest.mv("/", "/b", true));
         assertThrows(IllegalArgumentException.class, () -> LockRequest.point());
     }
+
+    /** The parse cache returns equal paths, never caches a refusal, and handles colliding slots. */
+    @Test
+    void parseCacheIsTransparent()
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 5000; i++)
+            {
+                final String text = "/c/" + (i % 3000) + "/x";
+                final LockPath p = LockPath.parse(text);
+                assertEquals(text, p.toString());
+                assertEquals(3, p.depth());
+                assertEquals(String.valueOf(i % 3000), p.segment(1));
+                assertEquals(p, LockPath.parse(new StringBuilder(text)), "String and CharSequence parse alike");
+            }
+            assertThrows(InvalidLockPathException.class, () -> LockPath.parse("/c/../x"));
+            assertThrows(InvalidLockPathException.class, () -> LockPath.parse("/c/../x"), "refusals are not cached");
+        }
+        final String longPath = "/" + "s".repeat(300);
+        assertEquals(longPath, LockPath.parse(longPath).toString());
+    }
 }
