@@ -320,6 +320,7 @@ final class DocsExamplesTest
         {
             return b.where() + ": the example exited with status " + p.exitValue() + "; output:\n" + Files.readString(log);
         }
+        System.out.println(b.where() + " ran; its output:\n" + Files.readString(log));
         return null;
     }
 
