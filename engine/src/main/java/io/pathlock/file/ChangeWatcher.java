@@ -57,6 +57,8 @@ final class ChangeWatcher implements AutoCloseable
         catch (final IOException | UnsupportedOperationException e)
         {
             reason = e.toString();
+            FileLockStore.LOG.log(System.Logger.Level.WARNING, "pathlock: no file-system notification ({0}): waiters "
+                + "for other processes'' locks fall back to polling with backoff", reason);
         }
         this.service = ws;
         this.unavailableReason = reason;
@@ -119,6 +121,8 @@ final class ChangeWatcher implements AutoCloseable
                 }
                 catch (final IOException | RuntimeException e)
                 {
+                    // The caller falls back to polling with backoff for this wait.
+                    FileLockStore.LOG.log(System.Logger.Level.DEBUG, "pathlock: cannot watch {0} ({1}); polling", dir, e);
                     return null;
                 }
                 w = new DirWatch(key);
