@@ -23,11 +23,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Disjoint-path throughput: each thread locks its own depth-6 path (all share the root and
- * {@code /data}), POINT acquire+release, with 1 and with 2 threads (target: 2 threads at least 1.6x
- * one thread). The shared ancestors' intent counters inflate into striped cells under contention.
+ * Disjoint-path throughput: each thread locks its own depth-6 path {@code /data/u<N>/proj/src/main/f}
+ * (all share the root and {@code /data}), POINT acquire+release, with 1 and with 2 threads, on the lock
+ * table and through the facade; beside them, in the same run, one JDK {@link ReentrantLock} per thread
+ * (per path), which shares nothing. Targets: 2 threads at least 1.6x one thread (issue 2), and a
+ * scaling ratio (2 threads / 1 thread) at least 0.9x the ReentrantLock's (issue 11). The shared
+ * ancestors' intent counters inflate into striped cells under contention.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar DisjointPathsBenchmark}
  */
@@ -68,6 +72,7 @@ public class DisjointPathsBenchmark
         LockRequest request;
         LockHandle handle;
         final LockTable.Conflict conflict = new LockTable.Conflict();
+        final ReentrantLock jdkLock = new ReentrantLock();
 
         /**
          * Picks this thread's path.
@@ -78,7 +83,7 @@ public class DisjointPathsBenchmark
         public void setUp(final Shared shared)
         {
             final int id = shared.ids.getAndIncrement();
-            path = LockPath.parse("/data/t" + id + "/b/c/d/e");
+            path = LockPath.parse("/data/u" + id + "/proj/src/main/f");
             request = LockRequest.point(path.toString());
             handle = shared.manager.open("t" + id);
         }
@@ -151,5 +156,44 @@ public class DisjointPathsBenchmark
     public LockHandle handle2Threads(final PerThread t)
     {
         return handle(t);
+    }
+
+    private static int reentrant(final PerThread t)
+    {
+        t.jdkLock.lock();
+        try
+        {
+            return t.jdkLock.getHoldCount();
+        }
+        finally
+        {
+            t.jdkLock.unlock();
+        }
+    }
+
+    /**
+     * Baseline: one JDK ReentrantLock per thread, one thread.
+     *
+     * @param t thread state.
+     * @return the hold count.
+     */
+    @Benchmark
+    @Threads(1)
+    public int reentrant1Thread(final PerThread t)
+    {
+        return reentrant(t);
+    }
+
+    /**
+     * Baseline: one JDK ReentrantLock per thread, two threads.
+     *
+     * @param t thread state.
+     * @return the hold count.
+     */
+    @Benchmark
+    @Threads(2)
+    public int reentrant2Threads(final PerThread t)
+    {
+        return reentrant(t);
     }
 }
