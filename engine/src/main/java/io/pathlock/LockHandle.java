@@ -15,6 +15,7 @@ import io.pathlock.observe.LockSnapshot;
 import io.pathlock.observe.LockWaitEvent;
 import io.pathlock.store.LockStore;
 import io.pathlock.table.ConflictKind;
+import io.pathlock.table.LockOwner;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TableWaiter;
 import io.pathlock.table.TrieNode;
@@ -64,6 +65,8 @@ public final class LockHandle implements AutoCloseable
     static final class AttemptState
     {
         final LockTable.Conflict conflict = new LockTable.Conflict();
+        /** The waiter of a try attempt (lent with the state by {@link ThreadState#borrowTry}). */
+        ThreadState.TryWaiter waiter;
         LockRequest.Entry blockedEntry;
         LockStore.PublishResult store;
         // The claim between the table and the store (see attempt()); arrays reused across attempts.
@@ -113,29 +116,11 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /**
-     * The waiter of tryAcquire/tryLock: never registered, never signalled. Pending marks (LockTable
-     * invariant 6): an attempt that never waits respects a SUBTREE waiter's mark unless the handle
-     * holds a lock on or below the marked node (which the waiter may be waiting for); it cannot
-     * close a wait cycle because it does not wait. Waiting acquisitions are more lenient, see
-     * {@link Acquisition}.
-     */
-    private final class TryWaiter extends TableWaiter
-    {
-        @Override
-        protected void onSignal()
-        {
-        }
-
-        @Override
-        protected boolean mayBeAwaitedAt(final TrieNode n)
-        {
-            return held.holdsAtOrBelow(n);
-        }
-    }
-
     private final LockManager m;
-    private final String ownerId;
+    private final String label;
+    private final long id;
+    // Built on first use from label and id: most handles never need it.
+    private volatile String ownerId;
     private final long openedNanos;
     private volatile long lastActiveNanos;
     private volatile String lostReason;
@@ -143,11 +128,13 @@ public final class LockHandle implements AutoCloseable
     private volatile java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> lostListeners;
 
     // Guarded by this.
-    private final HeldSet held = new HeldSet();
-    private final ArrayList<LockStore.Publication> publications = new ArrayList<>();
-    private final TryWaiter tryWaiter = new TryWaiter();
-    private final AttemptState tryState = new AttemptState();
-    private boolean closed;
+    private final HeldSet held = new HeldSet(this);
+    // Created by the first publication (the memory store never publishes).
+    private ArrayList<LockStore.Publication> publications;
+    // Written under this; read without it by the handle registry (a closed handle stays closed).
+    private volatile boolean closed;
+    /** Next handle in the registry stripe's list: guarded by that stripe (HandleRegistry R2). */
+    LockHandle registryNext;
     // Incremented by every release of all locks (releaseAll, close, loss, collection); guarded by this.
     private long releaseEpoch;
     // Serialises the attempts of this handle when store I/O runs outside the monitor.
@@ -155,11 +142,12 @@ public final class LockHandle implements AutoCloseable
     private final boolean publishMayBlock;
     private final boolean needsPublication;
 
-    LockHandle(final LockManager manager, final String ownerId)
+    LockHandle(final LockManager manager, final String label, final long id)
     {
         this.m = manager;
-        this.ownerId = ownerId;
-        this.openedNanos = manager.clock.nanoTime();
+        this.label = label;
+        this.id = id;
+        this.openedNanos = manager.now();
         this.needsPublication = manager.store.needsPublication();
         this.publishMayBlock = needsPublication && manager.store.publishMayBlock();
         this.acquiring = publishMayBlock ? new java.util.concurrent.locks.ReentrantLock() : null;
@@ -173,7 +161,19 @@ public final class LockHandle implements AutoCloseable
      */
     public String ownerId()
     {
-        return ownerId;
+        String o = ownerId;
+        if (o == null)
+        {
+            o = label + "@" + m.idPrefix + "." + id;
+            ownerId = o;
+        }
+        return o;
+    }
+
+    /** Whether the registry may drop this handle (HandleRegistry R1). */
+    boolean isClosedForRegistry()
+    {
+        return closed;
     }
 
     /**
@@ -271,9 +271,9 @@ public final class LockHandle implements AutoCloseable
         final String lost = lostReason;
         if (lost != null)
         {
-            throw new LockLostException(ownerId, lost);
+            throw new LockLostException(ownerId(), lost);
         }
-        lastActiveNanos = m.clock.nanoTime();
+        lastActiveNanos = m.now();
     }
 
     /**
@@ -283,7 +283,7 @@ public final class LockHandle implements AutoCloseable
      */
     public synchronized List<HeldLock> locks()
     {
-        return held.infos();
+        return held.infos(ownerId());
     }
 
     /**
@@ -299,7 +299,7 @@ public final class LockHandle implements AutoCloseable
         final LockPath p = LockPath.parse(path);
         checkIntact();
         final int slot = held.slotOf(p);
-        return slot < 0 ? -1 : held.info(slot).fencingToken();
+        return slot < 0 ? -1 : held.node(slot).grantToken();
     }
 
     /**
@@ -366,7 +366,11 @@ public final class LockHandle implements AutoCloseable
     {
         if (lostReason != null)
         {
-            throw new LockLostException(ownerId, lostReason);
+            throw new LockLostException(ownerId(), lostReason);
+        }
+        if (publications == null)
+        {
+            return;
         }
         for (final LockStore.Publication p : publications)
         {
@@ -378,12 +382,12 @@ public final class LockHandle implements AutoCloseable
             catch (final LockStoreException e)
             {
                 markLost("the lock store could not check " + p.entries() + ": " + e.getMessage());
-                throw new LockLostException(ownerId, lostReason);
+                throw new LockLostException(ownerId(), lostReason);
             }
             if (broken != null)
             {
                 markLost("lock lost in the store (" + m.store.describe() + "): " + broken);
-                throw new LockLostException(ownerId, lostReason);
+                throw new LockLostException(ownerId(), lostReason);
             }
         }
     }
@@ -397,9 +401,8 @@ public final class LockHandle implements AutoCloseable
         }
         lostReason = reason;
         closed = true;
-        m.handles.remove(this);
         m.observer.onLost();
-        LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} lost its locks: {1}", ownerId, reason);
+        LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} lost its locks: {1}", ownerId(), reason);
         try
         {
             releaseAllLocked("lost");
@@ -429,7 +432,7 @@ public final class LockHandle implements AutoCloseable
                 catch (final RuntimeException e)
                 {
                     // A listener's failure must not stop the others nor the heartbeat.
-                    m.backgroundError("a lost-lock listener of " + ownerId, e);
+                    m.backgroundError("a lost-lock listener of " + ownerId(), e);
                 }
             }
         }
@@ -471,9 +474,9 @@ public final class LockHandle implements AutoCloseable
             {
                 if (lostReason != null)
                 {
-                    throw new LockLostException(ownerId, lostReason);
+                    throw new LockLostException(ownerId(), lostReason);
                 }
-                throw new IllegalStateException("handle " + ownerId + " is closed");
+                throw new IllegalStateException("handle " + ownerId() + " is closed");
             }
             releaseAllLocked("released");
         }
@@ -495,7 +498,6 @@ public final class LockHandle implements AutoCloseable
                 return;
             }
             closed = true;
-            m.handles.remove(this);
             releaseAllLocked("closed");
         }
     }
@@ -503,14 +505,14 @@ public final class LockHandle implements AutoCloseable
     @Override
     public String toString()
     {
-        return "LockHandle[" + ownerId + "]";
+        return "LockHandle[" + ownerId() + "]";
     }
 
     // ---- package-private: used by the manager and its agent ------------------------------------
 
     synchronized LockSnapshot.HandleInfo info()
     {
-        return new LockSnapshot.HandleInfo(ownerId, locks(), openedNanos, lastActiveNanos, lostReason);
+        return new LockSnapshot.HandleInfo(ownerId(), locks(), openedNanos, lastActiveNanos, lostReason);
     }
 
     synchronized boolean collect(final long now)
@@ -522,7 +524,6 @@ public final class LockHandle implements AutoCloseable
         lostReason = "collected after " + LockManager.NANOS.toMillis(now - lastActiveNanos)
             + " ms without activity (idle timeout " + LockManager.NANOS.toMillis(m.handleIdleTimeoutNanos) + " ms)";
         closed = true;
-        m.handles.remove(this);
         final boolean hadLocks = !held.isEmpty();
         try
         {
@@ -531,14 +532,14 @@ public final class LockHandle implements AutoCloseable
         catch (final LockStoreException e)
         {
             // The handle is gone either way; what could not be unpublished is reported.
-            m.backgroundError("releasing the locks of collected handle " + ownerId, e);
+            m.backgroundError("releasing the locks of collected handle " + ownerId(), e);
         }
         m.observer.onCollected();
         if (hadLocks)
         {
             m.observer.onLost();
             LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} {1}; its locks were released",
-                ownerId, lostReason);
+                ownerId(), lostReason);
         }
         fireLost(lostReason);
         return true;
@@ -546,7 +547,7 @@ public final class LockHandle implements AutoCloseable
 
     synchronized int heartbeat()
     {
-        if (closed || publications.isEmpty())
+        if (closed || publications == null || publications.isEmpty())
         {
             return 0;
         }
@@ -678,7 +679,7 @@ public final class LockHandle implements AutoCloseable
                 }
                 if (record == null)
                 {
-                    record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime(), c);
+                    record = new WaitRecord(ownerId(), request.toString(), m.clock.nanoTime(), c);
                     m.waiters.add(record);
                     m.observer.onWait();
                     event = new LockWaitEvent();
@@ -719,7 +720,7 @@ public final class LockHandle implements AutoCloseable
             {
                 m.waiters.remove(record);
                 event.outcome = outcome;
-                event.owner = ownerId;
+                event.owner = ownerId();
                 event.request = record.request;
                 event.commit();
                 record = null;
@@ -819,21 +820,30 @@ public final class LockHandle implements AutoCloseable
     /** One attempt of tryAcquire/tryLock: null if granted, else the conflict. */
     private LockConflict tryOnce(final LockRequest request)
     {
-        if (!publishMayBlock)
-        {
-            synchronized (this)
-            {
-                return attemptLocked(request, tryWaiter, tryState) == GRANTED ? null : describe(tryState);
-            }
-        }
-        acquiring.lock();
+        final ThreadState ts = m.threadState();
+        final AttemptState st = ts.borrowTry(held);
         try
         {
-            return attempt(request, tryWaiter, tryState) == GRANTED ? null : describe(tryState);
+            if (!publishMayBlock)
+            {
+                synchronized (this)
+                {
+                    return attemptLocked(request, st.waiter, st) == GRANTED ? null : describe(st);
+                }
+            }
+            acquiring.lock();
+            try
+            {
+                return attempt(request, st.waiter, st) == GRANTED ? null : describe(st);
+            }
+            finally
+            {
+                acquiring.unlock();
+            }
         }
         finally
         {
-            acquiring.unlock();
+            ts.giveBack(st);
         }
     }
 
@@ -912,9 +922,9 @@ public final class LockHandle implements AutoCloseable
     {
         if (lostReason != null)
         {
-            return new LockLostException(ownerId, lostReason);
+            return new LockLostException(ownerId(), lostReason);
         }
-        return new IllegalStateException("handle " + ownerId + " is closed");
+        return new IllegalStateException("handle " + ownerId() + " is closed");
     }
 
     /**
@@ -966,7 +976,7 @@ public final class LockHandle implements AutoCloseable
                 todo[k++] = e;
             }
         }
-        final long now = m.clock.nanoTime();
+        final long now = m.now();
         lastActiveNanos = now;
         if (k == 0)
         {
@@ -1007,7 +1017,7 @@ public final class LockHandle implements AutoCloseable
     {
         try
         {
-            return m.store.tryPublish(ownerId, st.published);
+            return m.store.tryPublish(ownerId(), st.published);
         }
         catch (final RuntimeException e)
         {
@@ -1039,15 +1049,18 @@ public final class LockHandle implements AutoCloseable
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = st.todo[i];
-            final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, st.now);
-            m.table.attachHolder(st.nodes[i], info);
-            held.put(info, st.nodes[i]);
+            LockTable.attachHolder(st.nodes[i], held, token, st.now);
+            held.put(e, st.nodes[i]);
         }
         if (pr != null)
         {
+            if (publications == null)
+            {
+                publications = new ArrayList<>(2);
+            }
             publications.add(pr.publication());
         }
-        m.observer.onGrant();
+        m.threadState().counters.onGrant();
         clearClaim(st);
         return GRANTED;
     }
@@ -1104,15 +1117,16 @@ public final class LockHandle implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            m.backgroundError("removing a publication of " + ownerId + " granted while it was released", e);
+            m.backgroundError("removing a publication of " + ownerId() + " granted while it was released", e);
         }
     }
 
     private void releaseAllLocked(final String reason)
     {
         LockStoreException failure = null;
-        for (final LockStore.Publication p : publications)
+        for (int j = 0, np = publications == null ? 0 : publications.size(); j < np; j++)
         {
+            final LockStore.Publication p = publications.get(j);
             try
             {
                 m.store.unpublish(p);
@@ -1126,11 +1140,15 @@ public final class LockHandle implements AutoCloseable
                 }
             }
         }
-        publications.clear();
+        if (publications != null)
+        {
+            publications.clear();
+        }
         final boolean had = !held.isEmpty();
         releaseEpoch++;
         final boolean emit = had && HOLD_EVENT.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
+        final String owner = emit ? ownerId() : null;
         for (int i = 0, n = held.size(); i < n; i++)
         {
             if (!held.isUpgrading(i))
@@ -1140,9 +1158,9 @@ public final class LockHandle implements AutoCloseable
             }
             if (emit)
             {
-                final HeldLock info = held.info(i);
+                final HeldLock info = held.info(i, owner);
                 final LockHoldEvent e = new LockHoldEvent();
-                e.owner = ownerId;
+                e.owner = owner;
                 e.path = info.path().toString();
                 e.type = info.type().name();
                 e.fencingToken = info.fencingToken();
@@ -1154,7 +1172,7 @@ public final class LockHandle implements AutoCloseable
         held.clear();
         if (had)
         {
-            m.observer.onRelease();
+            m.threadState().counters.onRelease();
         }
         if (failure != null)
         {
@@ -1181,11 +1199,13 @@ public final class LockHandle implements AutoCloseable
             case HELD_POINT:
             case HELD_SUBTREE:
             {
-                final HeldLock hl = n.holder();
-                if (hl != null)
+                final LockOwner o = n.holder();
+                final long since = n.grantNanos();
+                final LockType type = n.heldType();
+                if (o != null && type != null)
                 {
-                    return new LockConflict(n.pathString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
-                        now - hl.acquiredNanos(), "memory");
+                    return new LockConflict(n.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
+                        Math.max(0, now - since), "memory");
                 }
                 return new LockConflict(n.pathString(), LockConflict.Reason.HELD, null,
                     kind == ConflictKind.HELD_POINT ? LockType.POINT : LockType.SUBTREE, -1, "memory");
@@ -1193,11 +1213,13 @@ public final class LockHandle implements AutoCloseable
             case HELD_BELOW:
             {
                 final TrieNode below = m.table.findHeldBelow(n, 256);
-                final HeldLock hl = below == null ? null : below.holder();
-                if (hl != null)
+                final LockOwner o = below == null ? null : below.holder();
+                final long since = below == null ? 0 : below.grantNanos();
+                final LockType type = below == null ? null : below.heldType();
+                if (o != null && type != null)
                 {
-                    return new LockConflict(hl.path().toString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
-                        now - hl.acquiredNanos(), "memory");
+                    return new LockConflict(below.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
+                        Math.max(0, now - since), "memory");
                 }
                 return new LockConflict(n.pathString(), LockConflict.Reason.HELD_BELOW, null, null, -1, "memory");
             }
@@ -1208,7 +1230,7 @@ public final class LockHandle implements AutoCloseable
 
     private void recordConflict(final LockRequest request, final LockConflict c)
     {
-        m.observer.onConflict(m.clock.nanoTime(), ownerId, request.toString(), c);
+        m.observer.onConflict(m.clock.nanoTime(), ownerId(), request.toString(), c);
         final LockConflictEvent e = new LockConflictEvent();
         if (e.shouldCommit())
         {

@@ -53,7 +53,7 @@ public class DisjointPathsBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
-            manager = LockManager.builder().startAgent(false).build();
+            manager = LockManager.create();
         }
 
         /** Closes it. */

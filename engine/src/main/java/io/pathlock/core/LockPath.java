@@ -28,6 +28,10 @@ public final class LockPath implements Comparable<LockPath>
 
     private final String[] segments;
     private final String text;
+    // The one-lock requests of this path, created on first use (racy but benign: a request is
+    // immutable, and two threads may at worst each create one).
+    private LockRequest pointRequest;
+    private LockRequest subtreeRequest;
 
     private LockPath(final String[] segments, final String text)
     {
@@ -149,6 +153,33 @@ public final class LockPath implements Comparable<LockPath>
             start = end + 1;
         }
         return new LockPath(segments, path.toString());
+    }
+
+    /**
+     * The request of one lock of this type on this path, created once per path instance.
+     *
+     * @param type the type.
+     * @return the request.
+     */
+    LockRequest request(final LockType type)
+    {
+        if (type == LockType.POINT)
+        {
+            LockRequest r = pointRequest;
+            if (r == null)
+            {
+                r = LockRequest.single(this, LockType.POINT);
+                pointRequest = r;
+            }
+            return r;
+        }
+        LockRequest r = subtreeRequest;
+        if (r == null)
+        {
+            r = LockRequest.single(this, LockType.SUBTREE);
+            subtreeRequest = r;
+        }
+        return r;
     }
 
     /**

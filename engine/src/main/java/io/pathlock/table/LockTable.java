@@ -1,6 +1,5 @@
 package io.pathlock.table;
 
-import io.pathlock.core.HeldLock;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 
@@ -297,14 +296,20 @@ public final class LockTable
     }
 
     /**
-     * Attaches the grant record to a node the caller locked, for conflict reports.
+     * Records a grant on a node the caller locked: its token (read by the next grant on the node,
+     * see {@link TrieNode#grantToken()}), its time and its owner (for conflict reports and
+     * reentrancy).
      *
      * @param node a node locked by the caller.
-     * @param holder the record.
+     * @param owner the owner.
+     * @param token the grant's fencing token.
+     * @param nanos the grant's time.
      */
-    public void attachHolder(final TrieNode node, final HeldLock holder)
+    public static void attachHolder(final TrieNode node, final LockOwner owner, final long token, final long nanos)
     {
-        node.holder = holder;
+        node.grantToken = token;
+        node.grantNanos = nanos;
+        node.holder = owner;
     }
 
     /**

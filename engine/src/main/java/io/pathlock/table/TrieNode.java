@@ -1,7 +1,5 @@
 package io.pathlock.table;
 
-import io.pathlock.core.HeldLock;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +59,6 @@ public final class TrieNode
 
     final TrieNode parent;
     final String name;
-    final int depth;
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile long state;
@@ -75,14 +72,24 @@ public final class TrieNode
     private volatile ConcurrentLinkedQueue<TableWaiter> queue;
     private volatile long[] cells;
 
-    /** Who holds this node: set by the facade after a grant, cleared before release. */
-    volatile HeldLock holder;
+    /**
+     * The fencing token of the last grant on this node: written by the grant before its holder
+     * can release it, so a later grant on this node (which claims after that release) reads it.
+     * Guarded by the node's HOLD: only the holder writes it.
+     */
+    long grantToken;
+    /** When the current (or last) grant on this node was made, on the facade's clock. */
+    long grantNanos;
+    /**
+     * Who holds this node: set by the facade after a grant (after {@link #grantToken} and
+     * {@link #grantNanos}), cleared before release.
+     */
+    volatile LockOwner holder;
 
     TrieNode(final TrieNode parent, final String name)
     {
         this.parent = parent;
         this.name = name;
-        this.depth = parent == null ? 0 : parent.depth + 1;
     }
 
     private static int cellCount()
@@ -246,13 +253,46 @@ public final class TrieNode
     }
 
     /**
-     * The grant record the facade attached to the current grant on this node.
+     * The owner the facade attached to the current grant on this node.
      *
      * @return the holder, or null if none is attached (free, or between claim and attach).
      */
-    public HeldLock holder()
+    public LockOwner holder()
     {
         return holder;
+    }
+
+    /**
+     * The fencing token of the current grant, or of the last one when the node is free. Exact for
+     * the holder; a snapshot for anybody else.
+     *
+     * @return the token, 0 if never granted.
+     */
+    public long grantToken()
+    {
+        return grantToken;
+    }
+
+    /**
+     * When the current grant was made (on the facade's clock). Exact for the holder; a snapshot
+     * for anybody else.
+     *
+     * @return the grant time.
+     */
+    public long grantNanos()
+    {
+        return grantNanos;
+    }
+
+    /**
+     * The lock held on this node now.
+     *
+     * @return POINT, SUBTREE, or null when free.
+     */
+    public io.pathlock.core.LockType heldType()
+    {
+        final long h = hold(stateVolatile());
+        return h == HOLD_POINT ? io.pathlock.core.LockType.POINT : h == HOLD_SUBTREE ? io.pathlock.core.LockType.SUBTREE : null;
     }
 
     /**

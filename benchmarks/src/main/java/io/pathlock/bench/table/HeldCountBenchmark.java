@@ -59,7 +59,7 @@ public class HeldCountBenchmark
     public void setUp()
     {
         // A reclaim minimum above every node the benchmark creates: nothing is swept meanwhile.
-        manager = LockManager.builder().startAgent(false).reclaimMinNodes(1 << 20).build();
+        manager = LockManager.builder().reclaimMinNodes(1 << 20).build();
         handle = manager.open("bench");
         heldRequests = new LockRequest[held];
         for (int i = 0; i < held; i++)

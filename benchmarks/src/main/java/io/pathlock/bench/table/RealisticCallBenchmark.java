@@ -58,7 +58,7 @@ public class RealisticCallBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        manager = LockManager.builder().startAgent(false).build();
+        manager = LockManager.create();
     }
 
     /** Closes the manager. */

@@ -54,7 +54,7 @@ public class ReusedHandleBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        manager = LockManager.builder().startAgent(false).build();
+        manager = LockManager.create();
         handle = manager.open("bench");
         MultiLock parent = new MultiLock();
         final String[] segments = RealisticCallBenchmark.PATH.substring(1).split("/");
