@@ -4,6 +4,7 @@ import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.HeldLock;
+import io.pathlock.table.IntentChain;
 import io.pathlock.table.LockOwner;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;
@@ -13,14 +14,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The locks one handle holds, in parallel arrays (request entry, trie node, upgrade flag), indexed
+ * The locks one handle holds, in parallel arrays (request entry, trie node, the cached intent chain
+ * the grant took, upgrade flag), indexed
  * by path once there are more than {@link #INDEX_THRESHOLD}, so that a new request costs O(1) in
  * the number held (plus O(SUBTREE locks held) for coverage), not O(held) as a list walk did: a job
  * that locks 16,000 files one by one paid ~70 µs per lock for the walk.
  *
  * <p>No allocation per grant: the grant's token, time and owner (this set, as the handle's
  * {@link LockOwner}) live on the trie node ({@link LockTable#attachHolder}), the entry is the request's own, and the arrays and the index grow
- * by doubling. Memory per held lock: two references and a flag in the arrays, and one {@code int}
+ * by doubling. Memory per held lock: three references and a flag in the arrays, and one {@code int}
  * bucket (at most half full) in the open-addressing index.
  *
  * <ul>
@@ -41,10 +43,12 @@ final class HeldSet implements LockOwner
     private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
     private static final TrieNode[] NO_NODES = new TrieNode[0];
     private static final boolean[] NO_FLAGS = new boolean[0];
+    private static final IntentChain[] NO_CHAINS = new IntentChain[0];
 
     private LockRequest.Entry[] entries = NO_ENTRIES;
     private TrieNode[] nodes = NO_NODES;
     private boolean[] upgrading = NO_FLAGS;
+    private IntentChain[] chains = NO_CHAINS;
     private int size;
     private int subtreeCount;
     private int[] index;
@@ -84,6 +88,12 @@ final class HeldSet implements LockOwner
     TrieNode node(final int slot)
     {
         return nodes[slot];
+    }
+
+    /** The cached intent chain the lock of a slot took, or null. */
+    IntentChain chain(final int slot)
+    {
+        return chains[slot];
     }
 
     boolean isUpgrading(final int slot)
@@ -215,7 +225,7 @@ final class HeldSet implements LockOwner
     }
 
     /** Adds a grant, or replaces the entry on the same path (an upgrade), keeping its slot. */
-    void put(final LockRequest.Entry e, final TrieNode node)
+    void put(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
     {
         final int existing = slotOf(e.path());
         if (existing >= 0)
@@ -226,6 +236,7 @@ final class HeldSet implements LockOwner
             }
             entries[existing] = e;
             nodes[existing] = node;
+            chains[existing] = chain;
             upgrading[existing] = false;
         }
         else
@@ -236,9 +247,11 @@ final class HeldSet implements LockOwner
                 entries = Arrays.copyOf(entries, cap);
                 nodes = Arrays.copyOf(nodes, cap);
                 upgrading = Arrays.copyOf(upgrading, cap);
+                chains = Arrays.copyOf(chains, cap);
             }
             entries[size] = e;
             nodes[size] = node;
+            chains[size] = chain;
             upgrading[size] = false;
             size++;
             if (index != null)
@@ -305,11 +318,13 @@ final class HeldSet implements LockOwner
             entries = NO_ENTRIES;
             nodes = NO_NODES;
             upgrading = NO_FLAGS;
+            chains = NO_CHAINS;
         }
         else
         {
             Arrays.fill(entries, 0, size, null);
             Arrays.fill(nodes, 0, size, null);
+            Arrays.fill(chains, 0, size, null);
             Arrays.fill(upgrading, 0, size, false);
         }
         index = null;

@@ -15,6 +15,8 @@ import io.pathlock.observe.LockSnapshot;
 import io.pathlock.observe.LockWaitEvent;
 import io.pathlock.store.LockStore;
 import io.pathlock.table.ConflictKind;
+import io.pathlock.table.ChainCache;
+import io.pathlock.table.IntentChain;
 import io.pathlock.table.LockOwner;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TableWaiter;
@@ -67,11 +69,15 @@ public final class LockHandle implements AutoCloseable
         final LockTable.Conflict conflict = new LockTable.Conflict();
         /** The waiter of a try attempt (lent with the state by {@link ThreadState#borrowTry}). */
         ThreadState.TryWaiter waiter;
+        /** The thread state that lent this scratch (try attempts), else null: look it up per attempt. */
+        ThreadState owner;
         LockRequest.Entry blockedEntry;
         LockStore.PublishResult store;
         // The claim between the table and the store (see attempt()); arrays reused across attempts.
         LockRequest.Entry[] todo = new LockRequest.Entry[2];
         TrieNode[] nodes = new TrieNode[2];
+        IntentChain[] chains = new IntentChain[2];
+        ChainCache cache;
         boolean[] upgrade = new boolean[2];
         int[] ownBelow = new int[2];
         boolean upgrading;
@@ -88,6 +94,7 @@ public final class LockHandle implements AutoCloseable
             {
                 todo = new LockRequest.Entry[n];
                 nodes = new TrieNode[n];
+                chains = new IntentChain[n];
                 upgrade = new boolean[n];
                 ownBelow = new int[n];
             }
@@ -141,6 +148,7 @@ public final class LockHandle implements AutoCloseable
     private final java.util.concurrent.locks.ReentrantLock acquiring;
     private final boolean publishMayBlock;
     private final boolean needsPublication;
+    private final boolean tableTokens;
 
     LockHandle(final LockManager manager, final String label, final long id)
     {
@@ -149,6 +157,7 @@ public final class LockHandle implements AutoCloseable
         this.id = id;
         this.openedNanos = manager.now();
         this.needsPublication = manager.store.needsPublication();
+        this.tableTokens = manager.store.tableTokens();
         this.publishMayBlock = needsPublication && manager.store.publishMayBlock();
         this.acquiring = publishMayBlock ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.lastActiveNanos = openedNanos;
@@ -986,14 +995,18 @@ public final class LockHandle implements AutoCloseable
 
         final LockTable table = m.table;
         final TrieNode[] nodes = st.nodes;
+        final IntentChain[] chains = st.chains;
+        final ChainCache cache = (st.owner != null ? st.owner : m.threadState()).chains;
+        st.cache = cache;
         st.upgrading = upgrade != null;
         st.epoch = releaseEpoch;
         st.now = now;
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = todo[i];
-            final TrieNode node = table.tryLock(e.path(), e.type(), ownBelow == null ? 0 : ownBelow[i],
-                upgrade != null && upgrade[i], w, st.conflict);
+            final boolean up = upgrade != null && upgrade[i];
+            final TrieNode node = table.tryLock(e.path(), e.type(), ownBelow == null ? 0 : ownBelow[i], up, w,
+                st.conflict, cache);
             if (node == null)
             {
                 st.count = i;
@@ -1002,9 +1015,16 @@ public final class LockHandle implements AutoCloseable
                 return TABLE_BLOCKED;
             }
             nodes[i] = node;
-            if (upgrade != null && upgrade[i])
+            if (up)
             {
-                held.setUpgrading(held.slotOf(e.path()), true);
+                // The upgraded POINT keeps the chain it took; a release meanwhile leaves both to this attempt.
+                final int slot = held.slotOf(e.path());
+                held.setUpgrading(slot, true);
+                chains[i] = held.chain(slot);
+            }
+            else
+            {
+                chains[i] = st.conflict.chain();
             }
         }
         st.count = k;
@@ -1044,13 +1064,26 @@ public final class LockHandle implements AutoCloseable
         }
         // Taken after every claim and before any release: a grant that happens before a
         // conflicting grant gets the smaller token (DESIGN §2).
-        final long token = m.store.nextFencingToken();
         final int k = st.count;
+        final long token;
+        if (tableTokens)
+        {
+            boolean subtree = false;
+            for (int i = 0; i < k; i++)
+            {
+                subtree |= st.todo[i].type() == LockType.SUBTREE;
+            }
+            token = m.table.grantToken(st.nodes, k, subtree);
+        }
+        else
+        {
+            token = m.store.nextFencingToken();
+        }
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = st.todo[i];
             LockTable.attachHolder(st.nodes[i], held, token, st.now);
-            held.put(e, st.nodes[i]);
+            held.put(e, st.nodes[i], st.chains[i]);
         }
         if (pr != null)
         {
@@ -1073,23 +1106,17 @@ public final class LockHandle implements AutoCloseable
     private void undoLocked(final AttemptState st)
     {
         final boolean released = st.epoch != releaseEpoch;
+        final ChainCache cache = st.cache;
         for (int j = st.count - 1; j >= 0; j--)
         {
-            if (st.upgrading && st.upgrade[j])
+            if (st.upgrading && st.upgrade[j] && !released)
             {
-                if (released)
-                {
-                    m.table.unlock(st.nodes[j]);
-                }
-                else
-                {
-                    m.table.downgrade(st.nodes[j]);
-                    held.setUpgrading(held.slotOf(st.todo[j].path()), false);
-                }
+                m.table.downgrade(st.nodes[j]);
+                held.setUpgrading(held.slotOf(st.todo[j].path()), false);
             }
             else
             {
-                m.table.unlock(st.nodes[j]);
+                m.table.unlock(st.nodes[j], st.todo[j].path(), st.chains[j], cache);
             }
         }
         clearClaim(st);
@@ -1102,7 +1129,9 @@ public final class LockHandle implements AutoCloseable
         {
             Arrays.fill(st.todo, 0, n, null);
             Arrays.fill(st.nodes, 0, n, null);
+            Arrays.fill(st.chains, 0, n, null);
         }
+        st.cache = null;
         st.count = 0;
         st.filled = 0;
         st.upgrading = false;
@@ -1149,12 +1178,13 @@ public final class LockHandle implements AutoCloseable
         final boolean emit = had && HOLD_EVENT.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
         final String owner = emit ? ownerId() : null;
+        final ChainCache cache = had ? m.threadState().chains : null;
         for (int i = 0, n = held.size(); i < n; i++)
         {
             if (!held.isUpgrading(i))
             {
                 // A node being upgraded in place is left to the attempt in flight (see attempt()).
-                m.table.unlock(held.node(i));
+                m.table.unlock(held.node(i), held.entry(i).path(), held.chain(i), cache);
             }
             if (emit)
             {

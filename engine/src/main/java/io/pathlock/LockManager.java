@@ -140,7 +140,7 @@ public final class LockManager implements AutoCloseable
         // Recovery replays in the background: start-up never blocks on it (DESIGN §3.4).
         this.redoRecovery = redoLog == null ? null : redoLog.startRecovery();
         this.agent = new ManagerAgent(this, b.agentInterval.toNanos());
-        this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(observer.newLocal(),
+        this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(observer.newLocal(), table.newChainCache(),
             (int)(Thread.currentThread().getId() * 0x9E3779B9L >>> 16)));
         final boolean startAgent = b.startAgent && (handleIdleTimeoutNanos > 0 || !store.heartbeatInterval().isZero());
         this.cachedClock = startAgent && clock == SYSTEM_CLOCK;

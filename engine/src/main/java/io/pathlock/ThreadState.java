@@ -1,11 +1,12 @@
 package io.pathlock;
 
+import io.pathlock.table.ChainCache;
 import io.pathlock.table.TableWaiter;
 import io.pathlock.table.TrieNode;
 
 /**
  * What one thread keeps per manager so that the hot path allocates nothing and shares no written
- * cache line with other threads: the grant and release counters, the scratch state of
+ * cache line with other threads: the grant and release counters, its cached intent chains, the scratch state of
  * {@code tryAcquire}/{@code tryLock} attempts, the registry stripe it adds handles to, and a block of
  * handle ids.
  *
@@ -19,6 +20,8 @@ final class ThreadState
     static final int ID_BLOCK = 1024;
 
     final Observer.Local counters;
+    /** This thread's cached intent chains of the manager's lock table. */
+    final ChainCache chains;
     int stripe;
     long nextId;
     long idLimit;
@@ -26,10 +29,12 @@ final class ThreadState
     private final TryWaiter tryWaiter = new TryWaiter();
     private boolean tryInUse;
 
-    ThreadState(final Observer.Local counters, final int stripe)
+    ThreadState(final Observer.Local counters, final ChainCache chains, final int stripe)
     {
         this.counters = counters;
+        this.chains = chains;
         this.stripe = stripe;
+        tryState.owner = this;
     }
 
     /**
@@ -67,6 +72,7 @@ final class ThreadState
             final LockHandle.AttemptState st = new LockHandle.AttemptState();
             st.waiter = new TryWaiter();
             st.waiter.held = held;
+            st.owner = this;
             return st;
         }
         tryInUse = true;

@@ -25,7 +25,7 @@ class HeldSetTest
             final HeldSet s = new HeldSet(null);
             for (int i = 0; i < n; i++)
             {
-                s.put(entry("/f/" + i, LockType.POINT), null);
+                s.put(entry("/f/" + i, LockType.POINT), null, null);
             }
             assertEquals(n, s.size());
             for (int i = 0; i < n; i++)
@@ -39,7 +39,7 @@ class HeldSetTest
             assertEquals(n, s.countBelow(LockPath.parse("/f")));
 
             // H1: the upgrade replaces the entry in its slot.
-            s.put(entry("/f/0", LockType.SUBTREE), null);
+            s.put(entry("/f/0", LockType.SUBTREE), null, null);
             assertEquals(n, s.size());
             assertEquals(0, s.slotOf(LockPath.parse("/f/0")));
             assertEquals(LockType.SUBTREE, s.entry(0).type());
@@ -48,7 +48,7 @@ class HeldSetTest
             s.clear();
             assertTrue(s.isEmpty());
             assertFalse(s.covers(entry("/f/0/deep/x", LockType.POINT)), "clear drops the SUBTREE count too");
-            s.put(entry("/g", LockType.POINT), null);
+            s.put(entry("/g", LockType.POINT), null, null);
             assertEquals(0, s.slotOf(LockPath.parse("/g")), "usable after clear");
             assertEquals(-1, s.slotOf(LockPath.parse("/f/1")));
         }

@@ -32,6 +32,8 @@ public final class LockPath implements Comparable<LockPath>
     // immutable, and two threads may at worst each create one).
     private LockRequest pointRequest;
     private LockRequest subtreeRequest;
+    // The parent, created on first use (racy but benign, as above).
+    private LockPath parent;
 
     private LockPath(final String[] segments, final String text)
     {
@@ -222,11 +224,17 @@ public final class LockPath implements Comparable<LockPath>
      */
     public LockPath parent()
     {
-        if (isRoot())
+        LockPath p = parent;
+        if (p == null)
         {
-            throw new InvalidLockPathException(text, "the root has no parent");
+            if (isRoot())
+            {
+                throw new InvalidLockPathException(text, "the root has no parent");
+            }
+            p = prefix(segments.length - 1);
+            parent = p;
         }
-        return prefix(segments.length - 1);
+        return p;
     }
 
     /**

@@ -1,0 +1,34 @@
+package io.pathlock.table;
+
+import io.pathlock.core.LockPath;
+
+/**
+ * One thread's cached {@link IntentChain}s for one lock table: a small direct-mapped array keyed by
+ * the parent path of the locks that use them (see {@link LockTable}, invariant 8).
+ *
+ * <p>Not thread-safe: owned by one thread (the facade keeps one per thread and table), which passes
+ * it to {@code LockTable.tryLock} and {@link LockTable#unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
+ * The chains in it are shared with the table's registry, where other threads may revoke them.
+ */
+public final class ChainCache
+{
+    /** Slots per thread and table. */
+    static final int SLOTS = 8;
+    /** Misses on an occupied slot before its cached chain is replaced. */
+    static final int EVICT_AFTER_MISSES = 4;
+
+    final LockTable table;
+    final IntentChain[] slots = new IntentChain[SLOTS];
+    final byte[] misses = new byte[SLOTS];
+
+    ChainCache(final LockTable table)
+    {
+        this.table = table;
+    }
+
+    static int slotOf(final LockPath parent)
+    {
+        final int h = parent.hashCode();
+        return (h ^ (h >>> 16)) & (SLOTS - 1);
+    }
+}
