@@ -322,10 +322,13 @@ final class HeldSet implements LockOwner
         }
         else
         {
-            Arrays.fill(entries, 0, size, null);
-            Arrays.fill(nodes, 0, size, null);
-            Arrays.fill(chains, 0, size, null);
-            Arrays.fill(upgrading, 0, size, false);
+            for (int i = 0; i < size; i++)
+            {
+                entries[i] = null;
+                nodes[i] = null;
+                chains[i] = null;
+                upgrading[i] = false;
+            }
         }
         index = null;
         size = 0;

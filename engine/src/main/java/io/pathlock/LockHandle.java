@@ -48,7 +48,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread-safety: a handle may be used and closed from any thread (it is not bound to the thread
  * that acquired). Its operations are serialised on the handle, except that waiting happens outside
- * that monitor, so {@link #close()} from another thread is never blocked by a waiting acquire.
+ * that lock, so {@link #close()} from another thread is never blocked by a waiting acquire.
  *
  * <p>Liveness: every acquisition and {@link #touch()} count as activity. A handle idle longer than
  * the manager's idle timeout is collected: its locks are released and every later use throws
@@ -134,7 +134,9 @@ public final class LockHandle implements AutoCloseable
     // Created by the first onLost (most handles never register one).
     private volatile java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> lostListeners;
 
-    // Guarded by this.
+    /** Serialises the handle's operations (the monitor of earlier versions). */
+    private final HandleLock lock = new HandleLock();
+    // Guarded by lock.
     private final HeldSet held = new HeldSet(this);
     // Created by the first publication (the memory store never publishes).
     private ArrayList<LockStore.Publication> publications;
@@ -144,7 +146,7 @@ public final class LockHandle implements AutoCloseable
     LockHandle registryNext;
     // Incremented by every release of all locks (releaseAll, close, loss, collection); guarded by this.
     private long releaseEpoch;
-    // Serialises the attempts of this handle when store I/O runs outside the monitor.
+    // Serialises the attempts of this handle when store I/O runs outside the handle lock.
     private final java.util.concurrent.locks.ReentrantLock acquiring;
     private final boolean publishMayBlock;
     private final boolean needsPublication;
@@ -290,9 +292,17 @@ public final class LockHandle implements AutoCloseable
      *
      * @return a new list.
      */
-    public synchronized List<HeldLock> locks()
+    public List<HeldLock> locks()
     {
-        return held.infos(ownerId());
+        lock.lock();
+        try
+        {
+            return held.infos(ownerId());
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -303,12 +313,20 @@ public final class LockHandle implements AutoCloseable
      * @throws LockLostException if the handle has lost its locks, also when this call is the first
      *         to notice (the store is asked whether every lock is still intact).
      */
-    public synchronized long fencingToken(final CharSequence path)
+    public long fencingToken(final CharSequence path)
     {
-        final LockPath p = LockPath.parse(path);
-        checkIntact();
-        final int slot = held.slotOf(p);
-        return slot < 0 ? -1 : held.node(slot).grantToken();
+        lock.lock();
+        try
+        {
+            final LockPath p = LockPath.parse(path);
+            checkIntact();
+            final int slot = held.slotOf(p);
+            return slot < 0 ? -1 : held.node(slot).grantToken();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -318,7 +336,8 @@ public final class LockHandle implements AutoCloseable
      */
     public boolean isValid()
     {
-        synchronized (this)
+        lock.lock();
+        try
         {
             if (closed || lostReason != null)
             {
@@ -333,6 +352,10 @@ public final class LockHandle implements AutoCloseable
                 return false;
             }
             return true;
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -351,7 +374,8 @@ public final class LockHandle implements AutoCloseable
         java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> ls = lostListeners;
         if (ls == null)
         {
-            synchronized (this)
+            lock.lock();
+            try
             {
                 ls = lostListeners;
                 if (ls == null)
@@ -359,6 +383,10 @@ public final class LockHandle implements AutoCloseable
                     ls = new java.util.concurrent.CopyOnWriteArrayList<>();
                     lostListeners = ls;
                 }
+            }
+            finally
+            {
+                lock.unlock();
             }
         }
         ls.add(listener);
@@ -370,7 +398,7 @@ public final class LockHandle implements AutoCloseable
         return this;
     }
 
-    /** Asks the store whether every publication is intact; marks the handle lost if not. Holds this. */
+    /** Asks the store whether every publication is intact; marks the handle lost if not. Holds the handle lock. */
     private void checkIntact()
     {
         if (lostReason != null)
@@ -401,7 +429,7 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /** Records the loss once, tells the observer and the listeners, releases what is left. Holds this. */
+    /** Records the loss once, tells the observer and the listeners, releases what is left. Holds the handle lock. */
     private void markLost(final String reason)
     {
         if (lostReason != null)
@@ -477,7 +505,8 @@ public final class LockHandle implements AutoCloseable
      */
     public void releaseAll()
     {
-        synchronized (this)
+        lock.lock();
+        try
         {
             if (closed)
             {
@@ -488,6 +517,10 @@ public final class LockHandle implements AutoCloseable
                 throw new IllegalStateException("handle " + ownerId() + " is closed");
             }
             releaseAllLocked("released");
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -500,7 +533,8 @@ public final class LockHandle implements AutoCloseable
     @Override
     public void close()
     {
-        synchronized (this)
+        lock.lock();
+        try
         {
             if (closed)
             {
@@ -508,6 +542,10 @@ public final class LockHandle implements AutoCloseable
             }
             closed = true;
             releaseAllLocked("closed");
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -519,81 +557,105 @@ public final class LockHandle implements AutoCloseable
 
     // ---- package-private: used by the manager and its agent ------------------------------------
 
-    synchronized LockSnapshot.HandleInfo info()
+    LockSnapshot.HandleInfo info()
     {
-        return new LockSnapshot.HandleInfo(ownerId(), locks(), openedNanos, lastActiveNanos, lostReason);
-    }
-
-    synchronized boolean collect(final long now)
-    {
-        if (closed || now - lastActiveNanos <= m.handleIdleTimeoutNanos)
-        {
-            return false;
-        }
-        lostReason = "collected after " + LockManager.NANOS.toMillis(now - lastActiveNanos)
-            + " ms without activity (idle timeout " + LockManager.NANOS.toMillis(m.handleIdleTimeoutNanos) + " ms)";
-        closed = true;
-        final boolean hadLocks = !held.isEmpty();
+        lock.lock();
         try
         {
-            releaseAllLocked("collected");
+            return new LockSnapshot.HandleInfo(ownerId(), locks(), openedNanos, lastActiveNanos, lostReason);
         }
-        catch (final LockStoreException e)
+        finally
         {
-            // The handle is gone either way; what could not be unpublished is reported.
-            m.backgroundError("releasing the locks of collected handle " + ownerId(), e);
+            lock.unlock();
         }
-        m.observer.onCollected();
-        if (hadLocks)
-        {
-            m.observer.onLost();
-            LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} {1}; its locks were released",
-                ownerId(), lostReason);
-        }
-        fireLost(lostReason);
-        return true;
     }
 
-    synchronized int heartbeat()
+    boolean collect(final long now)
     {
-        if (closed || publications == null || publications.isEmpty())
+        lock.lock();
+        try
         {
-            return 0;
-        }
-        int n = 0;
-        for (final LockStore.Publication p : new ArrayList<>(publications))
-        {
-            final boolean intact;
+            if (closed || now - lastActiveNanos <= m.handleIdleTimeoutNanos)
+            {
+                return false;
+            }
+            lostReason = "collected after " + LockManager.NANOS.toMillis(now - lastActiveNanos)
+                + " ms without activity (idle timeout " + LockManager.NANOS.toMillis(m.handleIdleTimeoutNanos) + " ms)";
+            closed = true;
+            final boolean hadLocks = !held.isEmpty();
             try
             {
-                intact = m.store.refresh(p);
+                releaseAllLocked("collected");
             }
             catch (final LockStoreException e)
             {
-                // Fail closed: a lock that could not be refreshed will look stale to OpenViking
-                // processes once it expires, so the holder must not go on as if it still held it.
-                markLost("heartbeat could not refresh " + p.entries() + " in " + m.store.describe() + ": " +
-                    e.getMessage());
-                return n + 1;
+                // The handle is gone either way; what could not be unpublished is reported.
+                m.backgroundError("releasing the locks of collected handle " + ownerId(), e);
             }
-            n++;
-            if (!intact)
+            m.observer.onCollected();
+            if (hadLocks)
             {
-                String broken = null;
+                m.observer.onLost();
+                LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} {1}; its locks were released",
+                    ownerId(), lostReason);
+            }
+            fireLost(lostReason);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    int heartbeat()
+    {
+        lock.lock();
+        try
+        {
+            if (closed || publications == null || publications.isEmpty())
+            {
+                return 0;
+            }
+            int n = 0;
+            for (final LockStore.Publication p : new ArrayList<>(publications))
+            {
+                final boolean intact;
                 try
                 {
-                    broken = m.store.check(p);
+                    intact = m.store.refresh(p);
                 }
-                catch (final LockStoreException ignore)
+                catch (final LockStoreException e)
                 {
-                    // The refresh already said it is gone.
+                    // Fail closed: a lock that could not be refreshed will look stale to OpenViking
+                    // processes once it expires, so the holder must not go on as if it still held it.
+                    markLost("heartbeat could not refresh " + p.entries() + " in " + m.store.describe() + ": " +
+                        e.getMessage());
+                    return n + 1;
                 }
-                markLost("lock lost in the store (" + m.store.describe() + "): " + (broken != null ? broken :
-                    p.entries() + " was removed or taken over by another process"));
-                return n;
+                n++;
+                if (!intact)
+                {
+                    String broken = null;
+                    try
+                    {
+                        broken = m.store.check(p);
+                    }
+                    catch (final LockStoreException ignore)
+                    {
+                        // The refresh already said it is gone.
+                    }
+                    markLost("lock lost in the store (" + m.store.describe() + "): " + (broken != null ? broken :
+                        p.entries() + " was removed or taken over by another process"));
+                    return n;
+                }
             }
+            return n;
         }
-        return n;
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** An asynchronous acquisition; {@code timeoutNanos < 0} waits without limit. */
@@ -835,9 +897,14 @@ public final class LockHandle implements AutoCloseable
         {
             if (!publishMayBlock)
             {
-                synchronized (this)
+                lock.lock();
+                try
                 {
                     return attemptLocked(request, st.waiter, st) == GRANTED ? null : describe(st);
+                }
+                finally
+                {
+                    lock.unlock();
                 }
             }
             acquiring.lock();
@@ -860,7 +927,7 @@ public final class LockHandle implements AutoCloseable
      * One all-or-nothing attempt: claims in the table, publishes in the store, records the grant.
      *
      * <p>When the store's publication may block (lock files: I/O and up to the race wait), it runs
-     * outside the handle's monitor, so {@link #close()}, {@link #releaseAll()}, snapshots and
+     * outside the handle's lock, so {@link #close()}, {@link #releaseAll()}, snapshots and
      * heartbeats from other threads are never held up by it; the attempts of one handle are
      * serialised by {@link #acquiring} instead. A release that ran meanwhile (detected by
      * {@link #releaseEpoch}) makes the attempt undo its claims and its publication, then throw if
@@ -872,9 +939,14 @@ public final class LockHandle implements AutoCloseable
     {
         if (!publishMayBlock)
         {
-            synchronized (this)
+            lock.lock();
+            try
             {
                 return attemptLocked(request, w, st);
+            }
+            finally
+            {
+                lock.unlock();
             }
         }
         acquiring.lock();
@@ -882,7 +954,8 @@ public final class LockHandle implements AutoCloseable
         {
             for (;;)
             {
-                synchronized (this)
+                lock.lock();
+                try
                 {
                     final int r = claimLocked(request, w, st);
                     if (r != CLAIMED)
@@ -890,8 +963,13 @@ public final class LockHandle implements AutoCloseable
                         return r;
                     }
                 }
+                finally
+                {
+                    lock.unlock();
+                }
                 final LockStore.PublishResult pr = publish(st);
-                synchronized (this)
+                lock.lock();
+                try
                 {
                     if (closed || st.epoch != releaseEpoch)
                     {
@@ -908,6 +986,10 @@ public final class LockHandle implements AutoCloseable
                     }
                     return finishLocked(st, pr);
                 }
+                finally
+                {
+                    lock.unlock();
+                }
             }
         }
         finally
@@ -916,7 +998,7 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /** One attempt entirely under the monitor, for stores whose publication never blocks. */
+    /** One attempt entirely under the handle lock, for stores whose publication never blocks. */
     private int attemptLocked(final LockRequest request, final TableWaiter w, final AttemptState st)
     {
         final int r = claimLocked(request, w, st);
@@ -937,7 +1019,7 @@ public final class LockHandle implements AutoCloseable
     }
 
     /**
-     * Claims the request's uncovered entries in the table. Holds the monitor. Returns GRANTED if
+     * Claims the request's uncovered entries in the table. Holds the handle lock. Returns GRANTED if
      * everything is covered already, TABLE_BLOCKED (claims undone, conflict in {@code st}), or
      * CLAIMED with the claim in {@code st}.
      */
@@ -986,7 +1068,11 @@ public final class LockHandle implements AutoCloseable
             }
         }
         final long now = m.now();
-        lastActiveNanos = now;
+        if (lastActiveNanos != now)
+        {
+            // The cached clock moves every few ms: most grants skip this volatile write.
+            lastActiveNanos = now;
+        }
         if (k == 0)
         {
             clearClaim(st);
@@ -1041,9 +1127,14 @@ public final class LockHandle implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            synchronized (this)
+            lock.lock();
+            try
             {
                 undoLocked(st);
+            }
+            finally
+            {
+                lock.unlock();
             }
             if (e instanceof LockStoreException)
             {
@@ -1053,7 +1144,7 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /** Records a granted claim, or undoes a refused one. Holds the monitor. */
+    /** Records a granted claim, or undoes a refused one. Holds the handle lock. */
     private int finishLocked(final AttemptState st, final LockStore.PublishResult pr)
     {
         if (pr != null && !pr.isGranted())
@@ -1101,7 +1192,7 @@ public final class LockHandle implements AutoCloseable
     /**
      * Undoes the first {@code st.count} claims, last first. An upgrade goes back to the POINT the
      * handle still holds, or, if a release ran since the claim, is unlocked: that release left the
-     * node to this attempt. Holds the monitor.
+     * node to this attempt. Holds the handle lock.
      */
     private void undoLocked(final AttemptState st)
     {
@@ -1125,11 +1216,12 @@ public final class LockHandle implements AutoCloseable
     private static void clearClaim(final AttemptState st)
     {
         final int n = Math.max(st.count, st.filled);
-        if (n > 0)
+        for (int i = 0; i < n; i++)
         {
-            Arrays.fill(st.todo, 0, n, null);
-            Arrays.fill(st.nodes, 0, n, null);
-            Arrays.fill(st.chains, 0, n, null);
+            // A loop, not Arrays.fill: n is almost always 1 or 2.
+            st.todo[i] = null;
+            st.nodes[i] = null;
+            st.chains[i] = null;
         }
         st.cache = null;
         st.count = 0;

@@ -324,7 +324,14 @@ public final class LockTable
     {
         final TrieNode parent = c.last();
         final String name = path.name();
-        TrieNode n = childOf(parent, name);
+        // The chain remembers the last child it served: a lock taken again skips the child lookup.
+        // A reclaimed child is DEAD, which the claim reports, and is looked up again.
+        TrieNode n = c.lastChild;
+        if (n == null || !(n.name == name || n.name.equals(name)))
+        {
+            n = childOf(parent, name);
+            c.lastChild = n;
+        }
         for (;;)
         {
             final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, false, waiter, out);
@@ -337,6 +344,7 @@ public final class LockTable
                 return null;
             }
             n = childOf(parent, name);
+            c.lastChild = n;
         }
     }
 
@@ -440,7 +448,7 @@ public final class LockTable
 
     private static void clearHold(final TrieNode node)
     {
-        node.holder = null;
+        node.holderRelease(null);
         for (;;)
         {
             final long s = node.stateVolatile();
@@ -648,7 +656,7 @@ public final class LockTable
     {
         node.grantToken = token;
         node.grantNanos = nanos;
-        node.holder = owner;
+        node.holderRelease(owner);
     }
 
     /**

@@ -36,6 +36,7 @@ public final class TrieNode
     private static final VarHandle CHILDREN;
     private static final VarHandle QUEUE;
     private static final VarHandle CELLS;
+    private static final VarHandle HOLDER;
     static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
 
     static
@@ -50,6 +51,7 @@ public final class TrieNode
             CHILDREN = l.findVarHandle(TrieNode.class, "children", ConcurrentHashMap.class);
             QUEUE = l.findVarHandle(TrieNode.class, "queue", ConcurrentLinkedQueue.class);
             CELLS = l.findVarHandle(TrieNode.class, "cells", long[].class);
+            HOLDER = l.findVarHandle(TrieNode.class, "holder", LockOwner.class);
         }
         catch (final ReflectiveOperationException e)
         {
@@ -82,9 +84,12 @@ public final class TrieNode
     long grantNanos;
     /**
      * Who holds this node: set by the facade after a grant (after {@link #grantToken} and
-     * {@link #grantNanos}), cleared before release.
+     * {@link #grantNanos}), cleared before release. Written with release stores and read with
+     * acquire loads ({@link #HOLDER}): only conflict reports read it from other threads, and the
+     * claim and release CAS on the state word order it for the holder itself.
      */
-    volatile LockOwner holder;
+    @SuppressWarnings("unused") // through HOLDER
+    private LockOwner holder;
 
     TrieNode(final TrieNode parent, final String name)
     {
@@ -259,7 +264,12 @@ public final class TrieNode
      */
     public LockOwner holder()
     {
-        return holder;
+        return (LockOwner)HOLDER.getAcquire(this);
+    }
+
+    void holderRelease(final LockOwner owner)
+    {
+        HOLDER.setRelease(this, owner);
     }
 
     /**
