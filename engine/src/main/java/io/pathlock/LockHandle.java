@@ -642,6 +642,13 @@ public final class LockHandle implements AutoCloseable
      * mark. Register, then check (as for invariant 5 of the table), so no such wake-up is missed. A
      * stream of waiting acquisitions from handles whose locks nobody waits for respects the mark,
      * so it cannot starve the SUBTREE waiter.
+     *
+     * <p>Only this process's waiters are visible to the table. On a store shared with other
+     * processes (one that {@linkplain LockStore#needsPublication publishes} grants) a waiter in
+     * another process may be waiting for any lock this handle holds, so there a waiting acquisition
+     * of a handle that holds any lock goes past marks (the rule before issue 11), and a stream of
+     * such acquisitions can overtake a pending SUBTREE waiter: deadlock-freedom is kept over
+     * fairness. tryLock/tryAcquire, which never wait, respect marks on every store.
      */
     private abstract class Acquisition extends TableWaiter
     {
@@ -666,6 +673,12 @@ public final class LockHandle implements AutoCloseable
             // Called during an attempt, under the handle's monitor, only for nodes with marks.
             if (held.holdsAtOrBelow(n))
             {
+                return true;
+            }
+            if (needsPublication && !held.isEmpty())
+            {
+                // A store shared with other processes: a waiter there may wait for this handle's
+                // locks unseen by this table, so any lock held may close a cycle (see above).
                 return true;
             }
             for (int i = 0, k = held.size(); i < k; i++)
