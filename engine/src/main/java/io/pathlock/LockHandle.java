@@ -742,7 +742,7 @@ public final class LockHandle implements AutoCloseable
         @Override
         protected boolean mayBeAwaitedAt(final TrieNode n)
         {
-            // Called during an attempt, under the handle's monitor, only for nodes with marks.
+            // Called during an attempt, under the handle lock, only for nodes with marks.
             if (held.holdsAtOrBelow(n))
             {
                 return true;
@@ -817,12 +817,17 @@ public final class LockHandle implements AutoCloseable
                 if (st.conflict.kind() == ConflictKind.PENDING_SUBTREE)
                 {
                     // Parked on a mark: a later wait for one of this handle's locks must wake it.
-                    synchronized (LockHandle.this)
+                    lock.lock();
+                    try
                     {
                         if (!held.isEmpty())
                         {
                             m.markParked.add(this);
                         }
+                    }
+                    finally
+                    {
+                        lock.unlock();
                     }
                 }
                 else
