@@ -890,6 +890,14 @@ public final class LockHandle implements AutoCloseable
         {
             throw new InterruptedException("interrupted before acquiring " + request);
         }
+        if (!publishMayBlock && tryGrant(request))
+        {
+            // Uncontended: granted by one attempt on this thread's scratch state, as tryAcquire is,
+            // without building the state machine of a wait (a refusal here costs one attempt and
+            // records nothing; the state machine then decides, under its own pending-mark rule,
+            // which is never stricter than this attempt's).
+            return;
+        }
         final BlockingAcquisition a = new BlockingAcquisition(request, timeoutNanos, Thread.currentThread());
         String outcome = "failed";
         try
@@ -952,6 +960,29 @@ public final class LockHandle implements AutoCloseable
     {
         m.observer.onTimeout();
         return new LockTimeoutException(request, Duration.ofNanos(timeoutNanos), c);
+    }
+
+    /** One attempt under the handle lock, for a store whose publication never blocks: whether granted. */
+    private boolean tryGrant(final LockRequest request)
+    {
+        final ThreadState ts = m.threadState();
+        final AttemptState st = ts.borrowTry(held);
+        try
+        {
+            lock.lock();
+            try
+            {
+                return attemptLocked(request, st.waiter, st) == GRANTED;
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+        finally
+        {
+            ts.giveBack(st);
+        }
     }
 
     /** One attempt of tryAcquire/tryLock: null if granted, else the conflict. */

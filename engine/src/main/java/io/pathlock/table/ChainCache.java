@@ -14,12 +14,17 @@ public final class ChainCache
 {
     /** Slots per thread and table. */
     static final int SLOTS = 8;
-    /** Misses on an occupied slot before its cached chain is replaced. */
-    static final int EVICT_AFTER_MISSES = 4;
+    /**
+     * Misses on an occupied slot (releases below another parent, with no use of the slot's chain in
+     * between) before its cached chain is replaced: high, so that a thread whose locks are spread
+     * over many parents keeps lowering its raises (as without chains) instead of churning chains,
+     * and a thread that moves on to another directory still gets its chain after a while.
+     */
+    static final int EVICT_AFTER_MISSES = 64;
 
     final LockTable table;
     final IntentChain[] slots = new IntentChain[SLOTS];
-    final byte[] misses = new byte[SLOTS];
+    final int[] misses = new int[SLOTS];
 
     ChainCache(final LockTable table)
     {
