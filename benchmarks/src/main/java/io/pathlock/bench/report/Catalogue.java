@@ -256,7 +256,7 @@ public final class Catalogue
         target("11.2", 11, "reused handle, POINT at depth 6 (tryAcquire + releaseAll) at most 4x a JDK ReentrantLock lock+unlock",
             "table.ReusedHandleBenchmark.point", "table.ReusedHandleBenchmark.reentrantLock", Target.Rule.RATIO_AT_MOST, 4),
         target("11.2a", 11, "the same allocates nothing: at most 0.5 B/op by -prof gc (JMH's own bookkeeping shows as ~0.01 B/op)",
-            "table.ReusedHandleBenchmark.point#\u00b7gc.alloc.rate.norm", null, Target.Rule.AT_MOST, 0.5),
+            "table.ReusedHandleBenchmark.point#gc.alloc.rate.norm", null, Target.Rule.AT_MOST, 0.5),
         target("11.3", 11, "reused handle, SUBTREE at depth 6 at most 0.5x java-multilocks X on the node (a HierarchicalMultiLock "
                 + "chain kept by the caller: IX on the six ancestors, X on the node)",
             "table.ReusedHandleBenchmark.subtree", "table.ReusedHandleBenchmark.multiLockX", Target.Rule.RATIO_AT_MOST, 0.5),
