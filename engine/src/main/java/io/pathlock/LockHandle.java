@@ -142,6 +142,8 @@ public final class LockHandle implements AutoCloseable
     private ArrayList<LockStore.Publication> publications;
     // Written under this; read without it by the handle registry (a closed handle stays closed).
     private volatile boolean closed;
+    // The thread state of the thread that used this handle last; checked against the current thread.
+    private ThreadState lastThreadState;
     /** Next handle in the registry stripe's list: guarded by that stripe (HandleRegistry R2). */
     LockHandle registryNext;
     // Incremented by every release of all locks (releaseAll, close, loss, collection); guarded by this.
@@ -179,6 +181,22 @@ public final class LockHandle implements AutoCloseable
             ownerId = o;
         }
         return o;
+    }
+
+    /**
+     * The calling thread's state: the one this handle used last if it is the same thread (a field
+     * read instead of a thread-local lookup; a handle is mostly used from one thread).
+     */
+    private ThreadState threadState()
+    {
+        final ThreadState last = lastThreadState;
+        if (last != null && last.thread == Thread.currentThread())
+        {
+            return last;
+        }
+        final ThreadState ts = m.threadState();
+        lastThreadState = ts;
+        return ts;
     }
 
     /** Whether the registry may drop this handle (HandleRegistry R1). */
@@ -965,7 +983,7 @@ public final class LockHandle implements AutoCloseable
     /** One attempt under the handle lock, for a store whose publication never blocks: whether granted. */
     private boolean tryGrant(final LockRequest request)
     {
-        final ThreadState ts = m.threadState();
+        final ThreadState ts = threadState();
         final AttemptState st = ts.borrowTry(held);
         try
         {
@@ -988,7 +1006,7 @@ public final class LockHandle implements AutoCloseable
     /** One attempt of tryAcquire/tryLock: null if granted, else the conflict. */
     private LockConflict tryOnce(final LockRequest request)
     {
-        final ThreadState ts = m.threadState();
+        final ThreadState ts = threadState();
         final AttemptState st = ts.borrowTry(held);
         try
         {
@@ -1179,7 +1197,7 @@ public final class LockHandle implements AutoCloseable
         final LockTable table = m.table;
         final TrieNode[] nodes = st.nodes;
         final IntentChain[] chains = st.chains;
-        final ChainCache cache = (st.owner != null ? st.owner : m.threadState()).chains;
+        final ChainCache cache = (st.owner != null ? st.owner : threadState()).chains;
         st.cache = cache;
         st.upgrading = upgrade != null;
         st.epoch = releaseEpoch;
@@ -1281,7 +1299,7 @@ public final class LockHandle implements AutoCloseable
             }
             publications.add(pr.publication());
         }
-        m.threadState().counters.onGrant();
+        (st.owner != null ? st.owner : threadState()).counters.onGrant();
         clearClaim(st);
         return GRANTED;
     }
@@ -1367,7 +1385,8 @@ public final class LockHandle implements AutoCloseable
         final boolean emit = had && HOLD_EVENT.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
         final String owner = emit ? ownerId() : null;
-        final ChainCache cache = had ? m.threadState().chains : null;
+        final ThreadState ts = had ? threadState() : null;
+        final ChainCache cache = had ? ts.chains : null;
         for (int i = 0, n = held.size(); i < n; i++)
         {
             if (!held.isUpgrading(i))
@@ -1391,7 +1410,7 @@ public final class LockHandle implements AutoCloseable
         held.clear();
         if (had)
         {
-            m.threadState().counters.onRelease();
+            ts.counters.onRelease();
         }
         if (failure != null)
         {

@@ -19,6 +19,8 @@ final class ThreadState
     /** Handle ids taken from the manager's counter at a time. */
     static final int ID_BLOCK = 1024;
 
+    /** The thread that owns this state. */
+    final Thread thread = Thread.currentThread();
     final Observer.Local counters;
     /** This thread's cached intent chains of the manager's lock table. */
     final ChainCache chains;
