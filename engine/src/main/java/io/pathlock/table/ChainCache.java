@@ -31,9 +31,20 @@ public final class ChainCache
         this.table = table;
     }
 
+    /** The slot of the chain of a path's parent (by {@link LockPath#parentHash()}, no allocation). */
+    static int slotOfChild(final LockPath child)
+    {
+        return slotOfHash(child.parentHash());
+    }
+
+    /** The slot of a parent path's chain. */
     static int slotOf(final LockPath parent)
     {
-        final int h = parent.hashCode();
+        return slotOfHash(parent.hashCode());
+    }
+
+    private static int slotOfHash(final int h)
+    {
         return (h ^ (h >>> 16)) & (SLOTS - 1);
     }
 }

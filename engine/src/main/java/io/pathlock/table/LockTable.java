@@ -275,10 +275,9 @@ public final class LockTable
         out.chain = null;
         if (cache != null && !upgrade && !path.isRoot())
         {
-            final LockPath parent = path.parent();
-            final int slot = ChainCache.slotOf(parent);
+            final int slot = ChainCache.slotOfChild(path);
             final IntentChain c = cache.slots[slot];
-            if (c != null && (c.parentPath == parent || c.parentPath.equals(parent)))
+            if (c != null && path.isChildOf(c.parentPath))
             {
                 if (c.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
                 {
@@ -442,7 +441,7 @@ public final class LockTable
         {
             releaseChain(chain);
         }
-        else if (cache == null || node.parent == null || !keepChain(node.parent, path.parent(), cache))
+        else if (cache == null || node.parent == null || !keepChain(node.parent, path, cache))
         {
             lowerChain(node.parent);
         }
@@ -485,14 +484,14 @@ public final class LockTable
     }
 
     /**
-     * Keeps the raises from the root to {@code parent} (made by a walk for a lock now released) as a
-     * cached chain of the calling thread, if its cache has room for it.
+     * Keeps the raises from the root to {@code parent} (made by a walk for a lock on {@code path},
+     * now released) as a cached chain of the calling thread, if its cache has room for it.
      *
      * @return false if the caller must lower them.
      */
-    private boolean keepChain(final TrieNode parent, final LockPath parentPath, final ChainCache cache)
+    private boolean keepChain(final TrieNode parent, final LockPath path, final ChainCache cache)
     {
-        final int slot = ChainCache.slotOf(parentPath);
+        final int slot = ChainCache.slotOfChild(path);
         final IntentChain occupant = cache.slots[slot];
         if (occupant != null)
         {
@@ -500,8 +499,8 @@ public final class LockTable
             if (st != IntentChain.REVOKED)
             {
                 // One chain per parent and slot; another parent's cached chain is replaced only
-                // after it missed a few times.
-                if (st != IntentChain.CACHED || occupant.parentPath.equals(parentPath)
+                // after it missed many times.
+                if (st != IntentChain.CACHED || path.isChildOf(occupant.parentPath)
                     || ++cache.misses[slot] < ChainCache.EVICT_AFTER_MISSES)
                 {
                     return false;
@@ -509,6 +508,7 @@ public final class LockTable
                 revoke(occupant);
             }
         }
+        final LockPath parentPath = path.parent();
         int depth = 0;
         for (TrieNode m = parent; m != null; m = m.parent)
         {
