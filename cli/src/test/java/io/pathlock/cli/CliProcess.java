@@ -31,8 +31,15 @@ final class CliProcess
 
     static CliProcess start(final Path dir, final String name, final String... args) throws IOException
     {
+        return start(dir, name, List.of(), args);
+    }
+
+    static CliProcess start(final Path dir, final String name, final List<String> jvmArgs, final String... args)
+        throws IOException
+    {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
         cmd.add("--add-exports");
         cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         cmd.add("-XX:TieredStopAtLevel=1");

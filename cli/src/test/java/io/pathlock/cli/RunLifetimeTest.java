@@ -141,4 +141,45 @@ class RunLifetimeTest
             assertTrue(other.reapedCount() >= 1, "the dead holder's lock file was not taken over");
         }
     }
+
+    /**
+     * H6 of the lock-file store: each heartbeat replaces the lock file by a new inode; the keeper is
+     * handed the new descriptor before the rename, so after {@code kill -9} the file under the name is
+     * still flocked by the keeper, not only an old inode it was given at the start.
+     */
+    @Test
+    void theKeeperFollowsHeartbeatRefreshes() throws Exception
+    {
+        final Path root = Files.createDirectories(dir.resolve("root"));
+        final Path started = dir.resolve("started");
+        final Path go = dir.resolve("go");
+        final Path done = dir.resolve("done");
+        final String script = String.format(Locale.ROOT,
+            "touch %1$s; while [ ! -f %2$s ]; do sleep 0.01; done; touch %3$s", started, go, done);
+        // lock_expire 0.3 s: a heartbeat every 100 ms.
+        final CliProcess run = CliProcess.start(dir, "run", java.util.List.of("-D" + FileLockStore.LOCK_EXPIRE_PROP_NAME + "=0.3s"),
+            "run", "--root", root.toString(), "-n", "--subtree", "/a", "--", "sh", "-c", script);
+        run.await("the command to start", () -> Files.exists(started), true);
+        final Path lockFile = root.resolve("a").resolve(FileLockStore.LOCK_FILE_NAME);
+        final Object first = Files.readAttributes(lockFile, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        run.await("a heartbeat to replace the lock file", () ->
+        {
+            try
+            {
+                return !first.equals(Files.readAttributes(lockFile, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+            }
+            catch (final java.io.IOException e)
+            {
+                return false;
+            }
+        }, true);
+        run.process.destroyForcibly();
+        run.waitFor(Duration.ofSeconds(60));
+        try (FileLockStore other = FileLockStore.open(root))
+        {
+            assertFalse(otherCanLock(other, "/a/b"), "after a refresh, kill -9 of the wrapper freed the lock");
+            Files.writeString(go, "");
+            run.await("the command to end", () -> Files.exists(done), false);
+        }
+    }
 }
