@@ -115,6 +115,10 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--dir", description = "With --mv: SRC is a directory (SUBTREE locks), else a file (POINT on parents).")
     boolean dir;
 
+    @Option(names = "--missing-dirs", defaultValue = "create", paramLabel = "POLICY",
+        description = "Missing parent directories of a lock path: create or fail (default ${DEFAULT-VALUE}).")
+    String missingDirs;
+
     @Option(names = {"-w", "--wait", "--timeout"}, paramLabel = "SECONDS",
         description = "Wait at most this long for busy locks: seconds (0.5), a number with a unit (250ms, 2m) " +
             "or 'forever' (the default). 0 is -n.")
@@ -156,7 +160,7 @@ final class RunCommand implements Callable<Integer>
         final FileLockStore store;
         try
         {
-            store = root.open();
+            store = root.open(missingDirs);
         }
         catch (final LockStoreException e)
         {
