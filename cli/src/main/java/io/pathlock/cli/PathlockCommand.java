@@ -76,6 +76,7 @@ public final class PathlockCommand implements Runnable
                 cl.addSubcommand(name, subcommand(name));
             }
         }
+        inheritVersion(cl, new Version());
         final CommandLine run = cl.getSubcommands().get("run");
         if (run != null)
         {
@@ -101,6 +102,19 @@ public final class PathlockCommand implements Runnable
             return EXIT_SOFTWARE;
         });
         return cl;
+    }
+
+    /** Every subcommand's {@code --version} prints the project version too. */
+    private static void inheritVersion(final CommandLine cl, final CommandLine.IVersionProvider version)
+    {
+        for (final CommandLine sub : cl.getSubcommands().values())
+        {
+            if (sub.getCommandSpec().versionProvider() == null)
+            {
+                sub.getCommandSpec().versionProvider(version);
+            }
+            inheritVersion(sub, version);
+        }
     }
 
     private static Object subcommand(final String name)

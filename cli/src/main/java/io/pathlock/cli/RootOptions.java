@@ -26,7 +26,7 @@ final class RootOptions
     String interop;
 
     @Option(names = "--ov-prefix", paramLabel = "PREFIX",
-        description = "the path under which OpenViking processes name this root (their mount prefix, e.g. /local/acc1); " +
+        description = "The path under which OpenViking processes name this root (their mount prefix, e.g. /local/acc1); " +
             "ragfs hashes it into sidecar names (default: empty).")
     String ovPrefix;
 

@@ -65,11 +65,12 @@ import java.util.concurrent.atomic.AtomicInteger;
     sortOptions = false,
     synopsisHeading = "%nUsage: ",
     customSynopsis = {
-        "pathlock run --root DIR (--point P | --subtree P | --mv SRC DSTPARENT [--dir])... [-n | -w SECONDS]",
-        "             [-E CODE] [--verbose] (COMMAND [ARG...] | -c 'COMMAND STRING')"},
+        "pathlock run [OPTIONS] --root DIR LOCK... COMMAND [ARG...]",
+        "       pathlock run [OPTIONS] --root DIR LOCK... -c 'COMMAND STRING'",
+        "where LOCK is --point P, --subtree P or --mv SRC DSTPARENT [--dir]."},
+    header = "Holds path locks while a command runs, like flock(1).",
     description = {
-        "%nHolds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them, " +
-            "like flock(1).",
+        "%nHolds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them.",
         "",
         "Waits for busy locks (forever by default). Arguments from COMMAND on are the command's, even if they " +
             "start with '-'; '--' before COMMAND is allowed.",
@@ -108,8 +109,8 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--subtree", paramLabel = "P", description = "SUBTREE lock on lock path P (repeatable).")
     List<String> subtrees = new ArrayList<>();
 
-    @Option(names = "--mv", arity = "2", paramLabel = "PATH",
-        description = "The locks of moving SRC into DSTPARENT: --mv SRC DSTPARENT.")
+    @Option(names = "--mv", arity = "2", paramLabel = "SRC DSTPARENT", hideParamSyntax = true,
+        description = "The locks of moving SRC into DSTPARENT (repeatable).")
     List<String> mv = new ArrayList<>();
 
     @Option(names = "--dir", description = "With --mv: SRC is a directory (SUBTREE locks), else a file (POINT on parents).")

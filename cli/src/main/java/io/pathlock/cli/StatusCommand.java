@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    header = "Lists the lock files under a root.",
     description = "Lists every lock file under --root: path, type, owner, age, alive (flock) / stale / foreign / unparseable.")
 final class StatusCommand implements Callable<Integer>
 {
