@@ -33,6 +33,17 @@ class RunLifetimeTest
     @TempDir
     Path dir;
 
+    /** Ends every command a test started, also when it failed half-way (they wait for 'go'). */
+    @org.junit.jupiter.api.AfterEach
+    void releaseCommands() throws Exception
+    {
+        Files.writeString(dir.resolve("go"), "");
+        for (final ProcessHandle p : ProcessHandle.current().descendants().toList())
+        {
+            p.destroyForcibly();
+        }
+    }
+
     /** A publication attempt of another "process"; released at once when it was granted. */
     private static boolean otherCanLock(final FileLockStore other, final String path)
     {
