@@ -1,13 +1,13 @@
 package io.pathlock.cli;
 
-import io.pathlock.LockBusyException;
-import io.pathlock.LockException;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockException;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockStoreException;
-import io.pathlock.LockTimeoutException;
-import io.pathlock.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockType;
 import io.pathlock.config.Settings;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.nativeio.NativeLoader;

@@ -5,6 +5,8 @@ import static io.pathlock.redo.RedoRecordDescriptor.KIND_DONE;
 import static io.pathlock.redo.RedoRecordDescriptor.KIND_QUARANTINE;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
+import io.pathlock.time.MonotonicClock;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -22,7 +24,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
@@ -64,7 +65,7 @@ final class RedoWriter implements Agent
     private final ManyToOneRingBuffer ring;
     private final SegmentStorage storage;
     private final Path directory;
-    private final NanoClock nanoClock;
+    private final MonotonicClock nanoClock;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final Long2ObjectHashMap<TaskEntry> tasks = new Long2ObjectHashMap<>();
     private final ByteBuffer batchByteBuffer;
@@ -108,7 +109,7 @@ final class RedoWriter implements Agent
         this.ring = ring;
         this.storage = config.storage();
         this.directory = config.directory();
-        this.nanoClock = config.nanoClock();
+        this.nanoClock = config.clock();
         this.nextTaskId = nextTaskId;
 
         // One ring's worth of records is the most a read can return; compaction copies in chunks.
@@ -302,7 +303,7 @@ final class RedoWriter implements Agent
 
     IdleStrategy idleStrategy()
     {
-        return new WriterIdleStrategy(config.writerParkMaxUs() * 1000);
+        return new WriterIdleStrategy(config.writerParkMax().toNanos());
     }
 
     private void copyIntoBatch(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
