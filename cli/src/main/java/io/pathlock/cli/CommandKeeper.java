@@ -193,7 +193,15 @@ final class CommandKeeper implements FileLockStore.DescriptorShare, AutoCloseabl
         while (reply != null && !reply.startsWith("X "));
         if (reply == null)
         {
-            throw new IOException("the keeper (pid " + keeperPid + ") ended before the command (pid " + commandPid + ")");
+            // The keeper was killed: the command, orphaned, may still run. Keep the locks until it
+            // has ended (R1), then report the failure.
+            final int pid = commandPid;
+            if (pid > 0)
+            {
+                ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            }
+            throw new IOException("the keeper (pid " + keeperPid + ") ended before reporting the command's (pid " +
+                pid + ") exit status");
         }
         final int status = Integer.parseInt(reply.substring(2).trim());
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);

@@ -85,6 +85,7 @@ import java.util.concurrent.atomic.AtomicInteger;
         "75:the locks are busy (-n) or -w passed, naming the holder (change with -E)",
         "64:bad usage",
         "74:the lock store failed",
+        "70:the keeper process that runs COMMAND was killed (reported after COMMAND ended)",
         "76:the locks were lost while COMMAND ran (reported on stderr at once)",
         "127:COMMAND could not be started"},
     optionListHeading = "%nOptions:%n",
@@ -278,7 +279,15 @@ final class RunCommand implements Callable<Integer>
                 {
                     keeper.signal(early.get());
                 }
-                return keeper.awaitExit();
+                try
+                {
+                    return keeper.awaitExit();
+                }
+                catch (final IOException e)
+                {
+                    err.println("pathlock run: " + e.getMessage());
+                    return PathlockCommand.EXIT_SOFTWARE;
+                }
             }
             finally
             {

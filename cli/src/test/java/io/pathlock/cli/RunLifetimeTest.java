@@ -80,6 +80,18 @@ class RunLifetimeTest
     @ValueSource(strings = {"TERM", "INT", "HUP"})
     void aSignalIsForwardedAndTheLockReleasedOnlyAfterTheCommandExited(final String signal) throws Exception
     {
+        signalForwarded(signal, "auto");
+    }
+
+    /** Without the keeper (java.nio has no flock liveness) the JVM's child gets the same treatment (R3). */
+    @Test
+    void aSignalIsForwardedWithoutTheKeeperToo() throws Exception
+    {
+        signalForwarded("TERM", "nio");
+    }
+
+    private void signalForwarded(final String signal, final String backend) throws Exception
+    {
         // A signal ignored by the test JVM is ignored by the processes it starts too (nohup, CI
         // runners): the command could not trap it.
         assumeFalse(ignoredOnEntry(signal), "SIG" + signal + " is ignored in this environment");
@@ -90,10 +102,10 @@ class RunLifetimeTest
         final String script = String.format(Locale.ROOT,
             "trap 'touch %2$s; while [ ! -f %3$s ]; do sleep 0.01; done; exit 3' %4$s; touch %1$s; " +
             "while :; do sleep 0.01; done", started, got, go, signal);
-        final CliProcess run = CliProcess.start(dir, "run", "run", "--root", root.toString(), "--timeout", "0",
-            "--point", "/a", "--", "sh", "-c", script);
+        final CliProcess run = CliProcess.start(dir, "run", "run", "--root", root.toString(), "--backend", backend,
+            "--timeout", "0", "--point", "/a", "--", "sh", "-c", script);
         run.await("the command to start", () -> Files.exists(started), true);
-        try (FileLockStore other = FileLockStore.open(root))
+        try (FileLockStore other = FileLockStore.builder(root).backend(backend).build())
         {
             assertFalse(otherCanLock(other, "/a"), "the lock is not held while the command runs");
             run.signal(signal);
@@ -105,12 +117,14 @@ class RunLifetimeTest
                 assertFalse(otherCanLock(other, "/a"), "the lock was released while the command was still running");
             }
             assertEquals(RunCommand.EXIT_BUSY, CliProcess.run(dir, "second", "run", "--root", root.toString(),
-                "--timeout", "0", "--point", "/a", "--", "true"), "a second run entered while the first command ran");
+                "--backend", backend, "--timeout", "0", "--point", "/a", "--", "true"),
+                "a second run entered while the first command ran");
             assertTrue(run.process.isAlive(), "the wrapper exited before its command");
             Files.writeString(go, "");
             assertEquals(3, run.waitFor(Duration.ofSeconds(60)), "the wrapper exits with the command's status: " +
                 run.errText());
             assertTrue(otherCanLock(other, "/a"), "the lock is free after the wrapper ended");
+            assertEquals(!backend.equals("auto"), run.errText().contains("held by this process only"), run.errText());
         }
     }
 
@@ -191,6 +205,37 @@ class RunLifetimeTest
             assertFalse(otherCanLock(other, "/a/b"), "after a refresh, kill -9 of the wrapper freed the lock");
             Files.writeString(go, "");
             run.await("the command to end", () -> Files.exists(done), false);
+        }
+    }
+
+    /** If the keeper itself is killed, the wrapper still keeps the locks until the orphaned command ended (R1). */
+    @Test
+    void aKilledKeeperDoesNotReleaseTheLocksBeforeTheCommandEnded() throws Exception
+    {
+        final Path root = Files.createDirectories(dir.resolve("root"));
+        final Path started = dir.resolve("started");
+        final Path go = dir.resolve("go");
+        final String script = String.format(Locale.ROOT,
+            "echo $PPID > %1$s.tmp && mv %1$s.tmp %1$s; while [ ! -f %2$s ]; do sleep 0.01; done", started, go);
+        final CliProcess run = CliProcess.start(dir, "run", "run", "--root", root.toString(), "-n", "--point", "/a",
+            "sh", "-c", script);
+        run.await("the command to start", () -> Files.exists(started), true);
+        final long keeper = Long.parseLong(Files.readString(started).trim());
+        assertTrue(ProcessHandle.of(keeper).map(p -> p.info().command().orElse("").endsWith("pathlock-keeper")).orElse(false),
+            "the command's parent is the keeper");
+        ProcessHandle.of(keeper).orElseThrow().destroyForcibly();
+        try (FileLockStore other = FileLockStore.open(root))
+        {
+            final long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
+            while (System.nanoTime() < end)
+            {
+                assertFalse(otherCanLock(other, "/a"), "the locks were released while the orphaned command ran");
+            }
+            assertTrue(run.process.isAlive());
+            Files.writeString(go, "");
+            assertEquals(70, run.waitFor(Duration.ofSeconds(60)), run.errText());
+            assertTrue(run.errText().contains("keeper"), run.errText());
+            assertTrue(otherCanLock(other, "/a"));
         }
     }
 }
