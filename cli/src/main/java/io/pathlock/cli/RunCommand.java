@@ -10,7 +10,6 @@ import io.pathlock.core.LockTimeoutException;
 import io.pathlock.core.LockType;
 import io.pathlock.config.Settings;
 import io.pathlock.file.FileLockStore;
-import io.pathlock.nativeio.NativeLoader;
 import io.pathlock.nativeio.PathlockNative;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -439,11 +438,5 @@ final class RunCommand implements Callable<Integer>
             }
         }
         return b.build();
-    }
-
-    /** Whether the native library is loaded (for tests that need the keeper). */
-    static boolean keeperPossible()
-    {
-        return NativeLoader.isAvailable();
     }
 }
