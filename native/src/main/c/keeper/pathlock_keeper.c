@@ -38,6 +38,7 @@
  *      COMMAND ends; before "G" it exits without starting COMMAND.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -67,11 +68,29 @@ static int heldCount;
 /* Closes every descriptor above 2 except keep (K3 starts here: nothing the JVM leaked survives). */
 static void pk_close_others(int keep)
 {
-    if (keep > 3)
+    const int low = keep > 3 ? close_range(3, (unsigned)keep - 1, 0) : 0;
+    const int high = close_range((unsigned)keep + 1, ~0U, 0);
+    if (low == 0 && high == 0)
     {
-        close_range(3, (unsigned)keep - 1, 0);
+        return;
     }
-    close_range((unsigned)keep + 1, ~0U, 0);
+    /* A kernel older than 5.9 has no close_range: close what /proc lists. */
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+    {
+        return;
+    }
+    const int self = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+    {
+        const int fd = atoi(e->d_name);
+        if (fd > 2 && fd != keep && fd != self)
+        {
+            close(fd);
+        }
+    }
+    closedir(d);
 }
 
 static void pk_send(int ctl, const char *type, long value)
