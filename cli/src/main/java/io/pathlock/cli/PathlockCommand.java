@@ -67,7 +67,8 @@ public final class PathlockCommand implements Runnable
         boolean known = false;
         for (final String name : NAMES)
         {
-            known |= name.equals(first);
+            // 'help COMMAND' needs the others.
+            known |= name.equals(first) && !name.equals("help");
         }
         for (final String name : NAMES)
         {

@@ -2,6 +2,7 @@ package io.pathlock.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,5 +115,23 @@ class CliDocsTest
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertTrue(out.contains("run:--nonblock"), out);
         assertTrue(out.contains("top:status"), out);
+    }
+
+    /** main builds only the subcommand it runs; help and unknown names still see every command. */
+    @Test
+    void theCommandLineOfMainHasWhatItNeeds()
+    {
+        assertEquals(java.util.Set.of("run"), PathlockCommand.commandLine("run").getSubcommands().keySet());
+        assertEquals(6, PathlockCommand.commandLine("help").getSubcommands().size());
+        assertEquals(6, PathlockCommand.commandLine("--help").getSubcommands().size());
+        assertEquals(6, PathlockCommand.commandLine((String)null).getSubcommands().size());
+        final CommandLine cl = PathlockCommand.commandLine("help");
+        final java.io.StringWriter out = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        assertEquals(0, cl.execute("help", "run"));
+        assertTrue(out.toString().contains("--conflict-exit-code"), out.toString());
+        final CommandLine bogus = PathlockCommand.commandLine("bogus");
+        bogus.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        assertEquals(64, bogus.execute("bogus"));
     }
 }
