@@ -76,7 +76,10 @@ public final class CliLoggerFinder extends System.LoggerFinder
 
         private static void print(final Level level, final String msg, final Throwable thrown)
         {
-            final StringBuilder sb = new StringBuilder("pathlock: ").append(level.getName()).append(": ").append(msg);
+            // The engine's messages may name pathlock themselves: say it once.
+            final String text = msg != null && msg.startsWith("pathlock: ") ? msg.substring("pathlock: ".length()) : msg;
+            final StringBuilder sb = new StringBuilder("pathlock: ").append(level.getName().toLowerCase(java.util.Locale.ROOT))
+                .append(": ").append(text);
             if (thrown != null)
             {
                 sb.append(": ").append(thrown);
