@@ -48,6 +48,8 @@ public final class IntentChain
     private volatile int state = IN_USE;
     /** Set by every use, cleared by a sweep: a chain unused between two sweeps is revoked. */
     boolean recentlyUsed;
+    /** The path of the last lock granted through this chain: the same path instance needs no parent check; used by the taker only. */
+    LockPath lastChildPath;
     /** The last child of {@link #last()} a taker claimed (any node, checked by name and DEAD); used by the taker only. */
     TrieNode lastChild;
     /** Slot in the table's registry while registered; guarded by the registry. */

@@ -148,6 +148,12 @@ public final class LockTable
     private final TrieNode root = new TrieNode(null, "");
     private final ChainRegistry chains = new ChainRegistry();
     private final FencingEpochs epochs = new FencingEpochs();
+    /**
+     * Pending marks and intent waiters anywhere in the table: a chain's taker and releaser look at
+     * the nodes of the chain only when these are not zero (8b, 8c). Written only by waiters
+     * (registration and its end), read by every chained grant and release.
+     */
+    private final WaitCounts waitCounts = new WaitCounts();
     private final AtomicLong nodeCount = new AtomicLong(1);
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final int reclaimMinNodes;
@@ -277,17 +283,18 @@ public final class LockTable
         {
             final int slot = ChainCache.slotOfChild(path);
             final IntentChain c = cache.slots[slot];
-            if (c != null && path.isChildOf(c.parentPath))
+            if (c != null && (path == c.lastChildPath || path.isChildOf(c.parentPath)))
             {
                 if (c.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
                 {
                     cache.misses[slot] = 0;
                     c.recentlyUsed = true;
-                    if (!pendingOnChain(c))
+                    if (waitCounts.pendingVolatile() == 0 || !pendingOnChain(c))
                     {
                         final TrieNode n = claimBelow(c, path, type, ownBelow, waiter, out);
                         if (n != null)
                         {
+                            c.lastChildPath = path;
                             out.chain = c;
                             return n;
                         }
@@ -473,6 +480,12 @@ public final class LockTable
 
     private void wakeThroughChain(final IntentChain c)
     {
+        if (waitCounts.intentWaitersVolatile() == 0)
+        {
+            // No intent waiter anywhere: one read instead of one per node of the chain (8c holds:
+            // a waiter raises the table-wide count before the node's, both before its retry).
+            return;
+        }
         for (final TrieNode n : c.nodes)
         {
             if (n.intentWaitersVolatile() > 0)
@@ -680,6 +693,7 @@ public final class LockTable
         releasePendingMarks(waiter, markPending ? n : null);
         if (markPending && !waiter.isPendingAt(n))
         {
+            waitCounts.addPending(1);
             n.addPending(1);
             waiter.addPendingMark(n);
         }
@@ -688,6 +702,9 @@ public final class LockTable
         n.addWaiters(1);
         if (intent)
         {
+            // Table-wide first, then the node's: a releaser that reads the node's count after the
+            // table-wide one sees this registration whenever it saw the table-wide increment (8c).
+            waitCounts.addIntentWaiters(1);
             n.addIntentWaiters(1);
         }
         waiter.registeredOn = n;
@@ -731,6 +748,7 @@ public final class LockTable
         if (waiter.registeredForIntent)
         {
             n.addIntentWaiters(-1);
+            waitCounts.addIntentWaiters(-1);
         }
         n.addWaiters(-1);
         final ConcurrentLinkedQueue<TableWaiter> q = n.queueOrNull();
@@ -751,7 +769,7 @@ public final class LockTable
         releasePendingMarks(waiter, null);
     }
 
-    private static void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
+    private void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
     {
         boolean kept = false;
         for (int i = 0; i < waiter.pendingMarkCount(); i++)
@@ -762,7 +780,9 @@ public final class LockTable
                 kept = true;
                 continue;
             }
-            if (n.addPending(-1) == 0 && n.waitersVolatile() > 0)
+            final int left = n.addPending(-1);
+            waitCounts.addPending(-1);
+            if (left == 0 && n.waitersVolatile() > 0)
             {
                 signalAll(n, false);
             }
