@@ -47,6 +47,14 @@ final class Observer
 
         private long grants;
         private long releases;
+        /** The owning thread, weakly: a dead thread's counts are folded into the totals and its Local dropped. */
+        private final java.lang.ref.WeakReference<Thread> owner = new java.lang.ref.WeakReference<>(Thread.currentThread());
+
+        boolean ownerGone()
+        {
+            final Thread t = owner.get();
+            return t == null || !t.isAlive();
+        }
 
         /** Records a granted batch (owning thread only). */
         void onGrant()
@@ -62,6 +70,9 @@ final class Observer
     }
 
     private final java.util.concurrent.CopyOnWriteArrayList<Local> locals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // The counts of threads that ended, folded in by prune().
+    private final LongAdder retiredGrants = new LongAdder();
+    private final LongAdder retiredReleases = new LongAdder();
     /** Default capacity of the recent-conflict ring. */
     static final int RECENT_CONFLICTS_DEFAULT = 256;
 
@@ -98,7 +109,32 @@ final class Observer
     {
         final Local l = new Local();
         locals.add(l);
+        final int n = locals.size();
+        if (n >= 64 && Integer.bitCount(n) == 1)
+        {
+            // Amortised: a process that keeps starting threads does not keep every dead one's counters.
+            prune();
+        }
         return l;
+    }
+
+    /** Number of per-thread counters kept (for tests). */
+    int localCount()
+    {
+        return locals.size();
+    }
+
+    /** Folds the counters of threads that ended into the totals and drops them. */
+    private synchronized void prune()
+    {
+        for (final Local l : locals)
+        {
+            if (l.ownerGone() && locals.remove(l))
+            {
+                retiredGrants.add((long)Local.GRANTS.getOpaque(l));
+                retiredReleases.add((long)Local.RELEASES.getOpaque(l));
+            }
+        }
     }
 
     /** Records a tryAcquire refusal. */
@@ -157,10 +193,11 @@ final class Observer
      *
      * @return a copy.
      */
-    LockCounters counters()
+    synchronized LockCounters counters()
     {
-        long grants = 0;
-        long releases = 0;
+        prune();
+        long grants = retiredGrants.sum();
+        long releases = retiredReleases.sum();
         for (final Local l : locals)
         {
             grants += (long)Local.GRANTS.getOpaque(l);
