@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -383,15 +382,22 @@ public final class RedoLog implements AutoCloseable
     }
 
     /**
-     * The writer agent. When {@link RedoLogConfig#WRITER_THREAD_PROP_NAME} is false the owner must
-     * drive it (call {@code doWork()} from one thread, e.g. inside a composite agent); blocking
-     * {@code begin} calls return only while it is driven.
+     * Runs one round of the writer's duty cycle: drains the ring, writes and syncs a batch, completes
+     * its waiters. Only for a log opened with {@link RedoLogConfig#writerThread(boolean)
+     * writerThread(false)}, whose owner must call this from one thread at a time (e.g. from its own
+     * agent or event loop); blocking {@code begin} calls return only while it is driven.
      *
-     * @return the writer agent.
+     * @return the amount of work done (records read plus waiters completed); 0 when idle.
+     * @throws IllegalStateException if the log runs its own writer thread.
      */
-    public Agent writerAgent()
+    public int doWriterWork()
     {
-        return writer;
+        if (null != runner)
+        {
+            throw new IllegalStateException("redo log " + config.directory() + " runs its own writer thread (" +
+                RedoLogConfig.WRITER_THREAD_PROP_NAME + "=true): it must not be driven from outside");
+        }
+        return writer.doWork();
     }
 
     /**

@@ -10,8 +10,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
+import io.pathlock.time.MonotonicClock;
+
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
@@ -122,7 +122,7 @@ public final class RedoLogConfig
     private boolean writerThread;
     private long writerParkMaxUs;
     private SegmentStorage storage = FileSegmentStorage.INSTANCE;
-    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private MonotonicClock clock = MonotonicClock.system();
     private ThreadFactory threadFactory;
     private Executor completionExecutor = ForkJoinPool.commonPool();
     private boolean concluded;
@@ -482,21 +482,21 @@ public final class RedoLogConfig
     }
 
     /**
-     * @param nanoClock clock for sync times and back-pressure waits.
+     * @param clock clock for sync times (default {@link MonotonicClock#system()}).
      * @return this.
      */
-    public RedoLogConfig nanoClock(final NanoClock nanoClock)
+    public RedoLogConfig clock(final MonotonicClock clock)
     {
-        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.clock = Objects.requireNonNull(clock, "clock");
         return this;
     }
 
     /**
-     * @return clock for sync times and back-pressure waits.
+     * @return clock for sync times.
      */
-    public NanoClock nanoClock()
+    public MonotonicClock clock()
     {
-        return nanoClock;
+        return clock;
     }
 
     /**

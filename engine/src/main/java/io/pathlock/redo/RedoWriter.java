@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
+import io.pathlock.time.MonotonicClock;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -22,7 +23,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
@@ -64,7 +64,7 @@ final class RedoWriter implements Agent
     private final ManyToOneRingBuffer ring;
     private final SegmentStorage storage;
     private final Path directory;
-    private final NanoClock nanoClock;
+    private final MonotonicClock nanoClock;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final Long2ObjectHashMap<TaskEntry> tasks = new Long2ObjectHashMap<>();
     private final ByteBuffer batchByteBuffer;
@@ -108,7 +108,7 @@ final class RedoWriter implements Agent
         this.ring = ring;
         this.storage = config.storage();
         this.directory = config.directory();
-        this.nanoClock = config.nanoClock();
+        this.nanoClock = config.clock();
         this.nextTaskId = nextTaskId;
 
         // One ring's worth of records is the most a read can return; compaction copies in chunks.

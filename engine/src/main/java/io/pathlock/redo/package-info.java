@@ -14,6 +14,8 @@
  * {@link io.pathlock.redo.SegmentDescriptor}. All I/O goes through the small
  * {@link io.pathlock.redo.SegmentStorage} interface so tests can inject a full disk or a failing sync.
  * <p>
- * This package depends on Agrona, the JDK (including {@code jdk.jfr}) and nothing else of the engine.
+ * This package depends on Agrona (internally: no Agrona type appears in its public signatures),
+ * the JDK (including {@code jdk.jfr}) and {@link io.pathlock.time} for its clock, nothing else of the
+ * engine.
  */
 package io.pathlock.redo;

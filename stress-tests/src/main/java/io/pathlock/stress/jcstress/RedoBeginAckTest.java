@@ -129,7 +129,7 @@ public class RedoBeginAckTest
     {
         try
         {
-            log.writerAgent().doWork();
+            log.doWriterWork();
         }
         catch (final Exception e)
         {
