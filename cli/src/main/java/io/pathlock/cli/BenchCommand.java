@@ -1,6 +1,5 @@
 package io.pathlock.cli;
 
-import io.pathlock.observe.PercentileTable;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;

@@ -215,6 +215,12 @@ public final class FileLockStore implements LockStore
         LOG.log(System.Logger.Level.INFO, "pathlock lock-file store opened: {0}, dialect {1}{2}, durability {3}, "
             + "missing directories {4}", ctx.description, b.dialect.name().toLowerCase(Locale.ROOT),
             b.ovPrefix.isEmpty() ? "" : " (OpenViking prefix " + b.ovPrefix + ")", b.durability, b.missingDirectories);
+        if (selection.degraded())
+        {
+            // A fall-back is a deployment problem the operator should see, with the reason.
+            LOG.log(System.Logger.Level.WARNING, "pathlock: lock-file store on {0} fell back to the {1} backend: {2}",
+                realRoot, selection.chosen().name().toLowerCase(Locale.ROOT), fallbackReasons(selection));
+        }
         if (!posix.supportsFlock())
         {
             LOG.log(System.Logger.Level.WARNING, "pathlock: the {0} backend has no flock on {1}: a crashed holder''s "
@@ -224,6 +230,20 @@ public final class FileLockStore implements LockStore
     }
 
     static final System.Logger LOG = System.getLogger("io.pathlock.file");
+
+    private static String fallbackReasons(final BackendSelection selection)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final java.util.Map.Entry<io.pathlock.posix.PosixBackend, String> e : selection.unavailable().entrySet())
+        {
+            if (sb.length() > 0)
+            {
+                sb.append("; ");
+            }
+            sb.append(e.getKey().name().toLowerCase(Locale.ROOT)).append(" unavailable: ").append(e.getValue());
+        }
+        return sb.toString();
+    }
 
     private void checkNotAdmin(final String what)
     {
