@@ -62,6 +62,9 @@ public final class RedoLog implements AutoCloseable
     /** Name of the lock file that keeps a second process from opening the same directory. */
     public static final String LOCK_FILE_NAME = "redo.lock";
 
+    /** The redo log's logger: a start line per log, warnings for repairs, quarantines and a stop. */
+    static final System.Logger LOG = System.getLogger("io.pathlock.redo");
+
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_REASON_BYTES = 1024;
     private static final ThreadLocal<RedoRecordFlyweight> ENCODER = ThreadLocal.withInitial(RedoRecordFlyweight::new);
@@ -171,7 +174,12 @@ public final class RedoLog implements AutoCloseable
 
             final RedoLogContents contents = RedoLogReader.scan(directory, config.storage(), false);
             repairTornTail(config, contents);
-            return new RedoLog(config, contents, lockChannel, lock);
+            final RedoLog log = new RedoLog(config, contents, lockChannel, lock);
+            LOG.log(System.Logger.Level.INFO, "pathlock redo log opened: {0}, {1} segment(s), {2} pending and {3}"
+                + " quarantined task(s) from before, next task id {4}, {5}", directory, contents.segments.size(),
+                log.recovered.size(), contents.quarantined().size(), contents.nextTaskId,
+                config.writerThread() ? "writer thread" : "writer driven by the owner");
+            return log;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -191,6 +199,9 @@ public final class RedoLog implements AutoCloseable
         {
             return;
         }
+        LOG.log(System.Logger.Level.WARNING, "pathlock: redo segment {0} has a torn tail at offset {1} ({2}):"
+            + " truncated to the last complete record (a crash during an append; no acknowledged record is lost)",
+            torn.path, contents.tornOffset, contents.tornDetail);
 
         try (SegmentChannel channel = config.storage().openReadWrite(torn.path, false))
         {
