@@ -1,5 +1,9 @@
 package io.pathlock;
 
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.HeldLock;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;
 

@@ -1,5 +1,14 @@
 package io.pathlock;
 
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.HeldLock;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockLostException;
+import io.pathlock.core.LockStoreException;
 import io.pathlock.observe.LockConflictEvent;
 import io.pathlock.observe.LockHoldEvent;
 import io.pathlock.observe.LockSnapshot;
@@ -1172,10 +1181,9 @@ public final class LockHandle implements AutoCloseable
             case HELD_POINT:
             case HELD_SUBTREE:
             {
-                final Object h = n.holder();
-                if (h instanceof HeldLock)
+                final HeldLock hl = n.holder();
+                if (hl != null)
                 {
-                    final HeldLock hl = (HeldLock)h;
                     return new LockConflict(n.pathString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
                         now - hl.acquiredNanos(), "memory");
                 }
@@ -1185,10 +1193,9 @@ public final class LockHandle implements AutoCloseable
             case HELD_BELOW:
             {
                 final TrieNode below = m.table.findHeldBelow(n, 256);
-                final Object h = below == null ? null : below.holder();
-                if (h instanceof HeldLock)
+                final HeldLock hl = below == null ? null : below.holder();
+                if (hl != null)
                 {
-                    final HeldLock hl = (HeldLock)h;
                     return new LockConflict(hl.path().toString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
                         now - hl.acquiredNanos(), "memory");
                 }

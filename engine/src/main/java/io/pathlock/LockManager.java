@@ -1,5 +1,9 @@
 package io.pathlock;
 
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockStoreException;
 import io.pathlock.config.Settings;
 import io.pathlock.observe.LockSnapshot;
 import io.pathlock.redo.RecoveryReport;

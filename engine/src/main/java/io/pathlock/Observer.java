@@ -1,5 +1,6 @@
 package io.pathlock;
 
+import io.pathlock.core.LockConflict;
 import io.pathlock.observe.ConflictRecord;
 import io.pathlock.observe.LockCounters;
 

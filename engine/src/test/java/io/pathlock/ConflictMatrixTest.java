@@ -1,5 +1,10 @@
 package io.pathlock;
 
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockBusyException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

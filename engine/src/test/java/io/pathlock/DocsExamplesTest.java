@@ -1,5 +1,6 @@
 package io.pathlock;
 
+import io.pathlock.core.LockRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,7 @@ final class DocsExamplesTest
 
     static final List<String> IMPORTS = List.of(
         "io.pathlock.*",
+        "io.pathlock.core.*",
         "io.pathlock.config.*",
         "io.pathlock.file.*",
         "io.pathlock.observe.*",

@@ -1,5 +1,9 @@
 package io.pathlock;
 
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockBusyException;
 import io.pathlock.store.LockStore;
 import io.pathlock.store.MemoryLockStore;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,7 @@
 package io.pathlock;
 
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
 import io.pathlock.store.LockStore;
 import io.pathlock.store.MemoryLockStore;
 

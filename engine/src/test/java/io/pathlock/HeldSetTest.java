@@ -1,5 +1,9 @@
 package io.pathlock;
 
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.HeldLock;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

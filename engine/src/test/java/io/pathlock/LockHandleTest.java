@@ -1,5 +1,12 @@
 package io.pathlock;
 
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.HeldLock;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockLostException;
 import io.pathlock.observe.LockSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.pathlock;
 
+import io.pathlock.core.LockRequest;
 import io.pathlock.redo.RecoveryReport;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.redo.RedoLogConfig;

@@ -1,5 +1,8 @@
 package io.pathlock;
 
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import io.pathlock.core.LockRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

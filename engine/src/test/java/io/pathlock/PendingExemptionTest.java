@@ -1,5 +1,6 @@
 package io.pathlock;
 
+import io.pathlock.core.LockRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,9 @@ package io.pathlock.bench;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -3,8 +3,8 @@ package io.pathlock.cli;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockPath;
 import io.pathlock.baseline.NaiveHierarchicalLock;
 import io.pathlock.file.FileLockStore;
 import org.HdrHistogram.Histogram;

@@ -1,6 +1,6 @@
 package io.pathlock.cli;
 
-import io.pathlock.LockStoreException;
+import io.pathlock.core.LockStoreException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.LockFileInfo;
 import picocli.CommandLine;

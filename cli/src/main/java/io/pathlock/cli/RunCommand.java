@@ -1,13 +1,13 @@
 package io.pathlock.cli;
 
-import io.pathlock.LockBusyException;
-import io.pathlock.LockException;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockException;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockStoreException;
-import io.pathlock.LockTimeoutException;
-import io.pathlock.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockType;
 import io.pathlock.file.FileLockStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -196,7 +196,7 @@ final class RunCommand implements Callable<Integer>
         }
         for (int i = 0; i + 1 < mv.size(); i += 2)
         {
-            for (final io.pathlock.LockRequest.Entry e : LockRequest.mv(mv.get(i), mv.get(i + 1), dir).entries())
+            for (final io.pathlock.core.LockRequest.Entry e : LockRequest.mv(mv.get(i), mv.get(i + 1), dir).entries())
             {
                 b.add(e.path(), e.type());
             }

@@ -1,8 +1,8 @@
 package io.pathlock.cli;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 
 import java.util.ArrayList;
 import java.util.List;

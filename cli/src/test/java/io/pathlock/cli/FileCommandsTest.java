@@ -1,6 +1,6 @@
 package io.pathlock.cli;
 
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockType;
+import io.pathlock.core.LockType;
 
 import java.time.Duration;
 import java.util.Locale;

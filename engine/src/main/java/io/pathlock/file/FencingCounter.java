@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockStoreException;
+import io.pathlock.core.LockStoreException;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

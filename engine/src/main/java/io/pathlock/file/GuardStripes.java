@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockStoreException;
+import io.pathlock.core.LockStoreException;
 import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
 

@@ -1,8 +1,8 @@
 package io.pathlock.file;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockStoreException;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.core.LockType;
 import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
 import io.pathlock.posix.PosixStat;

@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockPath;
+import io.pathlock.core.LockPath;
 import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
 import io.pathlock.posix.PosixStat;

@@ -13,7 +13,7 @@ public enum MissingDirectories
      * after the ancestors were checked (a refused request creates none).
      */
     CREATE,
-    /** Refuse the lock with a {@link io.pathlock.LockStoreException} naming the missing directory. */
+    /** Refuse the lock with a {@link io.pathlock.core.LockStoreException} naming the missing directory. */
     FAIL;
 
     /**

@@ -1,10 +1,10 @@
 package io.pathlock.file;
 
-import io.pathlock.LockConflict;
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockStoreException;
-import io.pathlock.LockType;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.core.LockType;
 import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
 import io.pathlock.posix.PosixStat;

@@ -82,7 +82,7 @@ final class RootedFs implements AutoCloseable
         final int fd = posix.openDirectory(root);
         if (fd < 0)
         {
-            throw new io.pathlock.LockStoreException("cannot open the lock root " + root + ": " + Errno.name(fd) +
+            throw new io.pathlock.core.LockStoreException("cannot open the lock root " + root + ": " + Errno.name(fd) +
                 " (" + Errno.describe(fd) + ")", null);
         }
         this.rootFd = fd;

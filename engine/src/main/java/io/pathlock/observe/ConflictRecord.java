@@ -1,6 +1,6 @@
 package io.pathlock.observe;
 
-import io.pathlock.LockConflict;
+import io.pathlock.core.LockConflict;
 
 /**
  * One refused request, as {@link LockSnapshot#recentConflicts()} lists it.

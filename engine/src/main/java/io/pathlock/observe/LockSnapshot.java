@@ -1,7 +1,7 @@
 package io.pathlock.observe;
 
-import io.pathlock.HeldLock;
-import io.pathlock.LockConflict;
+import io.pathlock.core.HeldLock;
+import io.pathlock.core.LockConflict;
 
 import java.util.List;
 

@@ -1,16 +1,19 @@
 package io.pathlock.redo;
 
+import io.pathlock.config.Settings;
+import io.pathlock.time.MonotonicClock;
+
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-
-import io.pathlock.time.MonotonicClock;
+import java.util.function.Supplier;
 
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -18,7 +21,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * Configuration of a {@link RedoLog}: every key sits beside its default, as in Aeron's
  * {@code Configuration}. A new instance takes its values from system properties (when set) or the
  * defaults; the fluent setters override them; {@link #conclude()} validates everything once, before
- * the log starts, and reports each bad value naming its key.
+ * the log starts, and reports each bad value naming its key. Keys, units and syntax follow the one
+ * convention of {@link Settings} (docs/configuration.md): sizes in bytes or with a {@code k}/{@code m}/
+ * {@code g} suffix, durations with a unit (a bare number is seconds), booleans {@code true}/{@code false};
+ * a key spelled as before that convention is refused, naming its new spelling.
  * <p>
  * Not thread-safe: configure on one thread, then hand it to {@link RedoLog#open(RedoLogConfig)}.
  */
@@ -28,7 +34,7 @@ public final class RedoLogConfig
     public static final String DIR_PROP_NAME = "pathlock.redo.dir";
 
     /** Size in bytes after which the live segment is rolled (a soft limit: a batch is not split). */
-    public static final String SEGMENT_SIZE_PROP_NAME = "pathlock.redo.segment.size";
+    public static final String SEGMENT_SIZE_PROP_NAME = "pathlock.redo.segmentSize";
 
     /** Default segment size: 16 MiB. */
     public static final int SEGMENT_SIZE_DEFAULT = 16 * 1024 * 1024;
@@ -40,7 +46,7 @@ public final class RedoLogConfig
     public static final int SEGMENT_SIZE_MAX = 1024 * 1024 * 1024;
 
     /** Capacity in bytes of the producer ring buffer, a power of two (the trailer is added). */
-    public static final String RING_CAPACITY_PROP_NAME = "pathlock.redo.ring.capacity";
+    public static final String RING_CAPACITY_PROP_NAME = "pathlock.redo.ringCapacity";
 
     /** Default ring capacity: 1 MiB. */
     public static final int RING_CAPACITY_DEFAULT = 1024 * 1024;
@@ -52,61 +58,61 @@ public final class RedoLogConfig
     public static final int RING_CAPACITY_MAX = 256 * 1024 * 1024;
 
     /** Largest payload of one task, in bytes; a record must fit in an eighth of the ring. */
-    public static final String MAX_PAYLOAD_PROP_NAME = "pathlock.redo.payload.max";
+    public static final String MAX_PAYLOAD_PROP_NAME = "pathlock.redo.maxPayload";
 
     /** Default largest payload: 64 KiB. */
     public static final int MAX_PAYLOAD_DEFAULT = 64 * 1024;
 
     /** What an append does when the ring is full: {@code WAIT} or {@code FAIL}. */
-    public static final String BACK_PRESSURE_PROP_NAME = "pathlock.redo.backpressure";
+    public static final String BACK_PRESSURE_PROP_NAME = "pathlock.redo.backPressure";
 
     /** Default back-pressure: wait. */
     public static final BackPressure BACK_PRESSURE_DEFAULT = BackPressure.WAIT;
 
     /** Most records the writer takes into one batch (one write, one sync). */
-    public static final String BATCH_MAX_RECORDS_PROP_NAME = "pathlock.redo.batch.max.records";
+    public static final String BATCH_MAX_RECORDS_PROP_NAME = "pathlock.redo.batchMaxRecords";
 
     /** Default batch limit. */
     public static final int BATCH_MAX_RECORDS_DEFAULT = 4096;
 
-    /** Time one replay of a task may take before it counts as a failed attempt, in milliseconds. */
-    public static final String REPLAY_TIMEOUT_MS_PROP_NAME = "pathlock.redo.replay.timeout.ms";
+    /** Time one replay of a task may take before it counts as a failed attempt (1 ms to 1 d). */
+    public static final String REPLAY_TIMEOUT_PROP_NAME = "pathlock.redo.replayTimeout";
 
     /** Default replay timeout: 60 s. */
-    public static final long REPLAY_TIMEOUT_MS_DEFAULT = 60_000;
+    public static final Duration REPLAY_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
 
     /** Attempts at replaying a task before it is quarantined. */
-    public static final String REPLAY_ATTEMPTS_PROP_NAME = "pathlock.redo.replay.attempts";
+    public static final String REPLAY_ATTEMPTS_PROP_NAME = "pathlock.redo.replayAttempts";
 
     /** Default attempts: 3. */
     public static final int REPLAY_ATTEMPTS_DEFAULT = 3;
 
-    /** Pause between two attempts at the same task, in milliseconds. */
-    public static final String REPLAY_RETRY_DELAY_MS_PROP_NAME = "pathlock.redo.replay.retry.delay.ms";
+    /** Pause between two attempts at the same task (0 to 1 h). */
+    public static final String REPLAY_RETRY_DELAY_PROP_NAME = "pathlock.redo.replayRetryDelay";
 
     /** Default pause between attempts: 500 ms. */
-    public static final long REPLAY_RETRY_DELAY_MS_DEFAULT = 500;
+    public static final Duration REPLAY_RETRY_DELAY_DEFAULT = Duration.ofMillis(500);
 
     /**
      * Rolled segments a still-pending task may lag behind before compaction copies it forward into
      * the live segment so its old segment can be deleted. 0 copies as soon as a segment rolls.
      */
-    public static final String COMPACTION_LAG_PROP_NAME = "pathlock.redo.compaction.lag.segments";
+    public static final String COMPACTION_LAG_PROP_NAME = "pathlock.redo.compactionLagSegments";
 
     /** Default compaction lag: 1 segment. */
     public static final int COMPACTION_LAG_DEFAULT = 1;
 
     /** Whether {@link RedoLog#open} starts a writer thread; false means the owner drives the agent. */
-    public static final String WRITER_THREAD_PROP_NAME = "pathlock.redo.writer.thread";
+    public static final String WRITER_THREAD_PROP_NAME = "pathlock.redo.writerThread";
 
     /** Default: start a writer thread. */
     public static final boolean WRITER_THREAD_DEFAULT = true;
 
-    /** Longest park of an idle writer, in microseconds (producers wake it sooner). */
-    public static final String WRITER_PARK_MAX_US_PROP_NAME = "pathlock.redo.writer.park.max.us";
+    /** Longest park of an idle writer, 1 µs to 1 s (producers wake it sooner). */
+    public static final String WRITER_PARK_MAX_PROP_NAME = "pathlock.redo.writerParkMax";
 
     /** Default longest writer park: 1 ms. */
-    public static final long WRITER_PARK_MAX_US_DEFAULT = 1000;
+    public static final Duration WRITER_PARK_MAX_DEFAULT = Duration.ofMillis(1);
 
     private final List<String> errors = new ArrayList<>();
     private Path directory;
@@ -115,12 +121,12 @@ public final class RedoLogConfig
     private long maxPayload;
     private BackPressure backPressure;
     private long batchMaxRecords;
-    private long replayTimeoutMs;
+    private Duration replayTimeout;
     private long replayAttempts;
-    private long replayRetryDelayMs;
+    private Duration replayRetryDelay;
     private long compactionLag;
     private boolean writerThread;
-    private long writerParkMaxUs;
+    private Duration writerParkMax;
     private SegmentStorage storage = FileSegmentStorage.INSTANCE;
     private MonotonicClock clock = MonotonicClock.system();
     private ThreadFactory threadFactory;
@@ -132,44 +138,61 @@ public final class RedoLogConfig
      */
     public RedoLogConfig()
     {
+        try
+        {
+            Settings.rejectRenamed("pathlock.redo.");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            errors.add(ex.getMessage());
+        }
         final String dir = System.getProperty(DIR_PROP_NAME);
         directory = null == dir ? null : Paths.get(dir);
-        segmentSize = longProperty(SEGMENT_SIZE_PROP_NAME, SEGMENT_SIZE_DEFAULT);
-        ringCapacity = longProperty(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT);
-        maxPayload = longProperty(MAX_PAYLOAD_PROP_NAME, MAX_PAYLOAD_DEFAULT);
-        batchMaxRecords = longProperty(BATCH_MAX_RECORDS_PROP_NAME, BATCH_MAX_RECORDS_DEFAULT);
-        replayTimeoutMs = longProperty(REPLAY_TIMEOUT_MS_PROP_NAME, REPLAY_TIMEOUT_MS_DEFAULT);
-        replayAttempts = longProperty(REPLAY_ATTEMPTS_PROP_NAME, REPLAY_ATTEMPTS_DEFAULT);
-        replayRetryDelayMs = longProperty(REPLAY_RETRY_DELAY_MS_PROP_NAME, REPLAY_RETRY_DELAY_MS_DEFAULT);
-        compactionLag = longProperty(COMPACTION_LAG_PROP_NAME, COMPACTION_LAG_DEFAULT);
-        writerParkMaxUs = longProperty(WRITER_PARK_MAX_US_PROP_NAME, WRITER_PARK_MAX_US_DEFAULT);
+        segmentSize = read(() -> Settings.sizeProperty(SEGMENT_SIZE_PROP_NAME, SEGMENT_SIZE_DEFAULT), (long)SEGMENT_SIZE_DEFAULT);
+        ringCapacity = read(() -> Settings.sizeProperty(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT), (long)RING_CAPACITY_DEFAULT);
+        maxPayload = read(() -> Settings.sizeProperty(MAX_PAYLOAD_PROP_NAME, MAX_PAYLOAD_DEFAULT), (long)MAX_PAYLOAD_DEFAULT);
+        batchMaxRecords = read(
+            () -> Settings.longProperty(BATCH_MAX_RECORDS_PROP_NAME, BATCH_MAX_RECORDS_DEFAULT), (long)BATCH_MAX_RECORDS_DEFAULT);
+        replayTimeout = read(
+            () -> Settings.durationProperty(REPLAY_TIMEOUT_PROP_NAME, REPLAY_TIMEOUT_DEFAULT, false), REPLAY_TIMEOUT_DEFAULT);
+        replayAttempts = read(
+            () -> Settings.longProperty(REPLAY_ATTEMPTS_PROP_NAME, REPLAY_ATTEMPTS_DEFAULT), (long)REPLAY_ATTEMPTS_DEFAULT);
+        replayRetryDelay = read(
+            () -> Settings.durationProperty(REPLAY_RETRY_DELAY_PROP_NAME, REPLAY_RETRY_DELAY_DEFAULT, false),
+            REPLAY_RETRY_DELAY_DEFAULT);
+        compactionLag = read(
+            () -> Settings.longProperty(COMPACTION_LAG_PROP_NAME, COMPACTION_LAG_DEFAULT), (long)COMPACTION_LAG_DEFAULT);
+        writerThread = read(
+            () -> Settings.booleanProperty(WRITER_THREAD_PROP_NAME, WRITER_THREAD_DEFAULT), WRITER_THREAD_DEFAULT);
+        writerParkMax = read(
+            () -> Settings.durationProperty(WRITER_PARK_MAX_PROP_NAME, WRITER_PARK_MAX_DEFAULT, false), WRITER_PARK_MAX_DEFAULT);
 
         final String bp = System.getProperty(BACK_PRESSURE_PROP_NAME);
         backPressure = BACK_PRESSURE_DEFAULT;
-        if (null != bp)
+        if (null != bp && !bp.isBlank())
         {
             try
             {
-                backPressure = BackPressure.valueOf(bp.trim().toUpperCase(java.util.Locale.ROOT));
+                backPressure = BackPressure.valueOf(bp.trim().toUpperCase(Locale.ROOT));
             }
             catch (final IllegalArgumentException ex)
             {
-                errors.add(BACK_PRESSURE_PROP_NAME + "=" + bp + ": must be WAIT or FAIL");
+                errors.add("system property " + BACK_PRESSURE_PROP_NAME + ": '" + bp + "' must be WAIT or FAIL");
             }
         }
+    }
 
-        final String wt = System.getProperty(WRITER_THREAD_PROP_NAME);
-        writerThread = WRITER_THREAD_DEFAULT;
-        if (null != wt)
+    /** Reads one property; a bad value is recorded (reported by {@link #conclude()}) and the default kept. */
+    private <T> T read(final Supplier<T> property, final T defaultValue)
+    {
+        try
         {
-            if ("true".equalsIgnoreCase(wt.trim()) || "false".equalsIgnoreCase(wt.trim()))
-            {
-                writerThread = Boolean.parseBoolean(wt.trim());
-            }
-            else
-            {
-                errors.add(WRITER_THREAD_PROP_NAME + "=" + wt + ": must be true or false");
-            }
+            return property.get();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            errors.add(ex.getMessage());
+            return defaultValue;
         }
     }
 
@@ -210,11 +233,11 @@ public final class RedoLogConfig
                 (ringCapacity / 8 - RedoRecordDescriptor.recordLength(RedoRecordDescriptor.MAX_TYPE_LENGTH, 0)));
         }
         check(problems, BATCH_MAX_RECORDS_PROP_NAME, batchMaxRecords, 1, 1 << 20);
-        check(problems, REPLAY_TIMEOUT_MS_PROP_NAME, replayTimeoutMs, 1, TimeUnit.DAYS.toMillis(1));
+        check(problems, REPLAY_TIMEOUT_PROP_NAME, replayTimeout, Duration.ofMillis(1), Duration.ofDays(1));
         check(problems, REPLAY_ATTEMPTS_PROP_NAME, replayAttempts, 1, 1000);
-        check(problems, REPLAY_RETRY_DELAY_MS_PROP_NAME, replayRetryDelayMs, 0, TimeUnit.HOURS.toMillis(1));
+        check(problems, REPLAY_RETRY_DELAY_PROP_NAME, replayRetryDelay, Duration.ZERO, Duration.ofHours(1));
         check(problems, COMPACTION_LAG_PROP_NAME, compactionLag, 0, 1000);
-        check(problems, WRITER_PARK_MAX_US_PROP_NAME, writerParkMaxUs, 1, 1_000_000);
+        check(problems, WRITER_PARK_MAX_PROP_NAME, writerParkMax, Duration.ofNanos(1000), Duration.ofSeconds(1));
         if (null == backPressure)
         {
             problems.add(BACK_PRESSURE_PROP_NAME + " is null: must be WAIT or FAIL");
@@ -356,21 +379,21 @@ public final class RedoLogConfig
     }
 
     /**
-     * @param millis replay timeout of one attempt ({@link #REPLAY_TIMEOUT_MS_PROP_NAME}).
+     * @param timeout replay timeout of one attempt, 1 ms to 1 d ({@link #REPLAY_TIMEOUT_PROP_NAME}).
      * @return this.
      */
-    public RedoLogConfig replayTimeoutMs(final long millis)
+    public RedoLogConfig replayTimeout(final Duration timeout)
     {
-        this.replayTimeoutMs = millis;
+        this.replayTimeout = Objects.requireNonNull(timeout, "replayTimeout");
         return this;
     }
 
     /**
-     * @return replay timeout of one attempt in milliseconds.
+     * @return replay timeout of one attempt.
      */
-    public long replayTimeoutMs()
+    public Duration replayTimeout()
     {
-        return replayTimeoutMs;
+        return replayTimeout;
     }
 
     /**
@@ -392,21 +415,21 @@ public final class RedoLogConfig
     }
 
     /**
-     * @param millis pause between attempts ({@link #REPLAY_RETRY_DELAY_MS_PROP_NAME}).
+     * @param delay pause between attempts, 0 to 1 h ({@link #REPLAY_RETRY_DELAY_PROP_NAME}).
      * @return this.
      */
-    public RedoLogConfig replayRetryDelayMs(final long millis)
+    public RedoLogConfig replayRetryDelay(final Duration delay)
     {
-        this.replayRetryDelayMs = millis;
+        this.replayRetryDelay = Objects.requireNonNull(delay, "replayRetryDelay");
         return this;
     }
 
     /**
-     * @return pause between attempts in milliseconds.
+     * @return pause between attempts.
      */
-    public long replayRetryDelayMs()
+    public Duration replayRetryDelay()
     {
-        return replayRetryDelayMs;
+        return replayRetryDelay;
     }
 
     /**
@@ -446,21 +469,21 @@ public final class RedoLogConfig
     }
 
     /**
-     * @param micros longest idle park of the writer ({@link #WRITER_PARK_MAX_US_PROP_NAME}).
+     * @param parkMax longest idle park of the writer, 1 µs to 1 s ({@link #WRITER_PARK_MAX_PROP_NAME}).
      * @return this.
      */
-    public RedoLogConfig writerParkMaxUs(final long micros)
+    public RedoLogConfig writerParkMax(final Duration parkMax)
     {
-        this.writerParkMaxUs = micros;
+        this.writerParkMax = Objects.requireNonNull(parkMax, "writerParkMax");
         return this;
     }
 
     /**
-     * @return longest idle park of the writer in microseconds.
+     * @return longest idle park of the writer.
      */
-    public long writerParkMaxUs()
+    public Duration writerParkMax()
     {
-        return writerParkMaxUs;
+        return writerParkMax;
     }
 
     /**
@@ -482,7 +505,7 @@ public final class RedoLogConfig
     }
 
     /**
-     * @param clock clock for sync times (default {@link MonotonicClock#system()}).
+     * @param clock monotonic clock for sync times and back-pressure waits (default {@link MonotonicClock#system()}).
      * @return this.
      */
     public RedoLogConfig clock(final MonotonicClock clock)
@@ -492,7 +515,7 @@ public final class RedoLogConfig
     }
 
     /**
-     * @return clock for sync times.
+     * @return clock for sync times and back-pressure waits.
      */
     public MonotonicClock clock()
     {
@@ -548,30 +571,24 @@ public final class RedoLogConfig
             MAX_PAYLOAD_PROP_NAME + "=" + maxPayload + ", " +
             BACK_PRESSURE_PROP_NAME + "=" + backPressure + ", " +
             BATCH_MAX_RECORDS_PROP_NAME + "=" + batchMaxRecords + ", " +
-            REPLAY_TIMEOUT_MS_PROP_NAME + "=" + replayTimeoutMs + ", " +
+            REPLAY_TIMEOUT_PROP_NAME + "=" + replayTimeout + ", " +
             REPLAY_ATTEMPTS_PROP_NAME + "=" + replayAttempts + ", " +
-            REPLAY_RETRY_DELAY_MS_PROP_NAME + "=" + replayRetryDelayMs + ", " +
+            REPLAY_RETRY_DELAY_PROP_NAME + "=" + replayRetryDelay + ", " +
             COMPACTION_LAG_PROP_NAME + "=" + compactionLag + ", " +
             WRITER_THREAD_PROP_NAME + "=" + writerThread + ", " +
-            WRITER_PARK_MAX_US_PROP_NAME + "=" + writerParkMaxUs + "}";
+            WRITER_PARK_MAX_PROP_NAME + "=" + writerParkMax + "}";
     }
 
-    private long longProperty(final String key, final long defaultValue)
+    private static void check(
+        final List<String> problems, final String key, final Duration value, final Duration min, final Duration max)
     {
-        final String value = System.getProperty(key);
         if (null == value)
         {
-            return defaultValue;
+            problems.add(key + " is null");
         }
-
-        try
+        else if (value.compareTo(min) < 0 || value.compareTo(max) > 0)
         {
-            return Long.parseLong(value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            errors.add(key + "=" + value + ": not an integer");
-            return defaultValue;
+            problems.add(key + "=" + value + ": must be between " + min + " and " + max);
         }
     }
 

@@ -109,13 +109,13 @@ final class RedoRecovery implements Runnable
                     });
                     try
                     {
-                        future.get(config.replayTimeoutMs(), TimeUnit.MILLISECONDS);
+                        future.get(config.replayTimeout().toNanos(), TimeUnit.NANOSECONDS);
                         succeeded = true;
                     }
                     catch (final TimeoutException ex)
                     {
                         future.cancel(true);
-                        lastError = "attempt " + attempt + " timed out after " + config.replayTimeoutMs() + " ms";
+                        lastError = "attempt " + attempt + " timed out after " + config.replayTimeout().toMillis() + " ms";
                         stats.timedOutAttempts.incrementAndGet();
                     }
                     catch (final ExecutionException ex)
@@ -134,7 +134,7 @@ final class RedoRecovery implements Runnable
                         stats.failedAttempts.incrementAndGet();
                         if (attempt < attempts)
                         {
-                            pause(config.replayRetryDelayMs());
+                            pause(config.replayRetryDelay().toMillis());
                         }
                     }
                 }

@@ -5,6 +5,8 @@ import static io.pathlock.redo.RedoRecordDescriptor.KIND_DONE;
 import static io.pathlock.redo.RedoRecordDescriptor.KIND_QUARANTINE;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
+import io.pathlock.time.MonotonicClock;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -15,7 +17,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
-import io.pathlock.time.MonotonicClock;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -303,7 +304,7 @@ final class RedoWriter implements Agent
 
     IdleStrategy idleStrategy()
     {
-        return new WriterIdleStrategy(config.writerParkMaxUs() * 1000);
+        return new WriterIdleStrategy(config.writerParkMax().toNanos());
     }
 
     private void copyIntoBatch(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)

@@ -1,8 +1,8 @@
 package io.pathlock.store;
 
-import io.pathlock.LockConflict;
-import io.pathlock.LockRequest;
-import io.pathlock.LockStoreException;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.pathlock.store;
 
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,8 @@
 package io.pathlock.table;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockType;
+import io.pathlock.core.HeldLock;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
@@ -296,12 +297,12 @@ public final class LockTable
     }
 
     /**
-     * Attaches the facade's holder record to a node it locked, for conflict reports.
+     * Attaches the grant record to a node the caller locked, for conflict reports.
      *
      * @param node a node locked by the caller.
      * @param holder the record.
      */
-    public void attachHolder(final TrieNode node, final Object holder)
+    public void attachHolder(final TrieNode node, final HeldLock holder)
     {
         node.holder = holder;
     }

@@ -1,5 +1,7 @@
 package io.pathlock.table;
 
+import io.pathlock.core.HeldLock;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,7 +76,7 @@ public final class TrieNode
     private volatile long[] cells;
 
     /** Who holds this node: set by the facade after a grant, cleared before release. */
-    volatile Object holder;
+    volatile HeldLock holder;
 
     TrieNode(final TrieNode parent, final String name)
     {
@@ -244,11 +246,11 @@ public final class TrieNode
     }
 
     /**
-     * The holder object the facade attached to the current grant on this node.
+     * The grant record the facade attached to the current grant on this node.
      *
      * @return the holder, or null if none is attached (free, or between claim and attach).
      */
-    public Object holder()
+    public HeldLock holder()
     {
         return holder;
     }

@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockType;
+import io.pathlock.core.LockType;
 import io.pathlock.posix.Posix;
 import io.pathlock.posix.PosixBackends;
 import io.pathlock.posix.PosixStat;

@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockType;
+import io.pathlock.core.LockType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockStoreException;
+import io.pathlock.core.LockStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

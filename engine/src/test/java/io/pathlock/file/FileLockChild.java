@@ -2,8 +2,8 @@ package io.pathlock.file;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockTimeoutException;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockTimeoutException;
 import io.pathlock.store.LockStore;
 
 import java.io.BufferedReader;

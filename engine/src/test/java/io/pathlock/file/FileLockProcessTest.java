@@ -2,9 +2,9 @@ package io.pathlock.file;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

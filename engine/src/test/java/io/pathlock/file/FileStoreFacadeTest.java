@@ -1,12 +1,12 @@
 package io.pathlock.file;
 
-import io.pathlock.LockBusyException;
-import io.pathlock.LockConflict;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockConflict;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockTimeoutException;
-import io.pathlock.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,11 @@
 package io.pathlock.file;
 
-import io.pathlock.LockBusyException;
+import io.pathlock.core.LockBusyException;
 import io.pathlock.LockHandle;
-import io.pathlock.LockLostException;
+import io.pathlock.core.LockLostException;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,7 +94,7 @@ class FileStoreFaultTest
 
     private static LockStore.PublishResult publish(final FileLockStore s, final String path, final LockType type)
     {
-        return s.tryPublish("t", List.of(new LockRequest.Entry(io.pathlock.LockPath.parse(path), type)));
+        return s.tryPublish("t", List.of(new LockRequest.Entry(io.pathlock.core.LockPath.parse(path), type)));
     }
 
     // ---- 1. FIFOs ---------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ class FileStoreFaultTest
                         s.unpublish(r.publication());
                     }
                 }
-                catch (final io.pathlock.LockStoreException expected)
+                catch (final io.pathlock.core.LockStoreException expected)
                 {
                     // "is a symbolic link" or a vanished component: refused, never followed.
                 }
@@ -270,7 +270,7 @@ class FileStoreFaultTest
                     s.breakLock("/d", true);
                     s.breakLock("/d/v" + (i % 20), true);
                 }
-                catch (final io.pathlock.LockStoreException expected)
+                catch (final io.pathlock.core.LockStoreException expected)
                 {
                     // Same.
                 }
@@ -408,7 +408,7 @@ class FileStoreFaultTest
         Files.createDirectories(root.resolve("real"));
         Files.createSymbolicLink(root.resolve("link"), root.resolve("real"));
         final FileLockStore s = store();
-        final io.pathlock.LockStoreException e = assertThrows(io.pathlock.LockStoreException.class,
+        final io.pathlock.core.LockStoreException e = assertThrows(io.pathlock.core.LockStoreException.class,
             () -> publish(s, "/link/f", LockType.POINT));
         assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
         final LockManager m = manager();

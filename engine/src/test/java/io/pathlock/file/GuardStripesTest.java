@@ -36,7 +36,7 @@ class GuardStripesTest
     void aDamagedCountFileIsAClearError() throws Exception
     {
         Files.writeString(dir.resolve(GuardStripes.STRIPES_FILE), "seven");
-        final io.pathlock.LockStoreException e = assertThrows(io.pathlock.LockStoreException.class,
+        final io.pathlock.core.LockStoreException e = assertThrows(io.pathlock.core.LockStoreException.class,
             () -> new GuardStripes(PosixBackends.select(null).posix(), dir, 16, 0600));
         assertTrue(e.getMessage().contains("seven"), e.getMessage());
     }

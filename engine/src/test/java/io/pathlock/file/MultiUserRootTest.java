@@ -1,6 +1,6 @@
 package io.pathlock.file;
 
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -1,8 +1,8 @@
 package io.pathlock.file;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.file.interop.Ov431Model;
 import io.pathlock.file.interop.OvDecision;
 import io.pathlock.file.interop.OvDialectModel;
@@ -282,7 +282,7 @@ class OpenVikingInteropTest
     {
         tree();
         final FileLockStore s = store(Dialect.OV431);
-        final io.pathlock.LockStoreException e = assertThrows(io.pathlock.LockStoreException.class,
+        final io.pathlock.core.LockStoreException e = assertThrows(io.pathlock.core.LockStoreException.class,
             () -> publish(s, "/", LockType.SUBTREE));
         assertTrue(e.getMessage().contains("ov431"), e.getMessage());
         // With a prefix, the root is an ordinary directory to ov431 and is checked.

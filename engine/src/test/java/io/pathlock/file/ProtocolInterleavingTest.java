@@ -1,8 +1,8 @@
 package io.pathlock.file;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.posix.PosixBackends;
 import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.AfterEach;
@@ -136,8 +136,8 @@ class ProtocolInterleavingTest
         try (FileLockStore admin = FileLockStore.builder(root).posix(posix).administration().build())
         {
             posix.failNextFstat(io.pathlock.posix.Errno.EOVERFLOW);
-            final io.pathlock.LockStoreException e = org.junit.jupiter.api.Assertions.assertThrows(
-                io.pathlock.LockStoreException.class, () -> admin.breakLock("/a", true));
+            final io.pathlock.core.LockStoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.pathlock.core.LockStoreException.class, () -> admin.breakLock("/a", true));
             assertTrue(e.getMessage().contains("EOVERFLOW"), e.getMessage());
         }
         assertTrue(Files.exists(root.resolve("a/.path.ovlock")), "nothing removed on the failure");

@@ -6,7 +6,7 @@ import java.time.Duration;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.file.FileLockStore;
 
 /**

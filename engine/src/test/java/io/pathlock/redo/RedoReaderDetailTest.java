@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -262,7 +263,7 @@ class RedoReaderDetailTest
         }
         final List<Long> attemptsAt = new CopyOnWriteArrayList<>();
         final List<String> threads = new CopyOnWriteArrayList<>();
-        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir).replayAttempts(2).replayRetryDelayMs(300)))
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir).replayAttempts(2).replayRetryDelay(Duration.ofMillis(300))))
         {
             log.registerHandler("flaky", (task) ->
             {
@@ -291,7 +292,7 @@ class RedoReaderDetailTest
             log.begin("bad", bytes("1"));
             log.begin("none", bytes("2"));
         }
-        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir).replayAttempts(1).replayRetryDelayMs(600_000)))
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir).replayAttempts(1).replayRetryDelay(Duration.ofMillis(600_000))))
         {
             log.registerHandler("bad", (task) ->
             {

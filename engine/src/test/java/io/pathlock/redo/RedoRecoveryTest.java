@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,7 +130,7 @@ class RedoRecoveryTest
         seed("slow", "s");
         final CountDownLatch never = new CountDownLatch(1);
         final AtomicInteger interrupted = new AtomicInteger();
-        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir).replayAttempts(2).replayTimeoutMs(50)))
+        try (RedoLog log = RedoLog.open(RedoTestSupport.config(dir).replayAttempts(2).replayTimeout(Duration.ofMillis(50))))
         {
             log.registerHandler("slow", (task) ->
             {

@@ -1,5 +1,6 @@
 package io.pathlock.redo;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,8 @@ final class RedoTestSupport
             .directory(dir)
             .ringCapacity(64 * 1024)
             .maxPayload(1024)
-            .replayRetryDelayMs(0)
-            .replayTimeoutMs(10_000);
+            .replayRetryDelay(Duration.ofMillis(0))
+            .replayTimeout(Duration.ofMillis(10_000));
     }
 
     /** A configuration whose writer is driven by the test through {@code doWork()}. */

@@ -1,7 +1,7 @@
 package io.pathlock.store;
 
-import io.pathlock.LockConflict;
-import io.pathlock.LockType;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockType;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;

@@ -1,9 +1,9 @@
 package io.pathlock.store;
 
-import io.pathlock.LockConflict;
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

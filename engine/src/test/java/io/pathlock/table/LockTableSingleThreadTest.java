@@ -1,7 +1,7 @@
 package io.pathlock.table;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

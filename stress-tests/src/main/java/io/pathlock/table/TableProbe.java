@@ -1,6 +1,6 @@
 package io.pathlock.table;
 
-import io.pathlock.LockPath;
+import io.pathlock.core.LockPath;
 
 import java.util.concurrent.ConcurrentHashMap;
 

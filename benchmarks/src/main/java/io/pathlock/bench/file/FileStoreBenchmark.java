@@ -1,7 +1,7 @@
 package io.pathlock.bench.file;
 
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.bench.posix.BenchDirs;
 import io.pathlock.bench.posix.NativeLoaderCheck;
 import io.pathlock.file.Dialect;

@@ -1,6 +1,6 @@
 package io.pathlock.bench.file;
 
-import io.pathlock.LockType;
+import io.pathlock.core.LockType;
 import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.nativeio.PathlockNative;

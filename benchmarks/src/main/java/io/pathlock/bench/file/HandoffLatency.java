@@ -2,7 +2,7 @@ package io.pathlock.bench.file;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.bench.report.HistogramFiles;
 import io.pathlock.file.FileLockStore;
 import org.HdrHistogram.Histogram;

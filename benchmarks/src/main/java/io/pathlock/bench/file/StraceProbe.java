@@ -1,6 +1,6 @@
 package io.pathlock.bench.file;
 
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.bench.posix.BenchDirs;
 import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
@@ -77,8 +77,8 @@ public final class StraceProbe
             mark("subtree-end");
             // the floors, once each, on the same root (the store holds no file now)
             final Dialect d = Dialect.parse(dialect);
-            final FloorPlan pf = FloorPlan.of(s, FileStoreBenchmark.PATH, io.pathlock.LockType.POINT, d);
-            final FloorPlan sf = FloorPlan.of(s, "/tree", io.pathlock.LockType.SUBTREE, d);
+            final FloorPlan pf = FloorPlan.of(s, FileStoreBenchmark.PATH, io.pathlock.core.LockType.POINT, d);
+            final FloorPlan sf = FloorPlan.of(s, "/tree", io.pathlock.core.LockType.SUBTREE, d);
             pf.sequence(200);
             sf.sequence(5);
             mark("floor-point-begin");
@@ -93,8 +93,8 @@ public final class StraceProbe
                 throw new IllegalStateException("walk floor found a lock file");
             }
             mark("floor-walk-end");
-            System.out.println("plan POINT: " + s.plan(FileStoreBenchmark.PATH, io.pathlock.LockType.POINT));
-            System.out.println("plan SUBTREE: " + s.plan("/tree", io.pathlock.LockType.SUBTREE));
+            System.out.println("plan POINT: " + s.plan(FileStoreBenchmark.PATH, io.pathlock.core.LockType.POINT));
+            System.out.println("plan SUBTREE: " + s.plan("/tree", io.pathlock.core.LockType.SUBTREE));
         }
         finally
         {

@@ -2,7 +2,7 @@ package io.pathlock.bench.latency;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.baseline.NaiveHierarchicalLock;
 import io.pathlock.bench.report.HistogramFiles;
 import io.pathlock.cli.PercentileTable;

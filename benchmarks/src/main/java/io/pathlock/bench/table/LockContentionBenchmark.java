@@ -2,7 +2,7 @@ package io.pathlock.bench.table;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import io.pathlock.baseline.NaiveHierarchicalLock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,9 +1,9 @@
 package io.pathlock.bench.table;
 
 import io.pathlock.LockManager;
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.baseline.NaiveHierarchicalLock;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;

@@ -1,6 +1,6 @@
 package io.pathlock.stress.chaos;
 
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,12 +1,12 @@
 package io.pathlock.stress.chaos;
 
-import io.pathlock.LockBusyException;
-import io.pathlock.LockException;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockException;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
-import io.pathlock.LockLostException;
-import io.pathlock.LockTimeoutException;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockLostException;
+import io.pathlock.core.LockTimeoutException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.redo.RedoLogConfig;
@@ -161,7 +161,7 @@ public final class ChaosWorker
         {
             return LockRequest.point(a, b, paths.get(rnd.nextInt(paths.size())));
         }
-        return LockRequest.builder().add(a, io.pathlock.LockType.POINT).add(b, io.pathlock.LockType.SUBTREE).build();
+        return LockRequest.builder().add(a, io.pathlock.core.LockType.POINT).add(b, io.pathlock.core.LockType.SUBTREE).build();
     }
 
     /**

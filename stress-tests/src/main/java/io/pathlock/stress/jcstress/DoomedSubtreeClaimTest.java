@@ -1,6 +1,6 @@
 package io.pathlock.stress.jcstress;
 
-import io.pathlock.LockType;
+import io.pathlock.core.LockType;
 import io.pathlock.table.ConflictKind;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;

@@ -2,7 +2,7 @@ package io.pathlock.stress.jcstress;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockRequest;
+import io.pathlock.core.LockRequest;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Mode;

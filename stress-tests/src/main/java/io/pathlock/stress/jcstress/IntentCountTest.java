@@ -1,7 +1,7 @@
 package io.pathlock.stress.jcstress;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TableProbe;
 import io.pathlock.table.TrieNode;

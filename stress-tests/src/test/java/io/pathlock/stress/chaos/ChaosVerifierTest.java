@@ -1,7 +1,7 @@
 package io.pathlock.stress.chaos;
 
-import io.pathlock.LockPath;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

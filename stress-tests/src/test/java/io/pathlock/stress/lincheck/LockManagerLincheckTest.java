@@ -66,9 +66,9 @@ class LockManagerLincheckTest
         return new ModelCheckingOptions()
             .sequentialSpecification(LockModel.class)
             .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(
-                "io.pathlock.LockConflict",
-                "io.pathlock.LockException",
-                "io.pathlock.LockBusyException",
+                "io.pathlock.core.LockConflict",
+                "io.pathlock.core.LockException",
+                "io.pathlock.core.LockBusyException",
                 "io.pathlock.Observer",
                 "io.pathlock.observe.LockConflictEvent",
                 "io.pathlock.observe.LockWaitEvent").allMethods().ignore());

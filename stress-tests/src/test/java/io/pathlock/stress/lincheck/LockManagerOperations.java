@@ -1,11 +1,11 @@
 package io.pathlock.stress.lincheck;
 
-import io.pathlock.LockBusyException;
+import io.pathlock.core.LockBusyException;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.LockPath;
-import io.pathlock.LockRequest;
-import io.pathlock.LockType;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TableProbe;
 import io.pathlock.table.TrieNode;

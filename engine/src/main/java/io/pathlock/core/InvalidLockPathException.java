@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
  * A lock path that breaks the rules of {@link LockPath}. The message names the input and the rule.

@@ -1,7 +1,7 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
- * One lock held by a {@link LockHandle}: the grant record that conflict reports and snapshots show.
+ * One lock held by a lock handle: the grant record that conflict reports and snapshots show.
  * Immutable.
  *
  * @param ownerId the handle's owner id.

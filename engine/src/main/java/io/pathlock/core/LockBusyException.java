@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
  * A lock that {@code tryAcquire} could not grant at once because another holder has it. Nothing was

@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
  * The lock store failed (I/O error, full disk, permission denied, unreadable lock file). The store

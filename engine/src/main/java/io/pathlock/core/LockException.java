@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
  * Base of the exceptions a lock operation throws when it cannot grant a lock. Unchecked, so that

@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
  * A handle that lost its locks (collected for inactivity, lock file removed or taken over, store

@@ -1,4 +1,4 @@
-package io.pathlock;
+package io.pathlock.core;
 
 /**
  * The two lock types of DESIGN §2.
