@@ -418,11 +418,21 @@ public final class FileLockStore implements LockStore
     }
 
     /**
-     * The backend selection.
+     * The POSIX backend this store runs; {@link #describe()} adds why each better one is unavailable.
+     *
+     * @return {@code "jni"}, {@code "jnr"} or {@code "nio"}.
+     */
+    public String backend()
+    {
+        return selection.chosen().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The backend selection, with the reasons (for this package's tests).
      *
      * @return the selection.
      */
-    public BackendSelection backend()
+    BackendSelection backendSelection()
     {
         return selection;
     }
@@ -652,12 +662,13 @@ public final class FileLockStore implements LockStore
         }
 
         /**
-         * A POSIX backend instance (overrides {@link #backend(String)}).
+         * A POSIX backend instance (overrides {@link #backend(String)}); internal, for fault injection
+         * in this package's tests.
          *
          * @param posix the backend.
          * @return this.
          */
-        public Builder posix(final Posix posix)
+        Builder posix(final Posix posix)
         {
             this.posix = posix;
             return this;

@@ -154,8 +154,8 @@ public final class PosixBackends
         catch (final ClassNotFoundException | LinkageError ex)
         {
             return PosixBackends.class.getModule().isNamed()
-                ? "jnr-posix is not in the module graph (an optional dependency: put it on the module path and add" +
-                  " --add-modules org.jnrproject.posix to use this backend)"
+                ? "jnr-posix is not in the module graph (an optional dependency: put it and its jars on the module" +
+                  " path and add --add-modules ALL-MODULE-PATH to use this backend)"
                 : "jnr-posix is not on the class path (an optional dependency of pathlock-engine: add" +
                   " com.github.jnr:jnr-posix to use this backend)";
         }
@@ -182,7 +182,14 @@ public final class PosixBackends
         {
             throw new IllegalStateException(missing);
         }
-        return new JnrPosix();
+        final JnrPosix jnr = new JnrPosix();
+        if (!jnr.hasAtCalls())
+        {
+            // Every call of the lock-file store is relative to a directory descriptor: without them
+            // the backend would fail each operation with ENOSYS, so it is unavailable, with the reason.
+            throw new IllegalStateException("jnr-posix loaded but " + jnr.atCallsMissing());
+        }
+        return jnr;
     }
 
     private static PosixBackend parse(final String value, final String raw, final String source)

@@ -70,8 +70,8 @@ class LockManagerLincheckTest
                 "io.pathlock.core.LockException",
                 "io.pathlock.core.LockBusyException",
                 "io.pathlock.Observer",
-                "io.pathlock.observe.LockConflictEvent",
-                "io.pathlock.observe.LockWaitEvent").allMethods().ignore());
+                "io.pathlock.observe.jfr.LockConflictEvent",
+                "io.pathlock.observe.jfr.LockWaitEvent").allMethods().ignore());
     }
 
     /**

@@ -1,0 +1,12 @@
+/**
+ * The {@code pathlock} command ({@link io.pathlock.cli.PathlockCommand}): run, status, break, redo
+ * and bench. An application module: it exports nothing and opens its commands to picocli, which
+ * reads their annotations reflectively.
+ */
+module io.pathlock.cli {
+    requires io.pathlock;
+    requires info.picocli;
+    requires HdrHistogram;
+
+    opens io.pathlock.cli to info.picocli;
+}
