@@ -10,10 +10,10 @@
  * convention ({@code io.pathlock.config}). The lock table, the POSIX backends, the redo byte formats
  * and the observer callbacks are internal and not exported.
  *
- * <p>jnr-posix is optional ({@code requires static}): on the module path its backend is used only
- * when the application resolves it and the modules it needs, which, being automatic modules, it
- * cannot name ({@code --add-modules ALL-MODULE-PATH}); without it the engine runs the JNI backend,
- * or java.nio, and logs why.
+ * <p>jnr-posix is optional ({@code requires static}). On the module path it cannot serve the
+ * lock-file store (jnr-ffi generates its bindings in an unnamed module, which cannot implement the
+ * engine's internal interfaces): the backend selection reports it unavailable with that reason and
+ * the store runs the JNI backend, or java.nio, and logs why.
  */
 module io.pathlock {
     requires io.pathlock.nativeio;

@@ -154,8 +154,9 @@ public final class PosixBackends
         catch (final ClassNotFoundException | LinkageError ex)
         {
             return PosixBackends.class.getModule().isNamed()
-                ? "jnr-posix is not in the module graph (an optional dependency: put it and its jars on the module" +
-                  " path and add --add-modules ALL-MODULE-PATH to use this backend)"
+                ? "jnr-posix is not in the module graph (an optional dependency, and one that cannot serve the" +
+                  " lock-file store from the module path: its generated bindings cannot reach the engine's" +
+                  " internal interfaces)"
                 : "jnr-posix is not on the class path (an optional dependency of pathlock-engine: add" +
                   " com.github.jnr:jnr-posix to use this backend)";
         }
