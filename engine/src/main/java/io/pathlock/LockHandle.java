@@ -623,13 +623,32 @@ public final class LockHandle implements AutoCloseable
      * store; or it throws (busy for a zero timeout, timeout, store failure, lost or closed handle).
      * The driver waits as told and calls {@code step()} again; {@link #finishWait} ends the wait.
      *
-     * <p>Pending marks: a waiting acquisition ignores SUBTREE waiters' marks whenever its handle
-     * holds any lock. Respecting them where its locks lie elsewhere can deadlock: W1 waits for
-     * SUBTREE(/a), blocked by h1's POINT(/a/x); W2 waits for SUBTREE(/b), blocked by h3's
-     * POINT(/b/z); h1 then waits for /b/y (stopped by W2's mark) and h3 for /a/q (stopped by W1's
-     * mark): h3 -> W1 -> h1 -> W2 -> h3, a cycle that without marks does not exist
-     * (PendingExemptionTest). A stream of waiting acquisitions from handles holding unrelated locks
-     * can therefore still overtake a pending SUBTREE waiter; a stream of tryLock/tryAcquire cannot.
+     * <p>Pending marks: a waiting acquisition respects SUBTREE waiters' marks unless its handle holds
+     * a lock on or below the marked node, or some other waiter may be waiting for one of its locks
+     * ({@link LockTable#isAwaited}). Respecting every mark can deadlock: W1 waits for SUBTREE(/a),
+     * blocked by h1's POINT(/a/x); W2 waits for SUBTREE(/b), blocked by h3's POINT(/b/z); h1 then
+     * waits for /b/y (stopped by W2's mark) and h3 for /a/q (stopped by W1's mark):
+     * h3 -> W1 -> h1 -> W2 -> h3, a cycle that without marks does not exist (PendingExemptionTest).
+     * Here W1 waits for h1's lock, so h1 ignores W2's mark. In general: in a wait cycle, follow an
+     * edge "u waits for a lock v holds"; v is then awaited and ignores marks, so v's own edge is
+     * again "waits for a lock someone holds"; all edges of the cycle are of that kind, and such a
+     * cycle (hold and wait across the handle's own calls) is the caller's, marks or not. A cycle of
+     * mark edges alone cannot form: a mark blocks only requests at or below its node, and waiters
+     * pending on one node do not respect each other's marks.
+     *
+     * <p>Being awaited can start while an acquisition is parked on a mark, so every registration of
+     * a waiter blocked by a held lock wakes the acquisitions parked on marks
+     * ({@link LockManager#wakeMarkParked}); a parked one re-checks and, if awaited, goes past the
+     * mark. Register, then check (as for invariant 5 of the table), so no such wake-up is missed. A
+     * stream of waiting acquisitions from handles whose locks nobody waits for respects the mark,
+     * so it cannot starve the SUBTREE waiter.
+     *
+     * <p>Only this process's waiters are visible to the table. On a store shared with other
+     * processes (one that {@linkplain LockStore#needsPublication publishes} grants) a waiter in
+     * another process may be waiting for any lock this handle holds, so there a waiting acquisition
+     * of a handle that holds any lock goes past marks (the rule before issue 11), and a stream of
+     * such acquisitions can overtake a pending SUBTREE waiter: deadlock-freedom is kept over
+     * fairness. tryLock/tryAcquire, which never wait, respect marks on every store.
      */
     private abstract class Acquisition extends TableWaiter
     {
@@ -651,7 +670,32 @@ public final class LockHandle implements AutoCloseable
         @Override
         protected boolean mayBeAwaitedAt(final TrieNode n)
         {
-            return !held.isEmpty();
+            // Called during an attempt, under the handle's monitor, only for nodes with marks.
+            if (held.holdsAtOrBelow(n))
+            {
+                return true;
+            }
+            if (needsPublication && !held.isEmpty())
+            {
+                // A store shared with other processes: a waiter there may wait for this handle's
+                // locks unseen by this table, so any lock held may close a cycle (see above).
+                return true;
+            }
+            for (int i = 0, k = held.size(); i < k; i++)
+            {
+                if (LockTable.isAwaited(held.node(i), this))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Leaves the table's queue and the list of acquisitions parked on marks. */
+        final void deregister()
+        {
+            m.table.deregister(this);
+            m.markParked.remove(this);
         }
 
         final long remainingNanos()
@@ -661,7 +705,7 @@ public final class LockHandle implements AutoCloseable
 
         final int step()
         {
-            m.table.deregister(this);
+            deregister();
             for (;;)
             {
                 int r = attempt(request, this, st);
@@ -698,6 +742,22 @@ public final class LockHandle implements AutoCloseable
                 {
                     continue;
                 }
+                if (st.conflict.kind() == ConflictKind.PENDING_SUBTREE)
+                {
+                    // Parked on a mark: a later wait for one of this handle's locks must wake it.
+                    synchronized (LockHandle.this)
+                    {
+                        if (!held.isEmpty())
+                        {
+                            m.markParked.add(this);
+                        }
+                    }
+                }
+                else
+                {
+                    // Blocked by a held lock: its holder may now be awaited (see above).
+                    m.wakeMarkParked(this);
+                }
                 r = attempt(request, this, st);
                 if (r == GRANTED)
                 {
@@ -707,7 +767,7 @@ public final class LockHandle implements AutoCloseable
                 {
                     return PARK;
                 }
-                m.table.deregister(this);
+                deregister();
             }
         }
 
@@ -715,6 +775,7 @@ public final class LockHandle implements AutoCloseable
         final void finishWait(final String outcome)
         {
             m.table.finish(this);
+            m.markParked.remove(this);
             if (record != null)
             {
                 m.waiters.remove(record);

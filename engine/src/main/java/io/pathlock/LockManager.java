@@ -12,6 +12,7 @@ import io.pathlock.store.LockStore;
 import io.pathlock.time.MonotonicClock;
 import io.pathlock.store.MemoryLockStore;
 import io.pathlock.table.LockTable;
+import io.pathlock.table.TableWaiter;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
@@ -89,6 +90,8 @@ public final class LockManager implements AutoCloseable
     private final AtomicLong handleIds = new AtomicLong();
     final Set<LockHandle> handles = ConcurrentHashMap.newKeySet();
     final Set<LockHandle.WaitRecord> waiters = ConcurrentHashMap.newKeySet();
+    /** Waiting acquisitions parked on a pending mark whose handles hold locks (see {@link #wakeMarkParked}). */
+    final Set<TableWaiter> markParked = ConcurrentHashMap.newKeySet();
     private final RedoLog redoLog;
     private final CompletableFuture<RecoveryReport> redoRecovery;
     private final ManagerAgent agent;
@@ -150,6 +153,28 @@ public final class LockManager implements AutoCloseable
     private static String describe(final Duration d)
     {
         return d.equals(Settings.FOREVER) ? "forever" : d.isZero() ? "0 (fail fast)" : d.toString();
+    }
+
+    /**
+     * Wakes every acquisition parked on a pending mark (except {@code self}): a waiter has just
+     * registered behind a held lock, so a parked acquisition whose handle holds that lock is now
+     * awaited and must go past the mark, or the wait could close a cycle (LockHandle.Acquisition).
+     * One volatile read when nothing is parked on a mark, the usual case.
+     *
+     * @param self the registering waiter.
+     */
+    void wakeMarkParked(final TableWaiter self)
+    {
+        if (!markParked.isEmpty())
+        {
+            for (final TableWaiter w : markParked)
+            {
+                if (w != self)
+                {
+                    w.signal();
+                }
+            }
+        }
     }
 
     /**

@@ -86,7 +86,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     only waiters that hold a mark may claim it as SUBTREE; the locks below it drain, and the
  *     SUBTREE waiter wins against an endless stream of POINT locks below. A requester that holds
  *     a lock on or below a marked node ignores that node's marks: the waiter may be waiting for
- *     it. Any other requester respects them, whatever else it holds.
+ *     it. Which other requesters are exempt is the waiter's call ({@link TableWaiter#mayBeAwaitedAt});
+ *     the facade exempts a waiting requester whose held locks are awaited by someone
+ *     ({@link #isAwaited}), and no one else.
  *  7. Idle nodes are reclaimed in amortised sweeps: when the node count passes
  *     max(minimum, 2 x nodes left after the last sweep), the creating thread sweeps. Memory is
  *     bounded by live locks, waiters and their ancestors, times two, plus the minimum.
@@ -613,6 +615,36 @@ public final class LockTable
     private static boolean exempt(final TableWaiter waiter, final TrieNode n)
     {
         return waiter != null && (waiter.isPendingAt(n) || waiter.mayBeAwaitedAt(n));
+    }
+
+    /**
+     * Whether some waiter other than {@code self} may be waiting for a lock held on {@code held}:
+     * a waiter is registered on {@code held} itself, or a SUBTREE waiter blocked by the locks below
+     * one of its ancestors is registered there (it may be waiting for this one). Conservative (it may
+     * answer true for a waiter that waits for another holder's lock) and O(depth). Used by the
+     * facade's rule for pending marks (invariant 6): a requester whose locks are awaited ignores
+     * marks, because respecting one could close a wait cycle through it.
+     *
+     * @param held a node the caller holds a lock on.
+     * @param self the caller's own waiter (its registration does not count), or null.
+     * @return true if another waiter may be waiting for the lock on {@code held}.
+     */
+    public static boolean isAwaited(final TrieNode held, final TableWaiter self)
+    {
+        final int own = self != null && self.registeredOn == held ? 1 : 0;
+        if (held.waitersVolatile() > own)
+        {
+            return true;
+        }
+        for (TrieNode a = held.parent; a != null; a = a.parent)
+        {
+            final int ownIntent = self != null && self.registeredOn == a && self.registeredForIntent ? 1 : 0;
+            if (a.intentWaitersVolatile() > ownIntent)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
