@@ -5,8 +5,11 @@
  */
 module io.pathlock.cli {
     requires io.pathlock;
+    requires io.pathlock.nativeio;
     requires info.picocli;
     requires HdrHistogram;
 
     opens io.pathlock.cli to info.picocli;
+
+    provides java.lang.System.LoggerFinder with io.pathlock.cli.CliLoggerFinder;
 }

@@ -17,7 +17,9 @@
  *  4. Calls that may be interrupted by a signal are retried on EINTR, except close(2) (see
  *     pl_close_fd).
  *  5. File descriptors are opened with O_CLOEXEC so that a child process started by the JVM never
- *     inherits a lock file (and with it a flock(2) lock).
+ *     inherits a lock file (and with it a flock(2) lock). The one exception is deliberate: the
+ *     keeper of `pathlock run` (keeper/pathlock_keeper.c) receives lock file descriptors over a
+ *     socket (SCM_RIGHTS) so that the locks live as long as the command it runs.
  */
 #define _GNU_SOURCE
 #include <jni.h>
@@ -32,10 +34,15 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 6
+#define PATHLOCK_ABI_VERSION 7
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -2495,4 +2502,328 @@ JNIEXPORT jlong JNICALL Java_io_pathlock_nativeio_PathlockNative_lockSequenceAtF
     pl_free_patterns(&suffixes);
     pl_free_patterns(&prefixes);
     return rc != 0 ? rc : iterations;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* processes: the keeper of `pathlock run` and the signal relay (ABI 7)                           */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Copies a byte[][] into a NULL-terminated array of malloc'ed C strings. Returns 0 or -errno. */
+static int pl_copy_strings(JNIEnv *env, jobjectArray arrays, char ***out)
+{
+    *out = NULL;
+    if (arrays == NULL)
+    {
+        return -EINVAL;
+    }
+    const jsize n = (*env)->GetArrayLength(env, arrays);
+    char **v = calloc((size_t)n + 1, sizeof(char *));
+    if (v == NULL)
+    {
+        return -ENOMEM;
+    }
+    for (jsize i = 0; i < n; i++)
+    {
+        jbyteArray a = (jbyteArray)(*env)->GetObjectArrayElement(env, arrays, i);
+        if ((*env)->ExceptionCheck(env) || a == NULL)
+        {
+            *out = v;
+            return -EINVAL;
+        }
+        const jsize len = (*env)->GetArrayLength(env, a);
+        v[i] = malloc((size_t)len + 1);
+        if (v[i] == NULL)
+        {
+            (*env)->DeleteLocalRef(env, a);
+            *out = v;
+            return -ENOMEM;
+        }
+        (*env)->GetByteArrayRegion(env, a, 0, len, (jbyte *)v[i]);
+        (*env)->DeleteLocalRef(env, a);
+        if ((*env)->ExceptionCheck(env))
+        {
+            *out = v;
+            return -EFAULT;
+        }
+        v[i][len] = '\0';
+        if (memchr(v[i], '\0', (size_t)len) != NULL)
+        {
+            *out = v;
+            return -EINVAL;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+static void pl_free_strings(char **v)
+{
+    if (v != NULL)
+    {
+        for (char **p = v; *p != NULL; p++)
+        {
+            free(*p);
+        }
+        free(v);
+    }
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_socketPair(JNIEnv *env, jclass cls, jintArray out)
+{
+    (void)cls;
+    if (out == NULL || (*env)->GetArrayLength(env, out) < 2)
+    {
+        return -EINVAL;
+    }
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+        return -errno;
+    }
+    const jint v[2] = {fds[0], fds[1]};
+    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
+    if ((*env)->ExceptionCheck(env))
+    {
+        pl_close_fd(fds[0]);
+        pl_close_fd(fds[1]);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_spawnKeeper(
+    JNIEnv *env, jclass cls, jbyteArray exe, jobjectArray argv, jobjectArray envp, jint ctlFd)
+{
+    (void)cls;
+    char path[PATH_MAX];
+    int rc = pl_copy_path(env, exe, path);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    char **av = NULL;
+    char **ev = NULL;
+    rc = pl_copy_strings(env, argv, &av);
+    if (rc == 0)
+    {
+        rc = pl_copy_strings(env, envp, &ev);
+    }
+    /* The keeper's end is the one descriptor it inherits: a copy without FD_CLOEXEC. */
+    const int inherited = rc == 0 ? fcntl(ctlFd, F_DUPFD, 3) : -1;
+    if (rc == 0 && inherited < 0)
+    {
+        rc = -errno;
+    }
+    if (rc == 0)
+    {
+        char number[16];
+        snprintf(number, sizeof number, "%d", inherited);
+        free(av[1]);
+        av[1] = strdup(number);
+        if (av[1] == NULL)
+        {
+            rc = -ENOMEM;
+        }
+    }
+    pid_t pid = -1;
+    if (rc == 0)
+    {
+        posix_spawnattr_t attr;
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+        const int e = posix_spawn(&pid, path, NULL, &attr, av, ev);
+        posix_spawnattr_destroy(&attr);
+        rc = e == 0 ? (jint)pid : -e;
+    }
+    if (inherited >= 0)
+    {
+        pl_close_fd(inherited);
+    }
+    pl_free_strings(av);
+    pl_free_strings(ev);
+    return rc;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_sendMessage(
+    JNIEnv *env, jclass cls, jint sock, jbyteArray message, jint fd)
+{
+    (void)cls;
+    char buf[256];
+    const jsize len = message == NULL ? -1 : (*env)->GetArrayLength(env, message);
+    if (len <= 0 || len > (jsize)sizeof buf)
+    {
+        return -EINVAL;
+    }
+    (*env)->GetByteArrayRegion(env, message, 0, len, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    struct iovec iov = {.iov_base = buf, .iov_len = (size_t)len};
+    union
+    {
+        struct cmsghdr align;
+        char bytes[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0)
+    {
+        memset(&control, 0, sizeof control);
+        msg.msg_control = control.bytes;
+        msg.msg_controllen = sizeof control.bytes;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n;
+    do
+    {
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (jint)n;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_read(JNIEnv *env, jclass cls, jint fd, jbyteArray dst)
+{
+    (void)cls;
+    char buf[256];
+    const jsize cap = dst == NULL ? 0 : (*env)->GetArrayLength(env, dst);
+    if (cap <= 0)
+    {
+        return -EINVAL;
+    }
+    ssize_t n;
+    do
+    {
+        n = read(fd, buf, (size_t)(cap < (jsize)sizeof buf ? cap : (jsize)sizeof buf));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+    {
+        return -errno;
+    }
+    (*env)->SetByteArrayRegion(env, dst, 0, (jsize)n, (const jbyte *)buf);
+    return (*env)->ExceptionCheck(env) ? -EFAULT : (jint)n;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_waitPid(JNIEnv *env, jclass cls, jint pid)
+{
+    (void)env;
+    (void)cls;
+    int status;
+    pid_t r;
+    do
+    {
+        r = waitpid(pid, &status, 0);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : (jint)status;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_kill(JNIEnv *env, jclass cls, jint pid, jint sig)
+{
+    (void)env;
+    (void)cls;
+    if (pid <= 0)
+    {
+        return -EINVAL; /* never a process group or every process */
+    }
+    return kill(pid, sig) == 0 ? 0 : -errno;
+}
+
+/*
+ * The signal relay: while installed, SIGTERM/SIGINT/SIGHUP (those given) do not end the JVM; each
+ * delivery writes {signo, si_code, si_pid} (three native ints) to a pipe that a Java thread reads.
+ * A signal that was ignored when the relay was installed stays ignored (nohup). Only one relay per
+ * process; the handler uses only write(2), which is async-signal-safe.
+ */
+static int pl_relay_pipe[2] = {-1, -1};
+static struct sigaction pl_relay_old[NSIG];
+static unsigned char pl_relay_installed[NSIG];
+
+static void pl_relay_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    const int saved = errno;
+    const int32_t rec[3] = {sig, si == NULL ? 0 : si->si_code, si == NULL ? 0 : (int32_t)si->si_pid};
+    (void)!write(pl_relay_pipe[1], rec, sizeof rec);
+    errno = saved;
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_signalRelayInstall(
+    JNIEnv *env, jclass cls, jintArray signals, jintArray installed)
+{
+    (void)cls;
+    if (signals == NULL || installed == NULL || pl_relay_pipe[0] >= 0)
+    {
+        return pl_relay_pipe[0] >= 0 ? -EBUSY : -EINVAL;
+    }
+    const jsize n = (*env)->GetArrayLength(env, signals);
+    if (n > 8 || (*env)->GetArrayLength(env, installed) < n)
+    {
+        return -EINVAL;
+    }
+    jint sigs[8];
+    jint done[8] = {0};
+    (*env)->GetIntArrayRegion(env, signals, 0, n, sigs);
+    if ((*env)->ExceptionCheck(env))
+    {
+        return -EFAULT;
+    }
+    if (pipe2(pl_relay_pipe, O_CLOEXEC) != 0)
+    {
+        return -errno;
+    }
+    for (jsize i = 0; i < n; i++)
+    {
+        const int s = sigs[i];
+        if (s <= 0 || s >= NSIG)
+        {
+            continue;
+        }
+        struct sigaction old;
+        if (sigaction(s, NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+        {
+            continue;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = pl_relay_handler;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(s, &sa, &pl_relay_old[s]) == 0)
+        {
+            pl_relay_installed[s] = 1;
+            done[i] = 1;
+        }
+    }
+    (*env)->SetIntArrayRegion(env, installed, 0, n, done);
+    return pl_relay_pipe[0];
+}
+
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_signalRelayRemove(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    for (int s = 1; s < NSIG; s++)
+    {
+        if (pl_relay_installed[s])
+        {
+            sigaction(s, &pl_relay_old[s], NULL);
+            pl_relay_installed[s] = 0;
+        }
+    }
+    if (pl_relay_pipe[1] >= 0)
+    {
+        /* Closing the write end ends the reader's read with end of file; it closes the read end. */
+        pl_close_fd(pl_relay_pipe[1]);
+        pl_relay_pipe[1] = -1;
+        pl_relay_pipe[0] = -1;
+    }
+    return 0;
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 @Command(
     name = "break",
     mixinStandardHelpOptions = true,
+    header = "Removes a stale lock (a live one with --force).",
     description = {"Removes the lock on PATH if it is stale; a live, foreign or unparseable one only with --force.",
         "Exits 0 when removed, 1 when there is no lock, 75 when the lock is live (not removed)."})
 final class BreakCommand implements Callable<Integer>

@@ -90,6 +90,10 @@ public final class RedoCommand implements Callable<Integer>
         @Option(names = "--no-done", description = "Do not list done tasks.")
         boolean noDone;
 
+        @Option(names = "--json", description = "Print a JSON document instead of text: {\"schema\": " + JSON_SCHEMA +
+            ", \"dir\", \"time\", \"segments\", \"torn\", \"pending\", \"quarantined\", \"done\"}.")
+        boolean json;
+
         /**
          * Creates the command; picocli calls this.
          */
@@ -128,6 +132,12 @@ public final class RedoCommand implements Callable<Integer>
                 return EXIT_IO;
             }
 
+            if (json)
+            {
+                out.println(toJson(java.time.Instant.now(), dir, contents, !noDone));
+                out.flush();
+                return 0;
+            }
             out.println("redo directory " + dir + ": " + contents.segmentNames().size() + " segment(s) " +
                 contents.segmentNames());
             if (null != contents.tornSegment())
@@ -231,6 +241,62 @@ public final class RedoCommand implements Callable<Integer>
                 return EXIT_IO;
             }
         }
+    }
+
+    /** Version of the {@code redo list --json} document. */
+    static final int JSON_SCHEMA = 1;
+
+    /**
+     * The {@code redo list --json} document. {@code torn} is null or {segment, offset, detail};
+     * each task is {task_id, type, state, segment, offset, payload_length, reason}.
+     */
+    static String toJson(final java.time.Instant time, final Path dir, final RedoLogContents contents,
+        final boolean withDone)
+    {
+        final JsonWriter w = new JsonWriter().beginObject()
+            .field("schema", JSON_SCHEMA)
+            .field("dir", dir.toAbsolutePath().toString())
+            .name("time").value(time)
+            .name("segments").beginArray();
+        for (final String s : contents.segmentNames())
+        {
+            w.value(s);
+        }
+        w.endArray().name("torn");
+        if (contents.tornSegment() == null)
+        {
+            w.value((String)null);
+        }
+        else
+        {
+            w.beginObject().field("segment", contents.tornSegment()).field("offset", contents.tornOffset())
+                .field("detail", contents.tornDetail()).endObject();
+        }
+        tasks(w, "pending", contents.pending());
+        tasks(w, "quarantined", contents.quarantined());
+        if (withDone)
+        {
+            tasks(w, "done", contents.done());
+        }
+        return w.endObject().toString();
+    }
+
+    private static void tasks(final JsonWriter w, final String name, final List<RedoTaskInfo> tasks)
+    {
+        w.name(name).beginArray();
+        for (final RedoTaskInfo t : tasks)
+        {
+            w.beginObject()
+                .field("task_id", t.taskId())
+                .field("type", t.type())
+                .field("state", t.state().name().toLowerCase(java.util.Locale.ROOT))
+                .field("segment", t.segment())
+                .field("offset", t.offset())
+                .field("payload_length", t.payloadLength())
+                .field("reason", t.reason())
+                .endObject();
+        }
+        w.endArray();
     }
 
     static void print(final PrintWriter out, final String title, final List<RedoTaskInfo> tasks)

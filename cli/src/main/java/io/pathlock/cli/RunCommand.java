@@ -8,7 +8,9 @@ import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.core.LockTimeoutException;
 import io.pathlock.core.LockType;
+import io.pathlock.config.Settings;
 import io.pathlock.file.FileLockStore;
+import io.pathlock.nativeio.PathlockNative;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,29 +21,74 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code pathlock run}: holds path locks (lock files under {@code --root}) while a command runs,
- * like util-linux {@code flock(1)}. Exit status: the command's; 75 (EX_TEMPFAIL) when the locks are
- * busy or the timeout passed (the message names the holder); 64 on bad usage; 74 (EX_IOERR) when the
- * lock store fails; 127 when the command cannot be started; {@value #EXIT_LOST} when the locks were
- * lost while the command ran (a lock file removed or replaced by {@code break --force}, an operator or
- * a foreign engine, or a heartbeat that failed): reported on stderr the moment it is noticed, and the
- * exit status says it after the command ends, whatever the command's own status.
+ * like util-linux {@code flock(1)}: it waits for busy locks (forever unless {@code -w} or {@code -n}),
+ * runs the command, and exits with the command's status.
  *
- * <p>The locks are held by this JVM, not inherited by the command: if this process dies the locks
- * are free at once (the lock files are no longer {@code flock}ed) even if the command lives on.
+ * <h2>How long the locks live</h2>
+ * <ol>
+ *   <li><b>R1 — not before the command has ended.</b> SIGTERM, SIGINT and SIGHUP sent to this process
+ *   are forwarded to the command (those the terminal sent to the whole foreground group are not
+ *   forwarded: the command got them itself), and the locks are released only after the command has
+ *   exited. This process then exits with the command's status.</li>
+ *   <li><b>R2 — as long as the command, even if this process dies.</b> The command is started by the
+ *   keeper ({@link CommandKeeper}), which holds a descriptor of every lock file (shared before each is
+ *   published, heartbeat refreshes included) until the command ends. After {@code kill -9} of this JVM
+ *   other pathlock processes see the locks alive ({@code flock}) until the command ends, then take them
+ *   over at once. OpenViking processes judge by the token's age: with nobody refreshing it, they take
+ *   the lock after the dialect's expiry (ragfs 30 s, ov431 300 s) even if the command still runs.</li>
+ *   <li><b>R3 — degraded without the keeper.</b> When the native library is not loaded or the backend
+ *   has no {@code flock} liveness (java.nio), the command is a child of this JVM and the locks die with
+ *   it: a warning says so. R1 still holds (the shutdown hook forwards SIGTERM and waits for the
+ *   command); with java.nio the locks of a killed JVM expire by age ({@code lock_expire}).</li>
+ * </ol>
+ *
+ * <p>Exit status: the command's (128 + signal if a signal ended it); {@code -E} (default
+ * {@value #EXIT_BUSY}) when the locks are busy and {@code -n}, or {@code -w} passed; 64 on bad usage;
+ * {@value #EXIT_IO} when the lock store fails; {@value #EXIT_NOT_STARTED} when the command cannot be
+ * started; {@value #EXIT_LOST} when the locks were lost while the command ran (a lock file removed or
+ * replaced by {@code break --force}, an operator or a foreign engine, or a heartbeat that failed):
+ * reported on stderr the moment it is noticed, and the exit status says it after the command ends.
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
+    synopsisHeading = "%nUsage: ",
+    customSynopsis = {
+        "pathlock run [OPTIONS] --root DIR LOCK... COMMAND [ARG...]",
+        "       pathlock run [OPTIONS] --root DIR LOCK... -c 'COMMAND STRING'",
+        "where LOCK is --point P, --subtree P or --mv SRC DSTPARENT [--dir]."},
+    header = "Holds path locks while a command runs, like flock(1).",
     description = {
-        "Holds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them.",
-        "Exits with COMMAND's status, 75 when the locks are busy or --timeout passed (naming the holder),",
-        "64 on bad usage, 76 when the locks were lost while COMMAND ran (reported on stderr at once).",
-        "COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN."})
+        "%nHolds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them.",
+        "",
+        "Waits for busy locks (forever by default). Arguments from COMMAND on are the command's, even if they " +
+            "start with '-'; '--' before COMMAND is allowed.",
+        "",
+        "The locks stay held until COMMAND has exited: SIGTERM, SIGINT and SIGHUP sent to pathlock are forwarded " +
+            "to COMMAND, and if pathlock itself is killed (kill -9) the locks live on with COMMAND.",
+        "",
+        "COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN and the root in PATHLOCK_ROOT."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "N:the status of COMMAND (128 + the signal number if a signal ended it)",
+        "75:the locks are busy (-n) or -w passed, naming the holder (change with -E)",
+        "64:bad usage",
+        "74:the lock store failed",
+        "70:the keeper process that runs COMMAND was killed (reported after COMMAND ended)",
+        "76:the locks were lost while COMMAND ran (reported on stderr at once)",
+        "127:COMMAND could not be started"},
+    optionListHeading = "%nOptions:%n",
+    parameterListHeading = "%nCommand:%n")
 final class RunCommand implements Callable<Integer>
 {
     /** Exit status when the locks are busy or the timeout passed (sysexits EX_TEMPFAIL). */
@@ -56,24 +103,44 @@ final class RunCommand implements Callable<Integer>
     @Mixin
     RootOptions root;
 
-    @Option(names = "--point", paramLabel = "P", description = "POINT lock on lock path P (repeatable)")
+    @Option(names = "--point", paramLabel = "P", description = "POINT lock on lock path P (repeatable).")
     List<String> points = new ArrayList<>();
 
-    @Option(names = "--subtree", paramLabel = "P", description = "SUBTREE lock on lock path P (repeatable)")
+    @Option(names = "--subtree", paramLabel = "P", description = "SUBTREE lock on lock path P (repeatable).")
     List<String> subtrees = new ArrayList<>();
 
-    @Option(names = "--mv", arity = "2", paramLabel = "PATH",
-        description = "the locks of moving SRC into DSTPARENT: --mv SRC DSTPARENT")
+    @Option(names = "--mv", arity = "2", paramLabel = "SRC DSTPARENT", hideParamSyntax = true,
+        description = "The locks of moving SRC into DSTPARENT (repeatable).")
     List<String> mv = new ArrayList<>();
 
-    @Option(names = "--dir", description = "with --mv: SRC is a directory (SUBTREE locks), else a file (POINT on parents)")
+    @Option(names = "--dir", description = "With --mv: SRC is a directory (SUBTREE locks), else a file (POINT on parents).")
     boolean dir;
 
-    @Option(names = "--timeout", defaultValue = "0", paramLabel = "D",
-        description = "how long to wait for busy locks: 0 fails at once (default), e.g. 500ms, 5s, 2m, PT1M")
-    String timeout;
+    @Option(names = "--missing-dirs", defaultValue = "create", paramLabel = "POLICY",
+        description = "Missing parent directories of a lock path: create or fail (default ${DEFAULT-VALUE}).")
+    String missingDirs;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "the command and its arguments (after --)")
+    @Option(names = {"-w", "--wait", "--timeout"}, paramLabel = "SECONDS",
+        description = "Wait at most this long for busy locks: seconds (0.5), a number with a unit (250ms, 2m) " +
+            "or 'forever' (the default). 0 is -n.")
+    String wait;
+
+    @Option(names = {"-n", "--nonblock"}, description = "Fail at once if the locks are busy (same as -w 0).")
+    boolean nonblock;
+
+    @Option(names = {"-E", "--conflict-exit-code"}, paramLabel = "CODE", defaultValue = "75",
+        description = "Exit status when the locks are busy (-n) or -w passed, 0 to 255 (default ${DEFAULT-VALUE}).")
+    int conflictExitCode;
+
+    @Option(names = {"-c", "--command"}, paramLabel = "STRING",
+        description = "Run STRING with $SHELL -c (/bin/sh when SHELL is unset) instead of COMMAND.")
+    String commandString;
+
+    @Option(names = "--verbose",
+        description = "Say on stderr how long taking the locks took, or why they could not be taken, and what runs.")
+    boolean verbose;
+
+    @Parameters(arity = "0..*", paramLabel = "COMMAND", description = "The command and its arguments.")
     List<String> command = new ArrayList<>();
 
     @CommandLine.Spec
@@ -84,11 +151,17 @@ final class RunCommand implements Callable<Integer>
     {
         final PrintWriter err = spec.commandLine().getErr();
         final LockRequest request = request();
-        final Duration wait = DurationParser.parse(timeout);
+        final List<String> argv = argv();
+        final Duration timeout = timeout();
+        if (conflictExitCode < 0 || conflictExitCode > 255)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-E: " + conflictExitCode + " is not 0 to 255");
+        }
+        CliLoggerFinder.verbose(verbose);
         final FileLockStore store;
         try
         {
-            store = root.open();
+            store = root.open(missingDirs);
         }
         catch (final LockStoreException e)
         {
@@ -98,65 +171,201 @@ final class RunCommand implements Callable<Integer>
         try (LockManager manager = LockManager.builder().store(store).handleIdleTimeout(Duration.ZERO).build();
             LockHandle handle = manager.open("run"))
         {
+            final long t0 = System.nanoTime();
             try
             {
-                if (wait.isZero())
+                if (timeout.isZero())
                 {
                     handle.tryAcquire(request);
                 }
                 else
                 {
-                    handle.acquire(request, wait);
+                    handle.acquire(request, timeout);
                 }
             }
             catch (final LockBusyException | LockTimeoutException e)
             {
                 err.println("pathlock run: " + (e instanceof LockBusyException ? "busy: " : "timed out: ") + e.getMessage());
-                return EXIT_BUSY;
+                return conflictExitCode;
             }
             catch (final LockStoreException e)
             {
                 err.println("pathlock run: lock store failed: " + e.getMessage());
                 return EXIT_IO;
             }
+            final long token = handle.locks().get(0).fencingToken();
+            if (verbose)
+            {
+                err.printf(Locale.ROOT, "pathlock run: got the locks in %.6f seconds (fencing token %d, %s)%n",
+                    (System.nanoTime() - t0) / 1e9, token, store.describe());
+                err.println("pathlock run: executing " + String.join(" ", argv));
+                err.flush();
+            }
             handle.onLost(reason ->
             {
                 err.println("pathlock run: LOCK LOST while the command runs: " + reason);
                 err.flush();
             });
-            final ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-            pb.environment().put("PATHLOCK_FENCING_TOKEN", Long.toString(handle.locks().get(0).fencingToken()));
-            pb.environment().put("PATHLOCK_ROOT", store.root().toString());
-            final Process child;
-            try
+            final Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("PATHLOCK_FENCING_TOKEN", Long.toString(token));
+            env.put("PATHLOCK_ROOT", store.root().toString());
+            final String noKeeper = CommandKeeper.unavailableReason(store);
+            final int status;
+            if (noKeeper == null)
             {
-                child = pb.start();
+                status = runKept(store, handle, argv, env, err);
             }
-            catch (final IOException e)
+            else
             {
-                err.println("pathlock run: cannot start " + command.get(0) + ": " + e.getMessage());
-                return EXIT_NOT_STARTED;
+                err.println("pathlock run: warning: the locks are held by this process only, " + noKeeper +
+                    ": if pathlock is killed with SIGKILL they are released while the command runs");
+                err.flush();
+                status = runChild(manager, argv, env, err);
             }
-            final LockManager onShutdown = manager;
-            final Thread hook = new Thread(() ->
+            if (status != EXIT_NOT_STARTED && !handle.isValid() && handle.lostReason() != null)
             {
-                // SIGTERM/SIGINT to this JVM: stop the command, then release the locks.
-                child.destroy();
-                onShutdown.close();
-            }, "pathlock-run-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try
+                err.println("pathlock run: the command ran (exit " + status + ") after its locks were lost: " +
+                    handle.lostReason());
+                return EXIT_LOST;
+            }
+            return status;
+        }
+        catch (final LockException e)
+        {
+            err.println("pathlock run: " + e.getMessage());
+            return EXIT_IO;
+        }
+    }
+
+    /** R1, R2: the keeper starts the command and holds the locks' descriptors until it ends. */
+    private int runKept(final FileLockStore store, final LockHandle handle, final List<String> argv,
+        final Map<String, String> env, final PrintWriter err) throws IOException
+    {
+        try (CommandKeeper keeper = CommandKeeper.start(argv, env))
+        {
+            final AutoCloseable sharing = store.shareDescriptors(handle.ownerId(), keeper);
+            final AtomicInteger early = new AtomicInteger();
+            final SignalRelay relay = PathlockCommand.isProcess() ? SignalRelay.install(d ->
             {
-                final int status = child.waitFor();
-                if (!handle.isValid() && handle.lostReason() != null)
+                final int pid = keeper.commandPid();
+                if (pid == 0)
                 {
-                    err.println("pathlock run: the command ran (exit " + status + ") after its locks were lost: " +
-                        handle.lostReason());
-                    return EXIT_LOST;
+                    // Not started yet: it did not get a terminal's signal either; decided below.
+                    early.compareAndSet(0, d.signal());
                 }
-                return status;
+                else if (d.fromProcess() && d.senderPid() != pid)
+                {
+                    keeper.signal(d.signal());
+                }
+            }) : null;
+            try
+            {
+                if (early.get() != 0)
+                {
+                    // A signal before the command started: do not start it.
+                    return 128 + early.get();
+                }
+                try
+                {
+                    keeper.go();
+                }
+                catch (final CommandKeeper.NotStarted e)
+                {
+                    err.println("pathlock run: cannot start " + argv.get(0) + ": " + e.getMessage());
+                    return EXIT_NOT_STARTED;
+                }
+                if (early.get() != 0)
+                {
+                    keeper.signal(early.get());
+                }
+                try
+                {
+                    return keeper.awaitExit();
+                }
+                catch (final IOException e)
+                {
+                    err.println("pathlock run: " + e.getMessage());
+                    return PathlockCommand.EXIT_SOFTWARE;
+                }
             }
             finally
+            {
+                if (relay != null)
+                {
+                    relay.close();
+                }
+                closeQuietly(sharing);
+            }
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable c)
+    {
+        try
+        {
+            c.close();
+        }
+        catch (final Exception ignore)
+        {
+            // Unregistering a share only removes a map entry.
+        }
+    }
+
+    /** R3: the command is this JVM's child; the locks die with this JVM. */
+    private int runChild(final LockManager manager, final List<String> argv, final Map<String, String> env,
+        final PrintWriter err) throws InterruptedException
+    {
+        final ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        final Process child;
+        try
+        {
+            child = pb.start();
+        }
+        catch (final IOException e)
+        {
+            err.println("pathlock run: cannot start " + argv.get(0) + ": " + e.getMessage());
+            return EXIT_NOT_STARTED;
+        }
+        final SignalRelay relay = PathlockCommand.isProcess() ? SignalRelay.install(d ->
+        {
+            if (d.fromProcess() && d.senderPid() != child.pid())
+            {
+                PathlockNative.kill((int)child.pid(), d.signal());
+            }
+        }) : null;
+        Thread hook = null;
+        if (relay == null && PathlockCommand.isProcess())
+        {
+            // No relay (no native library): SIGTERM/SIGINT/SIGHUP end the JVM; stop the command and
+            // release the locks only once it has exited (R1).
+            hook = new Thread(() ->
+            {
+                child.destroy();
+                try
+                {
+                    child.waitFor();
+                }
+                catch (final InterruptedException ignore)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                manager.close();
+            }, "pathlock-run-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        try
+        {
+            return child.waitFor();
+        }
+        finally
+        {
+            if (relay != null)
+            {
+                relay.close();
+            }
+            if (hook != null)
             {
                 try
                 {
@@ -164,15 +373,42 @@ final class RunCommand implements Callable<Integer>
                 }
                 catch (final IllegalStateException ignore)
                 {
-                    // Already shutting down: the hook releases the locks.
+                    // Shutting down: the hook releases the locks after the command.
                 }
             }
         }
-        catch (final LockException e)
+    }
+
+    private Duration timeout()
+    {
+        if (nonblock && wait != null)
         {
-            err.println("pathlock run: " + e.getMessage());
-            return EXIT_IO;
+            throw new CommandLine.ParameterException(spec.commandLine(), "give -n or -w, not both");
         }
+        if (nonblock)
+        {
+            return Duration.ZERO;
+        }
+        return wait == null ? Settings.FOREVER : Settings.parseDuration("-w", wait, true);
+    }
+
+    private List<String> argv()
+    {
+        if (commandString != null)
+        {
+            if (!command.isEmpty())
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give COMMAND or -c 'COMMAND STRING', not both (-c takes one argument: quote it)");
+            }
+            final String shell = System.getenv("SHELL");
+            return List.of(shell == null || shell.isEmpty() ? "/bin/sh" : shell, "-c", commandString);
+        }
+        if (command.isEmpty())
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give COMMAND [ARG...] or -c 'COMMAND STRING'");
+        }
+        return command;
     }
 
     private LockRequest request()
@@ -196,7 +432,7 @@ final class RunCommand implements Callable<Integer>
         }
         for (int i = 0; i + 1 < mv.size(); i += 2)
         {
-            for (final io.pathlock.core.LockRequest.Entry e : LockRequest.mv(mv.get(i), mv.get(i + 1), dir).entries())
+            for (final LockRequest.Entry e : LockRequest.mv(mv.get(i), mv.get(i + 1), dir).entries())
             {
                 b.add(e.path(), e.type());
             }

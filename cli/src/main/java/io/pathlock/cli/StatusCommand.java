@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,13 +23,15 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    header = "Lists the lock files under a root.",
     description = "Lists every lock file under --root: path, type, owner, age, alive (flock) / stale / foreign / unparseable.")
 final class StatusCommand implements Callable<Integer>
 {
     @Mixin
     RootOptions root;
 
-    @Option(names = "--json", description = "print a JSON array instead of a table")
+    @Option(names = "--json", description = "Print a JSON document instead of a table: {\"schema\": " + JSON_SCHEMA +
+        ", \"root\", \"backend\", \"store\", \"time\", \"locks\": [...]}.")
     boolean json;
 
     @CommandLine.Spec
@@ -40,10 +43,16 @@ final class StatusCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final List<LockFileInfo> infos;
         final String detail;
+        final String rootPath;
+        final String backend;
+        final Instant time;
         try (FileLockStore store = root.openAdmin())
         {
             infos = store.status();
+            time = Instant.now();
             detail = store.describeDetail();
+            rootPath = store.root().toString();
+            backend = store.backend();
         }
         catch (final LockStoreException e)
         {
@@ -52,7 +61,7 @@ final class StatusCommand implements Callable<Integer>
         }
         if (json)
         {
-            out.println(toJson(infos));
+            out.println(toJson(time, rootPath, backend, detail, infos));
         }
         else
         {
@@ -80,58 +89,38 @@ final class StatusCommand implements Callable<Integer>
         return ms < 10_000 ? ms + "ms" : ms / 1000 + "s";
     }
 
-    static String toJson(final List<LockFileInfo> infos)
-    {
-        final StringBuilder sb = new StringBuilder("[");
-        for (int k = 0; k < infos.size(); k++)
-        {
-            final LockFileInfo i = infos.get(k);
-            sb.append(k == 0 ? "\n  {" : ",\n  {");
-            field(sb, "path", i.lockPath()).append(", ");
-            field(sb, "file", i.file().toString()).append(", ");
-            field(sb, "type", i.type() == null ? null : i.type().name()).append(", ");
-            field(sb, "owner", i.ownerId()).append(", ");
-            sb.append("\"pid\": ").append(i.pid() < 0 ? "null" : Long.toString(i.pid())).append(", ");
-            sb.append("\"age_ms\": ").append(i.ageNanos() < 0 ? "null" : Long.toString(TimeUnit.NANOSECONDS.toMillis(i.ageNanos())))
-                .append(", ");
-            field(sb, "state", i.state().name().toLowerCase(Locale.ROOT)).append(", ");
-            field(sb, "detail", i.detail());
-            sb.append('}');
-        }
-        return sb.append(infos.isEmpty() ? "]" : "\n]").toString();
-    }
+    /** Version of the {@code --json} document; bumped when a field changes meaning or goes away. */
+    static final int JSON_SCHEMA = 1;
 
-    private static StringBuilder field(final StringBuilder sb, final String name, final String value)
+    /**
+     * The {@code --json} document: an envelope (schema version, root, backend, dialect, wall-clock
+     * time of the scan) around one object per lock file. {@code since} is the token's wall-clock time
+     * (the scan's time minus the age), null when unknown.
+     */
+    static String toJson(final Instant time, final String rootPath, final String backend, final String detail,
+        final List<LockFileInfo> infos)
     {
-        sb.append('"').append(name).append("\": ");
-        if (value == null)
+        final JsonWriter w = new JsonWriter().beginObject()
+            .field("schema", JSON_SCHEMA)
+            .field("root", rootPath)
+            .field("backend", backend)
+            .field("store", detail)
+            .name("time").value(time)
+            .name("locks").beginArray();
+        for (final LockFileInfo i : infos)
         {
-            return sb.append("null");
+            w.beginObject()
+                .field("path", i.lockPath())
+                .field("file", i.file().toString())
+                .field("type", i.type() == null ? null : i.type().name())
+                .field("owner", i.ownerId())
+                .name("pid").valueOrNull(i.pid())
+                .name("age_ms").valueOrNull(i.ageNanos() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(i.ageNanos()))
+                .name("since").value(i.ageNanos() < 0 ? null : time.minusNanos(i.ageNanos()))
+                .field("state", i.state().name().toLowerCase(Locale.ROOT))
+                .field("detail", i.detail())
+                .endObject();
         }
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++)
-        {
-            final char c = value.charAt(i);
-            switch (c)
-            {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                    break;
-            }
-        }
-        return sb.append('"');
+        return w.endArray().endObject().toString();
     }
 }

@@ -80,5 +80,9 @@ class CliModulePathTest
         final String status = run(0, "--module-path", mp, "--module", "io.pathlock.cli/io.pathlock.cli.PathlockCommand",
             "status", "--root", root.toString());
         assertTrue(!status.contains("Exception"), status);
+        // run: the keeper process and the JNI calls of io.pathlock.nativeio, from the named modules.
+        final String ran = run(0, "--module-path", mp, "--module", "io.pathlock.cli/io.pathlock.cli.PathlockCommand",
+            "run", "--root", root.toString(), "--subtree", "/a", "--", "sh", "-c", "echo ran-under-lock");
+        assertTrue(ran.contains("ran-under-lock") && !ran.contains("Exception"), ran);
     }
 }

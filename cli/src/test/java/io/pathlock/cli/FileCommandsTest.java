@@ -148,7 +148,7 @@ class FileCommandsTest
         {
             final LockStore.PublishResult held = other.tryPublish("other-writer", LockRequest.subtree("/x").entries());
             assertTrue(held.isGranted());
-            final Outcome o = exec("run", "--root", root.toString(), "--point", "/x/y", "--", "true");
+            final Outcome o = exec("run", "--root", root.toString(), "-n", "--point", "/x/y", "--", "true");
             assertEquals(RunCommand.EXIT_BUSY, o.exit());
             assertTrue(o.err().contains("busy"), o.err());
             assertTrue(o.err().contains("other-writer"), o.err());

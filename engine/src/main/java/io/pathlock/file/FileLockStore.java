@@ -458,6 +458,57 @@ public final class FileLockStore implements LockStore
     }
 
     /**
+     * Receives the descriptors that keep one owner's lock files {@code flock}ed, so that another
+     * process can hold them too (the keeper of {@code pathlock run}). Called under the store's guard
+     * and a held file's monitor: implementations must not block and must not throw.
+     */
+    public interface DescriptorShare
+    {
+        /**
+         * {@code fd} keeps (or is about to keep) a lock file of the owner flocked: hold an own
+         * reference to its open file description (for instance, send it with {@code SCM_RIGHTS}).
+         * Called before the file becomes visible under the lock's name.
+         *
+         * @param fd a descriptor of this process, valid during the call.
+         */
+        void add(int fd);
+
+        /**
+         * {@code fd} no longer keeps a lock file flocked and is about to be closed: drop the
+         * reference taken for it.
+         *
+         * @param fd the descriptor given to {@link #add} before.
+         */
+        void remove(int fd);
+    }
+
+    /**
+     * Shares the descriptors that keep {@code ownerId}'s lock files flocked (every file published for
+     * that owner id, now and until the registration is closed) with {@code share}: first those held
+     * now, then each new one (a heartbeat's refresh and an upgrade replace the file) before it is
+     * published (H6). A process holding these descriptors keeps the locks alive for every pathlock
+     * judge (J1) after this process died; OpenViking judges by the token's age, which nobody refreshes
+     * then.
+     *
+     * @param ownerId the handle's owner id (as given to {@link #tryPublish}).
+     * @param share   receives the descriptors.
+     * @return the registration; close it before releasing the locks.
+     * @throws UnsupportedOperationException when the backend has no {@code flock(2)} or its
+     *         descriptors are not the kernel's (java.nio).
+     * @throws IllegalStateException if the owner's descriptors are shared already.
+     */
+    public AutoCloseable shareDescriptors(final String ownerId, final DescriptorShare share)
+    {
+        checkOpen();
+        if (!ctx.flock || !ctx.posix.hasRealFileDescriptors())
+        {
+            throw new UnsupportedOperationException("the " + selection.chosen().name().toLowerCase(Locale.ROOT) +
+                " backend has no flock(2) on kernel descriptors: its locks cannot be held by another process");
+        }
+        return held.share(ownerId, share);
+    }
+
+    /**
      * The owner id this store writes for a handle owner id.
      *
      * @param handleOwnerId the handle's owner id.

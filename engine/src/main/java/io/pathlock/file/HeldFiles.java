@@ -46,6 +46,13 @@ import java.util.regex.Pattern;
  *   <li><b>H5 — a holder knows when it lost a lock.</b> {@link #check} and the heartbeat's refresh
  *   report a file that was removed or replaced by someone else (DESIGN §3.2 property 8), naming the
  *   new occupant when it holds a token.</li>
+ *   <li><b>H6 — shared descriptors are shared first.</b> When an owner's descriptors are shared
+ *   ({@link FileLockStore#shareDescriptors}, the keeper of {@code pathlock run}), every descriptor that
+ *   will keep one of its lock files flocked is handed to the share <em>before</em> its file becomes
+ *   visible under the lock's name (before the {@code link} of H1, before the {@code rename} of a refresh
+ *   or upgrade), and withdrawn before it is closed. So at every instant the file under the name is
+ *   flocked by a descriptor the share holds too, and the lock outlives this process while the share's
+ *   holder lives.</li>
  * </ol>
  *
  * <p>Thread-safety: thread-safe; the mutable fields of a {@link HeldFile} are guarded by its monitor.
@@ -61,6 +68,7 @@ final class HeldFiles
     private final RootedFs fs;
     private final AtomicLong tmpSeq = new AtomicLong();
     private final ConcurrentHashMap<String, HeldFile> registry = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, FileLockStore.DescriptorShare> shares = new ConcurrentHashMap<>();
 
     /** One lock file this store published and holds open. Mutable fields guarded by its monitor. */
     static final class HeldFile
@@ -139,16 +147,17 @@ final class HeldFiles
             posix.close(fd);
             throw ctx.ioFailure("cannot fstat the temporary lock file", tmp, s);
         }
+        share(ownerId, fd);
         final int rc = fs.link(tmp, file);
         fs.unlink(tmp);
         if (rc == -Errno.EEXIST)
         {
-            posix.close(fd);
+            closeHeld(ownerId, fd);
             return null;
         }
         if (rc < 0)
         {
-            posix.close(fd);
+            closeHeld(ownerId, fd);
             throw ctx.ioFailure("cannot publish lock file (link)", file, rc);
         }
         final HeldFile hf = new HeldFile(ownerId, p, type, file, ctx.guard().stripeOf(file.toString()), replaced);
@@ -157,7 +166,7 @@ final class HeldFiles
         {
             final int err = hf.dirFd;
             fs.unlink(file);
-            posix.close(fd);
+            closeHeld(ownerId, fd);
             throw ctx.ioFailure("cannot open the directory of the published lock file", file, err);
         }
         hf.identity(fd, st, heldToken(ownerId, now, type));
@@ -224,7 +233,7 @@ final class HeldFiles
             }
             final HeldFile hf = new HeldFile(own.ownerId, own.path, LockType.SUBTREE, own.file, own.stripe, own);
             hf.identity(fd, st, heldToken(own.ownerId, now, LockType.SUBTREE));
-            posix.close(own.fd);
+            closeHeld(own.ownerId, own.fd);
             own.fd = -1;
             hf.dirFd = own.dirFd;
             own.dirFd = -1;
@@ -250,7 +259,7 @@ final class HeldFiles
                 final long now = ctx.wallClock.getAsLong();
                 final byte[] token = encode(own.ownerId, now, own.type);
                 final int fd = hf.released ? -1 : replaceLocked(hf, token, st);
-                posix.close(hf.fd);
+                closeHeld(hf.ownerId, hf.fd);
                 hf.released = true;
                 own.dirFd = hf.dirFd;
                 hf.dirFd = -1;
@@ -280,6 +289,7 @@ final class HeldFiles
         final int fd = createTemp(tmp, token, hf.file);
         final PosixStat cur = new PosixStat();
         boolean renamed = false;
+        share(hf.ownerId, fd);
         try
         {
             final int s = posix.fstat(fd, st);
@@ -326,7 +336,7 @@ final class HeldFiles
             if (!renamed)
             {
                 fs.unlink(tmp);
-                posix.close(fd);
+                closeHeld(hf.ownerId, fd);
             }
         }
     }
@@ -374,13 +384,13 @@ final class HeldFiles
             hf.lost = "lock file " + hf.file + " of " + hf.path + " (" + hf.type + ") was " +
                 (rc == -Errno.ENOENT ? "removed by someone else" : "replaced by another file" + describeOccupant(hf.file));
             hf.released = true;
-            posix.close(hf.fd);
+            closeHeld(hf.ownerId, hf.fd);
             hf.fd = -1;
             closeDir(hf);
             registry.remove(hf.key, hf);
             return false;
         }
-        posix.close(hf.fd);
+        closeHeld(hf.ownerId, hf.fd);
         hf.identity(fd, st, heldToken(hf.ownerId, now, hf.type));
         return true;
     }
@@ -541,7 +551,7 @@ final class HeldFiles
                 guard.unlock(hf.stripe);
                 // Closing drops the flock: even a file that could not be unlinked is then reclaimed
                 // at once by the next process that finds it (H4).
-                posix.close(hf.fd);
+                closeHeld(hf.ownerId, hf.fd);
                 hf.fd = -1;
                 if (failure == 0 && ctx.durability == Durability.DATA_AND_DIRECTORY && hf.dirFd >= 0)
                 {
@@ -555,6 +565,60 @@ final class HeldFiles
                 throw ctx.ioFailure("cannot remove lock file", hf.file, failure);
             }
         }
+    }
+
+    /**
+     * Shares the descriptors of {@code ownerId}'s held files with {@code share} from now on (H6):
+     * first those held now, then each new one before it is published.
+     *
+     * @return a registration that stops sharing when closed.
+     */
+    AutoCloseable share(final String ownerId, final FileLockStore.DescriptorShare share)
+    {
+        if (shares.putIfAbsent(ownerId, share) != null)
+        {
+            throw new IllegalStateException("the descriptors of " + ownerId + " are shared already");
+        }
+        for (final HeldFile hf : registry.values())
+        {
+            if (hf.ownerId.equals(ownerId))
+            {
+                synchronized (hf)
+                {
+                    if (!hf.released && hf.supersededBy == null && hf.fd >= 0)
+                    {
+                        share.add(hf.fd);
+                    }
+                }
+            }
+        }
+        return () -> shares.remove(ownerId, share);
+    }
+
+    private void share(final String ownerId, final int fd)
+    {
+        if (!shares.isEmpty())
+        {
+            final FileLockStore.DescriptorShare s = shares.get(ownerId);
+            if (s != null)
+            {
+                s.add(fd);
+            }
+        }
+    }
+
+    /** Withdraws {@code fd} from the owner's share, if any (H6), then closes it. */
+    private void closeHeld(final String ownerId, final int fd)
+    {
+        if (fd >= 0 && !shares.isEmpty())
+        {
+            final FileLockStore.DescriptorShare s = shares.get(ownerId);
+            if (s != null)
+            {
+                s.remove(fd);
+            }
+        }
+        posix.close(fd);
     }
 
     private void closeDir(final HeldFile hf)

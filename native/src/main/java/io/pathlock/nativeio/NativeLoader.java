@@ -20,7 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class NativeLoader
 {
     /** ABI version that this Java binding expects from the library. */
-    public static final int ABI_VERSION = 6;
+    public static final int ABI_VERSION = 7;
 
     /** Class-path directory holding the library for this platform. */
     public static final String RESOURCE_DIR = "/META-INF/native/linux-x86_64/";
@@ -28,10 +28,15 @@ public final class NativeLoader
     /** File name of the library. */
     public static final String LIBRARY_NAME = "libpathlock.so";
 
+    /** File name of the keeper executable of {@code pathlock run}, packaged beside the library. */
+    public static final String KEEPER_NAME = "pathlock-keeper";
+
     /** System property naming an explicit library file to load instead of the packaged one. */
     public static final String LIBRARY_PATH_PROP_NAME = "pathlock.native.library";
 
     private static final Throwable CAUSE;
+    private static Path dir;
+    private static Path keeper;
 
     static
     {
@@ -77,7 +82,9 @@ public final class NativeLoader
             final String explicit = System.getProperty(LIBRARY_PATH_PROP_NAME);
             if (explicit != null && !explicit.isEmpty())
             {
-                System.load(Path.of(explicit).toAbsolutePath().toString());
+                final Path lib = Path.of(explicit).toAbsolutePath();
+                dir = lib.getParent();
+                System.load(lib.toString());
             }
             else
             {
@@ -98,6 +105,44 @@ public final class NativeLoader
         }
     }
 
+    /**
+     * The keeper executable of {@code pathlock run}: extracted beside the library on first use (with
+     * an explicit library, the file of that name in its directory).
+     *
+     * @return the executable.
+     * @throws IOException if the library is not loaded or the keeper cannot be extracted.
+     */
+    public static synchronized Path keeperExecutable() throws IOException
+    {
+        if (CAUSE != null || dir == null)
+        {
+            throw new IOException("the native library is not loaded", CAUSE);
+        }
+        if (keeper == null)
+        {
+            final Path exe = dir.resolve(KEEPER_NAME);
+            if (System.getProperty(LIBRARY_PATH_PROP_NAME, "").isEmpty())
+            {
+                try (InputStream in = NativeLoader.class.getResourceAsStream(RESOURCE_DIR + KEEPER_NAME))
+                {
+                    if (in == null)
+                    {
+                        throw new IOException("resource " + RESOURCE_DIR + KEEPER_NAME + " is not on the class path");
+                    }
+                    Files.copy(in, exe, StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("r-x------"));
+                exe.toFile().deleteOnExit();
+            }
+            if (!Files.isExecutable(exe))
+            {
+                throw new IOException(exe + " is not executable");
+            }
+            keeper = exe;
+        }
+        return keeper;
+    }
+
     private static Path extract() throws IOException
     {
         try (InputStream in = NativeLoader.class.getResourceAsStream(RESOURCE_DIR + LIBRARY_NAME))
@@ -108,10 +153,12 @@ public final class NativeLoader
             }
             final Path dir = Files.createTempDirectory("pathlock-native",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            NativeLoader.dir = dir;
             final Path lib = dir.resolve(LIBRARY_NAME);
             Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            lib.toFile().deleteOnExit();
+            // Files registered later are deleted first: the directory last, once it is empty.
             dir.toFile().deleteOnExit();
+            lib.toFile().deleteOnExit();
             return lib;
         }
     }

@@ -529,4 +529,87 @@ public final class PathlockNative
      */
     public static native int walkAt(int dirFd, byte[][] suffixes, byte[][] prefixes, byte[] skipDir,
         WalkCallback callback);
+
+    // ---- processes: the keeper of `pathlock run` and the signal relay (ABI 7) ----
+
+    /**
+     * {@code socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC)}.
+     *
+     * @param out receives the two descriptors (length at least 2).
+     * @return 0 or {@code -errno}.
+     */
+    public static native int socketPair(int[] out);
+
+    /**
+     * Starts the keeper executable with {@code posix_spawn}: {@code argv[1]} is replaced by the number
+     * of the one descriptor it inherits, a copy of {@code ctlFd} without {@code FD_CLOEXEC}; the
+     * signal mask is cleared, ignored signals stay ignored. The caller reaps it with {@link #waitPid}.
+     *
+     * @param exe   the executable's path bytes.
+     * @param argv  the arguments, {@code argv[0]} first; {@code argv[1]} is a placeholder.
+     * @param envp  the environment, {@code NAME=value} each.
+     * @param ctlFd the descriptor to hand down.
+     * @return the pid, or {@code -errno}.
+     */
+    public static native int spawnKeeper(byte[] exe, byte[][] argv, byte[][] envp, int ctlFd);
+
+    /**
+     * Sends one message on a {@code SOCK_SEQPACKET} socket, with one descriptor attached
+     * ({@code SCM_RIGHTS}) when {@code fd >= 0}. Never blocks ({@code MSG_DONTWAIT}) and never raises
+     * {@code SIGPIPE}.
+     *
+     * @param sock    the socket.
+     * @param message 1 to 256 bytes.
+     * @param fd      a descriptor to pass, or -1.
+     * @return the bytes sent, or {@code -errno} ({@code -EAGAIN} when the socket buffer is full,
+     *         {@code -EPIPE} when the peer is gone).
+     */
+    public static native int sendMessage(int sock, byte[] message, int fd);
+
+    /**
+     * {@code read(2)} of at most 256 bytes (one message of a {@code SOCK_SEQPACKET} socket, or
+     * records of the signal relay); blocks; retried on {@code EINTR}.
+     *
+     * @param fd  the descriptor.
+     * @param dst receives the bytes.
+     * @return the count, 0 at end of file, or {@code -errno}.
+     */
+    public static native int read(int fd, byte[] dst);
+
+    /**
+     * {@code waitpid(pid, &status, 0)}, retried on {@code EINTR}.
+     *
+     * @param pid a child of this process.
+     * @return the raw wait status, or {@code -errno}.
+     */
+    public static native int waitPid(int pid);
+
+    /**
+     * {@code kill(2)} of one process.
+     *
+     * @param pid a process id, positive (never a group).
+     * @param sig the signal number.
+     * @return 0 or {@code -errno}.
+     */
+    public static native int kill(int pid, int sig);
+
+    /**
+     * Installs the signal relay for the given signals (at most 8): while installed they do not end
+     * the JVM; each delivery writes three native-order ints {signal, si_code, si_pid} to a pipe whose
+     * read end is returned. A signal that is ignored now stays ignored. One relay per process.
+     *
+     * @param signals   signal numbers.
+     * @param installed receives 1 for each signal whose handler was installed, else 0.
+     * @return the pipe's read end (the reader closes it after end of file), or {@code -errno}
+     *         ({@code -EBUSY} when a relay is installed).
+     */
+    public static native int signalRelayInstall(int[] signals, int[] installed);
+
+    /**
+     * Restores the handlers the relay replaced and closes the pipe's write end, so the reader sees
+     * end of file.
+     *
+     * @return 0.
+     */
+    public static native int signalRelayRemove();
 }

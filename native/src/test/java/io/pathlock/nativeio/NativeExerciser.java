@@ -164,7 +164,54 @@ public final class NativeExerciser
         expect(PathlockNative.close(reader) == 0, "close reader");
         expect(PathlockNative.close(fd) == 0, "close");
         expect(PathlockNative.getpid() == ProcessHandle.current().pid(), "getpid");
+        processes(dir);
         System.out.println("OK " + checks + " checks");
+    }
+
+    /** ABI 7: the keeper of pathlock run, descriptor passing and the signal relay. */
+    private static void processes(final Path dir) throws Exception
+    {
+        final int[] pair = new int[2];
+        expect(PathlockNative.socketPair(pair) == 0, "socketPair");
+        final byte[] buf = new byte[256];
+        final int lockFd = PathlockNative.openRead(bytes(dir.resolve("seq").toString()));
+        expect(PathlockNative.sendMessage(pair[0], bytes("A 1"), lockFd >= 0 ? lockFd : 0) == 3, "sendMessage with a descriptor");
+        expect(PathlockNative.read(pair[1], buf) == 3 && buf[0] == 'A', "read one message");
+        expect(PathlockNative.sendMessage(pair[0], new byte[0], -1) == -22, "sendMessage of nothing is EINVAL");
+        PathlockNative.close(pair[0]);
+        PathlockNative.close(pair[1]);
+        if (lockFd >= 0)
+        {
+            PathlockNative.close(lockFd);
+        }
+
+        expect(PathlockNative.socketPair(pair) == 0, "socketPair for the keeper");
+        final byte[] keeper = bytes(NativeLoader.keeperExecutable().toString());
+        final byte[][] argv = {bytes("pathlock-keeper"), bytes("-"), bytes("sh"), bytes("-c"), bytes("exit 3")};
+        final byte[][] envp = {bytes("PATH=/usr/bin:/bin")};
+        final int pid = PathlockNative.spawnKeeper(keeper, argv, envp, pair[1]);
+        expect(pid > 0, "spawnKeeper");
+        PathlockNative.close(pair[1]);
+        expect(PathlockNative.sendMessage(pair[0], bytes("G"), -1) == 1, "go");
+        int n = PathlockNative.read(pair[0], buf);
+        expect(n > 2 && buf[0] == 'S', "the keeper started the command");
+        n = PathlockNative.read(pair[0], buf);
+        expect(n > 2 && new String(buf, 0, n, StandardCharsets.US_ASCII).equals("X " + (3 << 8)), "the command's wait status");
+        expect(PathlockNative.waitPid(pid) == 0, "the keeper exits 0");
+        PathlockNative.close(pair[0]);
+        expect(PathlockNative.kill(0, 0) == -22, "kill refuses a process group");
+        expect(PathlockNative.waitPid(pid) == -10, "waitPid of a reaped child is ECHILD");
+
+        final int[] installed = new int[1];
+        final int relay = PathlockNative.signalRelayInstall(new int[] {1}, installed);
+        expect(relay >= 0 && installed[0] == 1, "signalRelayInstall");
+        expect(PathlockNative.signalRelayInstall(new int[] {1}, installed) == -16, "one relay per process");
+        expect(PathlockNative.kill(PathlockNative.getpid(), 1) == 0, "kill self with SIGHUP");
+        final byte[] record = new byte[12];
+        expect(PathlockNative.read(relay, record) == 12 && record[0] == 1, "the relay reports SIGHUP");
+        expect(PathlockNative.signalRelayRemove() == 0, "signalRelayRemove");
+        expect(PathlockNative.read(relay, record) == 0, "end of file after remove");
+        PathlockNative.close(relay);
     }
 
     private static byte[] bytes(final Path path)
