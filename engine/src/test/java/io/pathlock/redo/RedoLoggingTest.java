@@ -1,5 +1,6 @@
 package io.pathlock.redo;
 
+import io.pathlock.LogCapture;
 import static io.pathlock.redo.RedoTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,39 +36,7 @@ class RedoLoggingTest
 
     static List<String> capture(final Callable<?> action) throws Exception
     {
-        final Logger jul = Logger.getLogger("io.pathlock");
-        final List<String> out = Collections.synchronizedList(new ArrayList<>());
-        final Handler h = new Handler()
-        {
-            @Override
-            public void publish(final LogRecord r)
-            {
-                out.add(r.getLevel() + " " + r.getLoggerName() + " " + new SimpleFormatter().formatMessage(r));
-            }
-
-            @Override
-            public void flush()
-            {
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
-        final Level old = jul.getLevel();
-        jul.setLevel(Level.ALL);
-        jul.addHandler(h);
-        try
-        {
-            action.call();
-        }
-        finally
-        {
-            jul.removeHandler(h);
-            jul.setLevel(old);
-        }
-        return List.copyOf(out);
+        return LogCapture.capture(Level.ALL, action);
     }
 
     private static List<String> matching(final List<String> lines, final String prefix)
