@@ -14,9 +14,10 @@
 #   --dry-run        print the plan and the time estimate, run nothing
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
 #
-# Builds the jar first if it is missing or older than any source (mvn -B -q -pl benchmarks -am package
-# -DskipTests; never installs). Scratch trees go to $PATHLOCK_BENCH_DIR (default
-# benchmarks/target/bench-tmp): put it on the disk you mean to measure, not a tmpfs.
+# Builds the jar (and the CLI jar, which the MixedWorkload harness runs) first if either is missing or
+# older than any source (mvn -B -q -pl benchmarks,cli -am package -DskipTests; never installs).
+# Scratch trees go to $PATHLOCK_BENCH_DIR (default benchmarks/target/bench-tmp): put it on the disk you
+# mean to measure, not a tmpfs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -52,11 +53,12 @@ if [ "$build" = auto ]; then
   stale=""
   if [ -f "$jar" ]; then
     stale="$(find pom.xml native/pom.xml native/src engine/pom.xml engine/src benchmarks/pom.xml benchmarks/src \
-      -newer "$jar" -type f -print -quit 2>/dev/null || true)"
+      cli/pom.xml cli/src -newer "$jar" -type f -print -quit 2>/dev/null || true)"
   fi
-  if [ ! -f "$jar" ] || [ -n "$stale" ]; then
-    echo "building $jar: mvn -B -q -pl benchmarks -am package -DskipTests${stale:+ (newer: $stale)}"
-    mvn -B -q -Dstyle.color=never -pl benchmarks -am package -DskipTests
+  if [ ! -f "$jar" ] || [ ! -f cli/target/pathlock.jar ] || [ -n "$stale" ]; then
+    # cli too: the MixedWorkload harness runs `pathlock bench` from cli/target/pathlock.jar.
+    echo "building $jar and cli/target/pathlock.jar: mvn -B -q -pl benchmarks,cli -am package -DskipTests${stale:+ (newer: $stale)}"
+    mvn -B -q -Dstyle.color=never -pl benchmarks,cli -am package -DskipTests
   fi
 fi
 [ -f "$jar" ] || { echo "run-all.sh: $jar is missing (build with: mvn -B -q -pl benchmarks -am package -DskipTests)" >&2; exit 1; }

@@ -8,6 +8,8 @@ module io.pathlock.cli {
     requires io.pathlock.nativeio;
     requires info.picocli;
     requires HdrHistogram;
+    // java-multilocks, a contender of "pathlock bench" (an automatic module named after its jar).
+    requires multilock;
 
     opens io.pathlock.cli to info.picocli;
 

@@ -4,41 +4,71 @@ import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.HeldLock;
+import io.pathlock.table.IntentChain;
+import io.pathlock.table.LockOwner;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 
 /**
- * The locks one handle holds, in parallel arrays (grant record, trie node, upgrade flag), indexed
+ * The locks one handle holds, in parallel arrays (request entry, trie node, the cached intent chain
+ * the grant took, upgrade flag), indexed
  * by path once there are more than {@link #INDEX_THRESHOLD}, so that a new request costs O(1) in
  * the number held (plus O(SUBTREE locks held) for coverage), not O(held) as a list walk did: a job
- * that locks 16,000 files one by one paid ~70 µs per lock for the walk. Allocation per grant: the
- * {@link HeldLock} record, plus an index entry past the threshold.
+ * that locks 16,000 files one by one paid ~70 µs per lock for the walk.
+ *
+ * <p>No allocation per grant: the grant's token, time and owner (this set, as the handle's
+ * {@link LockOwner}) live on the trie node ({@link LockTable#attachHolder}), the entry is the request's own, and the arrays and the index grow
+ * by doubling. Memory per held lock: three references and a flag in the arrays, and one {@code int}
+ * bucket (at most half full) in the open-addressing index.
  *
  * <ul>
  * <li>H1: at most one entry per path; an upgrade POINT to SUBTREE replaces the entry in place.</li>
  * <li>H2: {@code subtreeCount} counts the SUBTREE entries.</li>
  * <li>H3: slots {@code 0..size-1} are in grant order, so releases and snapshots are stable.</li>
- * <li>H4: while {@code index != null}, it maps every held path to its slot.</li>
+ * <li>H4: while {@code index != null}, it maps every held path to its slot (bucket value slot + 1,
+ *     0 empty, linear probing, at most half full).</li>
  * </ul>
  *
  * <p>Not thread-safe: guarded by the owning handle's monitor.
  */
-final class HeldSet
+final class HeldSet implements LockOwner
 {
     /** Below this many entries a scan beats hashing; above it the index is built. */
     static final int INDEX_THRESHOLD = 8;
 
-    private HeldLock[] infos = new HeldLock[4];
-    private TrieNode[] nodes = new TrieNode[4];
-    private boolean[] upgrading = new boolean[4];
+    private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
+    private static final TrieNode[] NO_NODES = new TrieNode[0];
+    private static final boolean[] NO_FLAGS = new boolean[0];
+    private static final IntentChain[] NO_CHAINS = new IntentChain[0];
+
+    private LockRequest.Entry[] entries = NO_ENTRIES;
+    private TrieNode[] nodes = NO_NODES;
+    private boolean[] upgrading = NO_FLAGS;
+    private IntentChain[] chains = NO_CHAINS;
     private int size;
     private int subtreeCount;
-    private HashMap<LockPath, Integer> index;
+    private int[] index;
+    private final LockHandle handle;
+
+    /**
+     * Creates the set of a handle; it is the owner attached to the trie nodes the handle holds.
+     *
+     * @param handle the handle (for its owner id), or null in tests.
+     */
+    HeldSet(final LockHandle handle)
+    {
+        this.handle = handle;
+    }
+
+    @Override
+    public String ownerId()
+    {
+        return handle == null ? "?" : handle.ownerId();
+    }
 
     int size()
     {
@@ -50,14 +80,20 @@ final class HeldSet
         return size == 0;
     }
 
-    HeldLock info(final int slot)
+    LockRequest.Entry entry(final int slot)
     {
-        return infos[slot];
+        return entries[slot];
     }
 
     TrieNode node(final int slot)
     {
         return nodes[slot];
+    }
+
+    /** The cached intent chain the lock of a slot took, or null. */
+    IntentChain chain(final int slot)
+    {
+        return chains[slot];
     }
 
     boolean isUpgrading(final int slot)
@@ -70,6 +106,14 @@ final class HeldSet
         upgrading[slot] = value;
     }
 
+    /** The grant record of a slot, built from the entry and the grant recorded on its node. */
+    HeldLock info(final int slot, final String ownerId)
+    {
+        final TrieNode n = nodes[slot];
+        final LockRequest.Entry e = entries[slot];
+        return new HeldLock(ownerId, e.path(), e.type(), n.grantToken(), n.grantNanos());
+    }
+
     /** The slot of the entry exactly on {@code p}, or -1. */
     int slotOf(final LockPath p)
     {
@@ -77,19 +121,41 @@ final class HeldSet
         {
             return -1;
         }
-        if (index != null)
+        final int[] ix = index;
+        if (ix != null)
         {
-            final Integer i = index.get(p);
-            return i == null ? -1 : i;
+            final int mask = ix.length - 1;
+            for (int b = spread(p.hashCode()) & mask; ; b = (b + 1) & mask)
+            {
+                final int v = ix[b];
+                if (v == 0)
+                {
+                    return -1;
+                }
+                if (samePath(entries[v - 1].path(), p))
+                {
+                    return v - 1;
+                }
+            }
         }
         for (int i = 0; i < size; i++)
         {
-            if (infos[i].path().equals(p))
+            if (samePath(entries[i].path(), p))
             {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static boolean samePath(final LockPath a, final LockPath b)
+    {
+        return a == b || a.equals(b);
+    }
+
+    private static int spread(final int h)
+    {
+        return (h ^ (h >>> 16)) * 0x9E3779B9;
     }
 
     /**
@@ -103,7 +169,7 @@ final class HeldSet
             return false;
         }
         final int exact = slotOf(e.path());
-        if (exact >= 0 && (e.type() == LockType.POINT || infos[exact].type() == LockType.SUBTREE))
+        if (exact >= 0 && (e.type() == LockType.POINT || entries[exact].type() == LockType.SUBTREE))
         {
             return true;
         }
@@ -111,7 +177,7 @@ final class HeldSet
         {
             for (int i = 0; i < size; i++)
             {
-                if (infos[i].type() == LockType.SUBTREE && infos[i].path().isAncestorOrSelf(e.path()))
+                if (entries[i].type() == LockType.SUBTREE && entries[i].path().isAncestorOrSelf(e.path()))
                 {
                     return true;
                 }
@@ -124,7 +190,7 @@ final class HeldSet
     boolean holdsPointOn(final LockPath p)
     {
         final int i = slotOf(p);
-        return i >= 0 && infos[i].type() == LockType.POINT;
+        return i >= 0 && entries[i].type() == LockType.POINT;
     }
 
     /** How many held locks lie strictly below {@code p} (O(held): SUBTREE requests only). */
@@ -133,7 +199,7 @@ final class HeldSet
         int c = 0;
         for (int i = 0; i < size; i++)
         {
-            if (p.isAncestorOf(infos[i].path()))
+            if (p.isAncestorOf(entries[i].path()))
             {
                 c++;
             }
@@ -159,57 +225,84 @@ final class HeldSet
     }
 
     /** Adds a grant, or replaces the entry on the same path (an upgrade), keeping its slot. */
-    void put(final HeldLock info, final TrieNode node)
+    void put(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
     {
-        final int existing = slotOf(info.path());
+        final int existing = slotOf(e.path());
         if (existing >= 0)
         {
-            if (infos[existing].type() == LockType.SUBTREE)
+            if (entries[existing].type() == LockType.SUBTREE)
             {
                 subtreeCount--;
             }
-            infos[existing] = info;
+            entries[existing] = e;
             nodes[existing] = node;
+            chains[existing] = chain;
             upgrading[existing] = false;
         }
         else
         {
-            if (size == infos.length)
+            if (size == entries.length)
             {
-                final int cap = size * 2;
-                infos = Arrays.copyOf(infos, cap);
+                final int cap = Math.max(2, size * 2);
+                entries = Arrays.copyOf(entries, cap);
                 nodes = Arrays.copyOf(nodes, cap);
                 upgrading = Arrays.copyOf(upgrading, cap);
+                chains = Arrays.copyOf(chains, cap);
             }
-            infos[size] = info;
+            entries[size] = e;
             nodes[size] = node;
+            chains[size] = chain;
             upgrading[size] = false;
+            size++;
             if (index != null)
             {
-                index.put(info.path(), size);
-            }
-            size++;
-            if (index == null && size > INDEX_THRESHOLD)
-            {
-                index = new HashMap<>(size * 4);
-                for (int i = 0; i < size; i++)
+                if (size * 2 > index.length)
                 {
-                    index.put(infos[i].path(), i);
+                    rebuildIndex(index.length * 2);
+                }
+                else
+                {
+                    insert(index, size - 1);
                 }
             }
+            else if (size > INDEX_THRESHOLD)
+            {
+                rebuildIndex(Integer.highestOneBit(size) * 4);
+            }
         }
-        if (info.type() == LockType.SUBTREE)
+        if (e.type() == LockType.SUBTREE)
         {
             subtreeCount++;
         }
     }
 
-    List<HeldLock> infos()
+    private void rebuildIndex(final int buckets)
+    {
+        final int[] ix = new int[buckets];
+        for (int i = 0; i < size; i++)
+        {
+            insert(ix, i);
+        }
+        index = ix;
+    }
+
+    private void insert(final int[] ix, final int slot)
+    {
+        final int mask = ix.length - 1;
+        int b = spread(entries[slot].path().hashCode()) & mask;
+        while (ix[b] != 0)
+        {
+            b = (b + 1) & mask;
+        }
+        ix[b] = slot + 1;
+    }
+
+    List<HeldLock> infos(final String ownerId)
     {
         final List<HeldLock> out = new ArrayList<>(size);
         for (int i = 0; i < size; i++)
         {
-            out.add(infos[i]);
+            out.add(info(i, ownerId));
         }
         return out;
     }
@@ -220,17 +313,22 @@ final class HeldSet
         {
             return;
         }
-        if (infos.length > 64)
+        if (entries.length > 64)
         {
-            infos = new HeldLock[4];
-            nodes = new TrieNode[4];
-            upgrading = new boolean[4];
+            entries = NO_ENTRIES;
+            nodes = NO_NODES;
+            upgrading = NO_FLAGS;
+            chains = NO_CHAINS;
         }
         else
         {
-            Arrays.fill(infos, 0, size, null);
-            Arrays.fill(nodes, 0, size, null);
-            Arrays.fill(upgrading, 0, size, false);
+            for (int i = 0; i < size; i++)
+            {
+                entries[i] = null;
+                nodes[i] = null;
+                chains[i] = null;
+                upgrading[i] = false;
+            }
         }
         index = null;
         size = 0;

@@ -15,6 +15,9 @@ import io.pathlock.observe.LockSnapshot;
 import io.pathlock.observe.jfr.LockWaitEvent;
 import io.pathlock.store.LockStore;
 import io.pathlock.table.ConflictKind;
+import io.pathlock.table.ChainCache;
+import io.pathlock.table.IntentChain;
+import io.pathlock.table.LockOwner;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TableWaiter;
 import io.pathlock.table.TrieNode;
@@ -45,7 +48,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread-safety: a handle may be used and closed from any thread (it is not bound to the thread
  * that acquired). Its operations are serialised on the handle, except that waiting happens outside
- * that monitor, so {@link #close()} from another thread is never blocked by a waiting acquire.
+ * that lock, so {@link #close()} from another thread is never blocked by a waiting acquire.
  *
  * <p>Liveness: every acquisition and {@link #touch()} count as activity. A handle idle longer than
  * the manager's idle timeout is collected: its locks are released and every later use throws
@@ -64,11 +67,17 @@ public final class LockHandle implements AutoCloseable
     static final class AttemptState
     {
         final LockTable.Conflict conflict = new LockTable.Conflict();
+        /** The waiter of a try attempt (lent with the state by {@link ThreadState#borrowTry}). */
+        ThreadState.TryWaiter waiter;
+        /** The thread state that lent this scratch (try attempts), else null: look it up per attempt. */
+        ThreadState owner;
         LockRequest.Entry blockedEntry;
         LockStore.PublishResult store;
         // The claim between the table and the store (see attempt()); arrays reused across attempts.
         LockRequest.Entry[] todo = new LockRequest.Entry[2];
         TrieNode[] nodes = new TrieNode[2];
+        IntentChain[] chains = new IntentChain[2];
+        ChainCache cache;
         boolean[] upgrade = new boolean[2];
         int[] ownBelow = new int[2];
         boolean upgrading;
@@ -85,6 +94,7 @@ public final class LockHandle implements AutoCloseable
             {
                 todo = new LockRequest.Entry[n];
                 nodes = new TrieNode[n];
+                chains = new IntentChain[n];
                 upgrade = new boolean[n];
                 ownBelow = new int[n];
             }
@@ -113,54 +123,45 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /**
-     * The waiter of tryAcquire/tryLock: never registered, never signalled. Pending marks (LockTable
-     * invariant 6): an attempt that never waits respects a SUBTREE waiter's mark unless the handle
-     * holds a lock on or below the marked node (which the waiter may be waiting for); it cannot
-     * close a wait cycle because it does not wait. Waiting acquisitions are more lenient, see
-     * {@link Acquisition}.
-     */
-    private final class TryWaiter extends TableWaiter
-    {
-        @Override
-        protected void onSignal()
-        {
-        }
-
-        @Override
-        protected boolean mayBeAwaitedAt(final TrieNode n)
-        {
-            return held.holdsAtOrBelow(n);
-        }
-    }
-
     private final LockManager m;
-    private final String ownerId;
+    private final String label;
+    private final long id;
+    // Built on first use from label and id: most handles never need it.
+    private volatile String ownerId;
     private final long openedNanos;
     private volatile long lastActiveNanos;
     private volatile String lostReason;
     // Created by the first onLost (most handles never register one).
     private volatile java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> lostListeners;
 
-    // Guarded by this.
-    private final HeldSet held = new HeldSet();
-    private final ArrayList<LockStore.Publication> publications = new ArrayList<>();
-    private final TryWaiter tryWaiter = new TryWaiter();
-    private final AttemptState tryState = new AttemptState();
-    private boolean closed;
+    /** Serialises the handle's operations (the monitor of earlier versions). */
+    private final HandleLock lock = new HandleLock();
+    // Guarded by lock.
+    private final HeldSet held = new HeldSet(this);
+    // Created by the first publication (the memory store never publishes).
+    private ArrayList<LockStore.Publication> publications;
+    // Written under this; read without it by the handle registry (a closed handle stays closed).
+    private volatile boolean closed;
+    // The thread state of the thread that used this handle last; checked against the current thread.
+    private ThreadState lastThreadState;
+    /** Next handle in the registry stripe's list: guarded by that stripe (HandleRegistry R2). */
+    LockHandle registryNext;
     // Incremented by every release of all locks (releaseAll, close, loss, collection); guarded by this.
     private long releaseEpoch;
-    // Serialises the attempts of this handle when store I/O runs outside the monitor.
+    // Serialises the attempts of this handle when store I/O runs outside the handle lock.
     private final java.util.concurrent.locks.ReentrantLock acquiring;
     private final boolean publishMayBlock;
     private final boolean needsPublication;
+    private final boolean tableTokens;
 
-    LockHandle(final LockManager manager, final String ownerId)
+    LockHandle(final LockManager manager, final String label, final long id)
     {
         this.m = manager;
-        this.ownerId = ownerId;
-        this.openedNanos = manager.clock.nanoTime();
+        this.label = label;
+        this.id = id;
+        this.openedNanos = manager.now();
         this.needsPublication = manager.store.needsPublication();
+        this.tableTokens = manager.store.tableTokens();
         this.publishMayBlock = needsPublication && manager.store.publishMayBlock();
         this.acquiring = publishMayBlock ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.lastActiveNanos = openedNanos;
@@ -173,7 +174,35 @@ public final class LockHandle implements AutoCloseable
      */
     public String ownerId()
     {
-        return ownerId;
+        String o = ownerId;
+        if (o == null)
+        {
+            o = label + "@" + m.idPrefix + "." + id;
+            ownerId = o;
+        }
+        return o;
+    }
+
+    /**
+     * The calling thread's state: the one this handle used last if it is the same thread (a field
+     * read instead of a thread-local lookup; a handle is mostly used from one thread).
+     */
+    private ThreadState threadState()
+    {
+        final ThreadState last = lastThreadState;
+        if (last != null && last.thread == Thread.currentThread())
+        {
+            return last;
+        }
+        final ThreadState ts = m.threadState();
+        lastThreadState = ts;
+        return ts;
+    }
+
+    /** Whether the registry may drop this handle (HandleRegistry R1). */
+    boolean isClosedForRegistry()
+    {
+        return closed;
     }
 
     /**
@@ -271,9 +300,9 @@ public final class LockHandle implements AutoCloseable
         final String lost = lostReason;
         if (lost != null)
         {
-            throw new LockLostException(ownerId, lost);
+            throw new LockLostException(ownerId(), lost);
         }
-        lastActiveNanos = m.clock.nanoTime();
+        lastActiveNanos = m.now();
     }
 
     /**
@@ -281,9 +310,17 @@ public final class LockHandle implements AutoCloseable
      *
      * @return a new list.
      */
-    public synchronized List<HeldLock> locks()
+    public List<HeldLock> locks()
     {
-        return held.infos();
+        lock.lock();
+        try
+        {
+            return held.infos(ownerId());
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -294,12 +331,20 @@ public final class LockHandle implements AutoCloseable
      * @throws LockLostException if the handle has lost its locks, also when this call is the first
      *         to notice (the store is asked whether every lock is still intact).
      */
-    public synchronized long fencingToken(final CharSequence path)
+    public long fencingToken(final CharSequence path)
     {
-        final LockPath p = LockPath.parse(path);
-        checkIntact();
-        final int slot = held.slotOf(p);
-        return slot < 0 ? -1 : held.info(slot).fencingToken();
+        lock.lock();
+        try
+        {
+            final LockPath p = LockPath.parse(path);
+            checkIntact();
+            final int slot = held.slotOf(p);
+            return slot < 0 ? -1 : held.node(slot).grantToken();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -309,7 +354,8 @@ public final class LockHandle implements AutoCloseable
      */
     public boolean isValid()
     {
-        synchronized (this)
+        lock.lock();
+        try
         {
             if (closed || lostReason != null)
             {
@@ -324,6 +370,10 @@ public final class LockHandle implements AutoCloseable
                 return false;
             }
             return true;
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -342,7 +392,8 @@ public final class LockHandle implements AutoCloseable
         java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<String>> ls = lostListeners;
         if (ls == null)
         {
-            synchronized (this)
+            lock.lock();
+            try
             {
                 ls = lostListeners;
                 if (ls == null)
@@ -350,6 +401,10 @@ public final class LockHandle implements AutoCloseable
                     ls = new java.util.concurrent.CopyOnWriteArrayList<>();
                     lostListeners = ls;
                 }
+            }
+            finally
+            {
+                lock.unlock();
             }
         }
         ls.add(listener);
@@ -361,12 +416,16 @@ public final class LockHandle implements AutoCloseable
         return this;
     }
 
-    /** Asks the store whether every publication is intact; marks the handle lost if not. Holds this. */
+    /** Asks the store whether every publication is intact; marks the handle lost if not. Holds the handle lock. */
     private void checkIntact()
     {
         if (lostReason != null)
         {
-            throw new LockLostException(ownerId, lostReason);
+            throw new LockLostException(ownerId(), lostReason);
+        }
+        if (publications == null)
+        {
+            return;
         }
         for (final LockStore.Publication p : publications)
         {
@@ -378,17 +437,17 @@ public final class LockHandle implements AutoCloseable
             catch (final LockStoreException e)
             {
                 markLost("the lock store could not check " + p.entries() + ": " + e.getMessage());
-                throw new LockLostException(ownerId, lostReason);
+                throw new LockLostException(ownerId(), lostReason);
             }
             if (broken != null)
             {
                 markLost("lock lost in the store (" + m.store.describe() + "): " + broken);
-                throw new LockLostException(ownerId, lostReason);
+                throw new LockLostException(ownerId(), lostReason);
             }
         }
     }
 
-    /** Records the loss once, tells the observer and the listeners, releases what is left. Holds this. */
+    /** Records the loss once, tells the observer and the listeners, releases what is left. Holds the handle lock. */
     private void markLost(final String reason)
     {
         if (lostReason != null)
@@ -397,9 +456,8 @@ public final class LockHandle implements AutoCloseable
         }
         lostReason = reason;
         closed = true;
-        m.handles.remove(this);
         m.observer.onLost();
-        LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} lost its locks: {1}", ownerId, reason);
+        LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} lost its locks: {1}", ownerId(), reason);
         try
         {
             releaseAllLocked("lost");
@@ -429,7 +487,7 @@ public final class LockHandle implements AutoCloseable
                 catch (final RuntimeException e)
                 {
                     // A listener's failure must not stop the others nor the heartbeat.
-                    m.backgroundError("a lost-lock listener of " + ownerId, e);
+                    m.backgroundError("a lost-lock listener of " + ownerId(), e);
                 }
             }
         }
@@ -465,17 +523,22 @@ public final class LockHandle implements AutoCloseable
      */
     public void releaseAll()
     {
-        synchronized (this)
+        lock.lock();
+        try
         {
             if (closed)
             {
                 if (lostReason != null)
                 {
-                    throw new LockLostException(ownerId, lostReason);
+                    throw new LockLostException(ownerId(), lostReason);
                 }
-                throw new IllegalStateException("handle " + ownerId + " is closed");
+                throw new IllegalStateException("handle " + ownerId() + " is closed");
             }
             releaseAllLocked("released");
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -488,102 +551,129 @@ public final class LockHandle implements AutoCloseable
     @Override
     public void close()
     {
-        synchronized (this)
+        lock.lock();
+        try
         {
             if (closed)
             {
                 return;
             }
             closed = true;
-            m.handles.remove(this);
             releaseAllLocked("closed");
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
     @Override
     public String toString()
     {
-        return "LockHandle[" + ownerId + "]";
+        return "LockHandle[" + ownerId() + "]";
     }
 
     // ---- package-private: used by the manager and its agent ------------------------------------
 
-    synchronized LockSnapshot.HandleInfo info()
+    LockSnapshot.HandleInfo info()
     {
-        return new LockSnapshot.HandleInfo(ownerId, locks(), openedNanos, lastActiveNanos, lostReason);
-    }
-
-    synchronized boolean collect(final long now)
-    {
-        if (closed || now - lastActiveNanos <= m.handleIdleTimeoutNanos)
-        {
-            return false;
-        }
-        lostReason = "collected after " + LockManager.NANOS.toMillis(now - lastActiveNanos)
-            + " ms without activity (idle timeout " + LockManager.NANOS.toMillis(m.handleIdleTimeoutNanos) + " ms)";
-        closed = true;
-        m.handles.remove(this);
-        final boolean hadLocks = !held.isEmpty();
+        lock.lock();
         try
         {
-            releaseAllLocked("collected");
+            return new LockSnapshot.HandleInfo(ownerId(), locks(), openedNanos, lastActiveNanos, lostReason);
         }
-        catch (final LockStoreException e)
+        finally
         {
-            // The handle is gone either way; what could not be unpublished is reported.
-            m.backgroundError("releasing the locks of collected handle " + ownerId, e);
+            lock.unlock();
         }
-        m.observer.onCollected();
-        if (hadLocks)
-        {
-            m.observer.onLost();
-            LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} {1}; its locks were released",
-                ownerId, lostReason);
-        }
-        fireLost(lostReason);
-        return true;
     }
 
-    synchronized int heartbeat()
+    boolean collect(final long now)
     {
-        if (closed || publications.isEmpty())
+        lock.lock();
+        try
         {
-            return 0;
-        }
-        int n = 0;
-        for (final LockStore.Publication p : new ArrayList<>(publications))
-        {
-            final boolean intact;
+            if (closed || now - lastActiveNanos <= m.handleIdleTimeoutNanos)
+            {
+                return false;
+            }
+            lostReason = "collected after " + LockManager.NANOS.toMillis(now - lastActiveNanos)
+                + " ms without activity (idle timeout " + LockManager.NANOS.toMillis(m.handleIdleTimeoutNanos) + " ms)";
+            closed = true;
+            final boolean hadLocks = !held.isEmpty();
             try
             {
-                intact = m.store.refresh(p);
+                releaseAllLocked("collected");
             }
             catch (final LockStoreException e)
             {
-                // Fail closed: a lock that could not be refreshed will look stale to OpenViking
-                // processes once it expires, so the holder must not go on as if it still held it.
-                markLost("heartbeat could not refresh " + p.entries() + " in " + m.store.describe() + ": " +
-                    e.getMessage());
-                return n + 1;
+                // The handle is gone either way; what could not be unpublished is reported.
+                m.backgroundError("releasing the locks of collected handle " + ownerId(), e);
             }
-            n++;
-            if (!intact)
+            m.observer.onCollected();
+            if (hadLocks)
             {
-                String broken = null;
+                m.observer.onLost();
+                LockManager.LOG.log(System.Logger.Level.WARNING, "pathlock: handle {0} {1}; its locks were released",
+                    ownerId(), lostReason);
+            }
+            fireLost(lostReason);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    int heartbeat()
+    {
+        lock.lock();
+        try
+        {
+            if (closed || publications == null || publications.isEmpty())
+            {
+                return 0;
+            }
+            int n = 0;
+            for (final LockStore.Publication p : new ArrayList<>(publications))
+            {
+                final boolean intact;
                 try
                 {
-                    broken = m.store.check(p);
+                    intact = m.store.refresh(p);
                 }
-                catch (final LockStoreException ignore)
+                catch (final LockStoreException e)
                 {
-                    // The refresh already said it is gone.
+                    // Fail closed: a lock that could not be refreshed will look stale to OpenViking
+                    // processes once it expires, so the holder must not go on as if it still held it.
+                    markLost("heartbeat could not refresh " + p.entries() + " in " + m.store.describe() + ": " +
+                        e.getMessage());
+                    return n + 1;
                 }
-                markLost("lock lost in the store (" + m.store.describe() + "): " + (broken != null ? broken :
-                    p.entries() + " was removed or taken over by another process"));
-                return n;
+                n++;
+                if (!intact)
+                {
+                    String broken = null;
+                    try
+                    {
+                        broken = m.store.check(p);
+                    }
+                    catch (final LockStoreException ignore)
+                    {
+                        // The refresh already said it is gone.
+                    }
+                    markLost("lock lost in the store (" + m.store.describe() + "): " + (broken != null ? broken :
+                        p.entries() + " was removed or taken over by another process"));
+                    return n;
+                }
             }
+            return n;
         }
-        return n;
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** An asynchronous acquisition; {@code timeoutNanos < 0} waits without limit. */
@@ -670,7 +760,7 @@ public final class LockHandle implements AutoCloseable
         @Override
         protected boolean mayBeAwaitedAt(final TrieNode n)
         {
-            // Called during an attempt, under the handle's monitor, only for nodes with marks.
+            // Called during an attempt, under the handle lock, only for nodes with marks.
             if (held.holdsAtOrBelow(n))
             {
                 return true;
@@ -722,7 +812,7 @@ public final class LockHandle implements AutoCloseable
                 }
                 if (record == null)
                 {
-                    record = new WaitRecord(ownerId, request.toString(), m.clock.nanoTime(), c);
+                    record = new WaitRecord(ownerId(), request.toString(), m.clock.nanoTime(), c);
                     m.waiters.add(record);
                     m.observer.onWait();
                     event = new LockWaitEvent();
@@ -745,12 +835,17 @@ public final class LockHandle implements AutoCloseable
                 if (st.conflict.kind() == ConflictKind.PENDING_SUBTREE)
                 {
                     // Parked on a mark: a later wait for one of this handle's locks must wake it.
-                    synchronized (LockHandle.this)
+                    lock.lock();
+                    try
                     {
                         if (!held.isEmpty())
                         {
                             m.markParked.add(this);
                         }
+                    }
+                    finally
+                    {
+                        lock.unlock();
                     }
                 }
                 else
@@ -780,7 +875,7 @@ public final class LockHandle implements AutoCloseable
             {
                 m.waiters.remove(record);
                 event.outcome = outcome;
-                event.owner = ownerId;
+                event.owner = ownerId();
                 event.request = record.request;
                 event.commit();
                 record = null;
@@ -812,6 +907,14 @@ public final class LockHandle implements AutoCloseable
         if (Thread.interrupted())
         {
             throw new InterruptedException("interrupted before acquiring " + request);
+        }
+        if (!publishMayBlock && tryGrant(request))
+        {
+            // Uncontended: granted by one attempt on this thread's scratch state, as tryAcquire is,
+            // without building the state machine of a wait (a refusal here costs one attempt and
+            // records nothing; the state machine then decides, under its own pending-mark rule,
+            // which is never stricter than this attempt's).
+            return;
         }
         final BlockingAcquisition a = new BlockingAcquisition(request, timeoutNanos, Thread.currentThread());
         String outcome = "failed";
@@ -877,24 +980,61 @@ public final class LockHandle implements AutoCloseable
         return new LockTimeoutException(request, Duration.ofNanos(timeoutNanos), c);
     }
 
-    /** One attempt of tryAcquire/tryLock: null if granted, else the conflict. */
-    private LockConflict tryOnce(final LockRequest request)
+    /** One attempt under the handle lock, for a store whose publication never blocks: whether granted. */
+    private boolean tryGrant(final LockRequest request)
     {
-        if (!publishMayBlock)
-        {
-            synchronized (this)
-            {
-                return attemptLocked(request, tryWaiter, tryState) == GRANTED ? null : describe(tryState);
-            }
-        }
-        acquiring.lock();
+        final ThreadState ts = threadState();
+        final AttemptState st = ts.borrowTry(held);
         try
         {
-            return attempt(request, tryWaiter, tryState) == GRANTED ? null : describe(tryState);
+            lock.lock();
+            try
+            {
+                return attemptLocked(request, st.waiter, st) == GRANTED;
+            }
+            finally
+            {
+                lock.unlock();
+            }
         }
         finally
         {
-            acquiring.unlock();
+            ts.giveBack(st);
+        }
+    }
+
+    /** One attempt of tryAcquire/tryLock: null if granted, else the conflict. */
+    private LockConflict tryOnce(final LockRequest request)
+    {
+        final ThreadState ts = threadState();
+        final AttemptState st = ts.borrowTry(held);
+        try
+        {
+            if (!publishMayBlock)
+            {
+                lock.lock();
+                try
+                {
+                    return attemptLocked(request, st.waiter, st) == GRANTED ? null : describe(st);
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+            acquiring.lock();
+            try
+            {
+                return attempt(request, st.waiter, st) == GRANTED ? null : describe(st);
+            }
+            finally
+            {
+                acquiring.unlock();
+            }
+        }
+        finally
+        {
+            ts.giveBack(st);
         }
     }
 
@@ -902,7 +1042,7 @@ public final class LockHandle implements AutoCloseable
      * One all-or-nothing attempt: claims in the table, publishes in the store, records the grant.
      *
      * <p>When the store's publication may block (lock files: I/O and up to the race wait), it runs
-     * outside the handle's monitor, so {@link #close()}, {@link #releaseAll()}, snapshots and
+     * outside the handle's lock, so {@link #close()}, {@link #releaseAll()}, snapshots and
      * heartbeats from other threads are never held up by it; the attempts of one handle are
      * serialised by {@link #acquiring} instead. A release that ran meanwhile (detected by
      * {@link #releaseEpoch}) makes the attempt undo its claims and its publication, then throw if
@@ -914,9 +1054,14 @@ public final class LockHandle implements AutoCloseable
     {
         if (!publishMayBlock)
         {
-            synchronized (this)
+            lock.lock();
+            try
             {
                 return attemptLocked(request, w, st);
+            }
+            finally
+            {
+                lock.unlock();
             }
         }
         acquiring.lock();
@@ -924,7 +1069,8 @@ public final class LockHandle implements AutoCloseable
         {
             for (;;)
             {
-                synchronized (this)
+                lock.lock();
+                try
                 {
                     final int r = claimLocked(request, w, st);
                     if (r != CLAIMED)
@@ -932,8 +1078,13 @@ public final class LockHandle implements AutoCloseable
                         return r;
                     }
                 }
+                finally
+                {
+                    lock.unlock();
+                }
                 final LockStore.PublishResult pr = publish(st);
-                synchronized (this)
+                lock.lock();
+                try
                 {
                     if (closed || st.epoch != releaseEpoch)
                     {
@@ -950,6 +1101,10 @@ public final class LockHandle implements AutoCloseable
                     }
                     return finishLocked(st, pr);
                 }
+                finally
+                {
+                    lock.unlock();
+                }
             }
         }
         finally
@@ -958,7 +1113,7 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /** One attempt entirely under the monitor, for stores whose publication never blocks. */
+    /** One attempt entirely under the handle lock, for stores whose publication never blocks. */
     private int attemptLocked(final LockRequest request, final TableWaiter w, final AttemptState st)
     {
         final int r = claimLocked(request, w, st);
@@ -973,13 +1128,13 @@ public final class LockHandle implements AutoCloseable
     {
         if (lostReason != null)
         {
-            return new LockLostException(ownerId, lostReason);
+            return new LockLostException(ownerId(), lostReason);
         }
-        return new IllegalStateException("handle " + ownerId + " is closed");
+        return new IllegalStateException("handle " + ownerId() + " is closed");
     }
 
     /**
-     * Claims the request's uncovered entries in the table. Holds the monitor. Returns GRANTED if
+     * Claims the request's uncovered entries in the table. Holds the handle lock. Returns GRANTED if
      * everything is covered already, TABLE_BLOCKED (claims undone, conflict in {@code st}), or
      * CLAIMED with the claim in {@code st}.
      */
@@ -1027,8 +1182,12 @@ public final class LockHandle implements AutoCloseable
                 todo[k++] = e;
             }
         }
-        final long now = m.clock.nanoTime();
-        lastActiveNanos = now;
+        final long now = m.now();
+        if (lastActiveNanos != now)
+        {
+            // The cached clock moves every few ms: most grants skip this volatile write.
+            lastActiveNanos = now;
+        }
         if (k == 0)
         {
             clearClaim(st);
@@ -1037,14 +1196,18 @@ public final class LockHandle implements AutoCloseable
 
         final LockTable table = m.table;
         final TrieNode[] nodes = st.nodes;
+        final IntentChain[] chains = st.chains;
+        final ChainCache cache = (st.owner != null ? st.owner : threadState()).chains;
+        st.cache = cache;
         st.upgrading = upgrade != null;
         st.epoch = releaseEpoch;
         st.now = now;
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = todo[i];
-            final TrieNode node = table.tryLock(e.path(), e.type(), ownBelow == null ? 0 : ownBelow[i],
-                upgrade != null && upgrade[i], w, st.conflict);
+            final boolean up = upgrade != null && upgrade[i];
+            final TrieNode node = table.tryLock(e.path(), e.type(), ownBelow == null ? 0 : ownBelow[i], up, w,
+                st.conflict, cache);
             if (node == null)
             {
                 st.count = i;
@@ -1053,9 +1216,16 @@ public final class LockHandle implements AutoCloseable
                 return TABLE_BLOCKED;
             }
             nodes[i] = node;
-            if (upgrade != null && upgrade[i])
+            if (up)
             {
-                held.setUpgrading(held.slotOf(e.path()), true);
+                // The upgraded POINT keeps the chain it took; a release meanwhile leaves both to this attempt.
+                final int slot = held.slotOf(e.path());
+                held.setUpgrading(slot, true);
+                chains[i] = held.chain(slot);
+            }
+            else
+            {
+                chains[i] = st.conflict.chain();
             }
         }
         st.count = k;
@@ -1068,13 +1238,18 @@ public final class LockHandle implements AutoCloseable
     {
         try
         {
-            return m.store.tryPublish(ownerId, st.published);
+            return m.store.tryPublish(ownerId(), st.published);
         }
         catch (final RuntimeException e)
         {
-            synchronized (this)
+            lock.lock();
+            try
             {
                 undoLocked(st);
+            }
+            finally
+            {
+                lock.unlock();
             }
             if (e instanceof LockStoreException)
             {
@@ -1084,7 +1259,7 @@ public final class LockHandle implements AutoCloseable
         }
     }
 
-    /** Records a granted claim, or undoes a refused one. Holds the monitor. */
+    /** Records a granted claim, or undoes a refused one. Holds the handle lock. */
     private int finishLocked(final AttemptState st, final LockStore.PublishResult pr)
     {
         if (pr != null && !pr.isGranted())
@@ -1095,20 +1270,36 @@ public final class LockHandle implements AutoCloseable
         }
         // Taken after every claim and before any release: a grant that happens before a
         // conflicting grant gets the smaller token (DESIGN §2).
-        final long token = m.store.nextFencingToken();
         final int k = st.count;
+        final long token;
+        if (tableTokens)
+        {
+            boolean subtree = false;
+            for (int i = 0; i < k; i++)
+            {
+                subtree |= st.todo[i].type() == LockType.SUBTREE;
+            }
+            token = m.table.grantToken(st.nodes, k, subtree);
+        }
+        else
+        {
+            token = m.store.nextFencingToken();
+        }
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = st.todo[i];
-            final HeldLock info = new HeldLock(ownerId, e.path(), e.type(), token, st.now);
-            m.table.attachHolder(st.nodes[i], info);
-            held.put(info, st.nodes[i]);
+            LockTable.attachHolder(st.nodes[i], held, token, st.now);
+            held.put(e, st.nodes[i], st.chains[i]);
         }
         if (pr != null)
         {
+            if (publications == null)
+            {
+                publications = new ArrayList<>(2);
+            }
             publications.add(pr.publication());
         }
-        m.observer.onGrant();
+        (st.owner != null ? st.owner : threadState()).counters.onGrant();
         clearClaim(st);
         return GRANTED;
     }
@@ -1116,28 +1307,22 @@ public final class LockHandle implements AutoCloseable
     /**
      * Undoes the first {@code st.count} claims, last first. An upgrade goes back to the POINT the
      * handle still holds, or, if a release ran since the claim, is unlocked: that release left the
-     * node to this attempt. Holds the monitor.
+     * node to this attempt. Holds the handle lock.
      */
     private void undoLocked(final AttemptState st)
     {
         final boolean released = st.epoch != releaseEpoch;
+        final ChainCache cache = st.cache;
         for (int j = st.count - 1; j >= 0; j--)
         {
-            if (st.upgrading && st.upgrade[j])
+            if (st.upgrading && st.upgrade[j] && !released)
             {
-                if (released)
-                {
-                    m.table.unlock(st.nodes[j]);
-                }
-                else
-                {
-                    m.table.downgrade(st.nodes[j]);
-                    held.setUpgrading(held.slotOf(st.todo[j].path()), false);
-                }
+                m.table.downgrade(st.nodes[j]);
+                held.setUpgrading(held.slotOf(st.todo[j].path()), false);
             }
             else
             {
-                m.table.unlock(st.nodes[j]);
+                m.table.unlock(st.nodes[j], st.todo[j].path(), st.chains[j], cache);
             }
         }
         clearClaim(st);
@@ -1146,11 +1331,14 @@ public final class LockHandle implements AutoCloseable
     private static void clearClaim(final AttemptState st)
     {
         final int n = Math.max(st.count, st.filled);
-        if (n > 0)
+        for (int i = 0; i < n; i++)
         {
-            Arrays.fill(st.todo, 0, n, null);
-            Arrays.fill(st.nodes, 0, n, null);
+            // A loop, not Arrays.fill: n is almost always 1 or 2.
+            st.todo[i] = null;
+            st.nodes[i] = null;
+            st.chains[i] = null;
         }
+        st.cache = null;
         st.count = 0;
         st.filled = 0;
         st.upgrading = false;
@@ -1165,15 +1353,16 @@ public final class LockHandle implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            m.backgroundError("removing a publication of " + ownerId + " granted while it was released", e);
+            m.backgroundError("removing a publication of " + ownerId() + " granted while it was released", e);
         }
     }
 
     private void releaseAllLocked(final String reason)
     {
         LockStoreException failure = null;
-        for (final LockStore.Publication p : publications)
+        for (int j = 0, np = publications == null ? 0 : publications.size(); j < np; j++)
         {
+            final LockStore.Publication p = publications.get(j);
             try
             {
                 m.store.unpublish(p);
@@ -1187,23 +1376,29 @@ public final class LockHandle implements AutoCloseable
                 }
             }
         }
-        publications.clear();
+        if (publications != null)
+        {
+            publications.clear();
+        }
         final boolean had = !held.isEmpty();
         releaseEpoch++;
         final boolean emit = had && HOLD_EVENT.isEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
+        final String owner = emit ? ownerId() : null;
+        final ThreadState ts = had ? threadState() : null;
+        final ChainCache cache = had ? ts.chains : null;
         for (int i = 0, n = held.size(); i < n; i++)
         {
             if (!held.isUpgrading(i))
             {
                 // A node being upgraded in place is left to the attempt in flight (see attempt()).
-                m.table.unlock(held.node(i));
+                m.table.unlock(held.node(i), held.entry(i).path(), held.chain(i), cache);
             }
             if (emit)
             {
-                final HeldLock info = held.info(i);
+                final HeldLock info = held.info(i, owner);
                 final LockHoldEvent e = new LockHoldEvent();
-                e.owner = ownerId;
+                e.owner = owner;
                 e.path = info.path().toString();
                 e.type = info.type().name();
                 e.fencingToken = info.fencingToken();
@@ -1215,7 +1410,7 @@ public final class LockHandle implements AutoCloseable
         held.clear();
         if (had)
         {
-            m.observer.onRelease();
+            ts.counters.onRelease();
         }
         if (failure != null)
         {
@@ -1242,11 +1437,13 @@ public final class LockHandle implements AutoCloseable
             case HELD_POINT:
             case HELD_SUBTREE:
             {
-                final HeldLock hl = n.holder();
-                if (hl != null)
+                final LockOwner o = n.holder();
+                final long since = n.grantNanos();
+                final LockType type = n.heldType();
+                if (o != null && type != null)
                 {
-                    return new LockConflict(n.pathString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
-                        now - hl.acquiredNanos(), "memory");
+                    return new LockConflict(n.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
+                        Math.max(0, now - since), "memory");
                 }
                 return new LockConflict(n.pathString(), LockConflict.Reason.HELD, null,
                     kind == ConflictKind.HELD_POINT ? LockType.POINT : LockType.SUBTREE, -1, "memory");
@@ -1254,11 +1451,13 @@ public final class LockHandle implements AutoCloseable
             case HELD_BELOW:
             {
                 final TrieNode below = m.table.findHeldBelow(n, 256);
-                final HeldLock hl = below == null ? null : below.holder();
-                if (hl != null)
+                final LockOwner o = below == null ? null : below.holder();
+                final long since = below == null ? 0 : below.grantNanos();
+                final LockType type = below == null ? null : below.heldType();
+                if (o != null && type != null)
                 {
-                    return new LockConflict(hl.path().toString(), LockConflict.Reason.HELD, hl.ownerId(), hl.type(),
-                        now - hl.acquiredNanos(), "memory");
+                    return new LockConflict(below.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
+                        Math.max(0, now - since), "memory");
                 }
                 return new LockConflict(n.pathString(), LockConflict.Reason.HELD_BELOW, null, null, -1, "memory");
             }
@@ -1269,7 +1468,7 @@ public final class LockHandle implements AutoCloseable
 
     private void recordConflict(final LockRequest request, final LockConflict c)
     {
-        m.observer.onConflict(m.clock.nanoTime(), ownerId, request.toString(), c);
+        m.observer.onConflict(m.clock.nanoTime(), ownerId(), request.toString(), c);
         final LockConflictEvent e = new LockConflictEvent();
         if (e.shouldCommit())
         {

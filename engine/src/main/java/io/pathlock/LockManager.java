@@ -74,6 +74,9 @@ public final class LockManager implements AutoCloseable
     public static final Duration AGENT_INTERVAL_DEFAULT = Duration.ofSeconds(1);
 
     static final System.Logger LOG = System.getLogger("io.pathlock");
+    /** Resolution of grant and activity times when the agent refreshes them (see {@link #now()}). */
+    static final long CACHED_CLOCK_TICK_MILLIS = 10;
+    private static final MonotonicClock SYSTEM_CLOCK = MonotonicClock.system();
     private static final AtomicLong MANAGER_IDS = new AtomicLong();
     private static final String PROCESS_TAG = ProcessHandle.current().pid() + "";
 
@@ -86,9 +89,20 @@ public final class LockManager implements AutoCloseable
     private final boolean ownsScheduler;
     private final Duration defaultTimeout;
     final long handleIdleTimeoutNanos;
-    private final String idPrefix;
+    final String idPrefix;
     private final AtomicLong handleIds = new AtomicLong();
-    final Set<LockHandle> handles = ConcurrentHashMap.newKeySet();
+    final HandleRegistry handles = new HandleRegistry();
+    private final ThreadLocal<ThreadState> threadStates;
+    // The last label that passed validateLabel: a label used again (a constant) is not re-read.
+    private volatile String lastValidLabel;
+    /**
+     * Grant and activity times come from {@link #cachedNanos}, refreshed by the background agent
+     * every {@link #CACHED_CLOCK_TICK_MILLIS} ms, when the clock is the system clock and the agent
+     * runs: {@code System.nanoTime()} costs tens of nanoseconds on virtual machines (kvm-clock),
+     * as much as the rest of an uncontended acquisition. Timeouts always read the clock itself.
+     */
+    private final boolean cachedClock;
+    private volatile long cachedNanos;
     final Set<LockHandle.WaitRecord> waiters = ConcurrentHashMap.newKeySet();
     /** Waiting acquisitions parked on a pending mark whose handles hold locks (see {@link #wakeMarkParked}). */
     final Set<TableWaiter> markParked = ConcurrentHashMap.newKeySet();
@@ -129,9 +143,14 @@ public final class LockManager implements AutoCloseable
         // Recovery replays in the background: start-up never blocks on it (DESIGN §3.4).
         this.redoRecovery = redoLog == null ? null : redoLog.startRecovery();
         this.agent = new ManagerAgent(this, b.agentInterval.toNanos());
-        if (b.startAgent && (handleIdleTimeoutNanos > 0 || !store.heartbeatInterval().isZero()))
+        this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(observer.newLocal(), table.newChainCache(),
+            (int)(Thread.currentThread().getId() * 0x9E3779B9L >>> 16)));
+        final boolean startAgent = b.startAgent && (handleIdleTimeoutNanos > 0 || !store.heartbeatInterval().isZero());
+        this.cachedClock = startAgent && clock == SYSTEM_CLOCK;
+        this.cachedNanos = clock.nanoTime();
+        if (startAgent)
         {
-            final long sleepMs = Math.max(1, Math.min(b.agentInterval.toMillis(), 100));
+            final long sleepMs = Math.max(1, Math.min(b.agentInterval.toMillis(), cachedClock ? CACHED_CLOCK_TICK_MILLIS : 100));
             this.agentRunner = new AgentRunner(
                 new SleepingMillisIdleStrategy(sleepMs), t -> backgroundError("the background agent", t), null, agent);
             AgentRunner.startOnThread(agentRunner, r ->
@@ -220,11 +239,44 @@ public final class LockManager implements AutoCloseable
     public LockHandle open(final String label)
     {
         checkOpen();
-        validateLabel(label);
-        final String ownerId = label + "@" + idPrefix + "." + handleIds.incrementAndGet();
-        final LockHandle h = new LockHandle(this, ownerId);
-        handles.add(h);
+        if (label != lastValidLabel || label == null)
+        {
+            validateLabel(label);
+            lastValidLabel = label;
+        }
+        final ThreadState ts = threadState();
+        if (ts.nextId == ts.idLimit)
+        {
+            ts.idLimit = handleIds.addAndGet(ThreadState.ID_BLOCK);
+            ts.nextId = ts.idLimit - ThreadState.ID_BLOCK;
+        }
+        final LockHandle h = new LockHandle(this, label, ++ts.nextId);
+        handles.add(h, ts);
         return h;
+    }
+
+    /** The calling thread's state for this manager. */
+    ThreadState threadState()
+    {
+        return threadStates.get();
+    }
+
+    /**
+     * Now, for grant and activity times: the agent's cached reading of the system clock (at most
+     * {@link #CACHED_CLOCK_TICK_MILLIS} ms old) when it runs, else the clock itself.
+     */
+    long now()
+    {
+        return cachedClock ? cachedNanos : clock.nanoTime();
+    }
+
+    /** Called by the agent on every duty cycle with the clock's reading. */
+    void tick(final long nanos)
+    {
+        if (cachedClock)
+        {
+            cachedNanos = nanos;
+        }
     }
 
     /**
@@ -368,7 +420,7 @@ public final class LockManager implements AutoCloseable
     public LockSnapshot snapshot()
     {
         final List<LockSnapshot.HandleInfo> hs = new ArrayList<>();
-        for (final LockHandle h : handles)
+        for (final LockHandle h : handles.openHandles())
         {
             hs.add(h.info());
         }
@@ -461,7 +513,7 @@ public final class LockManager implements AutoCloseable
         {
             failure = closeStep(failure, agentRunner::close);
         }
-        for (final LockHandle h : handles)
+        for (final LockHandle h : handles.openHandles())
         {
             failure = closeStep(failure, h::close);
         }
@@ -548,7 +600,7 @@ public final class LockManager implements AutoCloseable
         private Duration defaultTimeout;
         private Duration handleIdleTimeout;
         private Duration agentInterval;
-        private MonotonicClock clock = MonotonicClock.system();
+        private MonotonicClock clock = SYSTEM_CLOCK;
         private Executor asyncExecutor = ForkJoinPool.commonPool();
         private ScheduledExecutorService scheduler;
         private int reclaimMinNodes = LockTable.RECLAIM_MIN_NODES_DEFAULT;

@@ -30,6 +30,7 @@ final class ManagerAgent implements Agent
     public int doWork()
     {
         final long now = manager.clock.nanoTime();
+        manager.tick(now);
         if (now - nextRunNanos < 0)
         {
             return 0;
@@ -49,7 +50,7 @@ final class ManagerAgent implements Agent
         final long idle = manager.handleIdleTimeoutNanos;
         if (idle > 0)
         {
-            for (final LockHandle h : manager.handles)
+            for (final LockHandle h : manager.handles.openHandles())
             {
                 if (now - h.lastActiveNanos() > idle && h.collect(now))
                 {
@@ -61,7 +62,7 @@ final class ManagerAgent implements Agent
         if (hb > 0 && (forceHeartbeat || now - nextHeartbeatNanos >= 0))
         {
             nextHeartbeatNanos = now + hb;
-            for (final LockHandle h : manager.handles)
+            for (final LockHandle h : manager.handles.openHandles())
             {
                 work += h.heartbeat();
             }

@@ -1,59 +1,86 @@
 package io.pathlock.cli;
 
-
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
-import io.pathlock.core.LockRequest;
-import io.pathlock.core.LockPath;
 import io.pathlock.baseline.NaiveHierarchicalLock;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
 import io.pathlock.file.FileLockStore;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import uk.ac.ic.doc.slurp.multilock.MultiLock;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 
 /**
- * {@code pathlock bench}: a mixed POINT / SUBTREE / mv contention benchmark on a generated tree,
- * run on the engine and then, with the same requests, on the naive baseline; prints throughput and
- * acquire-latency percentiles of both and their ratio. With {@code --store file} the engine runs on a
- * {@link FileLockStore} over a temporary directory (under {@code --dir}, deleted afterwards) holding
- * the tree's directories and files; the naive baseline stays in memory.
+ * {@code pathlock bench}: a mixed POINT / SUBTREE / mv contention benchmark on a generated tree.
+ *
+ * <p>The contenders (pathlock, java-multilocks, the naive map of read-write locks) run the same
+ * requests in <em>alternating blocks</em> ({@code --block-ms} each, the order rotated every round),
+ * so that all of them see the same background load and the same JIT state, as the lock-file
+ * harness {@code PointInterleaved} does; a ratio is taken round by round between blocks that ran
+ * side by side, and the report gives the median and the spread over rounds instead of one
+ * aggregate that a ramp-up or a burst of other work can move by several times. The header says how
+ * many cores the machine has and its load average, and warns when it is busy; every ratio says which
+ * direction is better; {@code --json FILE} writes every block for plotting.
+ *
+ * <p>With {@code --store file} the engine runs on a {@link FileLockStore} over a temporary directory
+ * (under {@code --dir}, deleted afterwards); the baselines stay in memory.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs a mixed POINT/SUBTREE/mv workload for a fixed time with N threads over a generated tree,",
-        "on the pathlock engine and on a naive baseline (two ReentrantReadWriteLocks per path in a map,",
-        "taken in global order), and prints throughput and acquire-latency percentiles (HdrHistogram).",
-        "With --store file the engine takes lock files in a temporary copy of the tree on disk (under --dir,",
-        "deleted afterwards); the naive baseline always runs in memory."})
+        "Runs a mixed POINT/SUBTREE/mv workload over a generated tree with N threads on pathlock, on java-multilocks",
+        "(a multi-granularity IX/X lock per path, taken in path order) and on a naive map of read-write locks, in",
+        "alternating blocks so that all see the same load; prints per contender the median throughput over blocks",
+        "and its spread, acquire-latency percentiles (HdrHistogram), and the ratios to pathlock with the direction",
+        "that is better. With --store file the engine takes lock files in a temporary copy of the tree on disk",
+        "(under --dir, deleted afterwards); the baselines always run in memory."})
 final class BenchCommand implements Callable<Integer>
 {
-    @Option(names = "--threads", defaultValue = "4", description = "worker threads (default ${DEFAULT-VALUE})")
-    int threads;
+    /** Names of the contenders, in report order. */
+    static final List<String> CONTENDERS = List.of("pathlock", "multilock", "naive");
 
-    @Option(names = "--seconds", defaultValue = "10", description = "measured seconds per contender (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "1,2", paramLabel = "N[,N...]",
+        description = "worker threads, one run per value (default ${DEFAULT-VALUE})")
+    String threads;
+
+    @Option(names = "--seconds", defaultValue = "10",
+        description = "measured seconds per contender and thread count (default ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per contender (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "2",
+        description = "warm-up seconds per contender and thread count, in blocks, not measured (default ${DEFAULT-VALUE})")
     int warmup;
+
+    @Option(names = "--block-ms", defaultValue = "200",
+        description = "length of one block of one contender, in milliseconds (default ${DEFAULT-VALUE})")
+    int blockMs;
+
+    @Option(names = "--contenders", defaultValue = "pathlock,multilock,naive",
+        description = "which to run, of pathlock, multilock, naive (default ${DEFAULT-VALUE})")
+    String contenders;
 
     @Option(names = "--depth", defaultValue = "4", description = "tree depth below the root (default ${DEFAULT-VALUE})")
     int depth;
@@ -85,18 +112,18 @@ final class BenchCommand implements Callable<Integer>
         description = "with --store file: the OpenViking dialect to write, ragfs or ov431 (default: ragfs)")
     String interop;
 
-    @Option(names = "--baseline", defaultValue = "naive", description = "naive or none (default ${DEFAULT-VALUE})")
-    String baseline;
-
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write every block and the summary as JSON to FILE")
+    Path json;
 
     @Option(names = "--no-progress", description = "do not print the progress line")
     boolean noProgress;
 
     static volatile long sink;
 
-    /** What one contender does for one request. */
+    /** What one contender does for one request, on one thread. */
     interface Worker
     {
         void acquire(LockRequest request) throws Exception;
@@ -104,11 +131,37 @@ final class BenchCommand implements Callable<Integer>
         void release();
     }
 
-    record Result(String name, long ops, double seconds, Histogram latency)
+    /** One contender: a name and a worker per thread. */
+    interface Contender
+    {
+        String name();
+
+        Worker newWorker();
+    }
+
+    /** One block of one contender: operations, time and acquire latencies. */
+    record Block(int round, String contender, long ops, long nanos, Histogram latency)
     {
         double throughput()
         {
-            return ops / seconds;
+            return ops * 1e9 / nanos;
+        }
+    }
+
+    /** Everything measured at one thread count. */
+    record Run(int threads, List<String> names, List<Block> blocks, int rounds)
+    {
+        List<Block> of(final String name)
+        {
+            final List<Block> out = new ArrayList<>();
+            for (final Block b : blocks)
+            {
+                if (b.contender().equals(name))
+                {
+                    out.add(b);
+                }
+            }
+            return out;
         }
     }
 
@@ -116,34 +169,38 @@ final class BenchCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final int[] pct = validate();
+        final int[] threadCounts = threadCounts();
+        final List<String> names = contenderNames();
         final PrintStream out = System.out;
         final Workload w = new Workload(depth, fanout, pct[0], pct[1], 1 << 16, seed);
-        out.printf(Locale.ROOT, "pathlock bench: %d threads x %d s (+%d s warm-up), tree depth %d fanout %d (%,d paths),"
-                + " mix POINT %d%% / SUBTREE %d%% / mv %d%%, work %d, store %s%n",
-            threads, seconds, warmup, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], work, store);
-
-        final List<Result> results = new ArrayList<>();
+        final int cores = Runtime.getRuntime().availableProcessors();
+        final double[] loadBefore = loadAverage();
+        out.printf(Locale.ROOT, "pathlock bench: threads %s, %d s measured + %d s warm-up per contender in blocks of %d ms, "
+                + "tree depth %d fanout %d (%,d paths), mix POINT %d%% / SUBTREE %d%% / mv %d%%, work %d, store %s%n",
+            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], work, store);
+        out.printf(Locale.ROOT, "machine: %d cores, load average %s (1, 5, 15 min), %s %s%n", cores, format(loadBefore),
+            System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        if (busy(loadBefore))
+        {
+            out.printf(Locale.ROOT, "WARNING: the machine is busy (1-min load %.2f on %d cores): absolute figures mean little; "
+                + "the ratios of alternating blocks below are the figures to use, and their spread shows the noise%n",
+                loadBefore[0], cores);
+        }
+        final List<Run> runs = new ArrayList<>();
         final Path tree = store.equals("file") ? createTree(w) : null;
         try (LockManager manager = manager(tree))
         {
-            results.add(run("pathlock (" + manager.store().describe() + ")", w, () ->
+            final List<Contender> cs = new ArrayList<>();
+            for (final String n : names)
             {
-                final LockHandle h = manager.open("bench");
-                return new Worker()
-                {
-                    @Override
-                    public void acquire(final LockRequest request) throws Exception
-                    {
-                        h.acquire(request);
-                    }
-
-                    @Override
-                    public void release()
-                    {
-                        h.releaseAll();
-                    }
-                };
-            }));
+                cs.add(contender(n, manager, w));
+            }
+            for (final int t : threadCounts)
+            {
+                final Run r = interleaved(t, cs, w);
+                runs.add(r);
+                print(out, r, tree != null);
+            }
         }
         finally
         {
@@ -152,29 +209,604 @@ final class BenchCommand implements Callable<Integer>
                 deleteTree(tree);
             }
         }
-        if (baseline.equals("naive"))
+        final double[] loadAfter = loadAverage();
+        out.printf(Locale.ROOT, "%nload average after: %s%n", format(loadAfter));
+        if (json != null)
         {
-            final NaiveHierarchicalLock naive = new NaiveHierarchicalLock();
-            results.add(run("naive RW-lock map", w, () -> new Worker()
+            writeJson(json, w, pct, cores, loadBefore, loadAfter, runs);
+            out.printf(Locale.ROOT, "every block written to %s%n", json);
+        }
+        return 0;
+    }
+
+    // ---- contenders -------------------------------------------------------------------------
+
+    private Contender contender(final String name, final LockManager manager, final Workload w)
+    {
+        switch (name)
+        {
+            case "pathlock":
+                return new Contender()
+                {
+                    @Override
+                    public String name()
+                    {
+                        return "pathlock (" + manager.store().describe() + ")";
+                    }
+
+                    @Override
+                    public Worker newWorker()
+                    {
+                        final LockHandle h = manager.open("bench");
+                        return new Worker()
+                        {
+                            @Override
+                            public void acquire(final LockRequest request) throws Exception
+                            {
+                                h.acquire(request);
+                            }
+
+                            @Override
+                            public void release()
+                            {
+                                h.releaseAll();
+                            }
+                        };
+                    }
+                };
+            case "multilock":
+                return new MultiLockContender(w);
+            default:
+                final NaiveHierarchicalLock naive = new NaiveHierarchicalLock();
+                return new Contender()
+                {
+                    @Override
+                    public String name()
+                    {
+                        return "naive RW-lock map";
+                    }
+
+                    @Override
+                    public Worker newWorker()
+                    {
+                        return new Worker()
+                        {
+                            private List<Lock> held;
+
+                            @Override
+                            public void acquire(final LockRequest request)
+                            {
+                                held = naive.lock(request);
+                            }
+
+                            @Override
+                            public void release()
+                            {
+                                naive.unlock(held);
+                            }
+                        };
+                    }
+                };
+        }
+    }
+
+    /**
+     * java-multilocks (a multi-granularity lock: IS/IX/S/X) used as a careful user would for path
+     * locks: per path a {@code tree} lock and, for POINT locks on directories, a {@code self} lock.
+     * POINT(p) takes IX on the tree lock of every ancestor and of p, and X on p's self lock (X on p's
+     * tree lock for a file, which has nothing below it); SUBTREE(p) takes IX on the ancestors' tree
+     * locks and X on p's. This is exactly DESIGN §2's conflict matrix. All the locks of a request
+     * are taken in one global order (path, tree before self; IX merged into X), so requests never
+     * deadlock. The lock objects of a request are resolved once and cached (the most favourable
+     * reading for the baseline).
+     */
+    static final class MultiLockContender implements Contender
+    {
+        private record Plan(MultiLock[] locks, boolean[] exclusive)
+        {
+        }
+
+        private final Workload workload;
+        private final ConcurrentHashMap<String, MultiLock> locks = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<LockRequest, Plan> plans = new ConcurrentHashMap<>();
+
+        MultiLockContender(final Workload workload)
+        {
+            this.workload = workload;
+        }
+
+        @Override
+        public String name()
+        {
+            return "java-multilocks";
+        }
+
+        private Plan plan(final LockRequest r)
+        {
+            // Key: path text + "\u0000" (tree) or "\u0001" (self), sorted so that a parent comes
+            // before its children and a tree lock before its self lock; value: exclusive.
+            final TreeMap<LockPath, boolean[]> modes = new TreeMap<>();
+            for (final LockRequest.Entry e : r.entries())
             {
-                private List<Lock> held;
+                final LockPath p = e.path();
+                for (int d = 0; d < p.depth(); d++)
+                {
+                    modes.computeIfAbsent(p.prefix(d), k -> new boolean[4]);
+                }
+                final boolean[] m = modes.computeIfAbsent(p, k -> new boolean[4]);
+                if (e.type() == LockType.SUBTREE || workload.isLeaf(p))
+                {
+                    m[1] = true; // X on tree
+                }
+                else
+                {
+                    m[2] = true; // X on self (and IX on tree)
+                }
+            }
+            final List<MultiLock> ls = new ArrayList<>();
+            final List<Boolean> xs = new ArrayList<>();
+            for (final Map.Entry<LockPath, boolean[]> e : modes.entrySet())
+            {
+                final String key = e.getKey().toString();
+                ls.add(locks.computeIfAbsent(key + "\u0000", k -> new MultiLock()));
+                xs.add(e.getValue()[1]);
+                if (e.getValue()[2] && !e.getValue()[1])
+                {
+                    ls.add(locks.computeIfAbsent(key + "\u0001", k -> new MultiLock()));
+                    xs.add(true);
+                }
+            }
+            final boolean[] x = new boolean[xs.size()];
+            for (int i = 0; i < x.length; i++)
+            {
+                x[i] = xs.get(i);
+            }
+            return new Plan(ls.toArray(new MultiLock[0]), x);
+        }
+
+        @Override
+        public Worker newWorker()
+        {
+            return new Worker()
+            {
+                private Plan held;
 
                 @Override
                 public void acquire(final LockRequest request)
                 {
-                    held = naive.lock(request);
+                    Plan p = plans.get(request);
+                    if (p == null)
+                    {
+                        p = plans.computeIfAbsent(request, this::planOf);
+                    }
+                    for (int i = 0; i < p.locks().length; i++)
+                    {
+                        if (p.exclusive()[i])
+                        {
+                            p.locks()[i].writeLock();
+                        }
+                        else
+                        {
+                            p.locks()[i].intentionWriteLock();
+                        }
+                    }
+                    held = p;
+                }
+
+                private Plan planOf(final LockRequest r)
+                {
+                    return plan(r);
                 }
 
                 @Override
                 public void release()
                 {
-                    naive.unlock(held);
+                    final Plan p = held;
+                    for (int i = p.locks().length - 1; i >= 0; i--)
+                    {
+                        if (p.exclusive()[i])
+                        {
+                            p.locks()[i].unlockWrite();
+                        }
+                        else
+                        {
+                            p.locks()[i].unlockIntentionWrite();
+                        }
+                    }
+                    held = null;
                 }
-            }));
+            };
         }
-        print(out, results, tree != null);
-        return 0;
     }
+
+    // ---- the interleaved run ------------------------------------------------------------------
+
+    /** Per worker thread: one worker per contender, and the current block's counters. */
+    private static final class Lane
+    {
+        final Worker[] workers;
+        final Histogram[] hist;
+        final long[] ops;
+        volatile Throwable failure;
+
+        Lane(final int contenders)
+        {
+            workers = new Worker[contenders];
+            hist = new Histogram[contenders];
+            ops = new long[contenders];
+            for (int i = 0; i < contenders; i++)
+            {
+                hist[i] = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            }
+        }
+    }
+
+    private static final int RUN = 1;
+    private static final int STOP = 2;
+    private static final int EXIT = 3;
+
+    private Run interleaved(final int n, final List<Contender> cs, final Workload w) throws Exception
+    {
+        final int c = cs.size();
+        final int rounds = Math.max(1, (int)(seconds * 1000L / blockMs));
+        final int warmRounds = (int)Math.ceil(warmup * 1000.0 / blockMs);
+        final Lane[] lanes = new Lane[n];
+        final CyclicBarrier start = new CyclicBarrier(n + 1);
+        final CyclicBarrier end = new CyclicBarrier(n + 1);
+        // Written by this thread between blocks, read by the workers after the start barrier.
+        final int[] current = new int[1];
+        final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        final List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < n; t++)
+        {
+            final int id = t;
+            lanes[t] = new Lane(c);
+            final Thread th = new Thread(() ->
+            {
+                final Lane lane = lanes[id];
+                final SplittableRandom rnd = new SplittableRandom(seed * 31 + id);
+                final LockRequest[] pool = w.requests;
+                long x = id + 1;
+                try
+                {
+                    for (;;)
+                    {
+                        start.await();
+                        if (state.get() == EXIT)
+                        {
+                            return;
+                        }
+                        final int k = current[0];
+                        Worker worker = lane.workers[k];
+                        if (worker == null)
+                        {
+                            worker = cs.get(k).newWorker();
+                            lane.workers[k] = worker;
+                        }
+                        final Histogram h = lane.hist[k];
+                        long count = 0;
+                        while (state.get() == RUN)
+                        {
+                            final LockRequest req = pool[rnd.nextInt(pool.length)];
+                            final long t0 = System.nanoTime();
+                            worker.acquire(req);
+                            final long t1 = System.nanoTime();
+                            for (int i = 0; i < work; i++)
+                            {
+                                x ^= x << 13;
+                                x ^= x >>> 7;
+                                x ^= x << 17;
+                            }
+                            worker.release();
+                            h.recordValue(Math.min(t1 - t0, h.getHighestTrackableValue()));
+                            count++;
+                        }
+                        lane.ops[k] = count;
+                        sink = x;
+                        end.await();
+                    }
+                }
+                catch (final Throwable e)
+                {
+                    lane.failure = e;
+                    state.set(STOP);
+                    start.reset();
+                    end.reset();
+                }
+            }, "bench-" + t);
+            th.setDaemon(true);
+            ts.add(th);
+            th.start();
+        }
+        final List<Block> blocks = new ArrayList<>();
+        try
+        {
+            for (int r = 0; r < warmRounds + rounds; r++)
+            {
+                final boolean measured = r >= warmRounds;
+                for (int j = 0; j < c; j++)
+                {
+                    // Rotate the order every round so that no contender always follows another.
+                    final int k = (j + r) % c;
+                    current[0] = k;
+                    state.set(RUN);
+                    start.await(60, TimeUnit.SECONDS);
+                    final long t0 = System.nanoTime();
+                    TimeUnit.MILLISECONDS.sleep(blockMs);
+                    state.set(STOP);
+                    final long t1 = System.nanoTime();
+                    end.await(60, TimeUnit.SECONDS);
+                    long ops = 0;
+                    final Histogram merged = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+                    for (final Lane lane : lanes)
+                    {
+                        ops += lane.ops[k];
+                        merged.add(lane.hist[k]);
+                        lane.hist[k].reset();
+                        lane.ops[k] = 0;
+                    }
+                    final Block b = new Block(measured ? r - warmRounds : -1, cs.get(k).name(), ops, t1 - t0, merged);
+                    if (measured)
+                    {
+                        blocks.add(b);
+                    }
+                    if (!noProgress)
+                    {
+                        System.err.printf(Locale.ROOT, "\r  %d thread%s, %s %d/%d: %-22s %,14.0f ops/s in this block ",
+                            n, n == 1 ? "" : "s", measured ? "round" : "warm-up", measured ? r - warmRounds + 1 : r + 1,
+                            measured ? rounds : warmRounds, cs.get(k).name(), b.throughput());
+                    }
+                }
+            }
+        }
+        catch (final java.util.concurrent.BrokenBarrierException e)
+        {
+            // a worker failed; reported below
+        }
+        finally
+        {
+            state.set(EXIT);
+            start.reset();
+            for (final Thread th : ts)
+            {
+                th.interrupt();
+                th.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            if (!noProgress)
+            {
+                System.err.println();
+            }
+        }
+        for (final Lane lane : lanes)
+        {
+            if (lane.failure != null && !(lane.failure instanceof java.util.concurrent.BrokenBarrierException)
+                && !(lane.failure instanceof InterruptedException))
+            {
+                throw new IllegalStateException("a bench worker failed: " + lane.failure, lane.failure);
+            }
+        }
+        final List<String> names = new ArrayList<>();
+        for (final Contender ct : cs)
+        {
+            names.add(ct.name());
+        }
+        return new Run(n, names, blocks, rounds);
+    }
+
+    // ---- report -------------------------------------------------------------------------------
+
+    /** Median, minimum and maximum of some values. */
+    record Spread(double median, double min, double max)
+    {
+        static Spread of(final double[] v)
+        {
+            if (v.length == 0)
+            {
+                return new Spread(Double.NaN, Double.NaN, Double.NaN);
+            }
+            final double[] s = v.clone();
+            Arrays.sort(s);
+            final int m = s.length / 2;
+            final double median = s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+            return new Spread(median, s[0], s[s.length - 1]);
+        }
+    }
+
+    static Histogram merged(final List<Block> blocks)
+    {
+        final Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        for (final Block b : blocks)
+        {
+            h.add(b.latency());
+        }
+        return h;
+    }
+
+    private static double micros(final Histogram h, final double percentile)
+    {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    /** Per-round ratio of a metric of {@code a} to the same metric of {@code b} in the same round. */
+    static double[] roundRatios(final List<Block> a, final List<Block> b, final boolean throughput)
+    {
+        final int n = Math.min(a.size(), b.size());
+        final double[] r = new double[n];
+        int k = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final double x = throughput ? a.get(i).throughput() : a.get(i).latency().getValueAtPercentile(99);
+            final double y = throughput ? b.get(i).throughput() : b.get(i).latency().getValueAtPercentile(99);
+            if (y > 0 && !Double.isNaN(x))
+            {
+                r[k++] = x / y;
+            }
+        }
+        return Arrays.copyOf(r, k);
+    }
+
+    private static void print(final PrintStream out, final Run r, final boolean fileStore)
+    {
+        out.printf(Locale.ROOT, "%n%d thread%s: %d rounds, each one block per contender in rotating order%n%n", r.threads(),
+            r.threads() == 1 ? "" : "s", r.rounds());
+        out.println("| contender | blocks | ops/s (median) | ops/s min - max | p50 µs | p99 µs | p99.9 µs | max µs |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (final String name : r.names())
+        {
+            final List<Block> bs = r.of(name);
+            final Spread thr = Spread.of(bs.stream().mapToDouble(Block::throughput).toArray());
+            final Histogram h = merged(bs);
+            out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f - %,.0f | %.1f | %.1f | %.1f | %.1f |%n", name, bs.size(),
+                thr.median(), thr.min(), thr.max(), micros(h, 50), micros(h, 99), micros(h, 99.9),
+                h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
+        }
+        final String engine = r.names().stream().filter(s -> s.startsWith("pathlock")).findFirst().orElse(null);
+        if (engine == null)
+        {
+            return;
+        }
+        out.println();
+        for (final String base : r.names())
+        {
+            if (base.equals(engine))
+            {
+                continue;
+            }
+            final List<Block> a = r.of(engine);
+            final List<Block> b = r.of(base);
+            final Spread thr = Spread.of(roundRatios(a, b, true));
+            final Spread p99 = Spread.of(roundRatios(a, b, false));
+            final double p99All = micros(merged(a), 99) / micros(merged(b), 99);
+            out.printf(Locale.ROOT, "pathlock / %s: throughput %.2fx (higher is better; per round: median %.2f, min %.2f, max %.2f), "
+                    + "p99 latency %.2fx (lower is better; over all blocks; per round: median %.2f, min %.2f, max %.2f)%s%n",
+                base, thr.median(), thr.median(), thr.min(), thr.max(), p99All, p99.median(), p99.min(), p99.max(),
+                fileStore ? " (pathlock on lock files on disk; the baselines run in memory)" : "");
+        }
+    }
+
+    // ---- JSON ---------------------------------------------------------------------------------
+
+    private void writeJson(final Path file, final Workload w, final int[] pct, final int cores, final double[] loadBefore,
+        final double[] loadAfter, final List<Run> runs) throws IOException
+    {
+        final StringBuilder sb = new StringBuilder(4096);
+        sb.append("{\n  \"tool\": \"pathlock bench\",\n");
+        sb.append("  \"machine\": {\"cores\": ").append(cores).append(", \"loadBefore\": ").append(jsonArray(loadBefore))
+            .append(", \"loadAfter\": ").append(jsonArray(loadAfter)).append(", \"java\": ")
+            .append(quote(System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))).append("},\n");
+        sb.append("  \"config\": {\"seconds\": ").append(seconds).append(", \"warmup\": ").append(warmup)
+            .append(", \"blockMs\": ").append(blockMs).append(", \"depth\": ").append(depth).append(", \"fanout\": ").append(fanout)
+            .append(", \"paths\": ").append(w.pathCount).append(", \"mix\": [").append(pct[0]).append(", ").append(pct[1])
+            .append(", ").append(pct[2]).append("], \"work\": ").append(work).append(", \"store\": ").append(quote(store))
+            .append(", \"seed\": ").append(seed).append("},\n");
+        sb.append("  \"runs\": [\n");
+        for (int i = 0; i < runs.size(); i++)
+        {
+            final Run r = runs.get(i);
+            sb.append("    {\"threads\": ").append(r.threads()).append(", \"rounds\": ").append(r.rounds()).append(", \"contenders\": [\n");
+            for (int j = 0; j < r.names().size(); j++)
+            {
+                final String name = r.names().get(j);
+                final List<Block> bs = r.of(name);
+                final Spread thr = Spread.of(bs.stream().mapToDouble(Block::throughput).toArray());
+                final Histogram h = merged(bs);
+                sb.append("      {\"name\": ").append(quote(name))
+                    .append(", \"opsPerSecMedian\": ").append(num(thr.median()))
+                    .append(", \"opsPerSecMin\": ").append(num(thr.min()))
+                    .append(", \"opsPerSecMax\": ").append(num(thr.max()))
+                    .append(", \"p50us\": ").append(num(micros(h, 50)))
+                    .append(", \"p99us\": ").append(num(micros(h, 99)))
+                    .append(", \"p999us\": ").append(num(micros(h, 99.9)))
+                    .append(", \"blocks\": [");
+                for (int k = 0; k < bs.size(); k++)
+                {
+                    final Block b = bs.get(k);
+                    sb.append(k == 0 ? "" : ", ").append("{\"round\": ").append(b.round()).append(", \"ops\": ").append(b.ops())
+                        .append(", \"nanos\": ").append(b.nanos()).append(", \"opsPerSec\": ").append(num(b.throughput()))
+                        .append(", \"p50us\": ").append(num(micros(b.latency(), 50)))
+                        .append(", \"p99us\": ").append(num(micros(b.latency(), 99))).append('}');
+                }
+                sb.append("]}").append(j + 1 < r.names().size() ? "," : "").append('\n');
+            }
+            sb.append("    ]}").append(i + 1 < runs.size() ? "," : "").append('\n');
+        }
+        sb.append("  ]\n}\n");
+        if (file.getParent() != null)
+        {
+            Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static String num(final double v)
+    {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String jsonArray(final double[] v)
+    {
+        if (v == null)
+        {
+            return "null";
+        }
+        final StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++)
+        {
+            sb.append(i == 0 ? "" : ", ").append(num(v[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    private static String quote(final String s)
+    {
+        final StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char ch = s.charAt(i);
+            if (ch == '"' || ch == '\\')
+            {
+                sb.append('\\').append(ch);
+            }
+            else if (ch < 0x20)
+            {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int)ch));
+            }
+            else
+            {
+                sb.append(ch);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    // ---- machine ------------------------------------------------------------------------------
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or null where there is none. */
+    static double[] loadAverage()
+    {
+        try
+        {
+            final String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return null;
+        }
+    }
+
+    /** Busy: a 1-minute load above 0.5 (the threshold of benchmarks/run-all.sh). */
+    static boolean busy(final double[] load)
+    {
+        return load != null && load[0] > 0.5;
+    }
+
+    private static String format(final double[] load)
+    {
+        return load == null ? "unknown (no /proc/loadavg)" : String.format(Locale.ROOT, "%.2f %.2f %.2f", load[0], load[1], load[2]);
+    }
+
+    // ---- set-up -------------------------------------------------------------------------------
 
     private LockManager manager(final Path tree)
     {
@@ -232,11 +864,46 @@ final class BenchCommand implements Callable<Integer>
         }
     }
 
+    private int[] threadCounts()
+    {
+        final String[] parts = threads.split(",");
+        final int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++)
+        {
+            try
+            {
+                out[i] = Integer.parseInt(parts[i].trim());
+            }
+            catch (final NumberFormatException e)
+            {
+                throw new IllegalArgumentException("--threads takes whole numbers separated by commas, got '" + threads + "'");
+            }
+            check(out[i] >= 1 && out[i] <= 1024, "--threads must be in [1, 1024], got " + out[i]);
+        }
+        return out;
+    }
+
+    private List<String> contenderNames()
+    {
+        final List<String> out = new ArrayList<>();
+        for (final String s : contenders.split(","))
+        {
+            final String n = s.trim();
+            check(CONTENDERS.contains(n), "--contenders takes pathlock, multilock, naive; got '" + n + "'");
+            check(!out.contains(n), "--contenders names '" + n + "' twice");
+            out.add(n);
+        }
+        out.sort(Comparator.comparingInt(CONTENDERS::indexOf));
+        return out;
+    }
+
     private int[] validate()
     {
-        check(threads >= 1 && threads <= 1024, "--threads must be in [1, 1024], got " + threads);
+        threadCounts();
+        contenderNames();
         check(seconds >= 1 && seconds <= 86_400, "--seconds must be in [1, 86400], got " + seconds);
         check(warmup >= 0 && warmup <= 3_600, "--warmup must be in [0, 3600], got " + warmup);
+        check(blockMs >= 10 && blockMs <= 60_000, "--block-ms must be in [10, 60000], got " + blockMs);
         check(depth >= 2 && depth <= 32, "--depth must be in [2, 32], got " + depth);
         check(fanout >= 1 && fanout <= 64, "--fanout must be in [1, 64], got " + fanout);
         check(Math.pow(fanout, depth) <= 2_000_000, "--depth " + depth + " with --fanout " + fanout
@@ -246,7 +913,6 @@ final class BenchCommand implements Callable<Integer>
         check(store.equals("file") || dir == null, "--dir only applies to --store file");
         check(backend.equals("auto") || backend.equals("jni") || backend.equals("jnr") || backend.equals("nio"),
             "--backend must be auto, jni, jnr or nio, got '" + backend + "'");
-        check(baseline.equals("naive") || baseline.equals("none"), "--baseline must be naive or none, got '" + baseline + "'");
         final String[] parts = mix.split(",");
         check(parts.length == 3, "--mix must be three percentages POINT,SUBTREE,mv, got '" + mix + "'");
         final int[] pct = new int[3];
@@ -273,147 +939,6 @@ final class BenchCommand implements Callable<Integer>
         if (!ok)
         {
             throw new IllegalArgumentException(message);
-        }
-    }
-
-    private Result run(final String name, final Workload w, final java.util.function.Supplier<Worker> factory)
-        throws Exception
-    {
-        final int n = threads;
-        final Histogram[] hists = new Histogram[n];
-        final AtomicLong[] ops = new AtomicLong[n];
-        final Throwable[] failures = new Throwable[n];
-        final CyclicBarrier start = new CyclicBarrier(n + 1);
-        final CountDownLatch never = new CountDownLatch(1);
-        final PhaseFlag flag = new PhaseFlag();
-        final List<Thread> ts = new ArrayList<>();
-        for (int t = 0; t < n; t++)
-        {
-            final int id = t;
-            hists[t] = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-            ops[t] = new AtomicLong();
-            final Thread th = new Thread(() ->
-            {
-                try
-                {
-                    final Worker worker = factory.get();
-                    final SplittableRandom rnd = new SplittableRandom(seed * 31 + id);
-                    final LockRequest[] pool = w.requests;
-                    final Histogram h = hists[id];
-                    long count = 0;
-                    long x = id + 1;
-                    start.await();
-                    int p;
-                    while ((p = flag.value) != PhaseFlag.STOP)
-                    {
-                        final LockRequest req = pool[rnd.nextInt(pool.length)];
-                        final long t0 = System.nanoTime();
-                        worker.acquire(req);
-                        final long t1 = System.nanoTime();
-                        for (int i = 0; i < work; i++)
-                        {
-                            x ^= x << 13;
-                            x ^= x >>> 7;
-                            x ^= x << 17;
-                        }
-                        worker.release();
-                        if (p == PhaseFlag.MEASURE)
-                        {
-                            h.recordValue(Math.min(t1 - t0, h.getHighestTrackableValue()));
-                            if ((++count & 255) == 0)
-                            {
-                                ops[id].lazySet(count);
-                            }
-                        }
-                    }
-                    ops[id].set(count);
-                    sink = x;
-                }
-                catch (final Throwable e)
-                {
-                    failures[id] = e;
-                    flag.value = PhaseFlag.STOP;
-                }
-            }, "bench-" + t);
-            th.setDaemon(true);
-            ts.add(th);
-            th.start();
-        }
-        start.await();
-        never.await(warmup, TimeUnit.SECONDS);
-        flag.value = PhaseFlag.MEASURE;
-        final long t0 = System.nanoTime();
-        for (int s = 1; s <= seconds && flag.value != PhaseFlag.STOP; s++)
-        {
-            never.await(t0 + TimeUnit.SECONDS.toNanos(s) - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (!noProgress)
-            {
-                long sum = 0;
-                for (final AtomicLong a : ops)
-                {
-                    sum += a.get();
-                }
-                System.err.printf(Locale.ROOT, "\r  %-28s %3d/%d s  %,14d ops  %,12.0f ops/s ", name, s, seconds, sum,
-                    sum / ((System.nanoTime() - t0) / 1e9));
-            }
-        }
-        flag.value = PhaseFlag.STOP;
-        final long elapsed = System.nanoTime() - t0;
-        for (final Thread th : ts)
-        {
-            th.join();
-        }
-        if (!noProgress)
-        {
-            System.err.println();
-        }
-        for (final Throwable f : failures)
-        {
-            if (f != null)
-            {
-                throw new IllegalStateException(name + " worker failed: " + f, f);
-            }
-        }
-        final Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        long total = 0;
-        for (int t = 0; t < n; t++)
-        {
-            all.add(hists[t]);
-            total += ops[t].get();
-        }
-        return new Result(name, total, elapsed / 1e9, all);
-    }
-
-    private static final class PhaseFlag
-    {
-        static final int WARMUP = 0;
-        static final int MEASURE = 1;
-        static final int STOP = 2;
-        volatile int value = WARMUP;
-    }
-
-    private static void print(final PrintStream out, final List<Result> results, final boolean fileStore)
-    {
-        out.printf(Locale.ROOT, "%nacquire latency (request to grant) and throughput:%n%n");
-        final PercentileTable table = new PercentileTable();
-        if (results.size() == 2)
-        {
-            table.baseline(results.get(1).name());
-        }
-        for (final Result r : results)
-        {
-            table.add(r.name(), r.latency(), r.throughput());
-        }
-        out.print(table.render());
-        if (results.size() == 2)
-        {
-            final Result e = results.get(0);
-            final Result b = results.get(1);
-            out.printf(Locale.ROOT, "%nratio pathlock / naive: throughput %.2fx, p50 latency %.2fx, p99 latency %.2fx%s%n",
-                e.throughput() / b.throughput(),
-                (double)e.latency().getValueAtPercentile(50) / Math.max(1, b.latency().getValueAtPercentile(50)),
-                (double)e.latency().getValueAtPercentile(99) / Math.max(1, b.latency().getValueAtPercentile(99)),
-                fileStore ? " (pathlock on lock files on disk; the naive baseline runs in memory)" : "");
         }
     }
 }

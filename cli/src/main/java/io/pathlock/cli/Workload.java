@@ -5,7 +5,9 @@ import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockType;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -18,6 +20,7 @@ final class Workload
     final List<LockPath> dirs = new ArrayList<>();
     final LockRequest[] requests;
     final int pathCount;
+    private final Set<LockPath> leafSet;
 
     /**
      * Builds the tree and the pool.
@@ -34,6 +37,7 @@ final class Workload
     {
         build(LockPath.root(), 0, depth, fanout);
         pathCount = leaves.size() + dirs.size();
+        leafSet = new HashSet<>(leaves);
         final SplittableRandom rnd = new SplittableRandom(seed);
         requests = new LockRequest[poolSize];
         for (int i = 0; i < poolSize; i++)
@@ -58,6 +62,17 @@ final class Workload
                 requests[i] = move(rnd, depth);
             }
         }
+    }
+
+    /**
+     * Whether a path is a file of the tree (nothing below it can be locked).
+     *
+     * @param p the path.
+     * @return true for a leaf.
+     */
+    boolean isLeaf(final LockPath p)
+    {
+        return leafSet.contains(p);
     }
 
     private LockRequest move(final SplittableRandom rnd, final int depth)

@@ -48,35 +48,56 @@ class BenchCommandTest
     }
 
     @Test
-    void shortBenchPrintsBothContendersAndTheRatio()
+    void shortBenchRunsEveryContenderInAlternatingBlocksAndSaysWhichDirectionIsBetter(@TempDir final Path tmp) throws Exception
     {
-        final Run r = run("bench", "--threads", "2", "--seconds", "1", "--warmup", "0", "--depth", "3", "--fanout", "4",
-            "--no-progress");
+        final Path json = tmp.resolve("out/bench.json");
+        final Run r = run("bench", "--threads", "1,2", "--seconds", "1", "--warmup", "0", "--block-ms", "50", "--depth", "3",
+            "--fanout", "4", "--no-progress", "--json", json.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("pathlock (memory)"), r.out());
-        assertTrue(r.out().contains("naive RW-lock map"), r.out());
-        assertTrue(r.out().contains("ratio pathlock / naive: throughput"), r.out());
-        assertTrue(r.out().contains("p99"), r.out());
-        // the percentile table format of the benchmark report (benchmarks/BENCHMARKS.md)
-        assertTrue(r.out().contains("| contender | count | ops/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs |"
-            + " p50 vs naive RW-lock map | p99 vs naive RW-lock map |"), r.out());
-        assertTrue(r.out().contains("\n| pathlock (memory) | "), r.out());
-        assertTrue(r.out().contains("| 1.00x | 1.00x |\n"), "the baseline row's ratios: " + r.out());
+        assertTrue(r.out().contains("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average "), r.out());
+        assertTrue(r.out().contains("load average after: "), r.out());
+        assertTrue(r.out().contains("1 thread: 20 rounds, each one block per contender in rotating order"), r.out());
+        assertTrue(r.out().contains("2 threads: 20 rounds"), r.out());
+        assertTrue(r.out().contains("| contender | blocks | ops/s (median) | ops/s min - max | p50 µs | p99 µs | p99.9 µs | max µs |"),
+            r.out());
+        for (final String c : new String[] {"| pathlock (memory) | 20 |", "| java-multilocks | 20 |", "| naive RW-lock map | 20 |"})
+        {
+            assertTrue(r.out().contains(c), c + " in " + r.out());
+        }
+        assertTrue(r.out().contains("pathlock / java-multilocks: throughput "), r.out());
+        assertTrue(r.out().contains("(higher is better; per round: median "), r.out());
+        assertTrue(r.out().contains("p99 latency ") && r.out().contains("(lower is better;"), r.out());
+        assertTrue(r.out().contains("pathlock / naive RW-lock map: throughput "), r.out());
+        final String j = Files.readString(json);
+        assertTrue(j.contains("\"machine\": {\"cores\": "), j);
+        assertTrue(j.contains("\"threads\": 2"), j);
+        assertTrue(j.contains("\"name\": \"java-multilocks\""), j);
+        assertEquals(3 * 20 * 2, j.split("\\{\"round\": ", -1).length - 1, "one JSON record per measured block");
+    }
+
+    @Test
+    void contendersCanBeChosen()
+    {
+        final Run r = run("bench", "--threads", "1", "--seconds", "1", "--warmup", "0", "--block-ms", "100", "--depth", "2",
+            "--fanout", "3", "--contenders", "multilock,pathlock", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| pathlock (memory) | 10 |") && r.out().contains("| java-multilocks | 10 |"), r.out());
+        assertFalse(r.out().contains("naive"), r.out());
     }
 
     @Test
     void fileStoreRunsOnATemporaryTreeAndDeletesIt(@TempDir final Path tmp) throws Exception
     {
         final Run r = run("bench", "--store", "file", "--dir", tmp.toString(), "--threads", "2", "--seconds", "1", "--warmup", "0",
-            "--depth", "3", "--fanout", "3", "--no-progress");
+            "--depth", "3", "--fanout", "3", "--block-ms", "100", "--no-progress");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("store file"), r.out());
         assertTrue(r.out().contains("lock files in a temporary tree " + tmp), r.out());
         assertTrue(r.out().contains("(12 directories, 27 files; deleted afterwards)"), r.out());
         assertTrue(r.out().contains("\n| pathlock (") && r.out().contains("naive RW-lock map"), r.out());
-        assertTrue(r.out().contains("| contender | count | ops/s | p50 µs |"), r.out());
-        assertTrue(r.out().contains("ratio pathlock / naive: throughput"), r.out());
-        assertTrue(r.out().contains("the naive baseline runs in memory"), r.out());
+        assertTrue(r.out().contains("| contender | blocks | ops/s (median) |"), r.out());
+        assertTrue(r.out().contains("pathlock / naive RW-lock map: throughput"), r.out());
+        assertTrue(r.out().contains("the baselines run in memory"), r.out());
         try (Stream<Path> left = Files.list(tmp))
         {
             assertEquals(0, left.count(), "the temporary tree is deleted");
@@ -94,6 +115,10 @@ class BenchCommandTest
             {"bench", "--dir", "/tmp"},
             {"bench", "--store", "file", "--backend", "fuse"},
             {"bench", "--threads", "many"},
+            {"bench", "--threads", "1,0"},
+            {"bench", "--block-ms", "5"},
+            {"bench", "--contenders", "pathlock,zookeeper"},
+            {"bench", "--contenders", "naive,naive"},
             {"bench", "--no-such-option"},
             {}})
         {

@@ -28,6 +28,12 @@ public final class LockPath implements Comparable<LockPath>
 
     private final String[] segments;
     private final String text;
+    // The one-lock requests of this path, created on first use (racy but benign: a request is
+    // immutable, and two threads may at worst each create one).
+    private LockRequest pointRequest;
+    private LockRequest subtreeRequest;
+    // The hash of the parent's text, computed on first use (0: not yet; racy but benign).
+    private int parentHash;
 
     private LockPath(final String[] segments, final String text)
     {
@@ -152,6 +158,33 @@ public final class LockPath implements Comparable<LockPath>
     }
 
     /**
+     * The request of one lock of this type on this path, created once per path instance.
+     *
+     * @param type the type.
+     * @return the request.
+     */
+    LockRequest request(final LockType type)
+    {
+        if (type == LockType.POINT)
+        {
+            LockRequest r = pointRequest;
+            if (r == null)
+            {
+                r = LockRequest.single(this, LockType.POINT);
+                pointRequest = r;
+            }
+            return r;
+        }
+        LockRequest r = subtreeRequest;
+        if (r == null)
+        {
+            r = LockRequest.single(this, LockType.SUBTREE);
+            subtreeRequest = r;
+        }
+        return r;
+    }
+
+    /**
      * Number of segments: 0 for the root.
      *
      * @return the depth.
@@ -196,6 +229,60 @@ public final class LockPath implements Comparable<LockPath>
             throw new InvalidLockPathException(text, "the root has no parent");
         }
         return prefix(segments.length - 1);
+    }
+
+    /**
+     * The {@link #hashCode()} of the parent, without making the parent: for lookups keyed by the
+     * parent on hot paths.
+     *
+     * @return the hash.
+     * @throws InvalidLockPathException if this is the root.
+     */
+    public int parentHash()
+    {
+        int h = parentHash;
+        if (h == 0)
+        {
+            if (isRoot())
+            {
+                throw new InvalidLockPathException(text, "the root has no parent");
+            }
+            final int end = text.lastIndexOf('/');
+            if (end == 0)
+            {
+                h = ROOT.text.hashCode();
+            }
+            else
+            {
+                // String.hashCode of text[0, end), as the parent's text would compute it.
+                for (int i = 0; i < end; i++)
+                {
+                    h = 31 * h + text.charAt(i);
+                }
+            }
+            parentHash = h;
+        }
+        return h;
+    }
+
+    /**
+     * Whether this path is a child of {@code parent} (one segment below it).
+     *
+     * @param parent a path.
+     * @return true if {@code parent} is this path's parent.
+     */
+    public boolean isChildOf(final LockPath parent)
+    {
+        if (segments.length != parent.segments.length + 1)
+        {
+            return false;
+        }
+        if (parent.segments.length == 0)
+        {
+            return true;
+        }
+        final int n = parent.text.length();
+        return text.charAt(n) == '/' && text.regionMatches(0, parent.text, 0, n);
     }
 
     /**

@@ -72,6 +72,43 @@ public final class LockRequest
     }
 
     /**
+     * A POINT lock on one path. The request of a path parsed before (the same text) is reused, so
+     * the call allocates nothing when the path is in {@link LockPath}'s parse cache.
+     *
+     * @param path the path.
+     * @return the request.
+     * @throws InvalidLockPathException if the path is invalid or null.
+     */
+    public static LockRequest point(final CharSequence path)
+    {
+        return LockPath.parse(path).request(LockType.POINT);
+    }
+
+    /**
+     * A SUBTREE lock on one path; reused as {@link #point(CharSequence)} is.
+     *
+     * @param path the path.
+     * @return the request.
+     * @throws InvalidLockPathException if the path is invalid or null.
+     */
+    public static LockRequest subtree(final CharSequence path)
+    {
+        return LockPath.parse(path).request(LockType.SUBTREE);
+    }
+
+    /**
+     * The request of one lock (no normalisation needed).
+     *
+     * @param path the path.
+     * @param type the type.
+     * @return a new request.
+     */
+    static LockRequest single(final LockPath path, final LockType type)
+    {
+        return new LockRequest(List.of(new Entry(path, type)));
+    }
+
+    /**
      * POINT locks on each path.
      *
      * @param paths one or more paths.

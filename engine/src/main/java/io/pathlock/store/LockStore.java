@@ -197,6 +197,20 @@ public interface LockStore extends AutoCloseable
     }
 
     /**
+     * Whether the lock table's fencing tokens suffice: true for a store whose whole arbitration is
+     * the lock table of this process (the memory store), whose tokens need only be ordered between
+     * conflicting grants of this process. The handle then takes each grant's token from the table
+     * (per-node tokens and an epoch written only by SUBTREE grants: no contended atomic per grant)
+     * instead of {@link #nextFencingToken()}; tokens of grants that do not conflict may be equal.
+     *
+     * @return false unless the table's tokens are enough; the default is false.
+     */
+    default boolean tableTokens()
+    {
+        return false;
+    }
+
+    /**
      * Releases the store's resources. Publications still held are removed where possible.
      */
     @Override

@@ -8,8 +8,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The store of an embedded, single-process manager: the lock table is the whole truth, so every
- * publication succeeds at once and only fencing tokens come from here (strictly increasing per
- * store, hence per manager).
+ * publication succeeds at once, and the handle takes fencing tokens from the lock table
+ * ({@link #tableTokens()}); {@link #nextFencingToken()} (strictly increasing per store) serves
+ * callers of the SPI that want a global sequence.
  *
  * <p>Thread-safe and allocation-free on the grant path except for the publication record.
  */
@@ -56,6 +57,13 @@ public final class MemoryLockStore implements LockStore
     public boolean needsPublication()
     {
         return false;
+    }
+
+    /** The lock table is the whole arbitration: its per-conflict tokens are enough. */
+    @Override
+    public boolean tableTokens()
+    {
+        return true;
     }
 
     @Override

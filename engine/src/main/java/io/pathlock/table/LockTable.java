@@ -1,6 +1,5 @@
 package io.pathlock.table;
 
-import io.pathlock.core.HeldLock;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 
@@ -91,7 +90,40 @@ import java.util.concurrent.atomic.AtomicLong;
  *     ({@link #isAwaited}), and no one else.
  *  7. Idle nodes are reclaimed in amortised sweeps: when the node count passes
  *     max(minimum, 2 x nodes left after the last sweep), the creating thread sweeps. Memory is
- *     bounded by live locks, waiters and their ancestors, times two, plus the minimum.
+ *     bounded by live locks, waiters and their ancestors, times two, plus the minimum, plus the
+ *     nodes pinned by cached intent chains (at most MAX_CHAINS chains, see 8).
+ *  8. Cached intent chains. Releasing a lock need not lower its ancestors: the raises from the root
+ *     to its parent may be kept as an IntentChain, CACHED in the releasing thread's ChainCache and
+ *     in the table's registry, and the next lock below the same parent takes the chain (CAS CACHED
+ *     -> IN_USE) instead of walking: one CAS instead of depth raises and lowers, and no write to the
+ *     shared shallow nodes, so threads on disjoint paths share no written cache line. A cached
+ *     chain is a raise that stands for no held lock, which is safe (intent is only ever
+ *     over-counted: invariant 1 holds) and is made invisible to SUBTREE claims by revocation:
+ *     a claim that finds intent(p) above what it expects revokes every CACHED chain through p
+ *     (CAS CACHED -> REVOKED, then the chain's raises are lowered, leaf first) and decides again,
+ *     so a SUBTREE is refused only for locks held (or walks in flight), as before. Use and
+ *     revocation meet on the chain's state word: exactly one of them wins.
+ *     (a) A chain's nodes are never reclaimed while it is CACHED or IN_USE (their intent is > 0).
+ *     (b) Taking a chain respects pending marks: after the CAS, a mark on any node of the chain makes
+ *         the taker abandon the chain (IN_USE -> REVOKED, raises lowered) and walk as in 6.
+ *     (c) No lost wake-up: a release that keeps a chain (state -> CACHED, volatile) reads the
+ *         intent-waiter counts of its nodes afterwards and revokes it (waking them) if any is set;
+ *         a SUBTREE waiter registers (increments that count) before its retry, which revokes every
+ *         CACHED chain through its node. Dekker again: one of them sees the other.
+ *     (d) The sweep revokes the CACHED chains not used since the previous sweep (second chance);
+ *         the registry holds at most MAX_CHAINS; a thread's cache at most ChainCache.SLOTS.
+ *
+ * FENCING TOKENS (the store's tokens when it asks for them, see LockStore.tableTokens)
+ *
+ *  A grant's token is taken after its claims, from the EPOCH counter and the tokens of the last
+ *  grants on its own nodes (TrieNode.grantToken, written before the holder can release):
+ *    any SUBTREE in the batch:  token = (++EPOCH) &lt;&lt; SUB_BITS
+ *    POINT only:                token = max((EPOCH &lt;&lt; SUB_BITS) + 1, max over its nodes (grantToken + 1)),
+ *                               and EPOCH is raised to the token's epoch if the low bits overflowed.
+ *  A node is marked DEAD only after EPOCH has passed its last token's epoch. If grant A happens
+ *  before a conflicting grant B then token(A) &lt; token(B): they meet on B's node (same node:
+ *  grantToken), or one is a SUBTREE (B's epoch is above every epoch read or set before B's claim).
+ *  Non-conflicting grants may share a token; no grant writes a shared line except SUBTREE grants.
  * </pre>
  *
  * <p>The child index of a node is a {@link ConcurrentHashMap}; its reads are lock-free, its inserts
@@ -110,7 +142,18 @@ public final class LockTable
     private static final int R_DEAD = 1;
     private static final int R_BLOCKED = 2;
 
+    /** Low bits of a token that count POINT grants within one epoch (see FENCING TOKENS). */
+    public static final int TOKEN_SUB_BITS = 20;
+
     private final TrieNode root = new TrieNode(null, "");
+    private final ChainRegistry chains = new ChainRegistry();
+    private final FencingEpochs epochs = new FencingEpochs();
+    /**
+     * Pending marks and intent waiters anywhere in the table: a chain's taker and releaser look at
+     * the nodes of the chain only when these are not zero (8b, 8c). Written only by waiters
+     * (registration and its end), read by every chained grant and release.
+     */
+    private final WaitCounts waitCounts = new WaitCounts();
     private final AtomicLong nodeCount = new AtomicLong(1);
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final int reclaimMinNodes;
@@ -124,6 +167,7 @@ public final class LockTable
         TrieNode node;
         ConflictKind kind;
         boolean atTarget;
+        IntentChain chain;
 
         /** Creates an empty conflict record. */
         public Conflict()
@@ -160,6 +204,17 @@ public final class LockTable
             return atTarget;
         }
 
+        /**
+         * The cached intent chain the last successful {@code tryLock} with a {@link ChainCache} took,
+         * to be handed back to {@link LockTable#unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
+         *
+         * @return the chain, or null if the lock raised its ancestors itself.
+         */
+        public IntentChain chain()
+        {
+            return chain;
+        }
+
         void set(final TrieNode node, final ConflictKind kind, final boolean atTarget)
         {
             this.node = node;
@@ -188,6 +243,117 @@ public final class LockTable
         }
         this.reclaimMinNodes = reclaimMinNodes;
         this.reclaimThreshold = reclaimMinNodes;
+    }
+
+    /**
+     * A cache of intent chains for the calling thread (invariant 8). Keep one per thread.
+     *
+     * @return a new, empty cache.
+     */
+    public ChainCache newChainCache()
+    {
+        return new ChainCache(this);
+    }
+
+    /**
+     * Tries to take one lock, using a cached intent chain of the calling thread when one covers
+     * the path's parent (invariant 8). Never waits. When granted, {@link Conflict#chain()} names the
+     * chain taken (or null); hand it back to {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
+     *
+     * @param path the path.
+     * @param type the lock type.
+     * @param ownBelow for SUBTREE: how many locks below {@code path} the caller itself holds.
+     * @param upgrade true to turn the caller's own POINT on {@code path} into a SUBTREE.
+     * @param waiter the caller's waiter (for pending-mark priority), or null.
+     * @param out filled with the blocking node when refused, and with the chain when granted.
+     * @param cache the calling thread's chain cache of this table, or null for none.
+     * @return the locked node, or null when refused.
+     */
+    public TrieNode tryLock(
+        final LockPath path,
+        final LockType type,
+        final int ownBelow,
+        final boolean upgrade,
+        final TableWaiter waiter,
+        final Conflict out,
+        final ChainCache cache)
+    {
+        out.chain = null;
+        if (cache != null && !upgrade && !path.isRoot())
+        {
+            final int slot = ChainCache.slotOfChild(path);
+            final IntentChain c = cache.slots[slot];
+            if (c != null && (path == c.lastChildPath || path.isChildOf(c.parentPath)))
+            {
+                if (c.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
+                {
+                    cache.misses[slot] = 0;
+                    c.recentlyUsed = true;
+                    if (waitCounts.pendingVolatile() == 0 || !pendingOnChain(c))
+                    {
+                        final TrieNode n = claimBelow(c, path, type, ownBelow, waiter, out);
+                        if (n != null)
+                        {
+                            c.lastChildPath = path;
+                            out.chain = c;
+                            return n;
+                        }
+                        releaseChain(c);
+                        return null;
+                    }
+                    abandon(c);
+                    cache.slots[slot] = null;
+                }
+                else if (c.stateVolatile() == IntentChain.REVOKED)
+                {
+                    cache.slots[slot] = null;
+                }
+            }
+        }
+        return tryLock(path, type, ownBelow, upgrade, waiter, out);
+    }
+
+    private static boolean pendingOnChain(final IntentChain c)
+    {
+        for (final TrieNode n : c.nodes)
+        {
+            if (n.pendingVolatile() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Claims the path below an IN_USE chain; null (conflict in {@code out}) if refused. */
+    private TrieNode claimBelow(
+        final IntentChain c, final LockPath path, final LockType type, final int ownBelow, final TableWaiter waiter,
+        final Conflict out)
+    {
+        final TrieNode parent = c.last();
+        final String name = path.name();
+        // The chain remembers the last child it served: a lock taken again skips the child lookup.
+        // A reclaimed child is DEAD, which the claim reports, and is looked up again.
+        TrieNode n = c.lastChild;
+        if (n == null || !(n.name == name || n.name.equals(name)))
+        {
+            n = childOf(parent, name);
+            c.lastChild = n;
+        }
+        for (;;)
+        {
+            final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, false, waiter, out);
+            if (r == OK)
+            {
+                return n;
+            }
+            if (r != R_DEAD)
+            {
+                return null;
+            }
+            n = childOf(parent, name);
+            c.lastChild = n;
+        }
     }
 
     /**
@@ -260,7 +426,37 @@ public final class LockTable
      */
     public void unlock(final TrieNode node)
     {
-        node.holder = null;
+        clearHold(node);
+        lowerChain(node.parent);
+    }
+
+    /**
+     * Releases a lock taken by {@link #tryLock(LockPath, LockType, int, boolean, TableWaiter, Conflict,
+     * ChainCache)}, wakes the waiters the release may unblock, and hands the ancestors' raises back:
+     * to the chain the lock took, or kept as a new cached chain of the calling thread, or lowered
+     * (invariant 8).
+     *
+     * @param node the node returned by tryLock.
+     * @param path its path.
+     * @param chain the chain the grant took ({@link Conflict#chain()}), or null.
+     * @param cache the calling thread's chain cache of this table, or null.
+     */
+    public void unlock(final TrieNode node, final LockPath path, final IntentChain chain, final ChainCache cache)
+    {
+        clearHold(node);
+        if (chain != null)
+        {
+            releaseChain(chain);
+        }
+        else if (cache == null || node.parent == null || !keepChain(node.parent, path, cache))
+        {
+            lowerChain(node.parent);
+        }
+    }
+
+    private static void clearHold(final TrieNode node)
+    {
+        node.holderRelease(null);
         for (;;)
         {
             final long s = node.stateVolatile();
@@ -273,7 +469,170 @@ public final class LockTable
         {
             signalAll(node, false);
         }
-        lowerChain(node.parent);
+    }
+
+    /** IN_USE -> CACHED; then, if a SUBTREE waiter waits on any of its nodes, revoke it (8c). */
+    private void releaseChain(final IntentChain c)
+    {
+        c.stateVolatile(IntentChain.CACHED);
+        wakeThroughChain(c);
+    }
+
+    private void wakeThroughChain(final IntentChain c)
+    {
+        if (waitCounts.intentWaitersVolatile() == 0)
+        {
+            // No intent waiter anywhere: one read instead of one per node of the chain (8c holds:
+            // a waiter raises the table-wide count before the node's, both before its retry).
+            return;
+        }
+        for (final TrieNode n : c.nodes)
+        {
+            if (n.intentWaitersVolatile() > 0)
+            {
+                revoke(c);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Keeps the raises from the root to {@code parent} (made by a walk for a lock on {@code path},
+     * now released) as a cached chain of the calling thread, if its cache has room for it.
+     *
+     * @return false if the caller must lower them.
+     */
+    private boolean keepChain(final TrieNode parent, final LockPath path, final ChainCache cache)
+    {
+        final int slot = ChainCache.slotOfChild(path);
+        final IntentChain occupant = cache.slots[slot];
+        if (occupant != null)
+        {
+            final int st = occupant.stateVolatile();
+            if (st != IntentChain.REVOKED)
+            {
+                // One chain per parent and slot; another parent's cached chain is replaced only
+                // after it missed many times.
+                if (st != IntentChain.CACHED || path.isChildOf(occupant.parentPath)
+                    || ++cache.misses[slot] < ChainCache.EVICT_AFTER_MISSES)
+                {
+                    return false;
+                }
+                revoke(occupant);
+            }
+        }
+        final LockPath parentPath = path.parent();
+        int depth = 0;
+        for (TrieNode m = parent; m != null; m = m.parent)
+        {
+            depth++;
+        }
+        final TrieNode[] nodes = new TrieNode[depth];
+        TrieNode m = parent;
+        for (int i = depth - 1; i >= 0; i--, m = m.parent)
+        {
+            nodes[i] = m;
+        }
+        final IntentChain c = new IntentChain(nodes, parentPath);
+        if (!chains.add(c))
+        {
+            cache.slots[slot] = null;
+            return false;
+        }
+        cache.slots[slot] = c;
+        cache.misses[slot] = 0;
+        c.recentlyUsed = true;
+        releaseChain(c);
+        return true;
+    }
+
+    /**
+     * Revokes a CACHED chain: lowers its raises (leaf first) and forgets it (invariant 8).
+     *
+     * @param c the chain.
+     * @return false if it was not CACHED (in use, or revoked already).
+     */
+    boolean revoke(final IntentChain c)
+    {
+        if (!c.compareAndSetState(IntentChain.CACHED, IntentChain.REVOKED))
+        {
+            return false;
+        }
+        lowerAll(c);
+        return true;
+    }
+
+    /** Gives up a chain this thread took (IN_USE): lowers its raises and forgets it (8b). */
+    private void abandon(final IntentChain c)
+    {
+        c.stateVolatile(IntentChain.REVOKED);
+        lowerAll(c);
+    }
+
+    private void lowerAll(final IntentChain c)
+    {
+        chains.remove(c);
+        for (int i = c.nodes.length - 1; i >= 0; i--)
+        {
+            lower(c.nodes[i]);
+        }
+    }
+
+    /**
+     * Number of cached intent chains registered now (for tests and observers).
+     *
+     * @return the count.
+     */
+    public int cachedChains()
+    {
+        return chains.size();
+    }
+
+    /**
+     * Revokes every CACHED intent chain now (for tests; the sweep does it for idle ones).
+     *
+     * @return how many were revoked.
+     */
+    public int revokeCachedChains()
+    {
+        final int[] n = new int[1];
+        chains.forEach(c ->
+        {
+            if (revoke(c))
+            {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
+    /**
+     * The fencing token of a batch granted by the caller, taken after all its claims (see FENCING
+     * TOKENS in the class comment): above the token of every grant that happened before it and
+     * conflicts with it.
+     *
+     * @param nodes the nodes granted (the first {@code count}).
+     * @param count how many.
+     * @param subtree whether the batch has a SUBTREE (or an upgrade to one).
+     * @return the token, at least 1.
+     */
+    public long grantToken(final TrieNode[] nodes, final int count, final boolean subtree)
+    {
+        if (subtree)
+        {
+            return epochs.next() << TOKEN_SUB_BITS;
+        }
+        final long e = epochs.current();
+        long t = (e << TOKEN_SUB_BITS) + 1;
+        for (int i = 0; i < count; i++)
+        {
+            t = Math.max(t, nodes[i].grantToken + 1);
+        }
+        if ((t >>> TOKEN_SUB_BITS) > e)
+        {
+            epochs.advanceTo(t >>> TOKEN_SUB_BITS);
+        }
+        return t;
     }
 
     /**
@@ -299,14 +658,20 @@ public final class LockTable
     }
 
     /**
-     * Attaches the grant record to a node the caller locked, for conflict reports.
+     * Records a grant on a node the caller locked: its token (read by the next grant on the node,
+     * see {@link TrieNode#grantToken()}), its time and its owner (for conflict reports and
+     * reentrancy).
      *
      * @param node a node locked by the caller.
-     * @param holder the record.
+     * @param owner the owner.
+     * @param token the grant's fencing token.
+     * @param nanos the grant's time.
      */
-    public void attachHolder(final TrieNode node, final HeldLock holder)
+    public static void attachHolder(final TrieNode node, final LockOwner owner, final long token, final long nanos)
     {
-        node.holder = holder;
+        node.grantToken = token;
+        node.grantNanos = nanos;
+        node.holderRelease(owner);
     }
 
     /**
@@ -328,6 +693,7 @@ public final class LockTable
         releasePendingMarks(waiter, markPending ? n : null);
         if (markPending && !waiter.isPendingAt(n))
         {
+            waitCounts.addPending(1);
             n.addPending(1);
             waiter.addPendingMark(n);
         }
@@ -336,6 +702,9 @@ public final class LockTable
         n.addWaiters(1);
         if (intent)
         {
+            // Table-wide first, then the node's: a releaser that reads the node's count after the
+            // table-wide one sees this registration whenever it saw the table-wide increment (8c).
+            waitCounts.addIntentWaiters(1);
             n.addIntentWaiters(1);
         }
         waiter.registeredOn = n;
@@ -379,6 +748,7 @@ public final class LockTable
         if (waiter.registeredForIntent)
         {
             n.addIntentWaiters(-1);
+            waitCounts.addIntentWaiters(-1);
         }
         n.addWaiters(-1);
         final ConcurrentLinkedQueue<TableWaiter> q = n.queueOrNull();
@@ -399,7 +769,7 @@ public final class LockTable
         releasePendingMarks(waiter, null);
     }
 
-    private static void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
+    private void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
     {
         boolean kept = false;
         for (int i = 0; i < waiter.pendingMarkCount(); i++)
@@ -410,7 +780,9 @@ public final class LockTable
                 kept = true;
                 continue;
             }
-            if (n.addPending(-1) == 0 && n.waitersVolatile() > 0)
+            final int left = n.addPending(-1);
+            waitCounts.addPending(-1);
+            if (left == 0 && n.waitersVolatile() > 0)
             {
                 signalAll(n, false);
             }
@@ -433,11 +805,38 @@ public final class LockTable
     }
 
     /**
-     * Sweeps now: unlinks every idle node (invariant 7). Safe to run concurrently with any operation.
+     * Sweeps now: revokes every cached intent chain (invariant 8) and unlinks every idle node
+     * (invariant 7). Safe to run concurrently with any operation.
      *
      * @return the node count after the sweep.
      */
     public long reclaimIdle()
+    {
+        revokeCachedChains();
+        return sweepNow();
+    }
+
+    /** The amortised sweep: revokes the chains unused since the last sweep (8d), then sweeps. */
+    private long sweepIdle()
+    {
+        chains.forEach(c ->
+        {
+            if (c.stateVolatile() == IntentChain.CACHED)
+            {
+                if (c.recentlyUsed)
+                {
+                    c.recentlyUsed = false;
+                }
+                else
+                {
+                    revoke(c);
+                }
+            }
+        });
+        return sweepNow();
+    }
+
+    private long sweepNow()
     {
         sweep(root);
         final long n = nodeCount.get();
@@ -730,6 +1129,10 @@ public final class LockTable
             {
                 if (TrieNode.base(s) != ownBelow)
                 {
+                    if (chains.revokeThrough(this, n) > 0)
+                    {
+                        continue;
+                    }
                     out.set(n, ConflictKind.HELD_BELOW, true);
                     return R_BLOCKED;
                 }
@@ -769,6 +1172,10 @@ public final class LockTable
             {
                 signalAll(n, false);
             }
+            if (chains.revokeThrough(this, n) > 0)
+            {
+                continue;
+            }
             out.set(n, ConflictKind.HELD_BELOW, true);
             return R_BLOCKED;
         }
@@ -790,7 +1197,7 @@ public final class LockTable
                     {
                         try
                         {
-                            reclaimIdle();
+                            sweepIdle();
                         }
                         finally
                         {
@@ -849,9 +1256,16 @@ public final class LockTable
         {
             return;
         }
+        // The next node of this path starts with no token history: before this one is marked DEAD,
+        // the epoch passes its last token's (FENCING TOKENS).
         if ((s & TrieNode.INFLATED) == 0)
         {
-            if (TrieNode.base(s) != 0 || !n.compareAndSetState(s, TrieNode.DEAD))
+            if (TrieNode.base(s) != 0)
+            {
+                return;
+            }
+            epochs.advanceTo((n.grantToken >>> TOKEN_SUB_BITS) + 1);
+            if (!n.compareAndSetState(s, TrieNode.DEAD))
             {
                 return;
             }
@@ -868,6 +1282,7 @@ public final class LockTable
                 n.stateVolatile(s);
                 return;
             }
+            epochs.advanceTo((n.grantToken >>> TOKEN_SUB_BITS) + 1);
             n.stateVolatile(s | TrieNode.DEAD);
         }
         n.parent.children().remove(n.name, n);

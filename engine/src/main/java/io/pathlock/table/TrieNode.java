@@ -1,7 +1,5 @@
 package io.pathlock.table;
 
-import io.pathlock.core.HeldLock;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +34,9 @@ public final class TrieNode
     private static final VarHandle INTENT_WAITERS;
     private static final VarHandle PENDING;
     private static final VarHandle CHILDREN;
-    private static final VarHandle QUEUE;
+    private static final VarHandle CONTENTION;
     private static final VarHandle CELLS;
+    private static final VarHandle HOLDER;
     static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
 
     static
@@ -46,12 +45,13 @@ public final class TrieNode
         {
             final MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(TrieNode.class, "state", long.class);
-            WAITERS = l.findVarHandle(TrieNode.class, "waiters", int.class);
-            INTENT_WAITERS = l.findVarHandle(TrieNode.class, "intentWaiters", int.class);
-            PENDING = l.findVarHandle(TrieNode.class, "pending", int.class);
+            WAITERS = l.findVarHandle(Contention.class, "waiters", int.class);
+            INTENT_WAITERS = l.findVarHandle(Contention.class, "intentWaiters", int.class);
+            PENDING = l.findVarHandle(Contention.class, "pending", int.class);
             CHILDREN = l.findVarHandle(TrieNode.class, "children", ConcurrentHashMap.class);
-            QUEUE = l.findVarHandle(TrieNode.class, "queue", ConcurrentLinkedQueue.class);
-            CELLS = l.findVarHandle(TrieNode.class, "cells", long[].class);
+            CONTENTION = l.findVarHandle(TrieNode.class, "contention", Contention.class);
+            CELLS = l.findVarHandle(Contention.class, "cells", long[].class);
+            HOLDER = l.findVarHandle(TrieNode.class, "holder", LockOwner.class);
         }
         catch (final ReflectiveOperationException e)
         {
@@ -61,28 +61,55 @@ public final class TrieNode
 
     final TrieNode parent;
     final String name;
-    final int depth;
+
+    /**
+     * What only a node that is waited on, marked pending or contended needs, created on first use
+     * (most nodes never have a waiter): the waiter counts and queue, the pending-mark count and the
+     * striped intent cells. Kept apart so that a node costs 56 bytes, not 72. A reader that finds no
+     * contention object reads zero counts: the object is installed (CAS) before any count is
+     * raised in it, so invariant 5's handshakes (count raised, then state read; state changed, then
+     * count read) see through it unchanged.
+     */
+    static final class Contention
+    {
+        @SuppressWarnings("unused") // accessed through WAITERS
+        private volatile int waiters;
+        @SuppressWarnings("unused") // accessed through INTENT_WAITERS
+        private volatile int intentWaiters;
+        @SuppressWarnings("unused") // accessed through PENDING
+        private volatile int pending;
+        final ConcurrentLinkedQueue<TableWaiter> queue = new ConcurrentLinkedQueue<>();
+        @SuppressWarnings("unused") // accessed through CELLS
+        private volatile long[] cells;
+    }
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile long state;
-    @SuppressWarnings("unused") // accessed through WAITERS
-    private volatile int waiters;
-    @SuppressWarnings("unused") // accessed through INTENT_WAITERS
-    private volatile int intentWaiters;
-    @SuppressWarnings("unused") // accessed through PENDING
-    private volatile int pending;
     private volatile ConcurrentHashMap<String, TrieNode> children;
-    private volatile ConcurrentLinkedQueue<TableWaiter> queue;
-    private volatile long[] cells;
+    @SuppressWarnings("unused") // accessed through CONTENTION
+    private volatile Contention contention;
 
-    /** Who holds this node: set by the facade after a grant, cleared before release. */
-    volatile HeldLock holder;
+    /**
+     * The fencing token of the last grant on this node: written by the grant before its holder
+     * can release it, so a later grant on this node (which claims after that release) reads it.
+     * Guarded by the node's HOLD: only the holder writes it.
+     */
+    long grantToken;
+    /** When the current (or last) grant on this node was made, on the facade's clock. */
+    long grantNanos;
+    /**
+     * Who holds this node: set by the facade after a grant (after {@link #grantToken} and
+     * {@link #grantNanos}), cleared before release. Written with release stores and read with
+     * acquire loads ({@link #HOLDER}): only conflict reports read it from other threads, and the
+     * claim and release CAS on the state word order it for the holder itself.
+     */
+    @SuppressWarnings("unused") // through HOLDER
+    private LockOwner holder;
 
     TrieNode(final TrieNode parent, final String name)
     {
         this.parent = parent;
         this.name = name;
-        this.depth = parent == null ? 0 : parent.depth + 1;
     }
 
     private static int cellCount()
@@ -127,18 +154,36 @@ public final class TrieNode
 
     long[] cellsVolatile()
     {
-        return (long[])CELLS.getVolatile(this);
+        final Contention k = contentionOrNull();
+        return k == null ? null : (long[])CELLS.getVolatile(k);
     }
 
     long[] inflateCells()
     {
-        long[] c = cellsVolatile();
+        final Contention k = contention();
+        long[] c = (long[])CELLS.getVolatile(k);
         if (c == null)
         {
             final long[] fresh = new long[(CELL_COUNT + 1) * CELL_STRIDE];
-            c = CELLS.compareAndSet(this, (long[])null, fresh) ? fresh : cellsVolatile();
+            c = CELLS.compareAndSet(k, (long[])null, fresh) ? fresh : (long[])CELLS.getVolatile(k);
         }
         return c;
+    }
+
+    private Contention contentionOrNull()
+    {
+        return (Contention)CONTENTION.getVolatile(this);
+    }
+
+    private Contention contention()
+    {
+        Contention k = contentionOrNull();
+        if (k == null)
+        {
+            final Contention fresh = new Contention();
+            k = CONTENTION.compareAndSet(this, (Contention)null, fresh) ? fresh : contentionOrNull();
+        }
+        return k;
     }
 
     static int cellIndex()
@@ -183,48 +228,46 @@ public final class TrieNode
 
     int waitersVolatile()
     {
-        return (int)WAITERS.getVolatile(this);
+        final Contention k = contentionOrNull();
+        return k == null ? 0 : (int)WAITERS.getVolatile(k);
     }
 
     int intentWaitersVolatile()
     {
-        return (int)INTENT_WAITERS.getVolatile(this);
+        final Contention k = contentionOrNull();
+        return k == null ? 0 : (int)INTENT_WAITERS.getVolatile(k);
     }
 
     int pendingVolatile()
     {
-        return (int)PENDING.getVolatile(this);
+        final Contention k = contentionOrNull();
+        return k == null ? 0 : (int)PENDING.getVolatile(k);
     }
 
     int addWaiters(final int delta)
     {
-        return (int)WAITERS.getAndAdd(this, delta) + delta;
+        return (int)WAITERS.getAndAdd(contention(), delta) + delta;
     }
 
     int addIntentWaiters(final int delta)
     {
-        return (int)INTENT_WAITERS.getAndAdd(this, delta) + delta;
+        return (int)INTENT_WAITERS.getAndAdd(contention(), delta) + delta;
     }
 
     int addPending(final int delta)
     {
-        return (int)PENDING.getAndAdd(this, delta) + delta;
+        return (int)PENDING.getAndAdd(contention(), delta) + delta;
     }
 
     ConcurrentLinkedQueue<TableWaiter> queue()
     {
-        ConcurrentLinkedQueue<TableWaiter> q = queue;
-        if (q == null)
-        {
-            final ConcurrentLinkedQueue<TableWaiter> fresh = new ConcurrentLinkedQueue<>();
-            q = QUEUE.compareAndSet(this, (ConcurrentLinkedQueue<TableWaiter>)null, fresh) ? fresh : queue;
-        }
-        return q;
+        return contention().queue;
     }
 
     ConcurrentLinkedQueue<TableWaiter> queueOrNull()
     {
-        return queue;
+        final Contention k = contentionOrNull();
+        return k == null ? null : k.queue;
     }
 
     // ---- children -----------------------------------------------------------------------------
@@ -246,13 +289,51 @@ public final class TrieNode
     }
 
     /**
-     * The grant record the facade attached to the current grant on this node.
+     * The owner the facade attached to the current grant on this node.
      *
      * @return the holder, or null if none is attached (free, or between claim and attach).
      */
-    public HeldLock holder()
+    public LockOwner holder()
     {
-        return holder;
+        return (LockOwner)HOLDER.getAcquire(this);
+    }
+
+    void holderRelease(final LockOwner owner)
+    {
+        HOLDER.setRelease(this, owner);
+    }
+
+    /**
+     * The fencing token of the current grant, or of the last one when the node is free. Exact for
+     * the holder; a snapshot for anybody else.
+     *
+     * @return the token, 0 if never granted.
+     */
+    public long grantToken()
+    {
+        return grantToken;
+    }
+
+    /**
+     * When the current grant was made (on the facade's clock). Exact for the holder; a snapshot
+     * for anybody else.
+     *
+     * @return the grant time.
+     */
+    public long grantNanos()
+    {
+        return grantNanos;
+    }
+
+    /**
+     * The lock held on this node now.
+     *
+     * @return POINT, SUBTREE, or null when free.
+     */
+    public io.pathlock.core.LockType heldType()
+    {
+        final long h = hold(stateVolatile());
+        return h == HOLD_POINT ? io.pathlock.core.LockType.POINT : h == HOLD_SUBTREE ? io.pathlock.core.LockType.SUBTREE : null;
     }
 
     /**

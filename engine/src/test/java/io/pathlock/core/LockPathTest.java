@@ -127,4 +127,23 @@ class LockPathTest
         final String longPath = "/" + "s".repeat(300);
         assertEquals(longPath, LockPath.parse(longPath).toString());
     }
+
+    /** parentHash() is the parent's hashCode() without making the parent; isChildOf is one segment below. */
+    @Test
+    void parentHashAndIsChildOf()
+    {
+        for (final String p : new String[] {"/a", "/a/b", "/a/b/c", "/data/u1/proj/src/main/f", "/\u00e9t\u00e9/x"})
+        {
+            final LockPath lp = LockPath.parse(p);
+            org.junit.jupiter.api.Assertions.assertEquals(lp.parent().hashCode(), lp.parentHash(), p);
+            org.junit.jupiter.api.Assertions.assertTrue(lp.isChildOf(lp.parent()), p);
+            org.junit.jupiter.api.Assertions.assertFalse(lp.isChildOf(lp), p);
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(LockPath.parse("/a/bc").isChildOf(LockPath.parse("/a/b")));
+        org.junit.jupiter.api.Assertions.assertFalse(LockPath.parse("/ab/c").isChildOf(LockPath.parse("/a")));
+        org.junit.jupiter.api.Assertions.assertFalse(LockPath.parse("/a/b/c").isChildOf(LockPath.parse("/a")));
+        org.junit.jupiter.api.Assertions.assertFalse(LockPath.parse("/b/c").isChildOf(LockPath.parse("/a")));
+        org.junit.jupiter.api.Assertions.assertTrue(LockPath.parse("/a").isChildOf(LockPath.root()));
+        org.junit.jupiter.api.Assertions.assertThrows(InvalidLockPathException.class, () -> LockPath.root().parentHash());
+    }
 }

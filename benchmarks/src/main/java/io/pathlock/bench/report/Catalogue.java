@@ -199,6 +199,20 @@ public final class Catalogue
         cmp("table.LockContentionBenchmark.ancestorDescendantEngine", "table.LockContentionBenchmark.ancestorDescendantNaive"),
         // issue 2's benchmarks: the facade vs the bare table
         cmp("LockTableBenchmark.handlePointDepth6", "LockTableBenchmark.tablePointDepth6"),
+        // issue 11: the hot path against the locks a user would pick instead
+        cmp("table.RealisticCallBenchmark.pathlock", "table.RealisticCallBenchmark.multiLock"),
+        cmp("table.RealisticCallBenchmark.pathlock", "table.RealisticCallBenchmark.reentrantLock"),
+        cmp("table.RealisticCallBenchmark.multiLock", "table.RealisticCallBenchmark.reentrantLock"),
+        cmp("table.ReusedHandleBenchmark.point", "table.ReusedHandleBenchmark.reentrantLock"),
+        cmp("table.ReusedHandleBenchmark.subtree", "table.ReusedHandleBenchmark.multiLockX"),
+        cmp("table.ReusedHandleBenchmark.multiLockX", "table.ReusedHandleBenchmark.reentrantLock"),
+        cmp("table.HeldCountBenchmark.acquireOneMore", "table.HeldCountBenchmark.acquireOneMore[held=0]"),
+        cmp("DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread"),
+        cmp("DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread"),
+        cmp("DisjointPathsBenchmark.reentrant2Threads", "DisjointPathsBenchmark.reentrant1Thread"),
+        cmp("table.MixedWorkload.pathlock", "table.MixedWorkload.multilock"),
+        cmp("table.MixedWorkload.pathlock", "table.MixedWorkload.naive"),
+        cmp("table.MixedWorkload.pathlock#p99", "table.MixedWorkload.multilock#p99"),
         // POSIX layer vs its C floor (issue 3's native access layer)
         cmp("posix.PosixPointBenchmark.pointLockFile", "posix.PosixPointBenchmark.pointFloorC"),
         cmp("posix.PosixWalkBenchmark.walk", "posix.PosixWalkBenchmark.walkFloorC"),
@@ -234,6 +248,35 @@ public final class Catalogue
             "DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread", Target.Rule.RATIO_AT_LEAST, 1.6),
         target("2.3f", 2, "the same through the facade",
             "DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread", Target.Rule.RATIO_AT_LEAST, 1.6),
+        target("11.1", 11, "realistic call at depth 6 (open + tryAcquire(point(String)) + close) at most 0.5x java-multilocks "
+                + "(IX on each ancestor looked up by prefix in a ConcurrentHashMap, X on the target, unlock all)",
+            "table.RealisticCallBenchmark.pathlock", "table.RealisticCallBenchmark.multiLock", Target.Rule.RATIO_AT_MOST, 0.5),
+        target("11.1a", 11, "the same call at most 150 ns (absolute: moves with the machine and its load)",
+            "table.RealisticCallBenchmark.pathlock", null, Target.Rule.AT_MOST, 150),
+        target("11.2", 11, "reused handle, POINT at depth 6 (tryAcquire + releaseAll) at most 4x a JDK ReentrantLock lock+unlock",
+            "table.ReusedHandleBenchmark.point", "table.ReusedHandleBenchmark.reentrantLock", Target.Rule.RATIO_AT_MOST, 4),
+        target("11.2a", 11, "the same allocates nothing: at most 0.5 B/op by -prof gc (JMH's own bookkeeping shows as ~0.01 B/op)",
+            "table.ReusedHandleBenchmark.point#gc.alloc.rate.norm", null, Target.Rule.AT_MOST, 0.5),
+        target("11.3", 11, "reused handle, SUBTREE at depth 6 at most 0.5x java-multilocks X on the node (a HierarchicalMultiLock "
+                + "chain kept by the caller: IX on the six ancestors, X on the node)",
+            "table.ReusedHandleBenchmark.subtree", "table.ReusedHandleBenchmark.multiLockX", Target.Rule.RATIO_AT_MOST, 0.5),
+        target("11.4", 11, "disjoint paths /data/uN/proj/src/main/f (/ and /data shared), lock table: 2 threads / 1 thread at least "
+                + "0.9x the same ratio of one ReentrantLock per thread (scaling efficiency)",
+            "DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread", Target.Rule.RATIO_AT_LEAST, 0.9)
+            .relativeTo("DisjointPathsBenchmark.reentrant2Threads", "DisjointPathsBenchmark.reentrant1Thread"),
+        target("11.4f", 11, "the same through the facade (a handle per thread, tryAcquire + releaseAll)",
+            "DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread", Target.Rule.RATIO_AT_LEAST, 0.9)
+            .relativeTo("DisjointPathsBenchmark.reentrant2Threads", "DisjointPathsBenchmark.reentrant1Thread"),
+        target("11.5", 11, "the pathlock bench workload (mixed POINT/SUBTREE/mv, alternating blocks), 1 and 2 threads: throughput at "
+                + "least 2x java-multilocks",
+            "table.MixedWorkload.pathlock", "table.MixedWorkload.multilock", Target.Rule.RATIO_AT_LEAST, 2),
+        target("11.5p", 11, "the same: p99 acquire latency at most 0.5x java-multilocks",
+            "table.MixedWorkload.pathlock#p99", "table.MixedWorkload.multilock#p99", Target.Rule.RATIO_AT_MOST, 0.5),
+        target("11.6", 11, "a handle holding 16,000 locks acquires one more POINT at most 1.5x the same call at 0 held",
+            "table.HeldCountBenchmark.acquireOneMore[held=16000]", "table.HeldCountBenchmark.acquireOneMore[held=0]",
+            Target.Rule.RATIO_AT_MOST, 1.5),
+        target("11.7", 11, "memory per held lock beyond the path itself (100,000 POINT locks held by one handle): goal at most 128 B",
+            "table.HeldMemory.pathlock#bytes/lock", null, Target.Rule.AT_MOST, 128),
         target("3.1", 3, "POINT acquire+release at depth 4 on the lock-file store (write dialect ragfs, the default): best backend within "
                 + "1.5x of the same syscalls (descriptor-relative, as strace shows them) in a C loop (interleaved harness: median of "
                 + "alternating blocks of store and floor, the figure that survives a loaded machine)",
@@ -350,6 +393,9 @@ public final class Catalogue
             "--dir {scratch} --backend jni,jnr,nio --dialect ragfs,ov431", "--rounds 60 --block 2000", "--smoke", 120, 12, true),
         new Harness(Area.LOCK_FILES, "io.pathlock.bench.file.SubtreeInterleaved",
             "--dir {scratch} --backend jni,jnr,nio --dialect ragfs,ov431", "--dirs 10000 --rounds 30", "--smoke", 90, 10, true),
+        new Harness(Area.LOCK_TABLE, "io.pathlock.bench.table.HeldMemory", "--locks", "100000", "10000", 15, 5, true),
+        new Harness(Area.LOCK_TABLE, "io.pathlock.bench.table.MixedWorkload", "--cli cli/target/pathlock.jar --out {results}",
+            "--threads 1,2 --seconds 10 --warmup 2", "--smoke", 90, 12, true),
         new Harness(Area.REDO, "io.pathlock.bench.redo.RedoBeginBenchmark", "--dir {scratch}/redo-begin",
             "--seconds 5 --warmup 2 --threads 1,4,16,64", "--seconds 1 --warmup 0 --threads 1,4", 60, 6, true));
 
@@ -365,7 +411,7 @@ public final class Catalogue
         final String baseline, final Target.Rule rule, final double limit)
     {
         return new Target(id, issue, text, Selector.of(subject), baseline == null ? null : Selector.of(baseline), rule, limit,
-            Target.Over.EACH, null);
+            Target.Over.EACH, null, null);
     }
 
     private static ChartSpec chart(final String file, final String title, final String subjects, final String xParam)

@@ -97,7 +97,19 @@ public record Measurement(
         {
             return unit;
         }
-        return metric.equals("count") ? "" : "µs";
+        if (metric.equals("count"))
+        {
+            return "";
+        }
+        if (metric.endsWith("gc.alloc.rate.norm"))
+        {
+            return "B/op";
+        }
+        if (metric.startsWith("bytes/"))
+        {
+            return "B";
+        }
+        return "µs";
     }
 
     /**

@@ -272,6 +272,11 @@ public final class ResultsReader
                     {
                         metrics.put("max", toMicros(x, mm.group(1)));
                     }
+                    else if (!Double.isNaN(x))
+                    {
+                        // Any other numeric column is a metric under its header (e.g. bytes/lock).
+                        metrics.put(h, x);
+                    }
                 }
                 measurements.add(new Measurement(f.getFileName().toString(), harness + "." + cells.get(0), params,
                     "thrpt", 0, score, Double.NaN, "ops/s", metrics, List.of()));

@@ -19,6 +19,8 @@ import java.util.Locale;
  * @param over which subject rows count.
  * @param standIn when no subject row exists: a related comparison to show instead (subject and
  *        baseline selectors), or null.
+ * @param relativeTo for a scaling target: the baseline's own ratio (subject and baseline selectors,
+ *        rows with the subject row's parameters) that the subject's ratio is divided by, or null.
  */
 public record Target(
     String id,
@@ -29,7 +31,8 @@ public record Target(
     Rule rule,
     double limit,
     Over over,
-    Selector[] standIn)
+    Selector[] standIn,
+    Selector[] relativeTo)
 {
     /** How the measured value is compared with the limit. */
     public enum Rule
@@ -96,6 +99,11 @@ public record Target(
                 sb.append(" vs ").append(Format.rowLabel(base)).append(' ').append(Format.value(base.value(target.baseline().metric())))
                     .append(' ').append(base.unitOf(target.baseline().metric()));
             }
+            if (target.relativeTo() != null)
+            {
+                sb.append(", divided by the same ratio of ").append(target.relativeTo()[0].label()).append(" vs ")
+                    .append(target.relativeTo()[1].label());
+            }
             return sb.append(')').toString();
         }
 
@@ -151,9 +159,25 @@ public record Target(
                     "no baseline " + baseline.text() + " for " + Format.rowLabel(m) + " in this run"));
                 continue;
             }
-            final double v = value(m, b);
-            final double e = b == null ? m.errorOf(subject.metric()) : Format.ratioError(m.value(subject.metric()),
+            double v = value(m, b);
+            double e = b == null ? m.errorOf(subject.metric()) : Format.ratioError(m.value(subject.metric()),
                 m.errorOf(subject.metric()), b.value(baseline.metric()), b.errorOf(baseline.metric()));
+            if (relativeTo != null)
+            {
+                final Measurement rs = relativeTo[0].baselineFor(m, all);
+                final Measurement rb = relativeTo[1].baselineFor(m, all);
+                if (rs == null || rb == null)
+                {
+                    checks.add(new Check(this, null, null, Double.NaN, Double.NaN, Status.NOT_MEASURED,
+                        "no " + relativeTo[0].text() + " / " + relativeTo[1].text() + " for " + Format.rowLabel(m) + " in this run"));
+                    continue;
+                }
+                final double rv = rs.value(relativeTo[0].metric()) / rb.value(relativeTo[1].metric());
+                final double re = Format.ratioError(rs.value(relativeTo[0].metric()), rs.errorOf(relativeTo[0].metric()),
+                    rb.value(relativeTo[1].metric()), rb.errorOf(relativeTo[1].metric()));
+                e = Format.ratioError(v, e, rv, re);
+                v = v / rv;
+            }
             final boolean ok = switch (rule)
             {
                 case RATIO_AT_MOST, AT_MOST -> v <= limit;
@@ -186,7 +210,7 @@ public record Target(
         final StringBuilder sb = new StringBuilder("no result for `").append(subject.text()).append("` in this run");
         if (standIn != null)
         {
-            final Target proxy = new Target(id, issue, text, standIn[0], standIn[1], rule, limit, over, null);
+            final Target proxy = new Target(id, issue, text, standIn[0], standIn[1], rule, limit, over, null, null);
             final List<Check> c = proxy.check(all).stream().filter(x -> x.status() != Status.NOT_MEASURED).toList();
             if (!c.isEmpty())
             {
@@ -205,7 +229,22 @@ public record Target(
      */
     public Target best()
     {
-        return new Target(id, issue, text, subject, baseline, rule, limit, Over.BEST, standIn);
+        return new Target(id, issue, text, subject, baseline, rule, limit, Over.BEST, standIn, relativeTo);
+    }
+
+    /**
+     * The same target as a scaling target: the subject's ratio to its baseline divided by the ratio
+     * of another pair measured beside it (e.g. 2 threads / 1 thread of the engine over the same of a
+     * JDK lock).
+     *
+     * @param relSubject the other pair's subject selector.
+     * @param relBaseline its baseline selector.
+     * @return a copy.
+     */
+    public Target relativeTo(final String relSubject, final String relBaseline)
+    {
+        return new Target(id, issue, text, subject, baseline, rule, limit, over, standIn,
+            new Selector[] {Selector.of(relSubject), Selector.of(relBaseline)});
     }
 
     /**
@@ -218,6 +257,6 @@ public record Target(
     public Target standIn(final String standInSubject, final String standInBaseline)
     {
         return new Target(id, issue, text, subject, baseline, rule, limit, over,
-            new Selector[] {Selector.of(standInSubject), Selector.of(standInBaseline)});
+            new Selector[] {Selector.of(standInSubject), Selector.of(standInBaseline)}, relativeTo);
     }
 }

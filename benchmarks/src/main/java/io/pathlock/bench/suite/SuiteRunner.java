@@ -390,7 +390,8 @@ public final class SuiteRunner
     {
         final List<String> cmd = new ArrayList<>(List.of(javaCmd, "-jar", jar.toString(), regex));
         cmd.addAll(options.args());
-        cmd.addAll(List.of("-foe", "false", "-rf", "json", "-rff", results.resolve(name + ".json").toString(), "-jvmArgsAppend",
+        // -prof gc: allocation per operation (·gc.alloc.rate.norm) for the allocation targets.
+        cmd.addAll(List.of("-prof", "gc", "-foe", "false", "-rf", "json", "-rff", results.resolve(name + ".json").toString(), "-jvmArgsAppend",
             String.join(" ", Catalogue.JVM_OPTIONS) + " -Dpathlock.bench.dir=" + scratch));
         final int combos = expected.values().stream().mapToInt(Integer::intValue).sum();
         return new Step("jmh " + name, area, "jmh", cmd, expected, combos * options.secondsPerBenchmark(overhead), null, null);

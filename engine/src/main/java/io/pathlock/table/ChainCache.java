@@ -1,0 +1,50 @@
+package io.pathlock.table;
+
+import io.pathlock.core.LockPath;
+
+/**
+ * One thread's cached {@link IntentChain}s for one lock table: a small direct-mapped array keyed by
+ * the parent path of the locks that use them (see {@link LockTable}, invariant 8).
+ *
+ * <p>Not thread-safe: owned by one thread (the facade keeps one per thread and table), which passes
+ * it to {@code LockTable.tryLock} and {@link LockTable#unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
+ * The chains in it are shared with the table's registry, where other threads may revoke them.
+ */
+public final class ChainCache
+{
+    /** Slots per thread and table. */
+    static final int SLOTS = 8;
+    /**
+     * Misses on an occupied slot (releases below another parent, with no use of the slot's chain in
+     * between) before its cached chain is replaced: high, so that a thread whose locks are spread
+     * over many parents keeps lowering its raises (as without chains) instead of churning chains,
+     * and a thread that moves on to another directory still gets its chain after a while.
+     */
+    static final int EVICT_AFTER_MISSES = 64;
+
+    final LockTable table;
+    final IntentChain[] slots = new IntentChain[SLOTS];
+    final int[] misses = new int[SLOTS];
+
+    ChainCache(final LockTable table)
+    {
+        this.table = table;
+    }
+
+    /** The slot of the chain of a path's parent (by {@link LockPath#parentHash()}, no allocation). */
+    static int slotOfChild(final LockPath child)
+    {
+        return slotOfHash(child.parentHash());
+    }
+
+    /** The slot of a parent path's chain. */
+    static int slotOf(final LockPath parent)
+    {
+        return slotOfHash(parent.hashCode());
+    }
+
+    private static int slotOfHash(final int h)
+    {
+        return (h ^ (h >>> 16)) & (SLOTS - 1);
+    }
+}

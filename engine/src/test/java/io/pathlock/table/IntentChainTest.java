@@ -1,0 +1,240 @@
+package io.pathlock.table;
+
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockType;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Cached intent chains (LockTable invariant 8), one thread, step by step: kept on release, taken
+ * by the next lock below the same parent, revoked by SUBTREE claims, abandoned for pending marks,
+ * revoked when a waiter waits through them, evicted after misses, swept with a second chance, and
+ * bounded by the registry. The concurrent races are the jcstress tests ChainTakeVsSubtreeTest and
+ * ChainReleaseWakeupTest.
+ */
+class IntentChainTest
+{
+    private static final LockPath AB = LockPath.parse("/a/b");
+    private static final LockPath ABX = LockPath.parse("/a/b/x");
+    private static final LockPath ABY = LockPath.parse("/a/b/y");
+    private static final LockPath A = LockPath.parse("/a");
+
+    private final LockTable table = new LockTable(16);
+    private final ChainCache cache = table.newChainCache();
+    private final LockTable.Conflict conflict = new LockTable.Conflict();
+
+    private static final class CountingWaiter extends TableWaiter
+    {
+        int signals;
+
+        @Override
+        protected void onSignal()
+        {
+            signals++;
+        }
+    }
+
+    private TrieNode lockCached(final LockPath p, final LockType type)
+    {
+        return table.tryLock(p, type, 0, false, null, conflict, cache);
+    }
+
+    private long intent(final String path)
+    {
+        final TrieNode n = node(path);
+        return n == null ? -1 : n.intentCount();
+    }
+
+    private TrieNode node(final String path)
+    {
+        TrieNode n = table.root();
+        final LockPath p = LockPath.parse(path);
+        for (int i = 0; i < p.depth() && n != null; i++)
+        {
+            n = n.childrenOrNull() == null ? null : n.childrenOrNull().get(p.segment(i));
+        }
+        return n;
+    }
+
+    /** A released lock's raises stay as a chain, and the next lock below the same parent takes it. */
+    @Test
+    void releaseKeepsTheChainAndTheNextLockBelowTheParentTakesIt()
+    {
+        final TrieNode x = lockCached(ABX, LockType.POINT);
+        assertNull(conflict.chain(), "the first lock walks");
+        table.unlock(x, ABX, conflict.chain(), cache);
+        assertEquals(1, table.cachedChains());
+        assertEquals(1, intent("/"), "the chain keeps its raise on the root");
+        assertEquals(1, intent("/a/b"));
+
+        final TrieNode y = lockCached(ABY, LockType.POINT);
+        final IntentChain c = conflict.chain();
+        assertNotNull(c, "the sibling takes the chain");
+        assertEquals(1, intent("/a"), "no second raise");
+        assertEquals(IntentChain.IN_USE, c.stateVolatile());
+        table.unlock(y, ABY, c, cache);
+        assertEquals(IntentChain.CACHED, c.stateVolatile());
+        assertEquals(1, table.cachedChains());
+
+        final TrieNode again = lockCached(ABX, LockType.SUBTREE);
+        assertSame(c, conflict.chain(), "a SUBTREE below the same parent takes it too");
+        table.unlock(again, ABX, c, cache);
+        assertEquals(1, table.reclaimIdle(), "reclaimIdle revokes every cached chain, then every node goes");
+        assertEquals(0, table.root().intentCount());
+        assertEquals(0, table.cachedChains());
+    }
+
+    /** 8: a SUBTREE claim through a cached chain revokes it; through a chain in use it is refused. */
+    @Test
+    void subtreeRevokesCachedChainsButNotChainsInUse()
+    {
+        table.unlock(lockCached(ABX, LockType.POINT), ABX, null, cache);
+        final TrieNode y = lockCached(ABY, LockType.POINT);
+        final IntentChain inUse = conflict.chain();
+        final LockTable.Conflict c = new LockTable.Conflict();
+        assertNull(table.tryLock(A, LockType.SUBTREE, 0, false, null, c), "a chain in use is a held lock below");
+        assertEquals(ConflictKind.HELD_BELOW, c.kind());
+        assertEquals(IntentChain.IN_USE, inUse.stateVolatile());
+
+        table.unlock(y, ABY, inUse, cache);
+        final TrieNode sub = table.tryLock(A, LockType.SUBTREE, 0, false, null, c);
+        assertNotNull(sub, "a cached chain stands for no lock: the claim revokes it");
+        assertEquals(IntentChain.REVOKED, inUse.stateVolatile());
+        assertEquals(0, table.cachedChains());
+        assertEquals(0, intent("/a"), "the revocation lowered the chain's raise");
+
+        assertNull(lockCached(ABY, LockType.POINT), "the revoked chain is not taken: the walk meets the SUBTREE");
+        assertEquals(ConflictKind.HELD_SUBTREE, conflict.kind());
+        table.unlock(sub);
+        assertEquals(1, table.reclaimIdle());
+        assertEquals(0, table.root().intentCount());
+    }
+
+    /** 8b: a pending mark on a node of the chain makes the taker abandon it and walk (and be refused). */
+    @Test
+    void pendingMarkOnTheChainMakesTheTakerWalk()
+    {
+        table.unlock(lockCached(ABX, LockType.POINT), ABX, null, cache);
+        final TrieNode holder = table.tryLock(LockPath.parse("/a/c"), LockType.POINT, 0, false, null, new LockTable.Conflict());
+        final CountingWaiter w = new CountingWaiter();
+        final LockTable.Conflict wc = new LockTable.Conflict();
+        assertNull(table.tryLock(A, LockType.SUBTREE, 0, false, w, wc), "blocked by POINT(/a/c)");
+        assertTrue(table.register(w, wc, true), "SUBTREE waiter marks /a pending");
+
+        assertNull(lockCached(ABY, LockType.POINT), "the mark on /a stops the chain's taker");
+        assertEquals(ConflictKind.PENDING_SUBTREE, conflict.kind());
+        assertEquals(0, table.cachedChains(), "the chain was abandoned");
+        assertEquals(1, intent("/a"), "only POINT(/a/c) is left below /a");
+
+        table.finish(w);
+        table.unlock(holder);
+        assertEquals(1, table.reclaimIdle());
+    }
+
+    /** 8c: a release that keeps its chain wakes (by revoking) a SUBTREE waiter through the chain. */
+    @Test
+    void releaseRevokesTheChainWhenASubtreeWaiterWaitsThroughIt()
+    {
+        table.unlock(lockCached(ABX, LockType.POINT), ABX, null, cache);
+        final TrieNode y = lockCached(ABY, LockType.POINT);
+        final IntentChain c = conflict.chain();
+        final CountingWaiter w = new CountingWaiter();
+        final LockTable.Conflict wc = new LockTable.Conflict();
+        assertNull(table.tryLock(A, LockType.SUBTREE, 0, false, w, wc));
+        assertTrue(table.register(w, wc, true));
+        assertEquals(0, w.signals);
+
+        table.unlock(y, ABY, c, cache);
+        assertEquals(1, w.signals, "woken by the revocation's lower");
+        assertEquals(IntentChain.REVOKED, c.stateVolatile());
+        final TrieNode sub = table.tryLock(A, LockType.SUBTREE, 0, false, w, wc);
+        assertNotNull(sub, "the waiter's retry is granted");
+        table.finish(w);
+        table.unlock(sub);
+        assertEquals(1, table.reclaimIdle());
+    }
+
+    /** Another parent's lock does not evict a cached chain at once, only after a few misses. */
+    @Test
+    void anotherParentEvictsAfterMisses()
+    {
+        table.unlock(lockCached(ABX, LockType.POINT), ABX, null, cache);
+        final IntentChain first = cache.slots[ChainCache.slotOf(AB)];
+        assertNotNull(first);
+        // Find another parent that maps to the same slot.
+        LockPath other = null;
+        for (int i = 0; other == null; i++)
+        {
+            final LockPath p = LockPath.parse("/o" + i);
+            if (ChainCache.slotOf(p) == ChainCache.slotOf(AB))
+            {
+                other = p;
+            }
+        }
+        final LockPath leaf = LockPath.parse(other + "/f");
+        for (int i = 1; i < ChainCache.EVICT_AFTER_MISSES; i++)
+        {
+            table.unlock(lockCached(leaf, LockType.POINT), leaf, null, cache);
+            assertSame(first, cache.slots[ChainCache.slotOf(AB)], "miss " + i + " keeps the cached chain");
+            assertEquals(1, table.cachedChains());
+        }
+        table.unlock(lockCached(leaf, LockType.POINT), leaf, null, cache);
+        assertEquals(IntentChain.REVOKED, first.stateVolatile(), "evicted after " + ChainCache.EVICT_AFTER_MISSES + " misses");
+        assertEquals(other, cache.slots[ChainCache.slotOf(AB)].parentPath);
+        assertEquals(0, intent("/a"));
+        assertEquals(1, table.cachedChains());
+    }
+
+    /** 8d: the amortised sweep revokes chains unused since the previous sweep, and only those. */
+    @Test
+    void sweepGivesChainsASecondChance()
+    {
+        final LockTable small = new LockTable(16);
+        final ChainCache cc = small.newChainCache();
+        final LockTable.Conflict c = new LockTable.Conflict();
+        small.unlock(small.tryLock(ABX, LockType.POINT, 0, false, null, c, cc), ABX, null, cc);
+        final IntentChain chain = cc.slots[ChainCache.slotOf(AB)];
+        // Grow the trie past the sweep threshold twice without using the chain.
+        for (int round = 0; round < 2 && chain.stateVolatile() == IntentChain.CACHED; round++)
+        {
+            for (int i = 0; i < 64; i++)
+            {
+                final TrieNode n = small.tryLock(LockPath.parse("/grow" + round + "/n" + i), LockType.POINT, 0, false, null, c);
+                small.unlock(n);
+            }
+        }
+        assertEquals(IntentChain.REVOKED, chain.stateVolatile(), "unused between two sweeps: revoked");
+        assertEquals(0, small.root().intentCount());
+    }
+
+    /** 8d: the registry is bounded; a release that finds it full lowers its raises instead. */
+    @Test
+    void fullRegistryFallsBackToLowering()
+    {
+        final LockTable t = new LockTable(1 << 20);
+        final LockTable.Conflict c = new LockTable.Conflict();
+        for (int i = 0; i < ChainRegistry.MAX_CHAINS; i++)
+        {
+            final ChainCache cc = t.newChainCache();
+            final LockPath p = LockPath.parse("/r/d" + i + "/f");
+            t.unlock(t.tryLock(p, LockType.POINT, 0, false, null, c, cc), p, null, cc);
+        }
+        assertEquals(ChainRegistry.MAX_CHAINS, t.cachedChains());
+        final ChainCache last = t.newChainCache();
+        final LockPath p = LockPath.parse("/r/extra/f");
+        t.unlock(t.tryLock(p, LockType.POINT, 0, false, null, c, last), p, null, last);
+        assertEquals(ChainRegistry.MAX_CHAINS, t.cachedChains(), "nothing more is kept");
+        assertNull(last.slots[ChainCache.slotOf(p.parent())]);
+        assertEquals(ChainRegistry.MAX_CHAINS, t.root().intentCount(), "the extra lock's raises were lowered");
+        assertTrue(t.tryLock(LockPath.parse("/r"), LockType.SUBTREE, 0, false, null, c) != null,
+            "a SUBTREE over all of them revokes them all");
+        assertEquals(0, t.cachedChains());
+        assertFalse(t.root().intentCount() > 1);
+    }
+}
