@@ -92,7 +92,21 @@ public final class LockManager implements AutoCloseable
     final String idPrefix;
     private final AtomicLong handleIds = new AtomicLong();
     final HandleRegistry handles = new HandleRegistry();
-    private final ThreadLocal<ThreadState> threadStates;
+    /**
+     * Each thread's states, one per manager it used: one thread-local for all managers, whose value
+     * forgets a manager once it is unreachable (weak keys). A thread-local per manager would leave,
+     * in every thread that used a manager, a stale entry holding that manager's trie (through the
+     * chain cache) after the manager is gone, until the thread's map happens to expunge it.
+     */
+    private static final ThreadLocal<ThreadContext> CONTEXTS = ThreadLocal.withInitial(ThreadContext::new);
+
+    /** One thread's {@link ThreadState}s by manager (see {@link #CONTEXTS}); used by its thread only. */
+    private static final class ThreadContext
+    {
+        final java.util.WeakHashMap<LockManager, ThreadState> states = new java.util.WeakHashMap<>(4);
+        java.lang.ref.WeakReference<LockManager> last = new java.lang.ref.WeakReference<>(null);
+        ThreadState lastState;
+    }
     // The last label that passed validateLabel: a label used again (a constant) is not re-read.
     private volatile String lastValidLabel;
     /**
@@ -143,8 +157,6 @@ public final class LockManager implements AutoCloseable
         // Recovery replays in the background: start-up never blocks on it (DESIGN §3.4).
         this.redoRecovery = redoLog == null ? null : redoLog.startRecovery();
         this.agent = new ManagerAgent(this, b.agentInterval.toNanos());
-        this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(observer.newLocal(), table.newChainCache(),
-            (int)(Thread.currentThread().getId() * 0x9E3779B9L >>> 16)));
         final boolean startAgent = b.startAgent && (handleIdleTimeoutNanos > 0 || !store.heartbeatInterval().isZero());
         this.cachedClock = startAgent && clock == SYSTEM_CLOCK;
         this.cachedNanos = clock.nanoTime();
@@ -258,7 +270,22 @@ public final class LockManager implements AutoCloseable
     /** The calling thread's state for this manager. */
     ThreadState threadState()
     {
-        return threadStates.get();
+        final ThreadContext c = CONTEXTS.get();
+        if (c.last.get() == this)
+        {
+            return c.lastState;
+        }
+        ThreadState ts = c.states.get(this);
+        if (ts == null)
+        {
+            // A thread state refers to no manager, so the weak key can go (its trie goes with it).
+            ts = new ThreadState(observer.newLocal(), table.newChainCache(),
+                (int)(Thread.currentThread().getId() * 0x9E3779B9L >>> 16));
+            c.states.put(this, ts);
+        }
+        c.last = new java.lang.ref.WeakReference<>(this);
+        c.lastState = ts;
+        return ts;
     }
 
     /**

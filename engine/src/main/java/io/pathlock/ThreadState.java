@@ -10,7 +10,9 @@ import io.pathlock.table.TrieNode;
  * {@code tryAcquire}/{@code tryLock} attempts, the registry stripe it adds handles to, and a block of
  * handle ids.
  *
- * <p>Owned by one thread ({@code LockManager}'s thread-local); never handed to another. The scratch
+ * <p>Owned by one thread (kept in {@code LockManager}'s per-thread context); never handed to another.
+ * It refers to no manager and to nothing of a handle between attempts, so that a manager nobody
+ * uses any more can be collected although threads that used it live on. The scratch
  * state is used by one attempt at a time: {@link #borrowTry} hands out a fresh one when an attempt
  * runs inside another on the same thread.
  */
@@ -92,7 +94,12 @@ final class ThreadState
     {
         if (st == tryState)
         {
+            // Nothing of the attempt stays reachable from here (a state outlives its manager's
+            // handles and must not keep them, or their manager, alive).
             tryWaiter.held = null;
+            tryState.conflict.clear();
+            tryState.blockedEntry = null;
+            tryState.store = null;
             tryInUse = false;
         }
     }

@@ -6,6 +6,8 @@ import io.pathlock.core.LockPath;
  * One thread's cached {@link IntentChain}s for one lock table: a small direct-mapped array keyed by
  * the parent path of the locks that use them (see {@link LockTable}, invariant 8).
  *
+ * <p>The slots refer to the chains weakly (the table's registry holds them).
+ *
  * <p>Not thread-safe: owned by one thread (the facade keeps one per thread and table), which passes
  * it to {@code LockTable.tryLock} and {@link LockTable#unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
  * The chains in it are shared with the table's registry, where other threads may revoke them.
@@ -22,13 +24,27 @@ public final class ChainCache
      */
     static final int EVICT_AFTER_MISSES = 64;
 
-    final LockTable table;
-    final IntentChain[] slots = new IntentChain[SLOTS];
+    // Weak: a thread's cache must not keep a table's chains (and through their nodes the trie, its
+    // holders, their handles and manager) reachable once the table is gone; the table's registry
+    // holds every registered chain strongly while the table lives.
+    private final IntentChain.WeakRef[] slots = new IntentChain.WeakRef[SLOTS];
     final int[] misses = new int[SLOTS];
 
-    ChainCache(final LockTable table)
+    ChainCache()
     {
-        this.table = table;
+    }
+
+    /** The chain cached in a slot, or null. */
+    IntentChain get(final int slot)
+    {
+        final IntentChain.WeakRef r = slots[slot];
+        return r == null ? null : r.get();
+    }
+
+    /** Caches a chain in a slot (null empties it). */
+    void set(final int slot, final IntentChain c)
+    {
+        slots[slot] = c == null ? null : c.weakRef;
     }
 
     /** The slot of the chain of a path's parent (by {@link LockPath#parentHash()}, no allocation). */

@@ -40,6 +40,17 @@ public final class IntentChain
         }
     }
 
+    /** A weak reference to a chain, for thread caches (one per chain, made with it). */
+    static final class WeakRef extends java.lang.ref.WeakReference<IntentChain>
+    {
+        WeakRef(final IntentChain c)
+        {
+            super(c);
+        }
+    }
+
+    /** The reference thread caches hold. */
+    final WeakRef weakRef = new WeakRef(this);
     /** Root first, the parent last: every node whose intention count this chain raised. */
     final TrieNode[] nodes;
     /** The path of the last node (the parent of the locks that use the chain). */

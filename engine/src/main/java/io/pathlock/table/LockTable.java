@@ -215,6 +215,15 @@ public final class LockTable
             return chain;
         }
 
+        /** Forgets the last conflict and chain (so that the record keeps no node reachable). */
+        public void clear()
+        {
+            node = null;
+            kind = null;
+            atTarget = false;
+            chain = null;
+        }
+
         void set(final TrieNode node, final ConflictKind kind, final boolean atTarget)
         {
             this.node = node;
@@ -252,7 +261,7 @@ public final class LockTable
      */
     public ChainCache newChainCache()
     {
-        return new ChainCache(this);
+        return new ChainCache();
     }
 
     /**
@@ -282,7 +291,7 @@ public final class LockTable
         if (cache != null && !upgrade && !path.isRoot())
         {
             final int slot = ChainCache.slotOfChild(path);
-            final IntentChain c = cache.slots[slot];
+            final IntentChain c = cache.get(slot);
             if (c != null && (path == c.lastChildPath || path.isChildOf(c.parentPath)))
             {
                 if (c.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
@@ -302,11 +311,11 @@ public final class LockTable
                         return null;
                     }
                     abandon(c);
-                    cache.slots[slot] = null;
+                    cache.set(slot, null);
                 }
                 else if (c.stateVolatile() == IntentChain.REVOKED)
                 {
-                    cache.slots[slot] = null;
+                    cache.set(slot, null);
                 }
             }
         }
@@ -505,7 +514,7 @@ public final class LockTable
     private boolean keepChain(final TrieNode parent, final LockPath path, final ChainCache cache)
     {
         final int slot = ChainCache.slotOfChild(path);
-        final IntentChain occupant = cache.slots[slot];
+        final IntentChain occupant = cache.get(slot);
         if (occupant != null)
         {
             final int st = occupant.stateVolatile();
@@ -536,10 +545,10 @@ public final class LockTable
         final IntentChain c = new IntentChain(nodes, parentPath);
         if (!chains.add(c))
         {
-            cache.slots[slot] = null;
+            cache.set(slot, null);
             return false;
         }
-        cache.slots[slot] = c;
+        cache.set(slot, c);
         cache.misses[slot] = 0;
         c.recentlyUsed = true;
         releaseChain(c);

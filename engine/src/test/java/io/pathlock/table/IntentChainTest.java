@@ -165,7 +165,7 @@ class IntentChainTest
     void anotherParentEvictsAfterMisses()
     {
         table.unlock(lockCached(ABX, LockType.POINT), ABX, null, cache);
-        final IntentChain first = cache.slots[ChainCache.slotOf(AB)];
+        final IntentChain first = cache.get(ChainCache.slotOf(AB));
         assertNotNull(first);
         // Find another parent that maps to the same slot.
         LockPath other = null;
@@ -181,12 +181,12 @@ class IntentChainTest
         for (int i = 1; i < ChainCache.EVICT_AFTER_MISSES; i++)
         {
             table.unlock(lockCached(leaf, LockType.POINT), leaf, null, cache);
-            assertSame(first, cache.slots[ChainCache.slotOf(AB)], "miss " + i + " keeps the cached chain");
+            assertSame(first, cache.get(ChainCache.slotOf(AB)), "miss " + i + " keeps the cached chain");
             assertEquals(1, table.cachedChains());
         }
         table.unlock(lockCached(leaf, LockType.POINT), leaf, null, cache);
         assertEquals(IntentChain.REVOKED, first.stateVolatile(), "evicted after " + ChainCache.EVICT_AFTER_MISSES + " misses");
-        assertEquals(other, cache.slots[ChainCache.slotOf(AB)].parentPath);
+        assertEquals(other, cache.get(ChainCache.slotOf(AB)).parentPath);
         assertEquals(0, intent("/a"));
         assertEquals(1, table.cachedChains());
     }
@@ -199,7 +199,7 @@ class IntentChainTest
         final ChainCache cc = small.newChainCache();
         final LockTable.Conflict c = new LockTable.Conflict();
         small.unlock(small.tryLock(ABX, LockType.POINT, 0, false, null, c, cc), ABX, null, cc);
-        final IntentChain chain = cc.slots[ChainCache.slotOf(AB)];
+        final IntentChain chain = cc.get(ChainCache.slotOf(AB));
         // Grow the trie past the sweep threshold twice without using the chain.
         for (int round = 0; round < 2 && chain.stateVolatile() == IntentChain.CACHED; round++)
         {
@@ -230,7 +230,7 @@ class IntentChainTest
         final LockPath p = LockPath.parse("/r/extra/f");
         t.unlock(t.tryLock(p, LockType.POINT, 0, false, null, c, last), p, null, last);
         assertEquals(ChainRegistry.MAX_CHAINS, t.cachedChains(), "nothing more is kept");
-        assertNull(last.slots[ChainCache.slotOf(p.parent())]);
+        assertNull(last.get(ChainCache.slotOf(p.parent())));
         assertEquals(ChainRegistry.MAX_CHAINS, t.root().intentCount(), "the extra lock's raises were lowered");
         assertTrue(t.tryLock(LockPath.parse("/r"), LockType.SUBTREE, 0, false, null, c) != null,
             "a SUBTREE over all of them revokes them all");
