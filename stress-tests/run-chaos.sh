@@ -39,6 +39,6 @@ has --workload || args+=(--workload all)
 has --seconds || args+=(--seconds 30)
 has --root || args+=(--root "$here/target/chaos")
 
-# Agrona (the redo log) needs jdk.internal.misc; the runner passes the same option to its workers.
-exec "$java_cmd" -XX:+UseSerialGC -Xmx256m --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+# No JVM flags needed (Agrona 1.23.x); the runner starts its workers without any either.
+exec "$java_cmd" -XX:+UseSerialGC -Xmx256m \
     -cp "$jar" io.pathlock.stress.chaos.ChaosRunner "${args[@]}"

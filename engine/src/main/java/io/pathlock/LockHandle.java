@@ -9,10 +9,10 @@ import io.pathlock.core.LockBusyException;
 import io.pathlock.core.LockTimeoutException;
 import io.pathlock.core.LockLostException;
 import io.pathlock.core.LockStoreException;
-import io.pathlock.observe.LockConflictEvent;
-import io.pathlock.observe.LockHoldEvent;
+import io.pathlock.observe.jfr.LockConflictEvent;
+import io.pathlock.observe.jfr.LockHoldEvent;
 import io.pathlock.observe.LockSnapshot;
-import io.pathlock.observe.LockWaitEvent;
+import io.pathlock.observe.jfr.LockWaitEvent;
 import io.pathlock.store.LockStore;
 import io.pathlock.table.ConflictKind;
 import io.pathlock.table.ChainCache;
@@ -61,7 +61,20 @@ public final class LockHandle implements AutoCloseable
     static final int STORE_BLOCKED = 2;
 
     private static final LockRequest.Entry[] NO_ENTRIES = new LockRequest.Entry[0];
-    private static final jdk.jfr.EventType HOLD_EVENT = jdk.jfr.EventType.getEventType(LockHoldEvent.class);
+    /**
+     * The hold event's type, looked up only once JFR is running: {@code EventType.getEventType}
+     * initialises JFR's metadata, ~100 ms of CPU that a short-lived program (the {@code pathlock}
+     * command) would otherwise pay at class load whether or not anything records.
+     */
+    private static final class HoldEventType
+    {
+        static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(LockHoldEvent.class);
+    }
+
+    private static boolean holdEventEnabled()
+    {
+        return jdk.jfr.FlightRecorder.isInitialized() && HoldEventType.TYPE.isEnabled();
+    }
 
     /** One acquisition's scratch state: the last conflict and what blocked it, and the claim in flight. */
     static final class AttemptState
@@ -1382,7 +1395,7 @@ public final class LockHandle implements AutoCloseable
         }
         final boolean had = !held.isEmpty();
         releaseEpoch++;
-        final boolean emit = had && HOLD_EVENT.isEnabled();
+        final boolean emit = had && holdEventEnabled();
         final long now = emit ? m.clock.nanoTime() : 0;
         final String owner = emit ? ownerId() : null;
         final ThreadState ts = had ? threadState() : null;

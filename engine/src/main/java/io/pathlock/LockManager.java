@@ -461,10 +461,12 @@ public final class LockManager implements AutoCloseable
     }
 
     /**
-     * The lock table (for diagnostics and tests).
+     * The lock table, for the project's own tests, benchmarks and stress tests. Not API: the module
+     * does not export {@code io.pathlock.table}, so code on the module path cannot use the result.
      *
      * @return the table.
      */
+    @SuppressWarnings("exports")
     public LockTable table()
     {
         return table;

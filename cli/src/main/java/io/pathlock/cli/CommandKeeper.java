@@ -60,7 +60,7 @@ final class CommandKeeper implements FileLockStore.DescriptorShare, AutoCloseabl
         }
         if (!store.detectsDeathImmediately())
         {
-            return "the " + store.backend().chosen().name().toLowerCase(java.util.Locale.ROOT) +
+            return "the " + store.backend() +
                 " backend has no flock(2) liveness";
         }
         return null;

@@ -52,7 +52,7 @@ final class StatusCommand implements Callable<Integer>
             time = Instant.now();
             detail = store.describeDetail();
             rootPath = store.root().toString();
-            backend = store.backend().chosen().name().toLowerCase(Locale.ROOT);
+            backend = store.backend();
         }
         catch (final LockStoreException e)
         {

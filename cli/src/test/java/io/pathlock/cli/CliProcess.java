@@ -40,8 +40,6 @@ final class CliProcess
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
-        cmd.add("--add-exports");
-        cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Xshare:auto");
         cmd.add("-cp");

@@ -70,7 +70,7 @@ class JsonOutputTest
             final Map<String, Object> doc = TinyJson.object(TinyJson.parse(o.out().trim()));
             assertEquals(1L, doc.get("schema"));
             assertEquals(root.toRealPath().toString(), doc.get("root"));
-            assertEquals(other.backend().chosen().name().toLowerCase(java.util.Locale.ROOT), doc.get("backend"));
+            assertEquals(other.backend(), doc.get("backend"));
             assertNotNull(doc.get("store"));
             final Instant time = Instant.parse((String)doc.get("time"));
             assertFalse(time.isBefore(before) || time.isAfter(after), time + " not in [" + before + ", " + after + "]");

@@ -16,8 +16,8 @@ import java.nio.file.StandardOpenOption;
  * Fencing tokens shared by every process that uses one root: a 64-bit word W in a small
  * memory-mapped file ({@code R/.pathlock/fence}), incremented with one atomic add on the shared
  * mapping, so that a token costs nanoseconds and no system call. The word is accessed through a
- * {@link VarHandle} view of the mapped buffer (atomic on an aligned direct buffer), which needs no
- * {@code --add-exports}, unlike Agrona's {@code UnsafeBuffer} on JDK 17.
+ * {@link VarHandle} view of the mapped buffer (atomic on an aligned direct buffer): plain JDK, no
+ * Unsafe and no JVM flag.
  *
  * <pre>
  *   fence file (4096 bytes, mapped shared)

@@ -215,6 +215,12 @@ public final class FileLockStore implements LockStore
         LOG.log(System.Logger.Level.INFO, "pathlock lock-file store opened: {0}, dialect {1}{2}, durability {3}, "
             + "missing directories {4}", ctx.description, b.dialect.name().toLowerCase(Locale.ROOT),
             b.ovPrefix.isEmpty() ? "" : " (OpenViking prefix " + b.ovPrefix + ")", b.durability, b.missingDirectories);
+        if (selection.degraded())
+        {
+            // A fall-back is a deployment problem the operator should see, with the reason.
+            LOG.log(System.Logger.Level.WARNING, "pathlock: lock-file store on {0} fell back to the {1} backend: {2}",
+                realRoot, selection.chosen().name().toLowerCase(Locale.ROOT), fallbackReasons(selection));
+        }
         if (!posix.supportsFlock())
         {
             LOG.log(System.Logger.Level.WARNING, "pathlock: the {0} backend has no flock on {1}: a crashed holder''s "
@@ -224,6 +230,20 @@ public final class FileLockStore implements LockStore
     }
 
     static final System.Logger LOG = System.getLogger("io.pathlock.file");
+
+    private static String fallbackReasons(final BackendSelection selection)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final java.util.Map.Entry<io.pathlock.posix.PosixBackend, String> e : selection.unavailable().entrySet())
+        {
+            if (sb.length() > 0)
+            {
+                sb.append("; ");
+            }
+            sb.append(e.getKey().name().toLowerCase(Locale.ROOT)).append(" unavailable: ").append(e.getValue());
+        }
+        return sb.toString();
+    }
 
     private void checkNotAdmin(final String what)
     {
@@ -398,11 +418,21 @@ public final class FileLockStore implements LockStore
     }
 
     /**
-     * The backend selection.
+     * The POSIX backend this store runs; {@link #describe()} adds why each better one is unavailable.
+     *
+     * @return {@code "jni"}, {@code "jnr"} or {@code "nio"}.
+     */
+    public String backend()
+    {
+        return selection.chosen().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The backend selection, with the reasons (for this package's tests).
      *
      * @return the selection.
      */
-    public BackendSelection backend()
+    BackendSelection backendSelection()
     {
         return selection;
     }
@@ -683,12 +713,13 @@ public final class FileLockStore implements LockStore
         }
 
         /**
-         * A POSIX backend instance (overrides {@link #backend(String)}).
+         * A POSIX backend instance (overrides {@link #backend(String)}); internal, for fault injection
+         * in this package's tests.
          *
          * @param posix the backend.
          * @return this.
          */
-        public Builder posix(final Posix posix)
+        Builder posix(final Posix posix)
         {
             this.posix = posix;
             return this;

@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safety: thread-safe.
  */
-public final class LockJudge
+final class LockJudge
 {
     /** How far in the future a token may lie before J4 applies (clock skew between processes). */
     public static final long FUTURE_SLACK_MILLIS = 1_000L;

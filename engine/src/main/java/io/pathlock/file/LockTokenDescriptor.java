@@ -46,7 +46,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Thread-safety: stateless.
  */
-public final class LockTokenDescriptor
+final class LockTokenDescriptor
 {
     /** Tag of owner ids written by a holder that keeps its lock files {@code flock}ed. */
     public static final String TAG_FLOCK = "pl1";

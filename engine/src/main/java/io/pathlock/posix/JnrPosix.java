@@ -87,6 +87,7 @@ public final class JnrPosix implements Posix
     private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[SCRATCH_INITIAL]);
     private final ThreadLocal<FileStat> statBuffer;
     private final AtLib atLib;
+    private final String atCallsMissing;
     private final Runtime atRuntime;
     private final FstatatLib fstatatLib;
     private final LegacyFstatatLib legacyFstatatLib;
@@ -336,8 +337,10 @@ public final class JnrPosix implements Posix
 
         DirLib lib = null;
         Runtime runtime = null;
+        String missing = "not Linux on x86-64 or aarch64 (" + platform.getOS() + ", " + platform.getCPU() + ")";
         if (linux && (platform.getCPU() == Platform.CPU.X86_64 || platform.getCPU() == Platform.CPU.AARCH64))
         {
+            missing = null;
             try
             {
                 lib = LibraryLoader.create(DirLib.class)
@@ -349,6 +352,7 @@ public final class JnrPosix implements Posix
             {
                 lib = null;
                 runtime = null;
+                missing = "cannot bind the directory calls: " + t;
             }
         }
         dirLib = lib;
@@ -392,14 +396,17 @@ public final class JnrPosix implements Posix
                 if (modern == null && legacy == null)
                 {
                     at = null;
+                    missing = "libc exports neither fstatat nor __fxstatat";
                 }
             }
             catch (final Throwable t)
             {
                 at = null;
+                missing = "cannot bind the descriptor-relative calls: " + t;
             }
         }
         atLib = at;
+        atCallsMissing = at == null ? missing : null;
         atRuntime = at == null ? null : atRt;
         fstatatLib = at == null ? null : modern;
         legacyFstatatLib = at == null ? null : legacy;
@@ -449,6 +456,16 @@ public final class JnrPosix implements Posix
     public boolean hasAtCalls()
     {
         return atLib != null;
+    }
+
+    /**
+     * Why the descriptor-relative calls are unavailable.
+     *
+     * @return the reason, or null when {@link #hasAtCalls()}.
+     */
+    String atCallsMissing()
+    {
+        return atCallsMissing;
     }
 
     /**

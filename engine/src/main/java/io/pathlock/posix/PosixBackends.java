@@ -62,9 +62,11 @@ public final class PosixBackends
     public static BackendSelection select(final String configured)
     {
         final Map<PosixBackend, Supplier<Posix>> factories = new EnumMap<>(PosixBackend.class);
-        factories.put(PosixBackend.JNI, JniPosix::new);
-        factories.put(PosixBackend.JNR, JnrPosix::new);
-        factories.put(PosixBackend.NIO, NioPosix::new);
+        // Lambdas, not constructor references: a backend's classes are linked only inside get(), where
+        // a missing optional jar becomes a reason, never an escaping NoClassDefFoundError.
+        factories.put(PosixBackend.JNI, PosixBackends::newJni);
+        factories.put(PosixBackend.JNR, PosixBackends::newJnr);
+        factories.put(PosixBackend.NIO, () -> new NioPosix());
         return select(configured, System.getProperty(BACKEND_PROP_NAME), factories);
     }
 
@@ -134,6 +136,61 @@ public final class PosixBackends
             }
         }
         throw new IllegalStateException("no posix backend is available: " + reasons);
+    }
+
+    /**
+     * Whether jnr-posix can be loaded: it is an optional dependency of the engine. Checked by name so
+     * that no jnr class is ever linked unless that backend is tried.
+     *
+     * @return null when present, else why not.
+     */
+    static String jnrMissing()
+    {
+        try
+        {
+            Class.forName("jnr.posix.POSIXFactory", false, PosixBackends.class.getClassLoader());
+            return null;
+        }
+        catch (final ClassNotFoundException | LinkageError ex)
+        {
+            return PosixBackends.class.getModule().isNamed()
+                ? "jnr-posix is not in the module graph (an optional dependency, and one that cannot serve the" +
+                  " lock-file store from the module path: its generated bindings cannot reach the engine's" +
+                  " internal interfaces)"
+                : "jnr-posix is not on the class path (an optional dependency of pathlock-engine: add" +
+                  " com.github.jnr:jnr-posix to use this backend)";
+        }
+    }
+
+    private static Posix newJni()
+    {
+        try
+        {
+            Class.forName("io.pathlock.nativeio.PathlockNative", false, PosixBackends.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException | LinkageError ex)
+        {
+            throw new IllegalStateException("pathlock-native (io.pathlock.nativeio) is not on the " +
+                (PosixBackends.class.getModule().isNamed() ? "module path" : "class path"));
+        }
+        return new JniPosix();
+    }
+
+    private static Posix newJnr()
+    {
+        final String missing = jnrMissing();
+        if (null != missing)
+        {
+            throw new IllegalStateException(missing);
+        }
+        final JnrPosix jnr = new JnrPosix();
+        if (!jnr.hasAtCalls())
+        {
+            // Every call of the lock-file store is relative to a directory descriptor: without them
+            // the backend would fail each operation with ENOSYS, so it is unavailable, with the reason.
+            throw new IllegalStateException("jnr-posix loaded but " + jnr.atCallsMissing());
+        }
+        return jnr;
     }
 
     private static PosixBackend parse(final String value, final String raw, final String source)

@@ -14,10 +14,10 @@ import java.nio.file.StandardOpenOption;
  * <p>
  * Thread-safe and stateless.
  */
-public final class FileSegmentStorage implements SegmentStorage
+final class FileSegmentStorage implements SegmentStorage
 {
     /** The shared instance. */
-    public static final FileSegmentStorage INSTANCE = new FileSegmentStorage();
+    static final FileSegmentStorage INSTANCE = new FileSegmentStorage();
 
     private FileSegmentStorage()
     {

@@ -16,38 +16,38 @@ import jdk.jfr.Timespan;
 @Label("Redo Flush")
 @Category({"pathlock", "redo"})
 @Description("One group commit of the redo log: a batch written and (if it held BEGIN records) synced")
-public final class RedoFlushEvent extends Event
+final class RedoFlushEvent extends Event
 {
     /** Records in the batch. */
     @Label("Records")
-    public int records;
+    int records;
 
     /** Bytes in the batch. */
     @Label("Bytes")
     @DataAmount
-    public long bytes;
+    long bytes;
 
     /** Whether the batch was synced (it held a record that must be durable). */
     @Label("Synced")
-    public boolean synced;
+    boolean synced;
 
     /** Duration of the sync in nanoseconds, 0 if not synced. */
     @Label("Sync Time")
     @Timespan(Timespan.NANOSECONDS)
-    public long syncNanos;
+    long syncNanos;
 
     /** Segment file the batch was written to. */
     @Label("Segment")
-    public String segment;
+    String segment;
 
     /** Whether the write or the sync failed. */
     @Label("Failed")
-    public boolean failed;
+    boolean failed;
 
     /**
      * Creates an event; the writer sets its fields and commits it.
      */
-    public RedoFlushEvent()
+    RedoFlushEvent()
     {
     }
 }

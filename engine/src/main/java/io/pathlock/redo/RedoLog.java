@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -62,6 +61,9 @@ public final class RedoLog implements AutoCloseable
 {
     /** Name of the lock file that keeps a second process from opening the same directory. */
     public static final String LOCK_FILE_NAME = "redo.lock";
+
+    /** The redo log's logger: a start line per log, warnings for repairs, quarantines and a stop. */
+    static final System.Logger LOG = System.getLogger("io.pathlock.redo");
 
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_REASON_BYTES = 1024;
@@ -172,7 +174,12 @@ public final class RedoLog implements AutoCloseable
 
             final RedoLogContents contents = RedoLogReader.scan(directory, config.storage(), false);
             repairTornTail(config, contents);
-            return new RedoLog(config, contents, lockChannel, lock);
+            final RedoLog log = new RedoLog(config, contents, lockChannel, lock);
+            LOG.log(System.Logger.Level.INFO, "pathlock redo log opened: {0}, {1} segment(s), {2} pending and {3}"
+                + " quarantined task(s) from before, next task id {4}, {5}", directory, contents.segments.size(),
+                log.recovered.size(), contents.quarantined().size(), contents.nextTaskId,
+                config.writerThread() ? "writer thread" : "writer driven by the owner");
+            return log;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -192,6 +199,9 @@ public final class RedoLog implements AutoCloseable
         {
             return;
         }
+        LOG.log(System.Logger.Level.WARNING, "pathlock: redo segment {0} has a torn tail at offset {1} ({2}):"
+            + " truncated to the last complete record (a crash during an append; no acknowledged record is lost)",
+            torn.path, contents.tornOffset, contents.tornDetail);
 
         try (SegmentChannel channel = config.storage().openReadWrite(torn.path, false))
         {
@@ -383,15 +393,22 @@ public final class RedoLog implements AutoCloseable
     }
 
     /**
-     * The writer agent. When {@link RedoLogConfig#WRITER_THREAD_PROP_NAME} is false the owner must
-     * drive it (call {@code doWork()} from one thread, e.g. inside a composite agent); blocking
-     * {@code begin} calls return only while it is driven.
+     * Runs one round of the writer's duty cycle: drains the ring, writes and syncs a batch, completes
+     * its waiters. Only for a log opened with {@link RedoLogConfig#writerThread(boolean)
+     * writerThread(false)}, whose owner must call this from one thread at a time (e.g. from its own
+     * agent or event loop); blocking {@code begin} calls return only while it is driven.
      *
-     * @return the writer agent.
+     * @return the amount of work done (records read plus waiters completed); 0 when idle.
+     * @throws IllegalStateException if the log runs its own writer thread.
      */
-    public Agent writerAgent()
+    public int doWriterWork()
     {
-        return writer;
+        if (null != runner)
+        {
+            throw new IllegalStateException("redo log " + config.directory() + " runs its own writer thread (" +
+                RedoLogConfig.WRITER_THREAD_PROP_NAME + "=true): it must not be driven from outside");
+        }
+        return writer.doWork();
     }
 
     /**

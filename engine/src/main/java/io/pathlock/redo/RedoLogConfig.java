@@ -487,10 +487,11 @@ public final class RedoLogConfig
     }
 
     /**
-     * @param storage file-system seam, e.g. one that injects faults in tests.
+     * @param storage file-system seam, e.g. one that injects faults in tests (internal: the storage
+     *                types and the byte formats are not part of the API).
      * @return this.
      */
-    public RedoLogConfig storage(final SegmentStorage storage)
+    RedoLogConfig storage(final SegmentStorage storage)
     {
         this.storage = Objects.requireNonNull(storage, "storage");
         return this;
@@ -499,7 +500,7 @@ public final class RedoLogConfig
     /**
      * @return file-system seam.
      */
-    public SegmentStorage storage()
+    SegmentStorage storage()
     {
         return storage;
     }

@@ -65,7 +65,7 @@ public final class RedoLogReader
      * @throws IOException             if a segment cannot be read.
      * @throws RedoCorruptionException if a segment is corrupt before its tail.
      */
-    public static RedoLogContents scan(final Path directory, final SegmentStorage storage, final boolean collectDone)
+    static RedoLogContents scan(final Path directory, final SegmentStorage storage, final boolean collectDone)
         throws IOException
     {
         final TreeMap<Long, Path> files = new TreeMap<>();

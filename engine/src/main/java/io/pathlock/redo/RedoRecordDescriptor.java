@@ -37,43 +37,43 @@ package io.pathlock.redo;
  * <p>
  * This class only holds constants and pure functions; it is thread-safe.
  */
-public final class RedoRecordDescriptor
+final class RedoRecordDescriptor
 {
     /** Offset of the int32 total record length, header included. */
-    public static final int LENGTH_OFFSET = 0;
+    static final int LENGTH_OFFSET = 0;
 
     /** Offset of the int8 record kind. */
-    public static final int KIND_OFFSET = 4;
+    static final int KIND_OFFSET = 4;
 
     /** Offset of the uint8 task type length. */
-    public static final int TYPE_LENGTH_OFFSET = 5;
+    static final int TYPE_LENGTH_OFFSET = 5;
 
     /** Offset of the int16 reserved field, always zero. */
-    public static final int RESERVED_OFFSET = 6;
+    static final int RESERVED_OFFSET = 6;
 
     /** Offset of the int64 task id. */
-    public static final int TASK_ID_OFFSET = 8;
+    static final int TASK_ID_OFFSET = 8;
 
     /** Offset of the int32 CRC32C of bytes {@code [0, HEADER_CRC_OFFSET)}. */
-    public static final int HEADER_CRC_OFFSET = 16;
+    static final int HEADER_CRC_OFFSET = 16;
 
     /** Offset of the int32 CRC32C of bytes {@code [HEADER_LENGTH, length)}. */
-    public static final int BODY_CRC_OFFSET = 20;
+    static final int BODY_CRC_OFFSET = 20;
 
     /** Length of the fixed header; the task type starts here. */
-    public static final int HEADER_LENGTH = 24;
+    static final int HEADER_LENGTH = 24;
 
     /** Kind of a record that begins a task; it must be durable before {@code begin} returns. */
-    public static final byte KIND_BEGIN = 1;
+    static final byte KIND_BEGIN = 1;
 
     /** Kind of a record that completes a task. */
-    public static final byte KIND_DONE = 2;
+    static final byte KIND_DONE = 2;
 
     /** Kind of a record that quarantines a task after its replay kept failing. */
-    public static final byte KIND_QUARANTINE = 3;
+    static final byte KIND_QUARANTINE = 3;
 
     /** Longest task type, in bytes. */
-    public static final int MAX_TYPE_LENGTH = 255;
+    static final int MAX_TYPE_LENGTH = 255;
 
     private RedoRecordDescriptor()
     {
@@ -86,7 +86,7 @@ public final class RedoRecordDescriptor
      * @param payloadLength bytes of the payload.
      * @return total record length, header included.
      */
-    public static int recordLength(final int typeLength, final int payloadLength)
+    static int recordLength(final int typeLength, final int payloadLength)
     {
         return HEADER_LENGTH + typeLength + payloadLength;
     }
@@ -97,7 +97,7 @@ public final class RedoRecordDescriptor
      * @param kind the kind byte.
      * @return true for BEGIN, DONE and QUARANTINE.
      */
-    public static boolean isValidKind(final int kind)
+    static boolean isValidKind(final int kind)
     {
         return kind == KIND_BEGIN || kind == KIND_DONE || kind == KIND_QUARANTINE;
     }
@@ -108,7 +108,7 @@ public final class RedoRecordDescriptor
      * @param kind the kind byte.
      * @return "BEGIN", "DONE", "QUARANTINE" or "UNKNOWN(n)".
      */
-    public static String kindName(final int kind)
+    static String kindName(final int kind)
     {
         switch (kind)
         {

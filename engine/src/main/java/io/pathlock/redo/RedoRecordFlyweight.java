@@ -24,7 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Not thread-safe: each thread uses its own instance (it holds a {@link CRC32C} and a scratch
  * header). It allocates nothing when encoding or verifying records held in heap or direct buffers.
  */
-public final class RedoRecordFlyweight
+final class RedoRecordFlyweight
 {
     private final CRC32C crc = new CRC32C();
     private final byte[] scratch = new byte[HEADER_LENGTH];
@@ -35,7 +35,7 @@ public final class RedoRecordFlyweight
     /**
      * Creates an unwrapped flyweight.
      */
-    public RedoRecordFlyweight()
+    RedoRecordFlyweight()
     {
     }
 
@@ -46,7 +46,7 @@ public final class RedoRecordFlyweight
      * @param offset of the record's first byte.
      * @return this.
      */
-    public RedoRecordFlyweight wrap(final DirectBuffer buffer, final int offset)
+    RedoRecordFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
         this.buffer = buffer;
         this.offset = offset;
@@ -56,7 +56,7 @@ public final class RedoRecordFlyweight
     /**
      * @return offset of the wrapped record in its buffer.
      */
-    public int offset()
+    int offset()
     {
         return offset;
     }
@@ -64,7 +64,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored record length (not verified).
      */
-    public int length()
+    int length()
     {
         return buffer.getInt(offset + LENGTH_OFFSET, LITTLE_ENDIAN);
     }
@@ -72,7 +72,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored kind byte.
      */
-    public byte kind()
+    byte kind()
     {
         return buffer.getByte(offset + KIND_OFFSET);
     }
@@ -80,7 +80,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored task type length.
      */
-    public int typeLength()
+    int typeLength()
     {
         return buffer.getByte(offset + TYPE_LENGTH_OFFSET) & 0xFF;
     }
@@ -88,7 +88,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored reserved field.
      */
-    public short reserved()
+    short reserved()
     {
         return buffer.getShort(offset + RESERVED_OFFSET, LITTLE_ENDIAN);
     }
@@ -96,7 +96,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored task id.
      */
-    public long taskId()
+    long taskId()
     {
         return buffer.getLong(offset + TASK_ID_OFFSET, LITTLE_ENDIAN);
     }
@@ -104,7 +104,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored header checksum.
      */
-    public int headerCrc()
+    int headerCrc()
     {
         return buffer.getInt(offset + HEADER_CRC_OFFSET, LITTLE_ENDIAN);
     }
@@ -112,7 +112,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the stored body checksum.
      */
-    public int bodyCrc()
+    int bodyCrc()
     {
         return buffer.getInt(offset + BODY_CRC_OFFSET, LITTLE_ENDIAN);
     }
@@ -120,7 +120,7 @@ public final class RedoRecordFlyweight
     /**
      * @return the task type decoded as US-ASCII (allocates).
      */
-    public String type()
+    String type()
     {
         return buffer.getStringWithoutLengthAscii(offset + HEADER_LENGTH, typeLength());
     }
@@ -128,7 +128,7 @@ public final class RedoRecordFlyweight
     /**
      * @return length of the payload, derived from the stored lengths.
      */
-    public int payloadLength()
+    int payloadLength()
     {
         return length() - HEADER_LENGTH - typeLength();
     }
@@ -136,7 +136,7 @@ public final class RedoRecordFlyweight
     /**
      * @return offset of the payload in the wrapped buffer.
      */
-    public int payloadOffset()
+    int payloadOffset()
     {
         return offset + HEADER_LENGTH + typeLength();
     }
@@ -144,7 +144,7 @@ public final class RedoRecordFlyweight
     /**
      * @return a copy of the payload (allocates).
      */
-    public byte[] payload()
+    byte[] payload()
     {
         final byte[] payload = new byte[payloadLength()];
         buffer.getBytes(payloadOffset(), payload);
@@ -156,7 +156,7 @@ public final class RedoRecordFlyweight
      *
      * @return the CRC32C as an int.
      */
-    public int computeHeaderCrc()
+    int computeHeaderCrc()
     {
         crc.reset();
         update(crc, buffer, offset, HEADER_CRC_OFFSET);
@@ -169,7 +169,7 @@ public final class RedoRecordFlyweight
      *
      * @return the CRC32C as an int.
      */
-    public int computeBodyCrc()
+    int computeBodyCrc()
     {
         crc.reset();
         update(crc, buffer, offset + HEADER_LENGTH, length() - HEADER_LENGTH);
@@ -189,7 +189,7 @@ public final class RedoRecordFlyweight
      * @param payloadLength number of payload bytes.
      * @return the record length.
      */
-    public int encode(
+    int encode(
         final MutableDirectBuffer dst,
         final int dstOffset,
         final byte kind,
@@ -231,7 +231,7 @@ public final class RedoRecordFlyweight
      * @throws IllegalArgumentException if the type is empty, longer than 255 characters, or has a
      *                                  character outside printable ASCII.
      */
-    public static byte[] encodeType(final String type)
+    static byte[] encodeType(final String type)
     {
         if (null == type || type.isEmpty() || type.length() > RedoRecordDescriptor.MAX_TYPE_LENGTH)
         {

@@ -148,6 +148,8 @@ final class RedoRecovery implements Runnable
                 else
                 {
                     final String reason = "quarantined after " + attempts + " attempts; last: " + lastError;
+                    RedoLog.LOG.log(System.Logger.Level.WARNING, "pathlock: redo task {0} of type {1} in {2} {3}",
+                        task.taskId(), task.type(), config.directory(), reason);
                     log.appendQuarantine(task.taskId(), task.type(), reason);
                     quarantined.add(info(task, RedoTaskState.QUARANTINED, reason));
                     stats.quarantined.incrementAndGet();
@@ -156,16 +158,43 @@ final class RedoRecovery implements Runnable
 
             stats.unhandled.set(unhandled.size());
             quarantined.sort((a, b) -> Long.compare(a.taskId(), b.taskId()));
-            result.complete(new RecoveryReport(replayed, quarantined, unhandled, failedAttempts));
+            final RecoveryReport report = new RecoveryReport(replayed, quarantined, unhandled, failedAttempts);
+            if (!unhandled.isEmpty())
+            {
+                RedoLog.LOG.log(System.Logger.Level.WARNING, "pathlock: {0} redo task(s) in {1} stay pending: no"
+                    + " handler is registered for their type ({2}); register one and call startRecovery() again",
+                    unhandled.size(), config.directory(), unhandledTypes(unhandled));
+            }
+            if (!tasks.isEmpty() || !quarantined.isEmpty())
+            {
+                RedoLog.LOG.log(System.Logger.Level.INFO, "pathlock redo recovery of {0} finished: {1}",
+                    config.directory(), report);
+            }
+            result.complete(report);
         }
         catch (final Throwable ex)
         {
+            if (!stopped)
+            {
+                RedoLog.LOG.log(System.Logger.Level.WARNING, "pathlock: redo recovery of " + config.directory() +
+                    " failed; the tasks not yet replayed stay pending", ex);
+            }
             result.completeExceptionally(ex);
         }
         finally
         {
             replayPool.shutdownNow();
         }
+    }
+
+    private static String unhandledTypes(final List<RedoTaskInfo> unhandled)
+    {
+        final java.util.Set<String> types = new java.util.TreeSet<>();
+        for (final RedoTaskInfo info : unhandled)
+        {
+            types.add(info.type());
+        }
+        return String.join(", ", types);
     }
 
     private void pause(final long millis)

@@ -22,7 +22,7 @@ public final class RedoTaskInfo
      * @param payloadLength payload length in bytes.
      * @param reason        why it is quarantined or unhandled, or null.
      */
-    public RedoTaskInfo(
+    RedoTaskInfo(
         final long taskId,
         final String type,
         final RedoTaskState state,

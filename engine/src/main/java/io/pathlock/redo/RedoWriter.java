@@ -298,6 +298,7 @@ final class RedoWriter implements Agent
             fatalFrom = ring.consumerPosition();
             fatal = new RedoLogFatalException("redo writer for " + directory + " failed unexpectedly: " + error +
                 "; the log stopped accepting records: close it, reopen and recover", error);
+            RedoLog.LOG.log(System.Logger.Level.ERROR, "pathlock: " + fatal.getMessage(), error);
         }
     }
 
@@ -567,6 +568,7 @@ final class RedoWriter implements Agent
             fatal = new RedoLogFatalException("data sync of redo segment " + segment.path + " failed: " + cause +
                 "; the sync is never retried (the kernel may have dropped the dirty pages), so the log stopped" +
                 " accepting records: close it, reopen it and recover from disk", cause);
+            RedoLog.LOG.log(System.Logger.Level.ERROR, "pathlock: " + fatal.getMessage(), cause);
         }
         return fatal;
     }

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * <p>
  * An instance is used by one thread at a time.
  */
-public interface SegmentChannel extends Closeable
+interface SegmentChannel extends Closeable
 {
     /**
      * Writes bytes at an absolute position; may write fewer than remain.

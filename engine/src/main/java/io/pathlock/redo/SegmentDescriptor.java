@@ -36,43 +36,43 @@ import java.nio.file.Path;
  * <p>
  * This class only holds constants and pure functions; it is thread-safe.
  */
-public final class SegmentDescriptor
+final class SegmentDescriptor
 {
     /** The magic number: the ASCII bytes "PLREDOLG" read as a little-endian int64. */
-    public static final long MAGIC = 0x474C4F444552_4C50L;
+    static final long MAGIC = 0x474C4F444552_4C50L;
 
     /** Format version written by this code. */
-    public static final int VERSION = 1;
+    static final int VERSION = 1;
 
     /** Offset of the magic number. */
-    public static final int MAGIC_OFFSET = 0;
+    static final int MAGIC_OFFSET = 0;
 
     /** Offset of the format version. */
-    public static final int VERSION_OFFSET = 8;
+    static final int VERSION_OFFSET = 8;
 
     /** Offset of the header length. */
-    public static final int HEADER_LENGTH_OFFSET = 12;
+    static final int HEADER_LENGTH_OFFSET = 12;
 
     /** Offset of the segment index. */
-    public static final int SEGMENT_INDEX_OFFSET = 16;
+    static final int SEGMENT_INDEX_OFFSET = 16;
 
     /** Offset of the first task id. */
-    public static final int FIRST_TASK_ID_OFFSET = 24;
+    static final int FIRST_TASK_ID_OFFSET = 24;
 
     /** Offset of the reserved int32. */
-    public static final int RESERVED_OFFSET = 32;
+    static final int RESERVED_OFFSET = 32;
 
     /** Offset of the header CRC32C. */
-    public static final int HEADER_CRC_OFFSET = 36;
+    static final int HEADER_CRC_OFFSET = 36;
 
     /** Length of the segment header; the first record starts here. */
-    public static final int HEADER_LENGTH = 40;
+    static final int HEADER_LENGTH = 40;
 
     /** File name prefix of a segment. */
-    public static final String FILE_PREFIX = "redo-";
+    static final String FILE_PREFIX = "redo-";
 
     /** File name suffix of a segment. */
-    public static final String FILE_SUFFIX = ".seg";
+    static final String FILE_SUFFIX = ".seg";
 
     private SegmentDescriptor()
     {
@@ -84,7 +84,7 @@ public final class SegmentDescriptor
      * @param segmentIndex index of the segment, from 1.
      * @return the file name.
      */
-    public static String fileName(final long segmentIndex)
+    static String fileName(final long segmentIndex)
     {
         return FILE_PREFIX + String.format("%016x", segmentIndex) + FILE_SUFFIX;
     }
@@ -95,7 +95,7 @@ public final class SegmentDescriptor
      * @param file a path whose file name may be a segment name.
      * @return the index, or -1 if the name is not a segment name.
      */
-    public static long segmentIndex(final Path file)
+    static long segmentIndex(final Path file)
     {
         final String name = file.getFileName().toString();
         if (!name.startsWith(FILE_PREFIX) || !name.endsWith(FILE_SUFFIX) ||

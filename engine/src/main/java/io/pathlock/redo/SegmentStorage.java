@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * <p>
  * Implementations must be thread-safe.
  */
-public interface SegmentStorage
+interface SegmentStorage
 {
     /**
      * Opens a segment for reading and writing.

@@ -10,10 +10,14 @@
  * is truncated, and every begun-but-not-done task is replayed in the background through the
  * {@link io.pathlock.redo.RedoHandler} registered for its type.
  * <p>
- * Byte formats are described by {@link io.pathlock.redo.RedoRecordDescriptor} and
- * {@link io.pathlock.redo.SegmentDescriptor}. All I/O goes through the small
- * {@link io.pathlock.redo.SegmentStorage} interface so tests can inject a full disk or a failing sync.
+ * The byte formats (described by the package-private {@code RedoRecordDescriptor} and
+ * {@code SegmentDescriptor}) and the small {@code SegmentStorage} interface through which all I/O
+ * goes (so that tests can inject a full disk or a failing sync) are internal: the API is the log, its
+ * configuration, tickets, tasks, handlers, reports, statistics and exceptions, and
+ * {@link io.pathlock.redo.RedoLogReader#read(java.nio.file.Path)} to inspect a directory.
  * <p>
- * This package depends on Agrona, the JDK (including {@code jdk.jfr}) and nothing else of the engine.
+ * This package depends on Agrona (internally: no Agrona type appears in its public signatures),
+ * the JDK (including {@code jdk.jfr}) and {@link io.pathlock.time} and {@link io.pathlock.config},
+ * nothing else of the engine.
  */
 package io.pathlock.redo;

@@ -45,6 +45,7 @@ final class PackageDependencyTest
         allow("io.pathlock.config");
         allow("io.pathlock.table", "io.pathlock.core");
         allow("io.pathlock.observe", "io.pathlock.core");
+        allow("io.pathlock.observe.jfr");
         allow("io.pathlock.store", "io.pathlock.core", "io.pathlock.time");
         allow("io.pathlock.posix", "io.pathlock.nativeio");
         allow("io.pathlock.redo", "io.pathlock.time", "io.pathlock.config");
@@ -52,8 +53,8 @@ final class PackageDependencyTest
             "io.pathlock.store", "io.pathlock.posix");
         allow("io.pathlock.baseline", "io.pathlock.core");
         allow("io.pathlock", "io.pathlock.core", "io.pathlock.time", "io.pathlock.config",
-            "io.pathlock.table", "io.pathlock.observe", "io.pathlock.store", "io.pathlock.redo",
-            "io.pathlock.file");
+            "io.pathlock.table", "io.pathlock.observe", "io.pathlock.observe.jfr", "io.pathlock.store",
+            "io.pathlock.redo", "io.pathlock.file");
     }
 
     private static void allow(final String pkg, final String... uses)

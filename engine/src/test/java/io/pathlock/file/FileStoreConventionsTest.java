@@ -1,5 +1,6 @@
 package io.pathlock.file;
 
+import io.pathlock.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,42 +21,22 @@ class FileStoreConventionsTest
 {
     private static List<String> capture(final Level level, final Runnable action)
     {
-        final Logger jul = Logger.getLogger("io.pathlock");
-        final List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
-        final Handler h = new Handler()
-        {
-            @Override
-            public void publish(final LogRecord r)
-            {
-                if (r.getLevel().intValue() >= level.intValue())
-                {
-                    out.add(r.getLevel() + " " + r.getLoggerName() + " " + new SimpleFormatter().formatMessage(r));
-                }
-            }
-
-            @Override
-            public void flush()
-            {
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
-        final Level old = jul.getLevel();
-        jul.setLevel(Level.ALL);
-        jul.addHandler(h);
         try
         {
-            action.run();
+            return LogCapture.capture(level, () ->
+            {
+                action.run();
+                return null;
+            });
         }
-        finally
+        catch (final RuntimeException e)
         {
-            jul.removeHandler(h);
-            jul.setLevel(old);
+            throw e;
         }
-        return out;
+        catch (final Exception e)
+        {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

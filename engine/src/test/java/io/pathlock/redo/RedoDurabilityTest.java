@@ -113,7 +113,7 @@ class RedoDurabilityTest
                 secondDurableAtAck.set(durableAtCompletion(f, storage));
             });
 
-            log.writerAgent().doWork();
+            log.doWriterWork();
             assertNotNull(second.get(), "the hook ran inside the first batch's sync");
             assertTrue(first.isDone(), "the first batch was written and synced");
             assertTrue(firstDurableAtAck.get(), "first BEGIN durable when acknowledged; events " + storage.events());
@@ -172,7 +172,7 @@ class RedoDurabilityTest
                 }
             });
 
-            log.writerAgent().doWork();
+            log.doWriterWork();
             assertTrue(producer.getState() != Thread.State.NEW, "the hook ran inside the first batch's sync");
             assertTrue(first.isDone());
             storage.failWrites(true);
@@ -183,7 +183,7 @@ class RedoDurabilityTest
                 {
                     fail("blocking begin neither returned nor failed within 20 s; events " + storage.events());
                 }
-                log.writerAgent().doWork();
+                log.doWriterWork();
                 Thread.onSpinWait();
             }
             try

@@ -231,7 +231,7 @@ class RedoFaultInjectionTest
                     fail("the waiting producer did not finish within 30 s while the writer drained (" + futures.size() +
                         " of " + count + " appended, producer " + producer.getState() + ")");
                 }
-                log.writerAgent().doWork();
+                log.doWriterWork();
             }
             producer.join(TimeUnit.SECONDS.toMillis(30));
             RedoTestSupport.drain(log);

@@ -48,7 +48,6 @@ class RedoKillNineTest
         final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         final Process child = new ProcessBuilder(
             java,
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"),
             RedoKillChild.class.getName(),
             redoDir.toString(),

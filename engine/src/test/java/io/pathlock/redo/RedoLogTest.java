@@ -78,7 +78,7 @@ class RedoLogTest
             assertFalse(f1.isDone());
             assertFalse(f2.isDone());
 
-            assertEquals(2, log.writerAgent().doWork() - 2, "two records read, two waiters completed");
+            assertEquals(2, log.doWriterWork() - 2, "two records read, two waiters completed");
             assertTrue(f1.isDone() && f2.isDone());
             assertEquals(1, log.stats().batches(), "one batch");
             assertEquals(1, log.stats().syncs(), "one sync for both");

@@ -112,7 +112,7 @@ final class RedoTestSupport
     /** Drives a manual writer until it reports no work. */
     static void drain(final RedoLog log) throws Exception
     {
-        while (log.writerAgent().doWork() > 0)
+        while (log.doWriterWork() > 0)
         {
             Thread.onSpinWait();
         }

@@ -5,7 +5,7 @@ import io.pathlock.LockManager;
 import io.pathlock.core.LockRequest;
 import io.pathlock.baseline.NaiveHierarchicalLock;
 import io.pathlock.bench.report.HistogramFiles;
-import io.pathlock.observe.PercentileTable;
+import io.pathlock.cli.PercentileTable;
 import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;

@@ -32,10 +32,10 @@ import org.HdrHistogram.Histogram;
  * (not timed, not synced). "One fdatasync" is the latency of the one-thread baseline (append 128 B
  * + fdatasync): the table divides each p99 by its median and by its p99.
  * <p>
- * Run (Agrona 2 needs the export):
+ * Run:
  * <pre>
  * mvn -B -q -pl benchmarks -am package -DskipTests
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
+ * java -cp benchmarks/target/benchmarks.jar \
  *     io.pathlock.bench.redo.RedoBeginBenchmark --dir benchmarks/target/redo-bench --seconds 5 --warmup 2
  * </pre>
  * The directory must be on the disk being measured (not a tmpfs).

@@ -399,9 +399,8 @@ public final class Catalogue
         new Harness(Area.REDO, "io.pathlock.bench.redo.RedoBeginBenchmark", "--dir {scratch}/redo-begin",
             "--seconds 5 --warmup 2 --threads 1,4,16,64", "--seconds 1 --warmup 0 --threads 1,4", 60, 6, true));
 
-    /** JVM options of every forked benchmark and harness (Agrona 2 needs the export). */
-    public static final List<String> JVM_OPTIONS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "-Djava.awt.headless=true");
+    /** JVM options of every forked benchmark and harness (no --add-exports: Agrona 1.23.x needs none). */
+    public static final List<String> JVM_OPTIONS = List.of("-Djava.awt.headless=true");
 
     private static Comparison cmp(final String subject, final String baseline)
     {

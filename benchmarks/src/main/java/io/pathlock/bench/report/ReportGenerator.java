@@ -1,6 +1,6 @@
 package io.pathlock.bench.report;
 
-import io.pathlock.observe.PercentileTable;
+import io.pathlock.cli.PercentileTable;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -399,10 +399,10 @@ public final class ReportGenerator
                 .thenComparing(Measurement::name));
             for (final Measurement m : contenders)
             {
-                final double[] v = new double[PercentileTable.PERCENTILES.length];
+                final double[] v = new double[PercentileTable.percentiles().size()];
                 for (int i = 0; i < v.length; i++)
                 {
-                    v[i] = m.value(ResultsReader.percentileKey(PercentileTable.PERCENTILES[i]));
+                    v[i] = m.value(ResultsReader.percentileKey(PercentileTable.percentiles().get(i)));
                 }
                 t.add(new PercentileTable.Row(Charts.contenderOf(m.name()), (long)m.value("count"), v, m.value("max"), Double.NaN));
             }

@@ -1,6 +1,6 @@
 package io.pathlock.bench.report;
 
-import io.pathlock.observe.PercentileTable;
+import io.pathlock.cli.PercentileTable;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;

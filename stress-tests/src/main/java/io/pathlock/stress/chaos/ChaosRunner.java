@@ -318,7 +318,6 @@ public final class ChaosRunner
         final String name = "w" + slot + "g" + gen;
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k",
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
             "tree=" + tree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
             "deadline=" + deadline, "seed=" + (seed * 31 + slot * 7919L + gen), "lockExpireMs=" + lockExpireMs,

@@ -1,5 +1,6 @@
 package io.pathlock.stress.jcstress;
 
+import io.pathlock.redo.MemorySegmentStorage;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.redo.RedoLogConfig;
 import io.pathlock.redo.RedoTicket;
@@ -91,12 +92,11 @@ public class RedoBeginAckTest
         try
         {
             dir = Files.createTempDirectory(BASE, "s");
-            log = RedoLog.open(new RedoLogConfig()
+            log = RedoLog.open(storage.installIn(new RedoLogConfig())
                 .directory(dir)
                 .ringCapacity(4096)
                 .maxPayload(64)
                 .writerThread(false)
-                .storage(storage)
                 .completionExecutor((r) ->
                 {
                     durableAtAck = storage.durableBegins() == 1 ? 1 : 0;
@@ -129,7 +129,7 @@ public class RedoBeginAckTest
     {
         try
         {
-            log.writerAgent().doWork();
+            log.doWriterWork();
         }
         catch (final Exception e)
         {

@@ -1,4 +1,4 @@
-package io.pathlock.observe;
+package io.pathlock.cli;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The percentile table format shared by the latency harnesses, the report and {@code pathlock
  * bench}: a Markdown table, one row per contender, latencies in microseconds, and the ratio of each
- * row's p50 and p99 to the baseline row's.
+ * row's p50 and p99 to the baseline row's. It lives in the CLI (the benchmarks depend on it), not in
+ * the engine, so that the engine needs no HdrHistogram.
  *
  * <pre>
  * | contender | count | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | p50 vs base | p99 vs base |
@@ -17,16 +18,26 @@ import java.util.Locale;
  */
 public final class PercentileTable
 {
-    /** Percentiles shown, in order. */
-    public static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    private static final List<Double> PERCENTILE_LIST = List.of(50.0, 90.0, 99.0, 99.9);
+
+    /**
+     * The percentiles shown, in order: 50, 90, 99 and 99.9.
+     *
+     * @return an immutable list.
+     */
+    public static List<Double> percentiles()
+    {
+        return PERCENTILE_LIST;
+    }
 
     /** One row: latencies in microseconds. */
     public record Row(String contender, long count, double[] percentilesMicros, double maxMicros, double opsPerSecond)
     {
         /**
-         * The value at a percentile of {@link #PERCENTILES}.
+         * The value at a percentile of {@link #percentiles()}.
          *
-         * @param p the percentile, one of PERCENTILES.
+         * @param p the percentile, one of {@link #percentiles()}.
          * @return microseconds, NaN if not shown.
          */
         public double at(final double p)

@@ -1,4 +1,4 @@
-package io.pathlock.observe;
+package io.pathlock.observe.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

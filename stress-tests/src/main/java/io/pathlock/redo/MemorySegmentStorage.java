@@ -1,10 +1,5 @@
-package io.pathlock.stress.jcstress;
+package io.pathlock.redo;
 
-import io.pathlock.redo.RedoRecordDescriptor;
-import io.pathlock.redo.RedoRecordFlyweight;
-import io.pathlock.redo.SegmentChannel;
-import io.pathlock.redo.SegmentDescriptor;
-import io.pathlock.redo.SegmentStorage;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -20,10 +15,24 @@ import java.util.Map;
  * An in-memory {@link SegmentStorage} for jcstress states (thousands of redo logs a second, no disk):
  * each segment is a byte array with the length it had at its last {@code force()}, so a test can
  * ask what was durable at any instant ({@link #durableBegins()}). Thread-safe (synchronized).
+ * <p>
+ * It sits in the engine's package {@code io.pathlock.redo} (this jar is only ever on the class
+ * path) because the storage seam and the record format are package-private: not pathlock's API.
  */
-final class MemorySegmentStorage implements SegmentStorage
+public final class MemorySegmentStorage implements SegmentStorage
 {
     private final Map<Path, File> files = new HashMap<>();
+
+    /**
+     * Makes a redo configuration use this storage.
+     *
+     * @param config the configuration.
+     * @return the same configuration.
+     */
+    public RedoLogConfig installIn(final RedoLogConfig config)
+    {
+        return config.storage(this);
+    }
 
     private static final class File
     {
@@ -33,7 +42,7 @@ final class MemorySegmentStorage implements SegmentStorage
     }
 
     /** Number of BEGIN records in the synced part of every segment. */
-    synchronized int durableBegins()
+    public synchronized int durableBegins()
     {
         int n = 0;
         for (final File f : files.values())
@@ -44,7 +53,7 @@ final class MemorySegmentStorage implements SegmentStorage
     }
 
     /** Number of BEGIN records written to every segment, synced or not. */
-    synchronized int writtenBegins()
+    public synchronized int writtenBegins()
     {
         int n = 0;
         for (final File f : files.values())
