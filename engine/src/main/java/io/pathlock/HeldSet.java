@@ -29,8 +29,10 @@ import java.util.List;
  * <li>H1: at most one entry per path; an upgrade POINT to SUBTREE replaces the entry in place.</li>
  * <li>H2: {@code subtreeCount} counts the SUBTREE entries.</li>
  * <li>H3: slots {@code 0..size-1} are in grant order, so releases and snapshots are stable.</li>
- * <li>H4: while {@code index != null}, it maps every held path to its slot (bucket value slot + 1,
- *     0 empty, linear probing, at most half full).</li>
+ * <li>H4: while {@code index != null}, it maps the paths of slots {@code 0..indexed-1} to their slot
+ *     (bucket value slot + 1, 0 empty, linear probing, at most half full); every lookup first adds the
+ *     slots appended since ({@link #append} defers the index, so that a stream of new POINT locks
+ *     touches only the ends of the arrays, whatever the number held).</li>
  * </ul>
  *
  * <p>Not thread-safe: guarded by the owning handle's monitor.
@@ -52,6 +54,8 @@ final class HeldSet implements LockOwner
     private int size;
     private int subtreeCount;
     private int[] index;
+    // Slots [0, indexed) are in the index; later appends are added when a lookup needs it (H4).
+    private int indexed;
     private final LockHandle handle;
 
     /**
@@ -120,6 +124,10 @@ final class HeldSet implements LockOwner
         if (size == 0)
         {
             return -1;
+        }
+        if (size > INDEX_THRESHOLD)
+        {
+            catchUpIndex();
         }
         final int[] ix = index;
         if (ix != null)
@@ -224,6 +232,57 @@ final class HeldSet implements LockOwner
         return false;
     }
 
+    /** Number of SUBTREE entries (H2). */
+    int subtreeCount()
+    {
+        return subtreeCount;
+    }
+
+    /**
+     * Adds a grant the caller knows is on a path not held (the table just granted it to this
+     * handle), without looking it up; the index catches up at the next lookup (H4).
+     */
+    void append(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
+    {
+        grow();
+        entries[size] = e;
+        nodes[size] = node;
+        chains[size] = chain;
+        upgrading[size] = false;
+        size++;
+        if (e.type() == LockType.SUBTREE)
+        {
+            subtreeCount++;
+        }
+    }
+
+    private void grow()
+    {
+        if (size == entries.length)
+        {
+            final int cap = Math.max(2, size * 2);
+            entries = Arrays.copyOf(entries, cap);
+            nodes = Arrays.copyOf(nodes, cap);
+            upgrading = Arrays.copyOf(upgrading, cap);
+            chains = Arrays.copyOf(chains, cap);
+        }
+    }
+
+    /** Adds the slots appended since the last lookup to the index, building or doubling it as needed (H4). */
+    private void catchUpIndex()
+    {
+        if (index == null || size * 2 > index.length)
+        {
+            rebuildIndex(Integer.highestOneBit(size) * 4);
+            return;
+        }
+        for (int i = indexed; i < size; i++)
+        {
+            insert(index, i);
+        }
+        indexed = size;
+    }
+
     /** Adds a grant, or replaces the entry on the same path (an upgrade), keeping its slot. */
     void put(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
     {
@@ -241,34 +300,12 @@ final class HeldSet implements LockOwner
         }
         else
         {
-            if (size == entries.length)
-            {
-                final int cap = Math.max(2, size * 2);
-                entries = Arrays.copyOf(entries, cap);
-                nodes = Arrays.copyOf(nodes, cap);
-                upgrading = Arrays.copyOf(upgrading, cap);
-                chains = Arrays.copyOf(chains, cap);
-            }
+            grow();
             entries[size] = e;
             nodes[size] = node;
             chains[size] = chain;
             upgrading[size] = false;
             size++;
-            if (index != null)
-            {
-                if (size * 2 > index.length)
-                {
-                    rebuildIndex(index.length * 2);
-                }
-                else
-                {
-                    insert(index, size - 1);
-                }
-            }
-            else if (size > INDEX_THRESHOLD)
-            {
-                rebuildIndex(Integer.highestOneBit(size) * 4);
-            }
         }
         if (e.type() == LockType.SUBTREE)
         {
@@ -284,6 +321,7 @@ final class HeldSet implements LockOwner
             insert(ix, i);
         }
         index = ix;
+        indexed = size;
     }
 
     private void insert(final int[] ix, final int slot)
@@ -331,6 +369,7 @@ final class HeldSet implements LockOwner
             }
         }
         index = null;
+        indexed = 0;
         size = 0;
         subtreeCount = 0;
     }

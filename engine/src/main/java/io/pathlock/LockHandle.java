@@ -82,6 +82,8 @@ public final class LockHandle implements AutoCloseable
         final LockTable.Conflict conflict = new LockTable.Conflict();
         /** The waiter of a try attempt (lent with the state by {@link ThreadState#borrowTry}). */
         ThreadState.TryWaiter waiter;
+        /** The claim is one POINT the handle did not hold (the table said so): append it. */
+        boolean newPoint;
         /** The thread state that lent this scratch (try attempts), else null: look it up per attempt. */
         ThreadState owner;
         LockRequest.Entry blockedEntry;
@@ -1168,7 +1170,13 @@ public final class LockHandle implements AutoCloseable
         int[] ownBelow = null;
         boolean[] upgrade = null;
         int k = 0;
-        if (!holdsAny)
+        // One POINT while the handle holds no SUBTREE: it is covered only if the handle holds that
+        // very POINT, and then the table refuses it at its node with this handle as the holder. The
+        // table answers that (below) instead of the held set's index, whose random accesses made the
+        // cost grow with the number of locks held.
+        final boolean pointByTable = holdsAny && n == 1 && held.subtreeCount() == 0 && entries.get(0).type() == LockType.POINT;
+        st.newPoint = pointByTable;
+        if (!holdsAny || pointByTable)
         {
             for (int i = 0; i < n; i++)
             {
@@ -1225,6 +1233,12 @@ public final class LockHandle implements AutoCloseable
             {
                 st.count = i;
                 undoLocked(st);
+                if (pointByTable && st.conflict.atTarget() && st.conflict.node().holder() == held)
+                {
+                    // Reentrant: this handle holds this POINT already (H1: no second entry).
+                    st.conflict.clear();
+                    return GRANTED;
+                }
                 st.blockedEntry = e;
                 return TABLE_BLOCKED;
             }
@@ -1302,7 +1316,15 @@ public final class LockHandle implements AutoCloseable
         {
             final LockRequest.Entry e = st.todo[i];
             LockTable.attachHolder(st.nodes[i], held, token, st.now);
-            held.put(e, st.nodes[i], st.chains[i]);
+            if (st.newPoint)
+            {
+                // The table granted it, so the handle did not hold it: a new entry, no lookup.
+                held.append(e, st.nodes[i], st.chains[i]);
+            }
+            else
+            {
+                held.put(e, st.nodes[i], st.chains[i]);
+            }
         }
         if (pr != null)
         {

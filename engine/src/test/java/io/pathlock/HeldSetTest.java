@@ -53,4 +53,30 @@ class HeldSetTest
             assertEquals(-1, s.slotOf(LockPath.parse("/f/1")));
         }
     }
+
+    /** H4 with deferred indexing: appended entries are found by the next lookup, and clear resets it. */
+    @Test
+    void appendedEntriesAreIndexedAtTheNextLookup()
+    {
+        final HeldSet s = new HeldSet(null);
+        for (int i = 0; i < 1000; i++)
+        {
+            s.append(entry("/a/" + i, LockType.POINT), null, null);
+            if (i % 97 == 0)
+            {
+                assertEquals(i, s.slotOf(LockPath.parse("/a/" + i)), "lookup between appends at " + i);
+            }
+        }
+        for (int i = 0; i < 1000; i++)
+        {
+            assertEquals(i, s.slotOf(LockPath.parse("/a/" + i)));
+        }
+        s.put(entry("/a/5", LockType.SUBTREE), null, null);
+        assertEquals(1000, s.size(), "an upgrade replaces the appended entry (H1)");
+        assertEquals(1, s.subtreeCount());
+        s.clear();
+        s.append(entry("/b", LockType.POINT), null, null);
+        assertEquals(-1, s.slotOf(LockPath.parse("/a/3")));
+        assertEquals(0, s.slotOf(LockPath.parse("/b")));
+    }
 }
