@@ -231,7 +231,7 @@ public final class LockHandle implements AutoCloseable
      */
     public void tryAcquire(final LockRequest request)
     {
-        Objects.requireNonNull(request, "request");
+        checkModes(request);
         final LockConflict c = tryOnce(request);
         if (c == null)
         {
@@ -255,7 +255,7 @@ public final class LockHandle implements AutoCloseable
      */
     public boolean tryLock(final LockRequest request)
     {
-        Objects.requireNonNull(request, "request");
+        checkModes(request);
         final LockConflict c = tryOnce(request);
         if (c == null)
         {
@@ -279,7 +279,7 @@ public final class LockHandle implements AutoCloseable
      */
     public void acquire(final LockRequest request, final Duration timeout) throws InterruptedException
     {
-        Objects.requireNonNull(request, "request");
+        checkModes(request);
         if (timeout == null || timeout.isNegative())
         {
             throw new IllegalArgumentException("timeout must be zero or positive, got " + timeout);
@@ -301,7 +301,7 @@ public final class LockHandle implements AutoCloseable
      */
     public void acquire(final LockRequest request) throws InterruptedException
     {
-        Objects.requireNonNull(request, "request");
+        checkModes(request);
         acquireBlocking(request, -1);
     }
 
@@ -694,7 +694,7 @@ public final class LockHandle implements AutoCloseable
     /** An asynchronous acquisition; {@code timeoutNanos < 0} waits without limit. */
     CompletableFuture<LockHandle> acquireAsyncInto(final LockRequest request, final long timeoutNanos)
     {
-        Objects.requireNonNull(request, "request");
+        checkModes(request);
         final CompletableFuture<LockHandle> f = new CompletableFuture<>();
         final AsyncAcquisition a = new AsyncAcquisition(request, f, timeoutNanos);
         f.whenComplete((h, ex) ->
@@ -716,6 +716,19 @@ public final class LockHandle implements AutoCloseable
     static final int AWAIT_STORE = 4;
     /** {@link #claimLocked}: the table claims are made; the store is next. */
     private static final int CLAIMED = 5;
+
+    /** Shared locks are not arbitrated yet (issue 15): refused rather than silently taken exclusive. */
+    private static void checkModes(final LockRequest request)
+    {
+        Objects.requireNonNull(request, "request");
+        for (final LockRequest.Entry e : request.entries())
+        {
+            if (e.isShared())
+            {
+                throw new UnsupportedOperationException("shared locks are not supported by this build yet: " + e);
+            }
+        }
+    }
 
     /**
      * An acquisition that may wait: the one state machine behind {@link #acquire} (driven by a

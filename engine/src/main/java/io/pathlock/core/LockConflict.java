@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * @param holderType the holder's lock type, or null when unknown.
  * @param heldForNanos how long the holder has held it, or -1 when unknown.
  * @param source which store reported it ({@code "memory"} for this process's lock table).
+ * @param holderMode the holder's lock mode, or null when unknown (a foreign lock: OpenViking has
+ *        only exclusive locks, but a reader of its file cannot tell a pathlock shared group's file).
  */
 public record LockConflict(
     String path,
@@ -20,8 +22,25 @@ public record LockConflict(
     String holderOwnerId,
     LockType holderType,
     long heldForNanos,
-    String source)
+    String source,
+    LockMode holderMode)
 {
+    /**
+     * A conflict with an exclusive holder, or with a holder of unknown mode when the type is unknown.
+     *
+     * @param path the path where the conflict was found.
+     * @param reason the kind of conflict.
+     * @param holderOwnerId the holder's owner id, or null.
+     * @param holderType the holder's lock type, or null.
+     * @param heldForNanos how long it has been held, or -1.
+     * @param source which store reported it.
+     */
+    public LockConflict(final String path, final Reason reason, final String holderOwnerId, final LockType holderType,
+        final long heldForNanos, final String source)
+    {
+        this(path, reason, holderOwnerId, holderType, heldForNanos, source, holderType == null ? null : LockMode.EXCLUSIVE);
+    }
+
     /** The kind of conflict. */
     public enum Reason
     {
@@ -66,6 +85,10 @@ public record LockConflict(
             if (holderType != null)
             {
                 sb.append(" (").append(holderType);
+                if (holderMode == LockMode.SHARED)
+                {
+                    sb.append("-SHARED");
+                }
                 if (heldForNanos >= 0)
                 {
                     sb.append(", held for ").append(TimeUnit.NANOSECONDS.toMillis(heldForNanos)).append(" ms");

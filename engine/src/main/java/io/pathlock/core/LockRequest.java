@@ -10,12 +10,16 @@ import java.util.TreeMap;
 /**
  * An immutable, normalised set of locks to take all-or-nothing.
  *
- * <p>Normalisation (DESIGN §2): duplicates are merged; SUBTREE wins over POINT on the same path; an
- * entry covered by a SUBTREE entry on an ancestor is dropped. After normalisation no two entries of a
+ * <p>Normalisation (DESIGN §2): duplicates are merged; on the same path SUBTREE wins over POINT and
+ * EXCLUSIVE over SHARED, each on its own (so SUBTREE-SHARED and POINT-EXCLUSIVE on one path make
+ * SUBTREE-EXCLUSIVE, the one lock that holds both: it may exclude more than the pair would); an
+ * entry covered by an entry on an ancestor ({@link Entry#covers}) is dropped. After normalisation no two entries of a
  * request conflict with each other, and the entries are sorted by path, so the order in which a
  * caller lists paths never matters.
  *
- * <p>Factories for the three modes of the seed: {@link #point}, {@link #subtree} and {@link #mv}.
+ * <p>Factories for the three modes of the seed: {@link #point}, {@link #subtree} and {@link #mv}
+ * (exclusive locks), and for shared locks: {@link #pointShared} and {@link #subtreeShared}; the
+ * {@link Builder} mixes kinds and modes.
  * Instances are immutable and thread-safe.
  */
 public final class LockRequest
@@ -25,31 +29,61 @@ public final class LockRequest
      *
      * @param path the path.
      * @param type the lock type.
+     * @param mode shared or exclusive.
      */
-    public record Entry(LockPath path, LockType type)
+    public record Entry(LockPath path, LockType type, LockMode mode)
     {
         /**
          * Validates the entry.
          *
          * @param path the path, not null.
          * @param type the type, not null.
+         * @param mode the mode, not null.
          */
         public Entry
         {
-            if (path == null || type == null)
+            if (path == null || type == null || mode == null)
             {
-                throw new IllegalArgumentException("lock entry needs a path and a type, got " + path + " " + type);
+                throw new IllegalArgumentException("lock entry needs a path, a type and a mode, got " + path + " " + type + " " + mode);
             }
         }
 
         /**
-         * Whether holding this entry already grants {@code other} (reentrancy).
+         * An exclusive entry.
+         *
+         * @param path the path, not null.
+         * @param type the type, not null.
+         */
+        public Entry(final LockPath path, final LockType type)
+        {
+            this(path, type, LockMode.EXCLUSIVE);
+        }
+
+        /**
+         * Whether this entry is shared.
+         *
+         * @return true for SHARED.
+         */
+        public boolean isShared()
+        {
+            return mode == LockMode.SHARED;
+        }
+
+        /**
+         * Whether holding this entry already grants {@code other} (reentrancy): this entry reaches the
+         * other's path (the same path, or a descendant when this is a SUBTREE) with at least the other's
+         * type on that path and at least its mode.
          *
          * @param other the requested entry.
-         * @return true if this SUBTREE covers the other's path, or both are the same POINT.
+         * @return true if a SUBTREE covers the other's path in a mode at least as strong, or both are
+         *         POINTs on the same path and this one's mode is at least as strong.
          */
         public boolean covers(final Entry other)
         {
+            if (mode == LockMode.SHARED && other.mode == LockMode.EXCLUSIVE)
+            {
+                return false;
+            }
             if (type == LockType.SUBTREE)
             {
                 return path.isAncestorOrSelf(other.path);
@@ -57,10 +91,22 @@ public final class LockRequest
             return other.type == LockType.POINT && path.equals(other.path);
         }
 
+        /**
+         * Whether this lock, held by one owner, conflicts with {@code other} held by another owner
+         * (DESIGN §2).
+         *
+         * @param other the other lock.
+         * @return true if they cannot be held at once by different owners.
+         */
+        public boolean conflictsWith(final Entry other)
+        {
+            return type.conflictsWith(path, mode, other.type, other.mode, other.path);
+        }
+
         @Override
         public String toString()
         {
-            return type + " " + path;
+            return mode == LockMode.SHARED ? type + "-SHARED " + path : type + " " + path;
         }
     }
 
@@ -106,6 +152,54 @@ public final class LockRequest
     static LockRequest single(final LockPath path, final LockType type)
     {
         return new LockRequest(List.of(new Entry(path, type)));
+    }
+
+    /**
+     * One shared POINT lock (a reader of one path).
+     *
+     * @param path the path.
+     * @return the request.
+     * @throws InvalidLockPathException if the path is malformed.
+     */
+    public static LockRequest pointShared(final CharSequence path)
+    {
+        return of(LockType.POINT, LockMode.SHARED, path);
+    }
+
+    /**
+     * Shared POINT locks on several paths, all or nothing.
+     *
+     * @param paths the paths (at least one).
+     * @return the normalised request.
+     * @throws InvalidLockPathException if a path is malformed.
+     */
+    public static LockRequest pointShared(final CharSequence... paths)
+    {
+        return of(LockType.POINT, LockMode.SHARED, paths);
+    }
+
+    /**
+     * One shared SUBTREE lock (a reader of a path and everything below it).
+     *
+     * @param path the path.
+     * @return the request.
+     * @throws InvalidLockPathException if the path is malformed.
+     */
+    public static LockRequest subtreeShared(final CharSequence path)
+    {
+        return of(LockType.SUBTREE, LockMode.SHARED, path);
+    }
+
+    /**
+     * Shared SUBTREE locks on several paths, all or nothing.
+     *
+     * @param paths the paths (at least one).
+     * @return the normalised request.
+     * @throws InvalidLockPathException if a path is malformed.
+     */
+    public static LockRequest subtreeShared(final CharSequence... paths)
+    {
+        return of(LockType.SUBTREE, LockMode.SHARED, paths);
     }
 
     /**
@@ -176,6 +270,11 @@ public final class LockRequest
 
     private static LockRequest of(final LockType type, final CharSequence... paths)
     {
+        return of(type, LockMode.EXCLUSIVE, paths);
+    }
+
+    private static LockRequest of(final LockType type, final LockMode mode, final CharSequence... paths)
+    {
         if (paths == null || paths.length == 0)
         {
             throw new IllegalArgumentException("a lock request needs at least one path");
@@ -183,7 +282,7 @@ public final class LockRequest
         final Builder b = builder();
         for (final CharSequence p : paths)
         {
-            b.add(LockPath.parse(p), type);
+            b.add(LockPath.parse(p), type, mode);
         }
         return b.build();
     }
@@ -231,14 +330,14 @@ public final class LockRequest
      */
     public static final class Builder
     {
-        private final Map<LockPath, LockType> byPath = new TreeMap<>();
+        private final Map<LockPath, Entry> byPath = new TreeMap<>();
 
         private Builder()
         {
         }
 
         /**
-         * Adds one lock.
+         * Adds one exclusive lock.
          *
          * @param path the path.
          * @param type the type.
@@ -246,17 +345,29 @@ public final class LockRequest
          */
         public Builder add(final LockPath path, final LockType type)
         {
-            if (path == null || type == null)
-            {
-                throw new IllegalArgumentException("lock entry needs a path and a type, got " + path + " " + type);
-            }
-            byPath.merge(path, type, (a, b) -> a == LockType.SUBTREE || b == LockType.SUBTREE ?
-                LockType.SUBTREE : LockType.POINT);
+            return add(path, type, LockMode.EXCLUSIVE);
+        }
+
+        /**
+         * Adds one lock. A second lock on the same path merges with the first: SUBTREE wins over
+         * POINT, EXCLUSIVE over SHARED.
+         *
+         * @param path the path.
+         * @param type the type.
+         * @param mode the mode.
+         * @return this builder.
+         */
+        public Builder add(final LockPath path, final LockType type, final LockMode mode)
+        {
+            final Entry e = new Entry(path, type, mode);
+            byPath.merge(path, e, (a, b) -> new Entry(path,
+                a.type() == LockType.SUBTREE || b.type() == LockType.SUBTREE ? LockType.SUBTREE : LockType.POINT,
+                a.mode().max(b.mode())));
             return this;
         }
 
         /**
-         * Adds one lock.
+         * Adds one exclusive lock.
          *
          * @param path the path text.
          * @param type the type.
@@ -269,10 +380,24 @@ public final class LockRequest
         }
 
         /**
-         * Normalises and builds.
+         * Adds one lock.
+         *
+         * @param path the path text.
+         * @param type the type.
+         * @param mode the mode.
+         * @return this builder.
+         * @throws InvalidLockPathException if the path is invalid.
+         */
+        public Builder add(final CharSequence path, final LockType type, final LockMode mode)
+        {
+            return add(LockPath.parse(path), type, mode);
+        }
+
+        /**
+         * Builds the normalised request.
          *
          * @return the request.
-         * @throws IllegalArgumentException if nothing was added.
+         * @throws IllegalArgumentException if no lock was added.
          */
         public LockRequest build()
         {
@@ -283,13 +408,13 @@ public final class LockRequest
             final List<Entry> out = new ArrayList<>(byPath.size());
             // Sorted by segments: an ancestor comes before its descendants, so one pass over the
             // SUBTREE entries kept so far is enough to drop covered entries.
-            final List<LockPath> subtrees = new ArrayList<>();
-            for (final Map.Entry<LockPath, LockType> e : byPath.entrySet())
+            final List<Entry> subtrees = new ArrayList<>();
+            for (final Entry e : byPath.values())
             {
                 boolean covered = false;
-                for (final LockPath s : subtrees)
+                for (final Entry s : subtrees)
                 {
-                    if (s.isAncestorOf(e.getKey()))
+                    if (s.covers(e))
                     {
                         covered = true;
                         break;
@@ -297,10 +422,10 @@ public final class LockRequest
                 }
                 if (!covered)
                 {
-                    out.add(new Entry(e.getKey(), e.getValue()));
-                    if (e.getValue() == LockType.SUBTREE)
+                    out.add(e);
+                    if (e.type() == LockType.SUBTREE)
                     {
-                        subtrees.add(e.getKey());
+                        subtrees.add(e);
                     }
                 }
             }

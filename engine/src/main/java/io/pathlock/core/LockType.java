@@ -35,7 +35,8 @@ public enum LockType
 
     /**
      * Whether a lock of this type held on {@code held} conflicts with a lock of type {@code requested}
-     * on {@code requestedPath}. Symmetric in the two locks.
+     * on {@code requestedPath}, both {@link LockMode#EXCLUSIVE}: whether the two locks meet.
+     * Symmetric in the two locks.
      *
      * @param held path of the held lock.
      * @param requestedType type of the requested lock.
@@ -57,6 +58,26 @@ public enum LockType
             return requestedType == SUBTREE;
         }
         return false;
+    }
+
+    /**
+     * Whether a lock of this type in {@code heldMode} on {@code held} conflicts with a lock of type
+     * {@code requestedType} in {@code requestedMode} on {@code requestedPath}: the matrix of
+     * DESIGN §2 for the four lock kinds. The locks meet on the same path, or where one is a SUBTREE on
+     * an ancestor of the other (a POINT does not reach its descendants); locks that meet conflict
+     * unless both are {@link LockMode#SHARED}. Symmetric in the two locks.
+     *
+     * @param held path of the held lock.
+     * @param heldMode mode of the held lock.
+     * @param requestedType type of the requested lock.
+     * @param requestedMode mode of the requested lock.
+     * @param requestedPath path of the requested lock.
+     * @return true if the two cannot be held at once by different owners.
+     */
+    public boolean conflictsWith(final LockPath held, final LockMode heldMode, final LockType requestedType,
+        final LockMode requestedMode, final LockPath requestedPath)
+    {
+        return !heldMode.compatibleWith(requestedMode) && conflictsWith(held, requestedType, requestedPath);
     }
 
     /**
