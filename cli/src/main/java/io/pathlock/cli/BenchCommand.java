@@ -50,6 +50,7 @@ import java.util.concurrent.locks.Lock;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    header = "Measures pathlock against java-multilocks and a lock map on a mixed workload.",
     description = {
         "Runs a mixed POINT/SUBTREE/mv workload over a generated tree with N threads on pathlock, on java-multilocks",
         "(a multi-granularity IX/X lock per path, taken in path order) and on a naive map of read-write locks, in",
