@@ -93,6 +93,11 @@ final class BenchCommand implements Callable<Integer>
         description = "percent of POINT,SUBTREE,mv requests (default ${DEFAULT-VALUE})")
     String mix;
 
+    @Option(names = "--shared-ratio", defaultValue = "0", paramLabel = "PCT",
+        description = "percent of the POINT and SUBTREE requests that are shared (readers); moves stay exclusive "
+            + "(default ${DEFAULT-VALUE}; e.g. 90 for a read-mostly workload)")
+    int sharedRatio;
+
     @Option(names = "--work", defaultValue = "200",
         description = "busy-work iterations inside each critical section (default ${DEFAULT-VALUE})")
     int work;
@@ -173,12 +178,13 @@ final class BenchCommand implements Callable<Integer>
         final int[] threadCounts = threadCounts();
         final List<String> names = contenderNames();
         final PrintStream out = System.out;
-        final Workload w = new Workload(depth, fanout, pct[0], pct[1], 1 << 16, seed);
+        final Workload w = new Workload(depth, fanout, pct[0], pct[1], sharedRatio, 1 << 16, seed);
         final int cores = Runtime.getRuntime().availableProcessors();
         final double[] loadBefore = loadAverage();
         out.printf(Locale.ROOT, "pathlock bench: threads %s, %d s measured + %d s warm-up per contender in blocks of %d ms, "
-                + "tree depth %d fanout %d (%,d paths), mix POINT %d%% / SUBTREE %d%% / mv %d%%, work %d, store %s%n",
-            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], work, store);
+                + "tree depth %d fanout %d (%,d paths), mix POINT %d%% / SUBTREE %d%% / mv %d%%, shared %d%% of POINT and SUBTREE, "
+                + "work %d, store %s%n",
+            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], sharedRatio, work, store);
         out.printf(Locale.ROOT, "machine: %d cores, load average %s (1, 5, 15 min), %s %s%n", cores, format(loadBefore),
             System.getProperty("java.vm.name"), System.getProperty("java.version"));
         if (busy(loadBefore))
@@ -296,14 +302,22 @@ final class BenchCommand implements Callable<Integer>
      * locks: per path a {@code tree} lock and, for POINT locks on directories, a {@code self} lock.
      * POINT(p) takes IX on the tree lock of every ancestor and of p, and X on p's self lock (X on p's
      * tree lock for a file, which has nothing below it); SUBTREE(p) takes IX on the ancestors' tree
-     * locks and X on p's. This is exactly DESIGN §2's conflict matrix. All the locks of a request
-     * are taken in one global order (path, tree before self; IX merged into X), so requests never
-     * deadlock. The lock objects of a request are resolved once and cached (the most favourable
+     * locks and X on p's. Shared locks take the read modes instead: IS for IX, S for X. This is
+     * exactly DESIGN §2's conflict matrix for the four lock kinds. All the locks of a request are
+     * taken in one global order (path, tree before self; modes merged per lock, IX and S into X as
+     * there is no SIX), so requests never deadlock. The lock objects of a request are resolved once and cached (the most favourable
      * reading for the baseline).
      */
     static final class MultiLockContender implements Contender
     {
-        private record Plan(MultiLock[] locks, boolean[] exclusive)
+        /** Lock modes of one multi-lock in a plan, weakest first. */
+        private static final byte NONE = 0;
+        private static final byte IS = 1;
+        private static final byte IX = 2;
+        private static final byte S = 3;
+        private static final byte X = 4;
+
+        record Plan(MultiLock[] locks, byte[] modes)
         {
         }
 
@@ -322,47 +336,72 @@ final class BenchCommand implements Callable<Integer>
             return "java-multilocks";
         }
 
-        private Plan plan(final LockRequest r)
+        /**
+         * The weakest mode that grants both (multi-granularity locking without SIX: IX and S make X).
+         */
+        static byte merge(final byte a, final byte b)
         {
-            // Key: path text + "\u0000" (tree) or "\u0001" (self), sorted so that a parent comes
-            // before its children and a tree lock before its self lock; value: exclusive.
-            final TreeMap<LockPath, boolean[]> modes = new TreeMap<>();
+            if (a == b || b == NONE)
+            {
+                return a;
+            }
+            if (a == NONE)
+            {
+                return b;
+            }
+            if (a == X || b == X || (a == IX && b == S) || (a == S && b == IX))
+            {
+                return X;
+            }
+            return (byte)Math.max(a, b);
+        }
+
+        Plan plan(final LockRequest r)
+        {
+            // Per path: the mode on its tree lock [0] and on its self lock [1], sorted so that a parent
+            // comes before its children and a tree lock before its self lock.
+            final TreeMap<LockPath, byte[]> modes = new TreeMap<>();
             for (final LockRequest.Entry e : r.entries())
             {
                 final LockPath p = e.path();
+                final boolean shared = e.isShared();
                 for (int d = 0; d < p.depth(); d++)
                 {
-                    modes.computeIfAbsent(p.prefix(d), k -> new boolean[4]);
+                    final byte[] m = modes.computeIfAbsent(p.prefix(d), k -> new byte[2]);
+                    m[0] = merge(m[0], shared ? IS : IX);
                 }
-                final boolean[] m = modes.computeIfAbsent(p, k -> new boolean[4]);
+                final byte[] m = modes.computeIfAbsent(p, k -> new byte[2]);
                 if (e.type() == LockType.SUBTREE || workload.isLeaf(p))
                 {
-                    m[1] = true; // X on tree
+                    m[0] = merge(m[0], shared ? S : X);
                 }
                 else
                 {
-                    m[2] = true; // X on self (and IX on tree)
+                    m[0] = merge(m[0], shared ? IS : IX);
+                    m[1] = merge(m[1], shared ? S : X);
                 }
             }
             final List<MultiLock> ls = new ArrayList<>();
-            final List<Boolean> xs = new ArrayList<>();
-            for (final Map.Entry<LockPath, boolean[]> e : modes.entrySet())
+            final List<Byte> ms = new ArrayList<>();
+            for (final Map.Entry<LockPath, byte[]> e : modes.entrySet())
             {
                 final String key = e.getKey().toString();
+                final byte[] m = e.getValue();
                 ls.add(locks.computeIfAbsent(key + "\u0000", k -> new MultiLock()));
-                xs.add(e.getValue()[1]);
-                if (e.getValue()[2] && !e.getValue()[1])
+                ms.add(m[0]);
+                // A self lock under X on the tree lock adds nothing: the tree lock excludes everyone.
+                if (m[1] != NONE && m[0] != X)
                 {
                     ls.add(locks.computeIfAbsent(key + "\u0001", k -> new MultiLock()));
-                    xs.add(true);
+                    ms.add(m[1]);
                 }
             }
-            final boolean[] x = new boolean[xs.size()];
-            for (int i = 0; i < x.length; i++)
+            final byte[] b = new byte[ms.size()];
+            for (int i = 0; i < b.length; i++)
             {
-                x[i] = xs.get(i);
+                b[i] = ms.get(i);
             }
-            return new Plan(ls.toArray(new MultiLock[0]), x);
+            return new Plan(ls.toArray(new MultiLock[0]), b);
         }
 
         @Override
@@ -380,15 +419,24 @@ final class BenchCommand implements Callable<Integer>
                     {
                         p = plans.computeIfAbsent(request, this::planOf);
                     }
-                    for (int i = 0; i < p.locks().length; i++)
+                    final MultiLock[] ls = p.locks();
+                    final byte[] ms = p.modes();
+                    for (int i = 0; i < ls.length; i++)
                     {
-                        if (p.exclusive()[i])
+                        switch (ms[i])
                         {
-                            p.locks()[i].writeLock();
-                        }
-                        else
-                        {
-                            p.locks()[i].intentionWriteLock();
+                            case IS:
+                                ls[i].intentionReadLock();
+                                break;
+                            case IX:
+                                ls[i].intentionWriteLock();
+                                break;
+                            case S:
+                                ls[i].readLock();
+                                break;
+                            default:
+                                ls[i].writeLock();
+                                break;
                         }
                     }
                     held = p;
@@ -403,15 +451,24 @@ final class BenchCommand implements Callable<Integer>
                 public void release()
                 {
                     final Plan p = held;
-                    for (int i = p.locks().length - 1; i >= 0; i--)
+                    final MultiLock[] ls = p.locks();
+                    final byte[] ms = p.modes();
+                    for (int i = ls.length - 1; i >= 0; i--)
                     {
-                        if (p.exclusive()[i])
+                        switch (ms[i])
                         {
-                            p.locks()[i].unlockWrite();
-                        }
-                        else
-                        {
-                            p.locks()[i].unlockIntentionWrite();
+                            case IS:
+                                ls[i].unlockIntentionRead();
+                                break;
+                            case IX:
+                                ls[i].unlockIntentionWrite();
+                                break;
+                            case S:
+                                ls[i].unlockRead();
+                                break;
+                            default:
+                                ls[i].unlockWrite();
+                                break;
                         }
                     }
                     held = null;
@@ -698,7 +755,7 @@ final class BenchCommand implements Callable<Integer>
         sb.append("  \"config\": {\"seconds\": ").append(seconds).append(", \"warmup\": ").append(warmup)
             .append(", \"blockMs\": ").append(blockMs).append(", \"depth\": ").append(depth).append(", \"fanout\": ").append(fanout)
             .append(", \"paths\": ").append(w.pathCount).append(", \"mix\": [").append(pct[0]).append(", ").append(pct[1])
-            .append(", ").append(pct[2]).append("], \"work\": ").append(work).append(", \"store\": ").append(quote(store))
+            .append(", ").append(pct[2]).append("], \"sharedRatio\": ").append(sharedRatio).append(", \"work\": ").append(work).append(", \"store\": ").append(quote(store))
             .append(", \"seed\": ").append(seed).append("},\n");
         sb.append("  \"runs\": [\n");
         for (int i = 0; i < runs.size(); i++)
@@ -910,6 +967,7 @@ final class BenchCommand implements Callable<Integer>
         check(Math.pow(fanout, depth) <= 2_000_000, "--depth " + depth + " with --fanout " + fanout
             + " makes more than 2,000,000 leaves");
         check(work >= 0, "--work must not be negative, got " + work);
+        check(sharedRatio >= 0 && sharedRatio <= 100, "--shared-ratio must be a percentage from 0 to 100, got " + sharedRatio);
         check(store.equals("memory") || store.equals("file"), "--store must be memory or file, got '" + store + "'");
         check(store.equals("file") || dir == null, "--dir only applies to --store file");
         check(backend.equals("auto") || backend.equals("jni") || backend.equals("jnr") || backend.equals("nio"),

@@ -1,5 +1,6 @@
 package io.pathlock.cli;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockType;
@@ -29,11 +30,13 @@ final class Workload
      * @param fanout children per directory (at least 1).
      * @param pointPct share of POINT requests, in percent.
      * @param subtreePct share of SUBTREE requests; the rest are moves.
+     * @param sharedPct share of the POINT and SUBTREE requests that are shared (readers), in percent;
+     *        moves are always exclusive.
      * @param poolSize number of requests to generate.
      * @param seed random seed.
      */
-    Workload(final int depth, final int fanout, final int pointPct, final int subtreePct, final int poolSize,
-        final long seed)
+    Workload(final int depth, final int fanout, final int pointPct, final int subtreePct, final int sharedPct,
+        final int poolSize, final long seed)
     {
         build(LockPath.root(), 0, depth, fanout);
         pathCount = leaves.size() + dirs.size();
@@ -45,7 +48,8 @@ final class Workload
             final int roll = rnd.nextInt(100);
             if (roll < pointPct)
             {
-                requests[i] = LockRequest.builder().add(leaves.get(rnd.nextInt(leaves.size())), LockType.POINT).build();
+                final LockPath leaf = leaves.get(rnd.nextInt(leaves.size()));
+                requests[i] = LockRequest.builder().add(leaf, LockType.POINT, mode(rnd, sharedPct)).build();
             }
             else if (roll < pointPct + subtreePct)
             {
@@ -55,7 +59,7 @@ final class Workload
                 {
                     d = dirs.get(rnd.nextInt(dirs.size()));
                 }
-                requests[i] = LockRequest.builder().add(d, LockType.SUBTREE).build();
+                requests[i] = LockRequest.builder().add(d, LockType.SUBTREE, mode(rnd, sharedPct)).build();
             }
             else
             {
@@ -73,6 +77,12 @@ final class Workload
     boolean isLeaf(final LockPath p)
     {
         return leafSet.contains(p);
+    }
+
+    private static LockMode mode(final SplittableRandom rnd, final int sharedPct)
+    {
+        // No draw at 0 %: the pool of a run without shared locks is the one it always was.
+        return sharedPct > 0 && rnd.nextInt(100) < sharedPct ? LockMode.SHARED : LockMode.EXCLUSIVE;
     }
 
     private LockRequest move(final SplittableRandom rnd, final int depth)

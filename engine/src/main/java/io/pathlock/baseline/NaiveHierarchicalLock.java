@@ -17,7 +17,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Each path has a {@code self} lock and a {@code tree} lock. POINT(p) takes tree.read on p and
  * every ancestor, and self.write on p. SUBTREE(p) takes tree.read on the ancestors, tree.write and
- * self.write on p. This gives exactly the conflict matrix of DESIGN §2. Every lock of a request is
+ * self.write on p. This gives exactly the conflict matrix of DESIGN §2 for exclusive locks. A shared
+ * POINT takes self.read instead of self.write; a shared SUBTREE takes what the exclusive one takes
+ * but self.read, so it also excludes shared locks below it and other shared SUBTREEs on p (a
+ * read-write lock per path cannot tell readers below from writers below). Every lock of a request is
  * taken in one global order (path, then tree before self; reads merged into writes), so requests
  * never deadlock; waiting is the JDK lock's parking. Costs: O(depth) lock operations and map lookups
  * per request, memory for every path ever locked.
@@ -41,12 +44,43 @@ public final class NaiveHierarchicalLock
     }
 
     /**
-     * Takes every lock of a request, waiting as long as it takes.
+     * Takes every lock of a request, waiting as long as needed.
      *
      * @param request the request.
-     * @return the locks taken, in order, to pass to {@link #unlock}.
+     * @return the locks taken, for {@link #unlock}.
      */
     public List<Lock> lock(final LockRequest request)
+    {
+        final List<Lock> plan = plan(request);
+        for (final Lock l : plan)
+        {
+            l.lock();
+        }
+        return plan;
+    }
+
+    /**
+     * Takes every lock of a request if all are free now, else none.
+     *
+     * @param request the request.
+     * @return the locks taken, for {@link #unlock}, or null if one of them was not free.
+     */
+    public List<Lock> tryLock(final LockRequest request)
+    {
+        final List<Lock> plan = plan(request);
+        for (int i = 0; i < plan.size(); i++)
+        {
+            if (!plan.get(i).tryLock())
+            {
+                unlock(plan.subList(0, i));
+                return null;
+            }
+        }
+        return plan;
+    }
+
+    /** The locks of a request in the global order. */
+    private List<Lock> plan(final LockRequest request)
     {
         // key: path -> [treeMode, selfMode] where 0 none, 1 read, 2 write
         final TreeMap<LockPath, int[]> modes = new TreeMap<>();
@@ -59,28 +93,27 @@ public final class NaiveHierarchicalLock
                 m[0] = Math.max(m[0], 1);
             }
             final int[] m = modes.computeIfAbsent(p, k -> new int[2]);
+            // A shared SUBTREE takes the tree lock for writing too: a read-write lock cannot say
+            // "readers below may stay, writers below may not" (that takes IS/IX), so the naive map
+            // excludes more than it must; a shared POINT reads its self lock.
             m[0] = Math.max(m[0], e.type() == LockType.SUBTREE ? 2 : 1);
-            m[1] = 2;
+            m[1] = Math.max(m[1], e.isShared() ? 1 : 2);
         }
-        final List<Lock> taken = new ArrayList<>(modes.size() * 2);
+        final List<Lock> plan = new ArrayList<>(modes.size() * 2);
         for (final var en : modes.entrySet())
         {
             final Node n = nodes.computeIfAbsent(en.getKey(), k -> new Node());
             final int[] m = en.getValue();
             if (m[0] != 0)
             {
-                final Lock l = m[0] == 2 ? n.tree.writeLock() : n.tree.readLock();
-                l.lock();
-                taken.add(l);
+                plan.add(m[0] == 2 ? n.tree.writeLock() : n.tree.readLock());
             }
             if (m[1] != 0)
             {
-                final Lock l = n.self.writeLock();
-                l.lock();
-                taken.add(l);
+                plan.add(m[1] == 2 ? n.self.writeLock() : n.self.readLock());
             }
         }
-        return taken;
+        return plan;
     }
 
     /**
