@@ -158,6 +158,7 @@ public final class FileLockStore implements LockStore
     private final StoreContext ctx;
     private final LockLayout layout;
     private final HeldFiles held;
+    private final SharedGroups groups;
     private final Reaper reaper;
     private final LockWaiter waiter;
     private final PublishProtocol protocol;
@@ -187,10 +188,12 @@ public final class FileLockStore implements LockStore
             b.missingDirectories, b.fileMode, b.raceWait.toNanos(), d.append(')').toString(), b.admin, b.guardStripes);
         this.layout = new LockLayout(ctx);
         this.held = new HeldFiles(ctx);
-        this.reaper = new Reaper(ctx);
+        this.groups = new SharedGroups(ctx, held);
+        judge.groups(groups);
+        this.reaper = new Reaper(ctx, groups);
         this.waiter = new LockWaiter(ctx);
-        this.protocol = new PublishProtocol(ctx, layout, held, reaper, waiter);
-        this.administration = new LockAdmin(ctx, layout, held, reaper);
+        this.protocol = new PublishProtocol(ctx, layout, held, reaper, waiter, groups);
+        this.administration = new LockAdmin(ctx, layout, held, reaper, groups);
 
         if (b.admin)
         {
@@ -340,7 +343,32 @@ public final class FileLockStore implements LockStore
     @Override
     public void unpublish(final Publication publication)
     {
-        held.releaseAll(((PublishProtocol.Pub)publication).files());
+        final PublishProtocol.Pub pub = (PublishProtocol.Pub)publication;
+        LockStoreException failure = null;
+        try
+        {
+            groups.leaveAll(pub.members());
+        }
+        catch (final LockStoreException e)
+        {
+            failure = e;
+        }
+        try
+        {
+            held.releaseAll(pub.files());
+        }
+        catch (final LockStoreException e)
+        {
+            if (failure == null)
+            {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
     }
 
     @Override
@@ -353,7 +381,9 @@ public final class FileLockStore implements LockStore
     @Override
     public boolean refresh(final Publication publication)
     {
-        return held.refresh(((PublishProtocol.Pub)publication).files());
+        final PublishProtocol.Pub pub = (PublishProtocol.Pub)publication;
+        final boolean files = held.refresh(pub.files());
+        return groups.refresh(pub.members()) & files;
     }
 
     /**
@@ -364,7 +394,9 @@ public final class FileLockStore implements LockStore
     @Override
     public String check(final Publication publication)
     {
-        return held.check(((PublishProtocol.Pub)publication).files());
+        final PublishProtocol.Pub pub = (PublishProtocol.Pub)publication;
+        final String lost = held.check(pub.files());
+        return lost != null ? lost : groups.check(pub.members());
     }
 
     @Override
@@ -396,6 +428,7 @@ public final class FileLockStore implements LockStore
             return;
         }
         ctx.markClosed();
+        groups.leaveEverything();
         held.releaseEverything();
         waiter.close();
         if (fence != null)
@@ -540,13 +573,24 @@ public final class FileLockStore implements LockStore
     }
 
     /**
-     * How many lock files this store holds now.
+     * How many lock files this store holds now (exclusive locks; shared memberships are counted by
+     * {@link #sharedMembershipCount()}).
      *
      * @return the count.
      */
     public int heldFileCount()
     {
         return held.size();
+    }
+
+    /**
+     * How many shared-group memberships (member records) this store holds now.
+     *
+     * @return the count.
+     */
+    public int sharedMembershipCount()
+    {
+        return groups.size();
     }
 
     /**
