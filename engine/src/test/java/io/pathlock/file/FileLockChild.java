@@ -42,6 +42,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   prints {@code READY}, starts on {@code go}, prints {@code DONE grants=N}.</li>
  *   <li>{@code publish ROOT PATH}: tries POINT PATH once with the store and prints the outcome or
  *   the exception message ({@code ERROR message}).</li>
+ *   <li>{@code store ROOT DIALECT}: drives a {@link FileLockStore} directly (shared locks before the
+ *   facade takes them): prints {@code READY}; {@code pub ID OWNER KIND PATH} (KIND {@code ps},
+ *   {@code ss}, {@code px}, {@code sx}) prints {@code GRANTED ID} or {@code REFUSED ID conflict};
+ *   {@code wait ID OWNER KIND PATH MS} retries with {@code awaitChange}, prints {@code WAITING ID}
+ *   at the first refusal and {@code GRANTED ID} or {@code TIMEOUT ID}; {@code unpub ID} prints
+ *   {@code UNPUBLISHED ID}; {@code refresh ID} prints {@code REFRESHED ID true|false}.</li>
  * </ul>
  */
 public final class FileLockChild
@@ -85,6 +91,9 @@ public final class FileLockChild
             case "publish":
                 publish(Path.of(args[1]), args[2]);
                 break;
+            case "store":
+                store(stdin, Path.of(args[1]), Dialect.parse(args[2]));
+                break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -114,6 +123,83 @@ public final class FileLockChild
                 {
                     h.releaseAll();
                     System.out.println("RELEASED");
+                }
+            }
+        }
+    }
+
+    private static java.util.List<io.pathlock.core.LockRequest.Entry> kind(final String kind, final String path)
+    {
+        final io.pathlock.core.LockType type = kind.charAt(0) == 's' ? io.pathlock.core.LockType.SUBTREE :
+            io.pathlock.core.LockType.POINT;
+        final io.pathlock.core.LockMode mode = kind.charAt(1) == 's' ? io.pathlock.core.LockMode.SHARED :
+            io.pathlock.core.LockMode.EXCLUSIVE;
+        return java.util.List.of(new io.pathlock.core.LockRequest.Entry(io.pathlock.core.LockPath.parse(path), type, mode));
+    }
+
+    private static void store(final BufferedReader stdin, final Path root, final Dialect dialect) throws Exception
+    {
+        final java.util.Map<String, LockStore.Publication> pubs = new java.util.HashMap<>();
+        try (FileLockStore s = FileLockStore.builder(root).dialect(dialect).build())
+        {
+            System.out.println("READY");
+            String line;
+            while ((line = stdin.readLine()) != null)
+            {
+                final String[] f = line.split(" ");
+                switch (f[0])
+                {
+                    case "pub":
+                    {
+                        final LockStore.PublishResult r = s.tryPublish(f[2], kind(f[3], f[4]));
+                        if (r.isGranted())
+                        {
+                            pubs.put(f[1], r.publication());
+                            System.out.println("GRANTED " + f[1]);
+                        }
+                        else
+                        {
+                            System.out.println("REFUSED " + f[1] + " " + r.conflict());
+                        }
+                        break;
+                    }
+                    case "wait":
+                    {
+                        final long deadline = System.nanoTime() + Long.parseLong(f[5]) * 1_000_000L;
+                        boolean said = false;
+                        for (;;)
+                        {
+                            final LockStore.PublishResult r = s.tryPublish(f[2], kind(f[3], f[4]));
+                            if (r.isGranted())
+                            {
+                                pubs.put(f[1], r.publication());
+                                System.out.println("GRANTED " + f[1]);
+                                break;
+                            }
+                            if (!said)
+                            {
+                                System.out.println("WAITING " + f[1] + " " + r.conflict());
+                                said = true;
+                            }
+                            final long left = deadline - System.nanoTime();
+                            if (left <= 0)
+                            {
+                                System.out.println("TIMEOUT " + f[1]);
+                                break;
+                            }
+                            s.awaitChange(r.blocker(), left);
+                        }
+                        break;
+                    }
+                    case "unpub":
+                        s.unpublish(pubs.remove(f[1]));
+                        System.out.println("UNPUBLISHED " + f[1]);
+                        break;
+                    case "refresh":
+                        System.out.println("REFRESHED " + f[1] + " " + s.refresh(pubs.get(f[1])));
+                        break;
+                    default:
+                        System.out.println("FAILED unknown command " + line);
                 }
             }
         }
