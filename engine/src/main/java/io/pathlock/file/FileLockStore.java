@@ -538,7 +538,9 @@ public final class FileLockStore implements LockStore
             throw new UnsupportedOperationException("the " + selection.chosen().name().toLowerCase(Locale.ROOT) +
                 " backend has no flock(2) on kernel descriptors: its locks cannot be held by another process");
         }
-        return held.share(ownerId, share);
+        final AutoCloseable registration = held.share(ownerId, share);
+        groups.shareHeld(ownerId, share);
+        return registration;
     }
 
     /**

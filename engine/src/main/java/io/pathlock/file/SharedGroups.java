@@ -881,6 +881,32 @@ final class SharedGroups
     }
 
     /**
+     * Hands the descriptors of {@code ownerId}'s member records held now to {@code share} (H6 for
+     * shared locks: a keeper that holds them keeps the memberships alive after this process died);
+     * records created later are handed over by {@link HeldFiles#shareDescriptor} before they are
+     * linked.
+     *
+     * @param ownerId the handle owner id.
+     * @param share   the share.
+     */
+    void shareHeld(final String ownerId, final FileLockStore.DescriptorShare share)
+    {
+        for (final Member m : registry.values())
+        {
+            if (m.ownerId.equals(ownerId))
+            {
+                synchronized (m)
+                {
+                    if (!m.released && m.fd >= 0)
+                    {
+                        share.add(m.fd);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * How many memberships this store holds.
      *
      * @return the count.
