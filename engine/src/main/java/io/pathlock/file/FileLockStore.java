@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  *     └─ PublishProtocol  check, publish, re-check, back-off, upgrade, rollback     P1–P5
  *          ├─ LockWaiter  waits for a blocker: watcher, backoff, async              B1–B4
  *          ├─ HeldFiles   the registry of held files: create, refresh, release     H1–H5
+ *          ├─ SharedGroups shared locks: group files, member records, join/leave  M1–M6
  *          ├─ Reaper      guarded ABA-safe removal of others' files                 G1–G3
  *          └─ LockLayout  where a path's lock files are, per dialect                L1–L5
  *     (PublishProtocol also refuses what ov431 cannot see: SUBTREE / with no prefix, P6)
@@ -46,10 +47,24 @@ import java.util.concurrent.TimeUnit;
  * ids {@code pl1|pid|host|nonce|handleOwnerId}; {@code time_ns} is wall-clock nanoseconds since the
  * Unix epoch, the clock OpenViking writes (J3).
  *
+ * <h2>Shared locks</h2>
+ * A shared lock (POINT-SHARED, SUBTREE-SHARED) is one ordinary lock file owned by a group of shared
+ * holders: its token {@code pl1g|pid|host|gid|shared:time_ns:TYPE} carries the dialect's letter for
+ * the lock type (P/S in ov431, E/T in ragfs), so OpenViking, which has no shared mode, judges it held
+ * by its own rules; each holder has a {@code flock}ed member record in
+ * {@code R/.pathlock/shared/<gid>/}. The group is alive while one record is; join, leave and takeover
+ * happen under the file's guard stripe, so the last leave and a new join cannot both succeed, and a
+ * killed member's record is reaped by the next process under the stripe while the others keep the
+ * file. A shared requester joins a live group on its path and ignores groups elsewhere; an exclusive
+ * one treats a live group as an exclusive lock of its type; every file of another program is
+ * exclusive. {@link SharedGroups} has the protocol and its invariants (M1–M6); {@link LockJudge} J7
+ * the liveness rule.
+ *
  * <h2>Invariants</h2>
  * The protocol's invariants live with the class that keeps each of them: {@link LockLayout} (L),
  * {@link HeldFiles} (H), {@link Reaper} (G), {@link PublishProtocol} (P), {@link LockWaiter} (B),
- * {@link LockAdmin} (A), {@link LockJudge} (J), {@link RootedFs} (R), {@link LockFileScanner} (S).
+ * {@link LockAdmin} (A), {@link LockJudge} (J), {@link RootedFs} (R), {@link LockFileScanner} (S),
+ * {@link SharedGroups} (M).
  * Those of the facade:
  * <ol>
  *   <li><b>F1 — fencing.</b> {@link #nextFencingToken()} comes from {@link FencingCounter}: strictly
