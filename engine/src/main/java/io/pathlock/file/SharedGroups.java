@@ -302,6 +302,11 @@ final class SharedGroups
      */
     boolean isMemberAt(final Path file, final String ownerId)
     {
+        // O(memberships held by this store); free for a store that holds none (exclusive-only use).
+        if (registry.isEmpty())
+        {
+            return false;
+        }
         for (final Member m : registry.values())
         {
             if (m.ownerId.equals(ownerId) && m.groupFile.equals(file))
