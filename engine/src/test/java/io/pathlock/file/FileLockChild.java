@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   {@code wait ID OWNER KIND PATH MS} retries with {@code awaitChange}, prints {@code WAITING ID}
  *   at the first refusal and {@code GRANTED ID} or {@code TIMEOUT ID}; {@code unpub ID} prints
  *   {@code UNPUBLISHED ID}; {@code refresh ID} prints {@code REFRESHED ID true|false}.</li>
+ *   <li>{@code sharedmutex ROOT LOG THREADS ITERATIONS SEED}: like {@code mutex}, with the four
+ *   kinds (POINT/SUBTREE, shared/exclusive) on the store directly, one owner per thread (no lock
+ *   table in between); records are {@code ENTER id kind/path}, kind {@code ps ss px sx}.</li>
  * </ul>
  */
 public final class FileLockChild
@@ -93,6 +96,10 @@ public final class FileLockChild
                 break;
             case "store":
                 store(stdin, Path.of(args[1]), Dialect.parse(args[2]));
+                break;
+            case "sharedmutex":
+                sharedMutex(stdin, Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Long.parseLong(args[5]));
                 break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -392,6 +399,88 @@ public final class FileLockChild
             }
             System.out.println("DONE grants=" + grants.get() + " reaped=" +
                 ((FileLockStore)m.store()).reapedCount() + " backoffs=" + ((FileLockStore)m.store()).backoffCount());
+        }
+    }
+
+    private static void sharedMutex(final BufferedReader stdin, final Path root, final Path log, final int threads,
+        final int iterations, final long seed) throws Exception
+    {
+        final long pid = ProcessHandle.current().pid();
+        final String[] kinds = {"ps", "ss", "px", "sx"};
+        try (FileLockStore s = FileLockStore.open(root);
+            FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND))
+        {
+            final AtomicLong grants = new AtomicLong();
+            final CyclicBarrier start = new CyclicBarrier(threads + 1);
+            final List<Thread> workers = new ArrayList<>();
+            final List<Throwable> failures = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int tid = t;
+                final Thread w = new Thread(() ->
+                {
+                    final Random rnd = new Random(seed * 31 + tid);
+                    final String owner = "p" + pid + "t" + tid;
+                    try
+                    {
+                        start.await();
+                        for (int i = 0; i < iterations; i++)
+                        {
+                            // Mostly shared, so that shared holders do meet.
+                            final String kind = kinds[rnd.nextInt(10) < 7 ? rnd.nextInt(2) : 2 + rnd.nextInt(2)];
+                            final String path = MUTEX_PATHS[rnd.nextInt(MUTEX_PATHS.length)];
+                            final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                            LockStore.PublishResult r;
+                            while (!(r = s.tryPublish(owner, kind(kind, path))).isGranted())
+                            {
+                                final long left = deadline - System.nanoTime();
+                                if (left <= 0)
+                                {
+                                    throw new IllegalStateException("timed out on " + kind + " " + path + ": " + r.conflict());
+                                }
+                                s.awaitChange(r.blocker(), left);
+                            }
+                            final long token = s.nextFencingToken();
+                            final String id = pid + "/" + tid + "/" + i;
+                            append(out, "ENTER " + id + " " + kind + path + " " + token + "\n");
+                            for (int spin = rnd.nextInt(100_000); spin > 0; spin--)
+                            {
+                                Thread.onSpinWait();
+                            }
+                            append(out, "EXIT " + id + " " + kind + path + " " + token + "\n");
+                            s.unpublish(r.publication());
+                            grants.incrementAndGet();
+                        }
+                    }
+                    catch (final Throwable e)
+                    {
+                        synchronized (failures)
+                        {
+                            failures.add(e);
+                        }
+                    }
+                }, "sharedmutex-" + t);
+                workers.add(w);
+                w.start();
+            }
+            System.out.println("READY");
+            if (!"go".equals(stdin.readLine()))
+            {
+                return;
+            }
+            start.await();
+            for (final Thread w : workers)
+            {
+                w.join();
+            }
+            if (!failures.isEmpty())
+            {
+                final Throwable f = failures.get(0);
+                System.out.println("FAILED " + f);
+                f.printStackTrace(System.out);
+            }
+            System.out.println("DONE grants=" + grants.get() + " reaped=" + s.reapedCount() + " backoffs=" + s.backoffCount());
         }
     }
 
