@@ -78,6 +78,49 @@ class SharedRunTest
         }
     }
 
+    /**
+     * The keeper holds a shared run's member record like a lock file (H6): after {@code kill -9} of
+     * {@code pathlock}, its command stays a live member until it ends; another shared run joins
+     * meanwhile; then the dead member is reaped and the group taken over at once (M4).
+     */
+    @Test
+    void aSharedRunKilledWithMinus9StaysAMemberUntilItsCommandEnds() throws Exception
+    {
+        assumeTrue(facadeTakesSharedLocks(), "the facade still refuses shared locks (LockHandle.checkModes): " +
+            "this test runs once the lock table's side of issue 15 is merged");
+        final Path root = Files.createDirectories(dir.resolve("root"));
+        final Path started = dir.resolve("started");
+        final Path go = dir.resolve("go");
+        final Path done = dir.resolve("done");
+        final String script = String.format(Locale.ROOT,
+            "touch %1$s; while [ ! -f %2$s ]; do sleep 0.01; done; touch %3$s", started, go, done);
+        final CliProcess run = CliProcess.start(dir, "run", "run", "--root", root.toString(), "-n", "-s",
+            "--subtree", "/a", "--", "sh", "-c", script);
+        run.await("the command to start", () -> Files.exists(started), true);
+        run.process.destroyForcibly();
+        run.waitFor(Duration.ofSeconds(60));
+        final List<LockRequest.Entry> write = List.of(new LockRequest.Entry(LockPath.parse("/a/b"), LockType.POINT,
+            LockMode.EXCLUSIVE));
+        try (FileLockStore other = FileLockStore.open(root))
+        {
+            assertFalse(Files.exists(done), "the command ended with the wrapper");
+            assertFalse(other.tryPublish("writer", write).isGranted(), "kill -9 of the wrapper freed the shared lock");
+            assertEquals(0, CliProcess.run(dir, "reader", "run", "--root", root.toString(), "-n", "-s", "--point", "/a",
+                "--", "true"), "another shared run could not join while the orphaned command ran");
+            Files.writeString(go, "");
+            run.await("the command to end", () -> Files.exists(done), false);
+            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            LockStore.PublishResult r;
+            while (!(r = other.tryPublish("writer", write)).isGranted() && System.nanoTime() < deadline)
+            {
+                other.awaitChange(r.blocker(), deadline - System.nanoTime());
+            }
+            assertTrue(r.isGranted(), () -> "the shared lock stayed held after the command ended");
+            assertTrue(other.reapedCount() >= 1, "the dead group's file was not taken over");
+            other.unpublish(r.publication());
+        }
+    }
+
     /** Two shared runs hold /a together; an exclusive run is busy; status lists both holders. */
     @Test
     void twoSharedRunsHoldTogetherAndStatusShowsEachHolder() throws Exception
