@@ -230,6 +230,7 @@ public final class FileLockStore implements LockStore
         }
         this.fence = f;
         held.removeOrphanTemporaries();
+        groups.removeOrphans(TEMP_ORPHAN_AGE_MILLIS);
         LOG.log(System.Logger.Level.INFO, "pathlock lock-file store opened: {0}, dialect {1}{2}, durability {3}, "
             + "missing directories {4}", ctx.description, b.dialect.name().toLowerCase(Locale.ROOT),
             b.ovPrefix.isEmpty() ? "" : " (OpenViking prefix " + b.ovPrefix + ")", b.durability, b.missingDirectories);

@@ -55,7 +55,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>M4 — a killed member leaves nothing that blocks.</b> Its record's {@code flock} drops with
  *   the process; any process that holds the stripe (a live member's heartbeat, a joiner, a leaver,
  *   a taker-over) reaps the dead record. When the last member dies the group is stale (M1) and any
- *   process takes its file over like any stale lock (G1).</li>
+ *   process takes its file over like any stale lock (G1). A member directory that no group file
+ *   names any more (a creator killed before it linked the group's file) is removed by the next store
+ *   that opens on the root once it is older than a minute and holds no live or unjudgeable record
+ *   ({@link #removeOrphans}).</li>
  *   <li><b>M5 — the group file's time is kept young for OpenViking.</b> Each member's heartbeat, under
  *   the stripe, replaces the group's file by {@code rename} of a new token with a fresh time, if the
  *   file still carries its gid; otherwise the member learns it lost the lock (H5). The type letter is
@@ -841,6 +844,52 @@ final class SharedGroups
     {
         census(gid, null, true);
         deleteGroupDir(gid);
+    }
+
+    /**
+     * Removes member directories left behind by dead processes: older than {@code minAgeMillis}
+     * (by modification time, which every record added or removed updates), holding no record that
+     * is alive or cannot be judged. Such a directory belongs to no live group (a group is alive only
+     * through a live member, M1; a joiner needs a live member, M3; a new group gets a new random gid),
+     * so its dead records may go without the group file's stripe, which cannot be found from the gid.
+     * Failures are ignored: orphans only cost disk space.
+     *
+     * @param minAgeMillis how old a directory must be.
+     * @return how many directories were removed.
+     */
+    int removeOrphans(final long minAgeMillis)
+    {
+        int removed = 0;
+        final long cutoff = System.currentTimeMillis() - minAgeMillis;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(ctx.sharedDir))
+        {
+            for (final Path dir : ds)
+            {
+                final String gid = dir.getFileName().toString();
+                if (gid.length() != LockTokenDescriptor.GROUP_ID_LENGTH || !gid.chars().allMatch(
+                    c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f'))
+                {
+                    continue;
+                }
+                final java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(dir,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!a.isDirectory() || a.lastModifiedTime().toMillis() >= cutoff)
+                {
+                    continue;
+                }
+                if (!census(gid, null, false).alive())
+                {
+                    census(gid, null, true);
+                    deleteGroupDir(gid);
+                    removed += Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? 0 : 1;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // Orphans only cost disk space; never fail the store for them.
+        }
+        return removed;
     }
 
     private void deleteGroupDir(final String gid)

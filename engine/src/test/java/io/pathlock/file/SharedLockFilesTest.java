@@ -332,6 +332,35 @@ class SharedLockFilesTest
         assertFalse(Files.exists(file));
     }
 
+    /**
+     * Member directories of dead processes that no group file names (a creator killed before it
+     * linked the group's file, a group file broken with force) are removed when a store opens, if old
+     * and holding no record that lives or cannot be judged; young ones and those with garbage stay.
+     */
+    @Test
+    void orphanMemberDirectoriesAreRemovedAtOpen() throws IOException
+    {
+        final java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+            System.currentTimeMillis() - 2 * HeldFiles.TEMP_ORPHAN_AGE_MILLIS);
+        store().close();
+        final Path shared = root.resolve(".pathlock/shared");
+        final Path dead = Files.createDirectories(shared.resolve("00000000000000aa"));
+        Files.writeString(dead.resolve("0000000000000000.1.member"), "pl1|1|h|0000000000000000|x:1:E");
+        Files.setLastModifiedTime(dead, old);
+        final Path young = Files.createDirectories(shared.resolve("00000000000000bb"));
+        Files.writeString(young.resolve("0000000000000000.2.member"), "pl1|1|h|0000000000000000|x:1:E");
+        final Path garbage = Files.createDirectories(shared.resolve("00000000000000cc"));
+        Files.writeString(garbage.resolve("0000000000000000.3.member"), "garbage");
+        Files.setLastModifiedTime(garbage, old);
+        final Path notAGroup = Files.createDirectories(shared.resolve("not-a-group"));
+        Files.setLastModifiedTime(notAGroup, old);
+        store();
+        assertFalse(Files.exists(dead), "an old directory of dead records is removed");
+        assertTrue(Files.exists(young.resolve("0000000000000000.2.member")), "a young one may be a creator's: kept");
+        assertTrue(Files.exists(garbage.resolve("0000000000000000.3.member")), "a record that cannot be judged is kept");
+        assertTrue(Files.exists(notAGroup), "what is not a group directory is not touched");
+    }
+
     /** A group token whose id is not 16 hex digits is unparseable: held, never followed as a path. */
     @Test
     void aMalformedGroupIdIsHeldAndNeverUsedAsAPath() throws IOException
