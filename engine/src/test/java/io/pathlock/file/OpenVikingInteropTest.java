@@ -295,6 +295,32 @@ class OpenVikingInteropTest
         }
     }
 
+    @ParameterizedTest(name = "{0}: a stale OpenViking {1} /d/t is taken over by pathlock's {3}-SHARED on the {2} path")
+    @MethodSource("cells")
+    void staleOpenVikingLocksAreTakenOverBySharedRequests(final Dialect d, final LockType held, final Relation r,
+        final LockType req) throws IOException
+    {
+        tree();
+        final OvDialectModel ov = model(d);
+        final long old = FileLockStore.systemWallNanos() - ov.defaultExpireNanos() - TimeUnit.SECONDS.toNanos(5);
+        ov.plant(HELD, kind(held), OV_OWNER, old);
+        final FileLockStore s = store(d);
+        final LockStore.PublishResult res = publishShared(s, "reader", requested(r), req);
+        assertTrue(res.isGranted(), () -> "a stale token must not block: " + res.conflict());
+        // The group's file pathlock wrote is HELD to OpenViking (a planted stale token that was not in
+        // the way may stay, stale).
+        int groups = 0;
+        for (final Path f : lockFiles())
+        {
+            if (Files.readString(f).startsWith(LockTokenDescriptor.TAG_GROUP + "|"))
+            {
+                groups++;
+                assertEquals(OvVerdict.HELD, ov.judge(f, FileLockStore.systemWallNanos()).verdict(), f.toString());
+            }
+        }
+        assertEquals(1, groups, lockFiles().toString());
+    }
+
     @Test
     void theMembersHeartbeatKeepsTheGroupYoungToRagfs() throws IOException
     {

@@ -361,6 +361,79 @@ class SharedLockFilesTest
         assertTrue(Files.exists(notAGroup), "what is not a group directory is not touched");
     }
 
+    /** H6 for shared locks: the keeper's share gets the member records' descriptors, held now and later. */
+    @Test
+    void membersDescriptorsAreSharedWithTheKeeper() throws IOException
+    {
+        Files.createDirectories(root.resolve("a"));
+        Files.createDirectories(root.resolve("b"));
+        final FileLockStore s = store();
+        final LockStore.PublishResult held = ps(s, "run", "/a");
+        granted(held);
+        final List<String> events = new ArrayList<>();
+        final FileLockStore.DescriptorShare share = new FileLockStore.DescriptorShare()
+        {
+            @Override
+            public void add(final int fd)
+            {
+                events.add("add");
+            }
+
+            @Override
+            public void remove(final int fd)
+            {
+                events.add("remove");
+            }
+        };
+        try (AutoCloseable registration = s.shareDescriptors("run", share))
+        {
+            assertEquals(List.of("add"), events, "the record held at registration");
+            final LockStore.PublishResult later = ss(s, "run", "/b");
+            granted(later);
+            assertEquals(List.of("add", "add"), events, "a record created later, before it was linked");
+            s.unpublish(later.publication());
+            s.unpublish(held.publication());
+            assertEquals(List.of("add", "add", "remove", "remove"), events);
+        }
+        catch (final Exception e)
+        {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * On java.nio (no flock) member records are judged by age (J2): the heartbeat keeps them young,
+     * and a group whose members stopped refreshing expires.
+     */
+    @Test
+    void onJavaNioMembersAreJudgedByAgeAndRefreshed() throws IOException
+    {
+        Files.createDirectories(root.resolve("a"));
+        final TestClock clock = new TestClock();
+        final FileLockStore s1 = FileLockStore.builder(root).backend("nio").clock(clock).wallClock(clock::wallNanos).build();
+        final FileLockStore s2 = FileLockStore.builder(root).backend("nio").clock(clock).wallClock(clock::wallNanos).build();
+        stores.add(s1);
+        stores.add(s2);
+        final LockStore.PublishResult r1 = ps(s1, "one", "/a");
+        granted(r1);
+        granted(ps(s2, "two", "/a"));
+        assertFalse(px(s2, "w", "/a").isGranted());
+        final long beat = s1.heartbeatInterval().toNanos();
+        for (int i = 0; i < 6; i++)
+        {
+            clock.advance(java.time.Duration.ofNanos(beat));
+            assertTrue(s1.refresh(r1.publication()));
+        }
+        // "two" never refreshed: its record expired and the heartbeat of "one" reaped it; the group lives.
+        final LockFileInfo info = s2.status().get(0);
+        assertEquals(LockFileState.ALIVE, info.state());
+        assertEquals(1, info.members().size(), info.members().toString());
+        assertFalse(px(s2, "w", "/a").isGranted());
+        clock.advance(s1.lockExpire().plusNanos(beat));
+        final LockStore.PublishResult x = px(s2, "w", "/a");
+        granted(x);
+    }
+
     /** A group token whose id is not 16 hex digits is unparseable: held, never followed as a path. */
     @Test
     void aMalformedGroupIdIsHeldAndNeverUsedAsAPath() throws IOException
