@@ -211,7 +211,8 @@ final class PublishProtocol
         validateOwner(ownerId);
         refuseWhatOv431CannotSee(entries);
         final List<HeldFiles.HeldFile> files = new ArrayList<>(entries.size());
-        final List<SharedGroups.Member> members = new ArrayList<>(0);
+        // Exclusive-only requests (the common case) allocate no list of memberships.
+        final List<SharedGroups.Member> members = hasShared(entries) ? new ArrayList<>(entries.size()) : List.of();
         // One request resolves each directory once (R3): the chain from the root is opened once and
         // the pre-check, publication and re-check of every entry reuse its descriptors.
         final RootedFs.Scope scope = ctx.fs.scope();
@@ -228,7 +229,7 @@ final class PublishProtocol
                 }
             }
             return PublishResult.granted(new Pub(entries, files.toArray(new HeldFiles.HeldFile[0]),
-                members.toArray(new SharedGroups.Member[0])));
+                members.isEmpty() ? NO_MEMBERS : members.toArray(new SharedGroups.Member[0])));
         }
         catch (final RuntimeException | Error ex)
         {
@@ -585,6 +586,20 @@ final class PublishProtocol
             "replaced " + MAX_JUDGE_TRIES + " times while being judged", null);
     }
 
+    private static final SharedGroups.Member[] NO_MEMBERS = new SharedGroups.Member[0];
+
+    private static boolean hasShared(final List<LockRequest.Entry> entries)
+    {
+        for (int i = 0; i < entries.size(); i++)
+        {
+            if (entries.get(i).isShared())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void rollback(final List<HeldFiles.HeldFile> files, final List<SharedGroups.Member> members,
         final Throwable cause)
     {
@@ -602,7 +617,10 @@ final class PublishProtocol
                 }
             }
         }
-        members.clear();
+        if (!members.isEmpty())
+        {
+            members.clear();
+        }
         for (int i = files.size() - 1; i >= 0; i--)
         {
             final HeldFiles.HeldFile hf = files.get(i);
