@@ -1,5 +1,6 @@
 package io.pathlock.table;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 
@@ -142,6 +143,24 @@ public final class LockTable
     private static final int R_DEAD = 1;
     private static final int R_BLOCKED = 2;
 
+    /** {@link #register} mark kind: no mark. */
+    public static final int MARK_NONE = 0;
+    /** Mark kind of a SUBTREE-EXCLUSIVE waiter at its node: refuses every new raise and claim (6). */
+    public static final int MARK_ALL = 1;
+    /** Mark kind of a SUBTREE-SHARED waiter at its node: refuses exclusive raises and claims (6). */
+    public static final int MARK_EXCLUSIVE = 2;
+    /** Mark kind of an exclusive waiter blocked by shared holders of a node: refuses shared claims there (6). */
+    public static final int MARK_SHARED = 3;
+
+    /** {@code from} of a claim: a new lock. */
+    public static final int FROM_NONE = 0;
+    /** {@code from} of a claim: the caller's POINT-EXCLUSIVE on the path becomes SUBTREE-EXCLUSIVE. */
+    public static final int FROM_POINT_EXCLUSIVE = 1;
+    /** {@code from} of a claim: the caller's POINT-SHARED on the path becomes the requested lock. */
+    public static final int FROM_POINT_SHARED = 2;
+    /** {@code from} of a claim: the caller's SUBTREE-SHARED on the path becomes SUBTREE-EXCLUSIVE. */
+    public static final int FROM_SUBTREE_SHARED = 3;
+
     /** Low bits of a token that count POINT grants within one epoch (see FENCING TOKENS). */
     public static final int TOKEN_SUB_BITS = 20;
 
@@ -265,9 +284,10 @@ public final class LockTable
     }
 
     /**
-     * Tries to take one lock, using a cached intent chain of the calling thread when one covers
-     * the path's parent (invariant 8). Never waits. When granted, {@link Conflict#chain()} names the
-     * chain taken (or null); hand it back to {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
+     * Tries to take one exclusive lock, using a cached intent chain of the calling thread when one
+     * covers the path's parent (invariant 8). Never waits. When granted, {@link Conflict#chain()}
+     * names the chain taken (or null); hand it back to
+     * {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
      *
      * @param path the path.
      * @param type the lock type.
@@ -287,8 +307,50 @@ public final class LockTable
         final Conflict out,
         final ChainCache cache)
     {
+        return tryLock(path, type, LockMode.EXCLUSIVE, ownBelow, ownBelow,
+            upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter, out, cache);
+    }
+
+    /**
+     * Tries to take one lock of any of the four kinds, or to convert the caller's own lock on the
+     * path into a stronger one ({@code from}). Never waits. Exclusive new locks may use a cached
+     * intent chain (invariant 8); shared locks always walk. When granted, {@link Conflict#chain()}
+     * names the chain taken (or null).
+     *
+     * <p>A conversion from a shared lock to an exclusive one raises exclusive intent on the
+     * ancestors and keeps the shared intent of the old lock: call {@link #finishConversion} once
+     * the whole batch is granted, or {@link #revertConversion} to undo it.
+     *
+     * @param path the path.
+     * @param type the lock type requested (the type held after a conversion).
+     * @param mode the mode requested (the mode held after a conversion).
+     * @param ownBelow for SUBTREE-EXCLUSIVE: how many locks below {@code path} the caller holds.
+     * @param ownBelowExclusive for SUBTREE-SHARED: how many exclusive locks below {@code path} the caller holds.
+     * @param from {@link #FROM_NONE} for a new lock, else what the caller holds on {@code path}.
+     * @param ownSharedSubtrees nodes of strict ancestors on which the caller holds SUBTREE-SHARED
+     *        (they do not block its exclusive lock below), or null.
+     * @param waiter the caller's waiter (for pending-mark priority), or null.
+     * @param out filled with the blocking node when refused, and with the chain when granted.
+     * @param cache the calling thread's chain cache of this table, or null for none.
+     * @return the locked node, or null when refused.
+     * @throws IllegalStateException if a node would get more than {@link TrieNode#MAX_SHARED_HOLDERS}
+     *         shared holders of one type.
+     */
+    public TrieNode tryLock(
+        final LockPath path,
+        final LockType type,
+        final LockMode mode,
+        final int ownBelow,
+        final int ownBelowExclusive,
+        final int from,
+        final TrieNode[] ownSharedSubtrees,
+        final TableWaiter waiter,
+        final Conflict out,
+        final ChainCache cache)
+    {
         out.chain = null;
-        if (cache != null && !upgrade && !path.isRoot())
+        final boolean shared = mode == LockMode.SHARED;
+        if (cache != null && from == FROM_NONE && !shared && ownSharedSubtrees == null && !path.isRoot())
         {
             final int slot = ChainCache.slotOfChild(path);
             final IntentChain c = cache.get(slot);
@@ -319,9 +381,8 @@ public final class LockTable
                 }
             }
         }
-        return tryLock(path, type, ownBelow, upgrade, waiter, out);
+        return walk(path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
     }
-
     private static boolean pendingOnChain(final IntentChain c)
     {
         for (final TrieNode n : c.nodes)
@@ -351,7 +412,9 @@ public final class LockTable
         }
         for (;;)
         {
-            final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, false, waiter, out);
+            final int r = type == LockType.POINT
+                ? claimPoint(n, false, FROM_NONE, waiter, out)
+                : claimSubtree(n, false, ownBelow, ownBelow, FROM_NONE, waiter, out);
             if (r == OK)
             {
                 return n;
@@ -385,14 +448,36 @@ public final class LockTable
         final TableWaiter waiter,
         final Conflict out)
     {
+        out.chain = null;
+        return walk(path, type, false, ownBelow, ownBelow, upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter, out);
+    }
+
+    /**
+     * The walk: raises every strict ancestor (exclusive or shared intent), root first, then claims
+     * the node. A conversion that keeps its mode, or an exclusive POINT made SUBTREE, raises nothing
+     * (the ancestors carry the held lock's intent already); shared to exclusive raises exclusive
+     * intent on top of the shared one (see {@link #finishConversion}).
+     */
+    private TrieNode walk(
+        final LockPath path,
+        final LockType type,
+        final boolean shared,
+        final int ownBelow,
+        final int ownBelowExclusive,
+        final int from,
+        final TrieNode[] ownSs,
+        final TableWaiter waiter,
+        final Conflict out)
+    {
+        final boolean raises = from == FROM_NONE || (!shared && from != FROM_POINT_EXCLUSIVE);
         final int depth = path.depth();
         TrieNode n = root;
         int i = 0;
         while (i < depth)
         {
-            if (!upgrade)
+            if (raises)
             {
-                final int r = raise(n, waiter, out);
+                final int r = raise(n, shared, ownSs != null && contains(ownSs, n), waiter, out);
                 if (r == R_DEAD)
                 {
                     n = childOf(n.parent, n.name);
@@ -400,7 +485,7 @@ public final class LockTable
                 }
                 if (r == R_BLOCKED)
                 {
-                    lowerChain(n.parent);
+                    lowerChain(n.parent, shared);
                     return null;
                 }
             }
@@ -410,7 +495,9 @@ public final class LockTable
 
         for (;;)
         {
-            final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, upgrade, waiter, out);
+            final int r = type == LockType.POINT
+                ? claimPoint(n, shared, from, waiter, out)
+                : claimSubtree(n, shared, ownBelow, ownBelowExclusive, from, waiter, out);
             if (r == OK)
             {
                 return n;
@@ -420,11 +507,84 @@ public final class LockTable
                 n = childOf(n.parent, n.name);
                 continue;
             }
-            if (!upgrade)
+            if (raises)
             {
-                lowerChain(n.parent);
+                lowerChain(n.parent, shared);
             }
             return null;
+        }
+    }
+
+    private static boolean contains(final TrieNode[] nodes, final TrieNode n)
+    {
+        for (final TrieNode m : nodes)
+        {
+            if (m == n)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Completes a granted conversion from a shared lock to an exclusive one: lowers the shared
+     * intent the old lock raised on the ancestors (the exclusive raises of the conversion stay).
+     *
+     * @param node the converted node.
+     */
+    public void finishConversion(final TrieNode node)
+    {
+        lowerChain(node.parent, true);
+    }
+
+    /**
+     * Undoes a conversion made by {@link #tryLock} (before {@link #finishConversion}): the node
+     * goes back to the caller's old lock, the exclusive raises of a shared-to-exclusive conversion
+     * are lowered, and waiters are woken.
+     *
+     * @param node the converted node.
+     * @param from what the caller held before ({@code FROM_*}).
+     * @param type the type the conversion took.
+     * @param mode the mode the conversion took.
+     */
+    public void revertConversion(final TrieNode node, final int from, final LockType type, final LockMode mode)
+    {
+        final long delta = conversionDelta(from, type, mode == LockMode.SHARED);
+        for (;;)
+        {
+            final long s = node.stateVolatile();
+            if (node.compareAndSetState(s, s - delta))
+            {
+                break;
+            }
+        }
+        if (node.waitersVolatile() > 0)
+        {
+            signalAll(node, false);
+        }
+        if (mode == LockMode.EXCLUSIVE && from != FROM_POINT_EXCLUSIVE)
+        {
+            lowerChain(node.parent, false);
+        }
+    }
+
+    /** What a claim adds to the state word (see PROTOCOL): the new hold minus the caller's old one. */
+    private static long conversionDelta(final int from, final LockType type, final boolean shared)
+    {
+        final long add = shared
+            ? (type == LockType.POINT ? TrieNode.SP_ONE : TrieNode.SS_ONE)
+            : (type == LockType.POINT ? TrieNode.HOLD_POINT : TrieNode.HOLD_SUBTREE);
+        switch (from)
+        {
+            case FROM_POINT_EXCLUSIVE:
+                return add - TrieNode.HOLD_POINT;
+            case FROM_POINT_SHARED:
+                return add - TrieNode.SP_ONE;
+            case FROM_SUBTREE_SHARED:
+                return add - TrieNode.SS_ONE;
+            default:
+                return add;
         }
     }
 
@@ -461,6 +621,45 @@ public final class LockTable
         {
             lowerChain(node.parent);
         }
+    }
+
+    /**
+     * Releases a lock of any kind taken by {@link #tryLock(LockPath, LockType, LockMode, int, int, int,
+     * TrieNode[], TableWaiter, Conflict, ChainCache)}. An exclusive lock is released as by
+     * {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}; a shared one lowers its holder
+     * count and the shared intent of its ancestors (shared locks keep no chains).
+     *
+     * @param node the node.
+     * @param path its path.
+     * @param type the type held.
+     * @param mode the mode held.
+     * @param owner the owner attached to the grant (cleared from the node if still attached), or null.
+     * @param chain the chain the grant took, or null.
+     * @param cache the calling thread's chain cache of this table, or null.
+     */
+    public void unlock(final TrieNode node, final LockPath path, final LockType type, final LockMode mode,
+        final LockOwner owner, final IntentChain chain, final ChainCache cache)
+    {
+        if (mode == LockMode.EXCLUSIVE)
+        {
+            unlock(node, path, chain, cache);
+            return;
+        }
+        node.holderClear(owner);
+        final long one = type == LockType.POINT ? TrieNode.SP_ONE : TrieNode.SS_ONE;
+        for (;;)
+        {
+            final long s = node.stateVolatile();
+            if (node.compareAndSetState(s, s - one))
+            {
+                break;
+            }
+        }
+        if (node.waitersVolatile() > 0)
+        {
+            signalAll(node, false);
+        }
+        lowerChain(node.parent, true);
     }
 
     private static void clearHold(final TrieNode node)
@@ -542,6 +741,15 @@ public final class LockTable
         {
             nodes[i] = m;
         }
+        for (final TrieNode a : nodes)
+        {
+            if ((a.stateVolatile() & TrieNode.SS_MASK) != 0)
+            {
+                // Only this caller's own SUBTREE-SHARED lets an exclusive raise through a shared
+                // SUBTREE; a cached chain there could serve another handle of this thread (9).
+                return false;
+            }
+        }
         final IntentChain c = new IntentChain(nodes, parentPath);
         if (!chains.add(c))
         {
@@ -583,7 +791,7 @@ public final class LockTable
         chains.remove(c);
         for (int i = c.nodes.length - 1; i >= 0; i--)
         {
-            lower(c.nodes[i]);
+            lower(c.nodes[i], false);
         }
     }
 
@@ -684,6 +892,23 @@ public final class LockTable
     }
 
     /**
+     * Records a shared grant on a node the caller holds shared: raises the node's token to at least
+     * this grant's (several shared holders write it; the next exclusive grant reads the largest),
+     * and attaches the owner for conflict reports (the last shared holder to attach is named).
+     *
+     * @param node a node locked shared by the caller.
+     * @param owner the owner.
+     * @param token the grant's fencing token.
+     * @param nanos the grant's time.
+     */
+    public static void attachSharedHolder(final TrieNode node, final LockOwner owner, final long token, final long nanos)
+    {
+        node.grantTokenMax(token);
+        node.grantNanos = nanos;
+        node.holderRelease(owner);
+    }
+
+    /**
      * Registers a waiter on the node of a conflict, so that the next change of that node signals it.
      * After registering, the caller must retry once before it waits (invariant 5).
      *
@@ -694,17 +919,32 @@ public final class LockTable
      */
     public boolean register(final TableWaiter waiter, final Conflict conflict, final boolean markPending)
     {
+        return register(waiter, conflict, markPending ? MARK_ALL : MARK_NONE);
+    }
+
+    /**
+     * Registers a waiter on the node of a conflict, placing a pending mark of a kind (invariant 6).
+     * After registering, the caller must retry once before it waits (invariant 5).
+     *
+     * @param waiter the waiter (not registered elsewhere).
+     * @param conflict the conflict returned by the last attempt.
+     * @param markKind {@link #MARK_NONE}, {@link #MARK_ALL}, {@link #MARK_EXCLUSIVE} or {@link #MARK_SHARED}.
+     * @return false if the node was unlinked meanwhile (retry at once; nothing is registered).
+     */
+    public boolean register(final TableWaiter waiter, final Conflict conflict, final int markKind)
+    {
         final TrieNode n = conflict.node;
         waiter.resetSignal();
         // At most one mark per waiter, on the node it is blocked on now: a waiter that keeps a mark
         // while it waits elsewhere is a holder of that mark, and two such batches close a wait cycle
         // (invariant 6).
-        releasePendingMarks(waiter, markPending ? n : null);
+        final boolean markPending = markKind != MARK_NONE;
+        releasePendingMarks(waiter, markPending ? n : null, markKind);
         if (markPending && !waiter.isPendingAt(n))
         {
             waitCounts.addPending(1);
-            n.addPending(1);
-            waiter.addPendingMark(n);
+            n.addPendingMark(markKind, 1);
+            waiter.addPendingMark(n, markKind);
         }
         final boolean intent = conflict.kind == ConflictKind.HELD_BELOW;
         n.queue().add(waiter);
@@ -775,23 +1015,24 @@ public final class LockTable
     public void finish(final TableWaiter waiter)
     {
         deregister(waiter);
-        releasePendingMarks(waiter, null);
+        releasePendingMarks(waiter, null, MARK_NONE);
     }
 
-    private void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
+    private void releasePendingMarks(final TableWaiter waiter, final TrieNode keep, final int keepKind)
     {
         boolean kept = false;
         for (int i = 0; i < waiter.pendingMarkCount(); i++)
         {
             final TrieNode n = waiter.pendingMark(i);
-            if (n == keep)
+            final int kind = waiter.pendingMarkKind(i);
+            if (n == keep && kind == keepKind)
             {
                 kept = true;
                 continue;
             }
-            final int left = n.addPending(-1);
+            final int left = n.addPendingMark(kind, -1);
             waitCounts.addPending(-1);
-            if (left == 0 && n.waitersVolatile() > 0)
+            if (n.waitersVolatile() > 0 && (left == 0 || kind != MARK_ALL))
             {
                 signalAll(n, false);
             }
@@ -799,7 +1040,7 @@ public final class LockTable
         waiter.clearPendingMarks();
         if (kept)
         {
-            waiter.addPendingMark(keep);
+            waiter.addPendingMark(keep, keepKind);
         }
     }
 
@@ -874,7 +1115,7 @@ public final class LockTable
         while (!stack.isEmpty() && visited++ < limit)
         {
             final TrieNode n = stack.pop();
-            if (TrieNode.hold(n.stateVolatile()) != TrieNode.HOLD_NONE)
+            if ((n.stateVolatile() & (TrieNode.HOLD_MASK | TrieNode.SHARED_HOLD_MASK)) != 0)
             {
                 return n;
             }
@@ -899,7 +1140,14 @@ public final class LockTable
 
     // ---- steps ---------------------------------------------------------------------------------
 
-    private int raise(final TrieNode n, final TableWaiter waiter, final Conflict out)
+    /**
+     * Raises exclusive ({@code shared} false) or shared intent on an ancestor. Refused by a
+     * SUBTREE-EXCLUSIVE hold; an exclusive raise also by a SUBTREE-SHARED hold other than the
+     * caller's own ({@code ownSs}). A count whose base field is full inflates the node and goes to
+     * the cells (no silent wrap).
+     */
+    private int raise(final TrieNode n, final boolean shared, final boolean ownSs, final TableWaiter waiter,
+        final Conflict out)
     {
         for (;;)
         {
@@ -918,14 +1166,21 @@ public final class LockTable
                 out.set(n, ConflictKind.HELD_SUBTREE, false);
                 return R_BLOCKED;
             }
-            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            if (!shared && (s & TrieNode.SS_MASK) != 0 && !(ownSs && TrieNode.sharedSubtrees(s) == 1))
+            {
+                out.set(n, ConflictKind.HELD_SUBTREE_SHARED, false);
+                return R_BLOCKED;
+            }
+            if (n.pendingVolatile() > 0 && refusedByMark(n, shared ? OP_RAISE_SHARED : OP_EXCLUSIVE) && !exempt(waiter, n))
             {
                 out.set(n, ConflictKind.PENDING_SUBTREE, false);
                 return R_BLOCKED;
             }
             if ((s & TrieNode.INFLATED) == 0)
             {
-                if (n.compareAndSetState(s, s + TrieNode.INTENT_ONE))
+                final long one = shared ? TrieNode.IS_ONE : TrieNode.INTENT_ONE;
+                final long mask = shared ? TrieNode.IS_MASK : TrieNode.IX_MASK;
+                if ((s & mask) != mask && n.compareAndSetState(s, s + one))
                 {
                     return OK;
                 }
@@ -934,7 +1189,7 @@ public final class LockTable
             }
 
             final long[] cells = n.cellsVolatile();
-            final int index = TrieNode.cellIndex();
+            final int index = TrieNode.cellIndex() + (shared ? TrieNode.CELL_IS : 0);
             TrieNode.addCellVolatile(cells, index, 1);
             long s2 = n.stateVolatile();
             while ((s2 & TrieNode.CLAIMING) != 0)
@@ -944,7 +1199,10 @@ public final class LockTable
                 Thread.onSpinWait();
                 s2 = n.stateVolatile();
             }
-            if (TrieNode.hold(s2) == TrieNode.HOLD_SUBTREE || (s2 & (TrieNode.DEAD | TrieNode.RECLAIMING)) != 0)
+            final boolean blockedShared = !shared && (s2 & TrieNode.SS_MASK) != 0
+                && !(ownSs && TrieNode.sharedSubtrees(s2) == 1);
+            if (TrieNode.hold(s2) == TrieNode.HOLD_SUBTREE || blockedShared
+                || (s2 & (TrieNode.DEAD | TrieNode.RECLAIMING)) != 0)
             {
                 TrieNode.addCellVolatile(cells, index, -1);
                 if (n.intentWaitersVolatile() > 0)
@@ -960,7 +1218,8 @@ public final class LockTable
                     Thread.onSpinWait();
                     continue;
                 }
-                out.set(n, ConflictKind.HELD_SUBTREE, false);
+                out.set(n, blockedShared && TrieNode.hold(s2) != TrieNode.HOLD_SUBTREE
+                    ? ConflictKind.HELD_SUBTREE_SHARED : ConflictKind.HELD_SUBTREE, false);
                 return R_BLOCKED;
             }
             return OK;
@@ -980,21 +1239,21 @@ public final class LockTable
         }
     }
 
-    private void lower(final TrieNode n)
+    private void lower(final TrieNode n, final boolean shared)
     {
         for (;;)
         {
             final long s = n.stateVolatile();
             if ((s & TrieNode.INFLATED) == 0)
             {
-                if (n.compareAndSetState(s, s - TrieNode.INTENT_ONE))
+                if (n.compareAndSetState(s, s - (shared ? TrieNode.IS_ONE : TrieNode.INTENT_ONE)))
                 {
                     break;
                 }
             }
             else
             {
-                TrieNode.addCellVolatile(n.cellsVolatile(), TrieNode.cellIndex(), -1);
+                TrieNode.addCellVolatile(n.cellsVolatile(), TrieNode.cellIndex() + (shared ? TrieNode.CELL_IS : 0), -1);
                 break;
             }
         }
@@ -1006,9 +1265,46 @@ public final class LockTable
 
     private void lowerChain(final TrieNode from)
     {
+        lowerChain(from, false);
+    }
+
+    private void lowerChain(final TrieNode from, final boolean shared)
+    {
         for (TrieNode m = from; m != null; m = m.parent)
         {
-            lower(m);
+            lower(m, shared);
+        }
+    }
+
+    /** A step that respects pending marks: an exclusive raise or claim. */
+    private static final int OP_EXCLUSIVE = 0;
+    /** A shared raise (compatible with SUBTREE-SHARED waiters). */
+    private static final int OP_RAISE_SHARED = 1;
+    /** A shared claim on the marked node. */
+    private static final int OP_CLAIM_SHARED = 2;
+
+    /**
+     * Whether the marks on {@code n} (pending > 0) refuse a step (invariant 6): a MARK_ALL refuses
+     * everything; a MARK_EXCLUSIVE (SUBTREE-SHARED waiter) refuses exclusive raises and claims; a
+     * MARK_SHARED (exclusive waiter blocked by shared holders) refuses shared claims on the node.
+     */
+    private static boolean refusedByMark(final TrieNode n, final int op)
+    {
+        final int total = n.pendingVolatile();
+        final int x = n.pendingExclusiveVolatile();
+        final int sh = n.pendingSharedVolatile();
+        if (total - x - sh > 0)
+        {
+            return true;
+        }
+        switch (op)
+        {
+            case OP_EXCLUSIVE:
+                return x > 0;
+            case OP_CLAIM_SHARED:
+                return sh > 0;
+            default:
+                return false;
         }
     }
 
@@ -1074,8 +1370,29 @@ public final class LockTable
         return false;
     }
 
-    private static int claimPoint(final TrieNode n, final TableWaiter waiter, final Conflict out)
+    /** The conflict kind of a node's holds, exclusive first. */
+    private static ConflictKind heldKind(final long s)
     {
+        final long hold = TrieNode.hold(s);
+        if (hold == TrieNode.HOLD_SUBTREE)
+        {
+            return ConflictKind.HELD_SUBTREE;
+        }
+        if (hold == TrieNode.HOLD_POINT)
+        {
+            return ConflictKind.HELD_POINT;
+        }
+        return (s & TrieNode.SS_MASK) != 0 ? ConflictKind.HELD_SUBTREE_SHARED : ConflictKind.HELD_POINT_SHARED;
+    }
+
+    /**
+     * POINT claim. Shared: no exclusive hold on the node. Exclusive: no hold of any kind but the
+     * caller's own POINT-SHARED ({@code from}).
+     */
+    private static int claimPoint(final TrieNode n, final boolean shared, final int from, final TableWaiter waiter,
+        final Conflict out)
+    {
+        final long ownSp = from == FROM_POINT_SHARED ? TrieNode.SP_ONE : 0;
         for (;;)
         {
             final long s = n.stateVolatile();
@@ -1088,28 +1405,52 @@ public final class LockTable
                 Thread.onSpinWait();
                 continue;
             }
-            final long hold = TrieNode.hold(s);
-            if (hold != TrieNode.HOLD_NONE)
+            final long others = shared ? s & TrieNode.HOLD_MASK : (s & (TrieNode.HOLD_MASK | TrieNode.SHARED_HOLD_MASK)) - ownSp;
+            if (others != 0)
             {
-                out.set(n, hold == TrieNode.HOLD_POINT ? ConflictKind.HELD_POINT : ConflictKind.HELD_SUBTREE, true);
+                out.set(n, heldKind(s - ownSp), true);
                 return R_BLOCKED;
             }
-            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            if (n.pendingVolatile() > 0 && refusedByMark(n, shared ? OP_CLAIM_SHARED : OP_EXCLUSIVE) && !exempt(waiter, n))
             {
                 out.set(n, ConflictKind.PENDING_SUBTREE, true);
                 return R_BLOCKED;
             }
-            if (n.compareAndSetState(s, s | TrieNode.HOLD_POINT))
+            final long claimed;
+            if (shared)
+            {
+                if ((s & TrieNode.SP_MASK) == TrieNode.SP_MASK)
+                {
+                    throw new IllegalStateException("more than " + TrieNode.MAX_SHARED_HOLDERS
+                        + " POINT-SHARED holders on " + n.pathString());
+                }
+                claimed = s + TrieNode.SP_ONE;
+            }
+            else
+            {
+                claimed = s - ownSp + TrieNode.HOLD_POINT;
+            }
+            if (n.compareAndSetState(s, claimed))
             {
                 return OK;
             }
         }
     }
 
+    /**
+     * SUBTREE claim (PROTOCOL): exclusive needs no hold but the caller's own ({@code from}) and
+     * IX + IS == ownBelow; shared needs no exclusive hold and IX == ownBelowExclusive. On an
+     * inflated node the intent is summed under CLAIMING.
+     */
     private int claimSubtree(
-        final TrieNode n, final int ownBelow, final boolean upgrade, final TableWaiter waiter, final Conflict out)
+        final TrieNode n, final boolean shared, final int ownBelow, final int ownBelowExclusive, final int from,
+        final TableWaiter waiter, final Conflict out)
     {
-        final long expectedHold = upgrade ? TrieNode.HOLD_POINT : TrieNode.HOLD_NONE;
+        final long ownHold = from == FROM_POINT_EXCLUSIVE ? TrieNode.HOLD_POINT
+            : from == FROM_POINT_SHARED ? TrieNode.SP_ONE
+            : from == FROM_SUBTREE_SHARED ? TrieNode.SS_ONE : 0;
+        final long delta = conversionDelta(from, LockType.SUBTREE, shared);
+        final long expected = shared ? ownBelowExclusive : ownBelow;
         for (;;)
         {
             final long s = n.stateVolatile();
@@ -1122,21 +1463,27 @@ public final class LockTable
                 Thread.onSpinWait();
                 continue;
             }
-            final long hold = TrieNode.hold(s);
-            if (hold != expectedHold)
+            final long others = (s & (TrieNode.HOLD_MASK | (shared ? 0 : TrieNode.SHARED_HOLD_MASK))) - (shared ? 0 : ownHold);
+            if (others != 0)
             {
-                out.set(n, hold == TrieNode.HOLD_SUBTREE ? ConflictKind.HELD_SUBTREE : ConflictKind.HELD_POINT, true);
+                out.set(n, heldKind(s - ownHold), true);
                 return R_BLOCKED;
             }
-            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            if (n.pendingVolatile() > 0 && refusedByMark(n, shared ? OP_CLAIM_SHARED : OP_EXCLUSIVE) && !exempt(waiter, n))
             {
                 out.set(n, ConflictKind.PENDING_SUBTREE, true);
                 return R_BLOCKED;
             }
-            final long claimed = (s & ~TrieNode.HOLD_MASK) | TrieNode.HOLD_SUBTREE;
+            if (shared && (s & TrieNode.SS_MASK) == TrieNode.SS_MASK)
+            {
+                throw new IllegalStateException("more than " + TrieNode.MAX_SHARED_HOLDERS
+                    + " SUBTREE-SHARED holders on " + n.pathString());
+            }
+            final long claimed = s + delta;
             if ((s & TrieNode.INFLATED) == 0)
             {
-                if (TrieNode.base(s) != ownBelow)
+                final long intent = shared ? TrieNode.base(s) : TrieNode.base(s) + TrieNode.baseShared(s);
+                if (intent != expected)
                 {
                     if (chains.revokeThrough(this, n) > 0)
                     {
@@ -1156,10 +1503,16 @@ public final class LockTable
             {
                 continue;
             }
-            final long intent = TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile());
-            if (intent == ownBelow)
+            final long[] cells = n.cellsVolatile();
+            long intent = TrieNode.base(s) + TrieNode.sumCellsVolatile(cells, 0);
+            if (!shared)
             {
-                // Only the claimer changes the word while CLAIMING is set; the loop is for clarity.
+                intent += TrieNode.baseShared(s) + TrieNode.sumCellsVolatile(cells, TrieNode.CELL_IS);
+            }
+            if (intent == expected)
+            {
+                // Only CLAIMING is cleared here; shared holders may release meanwhile (they change
+                // their own counts only), so the CAS loops.
                 for (;;)
                 {
                     final long c = n.stateVolatile();
@@ -1172,7 +1525,7 @@ public final class LockTable
             for (;;)
             {
                 final long c = n.stateVolatile();
-                if (n.compareAndSetState(c, (c & ~(TrieNode.HOLD_MASK | TrieNode.CLAIMING)) | expectedHold))
+                if (n.compareAndSetState(c, (c - delta) & ~TrieNode.CLAIMING))
                 {
                     break;
                 }
@@ -1260,7 +1613,7 @@ public final class LockTable
     private void tryReclaim(final TrieNode n)
     {
         final long s = n.stateVolatile();
-        if ((s & (TrieNode.HOLD_MASK | TrieNode.DEAD | TrieNode.RECLAIMING)) != 0
+        if ((s & (TrieNode.HOLD_MASK | TrieNode.SHARED_HOLD_MASK | TrieNode.DEAD | TrieNode.RECLAIMING)) != 0
             || n.waitersVolatile() != 0 || n.pendingVolatile() != 0)
         {
             return;
@@ -1269,7 +1622,7 @@ public final class LockTable
         // the epoch passes its last token's (FENCING TOKENS).
         if ((s & TrieNode.INFLATED) == 0)
         {
-            if (TrieNode.base(s) != 0)
+            if ((s & TrieNode.COUNTS_MASK) != 0)
             {
                 return;
             }
@@ -1286,7 +1639,10 @@ public final class LockTable
             {
                 return;
             }
-            if (TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile()) != 0)
+            final long[] cells = n.cellsVolatile();
+            if (TrieNode.base(s) + TrieNode.sumCellsVolatile(cells, 0) != 0
+                || TrieNode.baseShared(s) + TrieNode.sumCellsVolatile(cells, TrieNode.CELL_IS) != 0
+                || (s & TrieNode.SHARED_HOLD_MASK) != 0)
             {
                 n.stateVolatile(s);
                 return;
