@@ -142,6 +142,8 @@ public final class LockTable
     private static final int OK = 0;
     private static final int R_DEAD = 1;
     private static final int R_BLOCKED = 2;
+    /** A shared claim found its holder count full (the walk lowers its raises, then throws). */
+    private static final int R_FULL = 3;
 
     /** {@link #register} mark kind: no mark. */
     public static final int MARK_NONE = 0;
@@ -510,6 +512,11 @@ public final class LockTable
             if (raises)
             {
                 lowerChain(n.parent, shared);
+            }
+            if (r == R_FULL)
+            {
+                throw new IllegalStateException("more than " + TrieNode.MAX_SHARED_HOLDERS + " " + type
+                    + "-SHARED holders on " + path);
             }
             return null;
         }
@@ -1421,8 +1428,7 @@ public final class LockTable
             {
                 if ((s & TrieNode.SP_MASK) == TrieNode.SP_MASK)
                 {
-                    throw new IllegalStateException("more than " + TrieNode.MAX_SHARED_HOLDERS
-                        + " POINT-SHARED holders on " + n.pathString());
+                    return R_FULL;
                 }
                 claimed = s + TrieNode.SP_ONE;
             }
@@ -1476,8 +1482,7 @@ public final class LockTable
             }
             if (shared && (s & TrieNode.SS_MASK) == TrieNode.SS_MASK)
             {
-                throw new IllegalStateException("more than " + TrieNode.MAX_SHARED_HOLDERS
-                    + " SUBTREE-SHARED holders on " + n.pathString());
+                return R_FULL;
             }
             final long claimed = s + delta;
             if ((s & TrieNode.INFLATED) == 0)
