@@ -48,6 +48,14 @@ import java.util.concurrent.locks.LockSupport;
  * POINT upgrades in place; a SUBTREE is never downgraded. The handle's own locks below a path never
  * block its SUBTREE on that path.
  *
+ * <p>Shared locks (DESIGN §2): an exclusive lock covers a shared request on the same path, and a
+ * SUBTREE-SHARED covers shared requests at or below it; an exclusive request on a path held shared
+ * converts the lock in place to the stronger type and mode, never downgrading it. A conversion that
+ * must wait keeps the shared lock held throughout and leaves it held if it fails or times out; one
+ * that would close a cycle of waiting upgrades fails at once with
+ * {@link io.pathlock.core.LockUpgradeException}. The handle's own SUBTREE-SHARED does not block its
+ * exclusive locks below it.
+ *
  * <p>Thread-safety: a handle may be used and closed from any thread (it is not bound to the thread
  * that acquired). Its operations are serialised on the handle, except that waiting happens outside
  * that lock, so {@link #close()} from another thread is never blocked by a waiting acquire.

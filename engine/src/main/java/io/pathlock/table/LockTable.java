@@ -16,41 +16,67 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * PROTOCOL
  *
- * Each node has a 64-bit state word:
+ * Four lock kinds (DESIGN §2): POINT and SUBTREE, each SHARED (S) or EXCLUSIVE (X). Where two locks
+ * meet (same path, or a SUBTREE on an ancestor of the other) they conflict unless both are shared.
+ * This is Gray's multi-granularity locking with separate intention counts for the exclusive (IX)
+ * and the shared (IS) locks below a node. Each node has a 64-bit state word:
  *
- *   63                                   8 7  6   5   4   3    2    1  0
- *  +--------------------------------------+------+---+---+----+----+----+
- *  |        BASE intention count           |unused|CLM|INF|RCLM|DEAD|HOLD|
- *  +--------------------------------------+------+---+---+----+----+----+
+ *   63         50 49         36 35         22 21              6  5   4   3    2    1  0
+ *  +-------------+-------------+-------------+-----------------+---+---+----+----+-----+
+ *  |   SS (14)   |   SP (14)   |   IS (14)   |     IX (16)     |CLM|INF|RCLM|DEAD|XHOLD|
+ *  +-------------+-------------+-------------+-----------------+---+---+----+----+-----+
  *
- *  HOLD       NONE, POINT or SUBTREE: the lock held on this very node.
+ *  XHOLD      NONE, POINT or SUBTREE: the EXCLUSIVE lock held on this very node.
  *  DEAD       the node has been unlinked; whoever sees it looks the child up again.
  *  RECLAIMING an inflated node is being checked for reclamation (transient).
- *  INFLATED   the intention count also lives in striped cells (see below).
+ *  INFLATED   the intention counts also live in striped cells (see below).
  *  CLAIMING   a SUBTREE claim on an inflated node is summing the cells (transient, see below).
- *  BASE       number of locks held strictly below the node (Gray's intention count).
+ *  IX, IS     base parts of the number of exclusive / shared locks held strictly below the node.
+ *  SP, SS     number of POINT-SHARED / SUBTREE-SHARED holders of the node itself.
  *
- * intent(n) = BASE(n) + (INFLATED ? sum of n's cells : 0).
+ * IX(n) = base IX + (INFLATED ? sum of n's IX cells : 0), IS(n) likewise; each cell has an IX and
+ * an IS counter side by side on its own padded line.
  *
- * POINT(p):   for each strict ancestor a of p, root first: raise(a); then claimPoint(p).
- * SUBTREE(p): for each strict ancestor a of p, root first: raise(a); then claimSubtree(p).
- * raise(a)    succeeds only if HOLD(a) != SUBTREE (and no SUBTREE waiter is pending on a);
- *             it adds one to intent(a).
- * claimPoint  CAS HOLD NONE -> POINT.
- * claimSubtree CAS HOLD NONE -> SUBTREE, valid only if intent(p) == 0 (or == the number of the
- *             caller's own locks below p, for reentrant requests).
+ * Counts never wrap (10): a raise that finds its base field full inflates the node and counts in
+ * the cells (longs), so 100,000s of locks below one node only cost the cell path. SP and SS are
+ * never in cells (an exclusive claim must see them in one read); a claim that would take one past
+ * MAX_SHARED_HOLDERS (16,383, as ReentrantReadWriteLock's reader limit) is refused with an
+ * IllegalStateException after its walk is undone.
+ *
+ * lock(p):    for each strict ancestor a of p, root first: raise(a, mode); then claim(p).
+ * raise(a, X) refused if XHOLD(a) == SUBTREE or SS(a) > 0 (except the caller's own SUBTREE-SHARED
+ *             on a, when it is the only one: ownSharedSubtrees); adds one to IX(a).
+ * raise(a, S) refused only if XHOLD(a) == SUBTREE; adds one to IS(a).
+ *             (Both are also refused by pending marks that apply to them, see 6.)
+ * claim POINT-X    needs XHOLD == NONE and SP == SS == 0;             XHOLD := POINT.
+ * claim POINT-S    needs XHOLD == NONE;                               SP += 1.
+ * claim SUBTREE-X  needs XHOLD == NONE, SP == SS == 0 and IX + IS == ownBelow; XHOLD := SUBTREE.
+ * claim SUBTREE-S  needs XHOLD == NONE and IX == ownBelowExclusive;   SS += 1.
+ *             ownBelow / ownBelowExclusive: the caller's own locks (all / exclusive) below p,
+ *             which never block it.
  * A failed step undoes the raises already made (in reverse) and reports the blocking node.
- * unlock(p)   clears HOLD(p), then lowers intent on every strict ancestor, leaf first.
+ * unlock(p)   clears the caller's hold on p (XHOLD := NONE, or SP/SS -= 1), then lowers its
+ *             intent (IX or IS) on every strict ancestor, leaf first.
+ *
+ * Conversions (upgrades in place) change the caller's own hold on p in one CAS, counting it out of
+ * the claim's conditions: POINT-X -> SUBTREE-X (no walk), POINT-S -> SUBTREE-S (no walk),
+ * POINT-S -> POINT-X / SUBTREE-X and SUBTREE-S -> SUBTREE-X (a walk raising IX over the IS of the
+ * old lock; the IS is lowered by finishConversion once the whole batch is granted, or the IX by
+ * revertConversion if the batch fails: the node keeps the caller's shared lock throughout, and an
+ * over-counted intent only refuses more, never less). A conversion is never a downgrade.
  *
  * Contention on shallow nodes: every lock raises intent on the root, so a plain CAS counter there
  * would serialise all threads. When a raise loses a CAS race, the node INFLATES: raises and lowers
  * then add to a per-thread cell (padded), and SUBTREE/reclaim claims use a Dekker handshake:
  *
  *   raiser:  cell += 1 (volatile RMW);  read state; while CLAIMING: wait, keeping the cell;
- *            then if HOLD == SUBTREE or DEAD/RECLAIMING: cell -= 1 and back off.
- *   claimer: CAS HOLD NONE -> SUBTREE|CLAIMING (volatile); read all cells; if intent == expected
- *            clear CLAIMING (the claim stands), else CAS HOLD back to what it was, clearing
- *            CLAIMING, and wake waiters.
+ *            then if the raise is refused by the word (XHOLD == SUBTREE; for IX also SS > 0 but
+ *            the caller's own) or DEAD/RECLAIMING: cell -= 1 and back off.
+ *   claimer: CAS the claim's change (XHOLD := SUBTREE, or SS += 1) | CLAIMING (volatile); read
+ *            the cells it needs (SUBTREE-X: IX and IS; SUBTREE-S: IX); if intent == expected clear
+ *            CLAIMING (the claim stands), else CAS the change back, clearing CLAIMING, and wake
+ *            waiters. While CLAIMING is set other words changes are only releases of shared
+ *            holders (SP/SS -= 1), so both CASes loop and work by difference.
  *
  * Both sides write then read the other's variable with sequentially consistent accesses, so at
  * least one of them sees the other: they never both proceed. A raiser that sees the claim waits
@@ -66,12 +92,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * INVARIANTS
  *
- *  1. Mutual exclusion: if HOLD(n) == SUBTREE then no lock is held on n's strict descendants and
- *     no SUBTREE on its strict ancestors; if HOLD(n) == POINT no SUBTREE is held on an ancestor.
- *     Every conflicting pair of locks meets on one node: the SUBTREE holder's node, whose word (and
- *     cells) both sides change before they proceed.
- *  2. intent(n) equals the number of locks held strictly below n plus the raises of walks in
- *     flight; it is never negative when quiescent, and a failed walk leaves it as it found it.
+ *  1. Mutual exclusion: if XHOLD(n) == SUBTREE then no lock is held on n (but that one) nor on its
+ *     strict descendants, and no SUBTREE on its strict ancestors; if XHOLD(n) == POINT no other
+ *     lock is held on n and no SUBTREE on an ancestor; if SS(n) > 0 no exclusive lock is held on n
+ *     or below it (but below, the SS holder's own when it is the only one, see 9); if SP(n) > 0 no
+ *     exclusive lock is held on n and no SUBTREE-X above. Every conflicting pair of locks meets on
+ *     one node's word (and cells), which both sides change before they proceed: the SUBTREE holder's
+ *     node (IX/IS against XHOLD/SS), or the common node (XHOLD against SP/SS).
+ *  2. IX(n) (IS(n)) equals the number of exclusive (shared) locks held strictly below n plus the
+ *     raises of walks in flight and of cached chains (IX only, 8) and of conversions in flight (both);
+ *     never negative when quiescent; a failed walk leaves it as it found it.
  *  3. Every operation touches depth+1 nodes: O(depth) whatever the size of the subtree.
  *  4. A node is unlinked only when its HOLD is NONE, its intent is 0, and no waiter or pending
  *     mark refers to it; DEAD is final. A walker holds intent on every ancestor it passes, so the
@@ -79,12 +109,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *  5. Lost wake-ups are impossible: a waiter enqueues itself and then increments the node's waiter
  *     count before it retries; a releaser changes the state word before it reads the waiter count.
  *     Either the retry sees the release, or the releaser sees the waiter and signals it.
- *  6. Anti-starvation: a SUBTREE waiter blocked on its own node places a pending mark there (one
- *     mark per waiter: it drops its mark when it becomes blocked elsewhere, else two batches that
- *     each keep a mark the other needs would wait for each other forever). While
- *     a node has pending marks, new raises through it and new POINT claims on it are refused, and
- *     only waiters that hold a mark may claim it as SUBTREE; the locks below it drain, and the
- *     SUBTREE waiter wins against an endless stream of POINT locks below. A requester that holds
+ *  6. Anti-starvation, both ways between shared and exclusive: a waiter places a pending mark on
+ *     the node that blocks it (one mark per waiter: it drops its mark when it becomes blocked
+ *     elsewhere, else two batches that each keep a mark the other needs would wait for each other
+ *     forever). The kind of mark says what it refuses to requesters that are not exempt:
+ *       MARK_ALL        a SUBTREE-X waiter blocked at its node: every new raise through the node
+ *                       and every new claim on it.
+ *       MARK_EXCLUSIVE  a SUBTREE-S waiter blocked at its node: new exclusive raises through it
+ *                       and exclusive claims on it (shared locks are compatible with the waiter).
+ *       MARK_SHARED     an exclusive waiter blocked by shared holders of a node (SP/SS at its
+ *                       target, or SS on an ancestor): new shared claims on that node.
+ *     The locks the waiter waits for drain, none of the refused kind replaces them, and it wins
+ *     against an endless stream of shared grants (readers do not starve a writer) as well as of
+ *     exclusive ones (writers below do not starve a SUBTREE-S reader). A node's marks are counted
+ *     in one total (the only count hot paths read) and per kind (read only when the total is not
+ *     zero). Waiters holding any mark on a node ignore the other marks there. A requester that holds
  *     a lock on or below a marked node ignores that node's marks: the waiter may be waiting for
  *     it. Which other requesters are exempt is the waiter's call ({@link TableWaiter#mayBeAwaitedAt});
  *     the facade exempts a waiting requester whose held locks are awaited by someone
@@ -113,18 +152,32 @@ import java.util.concurrent.atomic.AtomicLong;
  *         CACHED chain through its node. Dekker again: one of them sees the other.
  *     (d) The sweep revokes the CACHED chains not used since the previous sweep (second chance);
  *         the registry holds at most MAX_CHAINS; a thread's cache at most ChainCache.SLOTS.
+ *     (e) Chains carry exclusive intent only: shared locks always walk and lower, and a SUBTREE-S
+ *         claim revokes the chains through its node as a SUBTREE-X claim does (they are IX).
+ *  9. The caller's own SUBTREE-SHARED on an ancestor does not block its exclusive raise there if it
+ *     is the only SS holder of that node (else another owner's shared SUBTREE would be broken).
+ *     Such a raise is never kept as a cached chain (a chain is taken without raising, by any handle
+ *     of the thread): keepChain refuses to cache raises through a node with SS > 0.
+ * 10. No count wraps: IX/IS fields that are full send the raise to the cells; SP/SS that are full
+ *     refuse the claim loudly.
  *
  * FENCING TOKENS (the store's tokens when it asks for them, see LockStore.tableTokens)
  *
  *  A grant's token is taken after its claims, from the EPOCH counter and the tokens of the last
  *  grants on its own nodes (TrieNode.grantToken, written before the holder can release):
- *    any SUBTREE in the batch:  token = (++EPOCH) &lt;&lt; SUB_BITS
- *    POINT only:                token = max((EPOCH &lt;&lt; SUB_BITS) + 1, max over its nodes (grantToken + 1)),
+ *    any SUBTREE in the batch (either mode):  token = (++EPOCH) &lt;&lt; SUB_BITS
+ *    POINT only (either mode):  token = max((EPOCH &lt;&lt; SUB_BITS) + 1, max over its nodes (grantToken + 1)),
  *                               and EPOCH is raised to the token's epoch if the low bits overflowed.
- *  A node is marked DEAD only after EPOCH has passed its last token's epoch. If grant A happens
- *  before a conflicting grant B then token(A) &lt; token(B): they meet on B's node (same node:
- *  grantToken), or one is a SUBTREE (B's epoch is above every epoch read or set before B's claim).
- *  Non-conflicting grants may share a token; no grant writes a shared line except SUBTREE grants.
+ *  An exclusive grant writes its node's grantToken; a shared grant raises it to at least its own
+ *  token with a CAS (attachSharedHolder: several shared holders write it, and whichever attaches
+ *  last must not lower it). A node is marked DEAD only after EPOCH has passed its last token's
+ *  epoch. If grant A happens before a conflicting grant B then token(A) &lt; token(B): they meet on
+ *  B's node (same node: grantToken, which is the maximum of every shared holder's token since the
+ *  last exclusive grant, so an exclusive grant after readers is above all of them and a shared
+ *  grant after a writer above it), or one is a SUBTREE of either mode (B's epoch is above every
+ *  epoch read or set before B's claim). Overlapping shared grants may share a token, as may
+ *  non-conflicting grants; no grant writes a shared line except SUBTREE grants. A conversion is a
+ *  new grant with a new token.
  * </pre>
  *
  * <p>The child index of a node is a {@link ConcurrentHashMap}; its reads are lock-free, its inserts
