@@ -1209,6 +1209,27 @@ public final class LockTable
     private int raise(final TrieNode n, final boolean shared, final boolean ownSs, final TableWaiter waiter,
         final Conflict out)
     {
+        // Fast path, kept small so that it inlines into the walk: a plain word with nothing in the
+        // way (no flag, no SUBTREE-X, for IX no SUBTREE-S, the field not full, no mark). A lost CAS
+        // inflates the node, as in the loop below.
+        final long s = n.stateVolatile();
+        final long full = shared ? TrieNode.IS_MASK : TrieNode.IX_MASK;
+        final long blockers = TrieNode.DEAD | TrieNode.RECLAIMING | TrieNode.CLAIMING | TrieNode.INFLATED
+            | TrieNode.HOLD_SUBTREE | (shared ? 0 : TrieNode.SS_MASK);
+        if ((s & blockers) == 0 && (s & full) != full && n.pendingVolatile() == 0)
+        {
+            if (n.compareAndSetState(s, s + (shared ? TrieNode.IS_ONE : TrieNode.INTENT_ONE)))
+            {
+                return OK;
+            }
+            inflate(n);
+        }
+        return raiseSlow(n, shared, ownSs, waiter, out);
+    }
+
+    private int raiseSlow(final TrieNode n, final boolean shared, final boolean ownSs, final TableWaiter waiter,
+        final Conflict out)
+    {
         for (;;)
         {
             final long s = n.stateVolatile();
