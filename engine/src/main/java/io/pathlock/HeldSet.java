@@ -1,5 +1,6 @@
 package io.pathlock;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 import io.pathlock.core.LockRequest;
@@ -27,7 +28,11 @@ import java.util.List;
  *
  * <ul>
  * <li>H1: at most one entry per path; an upgrade POINT to SUBTREE replaces the entry in place.</li>
- * <li>H2: {@code subtreeCount} counts the SUBTREE entries.</li>
+ * <li>H2: {@code subtreeCount} counts the SUBTREE entries, {@code sharedCount} the SHARED ones (of
+ *     either type).</li>
+ * <li>H5: a SHARED entry's token and grant time are in {@code tokens} and {@code grantNanos} (its
+ *     node is shared with other holders, whose grants overwrite the node's record); an EXCLUSIVE
+ *     entry's are on its node.</li>
  * <li>H3: slots {@code 0..size-1} are in grant order, so releases and snapshots are stable.</li>
  * <li>H4: while {@code index != null}, it maps the paths of slots {@code 0..indexed-1} to their slot
  *     (bucket value slot + 1, 0 empty, linear probing, at most half full); every lookup first adds the
@@ -46,6 +51,7 @@ final class HeldSet implements LockOwner
     private static final TrieNode[] NO_NODES = new TrieNode[0];
     private static final boolean[] NO_FLAGS = new boolean[0];
     private static final IntentChain[] NO_CHAINS = new IntentChain[0];
+    private static final long[] NO_LONGS = new long[0];
 
     private LockRequest.Entry[] entries = NO_ENTRIES;
     private TrieNode[] nodes = NO_NODES;
@@ -53,6 +59,9 @@ final class HeldSet implements LockOwner
     private IntentChain[] chains = NO_CHAINS;
     private int size;
     private int subtreeCount;
+    private int sharedCount;
+    private long[] tokens = NO_LONGS;
+    private long[] grantNanos = NO_LONGS;
     private int[] index;
     // Slots [0, indexed) are in the index; later appends are added when a lookup needs it (H4).
     private int indexed;
@@ -115,7 +124,24 @@ final class HeldSet implements LockOwner
     {
         final TrieNode n = nodes[slot];
         final LockRequest.Entry e = entries[slot];
-        return new HeldLock(ownerId, e.path(), e.type(), n.grantToken(), n.grantNanos());
+        if (e.isShared())
+        {
+            return new HeldLock(ownerId, e.path(), e.type(), tokens[slot], grantNanos[slot], LockMode.SHARED);
+        }
+        return new HeldLock(ownerId, e.path(), e.type(), n.grantToken(), n.grantNanos(), LockMode.EXCLUSIVE);
+    }
+
+    /** The fencing token of a slot's grant (H5). */
+    long token(final int slot)
+    {
+        return entries[slot].isShared() ? tokens[slot] : nodes[slot].grantToken();
+    }
+
+    /** Records a shared grant's token and time (H5); call after {@link #put} or {@link #append}. */
+    void setSharedGrant(final int slot, final long token, final long nanos)
+    {
+        tokens[slot] = token;
+        grantNanos[slot] = nanos;
     }
 
     /** The slot of the entry exactly on {@code p}, or -1. */
@@ -177,7 +203,7 @@ final class HeldSet implements LockOwner
             return false;
         }
         final int exact = slotOf(e.path());
-        if (exact >= 0 && (e.type() == LockType.POINT || entries[exact].type() == LockType.SUBTREE))
+        if (exact >= 0 && entries[exact].covers(e))
         {
             return true;
         }
@@ -185,13 +211,83 @@ final class HeldSet implements LockOwner
         {
             for (int i = 0; i < size; i++)
             {
-                if (entries[i].type() == LockType.SUBTREE && entries[i].path().isAncestorOrSelf(e.path()))
+                if (entries[i].type() == LockType.SUBTREE && entries[i].covers(e))
                 {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /**
+     * What this handle holds exactly on {@code p}, as a conversion source of the lock table
+     * ({@code LockTable.FROM_*}), or -1 when it holds nothing there.
+     */
+    int conversionFrom(final LockPath p)
+    {
+        final int i = slotOf(p);
+        if (i < 0)
+        {
+            return -1;
+        }
+        final LockRequest.Entry e = entries[i];
+        if (!e.isShared())
+        {
+            return e.type() == LockType.POINT ? LockTable.FROM_POINT_EXCLUSIVE : -1;
+        }
+        return e.type() == LockType.POINT ? LockTable.FROM_POINT_SHARED : LockTable.FROM_SUBTREE_SHARED;
+    }
+
+    /** How many held EXCLUSIVE locks lie strictly below {@code p} (O(held): SUBTREE requests only). */
+    int countExclusiveBelow(final LockPath p)
+    {
+        int c = 0;
+        for (int i = 0; i < size; i++)
+        {
+            if (!entries[i].isShared() && p.isAncestorOf(entries[i].path()))
+            {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The nodes of the SUBTREE-SHARED locks held on strict ancestors of {@code p}, or null if none:
+     * the lock table lets this handle's exclusive raises through them.
+     */
+    TrieNode[] sharedSubtreesAbove(final LockPath p)
+    {
+        if (sharedCount == 0 || subtreeCount == 0)
+        {
+            return null;
+        }
+        TrieNode[] out = null;
+        int k = 0;
+        for (int i = 0; i < size; i++)
+        {
+            final LockRequest.Entry e = entries[i];
+            if (e.isShared() && e.type() == LockType.SUBTREE && e.path().isAncestorOf(p))
+            {
+                if (out == null)
+                {
+                    out = new TrieNode[2];
+                }
+                else if (k == out.length)
+                {
+                    out = Arrays.copyOf(out, k * 2);
+                }
+                out[k++] = nodes[i];
+            }
+        }
+        return out == null || k == out.length ? out : Arrays.copyOf(out, k);
+    }
+
+    /** Number of SHARED entries (H2). */
+    int sharedCount()
+    {
+        return sharedCount;
     }
 
     /** Whether a POINT is held exactly on {@code p}. */
@@ -254,6 +350,10 @@ final class HeldSet implements LockOwner
         {
             subtreeCount++;
         }
+        if (e.isShared())
+        {
+            sharedCount++;
+        }
     }
 
     private void grow()
@@ -265,6 +365,8 @@ final class HeldSet implements LockOwner
             nodes = Arrays.copyOf(nodes, cap);
             upgrading = Arrays.copyOf(upgrading, cap);
             chains = Arrays.copyOf(chains, cap);
+            tokens = Arrays.copyOf(tokens, cap);
+            grantNanos = Arrays.copyOf(grantNanos, cap);
         }
     }
 
@@ -283,15 +385,24 @@ final class HeldSet implements LockOwner
         indexed = size;
     }
 
-    /** Adds a grant, or replaces the entry on the same path (an upgrade), keeping its slot. */
-    void put(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
+    /**
+     * Adds a grant, or replaces the entry on the same path (an upgrade), keeping its slot.
+     *
+     * @return the slot.
+     */
+    int put(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
     {
         final int existing = slotOf(e.path());
+        final int slot = existing >= 0 ? existing : size;
         if (existing >= 0)
         {
             if (entries[existing].type() == LockType.SUBTREE)
             {
                 subtreeCount--;
+            }
+            if (entries[existing].isShared())
+            {
+                sharedCount--;
             }
             entries[existing] = e;
             nodes[existing] = node;
@@ -311,6 +422,11 @@ final class HeldSet implements LockOwner
         {
             subtreeCount++;
         }
+        if (e.isShared())
+        {
+            sharedCount++;
+        }
+        return slot;
     }
 
     private void rebuildIndex(final int buckets)
@@ -357,6 +473,8 @@ final class HeldSet implements LockOwner
             nodes = NO_NODES;
             upgrading = NO_FLAGS;
             chains = NO_CHAINS;
+            tokens = NO_LONGS;
+            grantNanos = NO_LONGS;
         }
         else
         {
@@ -372,5 +490,6 @@ final class HeldSet implements LockOwner
         indexed = 0;
         size = 0;
         subtreeCount = 0;
+        sharedCount = 0;
     }
 }

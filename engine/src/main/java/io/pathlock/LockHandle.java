@@ -1,6 +1,8 @@
 package io.pathlock;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
+import io.pathlock.core.LockUpgradeException;
 import io.pathlock.core.LockType;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockConflict;
@@ -45,6 +47,14 @@ import java.util.concurrent.locks.LockSupport;
  * one of its SUBTREE locks) succeeds without a new grant. Asking for SUBTREE on a path where it holds
  * POINT upgrades in place; a SUBTREE is never downgraded. The handle's own locks below a path never
  * block its SUBTREE on that path.
+ *
+ * <p>Shared locks (DESIGN §2): an exclusive lock covers a shared request on the same path, and a
+ * SUBTREE-SHARED covers shared requests at or below it; an exclusive request on a path held shared
+ * converts the lock in place to the stronger type and mode, never downgrading it. A conversion that
+ * must wait keeps the shared lock held throughout and leaves it held if it fails or times out; one
+ * that would close a cycle of waiting upgrades fails at once with
+ * {@link io.pathlock.core.LockUpgradeException}. The handle's own SUBTREE-SHARED does not block its
+ * exclusive locks below it.
  *
  * <p>Thread-safety: a handle may be used and closed from any thread (it is not bound to the thread
  * that acquired). Its operations are serialised on the handle, except that waiting happens outside
@@ -93,8 +103,11 @@ public final class LockHandle implements AutoCloseable
         TrieNode[] nodes = new TrieNode[2];
         IntentChain[] chains = new IntentChain[2];
         ChainCache cache;
-        boolean[] upgrade = new boolean[2];
+        /** What the handle holds on each claim's path ({@code LockTable.FROM_*}): a conversion. */
+        int[] from = new int[2];
         int[] ownBelow = new int[2];
+        int[] ownBelowExclusive = new int[2];
+        TrieNode[][] ownSharedSubtrees = new TrieNode[2][];
         boolean upgrading;
         int count;
         int filled;
@@ -110,8 +123,10 @@ public final class LockHandle implements AutoCloseable
                 todo = new LockRequest.Entry[n];
                 nodes = new TrieNode[n];
                 chains = new IntentChain[n];
-                upgrade = new boolean[n];
+                from = new int[n];
                 ownBelow = new int[n];
+                ownBelowExclusive = new int[n];
+                ownSharedSubtrees = new TrieNode[n][];
             }
         }
     }
@@ -231,7 +246,7 @@ public final class LockHandle implements AutoCloseable
      */
     public void tryAcquire(final LockRequest request)
     {
-        checkModes(request);
+        checkRequest(request);
         final LockConflict c = tryOnce(request);
         if (c == null)
         {
@@ -255,7 +270,7 @@ public final class LockHandle implements AutoCloseable
      */
     public boolean tryLock(final LockRequest request)
     {
-        checkModes(request);
+        checkRequest(request);
         final LockConflict c = tryOnce(request);
         if (c == null)
         {
@@ -279,7 +294,7 @@ public final class LockHandle implements AutoCloseable
      */
     public void acquire(final LockRequest request, final Duration timeout) throws InterruptedException
     {
-        checkModes(request);
+        checkRequest(request);
         if (timeout == null || timeout.isNegative())
         {
             throw new IllegalArgumentException("timeout must be zero or positive, got " + timeout);
@@ -301,7 +316,7 @@ public final class LockHandle implements AutoCloseable
      */
     public void acquire(final LockRequest request) throws InterruptedException
     {
-        checkModes(request);
+        checkRequest(request);
         acquireBlocking(request, -1);
     }
 
@@ -354,7 +369,7 @@ public final class LockHandle implements AutoCloseable
             final LockPath p = LockPath.parse(path);
             checkIntact();
             final int slot = held.slotOf(p);
-            return slot < 0 ? -1 : held.node(slot).grantToken();
+            return slot < 0 ? -1 : held.token(slot);
         }
         finally
         {
@@ -694,7 +709,7 @@ public final class LockHandle implements AutoCloseable
     /** An asynchronous acquisition; {@code timeoutNanos < 0} waits without limit. */
     CompletableFuture<LockHandle> acquireAsyncInto(final LockRequest request, final long timeoutNanos)
     {
-        checkModes(request);
+        checkRequest(request);
         final CompletableFuture<LockHandle> f = new CompletableFuture<>();
         final AsyncAcquisition a = new AsyncAcquisition(request, f, timeoutNanos);
         f.whenComplete((h, ex) ->
@@ -717,17 +732,9 @@ public final class LockHandle implements AutoCloseable
     /** {@link #claimLocked}: the table claims are made; the store is next. */
     private static final int CLAIMED = 5;
 
-    /** Shared locks are not arbitrated yet (issue 15): refused rather than silently taken exclusive. */
-    private static void checkModes(final LockRequest request)
+    private static void checkRequest(final LockRequest request)
     {
         Objects.requireNonNull(request, "request");
-        for (final LockRequest.Entry e : request.entries())
-        {
-            if (e.isShared())
-            {
-                throw new UnsupportedOperationException("shared locks are not supported by this build yet: " + e);
-            }
-        }
     }
 
     /**
@@ -776,6 +783,9 @@ public final class LockHandle implements AutoCloseable
         final AttemptState st = new AttemptState();
         WaitRecord record;
         LockWaitEvent event;
+        /** This acquisition's entry in the manager's upgrade waits, while it waits (U1). */
+        UpgradeWaits.Wait upgradeWait;
+        boolean upgradeChecked;
 
         /** @param timeoutNanos 0 fails when busy; negative waits without limit. */
         Acquisition(final LockRequest request, final long timeoutNanos)
@@ -851,12 +861,28 @@ public final class LockHandle implements AutoCloseable
                 {
                     throw timeout(request, timeoutNanos, c);
                 }
+                if (!upgradeChecked)
+                {
+                    // An upgrade across this handle's shared locks may wait only if its wait closes
+                    // no cycle of upgrade waits (UpgradeWaits U1): else it fails now, keeping them.
+                    upgradeChecked = true;
+                    final UpgradeWaits.Wait u = upgradeWait();
+                    if (u != null)
+                    {
+                        final String other = m.upgradeWaits.enter(u);
+                        if (other != null)
+                        {
+                            m.observer.onBusy();
+                            throw new LockUpgradeException(request, c, other);
+                        }
+                        upgradeWait = u;
+                    }
+                }
                 if (r == STORE_BLOCKED)
                 {
                     return AWAIT_STORE;
                 }
-                final boolean markPending = st.blockedEntry.type() == LockType.SUBTREE && st.conflict.atTarget();
-                if (!m.table.register(this, st.conflict, markPending))
+                if (!m.table.register(this, st.conflict, markKind(st)))
                 {
                     continue;
                 }
@@ -894,9 +920,59 @@ public final class LockHandle implements AutoCloseable
             }
         }
 
+        /**
+         * The upgrade wait of this request, or null if it is no upgrade: the exclusive entries that
+         * meet a shared lock the handle holds, and the handle's shared locks.
+         */
+        private UpgradeWaits.Wait upgradeWait()
+        {
+            lock.lock();
+            try
+            {
+                if (held.sharedCount() == 0)
+                {
+                    return null;
+                }
+                final List<LockRequest.Entry> shared = new ArrayList<>();
+                for (int i = 0, n = held.size(); i < n; i++)
+                {
+                    if (held.entry(i).isShared())
+                    {
+                        shared.add(held.entry(i));
+                    }
+                }
+                final List<LockRequest.Entry> exclusive = new ArrayList<>();
+                for (final LockRequest.Entry e : request.entries())
+                {
+                    if (e.isShared())
+                    {
+                        continue;
+                    }
+                    for (final LockRequest.Entry h : shared)
+                    {
+                        if (e.conflictsWith(h))
+                        {
+                            exclusive.add(e);
+                            break;
+                        }
+                    }
+                }
+                return exclusive.isEmpty() ? null : new UpgradeWaits.Wait(LockHandle.this, ownerId(), exclusive, shared);
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+
         /** Drops the registration and marks, the waiter record, and commits the wait's JFR event. */
         final void finishWait(final String outcome)
         {
+            if (upgradeWait != null)
+            {
+                m.upgradeWaits.exit(upgradeWait);
+                upgradeWait = null;
+            }
             m.table.finish(this);
             m.markParked.remove(this);
             if (record != null)
@@ -1000,6 +1076,26 @@ public final class LockHandle implements AutoCloseable
         {
             a.finishWait(outcome);
         }
+    }
+
+    /**
+     * The pending mark a blocked waiter places (LockTable invariant 6): a SUBTREE waiter blocked at
+     * its own node marks it (exclusive: against everything; shared: against exclusive locks); an
+     * exclusive waiter blocked by shared holders of a node marks that node against new shared claims.
+     */
+    private static int markKind(final AttemptState st)
+    {
+        final LockRequest.Entry e = st.blockedEntry;
+        if (e.type() == LockType.SUBTREE && st.conflict.atTarget())
+        {
+            return e.isShared() ? LockTable.MARK_EXCLUSIVE : LockTable.MARK_ALL;
+        }
+        final ConflictKind k = st.conflict.kind();
+        if (!e.isShared() && (k == ConflictKind.HELD_POINT_SHARED || k == ConflictKind.HELD_SUBTREE_SHARED))
+        {
+            return LockTable.MARK_SHARED;
+        }
+        return LockTable.MARK_NONE;
     }
 
     private LockTimeoutException timeout(final LockRequest request, final long timeoutNanos, final LockConflict c)
@@ -1181,13 +1277,16 @@ public final class LockHandle implements AutoCloseable
         st.ensureCapacity(n);
         final LockRequest.Entry[] todo = st.todo;
         int[] ownBelow = null;
-        boolean[] upgrade = null;
+        int[] ownBelowX = null;
+        int[] from = null;
+        TrieNode[][] ownSs = null;
         int k = 0;
-        // One POINT while the handle holds no SUBTREE: it is covered only if the handle holds that
-        // very POINT, and then the table refuses it at its node with this handle as the holder. The
-        // table answers that (below) instead of the held set's index, whose random accesses made the
-        // cost grow with the number of locks held.
-        final boolean pointByTable = holdsAny && n == 1 && held.subtreeCount() == 0 && entries.get(0).type() == LockType.POINT;
+        // One exclusive POINT while the handle holds no SUBTREE and no shared lock: it is covered
+        // only if the handle holds that very POINT, and then the table refuses it at its node with
+        // this handle as the holder. The table answers that (below) instead of the held set's
+        // index, whose random accesses made the cost grow with the number of locks held.
+        final boolean pointByTable = holdsAny && n == 1 && held.subtreeCount() == 0 && held.sharedCount() == 0
+            && entries.get(0).type() == LockType.POINT && !entries.get(0).isShared();
         st.newPoint = pointByTable;
         if (!holdsAny || pointByTable)
         {
@@ -1200,20 +1299,38 @@ public final class LockHandle implements AutoCloseable
         else
         {
             ownBelow = st.ownBelow;
-            upgrade = st.upgrade;
-            Arrays.fill(upgrade, 0, n, false);
+            ownBelowX = st.ownBelowExclusive;
+            from = st.from;
+            ownSs = st.ownSharedSubtrees;
             for (final LockRequest.Entry e : entries)
             {
                 if (held.covers(e))
                 {
                     continue;
                 }
-                if (e.type() == LockType.SUBTREE)
+                final int f = held.conversionFrom(e.path());
+                LockRequest.Entry target = e;
+                if (f >= 0)
                 {
-                    upgrade[k] = held.holdsPointOn(e.path());
-                    ownBelow[k] = held.countBelow(e.path());
+                    // Held on this path but not covering: the stronger type and the stronger mode,
+                    // each on its own, as a request's builder merges them; never a downgrade.
+                    final LockRequest.Entry h = held.entry(held.slotOf(e.path()));
+                    final LockType t = h.type() == LockType.SUBTREE || e.type() == LockType.SUBTREE ? LockType.SUBTREE : LockType.POINT;
+                    target = new LockRequest.Entry(e.path(), t, h.mode().max(e.mode()));
                 }
-                todo[k++] = e;
+                from[k] = f < 0 ? LockTable.FROM_NONE : f;
+                if (target.type() == LockType.SUBTREE)
+                {
+                    ownBelow[k] = held.countBelow(e.path());
+                    ownBelowX[k] = held.countExclusiveBelow(e.path());
+                }
+                else
+                {
+                    ownBelow[k] = 0;
+                    ownBelowX[k] = 0;
+                }
+                ownSs[k] = target.isShared() ? null : held.sharedSubtreesAbove(e.path());
+                todo[k++] = target;
             }
         }
         final long now = m.now();
@@ -1233,15 +1350,16 @@ public final class LockHandle implements AutoCloseable
         final IntentChain[] chains = st.chains;
         final ChainCache cache = (st.owner != null ? st.owner : threadState()).chains;
         st.cache = cache;
-        st.upgrading = upgrade != null;
+        st.upgrading = from != null;
         st.epoch = releaseEpoch;
         st.now = now;
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = todo[i];
-            final boolean up = upgrade != null && upgrade[i];
-            final TrieNode node = table.tryLock(e.path(), e.type(), ownBelow == null ? 0 : ownBelow[i], up, w,
-                st.conflict, cache);
+            final int f = from == null ? LockTable.FROM_NONE : from[i];
+            final TrieNode node = from == null
+                ? table.tryLock(e.path(), e.type(), e.mode(), 0, 0, LockTable.FROM_NONE, null, w, st.conflict, cache)
+                : table.tryLock(e.path(), e.type(), e.mode(), ownBelow[i], ownBelowX[i], f, ownSs[i], w, st.conflict, cache);
             if (node == null)
             {
                 st.count = i;
@@ -1256,9 +1374,9 @@ public final class LockHandle implements AutoCloseable
                 return TABLE_BLOCKED;
             }
             nodes[i] = node;
-            if (up)
+            if (f != LockTable.FROM_NONE)
             {
-                // The upgraded POINT keeps the chain it took; a release meanwhile leaves both to this attempt.
+                // The converted lock keeps the chain it took; a release meanwhile leaves both to this attempt.
                 final int slot = held.slotOf(e.path());
                 held.setUpgrading(slot, true);
                 chains[i] = held.chain(slot);
@@ -1269,7 +1387,7 @@ public final class LockHandle implements AutoCloseable
             }
         }
         st.count = k;
-        st.published = !needsPublication ? null : k == n ? entries : List.of(Arrays.copyOf(todo, k));
+        st.published = !needsPublication ? null : k == n && from == null ? entries : List.of(Arrays.copyOf(todo, k));
         return CLAIMED;
     }
 
@@ -1328,14 +1446,27 @@ public final class LockHandle implements AutoCloseable
         for (int i = 0; i < k; i++)
         {
             final LockRequest.Entry e = st.todo[i];
-            LockTable.attachHolder(st.nodes[i], held, token, st.now);
             if (st.newPoint)
             {
                 // The table granted it, so the handle did not hold it: a new entry, no lookup.
+                LockTable.attachHolder(st.nodes[i], held, token, st.now);
                 held.append(e, st.nodes[i], st.chains[i]);
+                continue;
+            }
+            final int f = st.upgrading ? st.from[i] : LockTable.FROM_NONE;
+            if (!e.isShared() && (f == LockTable.FROM_POINT_SHARED || f == LockTable.FROM_SUBTREE_SHARED))
+            {
+                // Shared to exclusive: the old lock's shared intent on the ancestors goes now.
+                m.table.finishConversion(st.nodes[i]);
+            }
+            if (e.isShared())
+            {
+                LockTable.attachSharedHolder(st.nodes[i], held, token, st.now);
+                held.setSharedGrant(held.put(e, st.nodes[i], st.chains[i]), token, st.now);
             }
             else
             {
+                LockTable.attachHolder(st.nodes[i], held, token, st.now);
                 held.put(e, st.nodes[i], st.chains[i]);
             }
         }
@@ -1363,14 +1494,20 @@ public final class LockHandle implements AutoCloseable
         final ChainCache cache = st.cache;
         for (int j = st.count - 1; j >= 0; j--)
         {
-            if (st.upgrading && st.upgrade[j] && !released)
+            final LockRequest.Entry e = st.todo[j];
+            final int f = st.upgrading ? st.from[j] : LockTable.FROM_NONE;
+            if (f != LockTable.FROM_NONE && !released)
             {
-                m.table.downgrade(st.nodes[j]);
-                held.setUpgrading(held.slotOf(st.todo[j].path()), false);
+                m.table.revertConversion(st.nodes[j], f, e.type(), e.mode());
+                held.setUpgrading(held.slotOf(e.path()), false);
             }
             else
             {
-                m.table.unlock(st.nodes[j], st.todo[j].path(), st.chains[j], cache);
+                if (!e.isShared() && (f == LockTable.FROM_POINT_SHARED || f == LockTable.FROM_SUBTREE_SHARED))
+                {
+                    m.table.finishConversion(st.nodes[j]);
+                }
+                m.table.unlock(st.nodes[j], e.path(), e.type(), e.mode(), held, st.chains[j], cache);
             }
         }
         clearClaim(st);
@@ -1440,7 +1577,8 @@ public final class LockHandle implements AutoCloseable
             if (!held.isUpgrading(i))
             {
                 // A node being upgraded in place is left to the attempt in flight (see attempt()).
-                m.table.unlock(held.node(i), held.entry(i).path(), held.chain(i), cache);
+                final LockRequest.Entry e = held.entry(i);
+                m.table.unlock(held.node(i), e.path(), e.type(), e.mode(), held, held.chain(i), cache);
             }
             if (emit)
             {
@@ -1449,6 +1587,7 @@ public final class LockHandle implements AutoCloseable
                 e.owner = owner;
                 e.path = info.path().toString();
                 e.type = info.type().name();
+                e.mode = info.mode().name();
                 e.fencingToken = info.fencingToken();
                 e.heldFor = now - info.acquiredNanos();
                 e.reason = reason;
@@ -1484,17 +1623,22 @@ public final class LockHandle implements AutoCloseable
         {
             case HELD_POINT:
             case HELD_SUBTREE:
+            case HELD_POINT_SHARED:
+            case HELD_SUBTREE_SHARED:
             {
                 final LockOwner o = n.holder();
                 final long since = n.grantNanos();
                 final LockType type = n.heldType();
-                if (o != null && type != null)
+                final LockMode mode = n.heldMode();
+                if (o != null && type != null && mode != null)
                 {
                     return new LockConflict(n.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
-                        Math.max(0, now - since), "memory");
+                        Math.max(0, now - since), "memory", mode);
                 }
+                final boolean sharedKind = kind == ConflictKind.HELD_POINT_SHARED || kind == ConflictKind.HELD_SUBTREE_SHARED;
                 return new LockConflict(n.pathString(), LockConflict.Reason.HELD, null,
-                    kind == ConflictKind.HELD_POINT ? LockType.POINT : LockType.SUBTREE, -1, "memory");
+                    kind == ConflictKind.HELD_POINT || kind == ConflictKind.HELD_POINT_SHARED ? LockType.POINT : LockType.SUBTREE,
+                    -1, "memory", sharedKind ? LockMode.SHARED : LockMode.EXCLUSIVE);
             }
             case HELD_BELOW:
             {
@@ -1502,10 +1646,11 @@ public final class LockHandle implements AutoCloseable
                 final LockOwner o = below == null ? null : below.holder();
                 final long since = below == null ? 0 : below.grantNanos();
                 final LockType type = below == null ? null : below.heldType();
-                if (o != null && type != null)
+                final LockMode mode = below == null ? null : below.heldMode();
+                if (o != null && type != null && mode != null)
                 {
                     return new LockConflict(below.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
-                        Math.max(0, now - since), "memory");
+                        Math.max(0, now - since), "memory", mode);
                 }
                 return new LockConflict(n.pathString(), LockConflict.Reason.HELD_BELOW, null, null, -1, "memory");
             }

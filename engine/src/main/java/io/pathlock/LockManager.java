@@ -81,6 +81,8 @@ public final class LockManager implements AutoCloseable
     private static final String PROCESS_TAG = ProcessHandle.current().pid() + "";
 
     final LockTable table;
+    /** Waiting upgrades across shared locks, to refuse the one that would deadlock (U1). */
+    final UpgradeWaits upgradeWaits = new UpgradeWaits();
     final LockStore store;
     final Observer observer;
     final MonotonicClock clock;

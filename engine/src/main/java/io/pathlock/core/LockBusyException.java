@@ -4,7 +4,7 @@ package io.pathlock.core;
  * A lock that {@code tryAcquire} could not grant at once because another holder has it. Nothing was
  * acquired by the failed call.
  */
-public final class LockBusyException extends LockException
+public class LockBusyException extends LockException
 {
     private static final long serialVersionUID = 1L;
 
@@ -17,5 +17,16 @@ public final class LockBusyException extends LockException
     public LockBusyException(final LockRequest request, final LockConflict conflict)
     {
         super("lock busy: " + request + " refused: " + conflict, conflict, null);
+    }
+
+    /**
+     * Creates the exception with its own message (for subclasses).
+     *
+     * @param message the message.
+     * @param conflict what blocked the request, or null.
+     */
+    protected LockBusyException(final String message, final LockConflict conflict)
+    {
+        super(message, conflict, null);
     }
 }

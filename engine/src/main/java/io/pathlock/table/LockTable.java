@@ -1,5 +1,6 @@
 package io.pathlock.table;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 
@@ -15,41 +16,67 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * PROTOCOL
  *
- * Each node has a 64-bit state word:
+ * Four lock kinds (DESIGN §2): POINT and SUBTREE, each SHARED (S) or EXCLUSIVE (X). Where two locks
+ * meet (same path, or a SUBTREE on an ancestor of the other) they conflict unless both are shared.
+ * This is Gray's multi-granularity locking with separate intention counts for the exclusive (IX)
+ * and the shared (IS) locks below a node. Each node has a 64-bit state word:
  *
- *   63                                   8 7  6   5   4   3    2    1  0
- *  +--------------------------------------+------+---+---+----+----+----+
- *  |        BASE intention count           |unused|CLM|INF|RCLM|DEAD|HOLD|
- *  +--------------------------------------+------+---+---+----+----+----+
+ *   63         50 49         36 35         22 21              6  5   4   3    2    1  0
+ *  +-------------+-------------+-------------+-----------------+---+---+----+----+-----+
+ *  |   SS (14)   |   SP (14)   |   IS (14)   |     IX (16)     |CLM|INF|RCLM|DEAD|XHOLD|
+ *  +-------------+-------------+-------------+-----------------+---+---+----+----+-----+
  *
- *  HOLD       NONE, POINT or SUBTREE: the lock held on this very node.
+ *  XHOLD      NONE, POINT or SUBTREE: the EXCLUSIVE lock held on this very node.
  *  DEAD       the node has been unlinked; whoever sees it looks the child up again.
  *  RECLAIMING an inflated node is being checked for reclamation (transient).
- *  INFLATED   the intention count also lives in striped cells (see below).
+ *  INFLATED   the intention counts also live in striped cells (see below).
  *  CLAIMING   a SUBTREE claim on an inflated node is summing the cells (transient, see below).
- *  BASE       number of locks held strictly below the node (Gray's intention count).
+ *  IX, IS     base parts of the number of exclusive / shared locks held strictly below the node.
+ *  SP, SS     number of POINT-SHARED / SUBTREE-SHARED holders of the node itself.
  *
- * intent(n) = BASE(n) + (INFLATED ? sum of n's cells : 0).
+ * IX(n) = base IX + (INFLATED ? sum of n's IX cells : 0), IS(n) likewise; each cell has an IX and
+ * an IS counter side by side on its own padded line.
  *
- * POINT(p):   for each strict ancestor a of p, root first: raise(a); then claimPoint(p).
- * SUBTREE(p): for each strict ancestor a of p, root first: raise(a); then claimSubtree(p).
- * raise(a)    succeeds only if HOLD(a) != SUBTREE (and no SUBTREE waiter is pending on a);
- *             it adds one to intent(a).
- * claimPoint  CAS HOLD NONE -> POINT.
- * claimSubtree CAS HOLD NONE -> SUBTREE, valid only if intent(p) == 0 (or == the number of the
- *             caller's own locks below p, for reentrant requests).
+ * Counts never wrap (10): a raise that finds its base field full inflates the node and counts in
+ * the cells (longs), so 100,000s of locks below one node only cost the cell path. SP and SS are
+ * never in cells (an exclusive claim must see them in one read); a claim that would take one past
+ * MAX_SHARED_HOLDERS (16,383, as ReentrantReadWriteLock's reader limit) is refused with an
+ * IllegalStateException after its walk is undone.
+ *
+ * lock(p):    for each strict ancestor a of p, root first: raise(a, mode); then claim(p).
+ * raise(a, X) refused if XHOLD(a) == SUBTREE or SS(a) > 0 (except the caller's own SUBTREE-SHARED
+ *             on a, when it is the only one: ownSharedSubtrees); adds one to IX(a).
+ * raise(a, S) refused only if XHOLD(a) == SUBTREE; adds one to IS(a).
+ *             (Both are also refused by pending marks that apply to them, see 6.)
+ * claim POINT-X    needs XHOLD == NONE and SP == SS == 0;             XHOLD := POINT.
+ * claim POINT-S    needs XHOLD == NONE;                               SP += 1.
+ * claim SUBTREE-X  needs XHOLD == NONE, SP == SS == 0 and IX + IS == ownBelow; XHOLD := SUBTREE.
+ * claim SUBTREE-S  needs XHOLD == NONE and IX == ownBelowExclusive;   SS += 1.
+ *             ownBelow / ownBelowExclusive: the caller's own locks (all / exclusive) below p,
+ *             which never block it.
  * A failed step undoes the raises already made (in reverse) and reports the blocking node.
- * unlock(p)   clears HOLD(p), then lowers intent on every strict ancestor, leaf first.
+ * unlock(p)   clears the caller's hold on p (XHOLD := NONE, or SP/SS -= 1), then lowers its
+ *             intent (IX or IS) on every strict ancestor, leaf first.
+ *
+ * Conversions (upgrades in place) change the caller's own hold on p in one CAS, counting it out of
+ * the claim's conditions: POINT-X -> SUBTREE-X (no walk), POINT-S -> SUBTREE-S (no walk),
+ * POINT-S -> POINT-X / SUBTREE-X and SUBTREE-S -> SUBTREE-X (a walk raising IX over the IS of the
+ * old lock; the IS is lowered by finishConversion once the whole batch is granted, or the IX by
+ * revertConversion if the batch fails: the node keeps the caller's shared lock throughout, and an
+ * over-counted intent only refuses more, never less). A conversion is never a downgrade.
  *
  * Contention on shallow nodes: every lock raises intent on the root, so a plain CAS counter there
  * would serialise all threads. When a raise loses a CAS race, the node INFLATES: raises and lowers
  * then add to a per-thread cell (padded), and SUBTREE/reclaim claims use a Dekker handshake:
  *
  *   raiser:  cell += 1 (volatile RMW);  read state; while CLAIMING: wait, keeping the cell;
- *            then if HOLD == SUBTREE or DEAD/RECLAIMING: cell -= 1 and back off.
- *   claimer: CAS HOLD NONE -> SUBTREE|CLAIMING (volatile); read all cells; if intent == expected
- *            clear CLAIMING (the claim stands), else CAS HOLD back to what it was, clearing
- *            CLAIMING, and wake waiters.
+ *            then if the raise is refused by the word (XHOLD == SUBTREE; for IX also SS > 0 but
+ *            the caller's own) or DEAD/RECLAIMING: cell -= 1 and back off.
+ *   claimer: CAS the claim's change (XHOLD := SUBTREE, or SS += 1) | CLAIMING (volatile); read
+ *            the cells it needs (SUBTREE-X: IX and IS; SUBTREE-S: IX); if intent == expected clear
+ *            CLAIMING (the claim stands), else CAS the change back, clearing CLAIMING, and wake
+ *            waiters. While CLAIMING is set other words changes are only releases of shared
+ *            holders (SP/SS -= 1), so both CASes loop and work by difference.
  *
  * Both sides write then read the other's variable with sequentially consistent accesses, so at
  * least one of them sees the other: they never both proceed. A raiser that sees the claim waits
@@ -65,12 +92,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * INVARIANTS
  *
- *  1. Mutual exclusion: if HOLD(n) == SUBTREE then no lock is held on n's strict descendants and
- *     no SUBTREE on its strict ancestors; if HOLD(n) == POINT no SUBTREE is held on an ancestor.
- *     Every conflicting pair of locks meets on one node: the SUBTREE holder's node, whose word (and
- *     cells) both sides change before they proceed.
- *  2. intent(n) equals the number of locks held strictly below n plus the raises of walks in
- *     flight; it is never negative when quiescent, and a failed walk leaves it as it found it.
+ *  1. Mutual exclusion: if XHOLD(n) == SUBTREE then no lock is held on n (but that one) nor on its
+ *     strict descendants, and no SUBTREE on its strict ancestors; if XHOLD(n) == POINT no other
+ *     lock is held on n and no SUBTREE on an ancestor; if SS(n) > 0 no exclusive lock is held on n
+ *     or below it (but below, the SS holder's own when it is the only one, see 9); if SP(n) > 0 no
+ *     exclusive lock is held on n and no SUBTREE-X above. Every conflicting pair of locks meets on
+ *     one node's word (and cells), which both sides change before they proceed: the SUBTREE holder's
+ *     node (IX/IS against XHOLD/SS), or the common node (XHOLD against SP/SS).
+ *  2. IX(n) (IS(n)) equals the number of exclusive (shared) locks held strictly below n plus the
+ *     raises of walks in flight and of cached chains (IX only, 8) and of conversions in flight (both);
+ *     never negative when quiescent; a failed walk leaves it as it found it.
  *  3. Every operation touches depth+1 nodes: O(depth) whatever the size of the subtree.
  *  4. A node is unlinked only when its HOLD is NONE, its intent is 0, and no waiter or pending
  *     mark refers to it; DEAD is final. A walker holds intent on every ancestor it passes, so the
@@ -78,12 +109,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *  5. Lost wake-ups are impossible: a waiter enqueues itself and then increments the node's waiter
  *     count before it retries; a releaser changes the state word before it reads the waiter count.
  *     Either the retry sees the release, or the releaser sees the waiter and signals it.
- *  6. Anti-starvation: a SUBTREE waiter blocked on its own node places a pending mark there (one
- *     mark per waiter: it drops its mark when it becomes blocked elsewhere, else two batches that
- *     each keep a mark the other needs would wait for each other forever). While
- *     a node has pending marks, new raises through it and new POINT claims on it are refused, and
- *     only waiters that hold a mark may claim it as SUBTREE; the locks below it drain, and the
- *     SUBTREE waiter wins against an endless stream of POINT locks below. A requester that holds
+ *  6. Anti-starvation, both ways between shared and exclusive: a waiter places a pending mark on
+ *     the node that blocks it (one mark per waiter: it drops its mark when it becomes blocked
+ *     elsewhere, else two batches that each keep a mark the other needs would wait for each other
+ *     forever). The kind of mark says what it refuses to requesters that are not exempt:
+ *       MARK_ALL        a SUBTREE-X waiter blocked at its node: every new raise through the node
+ *                       and every new claim on it.
+ *       MARK_EXCLUSIVE  a SUBTREE-S waiter blocked at its node: new exclusive raises through it
+ *                       and exclusive claims on it (shared locks are compatible with the waiter).
+ *       MARK_SHARED     an exclusive waiter blocked by shared holders of a node (SP/SS at its
+ *                       target, or SS on an ancestor): new shared claims on that node.
+ *     The locks the waiter waits for drain, none of the refused kind replaces them, and it wins
+ *     against an endless stream of shared grants (readers do not starve a writer) as well as of
+ *     exclusive ones (writers below do not starve a SUBTREE-S reader). A node's marks are counted
+ *     in one total (the only count hot paths read) and per kind (read only when the total is not
+ *     zero). Waiters holding any mark on a node ignore the other marks there. A requester that holds
  *     a lock on or below a marked node ignores that node's marks: the waiter may be waiting for
  *     it. Which other requesters are exempt is the waiter's call ({@link TableWaiter#mayBeAwaitedAt});
  *     the facade exempts a waiting requester whose held locks are awaited by someone
@@ -112,18 +152,32 @@ import java.util.concurrent.atomic.AtomicLong;
  *         CACHED chain through its node. Dekker again: one of them sees the other.
  *     (d) The sweep revokes the CACHED chains not used since the previous sweep (second chance);
  *         the registry holds at most MAX_CHAINS; a thread's cache at most ChainCache.SLOTS.
+ *     (e) Chains carry exclusive intent only: shared locks always walk and lower, and a SUBTREE-S
+ *         claim revokes the chains through its node as a SUBTREE-X claim does (they are IX).
+ *  9. The caller's own SUBTREE-SHARED on an ancestor does not block its exclusive raise there if it
+ *     is the only SS holder of that node (else another owner's shared SUBTREE would be broken).
+ *     Such a raise is never kept as a cached chain (a chain is taken without raising, by any handle
+ *     of the thread): keepChain refuses to cache raises through a node with SS > 0.
+ * 10. No count wraps: IX/IS fields that are full send the raise to the cells; SP/SS that are full
+ *     refuse the claim loudly.
  *
  * FENCING TOKENS (the store's tokens when it asks for them, see LockStore.tableTokens)
  *
  *  A grant's token is taken after its claims, from the EPOCH counter and the tokens of the last
  *  grants on its own nodes (TrieNode.grantToken, written before the holder can release):
- *    any SUBTREE in the batch:  token = (++EPOCH) &lt;&lt; SUB_BITS
- *    POINT only:                token = max((EPOCH &lt;&lt; SUB_BITS) + 1, max over its nodes (grantToken + 1)),
+ *    any SUBTREE in the batch (either mode):  token = (++EPOCH) &lt;&lt; SUB_BITS
+ *    POINT only (either mode):  token = max((EPOCH &lt;&lt; SUB_BITS) + 1, max over its nodes (grantToken + 1)),
  *                               and EPOCH is raised to the token's epoch if the low bits overflowed.
- *  A node is marked DEAD only after EPOCH has passed its last token's epoch. If grant A happens
- *  before a conflicting grant B then token(A) &lt; token(B): they meet on B's node (same node:
- *  grantToken), or one is a SUBTREE (B's epoch is above every epoch read or set before B's claim).
- *  Non-conflicting grants may share a token; no grant writes a shared line except SUBTREE grants.
+ *  An exclusive grant writes its node's grantToken; a shared grant raises it to at least its own
+ *  token with a CAS (attachSharedHolder: several shared holders write it, and whichever attaches
+ *  last must not lower it). A node is marked DEAD only after EPOCH has passed its last token's
+ *  epoch. If grant A happens before a conflicting grant B then token(A) &lt; token(B): they meet on
+ *  B's node (same node: grantToken, which is the maximum of every shared holder's token since the
+ *  last exclusive grant, so an exclusive grant after readers is above all of them and a shared
+ *  grant after a writer above it), or one is a SUBTREE of either mode (B's epoch is above every
+ *  epoch read or set before B's claim). Overlapping shared grants may share a token, as may
+ *  non-conflicting grants; no grant writes a shared line except SUBTREE grants. A conversion is a
+ *  new grant with a new token.
  * </pre>
  *
  * <p>The child index of a node is a {@link ConcurrentHashMap}; its reads are lock-free, its inserts
@@ -141,6 +195,26 @@ public final class LockTable
     private static final int OK = 0;
     private static final int R_DEAD = 1;
     private static final int R_BLOCKED = 2;
+    /** A shared claim found its holder count full (the walk lowers its raises, then throws). */
+    private static final int R_FULL = 3;
+
+    /** {@link #register} mark kind: no mark. */
+    public static final int MARK_NONE = 0;
+    /** Mark kind of a SUBTREE-EXCLUSIVE waiter at its node: refuses every new raise and claim (6). */
+    public static final int MARK_ALL = 1;
+    /** Mark kind of a SUBTREE-SHARED waiter at its node: refuses exclusive raises and claims (6). */
+    public static final int MARK_EXCLUSIVE = 2;
+    /** Mark kind of an exclusive waiter blocked by shared holders of a node: refuses shared claims there (6). */
+    public static final int MARK_SHARED = 3;
+
+    /** {@code from} of a claim: a new lock. */
+    public static final int FROM_NONE = 0;
+    /** {@code from} of a claim: the caller's POINT-EXCLUSIVE on the path becomes SUBTREE-EXCLUSIVE. */
+    public static final int FROM_POINT_EXCLUSIVE = 1;
+    /** {@code from} of a claim: the caller's POINT-SHARED on the path becomes the requested lock. */
+    public static final int FROM_POINT_SHARED = 2;
+    /** {@code from} of a claim: the caller's SUBTREE-SHARED on the path becomes SUBTREE-EXCLUSIVE. */
+    public static final int FROM_SUBTREE_SHARED = 3;
 
     /** Low bits of a token that count POINT grants within one epoch (see FENCING TOKENS). */
     public static final int TOKEN_SUB_BITS = 20;
@@ -265,9 +339,10 @@ public final class LockTable
     }
 
     /**
-     * Tries to take one lock, using a cached intent chain of the calling thread when one covers
-     * the path's parent (invariant 8). Never waits. When granted, {@link Conflict#chain()} names the
-     * chain taken (or null); hand it back to {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
+     * Tries to take one exclusive lock, using a cached intent chain of the calling thread when one
+     * covers the path's parent (invariant 8). Never waits. When granted, {@link Conflict#chain()}
+     * names the chain taken (or null); hand it back to
+     * {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
      *
      * @param path the path.
      * @param type the lock type.
@@ -287,8 +362,50 @@ public final class LockTable
         final Conflict out,
         final ChainCache cache)
     {
+        return tryLock(path, type, LockMode.EXCLUSIVE, ownBelow, ownBelow,
+            upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter, out, cache);
+    }
+
+    /**
+     * Tries to take one lock of any of the four kinds, or to convert the caller's own lock on the
+     * path into a stronger one ({@code from}). Never waits. Exclusive new locks may use a cached
+     * intent chain (invariant 8); shared locks always walk. When granted, {@link Conflict#chain()}
+     * names the chain taken (or null).
+     *
+     * <p>A conversion from a shared lock to an exclusive one raises exclusive intent on the
+     * ancestors and keeps the shared intent of the old lock: call {@link #finishConversion} once
+     * the whole batch is granted, or {@link #revertConversion} to undo it.
+     *
+     * @param path the path.
+     * @param type the lock type requested (the type held after a conversion).
+     * @param mode the mode requested (the mode held after a conversion).
+     * @param ownBelow for SUBTREE-EXCLUSIVE: how many locks below {@code path} the caller holds.
+     * @param ownBelowExclusive for SUBTREE-SHARED: how many exclusive locks below {@code path} the caller holds.
+     * @param from {@link #FROM_NONE} for a new lock, else what the caller holds on {@code path}.
+     * @param ownSharedSubtrees nodes of strict ancestors on which the caller holds SUBTREE-SHARED
+     *        (they do not block its exclusive lock below), or null.
+     * @param waiter the caller's waiter (for pending-mark priority), or null.
+     * @param out filled with the blocking node when refused, and with the chain when granted.
+     * @param cache the calling thread's chain cache of this table, or null for none.
+     * @return the locked node, or null when refused.
+     * @throws IllegalStateException if a node would get more than {@link TrieNode#MAX_SHARED_HOLDERS}
+     *         shared holders of one type.
+     */
+    public TrieNode tryLock(
+        final LockPath path,
+        final LockType type,
+        final LockMode mode,
+        final int ownBelow,
+        final int ownBelowExclusive,
+        final int from,
+        final TrieNode[] ownSharedSubtrees,
+        final TableWaiter waiter,
+        final Conflict out,
+        final ChainCache cache)
+    {
         out.chain = null;
-        if (cache != null && !upgrade && !path.isRoot())
+        final boolean shared = mode == LockMode.SHARED;
+        if (cache != null && from == FROM_NONE && !shared && ownSharedSubtrees == null && !path.isRoot())
         {
             final int slot = ChainCache.slotOfChild(path);
             final IntentChain c = cache.get(slot);
@@ -319,9 +436,8 @@ public final class LockTable
                 }
             }
         }
-        return tryLock(path, type, ownBelow, upgrade, waiter, out);
+        return walk(path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
     }
-
     private static boolean pendingOnChain(final IntentChain c)
     {
         for (final TrieNode n : c.nodes)
@@ -351,7 +467,9 @@ public final class LockTable
         }
         for (;;)
         {
-            final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, false, waiter, out);
+            final int r = type == LockType.POINT
+                ? claimPoint(n, false, FROM_NONE, waiter, out)
+                : claimSubtree(n, false, ownBelow, ownBelow, FROM_NONE, waiter, out);
             if (r == OK)
             {
                 return n;
@@ -385,14 +503,36 @@ public final class LockTable
         final TableWaiter waiter,
         final Conflict out)
     {
+        out.chain = null;
+        return walk(path, type, false, ownBelow, ownBelow, upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter, out);
+    }
+
+    /**
+     * The walk: raises every strict ancestor (exclusive or shared intent), root first, then claims
+     * the node. A conversion that keeps its mode, or an exclusive POINT made SUBTREE, raises nothing
+     * (the ancestors carry the held lock's intent already); shared to exclusive raises exclusive
+     * intent on top of the shared one (see {@link #finishConversion}).
+     */
+    private TrieNode walk(
+        final LockPath path,
+        final LockType type,
+        final boolean shared,
+        final int ownBelow,
+        final int ownBelowExclusive,
+        final int from,
+        final TrieNode[] ownSs,
+        final TableWaiter waiter,
+        final Conflict out)
+    {
+        final boolean raises = from == FROM_NONE || (!shared && from != FROM_POINT_EXCLUSIVE);
         final int depth = path.depth();
         TrieNode n = root;
         int i = 0;
         while (i < depth)
         {
-            if (!upgrade)
+            if (raises)
             {
-                final int r = raise(n, waiter, out);
+                final int r = raise(n, shared, ownSs != null && contains(ownSs, n), waiter, out);
                 if (r == R_DEAD)
                 {
                     n = childOf(n.parent, n.name);
@@ -400,7 +540,7 @@ public final class LockTable
                 }
                 if (r == R_BLOCKED)
                 {
-                    lowerChain(n.parent);
+                    lowerChain(n.parent, shared);
                     return null;
                 }
             }
@@ -410,7 +550,9 @@ public final class LockTable
 
         for (;;)
         {
-            final int r = type == LockType.POINT ? claimPoint(n, waiter, out) : claimSubtree(n, ownBelow, upgrade, waiter, out);
+            final int r = type == LockType.POINT
+                ? claimPoint(n, shared, from, waiter, out)
+                : claimSubtree(n, shared, ownBelow, ownBelowExclusive, from, waiter, out);
             if (r == OK)
             {
                 return n;
@@ -420,11 +562,89 @@ public final class LockTable
                 n = childOf(n.parent, n.name);
                 continue;
             }
-            if (!upgrade)
+            if (raises)
             {
-                lowerChain(n.parent);
+                lowerChain(n.parent, shared);
+            }
+            if (r == R_FULL)
+            {
+                throw new IllegalStateException("more than " + TrieNode.MAX_SHARED_HOLDERS + " " + type
+                    + "-SHARED holders on " + path);
             }
             return null;
+        }
+    }
+
+    private static boolean contains(final TrieNode[] nodes, final TrieNode n)
+    {
+        for (final TrieNode m : nodes)
+        {
+            if (m == n)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Completes a granted conversion from a shared lock to an exclusive one: lowers the shared
+     * intent the old lock raised on the ancestors (the exclusive raises of the conversion stay).
+     *
+     * @param node the converted node.
+     */
+    public void finishConversion(final TrieNode node)
+    {
+        lowerChain(node.parent, true);
+    }
+
+    /**
+     * Undoes a conversion made by {@link #tryLock} (before {@link #finishConversion}): the node
+     * goes back to the caller's old lock, the exclusive raises of a shared-to-exclusive conversion
+     * are lowered, and waiters are woken.
+     *
+     * @param node the converted node.
+     * @param from what the caller held before ({@code FROM_*}).
+     * @param type the type the conversion took.
+     * @param mode the mode the conversion took.
+     */
+    public void revertConversion(final TrieNode node, final int from, final LockType type, final LockMode mode)
+    {
+        final long delta = conversionDelta(from, type, mode == LockMode.SHARED);
+        for (;;)
+        {
+            final long s = node.stateVolatile();
+            if (node.compareAndSetState(s, s - delta))
+            {
+                break;
+            }
+        }
+        if (node.waitersVolatile() > 0)
+        {
+            signalAll(node, false);
+        }
+        if (mode == LockMode.EXCLUSIVE && from != FROM_POINT_EXCLUSIVE)
+        {
+            lowerChain(node.parent, false);
+        }
+    }
+
+    /** What a claim adds to the state word (see PROTOCOL): the new hold minus the caller's old one. */
+    private static long conversionDelta(final int from, final LockType type, final boolean shared)
+    {
+        final long add = shared
+            ? (type == LockType.POINT ? TrieNode.SP_ONE : TrieNode.SS_ONE)
+            : (type == LockType.POINT ? TrieNode.HOLD_POINT : TrieNode.HOLD_SUBTREE);
+        switch (from)
+        {
+            case FROM_POINT_EXCLUSIVE:
+                return add - TrieNode.HOLD_POINT;
+            case FROM_POINT_SHARED:
+                return add - TrieNode.SP_ONE;
+            case FROM_SUBTREE_SHARED:
+                return add - TrieNode.SS_ONE;
+            default:
+                return add;
         }
     }
 
@@ -461,6 +681,45 @@ public final class LockTable
         {
             lowerChain(node.parent);
         }
+    }
+
+    /**
+     * Releases a lock of any kind taken by {@link #tryLock(LockPath, LockType, LockMode, int, int, int,
+     * TrieNode[], TableWaiter, Conflict, ChainCache)}. An exclusive lock is released as by
+     * {@link #unlock(TrieNode, LockPath, IntentChain, ChainCache)}; a shared one lowers its holder
+     * count and the shared intent of its ancestors (shared locks keep no chains).
+     *
+     * @param node the node.
+     * @param path its path.
+     * @param type the type held.
+     * @param mode the mode held.
+     * @param owner the owner attached to the grant (cleared from the node if still attached), or null.
+     * @param chain the chain the grant took, or null.
+     * @param cache the calling thread's chain cache of this table, or null.
+     */
+    public void unlock(final TrieNode node, final LockPath path, final LockType type, final LockMode mode,
+        final LockOwner owner, final IntentChain chain, final ChainCache cache)
+    {
+        if (mode == LockMode.EXCLUSIVE)
+        {
+            unlock(node, path, chain, cache);
+            return;
+        }
+        node.holderClear(owner);
+        final long one = type == LockType.POINT ? TrieNode.SP_ONE : TrieNode.SS_ONE;
+        for (;;)
+        {
+            final long s = node.stateVolatile();
+            if (node.compareAndSetState(s, s - one))
+            {
+                break;
+            }
+        }
+        if (node.waitersVolatile() > 0)
+        {
+            signalAll(node, false);
+        }
+        lowerChain(node.parent, true);
     }
 
     private static void clearHold(final TrieNode node)
@@ -542,6 +801,15 @@ public final class LockTable
         {
             nodes[i] = m;
         }
+        for (final TrieNode a : nodes)
+        {
+            if ((a.stateVolatile() & TrieNode.SS_MASK) != 0)
+            {
+                // Only this caller's own SUBTREE-SHARED lets an exclusive raise through a shared
+                // SUBTREE; a cached chain there could serve another handle of this thread (9).
+                return false;
+            }
+        }
         final IntentChain c = new IntentChain(nodes, parentPath);
         if (!chains.add(c))
         {
@@ -583,7 +851,7 @@ public final class LockTable
         chains.remove(c);
         for (int i = c.nodes.length - 1; i >= 0; i--)
         {
-            lower(c.nodes[i]);
+            lower(c.nodes[i], false);
         }
     }
 
@@ -684,6 +952,23 @@ public final class LockTable
     }
 
     /**
+     * Records a shared grant on a node the caller holds shared: raises the node's token to at least
+     * this grant's (several shared holders write it; the next exclusive grant reads the largest),
+     * and attaches the owner for conflict reports (the last shared holder to attach is named).
+     *
+     * @param node a node locked shared by the caller.
+     * @param owner the owner.
+     * @param token the grant's fencing token.
+     * @param nanos the grant's time.
+     */
+    public static void attachSharedHolder(final TrieNode node, final LockOwner owner, final long token, final long nanos)
+    {
+        node.grantTokenMax(token);
+        node.grantNanos = nanos;
+        node.holderRelease(owner);
+    }
+
+    /**
      * Registers a waiter on the node of a conflict, so that the next change of that node signals it.
      * After registering, the caller must retry once before it waits (invariant 5).
      *
@@ -694,17 +979,32 @@ public final class LockTable
      */
     public boolean register(final TableWaiter waiter, final Conflict conflict, final boolean markPending)
     {
+        return register(waiter, conflict, markPending ? MARK_ALL : MARK_NONE);
+    }
+
+    /**
+     * Registers a waiter on the node of a conflict, placing a pending mark of a kind (invariant 6).
+     * After registering, the caller must retry once before it waits (invariant 5).
+     *
+     * @param waiter the waiter (not registered elsewhere).
+     * @param conflict the conflict returned by the last attempt.
+     * @param markKind {@link #MARK_NONE}, {@link #MARK_ALL}, {@link #MARK_EXCLUSIVE} or {@link #MARK_SHARED}.
+     * @return false if the node was unlinked meanwhile (retry at once; nothing is registered).
+     */
+    public boolean register(final TableWaiter waiter, final Conflict conflict, final int markKind)
+    {
         final TrieNode n = conflict.node;
         waiter.resetSignal();
         // At most one mark per waiter, on the node it is blocked on now: a waiter that keeps a mark
         // while it waits elsewhere is a holder of that mark, and two such batches close a wait cycle
         // (invariant 6).
-        releasePendingMarks(waiter, markPending ? n : null);
+        final boolean markPending = markKind != MARK_NONE;
+        releasePendingMarks(waiter, markPending ? n : null, markKind);
         if (markPending && !waiter.isPendingAt(n))
         {
             waitCounts.addPending(1);
-            n.addPending(1);
-            waiter.addPendingMark(n);
+            n.addPendingMark(markKind, 1);
+            waiter.addPendingMark(n, markKind);
         }
         final boolean intent = conflict.kind == ConflictKind.HELD_BELOW;
         n.queue().add(waiter);
@@ -775,23 +1075,24 @@ public final class LockTable
     public void finish(final TableWaiter waiter)
     {
         deregister(waiter);
-        releasePendingMarks(waiter, null);
+        releasePendingMarks(waiter, null, MARK_NONE);
     }
 
-    private void releasePendingMarks(final TableWaiter waiter, final TrieNode keep)
+    private void releasePendingMarks(final TableWaiter waiter, final TrieNode keep, final int keepKind)
     {
         boolean kept = false;
         for (int i = 0; i < waiter.pendingMarkCount(); i++)
         {
             final TrieNode n = waiter.pendingMark(i);
-            if (n == keep)
+            final int kind = waiter.pendingMarkKind(i);
+            if (n == keep && kind == keepKind)
             {
                 kept = true;
                 continue;
             }
-            final int left = n.addPending(-1);
+            final int left = n.addPendingMark(kind, -1);
             waitCounts.addPending(-1);
-            if (left == 0 && n.waitersVolatile() > 0)
+            if (n.waitersVolatile() > 0 && (left == 0 || kind != MARK_ALL))
             {
                 signalAll(n, false);
             }
@@ -799,7 +1100,7 @@ public final class LockTable
         waiter.clearPendingMarks();
         if (kept)
         {
-            waiter.addPendingMark(keep);
+            waiter.addPendingMark(keep, keepKind);
         }
     }
 
@@ -874,7 +1175,7 @@ public final class LockTable
         while (!stack.isEmpty() && visited++ < limit)
         {
             final TrieNode n = stack.pop();
-            if (TrieNode.hold(n.stateVolatile()) != TrieNode.HOLD_NONE)
+            if ((n.stateVolatile() & (TrieNode.HOLD_MASK | TrieNode.SHARED_HOLD_MASK)) != 0)
             {
                 return n;
             }
@@ -899,7 +1200,35 @@ public final class LockTable
 
     // ---- steps ---------------------------------------------------------------------------------
 
-    private int raise(final TrieNode n, final TableWaiter waiter, final Conflict out)
+    /**
+     * Raises exclusive ({@code shared} false) or shared intent on an ancestor. Refused by a
+     * SUBTREE-EXCLUSIVE hold; an exclusive raise also by a SUBTREE-SHARED hold other than the
+     * caller's own ({@code ownSs}). A count whose base field is full inflates the node and goes to
+     * the cells (no silent wrap).
+     */
+    private int raise(final TrieNode n, final boolean shared, final boolean ownSs, final TableWaiter waiter,
+        final Conflict out)
+    {
+        // Fast path, kept small so that it inlines into the walk: a plain word with nothing in the
+        // way (no flag, no SUBTREE-X, for IX no SUBTREE-S, the field not full, no mark). A lost CAS
+        // inflates the node, as in the loop below.
+        final long s = n.stateVolatile();
+        final long full = shared ? TrieNode.IS_MASK : TrieNode.IX_MASK;
+        final long blockers = TrieNode.DEAD | TrieNode.RECLAIMING | TrieNode.CLAIMING | TrieNode.INFLATED
+            | TrieNode.HOLD_SUBTREE | (shared ? 0 : TrieNode.SS_MASK);
+        if ((s & blockers) == 0 && (s & full) != full && n.pendingVolatile() == 0)
+        {
+            if (n.compareAndSetState(s, s + (shared ? TrieNode.IS_ONE : TrieNode.INTENT_ONE)))
+            {
+                return OK;
+            }
+            inflate(n);
+        }
+        return raiseSlow(n, shared, ownSs, waiter, out);
+    }
+
+    private int raiseSlow(final TrieNode n, final boolean shared, final boolean ownSs, final TableWaiter waiter,
+        final Conflict out)
     {
         for (;;)
         {
@@ -918,14 +1247,21 @@ public final class LockTable
                 out.set(n, ConflictKind.HELD_SUBTREE, false);
                 return R_BLOCKED;
             }
-            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            if (!shared && (s & TrieNode.SS_MASK) != 0 && !(ownSs && TrieNode.sharedSubtrees(s) == 1))
+            {
+                out.set(n, ConflictKind.HELD_SUBTREE_SHARED, false);
+                return R_BLOCKED;
+            }
+            if (n.pendingVolatile() > 0 && refusedByMark(n, shared ? OP_RAISE_SHARED : OP_EXCLUSIVE) && !exempt(waiter, n))
             {
                 out.set(n, ConflictKind.PENDING_SUBTREE, false);
                 return R_BLOCKED;
             }
             if ((s & TrieNode.INFLATED) == 0)
             {
-                if (n.compareAndSetState(s, s + TrieNode.INTENT_ONE))
+                final long one = shared ? TrieNode.IS_ONE : TrieNode.INTENT_ONE;
+                final long mask = shared ? TrieNode.IS_MASK : TrieNode.IX_MASK;
+                if ((s & mask) != mask && n.compareAndSetState(s, s + one))
                 {
                     return OK;
                 }
@@ -934,7 +1270,7 @@ public final class LockTable
             }
 
             final long[] cells = n.cellsVolatile();
-            final int index = TrieNode.cellIndex();
+            final int index = TrieNode.cellIndex() + (shared ? TrieNode.CELL_IS : 0);
             TrieNode.addCellVolatile(cells, index, 1);
             long s2 = n.stateVolatile();
             while ((s2 & TrieNode.CLAIMING) != 0)
@@ -944,7 +1280,10 @@ public final class LockTable
                 Thread.onSpinWait();
                 s2 = n.stateVolatile();
             }
-            if (TrieNode.hold(s2) == TrieNode.HOLD_SUBTREE || (s2 & (TrieNode.DEAD | TrieNode.RECLAIMING)) != 0)
+            final boolean blockedShared = !shared && (s2 & TrieNode.SS_MASK) != 0
+                && !(ownSs && TrieNode.sharedSubtrees(s2) == 1);
+            if (TrieNode.hold(s2) == TrieNode.HOLD_SUBTREE || blockedShared
+                || (s2 & (TrieNode.DEAD | TrieNode.RECLAIMING)) != 0)
             {
                 TrieNode.addCellVolatile(cells, index, -1);
                 if (n.intentWaitersVolatile() > 0)
@@ -960,7 +1299,8 @@ public final class LockTable
                     Thread.onSpinWait();
                     continue;
                 }
-                out.set(n, ConflictKind.HELD_SUBTREE, false);
+                out.set(n, blockedShared && TrieNode.hold(s2) != TrieNode.HOLD_SUBTREE
+                    ? ConflictKind.HELD_SUBTREE_SHARED : ConflictKind.HELD_SUBTREE, false);
                 return R_BLOCKED;
             }
             return OK;
@@ -980,21 +1320,21 @@ public final class LockTable
         }
     }
 
-    private void lower(final TrieNode n)
+    private void lower(final TrieNode n, final boolean shared)
     {
         for (;;)
         {
             final long s = n.stateVolatile();
             if ((s & TrieNode.INFLATED) == 0)
             {
-                if (n.compareAndSetState(s, s - TrieNode.INTENT_ONE))
+                if (n.compareAndSetState(s, s - (shared ? TrieNode.IS_ONE : TrieNode.INTENT_ONE)))
                 {
                     break;
                 }
             }
             else
             {
-                TrieNode.addCellVolatile(n.cellsVolatile(), TrieNode.cellIndex(), -1);
+                TrieNode.addCellVolatile(n.cellsVolatile(), TrieNode.cellIndex() + (shared ? TrieNode.CELL_IS : 0), -1);
                 break;
             }
         }
@@ -1006,9 +1346,46 @@ public final class LockTable
 
     private void lowerChain(final TrieNode from)
     {
+        lowerChain(from, false);
+    }
+
+    private void lowerChain(final TrieNode from, final boolean shared)
+    {
         for (TrieNode m = from; m != null; m = m.parent)
         {
-            lower(m);
+            lower(m, shared);
+        }
+    }
+
+    /** A step that respects pending marks: an exclusive raise or claim. */
+    private static final int OP_EXCLUSIVE = 0;
+    /** A shared raise (compatible with SUBTREE-SHARED waiters). */
+    private static final int OP_RAISE_SHARED = 1;
+    /** A shared claim on the marked node. */
+    private static final int OP_CLAIM_SHARED = 2;
+
+    /**
+     * Whether the marks on {@code n} (pending > 0) refuse a step (invariant 6): a MARK_ALL refuses
+     * everything; a MARK_EXCLUSIVE (SUBTREE-SHARED waiter) refuses exclusive raises and claims; a
+     * MARK_SHARED (exclusive waiter blocked by shared holders) refuses shared claims on the node.
+     */
+    private static boolean refusedByMark(final TrieNode n, final int op)
+    {
+        final int total = n.pendingVolatile();
+        final int x = n.pendingExclusiveVolatile();
+        final int sh = n.pendingSharedVolatile();
+        if (total - x - sh > 0)
+        {
+            return true;
+        }
+        switch (op)
+        {
+            case OP_EXCLUSIVE:
+                return x > 0;
+            case OP_CLAIM_SHARED:
+                return sh > 0;
+            default:
+                return false;
         }
     }
 
@@ -1074,8 +1451,29 @@ public final class LockTable
         return false;
     }
 
-    private static int claimPoint(final TrieNode n, final TableWaiter waiter, final Conflict out)
+    /** The conflict kind of a node's holds, exclusive first. */
+    private static ConflictKind heldKind(final long s)
     {
+        final long hold = TrieNode.hold(s);
+        if (hold == TrieNode.HOLD_SUBTREE)
+        {
+            return ConflictKind.HELD_SUBTREE;
+        }
+        if (hold == TrieNode.HOLD_POINT)
+        {
+            return ConflictKind.HELD_POINT;
+        }
+        return (s & TrieNode.SS_MASK) != 0 ? ConflictKind.HELD_SUBTREE_SHARED : ConflictKind.HELD_POINT_SHARED;
+    }
+
+    /**
+     * POINT claim. Shared: no exclusive hold on the node. Exclusive: no hold of any kind but the
+     * caller's own POINT-SHARED ({@code from}).
+     */
+    private static int claimPoint(final TrieNode n, final boolean shared, final int from, final TableWaiter waiter,
+        final Conflict out)
+    {
+        final long ownSp = from == FROM_POINT_SHARED ? TrieNode.SP_ONE : 0;
         for (;;)
         {
             final long s = n.stateVolatile();
@@ -1088,28 +1486,51 @@ public final class LockTable
                 Thread.onSpinWait();
                 continue;
             }
-            final long hold = TrieNode.hold(s);
-            if (hold != TrieNode.HOLD_NONE)
+            final long others = shared ? s & TrieNode.HOLD_MASK : (s & (TrieNode.HOLD_MASK | TrieNode.SHARED_HOLD_MASK)) - ownSp;
+            if (others != 0)
             {
-                out.set(n, hold == TrieNode.HOLD_POINT ? ConflictKind.HELD_POINT : ConflictKind.HELD_SUBTREE, true);
+                out.set(n, heldKind(s - ownSp), true);
                 return R_BLOCKED;
             }
-            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            if (n.pendingVolatile() > 0 && refusedByMark(n, shared ? OP_CLAIM_SHARED : OP_EXCLUSIVE) && !exempt(waiter, n))
             {
                 out.set(n, ConflictKind.PENDING_SUBTREE, true);
                 return R_BLOCKED;
             }
-            if (n.compareAndSetState(s, s | TrieNode.HOLD_POINT))
+            final long claimed;
+            if (shared)
+            {
+                if ((s & TrieNode.SP_MASK) == TrieNode.SP_MASK)
+                {
+                    return R_FULL;
+                }
+                claimed = s + TrieNode.SP_ONE;
+            }
+            else
+            {
+                claimed = s - ownSp + TrieNode.HOLD_POINT;
+            }
+            if (n.compareAndSetState(s, claimed))
             {
                 return OK;
             }
         }
     }
 
+    /**
+     * SUBTREE claim (PROTOCOL): exclusive needs no hold but the caller's own ({@code from}) and
+     * IX + IS == ownBelow; shared needs no exclusive hold and IX == ownBelowExclusive. On an
+     * inflated node the intent is summed under CLAIMING.
+     */
     private int claimSubtree(
-        final TrieNode n, final int ownBelow, final boolean upgrade, final TableWaiter waiter, final Conflict out)
+        final TrieNode n, final boolean shared, final int ownBelow, final int ownBelowExclusive, final int from,
+        final TableWaiter waiter, final Conflict out)
     {
-        final long expectedHold = upgrade ? TrieNode.HOLD_POINT : TrieNode.HOLD_NONE;
+        final long ownHold = from == FROM_POINT_EXCLUSIVE ? TrieNode.HOLD_POINT
+            : from == FROM_POINT_SHARED ? TrieNode.SP_ONE
+            : from == FROM_SUBTREE_SHARED ? TrieNode.SS_ONE : 0;
+        final long delta = conversionDelta(from, LockType.SUBTREE, shared);
+        final long expected = shared ? ownBelowExclusive : ownBelow;
         for (;;)
         {
             final long s = n.stateVolatile();
@@ -1122,21 +1543,26 @@ public final class LockTable
                 Thread.onSpinWait();
                 continue;
             }
-            final long hold = TrieNode.hold(s);
-            if (hold != expectedHold)
+            final long others = (s & (TrieNode.HOLD_MASK | (shared ? 0 : TrieNode.SHARED_HOLD_MASK))) - (shared ? 0 : ownHold);
+            if (others != 0)
             {
-                out.set(n, hold == TrieNode.HOLD_SUBTREE ? ConflictKind.HELD_SUBTREE : ConflictKind.HELD_POINT, true);
+                out.set(n, heldKind(s - ownHold), true);
                 return R_BLOCKED;
             }
-            if (n.pendingVolatile() > 0 && !exempt(waiter, n))
+            if (n.pendingVolatile() > 0 && refusedByMark(n, shared ? OP_CLAIM_SHARED : OP_EXCLUSIVE) && !exempt(waiter, n))
             {
                 out.set(n, ConflictKind.PENDING_SUBTREE, true);
                 return R_BLOCKED;
             }
-            final long claimed = (s & ~TrieNode.HOLD_MASK) | TrieNode.HOLD_SUBTREE;
+            if (shared && (s & TrieNode.SS_MASK) == TrieNode.SS_MASK)
+            {
+                return R_FULL;
+            }
+            final long claimed = s + delta;
             if ((s & TrieNode.INFLATED) == 0)
             {
-                if (TrieNode.base(s) != ownBelow)
+                final long intent = shared ? TrieNode.base(s) : TrieNode.base(s) + TrieNode.baseShared(s);
+                if (intent != expected)
                 {
                     if (chains.revokeThrough(this, n) > 0)
                     {
@@ -1156,10 +1582,16 @@ public final class LockTable
             {
                 continue;
             }
-            final long intent = TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile());
-            if (intent == ownBelow)
+            final long[] cells = n.cellsVolatile();
+            long intent = TrieNode.base(s) + TrieNode.sumCellsVolatile(cells, 0);
+            if (!shared)
             {
-                // Only the claimer changes the word while CLAIMING is set; the loop is for clarity.
+                intent += TrieNode.baseShared(s) + TrieNode.sumCellsVolatile(cells, TrieNode.CELL_IS);
+            }
+            if (intent == expected)
+            {
+                // Only CLAIMING is cleared here; shared holders may release meanwhile (they change
+                // their own counts only), so the CAS loops.
                 for (;;)
                 {
                     final long c = n.stateVolatile();
@@ -1172,7 +1604,7 @@ public final class LockTable
             for (;;)
             {
                 final long c = n.stateVolatile();
-                if (n.compareAndSetState(c, (c & ~(TrieNode.HOLD_MASK | TrieNode.CLAIMING)) | expectedHold))
+                if (n.compareAndSetState(c, (c - delta) & ~TrieNode.CLAIMING))
                 {
                     break;
                 }
@@ -1260,7 +1692,7 @@ public final class LockTable
     private void tryReclaim(final TrieNode n)
     {
         final long s = n.stateVolatile();
-        if ((s & (TrieNode.HOLD_MASK | TrieNode.DEAD | TrieNode.RECLAIMING)) != 0
+        if ((s & (TrieNode.HOLD_MASK | TrieNode.SHARED_HOLD_MASK | TrieNode.DEAD | TrieNode.RECLAIMING)) != 0
             || n.waitersVolatile() != 0 || n.pendingVolatile() != 0)
         {
             return;
@@ -1269,7 +1701,7 @@ public final class LockTable
         // the epoch passes its last token's (FENCING TOKENS).
         if ((s & TrieNode.INFLATED) == 0)
         {
-            if (TrieNode.base(s) != 0)
+            if ((s & TrieNode.COUNTS_MASK) != 0)
             {
                 return;
             }
@@ -1286,7 +1718,10 @@ public final class LockTable
             {
                 return;
             }
-            if (TrieNode.base(s) + TrieNode.sumCellsVolatile(n.cellsVolatile()) != 0)
+            final long[] cells = n.cellsVolatile();
+            if (TrieNode.base(s) + TrieNode.sumCellsVolatile(cells, 0) != 0
+                || TrieNode.baseShared(s) + TrieNode.sumCellsVolatile(cells, TrieNode.CELL_IS) != 0
+                || (s & TrieNode.SHARED_HOLD_MASK) != 0)
             {
                 n.stateVolatile(s);
                 return;

@@ -32,6 +32,7 @@ public abstract class TableWaiter
     private volatile int signalled;
 
     private TrieNode[] pendingAt; // created by the first mark: most waiters never place one
+    private int[] pendingKinds;
     private int pendingCount;
 
     /**
@@ -112,15 +113,28 @@ public abstract class TableWaiter
 
     void addPendingMark(final TrieNode node)
     {
+        addPendingMark(node, LockTable.MARK_ALL);
+    }
+
+    void addPendingMark(final TrieNode node, final int kind)
+    {
         if (pendingAt == null)
         {
             pendingAt = new TrieNode[2];
+            pendingKinds = new int[2];
         }
         else if (pendingCount == pendingAt.length)
         {
             pendingAt = java.util.Arrays.copyOf(pendingAt, pendingCount * 2);
+            pendingKinds = java.util.Arrays.copyOf(pendingKinds, pendingCount * 2);
         }
+        pendingKinds[pendingCount] = kind;
         pendingAt[pendingCount++] = node;
+    }
+
+    int pendingMarkKind(final int i)
+    {
+        return pendingKinds[i];
     }
 
     int pendingMarkCount()

@@ -28,6 +28,10 @@ public final class LockHoldEvent extends jdk.jfr.Event
     @Label("Type")
     public String type;
 
+    /** SHARED or EXCLUSIVE. */
+    @Label("Mode")
+    public String mode;
+
     /** The fencing token of the grant. */
     @Label("Fencing Token")
     public long fencingToken;

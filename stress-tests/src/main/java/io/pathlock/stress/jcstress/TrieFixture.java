@@ -1,7 +1,9 @@
 package io.pathlock.stress.jcstress;
 
 import io.pathlock.core.LockPath;
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockType;
+import io.pathlock.table.ConflictKind;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TableProbe;
 import io.pathlock.table.TableWaiter;
@@ -40,6 +42,91 @@ final class TrieFixture
     static TrieNode tryLock(final LockTable table, final LockPath path, final LockType type)
     {
         return table.tryLock(path, type, 0, false, null, new LockTable.Conflict());
+    }
+
+    /** One tryLock of any kind without a waiter (a new lock). */
+    static TrieNode tryLock(final LockTable table, final LockPath path, final LockType type, final LockMode mode)
+    {
+        return table.tryLock(path, type, mode, 0, 0, LockTable.FROM_NONE, null, null, new LockTable.Conflict(), null);
+    }
+
+    /** Takes a lock of any kind in a state constructor, where nothing can conflict. */
+    static TrieNode hold(final LockTable table, final LockPath path, final LockType type, final LockMode mode)
+    {
+        final TrieNode n = tryLock(table, path, type, mode);
+        if (n == null)
+        {
+            throw new IllegalStateException("could not lock " + path + " " + type + "-" + mode);
+        }
+        return n;
+    }
+
+    /** Unlocks a lock of any kind if the actor got it. */
+    static void unlockIfHeld(final LockTable table, final TrieNode n, final LockPath path, final LockType type,
+        final LockMode mode)
+    {
+        if (n != null)
+        {
+            table.unlock(n, path, type, mode, null, null, null);
+        }
+    }
+
+    /** IX + IS of the node linked at a path now, or -1 if there is none. */
+    static long intentBoth(final LockTable table, final LockPath path)
+    {
+        final TrieNode n = TableProbe.lookup(table, path);
+        return n == null ? -1 : n.exclusiveIntentCount() + n.sharedIntentCount();
+    }
+
+    /**
+     * Waits for a lock of any kind as the facade does (see {@link #lockWaiting(LockTable, LockPath,
+     * LockType)}), placing the facade's mark kinds.
+     */
+    static TrieNode lockWaiting(final LockTable table, final LockPath path, final LockType type, final LockMode mode)
+    {
+        final ParkingWaiter w = new ParkingWaiter();
+        final LockTable.Conflict c = new LockTable.Conflict();
+        final boolean shared = mode == LockMode.SHARED;
+        try
+        {
+            for (;;)
+            {
+                TrieNode n = table.tryLock(path, type, mode, 0, 0, LockTable.FROM_NONE, null, w, c, null);
+                if (n != null)
+                {
+                    return n;
+                }
+                final int mark = type == LockType.SUBTREE && c.atTarget()
+                    ? (shared ? LockTable.MARK_EXCLUSIVE : LockTable.MARK_ALL)
+                    : !shared && (c.kind() == ConflictKind.HELD_POINT_SHARED || c.kind() == ConflictKind.HELD_SUBTREE_SHARED)
+                    ? LockTable.MARK_SHARED : LockTable.MARK_NONE;
+                if (!table.register(w, c, mark))
+                {
+                    continue;
+                }
+                n = table.tryLock(path, type, mode, 0, 0, LockTable.FROM_NONE, null, w, c, null);
+                if (n != null)
+                {
+                    return n;
+                }
+                if (table.registrationCovers(w, c))
+                {
+                    while (!w.isSignalled())
+                    {
+                        LockSupport.park(w);
+                        if (Thread.currentThread().isInterrupted())
+                        {
+                            return null;
+                        }
+                    }
+                }
+                table.deregister(w);
+            }
+        }
+        finally
+        {
+            table.finish(w);
+        }
     }
 
     /** Creates the nodes of a path (lock then unlock) and returns the node of the path. */
