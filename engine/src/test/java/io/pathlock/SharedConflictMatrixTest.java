@@ -345,6 +345,103 @@ class SharedConflictMatrixTest
         return held + " " + c.held + " held vs " + requested + " " + c.requested + " requested (" + c.relation + ")";
     }
 
+    /**
+     * Every cell again with batches: the case's entry travels with unrelated entries of other kinds,
+     * on the holder's side, the requester's side or both. A batch conflicts exactly when the case's
+     * entry does, and a refused batch holds nothing, not even its unrelated entries (all-or-nothing).
+     */
+    @Test
+    void facadeRefusesExactlyTheConflictingCellsInsideBatches()
+    {
+        final List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (final Case c : CASES)
+        {
+            for (final Kind held : Kind.values())
+            {
+                for (final Kind requested : Kind.values())
+                {
+                    final boolean want = c.expected(held, requested);
+                    for (int shape = 0; shape < 3; shape++)
+                    {
+                        final LockRequest.Builder hb = LockRequest.builder().add(c.held, held.type, held.mode);
+                        final LockRequest.Builder rb = LockRequest.builder().add(c.requested, requested.type, requested.mode);
+                        if (shape != 1)
+                        {
+                            hb.add("/zz/holder-extra", LockType.SUBTREE, LockMode.SHARED);
+                        }
+                        if (shape != 0)
+                        {
+                            // One entry sorts before the case's paths, one after: a batch refused at
+                            // its second entry must give back its first. Both shared, so that a
+                            // SUBTREE-SHARED held on the root does not refuse them for themselves.
+                            rb.add("/0/requester-first", LockType.POINT, LockMode.SHARED)
+                                .add("/zz9/requester-last", LockType.SUBTREE, LockMode.SHARED);
+                        }
+                        final String problem = batchCell(hb.build(), rb.build(), want);
+                        if (problem != null)
+                        {
+                            failures.add(cell(c, held, requested) + " in batch shape " + shape + ": " + problem);
+                        }
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(CELLS * 3, checked);
+        if (!failures.isEmpty())
+        {
+            fail(failures.size() + " batch cells wrong through the facade:\n" + String.join("\n", failures));
+        }
+        assertEquals(1, manager.table().reclaimIdle(), "everything released: only the root is left");
+    }
+
+    private String batchCell(final LockRequest heldRequest, final LockRequest request, final boolean wantConflict)
+    {
+        try (LockHandle holder = manager.open("holder");
+             LockHandle requester = manager.open("requester"))
+        {
+            holder.tryAcquire(heldRequest);
+            try
+            {
+                requester.tryAcquire(request);
+            }
+            catch (final LockBusyException e)
+            {
+                if (!wantConflict)
+                {
+                    return "refused, expected granted: " + e.getMessage();
+                }
+                if (!requester.locks().isEmpty())
+                {
+                    return "a refused batch holds " + requester.locks();
+                }
+                if (!e.conflict().holderOwnerId().startsWith("holder@"))
+                {
+                    return "the refusal does not name the holder: " + e.getMessage();
+                }
+                holder.releaseAll();
+                try (LockHandle probe = manager.open("probe"))
+                {
+                    if (!probe.tryLock(request))
+                    {
+                        return "part of the refused batch " + request + " stayed claimed";
+                    }
+                }
+                return null;
+            }
+            if (wantConflict)
+            {
+                return "granted, expected refused";
+            }
+            if (requester.locks().size() != request.size())
+            {
+                return "granted but holds " + requester.locks() + " for " + request;
+            }
+            return null;
+        }
+    }
+
     // ---- same handle --------------------------------------------------------------------------
 
     /** An exclusive lock covers the shared request on its path: no new grant and no downgrade. */
