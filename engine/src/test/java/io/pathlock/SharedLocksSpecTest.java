@@ -240,6 +240,38 @@ class SharedLocksSpecTest
         }, threads);
     }
 
+    // ---- wake-ups ----------------------------------------------------------------------------
+
+    /**
+     * Releasing an exclusive lock wakes every shared waiter it blocked, not just one (no lost
+     * wake-ups with several readers): a blocking and an asynchronous POINT-SHARED waiter, and a
+     * SUBTREE-SHARED waiter above, all wait for one POINT-EXCLUSIVE and are all granted, together,
+     * when it is released.
+     */
+    @Test
+    void releasingAnExclusiveLockWakesEverySharedWaiter() throws Exception
+    {
+        final LockHandle writer = m.open("writer");
+        writer.tryAcquire(LockRequest.point("/w/f"));
+        final LockHandle blocking = m.open("blocking-reader");
+        final CompletableFuture<Void> r1 = CompletableFuture.runAsync(() -> acquire(blocking, LockRequest.pointShared("/w/f"), WAIT), threads);
+        awaitWaiters(1, r1);
+        final CompletableFuture<LockHandle> r2 = m.acquireAsync(LockRequest.pointShared("/w/f"), WAIT);
+        awaitWaiters(2, r2);
+        final CompletableFuture<LockHandle> r3 = m.acquireAsync(LockRequest.subtreeShared("/w"), WAIT);
+        awaitWaiters(3, r3);
+        assertFalse(r1.isDone() || r2.isDone() || r3.isDone(), "the writer still holds /w/f");
+
+        writer.releaseAll();
+        r1.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        final LockHandle h2 = r2.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        final LockHandle h3 = r3.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertHolds(blocking, "/w/f", LockType.POINT, LockMode.SHARED);
+        assertHolds(h2, "/w/f", LockType.POINT, LockMode.SHARED);
+        assertHolds(h3, "/w", LockType.SUBTREE, LockMode.SHARED);
+        assertFalse(writer.tryLock(LockRequest.point("/w/f")), "three readers hold /w/f now");
+    }
+
     // ---- upgrade ------------------------------------------------------------------------------
 
     /** Shared → exclusive in place, POINT and SUBTREE, when nobody else holds a lock that meets it. */
@@ -259,6 +291,7 @@ class SharedLocksSpecTest
             h.tryAcquire(LockRequest.subtreeShared("/t"));
             h.tryAcquire(LockRequest.subtree("/t"));
             assertEquals(2, h.locks().size(), h.locks().toString());
+            assertHolds(h, "/t", LockType.SUBTREE, LockMode.EXCLUSIVE);
             assertFalse(other.tryLock(LockRequest.pointShared("/t/below")), "SUBTREE-EXCLUSIVE excludes readers below");
         }
     }
