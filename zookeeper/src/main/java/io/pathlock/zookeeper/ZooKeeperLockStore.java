@@ -114,10 +114,15 @@ import java.util.regex.Pattern;
  *   one read round trip, whatever exists below: nothing below a path is ever listed. (The bytes read
  *   grow with the nodes in those queues: the locks on and waiters for each ancestor, and the
  *   intentions of locks held below a SUBTREE's own path.) Names this store did not write are ignored.</li>
- *   <li><b>Z9 fencing.</b> The token of a grant is the zxid of the multi that created its L nodes (the
- *   mzxid of {@code fence}, set in that multi). If grant A happens before a conflicting grant B, A's L
- *   nodes were created before B's attempt read the queue it shares with A (Z5), so zxid(A) &lt; zxid(B).
- *   Tokens are unique across the ensemble and strictly increase between conflicting grants.</li>
+ *   <li><b>Z9 fencing.</b> The token of a grant is the largest of the zxid of the multi that created
+ *   its L nodes (the mzxid of {@code fence}, set in that multi) and the pzxid of every queue its
+ *   check read (read after the queue's children, in the same read-only multi). If grant A happens
+ *   before a conflicting grant B, B's check did not see A's L node in the queue they share (Z5), so
+ *   it read that queue after A's release: its pzxid there is at least the zxid of that release,
+ *   which is above everything A's check read and above A's create. So token(A) &lt; token(B), and
+ *   tokens only come from zxids, which the ensemble never reuses. (The create's zxid alone is not
+ *   enough: B may create its L node before A and check after A's release, when A went first
+ *   because B yielded to A's earlier W node, Z3; ZooKeeperLockManagerTest found that.)</li>
  *   <li><b>Z10 liveness by session.</b> Every queue node is ephemeral. On SUSPENDED or LOST every
  *   publication made before is reported lost by {@link #check} and {@link #refresh} (it may have been:
  *   the session may expire while this client cannot hear it); a waiter's W nodes of that session are
@@ -637,12 +642,12 @@ public final class ZooKeeperLockStore implements LockStore
             {
                 lockPaths.add(((OpResult.CreateResult)created.get(i)).getPath());
             }
-            final long token = ((OpResult.SetDataResult)created.get(needs.size())).getStat().getMzxid();
-            final String blocking = findBlocker(zk, needs, lockPaths, owner.key, exempt, waiter);
+            final long[] token = {((OpResult.SetDataResult)created.get(needs.size())).getStat().getMzxid()};
+            final String blocking = findBlocker(zk, needs, lockPaths, owner.key, exempt, waiter, token);
             if (blocking == null && epoch == epoch0)
             {
                 final Pub p = new Pub(ownerId, owner, wk.entries, List.copyOf(lockPaths),
-                    waiter == null ? List.of() : waiter.paths, token, epoch0);
+                    waiter == null ? List.of() : waiter.paths, token[0], epoch0);
                 synchronized (owner)
                 {
                     owner.publications++;
@@ -1161,26 +1166,38 @@ public final class ZooKeeperLockStore implements LockStore
 
     /**
      * Reads every queue the attempt wrote to (one read-only multi) and returns the first node that
-     * blocks it (Z3, Z4), or null.
+     * blocks it (Z3, Z4), or null. Raises {@code token[0]} to the pzxid of every queue read (Z9).
      */
     private String findBlocker(final ZooKeeper zk, final List<Need> needs, final List<String> mine,
-        final String ownerKey, final boolean exempt, final Waiter waiter) throws KeeperException, InterruptedException
+        final String ownerKey, final boolean exempt, final Waiter waiter, final long[] token)
+        throws KeeperException, InterruptedException
     {
-        final List<Op> reads = new ArrayList<>(needs.size());
+        final List<Op> reads = new ArrayList<>(2 * needs.size());
         for (final Need n : needs)
         {
             reads.add(Op.getChildren(n.queue));
+            // After the children: its pzxid is at least the zxid of every removal the listing reflects.
+            reads.add(Op.getData(n.queue));
         }
         operations.incrementAndGet();
         final List<OpResult> rs = zk.multi(reads);
-        for (int i = 0; i < needs.size(); i++)
+        for (int i = 0; i < rs.size(); i++)
         {
-            final Need n = needs.get(i);
             final OpResult r = rs.get(i);
             if (r instanceof OpResult.ErrorResult)
             {
-                throw KeeperException.create(KeeperException.Code.get(((OpResult.ErrorResult)r).getErr()), n.queue);
+                throw KeeperException.create(KeeperException.Code.get(((OpResult.ErrorResult)r).getErr()),
+                    needs.get(i / 2).queue);
             }
+            if (r instanceof OpResult.GetDataResult)
+            {
+                token[0] = Math.max(token[0], ((OpResult.GetDataResult)r).getStat().getPzxid());
+            }
+        }
+        for (int i = 0; i < needs.size(); i++)
+        {
+            final Need n = needs.get(i);
+            final OpResult r = rs.get(2 * i);
             final long mySeq = QueueNode.seqOf(mine.get(i));
             final long myW = waiter == null ? -1 : waiter.seqByQueue.getOrDefault(n.queue + "|" + n.kind, -1L);
             final long myRef = myW >= 0 ? myW : mySeq;
