@@ -131,8 +131,9 @@ import java.util.regex.Pattern;
  *   <li><b>Z11 bounded memory.</b> Components and queues are container nodes: the server deletes them
  *   once empty. A W node outlives its wait by at most {@link Builder#waiterGrace} when its caller
  *   gives up (a timeout or a cancelled future, which the SPI does not report); an attempt whose
- *   outcome is unknown (connection lost during the multi) is looked for by its unique name and
- *   deleted by the background agent once connected.</li>
+ *   outcome is unknown (connection lost during the multi) is looked for by its unique name, and
+ *   nodes whose deletion failed (an attempt that failed after its create, a release or an abandoned
+ *   wait during a connection loss) are deleted by the background agent once connected.</li>
  * </ol>
  *
  * <p>Thread-safe. Curator and ZooKeeper are used through the {@code CuratorFramework}'s current
@@ -173,6 +174,8 @@ public final class ZooKeeperLockStore implements LockStore
     private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<WaitKey, Waiter> waiters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> orphans = new ConcurrentHashMap<>();
+    /** Nodes this store created and must delete but could not (connection lost): the agent retries (Z11). */
+    private final java.util.Set<String> orphanPaths = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<Pub> lastGrant = new ThreadLocal<>();
     private final AtomicLong operations = new AtomicLong();
 
@@ -622,6 +625,7 @@ public final class ZooKeeperLockStore implements LockStore
         }
         final Waiter waiter = takeWaiter(wk, epoch0);
         boolean granted = false;
+        List<String> created = null;
         try
         {
             final List<Need> needs = needs(entries);
@@ -636,13 +640,14 @@ public final class ZooKeeperLockStore implements LockStore
             }
             ops.add(Op.setData(fencePath, new byte[0], -1));
             final ZooKeeper zk = zk();
-            final List<OpResult> created = createWithParents(zk, ops, needs, owner.key + "." + attempt);
+            final List<OpResult> results = createWithParents(zk, ops, needs, owner.key + "." + attempt);
             final List<String> lockPaths = new ArrayList<>(needs.size());
             for (int i = 0; i < needs.size(); i++)
             {
-                lockPaths.add(((OpResult.CreateResult)created.get(i)).getPath());
+                lockPaths.add(((OpResult.CreateResult)results.get(i)).getPath());
             }
-            final long[] token = {((OpResult.SetDataResult)created.get(needs.size())).getStat().getMzxid()};
+            created = lockPaths;
+            final long[] token = {((OpResult.SetDataResult)results.get(needs.size())).getStat().getMzxid()};
             final String blocking = findBlocker(zk, needs, lockPaths, owner.key, exempt, waiter, token);
             if (blocking == null && epoch == epoch0)
             {
@@ -662,6 +667,7 @@ public final class ZooKeeperLockStore implements LockStore
                 return PublishResult.granted(p);
             }
             deleteAll(zk, lockPaths);
+            created = null;
             if (blocking == null)
             {
                 throw new LockStoreException("the ZooKeeper session was interrupted while publishing " + entries +
@@ -680,6 +686,19 @@ public final class ZooKeeperLockStore implements LockStore
         }
         finally
         {
+            if (created != null && !granted)
+            {
+                // Failed between the create and the decision: nothing may stay published.
+                orphanPaths.addAll(created);
+                try
+                {
+                    agent.execute(this::doWork);
+                }
+                catch (final java.util.concurrent.RejectedExecutionException closing)
+                {
+                    // Closed: the session's end removes them.
+                }
+            }
             if (waiter != null && !granted)
             {
                 releaseWaiter(waiter);
@@ -716,11 +735,12 @@ public final class ZooKeeperLockStore implements LockStore
         {
             deleteAll(zk(), all);
         }
-        catch (final KeeperException e)
+        catch (final KeeperException | RuntimeException e)
         {
+            // The agent deletes them once connected (or the session's end does).
+            orphanPaths.addAll(all);
             if (p.epoch != epoch)
             {
-                // The session may be gone: its ephemeral nodes went with it.
                 return;
             }
             throw new LockStoreException("ZooKeeper failed to remove " + p.entries + " from " + describe + ": " + e, e);
@@ -1375,9 +1395,14 @@ public final class ZooKeeperLockStore implements LockStore
         {
             deleteAll(zk(), w.paths);
         }
+        catch (final InterruptedException e)
+        {
+            orphanPaths.addAll(w.paths);
+            Thread.currentThread().interrupt();
+        }
         catch (final Exception e)
         {
-            // The nodes are ephemeral: they go with the session at worst.
+            orphanPaths.addAll(w.paths);
         }
     }
 
@@ -1459,7 +1484,28 @@ public final class ZooKeeperLockStore implements LockStore
                 n++;
             }
         }
-        if (!orphans.isEmpty() && client.getZookeeperClient().isConnected())
+        if (!orphanPaths.isEmpty() && !closed && client.getZookeeperClient().isConnected())
+        {
+            for (final String path : List.copyOf(orphanPaths))
+            {
+                try
+                {
+                    operations.incrementAndGet();
+                    zk().delete(path, -1);
+                    orphanPaths.remove(path);
+                    n++;
+                }
+                catch (final KeeperException.NoNodeException e)
+                {
+                    orphanPaths.remove(path);
+                }
+                catch (final Exception e)
+                {
+                    // Retried at the next run.
+                }
+            }
+        }
+        if (!orphans.isEmpty() && !closed && client.getZookeeperClient().isConnected())
         {
             for (final String k : List.copyOf(orphans.keySet()))
             {
