@@ -3,12 +3,12 @@
 # against an in-JVM 3-node ensemble (curator-test TestingCluster) and fails unless it passed.
 #
 #   stress-tests/run-chaos-zookeeper.sh [--seconds S] [--workers N] [--threads M] [--seed X]
-#                                       [--faults kill,expire,leader] [--workload tree|mutex|all]
+#                                       [--faults kill,expire,leader] [--workload tree|mutex|fenced|all]
 #                                       [--servers 3] [--session-ms MS] [--root DIR]
 #
 # Faults: kill -9 of workers, session expiry of a (stopped) holder, the leader killed and restarted.
 #
-#   CI (about 50 s):   stress-tests/run-chaos-zookeeper.sh --seconds 15 --workers 2 --threads 2
+#   CI (about 70 s):   stress-tests/run-chaos-zookeeper.sh --seconds 15 --workers 2 --threads 2 --session-ms 4000
 #   long run:          stress-tests/run-chaos-zookeeper.sh --seconds 300 --workers 4 --threads 4
 #
 # Exit codes: 0 passed; 1 a violation or a run failure; 2 set-up error.
