@@ -13,9 +13,11 @@ import java.util.TreeMap;
  * <p>Normalisation (DESIGN §2): duplicates are merged; on the same path SUBTREE wins over POINT and
  * EXCLUSIVE over SHARED, each on its own (so SUBTREE-SHARED and POINT-EXCLUSIVE on one path make
  * SUBTREE-EXCLUSIVE, the one lock that holds both: it may exclude more than the pair would); an
- * entry covered by an entry on an ancestor ({@link Entry#covers}) is dropped. After normalisation no two entries of a
- * request conflict with each other, and the entries are sorted by path, so the order in which a
- * caller lists paths never matters.
+ * entry covered by an entry on an ancestor ({@link Entry#covers}) is dropped. After normalisation
+ * each path appears once and the entries are sorted by path, so the order in which a caller lists
+ * paths never matters. The entries of one request belong to one owner and never block each other,
+ * even where two of them would conflict between different owners (SUBTREE-SHARED on {@code /a}
+ * with POINT-EXCLUSIVE on {@code /a/b}: a reader of the tree that writes one file in it).
  *
  * <p>Factories for the three modes of the seed: {@link #point}, {@link #subtree} and {@link #mv}
  * (exclusive locks), and for shared locks: {@link #pointShared} and {@link #subtreeShared}; the

@@ -1,7 +1,9 @@
 package io.pathlock.core;
 
 /**
- * The two lock types of DESIGN §2.
+ * The two lock types of DESIGN §2. Each comes in two {@link LockMode}s; the matrix below is the
+ * exclusive one, and shared locks that meet are compatible (docs/design.md, "Shared locks: the
+ * conflict matrix", has all four kinds).
  *
  * <pre>
  * held \ requested | POINT same | SUBTREE same | POINT on descendant | SUBTREE on ancestor
