@@ -1000,6 +1000,96 @@ public final class ZooKeeperLockStore implements LockStore
         }
     }
 
+    /**
+     * Every lock and waiter in the namespace (intentions are not listed: they stand for the locks
+     * below), by walking the tree. For {@code status} and diagnostics: its cost grows with the tree,
+     * and the listing is not a snapshot (nodes may come and go during the walk).
+     *
+     * @return the locks and waiters found.
+     * @throws LockStoreException on a ZooKeeper failure.
+     */
+    public List<ZooKeeperHolder> holders()
+    {
+        final List<ZooKeeperHolder> out = new ArrayList<>();
+        try
+        {
+            collect(zk(), treeRoot, out);
+        }
+        catch (final KeeperException e)
+        {
+            throw new LockStoreException("ZooKeeper failed to walk " + treeRoot + ": " + e, e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new LockStoreException("interrupted while walking " + treeRoot, e);
+        }
+        return out;
+    }
+
+    private void collect(final ZooKeeper zk, final String component, final List<ZooKeeperHolder> out)
+        throws KeeperException, InterruptedException
+    {
+        final List<String> children;
+        try
+        {
+            children = zk.getChildren(component, false);
+        }
+        catch (final KeeperException.NoNodeException e)
+        {
+            return;
+        }
+        for (final String c : children)
+        {
+            if (!c.equals("q"))
+            {
+                collect(zk, component + "/" + c, out);
+                continue;
+            }
+            final String queue = component + "/q";
+            final List<String> nodes;
+            try
+            {
+                nodes = zk.getChildren(queue, false);
+            }
+            catch (final KeeperException.NoNodeException e)
+            {
+                continue;
+            }
+            for (final String name : nodes)
+            {
+                final QueueNode n = QueueNode.parse(name);
+                if (n == null || n.kind.isIntention())
+                {
+                    continue;
+                }
+                final Stat st = new Stat();
+                final String data;
+                try
+                {
+                    data = new String(zk.getData(queue + "/" + name, false, st), StandardCharsets.UTF_8);
+                }
+                catch (final KeeperException.NoNodeException e)
+                {
+                    continue;
+                }
+                final String[] f = data.split(" ", 3);
+                long pid = -1;
+                try
+                {
+                    pid = f.length > 1 ? Long.parseLong(f[1]) : -1;
+                }
+                catch (final NumberFormatException e)
+                {
+                    // Not written by this store: shown as unknown.
+                }
+                out.add(new ZooKeeperHolder(ZkPaths.lockPathOfQueue(treeRoot, queue), n.kind.lockType(), n.kind.lockMode(),
+                    f[0], pid, f.length > 2 ? f[2] : "", Math.max(0, System.currentTimeMillis() - st.getCtime()), n.waiter,
+                    queue + "/" + name));
+            }
+        }
+    }
+
     private int count(final ZooKeeper zk, final String component) throws KeeperException, InterruptedException
     {
         int n = 0;

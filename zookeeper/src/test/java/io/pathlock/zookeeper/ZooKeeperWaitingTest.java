@@ -256,6 +256,72 @@ class ZooKeeperWaitingTest
         below.forEach(a::unpublish);
     }
 
+    /** Z7 with both modes: an exclusive POINT waiter is not starved by a stream of shared readers. */
+    @Test
+    void writerIsNotStarvedByReaders() throws Exception
+    {
+        final ZooKeeperLockStore a = store();
+        final ZooKeeperLockStore w = store();
+        final ZooKeeperLockStore r = store();
+        final List<LockRequest.Entry> read = one("/rw/f", LockType.POINT, LockMode.SHARED);
+        final List<LockRequest.Entry> write = one("/rw/f", LockType.POINT, LockMode.EXCLUSIVE);
+        final LockStore.PublishResult reader = a.tryPublish("reader", read);
+        assertTrue(r.tryPublish("early-reader", read).isGranted(), "readers share");
+        final LockStore.PublishResult refused = w.tryPublish("writer", write);
+        assertFalse(refused.isGranted());
+        final int before = w.countQueueNodes();
+        final CompletableFuture<Void> changed = w.onChange(refused.blocker(), TimeUnit.MINUTES.toNanos(5));
+        await("the writer's W nodes", w::countQueueNodes, before + 3);
+        for (int i = 0; i < 5; i++)
+        {
+            final LockStore.PublishResult late = r.tryPublish("late-reader" + i, read);
+            assertFalse(late.isGranted(), "a reader arriving after a waiting writer waits behind it");
+            assertEquals(LockConflict.Reason.PENDING, late.conflict().reason());
+        }
+        a.unpublish(reader.publication());
+        r.close();
+        stores.remove(r);
+        changed.get(20, TimeUnit.SECONDS);
+        final LockStore.PublishResult g = w.tryPublish("writer", write);
+        assertTrue(g.isGranted(), "the early reader's session closed, the first reader released");
+        final List<ZooKeeperHolder> hs = w.holders();
+        assertTrue(hs.stream().anyMatch(h -> h.path().equals("/rw/f") && h.ownerId().equals("writer") &&
+            h.mode() == LockMode.EXCLUSIVE && h.type() == LockType.POINT && !h.waiting() &&
+            h.pid() == ProcessHandle.current().pid()), hs.toString());
+        w.unpublish(g.publication());
+    }
+
+    /** Z11: components and queues are containers: once every lock is released the server deletes them. */
+    @Test
+    void emptyComponentsAreDeleted() throws Exception
+    {
+        final ZooKeeperLockStore a = store();
+        for (int i = 0; i < 20; i++)
+        {
+            a.unpublish(a.tryPublish("o", one("/gc/d" + i + "/f", LockType.POINT, LockMode.EXCLUSIVE)).publication());
+        }
+        final org.apache.zookeeper.ZooKeeper zk = new org.apache.zookeeper.ZooKeeper(
+            ZkTestServer.server().getConnectString(), 10_000, e -> { });
+        try
+        {
+            await("components left under " + ns + "/t (the server's container check runs every second here)", () ->
+                {
+                    try
+                    {
+                        return zk.getChildren(ns + "/t", false).size();
+                    }
+                    catch (final Exception e)
+                    {
+                        return -1;
+                    }
+                }, 0);
+        }
+        finally
+        {
+            zk.close();
+        }
+    }
+
     private static long cost(final ZooKeeperLockStore s, final List<LockRequest.Entry> entries)
     {
         final long before = s.operationCount();
