@@ -666,6 +666,9 @@ public final class ZooKeeperLockStore implements LockStore
                 lastGrant.set(p);
                 return PublishResult.granted(p);
             }
+            // The blocker's description is read while the attempt's nodes are deleted (one round trip:
+            // the read is sent first, so the session answers it before the delete).
+            final CompletableFuture<byte[]> holderData = blocking == null ? null : readAsync(zk, blocking);
             deleteAll(zk, lockPaths);
             created = null;
             if (blocking == null)
@@ -673,7 +676,7 @@ public final class ZooKeeperLockStore implements LockStore
                 throw new LockStoreException("the ZooKeeper session was interrupted while publishing " + entries +
                     " in " + describe + ": " + epochReason, null);
             }
-            return PublishResult.refused(conflict(zk, blocking), new Blocker(wk, blocking, exempt));
+            return PublishResult.refused(conflict(blocking, holderData), new Blocker(wk, blocking, exempt));
         }
         catch (final KeeperException e)
         {
@@ -867,10 +870,11 @@ public final class ZooKeeperLockStore implements LockStore
     {
         final Blocker b = (Blocker)blocker;
         final long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+        // The watch is sent before the W nodes are created: both in one round trip.
+        final CompletableFuture<Void> changed = watch(b.nodePath);
         final Waiter w = armWaiter(b);
         try
         {
-            final CompletableFuture<Void> changed = watch(b.nodePath);
             final long left = deadline - System.nanoTime();
             if (left > 0)
             {
@@ -908,9 +912,10 @@ public final class ZooKeeperLockStore implements LockStore
                 Waiter w = null;
                 try
                 {
+                    final CompletableFuture<Void> changed = watch(b.nodePath);
                     w = armWaiter(b);
                     final Waiter fw = w;
-                    watch(b.nodePath)
+                    changed
                         .completeOnTimeout(null, Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS)
                         .whenComplete((v, ex) ->
                             {
@@ -1338,8 +1343,29 @@ public final class ZooKeeperLockStore implements LockStore
         return null;
     }
 
-    /** Describes the blocking node (one read; the holder may be gone already). */
-    private LockConflict conflict(final ZooKeeper zk, final String nodePath) throws InterruptedException
+    /** Reads a node's data, prefixed with its ctime and a space, asynchronously (null if it is gone). */
+    private CompletableFuture<byte[]> readAsync(final ZooKeeper zk, final String nodePath)
+    {
+        final CompletableFuture<byte[]> f = new CompletableFuture<>();
+        operations.incrementAndGet();
+        zk.getData(nodePath, false, (rc, path, ctx, data, stat) ->
+            {
+                if (rc == KeeperException.Code.OK.intValue() && data != null && stat != null)
+                {
+                    final String d = stat.getCtime() + " " + new String(data, StandardCharsets.UTF_8);
+                    f.complete(d.getBytes(StandardCharsets.UTF_8));
+                }
+                else
+                {
+                    f.complete(null);
+                }
+            }, null);
+        return f;
+    }
+
+    /** Describes the blocking node from its data ({@code ctime host pid owner}); the holder may be gone already. */
+    private LockConflict conflict(final String nodePath, final CompletableFuture<byte[]> holderData)
+        throws InterruptedException
     {
         final String queue = nodePath.substring(0, nodePath.lastIndexOf('/'));
         final String lockPath = ZkPaths.lockPathOfQueue(treeRoot, queue);
@@ -1348,15 +1374,18 @@ public final class ZooKeeperLockStore implements LockStore
         long age = -1;
         try
         {
-            final Stat st = new Stat();
-            operations.incrementAndGet();
-            final byte[] d = zk.getData(nodePath, false, st);
-            holder = new String(d, StandardCharsets.UTF_8);
-            age = Math.max(0, System.currentTimeMillis() - st.getCtime()) * 1_000_000L;
+            final byte[] d = holderData.get(30, TimeUnit.SECONDS);
+            if (d != null)
+            {
+                final String text = new String(d, StandardCharsets.UTF_8);
+                final int sp = text.indexOf(' ');
+                holder = text.substring(sp + 1);
+                age = Math.max(0, System.currentTimeMillis() - Long.parseLong(text.substring(0, sp))) * 1_000_000L;
+            }
         }
-        catch (final KeeperException e)
+        catch (final ExecutionException | TimeoutException e)
         {
-            // Gone already: the retry will see.
+            // Unknown holder: the retry will see.
         }
         final LockConflict.Reason reason = n != null && n.waiter ? LockConflict.Reason.PENDING :
             n != null && n.kind.isIntention() ? LockConflict.Reason.HELD_BELOW : LockConflict.Reason.HELD;
