@@ -78,7 +78,7 @@ final class ZkPaths
         for (int i = 0; i < s.length(); i++)
         {
             final char ch = s.charAt(i);
-            if (ch == '%' && i + 2 < s.length() + 0 && i + 2 <= s.length() - 1)
+            if (ch == '%' && i + 2 < s.length())
             {
                 bytes.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
                 i += 2;

@@ -163,6 +163,7 @@ public final class ZooKeeperLockStore implements LockStore
     private final String fencePath;
     private final String storeId;
     private final Duration heartbeat;
+    private final Duration connectionTimeout;
     private final long graceNanos;
     private final String describe;
     private final byte[] hostPid;
@@ -275,6 +276,7 @@ public final class ZooKeeperLockStore implements LockStore
         this.treeRoot = b.namespace + "/t";
         this.fencePath = b.namespace + "/fence";
         this.heartbeat = b.heartbeat;
+        this.connectionTimeout = b.connectionTimeout;
         this.graceNanos = b.waiterGrace.toNanos();
         final byte[] id = new byte[4];
         new SecureRandom().nextBytes(id);
@@ -378,7 +380,8 @@ public final class ZooKeeperLockStore implements LockStore
         }
 
         /**
-         * How long to wait for a connection (used only with {@link #connectString}).
+         * How long to wait for a connection: at start, and whenever a request finds the client
+         * reconnecting (then it fails with a {@code LockStoreException} after this long).
          *
          * @param timeout positive.
          * @return this builder.
@@ -1138,12 +1141,37 @@ public final class ZooKeeperLockStore implements LockStore
         }
     }
 
+    /**
+     * The current ZooKeeper handle. While Curator is reconnecting (or replacing an expired session),
+     * waits for the connection at most the connection timeout instead of failing at once on a dead
+     * handle: callers would otherwise spin on SessionExpired until Curator's new session is up.
+     */
     private ZooKeeper zk()
     {
         ensureOpen();
         try
         {
-            return client.getZookeeperClient().getZooKeeper();
+            ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+            if (!zk.getState().isConnected())
+            {
+                if (!client.blockUntilConnected((int)Math.min(Integer.MAX_VALUE, connectionTimeout.toMillis()),
+                    TimeUnit.MILLISECONDS))
+                {
+                    throw new LockStoreException("not connected to ZooKeeper (" + describe + ") within " +
+                        connectionTimeout, null);
+                }
+                zk = client.getZookeeperClient().getZooKeeper();
+            }
+            return zk;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new LockStoreException("interrupted while waiting for the ZooKeeper connection to " + describe, e);
+        }
+        catch (final LockStoreException e)
+        {
+            throw e;
         }
         catch (final Exception e)
         {

@@ -232,8 +232,16 @@ class ZooKeeperLockManagerTest
 
         // Expire a's session on the server: another client closes it with a's id and password.
         final ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
-        final ZooKeeper impostor = new ZooKeeper(ZkTestServer.server().getConnectString(), 10_000, e -> { },
-            zk.getSessionId(), zk.getSessionPasswd());
+        // It must be connected before it closes, or close() sends no closeSession and nothing expires.
+        final CountDownLatch connected = new CountDownLatch(1);
+        final ZooKeeper impostor = new ZooKeeper(ZkTestServer.server().getConnectString(), 10_000, e ->
+            {
+                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected)
+                {
+                    connected.countDown();
+                }
+            }, zk.getSessionId(), zk.getSessionPasswd());
+        assertTrue(connected.await(30, TimeUnit.SECONDS), "the impostor connected with a's session");
         impostor.close();
 
         assertTrue(lost.await(30, TimeUnit.SECONDS), "Curator reports LOST");

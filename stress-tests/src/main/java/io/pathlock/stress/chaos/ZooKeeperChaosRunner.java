@@ -388,8 +388,19 @@ public final class ZooKeeperChaosRunner
             return;
         }
         final String[] f = session.split(" ");
-        final ZooKeeper impostor = new ZooKeeper(cluster.getConnectString(), sessionMs, e -> { },
-            Long.parseUnsignedLong(f[1], 16), Base64.getDecoder().decode(f[2]));
+        // Connected first: a client closed before it connected sends no closeSession.
+        final java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+        final ZooKeeper impostor = new ZooKeeper(cluster.getConnectString(), sessionMs, e ->
+            {
+                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected)
+                {
+                    connected.countDown();
+                }
+            }, Long.parseUnsignedLong(f[1], 16), Base64.getDecoder().decode(f[2]));
+        if (!connected.await(10, TimeUnit.SECONDS))
+        {
+            bump("faults.expire.impostorNotConnected");
+        }
         impostor.close();
     }
 
