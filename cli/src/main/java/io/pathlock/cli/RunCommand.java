@@ -4,6 +4,7 @@ import io.pathlock.core.LockBusyException;
 import io.pathlock.core.LockException;
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.core.LockTimeoutException;
@@ -71,6 +72,9 @@ import java.util.concurrent.atomic.AtomicInteger;
     description = {
         "%nHolds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them.",
         "",
+        "Locks are exclusive unless -s/--shared is given (then every lock of the request is shared: compatible " +
+            "with other shared locks, as flock -s; OpenViking sees a shared lock as an ordinary held one).",
+        "",
         "Waits for busy locks (forever by default). Arguments from COMMAND on are the command's, even if they " +
             "start with '-'; '--' before COMMAND is allowed.",
         "",
@@ -115,6 +119,13 @@ final class RunCommand implements Callable<Integer>
 
     @Option(names = "--dir", description = "With --mv: SRC is a directory (SUBTREE locks), else a file (POINT on parents).")
     boolean dir;
+
+    @Option(names = {"-s", "--shared"},
+        description = "Take every lock shared (a read lock, as flock -s): shared locks of other holders are compatible.")
+    boolean shared;
+
+    @Option(names = {"-x", "--exclusive"}, description = "Take every lock exclusive (as flock -x; the default).")
+    boolean exclusive;
 
     @Option(names = "--missing-dirs", defaultValue = "create", paramLabel = "POLICY",
         description = "Missing parent directories of a lock path: create or fail (default ${DEFAULT-VALUE}).")
@@ -421,20 +432,26 @@ final class RunCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dir only goes with --mv");
         }
+        if (shared && exclusive)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "-s/--shared and -x/--exclusive exclude each other: give one (exclusive is the default)");
+        }
+        final LockMode mode = shared ? LockMode.SHARED : LockMode.EXCLUSIVE;
         final LockRequest.Builder b = LockRequest.builder();
         for (final String p : points)
         {
-            b.add(p, LockType.POINT);
+            b.add(p, LockType.POINT, mode);
         }
         for (final String p : subtrees)
         {
-            b.add(p, LockType.SUBTREE);
+            b.add(p, LockType.SUBTREE, mode);
         }
         for (int i = 0; i + 1 < mv.size(); i += 2)
         {
             for (final LockRequest.Entry e : LockRequest.mv(mv.get(i), mv.get(i + 1), dir).entries())
             {
-                b.add(e.path(), e.type());
+                b.add(e.path(), e.type(), mode);
             }
         }
         return b.build();

@@ -1,5 +1,6 @@
 package io.pathlock.cli;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.LockFileInfo;
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
     name = "status",
     mixinStandardHelpOptions = true,
     header = "Lists the lock files under a root.",
-    description = "Lists every lock file under --root: path, type, owner, age, alive (flock) / stale / foreign / unparseable.")
+    description = "Lists every lock file under --root: path, type, mode (exclusive or shared), owner, age, alive (flock) / " +
+        "stale / foreign / unparseable, and under a shared lock's file one line per shared holder (member).")
 final class StatusCommand implements Callable<Integer>
 {
     @Mixin
@@ -66,12 +68,23 @@ final class StatusCommand implements Callable<Integer>
         else
         {
             out.println("# " + detail);
-            out.println(String.format(Locale.ROOT, "%-11s %-7s %10s %7s  %-40s %s", "STATE", "TYPE", "AGE", "PID", "PATH", "OWNER"));
+            out.println(String.format(Locale.ROOT, "%-11s %-7s %-9s %10s %7s  %-40s %s", "STATE", "TYPE", "MODE", "AGE", "PID",
+                "PATH", "OWNER"));
             for (final LockFileInfo i : infos)
             {
-                out.println(String.format(Locale.ROOT, "%-11s %-7s %10s %7s  %-40s %s", i.state().name().toLowerCase(Locale.ROOT),
-                    i.type() == null ? "-" : i.type().name(), age(i.ageNanos()), i.pid() < 0 ? "-" : Long.toString(i.pid()),
-                    i.lockPath(), i.ownerId() == null ? "(" + i.detail() + ")" : i.ownerId()));
+                out.println(String.format(Locale.ROOT, "%-11s %-7s %-9s %10s %7s  %-40s %s",
+                    i.state().name().toLowerCase(Locale.ROOT), i.type() == null ? "-" : i.type().name(),
+                    i.mode() == null ? "-" : i.mode().name().toLowerCase(Locale.ROOT), age(i.ageNanos()),
+                    i.mode() == LockMode.SHARED || i.pid() < 0 ? "-" : Long.toString(i.pid()), i.lockPath(),
+                    i.ownerId() == null ? "(" + i.detail() + ")" : i.ownerId()));
+                for (final LockFileInfo.Member m : i.members())
+                {
+                    // One line per shared holder, under its group's file.
+                    out.println(String.format(Locale.ROOT, "  %-9s %-7s %-9s %10s %7s  %-40s %s",
+                        m.state().name().toLowerCase(Locale.ROOT), m.type() == null ? "-" : m.type().name(), "member",
+                        age(m.ageNanos()), m.pid() < 0 ? "-" : Long.toString(m.pid()), i.lockPath(),
+                        m.ownerId() == null ? "(" + m.detail() + ")" : m.ownerId()));
+                }
             }
             out.println("# " + infos.size() + " lock file(s)");
         }
@@ -119,7 +132,21 @@ final class StatusCommand implements Callable<Integer>
                 .name("since").value(i.ageNanos() < 0 ? null : time.minusNanos(i.ageNanos()))
                 .field("state", i.state().name().toLowerCase(Locale.ROOT))
                 .field("detail", i.detail())
-                .endObject();
+                .field("mode", i.mode() == null ? null : i.mode().name().toLowerCase(Locale.ROOT))
+                .name("members").beginArray();
+            for (final LockFileInfo.Member m : i.members())
+            {
+                w.beginObject()
+                    .field("owner", m.ownerId())
+                    .field("type", m.type() == null ? null : m.type().name())
+                    .name("pid").valueOrNull(m.pid())
+                    .name("age_ms").valueOrNull(m.ageNanos() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(m.ageNanos()))
+                    .field("state", m.state().name().toLowerCase(Locale.ROOT))
+                    .field("record", m.file().toString())
+                    .field("detail", m.detail())
+                    .endObject();
+            }
+            w.endArray().endObject();
         }
         return w.endArray().endObject().toString();
     }

@@ -78,7 +78,7 @@ class CliDocsTest
         assertTrue(page.startsWith(".\\\""), page);
         assertTrue(page.contains(".TH \"PATHLOCK-RUN\" \"1\""), page);
         for (final String option : new String[] {"\\-\\-nonblock", "\\-\\-conflict\\-exit\\-code", "\\-\\-wait", "\\-\\-command",
-            "\\-\\-verbose", "\\-\\-missing\\-dirs"})
+            "\\-\\-verbose", "\\-\\-missing\\-dirs", "\\-\\-shared", "\\-\\-exclusive"})
         {
             assertTrue(page.contains(option), option + " missing from the man page");
         }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  *     └─ PublishProtocol  check, publish, re-check, back-off, upgrade, rollback     P1–P5
  *          ├─ LockWaiter  waits for a blocker: watcher, backoff, async              B1–B4
  *          ├─ HeldFiles   the registry of held files: create, refresh, release     H1–H5
+ *          ├─ SharedGroups shared locks: group files, member records, join/leave  M1–M6
  *          ├─ Reaper      guarded ABA-safe removal of others' files                 G1–G3
  *          └─ LockLayout  where a path's lock files are, per dialect                L1–L5
  *     (PublishProtocol also refuses what ov431 cannot see: SUBTREE / with no prefix, P6)
@@ -46,10 +47,24 @@ import java.util.concurrent.TimeUnit;
  * ids {@code pl1|pid|host|nonce|handleOwnerId}; {@code time_ns} is wall-clock nanoseconds since the
  * Unix epoch, the clock OpenViking writes (J3).
  *
+ * <h2>Shared locks</h2>
+ * A shared lock (POINT-SHARED, SUBTREE-SHARED) is one ordinary lock file owned by a group of shared
+ * holders: its token {@code pl1g|pid|host|gid|shared:time_ns:TYPE} carries the dialect's letter for
+ * the lock type (P/S in ov431, E/T in ragfs), so OpenViking, which has no shared mode, judges it held
+ * by its own rules; each holder has a {@code flock}ed member record in
+ * {@code R/.pathlock/shared/<gid>/}. The group is alive while one record is; join, leave and takeover
+ * happen under the file's guard stripe, so the last leave and a new join cannot both succeed, and a
+ * killed member's record is reaped by the next process under the stripe while the others keep the
+ * file. A shared requester joins a live group on its path and ignores groups elsewhere; an exclusive
+ * one treats a live group as an exclusive lock of its type; every file of another program is
+ * exclusive. {@link SharedGroups} has the protocol and its invariants (M1–M6); {@link LockJudge} J7
+ * the liveness rule.
+ *
  * <h2>Invariants</h2>
  * The protocol's invariants live with the class that keeps each of them: {@link LockLayout} (L),
  * {@link HeldFiles} (H), {@link Reaper} (G), {@link PublishProtocol} (P), {@link LockWaiter} (B),
- * {@link LockAdmin} (A), {@link LockJudge} (J), {@link RootedFs} (R), {@link LockFileScanner} (S).
+ * {@link LockAdmin} (A), {@link LockJudge} (J), {@link RootedFs} (R), {@link LockFileScanner} (S),
+ * {@link SharedGroups} (M).
  * Those of the facade:
  * <ol>
  *   <li><b>F1 — fencing.</b> {@link #nextFencingToken()} comes from {@link FencingCounter}: strictly
@@ -158,6 +173,7 @@ public final class FileLockStore implements LockStore
     private final StoreContext ctx;
     private final LockLayout layout;
     private final HeldFiles held;
+    private final SharedGroups groups;
     private final Reaper reaper;
     private final LockWaiter waiter;
     private final PublishProtocol protocol;
@@ -187,10 +203,12 @@ public final class FileLockStore implements LockStore
             b.missingDirectories, b.fileMode, b.raceWait.toNanos(), d.append(')').toString(), b.admin, b.guardStripes);
         this.layout = new LockLayout(ctx);
         this.held = new HeldFiles(ctx);
-        this.reaper = new Reaper(ctx);
+        this.groups = new SharedGroups(ctx, held);
+        judge.groups(groups);
+        this.reaper = new Reaper(ctx, groups);
         this.waiter = new LockWaiter(ctx);
-        this.protocol = new PublishProtocol(ctx, layout, held, reaper, waiter);
-        this.administration = new LockAdmin(ctx, layout, held, reaper);
+        this.protocol = new PublishProtocol(ctx, layout, held, reaper, waiter, groups);
+        this.administration = new LockAdmin(ctx, layout, held, reaper, groups);
 
         if (b.admin)
         {
@@ -212,6 +230,7 @@ public final class FileLockStore implements LockStore
         }
         this.fence = f;
         held.removeOrphanTemporaries();
+        groups.removeOrphans(TEMP_ORPHAN_AGE_MILLIS);
         LOG.log(System.Logger.Level.INFO, "pathlock lock-file store opened: {0}, dialect {1}{2}, durability {3}, "
             + "missing directories {4}", ctx.description, b.dialect.name().toLowerCase(Locale.ROOT),
             b.ovPrefix.isEmpty() ? "" : " (OpenViking prefix " + b.ovPrefix + ")", b.durability, b.missingDirectories);
@@ -340,7 +359,32 @@ public final class FileLockStore implements LockStore
     @Override
     public void unpublish(final Publication publication)
     {
-        held.releaseAll(((PublishProtocol.Pub)publication).files());
+        final PublishProtocol.Pub pub = (PublishProtocol.Pub)publication;
+        LockStoreException failure = null;
+        try
+        {
+            groups.leaveAll(pub.members());
+        }
+        catch (final LockStoreException e)
+        {
+            failure = e;
+        }
+        try
+        {
+            held.releaseAll(pub.files());
+        }
+        catch (final LockStoreException e)
+        {
+            if (failure == null)
+            {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
     }
 
     @Override
@@ -353,7 +397,9 @@ public final class FileLockStore implements LockStore
     @Override
     public boolean refresh(final Publication publication)
     {
-        return held.refresh(((PublishProtocol.Pub)publication).files());
+        final PublishProtocol.Pub pub = (PublishProtocol.Pub)publication;
+        final boolean files = held.refresh(pub.files());
+        return groups.refresh(pub.members()) & files;
     }
 
     /**
@@ -364,7 +410,9 @@ public final class FileLockStore implements LockStore
     @Override
     public String check(final Publication publication)
     {
-        return held.check(((PublishProtocol.Pub)publication).files());
+        final PublishProtocol.Pub pub = (PublishProtocol.Pub)publication;
+        final String lost = held.check(pub.files());
+        return lost != null ? lost : groups.check(pub.members());
     }
 
     @Override
@@ -396,6 +444,7 @@ public final class FileLockStore implements LockStore
             return;
         }
         ctx.markClosed();
+        groups.leaveEverything();
         held.releaseEverything();
         waiter.close();
         if (fence != null)
@@ -505,7 +554,9 @@ public final class FileLockStore implements LockStore
             throw new UnsupportedOperationException("the " + selection.chosen().name().toLowerCase(Locale.ROOT) +
                 " backend has no flock(2) on kernel descriptors: its locks cannot be held by another process");
         }
-        return held.share(ownerId, share);
+        final AutoCloseable registration = held.share(ownerId, share);
+        groups.shareHeld(ownerId, share);
+        return registration;
     }
 
     /**
@@ -540,13 +591,24 @@ public final class FileLockStore implements LockStore
     }
 
     /**
-     * How many lock files this store holds now.
+     * How many lock files this store holds now (exclusive locks; shared memberships are counted by
+     * {@link #sharedMembershipCount()}).
      *
      * @return the count.
      */
     public int heldFileCount()
     {
         return held.size();
+    }
+
+    /**
+     * How many shared-group memberships (member records) this store holds now.
+     *
+     * @return the count.
+     */
+    public int sharedMembershipCount()
+    {
+        return groups.size();
     }
 
     /**

@@ -183,7 +183,8 @@ final class HeldFiles
         return hf;
     }
 
-    private int createTemp(final Path tmp, final byte[] token, final Path forFile)
+    /** A flocked temporary file with {@code token} (H1); the descriptor, or throws. */
+    int createTemp(final Path tmp, final byte[] token, final Path forFile)
     {
         final int flags = Posix.CREATE_LOCK_EXCLUSIVE | (ctx.durability == Durability.NONE ? 0 : Posix.CREATE_SYNC_DATA);
         final int fd = fs.createExclusive(tmp, token, token.length, ctx.fileMode, flags);
@@ -194,7 +195,8 @@ final class HeldFiles
         return fd;
     }
 
-    private Path nextTemp()
+    /** A new temporary file name of this store. */
+    Path nextTemp()
     {
         return ctx.tmpDir.resolve(ctx.tmpPrefix + tmpSeq.incrementAndGet());
     }
@@ -595,6 +597,12 @@ final class HeldFiles
         return () -> shares.remove(ownerId, share);
     }
 
+    /** Hands {@code fd} to the owner's share, if any, before its file becomes visible (H6). */
+    void shareDescriptor(final String ownerId, final int fd)
+    {
+        share(ownerId, fd);
+    }
+
     private void share(final String ownerId, final int fd)
     {
         if (!shares.isEmpty())
@@ -608,7 +616,7 @@ final class HeldFiles
     }
 
     /** Withdraws {@code fd} from the owner's share, if any (H6), then closes it. */
-    private void closeHeld(final String ownerId, final int fd)
+    void closeHeld(final String ownerId, final int fd)
     {
         if (fd >= 0 && !shares.isEmpty())
         {

@@ -66,9 +66,12 @@ final class LockAdmin
     private final LockLayout layout;
     private final HeldFiles held;
     private final Reaper reaper;
+    private final SharedGroups groups;
 
-    LockAdmin(final StoreContext ctx, final LockLayout layout, final HeldFiles held, final Reaper reaper)
+    LockAdmin(final StoreContext ctx, final LockLayout layout, final HeldFiles held, final Reaper reaper,
+        final SharedGroups groups)
     {
+        this.groups = groups;
         this.ctx = ctx;
         this.scanner = new LockFileScanner(ctx.posix);
         this.fs = ctx.fs;
@@ -206,7 +209,7 @@ final class LockAdmin
                     final LockFileInfo info = judgeForReport(file, p, fd, buf, n, st);
                     if (info.state() == LockFileState.STALE || force)
                     {
-                        final Reaper.ReapOutcome o = reaper.reap(file, fd, st, buf, n);
+                        final Reaper.ReapOutcome o = reaper.reap(file, fd, st, buf, n, force);
                         if (o == Reaper.ReapOutcome.REMOVED)
                         {
                             removed.add(info);
@@ -294,7 +297,9 @@ final class LockAdmin
             detail = v.detail();
             age = v.ageNanos();
         }
-        return new LockFileInfo(lockPath.toString(), file, token.type(), token.ownerId(), age, state, token.pid(), detail);
+        final String gid = token.groupId();
+        return new LockFileInfo(lockPath.toString(), file, token.type(), token.ownerId(), age, state, token.pid(), detail,
+            token.mode(), gid == null ? List.of() : groups.census(gid, null, false).members());
     }
 
     private LockFileInfo inspect(final Path file, final LockPath lockPath, final PosixStat st)

@@ -34,6 +34,10 @@ import java.util.function.LongSupplier;
  *   store opened cannot be seen; OpenViking itself has the same exposure.)</li>
  *   <li><b>J6 — unknown is held.</b> Empty, unparseable, unreadable, oversized or non-regular lock
  *   files are held (reported {@link LockFileState#UNPARSEABLE}) and never taken over automatically.</li>
+ *   <li><b>J7 — shared groups.</b> The token of a shared group's file ({@link LockTokenDescriptor.Origin#GROUP})
+ *   is alive exactly while the group has a live member record, each record judged by J1/J2 and a
+ *   record that cannot be judged counting as live ({@link SharedGroups} M1); its time field is not
+ *   used.</li>
  * </ol>
  *
  * <p>Thread-safety: thread-safe.
@@ -53,6 +57,7 @@ final class LockJudge
     private final LongSupplier wallNanos;
     private final LongSupplier monoNanos;
 
+    private volatile SharedGroups groups;
     private long offsetNanos;
     private long jumpNanos;
     private long jumpSeenMono;
@@ -104,6 +109,17 @@ final class LockJudge
     }
 
     /**
+     * Connects the judge of shared groups' tokens (J7); until then such a token is reported alive
+     * without probing.
+     *
+     * @param groups the store's shared groups.
+     */
+    void groups(final SharedGroups groups)
+    {
+        this.groups = groups;
+    }
+
+    /**
      * The expiry that applies to a token (J2).
      *
      * @param token a parsed token.
@@ -148,6 +164,12 @@ final class LockJudge
         final boolean keepFlock)
     {
         final long age = ageNanos(token, st);
+        if (token.origin() == LockTokenDescriptor.Origin.GROUP)
+        {
+            final SharedGroups g = groups;
+            return g == null ? new Verdict(LockFileState.ALIVE, Math.max(age, 0), "shared group (not probed)") :
+                g.judge(token, Math.max(age, 0));
+        }
         if (token.origin() == LockTokenDescriptor.Origin.FLOCK && flockBackend)
         {
             if (fd < 0)

@@ -37,6 +37,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@value #TAG_NO_FLOCK}: written by a store on a backend without {@code flock(2)} (java.nio);
  *   such a holder cannot be probed, so its token is judged by age like a foreign one
  *   ({@link Origin#AGED}) and kept young by the heartbeat.</li>
+ *   <li>{@value #TAG_GROUP}: the lock file of a shared group ({@link Origin#GROUP},
+ *   {@link SharedGroups}): alive while one of its member records is.</li>
  *   <li>anything else is {@link Origin#FOREIGN} (a Python OpenViking process, a hand-written file):
  *   held until it is older than {@code lock_expire}.</li>
  * </ul>
@@ -53,6 +55,20 @@ final class LockTokenDescriptor
 
     /** Tag of owner ids written by a holder without {@code flock(2)} (judged by age). */
     public static final String TAG_NO_FLOCK = "pl1n";
+
+    /**
+     * Tag of the owner id of a shared group's lock file ({@link Origin#GROUP}):
+     * {@code pl1g|pid|host|gid|shared}, where {@code pid} and {@code host} are the creating process's
+     * and {@code gid} ({@value #GROUP_ID_LENGTH} hex digits) names the group's member directory
+     * {@code R/.pathlock/shared/<gid>/} ({@link SharedGroups}).
+     */
+    public static final String TAG_GROUP = "pl1g";
+
+    /** Length of a shared group's id (hex digits). */
+    public static final int GROUP_ID_LENGTH = 16;
+
+    /** Last field of a shared group's owner id (what {@link Token#handleOwnerId()} shows). */
+    public static final String GROUP_OWNER_SUFFIX = "shared";
 
     /** Separator of the fields inside an owner id written by this engine. */
     public static final char OWNER_FIELD_SEPARATOR = '|';
@@ -71,7 +87,12 @@ final class LockTokenDescriptor
         /** Written by this engine without {@code flock}: alive while younger than {@code lock_expire}. */
         AGED,
         /** Written by another program: alive while younger than {@code lock_expire}. */
-        FOREIGN
+        FOREIGN,
+        /**
+         * The lock file of a shared group of this engine: alive exactly while the group has a live
+         * member record ({@link SharedGroups}); its time field is kept young for OpenViking only.
+         */
+        GROUP
     }
 
     /**
@@ -142,6 +163,45 @@ final class LockTokenDescriptor
             {
                 return -1;
             }
+        }
+
+        /**
+         * The group id of a shared group's token ({@link Origin#GROUP}).
+         *
+         * @return {@value #GROUP_ID_LENGTH} lower-case hex digits, or null when this is not a group
+         *         token or its id field is malformed.
+         */
+        public String groupId()
+        {
+            if (origin != Origin.GROUP)
+            {
+                return null;
+            }
+            final String[] f = ownerId.split("\\|", -1);
+            if (f.length != 5 || f[3].length() != GROUP_ID_LENGTH)
+            {
+                return null;
+            }
+            for (int i = 0; i < GROUP_ID_LENGTH; i++)
+            {
+                final char c = f[3].charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f'))
+                {
+                    return null;
+                }
+            }
+            return f[3];
+        }
+
+        /**
+         * The mode this token stands for: shared for a group's file, exclusive for every other
+         * token (OpenViking has no shared mode).
+         *
+         * @return the mode.
+         */
+        public io.pathlock.core.LockMode mode()
+        {
+            return origin == Origin.GROUP ? io.pathlock.core.LockMode.SHARED : io.pathlock.core.LockMode.EXCLUSIVE;
         }
 
         /**
@@ -216,6 +276,34 @@ final class LockTokenDescriptor
     }
 
     /**
+     * The owner id of a shared group's lock file: {@code pl1g|pid|host|gid|shared}.
+     *
+     * @param pid  the creating process.
+     * @param host the host name (sanitised here).
+     * @param gid  the group id, {@value #GROUP_ID_LENGTH} hex digits.
+     * @return the owner id.
+     */
+    public static String groupOwnerId(final long pid, final String host, final String gid)
+    {
+        return TAG_GROUP + OWNER_FIELD_SEPARATOR + pid + OWNER_FIELD_SEPARATOR + sanitise(host) +
+            OWNER_FIELD_SEPARATOR + gid + OWNER_FIELD_SEPARATOR + GROUP_OWNER_SUFFIX;
+    }
+
+    /**
+     * Encodes a token with a whole owner id (a shared group's).
+     *
+     * @param ownerId   the owner id (no {@code ':'}).
+     * @param wallNanos wall-clock nanoseconds since the Unix epoch.
+     * @param type      the lock type.
+     * @param dialect   whose type letter to write.
+     * @return the bytes.
+     */
+    public static byte[] encode(final String ownerId, final long wallNanos, final LockType type, final Dialect dialect)
+    {
+        return encode("", ownerId, wallNanos, type, dialect);
+    }
+
+    /**
      * Parses a token.
      *
      * @param bytes  the content.
@@ -281,6 +369,10 @@ final class LockTokenDescriptor
 
     private static Origin originOf(final String owner)
     {
+        if (owner.startsWith(TAG_GROUP + OWNER_FIELD_SEPARATOR) && countSeparators(owner) == 4)
+        {
+            return Origin.GROUP;
+        }
         if (owner.startsWith(TAG_FLOCK + OWNER_FIELD_SEPARATOR) && countSeparators(owner) >= 4)
         {
             return Origin.FLOCK;

@@ -79,6 +79,7 @@ final class PublishProtocol
     private final HeldFiles held;
     private final Reaper reaper;
     private final LockWaiter waiter;
+    private final SharedGroups groups;
     private final AtomicLong backoffs = new AtomicLong();
 
     /** The files of one granted publication. */
@@ -86,11 +87,13 @@ final class PublishProtocol
     {
         private final List<LockRequest.Entry> entries;
         private final HeldFiles.HeldFile[] files;
+        private final SharedGroups.Member[] members;
 
-        Pub(final List<LockRequest.Entry> entries, final HeldFiles.HeldFile[] files)
+        Pub(final List<LockRequest.Entry> entries, final HeldFiles.HeldFile[] files, final SharedGroups.Member[] members)
         {
             this.entries = entries;
             this.files = files;
+            this.members = members;
         }
 
         @Override
@@ -103,6 +106,12 @@ final class PublishProtocol
         HeldFiles.HeldFile[] files()
         {
             return files;
+        }
+
+        /** The shared groups' memberships, in request order. */
+        SharedGroups.Member[] members()
+        {
+            return members;
         }
     }
 
@@ -153,8 +162,9 @@ final class PublishProtocol
     }
 
     PublishProtocol(final StoreContext ctx, final LockLayout layout, final HeldFiles held, final Reaper reaper,
-        final LockWaiter waiter)
+        final LockWaiter waiter, final SharedGroups groups)
     {
+        this.groups = groups;
         this.ctx = ctx;
         this.scanner = new LockFileScanner(ctx.posix);
         this.fs = ctx.fs;
@@ -201,6 +211,8 @@ final class PublishProtocol
         validateOwner(ownerId);
         refuseWhatOv431CannotSee(entries);
         final List<HeldFiles.HeldFile> files = new ArrayList<>(entries.size());
+        // Exclusive-only requests (the common case) allocate no list of memberships.
+        final List<SharedGroups.Member> members = hasShared(entries) ? new ArrayList<>(entries.size()) : List.of();
         // One request resolves each directory once (R3): the chain from the root is opened once and
         // the pre-check, publication and re-check of every entry reuse its descriptors.
         final RootedFs.Scope scope = ctx.fs.scope();
@@ -208,19 +220,20 @@ final class PublishProtocol
         {
             for (final LockRequest.Entry e : entries)
             {
-                final Refusal r = publishEntry(ownerId, e, files);
+                final Refusal r = e.isShared() ? publishShared(ownerId, e, members) : publishEntry(ownerId, e, files);
                 if (r != null)
                 {
                     backoffs.incrementAndGet();
-                    rollback(files, null);
+                    rollback(files, members, null);
                     return PublishResult.refused(toConflict(r.found), r.found.blocker());
                 }
             }
-            return PublishResult.granted(new Pub(entries, files.toArray(new HeldFiles.HeldFile[0])));
+            return PublishResult.granted(new Pub(entries, files.toArray(new HeldFiles.HeldFile[0]),
+                members.isEmpty() ? NO_MEMBERS : members.toArray(new SharedGroups.Member[0])));
         }
         catch (final RuntimeException | Error ex)
         {
-            rollback(files, ex);
+            rollback(files, members, ex);
             if (ex instanceof LockStoreException || ex instanceof Error)
             {
                 throw ex;
@@ -251,7 +264,7 @@ final class PublishProtocol
         final PosixStat st = new PosixStat();
         final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
 
-        Found c = checkAncestors(ownerId, t, st, buf);
+        Found c = checkAncestors(ownerId, t, false, st, buf);
         if (c != null)
         {
             return new Refusal(c);
@@ -261,6 +274,11 @@ final class PublishProtocol
         t = layout.resolveForPublish(t, e.type());
 
         final Path file = t.publishFile();
+        if (groups.isMemberAt(file, ownerId))
+        {
+            throw new LockStoreException("owner " + ownerId + " holds a shared lock on " + p + " (" + file + "): the " +
+                "lock-file store cannot turn it into an exclusive one in place; release the shared lock first", null);
+        }
         final HeldFiles.HeldFile own = held.ownAt(file, ownerId, st);
         final HeldFiles.HeldFile hf;
         if (own != null)
@@ -282,7 +300,7 @@ final class PublishProtocol
                 {
                     break;
                 }
-                final Found f = judge(file, p, ownerId, false, st, buf);
+                final Found f = judge(file, p, ownerId, false, false, st, buf);
                 if (f != null)
                 {
                     return new Refusal(f);
@@ -297,15 +315,81 @@ final class PublishProtocol
             files.add(hf);
         }
 
+        return raceCheck(ownerId, t, e.type(), false, hf.file, hf.token, st, buf);
+    }
+
+    /**
+     * A shared entry (DESIGN §3.2, "Shared locks in lock files"; {@link SharedGroups}): pre-check the
+     * ancestors for exclusive SUBTREE files, then create the group at p's file or join the live group
+     * there, then re-check like any entry (P1), where only exclusive files conflict.
+     */
+    private Refusal publishShared(final String ownerId, final LockRequest.Entry e, final List<SharedGroups.Member> members)
+    {
+        final LockPath p = e.path();
+        LockLayout.validateLockPath(p);
+        LockLayout.Target t = layout.resolve(p, false);
+        final PosixStat st = new PosixStat();
+        final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
+
+        final Found c = checkAncestors(ownerId, t, true, st, buf);
+        if (c != null)
+        {
+            return new Refusal(c);
+        }
+        t = layout.resolveForPublish(t, e.type());
+        final Path file = t.publishFile();
+        if (held.ownAt(file, ownerId, st) != null)
+        {
+            throw new LockStoreException("owner " + ownerId + " holds an exclusive lock on " + p + " (" + file + "): the " +
+                "lock-file store cannot add a shared lock of the same owner beside it; the exclusive lock covers reads", null);
+        }
+        SharedGroups.Member m = null;
+        for (int tries = 0; m == null; tries++)
+        {
+            m = groups.create(ownerId, p, e.type(), file);
+            if (m != null)
+            {
+                break;
+            }
+            final String gid = groups.groupIdAt(file);
+            if (gid != null)
+            {
+                m = groups.join(ownerId, p, e.type(), file, gid);
+                if (m != null)
+                {
+                    break;
+                }
+            }
+            // Judged as an exclusive requester would: a stale file (a group with no live member too)
+            // is taken over; a live group found now is joined on the next round.
+            final Found f = judge(file, p, ownerId, false, false, st, buf);
+            if (f != null && (f.token == null || f.token.groupId() == null || f.state != LockFileState.ALIVE))
+            {
+                return new Refusal(f);
+            }
+            if (tries + 1 >= MAX_PUBLISH_TRIES)
+            {
+                throw new LockStoreException("cannot publish or join the shared lock file " + file + ": it changed " +
+                    MAX_PUBLISH_TRIES + " times in a row while this store tried", null);
+            }
+        }
+        members.add(m);
+        return raceCheck(ownerId, t, e.type(), true, file, m.groupToken, st, buf);
+    }
+
+    /** The re-check of P1 with the back-off of P2, for an entry whose file is {@code own}. */
+    private Refusal raceCheck(final String ownerId, final LockLayout.Target t, final LockType type, final boolean shared,
+        final Path own, final LockTokenDescriptor.Token ownToken, final PosixStat st, final byte[] buf)
+    {
         final long raceDeadline = System.nanoTime() + ctx.raceWaitNanos;
         for (;;)
         {
-            c = postCheck(ownerId, t, e.type(), hf, st, buf);
+            final Found c = postCheck(ownerId, t, type, shared, own, st, buf);
             if (c == null)
             {
                 return null;
             }
-            if (c.token == null || c.token.compareAge(hf.token) < 0)
+            if (c.token == null || c.token.compareAge(ownToken) < 0)
             {
                 return new Refusal(c);
             }
@@ -326,12 +410,13 @@ final class PublishProtocol
         }
     }
 
-    private Found checkAncestors(final String ownerId, final LockLayout.Target t, final PosixStat st, final byte[] buf)
+    private Found checkAncestors(final String ownerId, final LockLayout.Target t, final boolean shared, final PosixStat st,
+        final byte[] buf)
     {
         final Path[] files = t.ancestorFiles;
         for (int i = 0; i < files.length; i++)
         {
-            final Found f = judge(files[i], t.ancestorPaths[i], ownerId, true, st, buf);
+            final Found f = judge(files[i], t.ancestorPaths[i], ownerId, true, shared, st, buf);
             if (f != null)
             {
                 return f;
@@ -340,28 +425,28 @@ final class PublishProtocol
         return null;
     }
 
-    private Found postCheck(final String ownerId, final LockLayout.Target t, final LockType type,
-        final HeldFiles.HeldFile hf, final PosixStat st, final byte[] buf)
+    private Found postCheck(final String ownerId, final LockLayout.Target t, final LockType type, final boolean shared,
+        final Path own, final PosixStat st, final byte[] buf)
     {
         if (type == LockType.SUBTREE)
         {
-            final Found f = scan(ownerId, t, hf, st, buf);
+            final Found f = scan(ownerId, t, shared, own, st, buf);
             if (f != null)
             {
                 return f;
             }
         }
-        final Found f = checkAncestors(ownerId, t, st, buf);
+        final Found f = checkAncestors(ownerId, t, shared, st, buf);
         if (f != null)
         {
             return f;
         }
         final Path other = t.otherFile();
-        return other == null ? null : judge(other, t.path, ownerId, false, st, buf);
+        return other == null ? null : judge(other, t.path, ownerId, false, shared, st, buf);
     }
 
-    private Found scan(final String ownerId, final LockLayout.Target t, final HeldFiles.HeldFile hf, final PosixStat st,
-        final byte[] buf)
+    private Found scan(final String ownerId, final LockLayout.Target t, final boolean shared, final Path own,
+        final PosixStat st, final byte[] buf)
     {
         final int dfd = fs.openDir(t.dir);
         if (dfd == -Errno.ENOENT || dfd == -Errno.ENOTDIR)
@@ -397,11 +482,11 @@ final class PublishProtocol
                 continue;
             }
             final Path file = t.dir.resolve(h.path());
-            if (file.equals(hf.file))
+            if (file.equals(own))
             {
                 continue;
             }
-            final Found f = judge(file, lp, ownerId, false, st, buf);
+            final Found f = judge(file, lp, ownerId, false, shared, st, buf);
             if (f != null)
             {
                 return f;
@@ -413,10 +498,12 @@ final class PublishProtocol
     /**
      * Judges one lock file for a requester: null when absent, own (P3), not conflicting, or stale
      * (then reclaimed through the {@link Reaper}); else what blocks. Never throws for a file it cannot
-     * read (P4).
+     * read (P4). A shared requester ({@code shared}) never conflicts with a shared group's file; an
+     * exclusive one conflicts with it while it has a live member other than the requester's own
+     * (P3 for shared groups; J7).
      */
     private Found judge(final Path file, final LockPath lockPath, final String ownerId, final boolean subtreeOnly,
-        final PosixStat st, final byte[] buf)
+        final boolean shared, final PosixStat st, final byte[] buf)
     {
         for (int attempt = 0; attempt < MAX_JUDGE_TRIES; attempt++)
         {
@@ -463,6 +550,21 @@ final class PublishProtocol
                 {
                     return null;
                 }
+                final String gid = token.groupId();
+                if (gid != null && shared)
+                {
+                    return null;
+                }
+                if (gid != null && groups.isMemberAt(file, ownerId))
+                {
+                    final SharedGroups.Census census = groups.census(gid, ownerId, false);
+                    if (census.others() == 0)
+                    {
+                        return null;
+                    }
+                    return new Found(file, lockPath, token, LockFileState.ALIVE, Math.max(0, ctx.judge.ageNanos(token, st)),
+                        "shared group with " + census.others() + " other live member(s)", st);
+                }
                 final LockJudge.Verdict v = ctx.judge.judge(token, st, posix, fd, true);
                 final long age = v.ageNanos();
                 if (!v.stale())
@@ -484,8 +586,41 @@ final class PublishProtocol
             "replaced " + MAX_JUDGE_TRIES + " times while being judged", null);
     }
 
-    private void rollback(final List<HeldFiles.HeldFile> files, final Throwable cause)
+    private static final SharedGroups.Member[] NO_MEMBERS = new SharedGroups.Member[0];
+
+    private static boolean hasShared(final List<LockRequest.Entry> entries)
     {
+        for (int i = 0; i < entries.size(); i++)
+        {
+            if (entries.get(i).isShared())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void rollback(final List<HeldFiles.HeldFile> files, final List<SharedGroups.Member> members,
+        final Throwable cause)
+    {
+        for (int i = members.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                groups.leave(members.get(i));
+            }
+            catch (final RuntimeException e)
+            {
+                if (cause != null)
+                {
+                    cause.addSuppressed(e);
+                }
+            }
+        }
+        if (!members.isEmpty())
+        {
+            members.clear();
+        }
         for (int i = files.size() - 1; i >= 0; i--)
         {
             final HeldFiles.HeldFile hf = files.get(i);
@@ -531,7 +666,7 @@ final class PublishProtocol
         }
         final String owner = f.token != null ? f.token.ownerId() : "<" + f.detail + ": " + f.file + ">";
         return new LockConflict(f.lockPath.toString(), reason, owner, f.token == null ? null : f.token.type(),
-            f.ageNanos, ctx.source);
+            f.ageNanos, ctx.source, f.token == null ? null : f.token.mode());
     }
 
     private static void validateOwner(final String ownerId)

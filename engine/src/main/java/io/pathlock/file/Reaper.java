@@ -52,9 +52,11 @@ final class Reaper
     private final RootedFs fs;
     private final Posix posix;
     private final AtomicLong reaped = new AtomicLong();
+    private final SharedGroups groups;
 
-    Reaper(final StoreContext ctx)
+    Reaper(final StoreContext ctx, final SharedGroups groups)
     {
+        this.groups = groups;
         this.ctx = ctx;
         this.fs = ctx.fs;
         this.posix = ctx.posix;
@@ -74,6 +76,27 @@ final class Reaper
      */
     ReapOutcome reap(final Path file, final int fd, final PosixStat judged, final byte[] bytes, final int n)
     {
+        return reap(file, fd, judged, bytes, n, false);
+    }
+
+    /**
+     * {@link #reap(Path, int, PosixStat, byte[], int)}; for a shared group's file the live members are
+     * counted again under the guard and nothing is removed while one lives (M3), unless {@code force}
+     * ({@code break --force}); after the removal the group's dead member records go too.
+     *
+     * @param file   the lock file.
+     * @param fd     a descriptor open on the judged inode.
+     * @param judged the judged inode's stat.
+     * @param bytes  the judged bytes.
+     * @param n      how many bytes were read, or the negative read result.
+     * @param force  whether to remove a live shared group too.
+     * @return what was done.
+     */
+    ReapOutcome reap(final Path file, final int fd, final PosixStat judged, final byte[] bytes, final int n,
+        final boolean force)
+    {
+        final LockTokenDescriptor.Token token = n < 0 ? null : LockTokenDescriptor.parse(bytes, n);
+        final String gid = token == null ? null : token.groupId();
         final GuardStripes guard = ctx.guard();
         final int stripe = guard.stripeOf(file.toString());
         final PosixStat cur = new PosixStat();
@@ -99,6 +122,11 @@ final class Reaper
             {
                 return ReapOutcome.CHANGED;
             }
+            if (gid != null && !force && groups.census(gid, null, true).alive())
+            {
+                // A member joined (or was judged wrongly dead) since: the group lives (M3).
+                return ReapOutcome.CHANGED;
+            }
             final int u = fs.unlink(file);
             if (u == -Errno.ENOENT)
             {
@@ -107,6 +135,10 @@ final class Reaper
             if (u < 0)
             {
                 return ReapOutcome.FAILED;
+            }
+            if (gid != null && !force)
+            {
+                groups.cleanUp(gid);
             }
         }
         finally

@@ -60,6 +60,12 @@ final class StoreContext
     final String tmpPrefix;
     /** The prefix of the owner ids this store writes ({@code pl1|pid|host|nonce|}). */
     final String ownerPrefix;
+    /** The shared groups' member directories, {@code R/.pathlock/shared} ({@link SharedGroups}). */
+    final Path sharedDir;
+    /** This store instance's nonce (16 hex digits). */
+    final String nonce;
+    /** This host's name. */
+    final String host;
 
     private final Path guardDir;
     private final int guardStripes;
@@ -101,12 +107,14 @@ final class StoreContext
         // guard files only need to be readable (flock works on a read-only descriptor).
         this.tmpDir = reserved.resolve("tmp").resolve(Long.toString(currentUid()));
         this.guardDir = reserved.resolve("guard");
+        this.sharedDir = reserved.resolve(SharedGroups.DIR_NAME);
         if (!admin)
         {
             mkdirIfMissing(reserved, sharedDirModeOf(fileMode));
             mkdirIfMissing(tmpDir.getParent(), sharedDirModeOf(fileMode));
             mkdirIfMissing(tmpDir, 0700);
             mkdirIfMissing(guardDir, dirMode);
+            mkdirIfMissing(sharedDir, sharedDirModeOf(fileMode));
             this.tmpDirFd = fs.openDir(tmpDir);
             if (tmpDirFd < 0)
             {
@@ -127,6 +135,8 @@ final class StoreContext
             nonce.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
         }
         this.tmpPrefix = nonce + ".";
+        this.nonce = nonce.toString();
+        this.host = hostName();
         this.ownerPrefix = LockTokenDescriptor.ownerPrefix(flock, ProcessHandle.current().pid(), hostName(), nonce.toString());
 
         if (!admin)
@@ -226,6 +236,17 @@ final class StoreContext
      * Creates a reserved directory with exactly {@code mode} (not masked by the umask: other users
      * must be able to use what the first user created), or checks that it is a directory.
      */
+    /**
+     * Creates a directory under {@code R/.pathlock} with exactly {@code mode}, or checks that it is a
+     * directory.
+     *
+     * @throws LockStoreException if it cannot be created or is not a directory.
+     */
+    void mkdirReserved(final Path dir, final int mode)
+    {
+        mkdirIfMissing(dir, mode);
+    }
+
     private void mkdirIfMissing(final Path dir, final int mode)
     {
         final int rc = fs.mkdir(dir, mode);

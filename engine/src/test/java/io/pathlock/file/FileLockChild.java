@@ -42,6 +42,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   prints {@code READY}, starts on {@code go}, prints {@code DONE grants=N}.</li>
  *   <li>{@code publish ROOT PATH}: tries POINT PATH once with the store and prints the outcome or
  *   the exception message ({@code ERROR message}).</li>
+ *   <li>{@code store ROOT DIALECT}: drives a {@link FileLockStore} directly (shared locks before the
+ *   facade takes them): prints {@code READY}; {@code pub ID OWNER KIND PATH} (KIND {@code ps},
+ *   {@code ss}, {@code px}, {@code sx}) prints {@code GRANTED ID} or {@code REFUSED ID conflict};
+ *   {@code wait ID OWNER KIND PATH MS} retries with {@code awaitChange}, prints {@code WAITING ID}
+ *   at the first refusal and {@code GRANTED ID} or {@code TIMEOUT ID}; {@code unpub ID} prints
+ *   {@code UNPUBLISHED ID}; {@code refresh ID} prints {@code REFRESHED ID true|false}.</li>
+ *   <li>{@code sharedmutex ROOT LOG THREADS ITERATIONS SEED}: like {@code mutex}, with the four
+ *   kinds (POINT/SUBTREE, shared/exclusive) on the store directly, one owner per thread (no lock
+ *   table in between); records are {@code ENTER id kind/path}, kind {@code ps ss px sx}.</li>
  * </ul>
  */
 public final class FileLockChild
@@ -85,6 +94,13 @@ public final class FileLockChild
             case "publish":
                 publish(Path.of(args[1]), args[2]);
                 break;
+            case "store":
+                store(stdin, Path.of(args[1]), Dialect.parse(args[2]));
+                break;
+            case "sharedmutex":
+                sharedMutex(stdin, Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Long.parseLong(args[5]));
+                break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -114,6 +130,83 @@ public final class FileLockChild
                 {
                     h.releaseAll();
                     System.out.println("RELEASED");
+                }
+            }
+        }
+    }
+
+    private static java.util.List<io.pathlock.core.LockRequest.Entry> kind(final String kind, final String path)
+    {
+        final io.pathlock.core.LockType type = kind.charAt(0) == 's' ? io.pathlock.core.LockType.SUBTREE :
+            io.pathlock.core.LockType.POINT;
+        final io.pathlock.core.LockMode mode = kind.charAt(1) == 's' ? io.pathlock.core.LockMode.SHARED :
+            io.pathlock.core.LockMode.EXCLUSIVE;
+        return java.util.List.of(new io.pathlock.core.LockRequest.Entry(io.pathlock.core.LockPath.parse(path), type, mode));
+    }
+
+    private static void store(final BufferedReader stdin, final Path root, final Dialect dialect) throws Exception
+    {
+        final java.util.Map<String, LockStore.Publication> pubs = new java.util.HashMap<>();
+        try (FileLockStore s = FileLockStore.builder(root).dialect(dialect).build())
+        {
+            System.out.println("READY");
+            String line;
+            while ((line = stdin.readLine()) != null)
+            {
+                final String[] f = line.split(" ");
+                switch (f[0])
+                {
+                    case "pub":
+                    {
+                        final LockStore.PublishResult r = s.tryPublish(f[2], kind(f[3], f[4]));
+                        if (r.isGranted())
+                        {
+                            pubs.put(f[1], r.publication());
+                            System.out.println("GRANTED " + f[1]);
+                        }
+                        else
+                        {
+                            System.out.println("REFUSED " + f[1] + " " + r.conflict());
+                        }
+                        break;
+                    }
+                    case "wait":
+                    {
+                        final long deadline = System.nanoTime() + Long.parseLong(f[5]) * 1_000_000L;
+                        boolean said = false;
+                        for (;;)
+                        {
+                            final LockStore.PublishResult r = s.tryPublish(f[2], kind(f[3], f[4]));
+                            if (r.isGranted())
+                            {
+                                pubs.put(f[1], r.publication());
+                                System.out.println("GRANTED " + f[1]);
+                                break;
+                            }
+                            if (!said)
+                            {
+                                System.out.println("WAITING " + f[1] + " " + r.conflict());
+                                said = true;
+                            }
+                            final long left = deadline - System.nanoTime();
+                            if (left <= 0)
+                            {
+                                System.out.println("TIMEOUT " + f[1]);
+                                break;
+                            }
+                            s.awaitChange(r.blocker(), left);
+                        }
+                        break;
+                    }
+                    case "unpub":
+                        s.unpublish(pubs.remove(f[1]));
+                        System.out.println("UNPUBLISHED " + f[1]);
+                        break;
+                    case "refresh":
+                        System.out.println("REFRESHED " + f[1] + " " + s.refresh(pubs.get(f[1])));
+                        break;
+                    default:
+                        System.out.println("FAILED unknown command " + line);
                 }
             }
         }
@@ -306,6 +399,88 @@ public final class FileLockChild
             }
             System.out.println("DONE grants=" + grants.get() + " reaped=" +
                 ((FileLockStore)m.store()).reapedCount() + " backoffs=" + ((FileLockStore)m.store()).backoffCount());
+        }
+    }
+
+    private static void sharedMutex(final BufferedReader stdin, final Path root, final Path log, final int threads,
+        final int iterations, final long seed) throws Exception
+    {
+        final long pid = ProcessHandle.current().pid();
+        final String[] kinds = {"ps", "ss", "px", "sx"};
+        try (FileLockStore s = FileLockStore.open(root);
+            FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND))
+        {
+            final AtomicLong grants = new AtomicLong();
+            final CyclicBarrier start = new CyclicBarrier(threads + 1);
+            final List<Thread> workers = new ArrayList<>();
+            final List<Throwable> failures = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int tid = t;
+                final Thread w = new Thread(() ->
+                {
+                    final Random rnd = new Random(seed * 31 + tid);
+                    final String owner = "p" + pid + "t" + tid;
+                    try
+                    {
+                        start.await();
+                        for (int i = 0; i < iterations; i++)
+                        {
+                            // Mostly shared, so that shared holders do meet.
+                            final String kind = kinds[rnd.nextInt(10) < 7 ? rnd.nextInt(2) : 2 + rnd.nextInt(2)];
+                            final String path = MUTEX_PATHS[rnd.nextInt(MUTEX_PATHS.length)];
+                            final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                            LockStore.PublishResult r;
+                            while (!(r = s.tryPublish(owner, kind(kind, path))).isGranted())
+                            {
+                                final long left = deadline - System.nanoTime();
+                                if (left <= 0)
+                                {
+                                    throw new IllegalStateException("timed out on " + kind + " " + path + ": " + r.conflict());
+                                }
+                                s.awaitChange(r.blocker(), left);
+                            }
+                            final long token = s.nextFencingToken();
+                            final String id = pid + "/" + tid + "/" + i;
+                            append(out, "ENTER " + id + " " + kind + path + " " + token + "\n");
+                            for (int spin = rnd.nextInt(100_000); spin > 0; spin--)
+                            {
+                                Thread.onSpinWait();
+                            }
+                            append(out, "EXIT " + id + " " + kind + path + " " + token + "\n");
+                            s.unpublish(r.publication());
+                            grants.incrementAndGet();
+                        }
+                    }
+                    catch (final Throwable e)
+                    {
+                        synchronized (failures)
+                        {
+                            failures.add(e);
+                        }
+                    }
+                }, "sharedmutex-" + t);
+                workers.add(w);
+                w.start();
+            }
+            System.out.println("READY");
+            if (!"go".equals(stdin.readLine()))
+            {
+                return;
+            }
+            start.await();
+            for (final Thread w : workers)
+            {
+                w.join();
+            }
+            if (!failures.isEmpty())
+            {
+                final Throwable f = failures.get(0);
+                System.out.println("FAILED " + f);
+                f.printStackTrace(System.out);
+            }
+            System.out.println("DONE grants=" + grants.get() + " reaped=" + s.reapedCount() + " backoffs=" + s.backoffCount());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pathlock.file;
 
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockType;
@@ -230,6 +231,117 @@ class OpenVikingInteropTest
         final FileLockStore s = store(d);
         final LockStore.PublishResult res = publish(s, requested(r), req);
         assertTrue(res.isGranted(), () -> "a stale token must not block: " + res.conflict());
+    }
+
+    private static LockStore.PublishResult publishShared(final FileLockStore s, final String owner, final String path,
+        final LockType type)
+    {
+        return s.tryPublish(owner, List.of(new LockRequest.Entry(LockPath.parse(path), type, LockMode.SHARED)));
+    }
+
+    /**
+     * The shared kinds in the matrix: pathlock holds POINT-SHARED or SUBTREE-SHARED /d/t, shared by
+     * two holders of two store instances (two processes), and OpenViking asks: OpenViking has no
+     * shared mode, so the group's one file must be HELD to it with the kind's own letter, and refuse
+     * exactly what the exclusive kind refuses; it never deletes the file.
+     */
+    @ParameterizedTest(name = "{0}: two pathlock holders share {1} /d/t, OpenViking asks {3} on the {2} path")
+    @MethodSource("cells")
+    void openVikingSeesASharedGroupAsAnOrdinaryHeldLock(final Dialect d, final LockType held, final Relation r,
+        final LockType req) throws IOException
+    {
+        tree();
+        final FileLockStore s1 = store(d);
+        final FileLockStore s2 = store(d);
+        assertTrue(publishShared(s1, "reader-1", HELD, held).isGranted());
+        assertTrue(publishShared(s2, "reader-2", HELD, held).isGranted());
+        final OvDialectModel ov = model(d);
+        final long now = FileLockStore.systemWallNanos();
+        final List<Path> files = lockFiles();
+        assertEquals(1, files.size(), "one ordinary lock file for the whole group: " + files);
+        final OvFileJudgement j = ov.judge(files.get(0), now);
+        assertEquals(OvVerdict.HELD, j.verdict(), () -> d.id() + " judges the shared group's " + files.get(0) + " as " + j);
+        assertEquals(d.code(held), j.type().charValue(), "the lock type letter OpenViking reads");
+        final OvDecision dec = ov.wouldAcquire(requested(r), kind(req), OV_OWNER, now);
+        assertEquals(!conflict(held, r, req), dec.granted(), () -> d.id() + " " + req + " " + requested(r) +
+            " while pathlock shares " + held + " " + HELD + ": " + dec);
+        assertTrue(dec.staleRemoved().isEmpty(), () -> "OpenViking would delete a live shared group: " + dec);
+    }
+
+    /**
+     * OpenViking holds (always exclusive to pathlock: it has no shared mode), pathlock asks a shared
+     * kind: refused exactly where the exclusive matrix says conflict, and the conflict says EXCLUSIVE.
+     */
+    @ParameterizedTest(name = "{0}: OpenViking holds {1} /d/t, pathlock asks {3}-SHARED on the {2} path")
+    @MethodSource("cells")
+    void pathlocksSharedRequestsTreatOpenVikingLocksAsExclusive(final Dialect d, final LockType held, final Relation r,
+        final LockType req) throws IOException
+    {
+        tree();
+        final OvDialectModel ov = model(d);
+        final Path planted = ov.plant(HELD, kind(held), OV_OWNER, FileLockStore.systemWallNanos());
+        final FileLockStore s = store(d);
+        final LockStore.PublishResult res = publishShared(s, "reader", requested(r), req);
+        assertEquals(!conflict(held, r, req), res.isGranted(), () -> "pathlock " + req + "-SHARED " + requested(r) +
+            " while " + d.id() + " holds " + held + " " + HELD + ": " + res.conflict());
+        if (!res.isGranted())
+        {
+            assertEquals(LockMode.EXCLUSIVE, res.conflict().holderMode());
+        }
+        assertTrue(Files.exists(planted), "pathlock removed a live OpenViking lock");
+        if (res.isGranted())
+        {
+            s.unpublish(res.publication());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: a stale OpenViking {1} /d/t is taken over by pathlock's {3}-SHARED on the {2} path")
+    @MethodSource("cells")
+    void staleOpenVikingLocksAreTakenOverBySharedRequests(final Dialect d, final LockType held, final Relation r,
+        final LockType req) throws IOException
+    {
+        tree();
+        final OvDialectModel ov = model(d);
+        final long old = FileLockStore.systemWallNanos() - ov.defaultExpireNanos() - TimeUnit.SECONDS.toNanos(5);
+        ov.plant(HELD, kind(held), OV_OWNER, old);
+        final FileLockStore s = store(d);
+        final LockStore.PublishResult res = publishShared(s, "reader", requested(r), req);
+        assertTrue(res.isGranted(), () -> "a stale token must not block: " + res.conflict());
+        // The group's file pathlock wrote is HELD to OpenViking (a planted stale token that was not in
+        // the way may stay, stale).
+        int groups = 0;
+        for (final Path f : lockFiles())
+        {
+            if (Files.readString(f).startsWith(LockTokenDescriptor.TAG_GROUP + "|"))
+            {
+                groups++;
+                assertEquals(OvVerdict.HELD, ov.judge(f, FileLockStore.systemWallNanos()).verdict(), f.toString());
+            }
+        }
+        assertEquals(1, groups, lockFiles().toString());
+    }
+
+    @Test
+    void theMembersHeartbeatKeepsTheGroupYoungToRagfs() throws IOException
+    {
+        tree();
+        final AtomicLong wall = new AtomicLong(FileLockStore.systemWallNanos());
+        final FileLockStore s = FileLockStore.builder(root).dialect(Dialect.RAGFS).ovPathPrefix(RAGFS_PREFIX)
+            .wallClock(wall::get).build();
+        stores.add(s);
+        final FileLockStore other = store(Dialect.RAGFS);
+        final LockStore.PublishResult held = publishShared(s, "reader", HELD, LockType.SUBTREE);
+        assertTrue(publishShared(other, "reader-2", HELD, LockType.POINT).isGranted());
+        final OvDialectModel ov = model(Dialect.RAGFS);
+        final Path file = root.resolve("d/t/.path.ovlock");
+        for (int beat = 1; beat <= 6; beat++)
+        {
+            wall.addAndGet(s.heartbeatInterval().toNanos());
+            assertTrue(s.refresh(held.publication()));
+            assertEquals(OvVerdict.HELD, ov.judge(file, wall.get()).verdict(), "after heartbeat " + beat);
+            assertFalse(ov.wouldAcquire("/d/t/c", OvKind.POINT, OV_OWNER, wall.get()).granted());
+        }
+        assertEquals(OvVerdict.STALE, ov.judge(file, wall.get() + TimeUnit.SECONDS.toNanos(31)).verdict());
     }
 
     @Test
