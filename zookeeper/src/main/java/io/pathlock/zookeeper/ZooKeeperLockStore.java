@@ -178,11 +178,14 @@ public final class ZooKeeperLockStore implements LockStore
     /** Nodes this store created and must delete but could not (connection lost): the agent retries (Z11). */
     private final java.util.Set<String> orphanPaths = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<Pub> lastGrant = new ThreadLocal<>();
+    /** Publications not yet removed: {@link #close} removes them (a caller's client outlives the store). */
+    private final java.util.Set<Pub> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong operations = new AtomicLong();
 
     private volatile int epoch;
     private volatile String epochReason;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Per owner id: a short index for node names, and how many publications and waiters it has. */
     private static final class Owner
@@ -662,6 +665,7 @@ public final class ZooKeeperLockStore implements LockStore
                     owner.users++;
                 }
                 granted = true;
+                live.add(p);
                 if (waiter != null)
                 {
                     forgetWaiter(waiter);
@@ -729,6 +733,7 @@ public final class ZooKeeperLockStore implements LockStore
             }
             p.released = true;
         }
+        live.remove(p);
         final Owner owner = p.owner;
         synchronized (owner)
         {
@@ -944,17 +949,28 @@ public final class ZooKeeperLockStore implements LockStore
     @Override
     public void close()
     {
-        if (closed)
+        if (!closing.compareAndSet(false, true))
         {
             return;
         }
-        closed = true;
         client.getConnectionStateListenable().removeListener(stateListener);
         agent.shutdownNow();
         for (final Waiter w : List.copyOf(waiters.values()))
         {
             abandon(w);
         }
+        for (final Pub p : List.copyOf(live))
+        {
+            try
+            {
+                unpublish(p);
+            }
+            catch (final RuntimeException e)
+            {
+                // Best effort: the nodes are ephemeral and go with the session.
+            }
+        }
+        closed = true;
         if (ownsClient)
         {
             client.close();
@@ -986,7 +1002,8 @@ public final class ZooKeeperLockStore implements LockStore
 
     /**
      * Counts the queue nodes (locks, intentions and waiters of every client) under the namespace by
-     * walking the tree. For tests and diagnostics: its cost grows with the tree.
+     * walking the tree. For tests and diagnostics: its cost grows with the tree, and the count is
+     * not a snapshot (a multi that lands during the walk may be counted in part).
      *
      * @return the number of queue nodes.
      * @throws LockStoreException on a ZooKeeper failure.

@@ -322,6 +322,34 @@ class ZooKeeperWaitingTest
         }
     }
 
+    /** Closing a store built on a caller's client (whose session lives on) removes what it still held. */
+    @Test
+    void closeRemovesWhatTheStoreHeldOnACallersClient() throws Exception
+    {
+        final org.apache.curator.framework.CuratorFramework curator =
+            org.apache.curator.framework.CuratorFrameworkFactory.newClient(ZkTestServer.server().getConnectString(),
+                new org.apache.curator.retry.RetryOneTime(100));
+        curator.start();
+        try
+        {
+            final ZooKeeperLockStore mine = ZooKeeperLockStore.builder().client(curator).namespace(ns).build();
+            final ZooKeeperLockStore other = store();
+            assertTrue(mine.tryPublish("o", one("/cl/x", LockType.SUBTREE, LockMode.SHARED)).isGranted());
+            final LockStore.PublishResult r = mine.tryPublish("w", one("/cl/x", LockType.POINT, LockMode.EXCLUSIVE));
+            assertFalse(r.isGranted());
+            final CompletableFuture<Void> waiting = mine.onChange(r.blocker(), TimeUnit.MINUTES.toNanos(5));
+            await("the lock and the waiter (3 nodes each)", other::countQueueNodes, 6);
+            mine.close();
+            waiting.get(20, TimeUnit.SECONDS);
+            assertEquals(0, other.countQueueNodes(), "nothing left although the caller's session is alive");
+            assertTrue(curator.getZookeeperClient().isConnected());
+        }
+        finally
+        {
+            curator.close();
+        }
+    }
+
     private static long cost(final ZooKeeperLockStore s, final List<LockRequest.Entry> entries)
     {
         final long before = s.operationCount();
