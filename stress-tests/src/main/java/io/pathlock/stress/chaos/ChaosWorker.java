@@ -34,7 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Arguments are {@code key=value}: {@code tree}, {@code run}, {@code name}, {@code workload}
  * ({@code tree}, {@code mutex}, {@code counter}, {@code fenced}), {@code threads},
  * {@code deadline} (epoch ms), {@code seed}, {@code lockExpireMs}, {@code backend}, {@code redo}
- * ({@code true}/{@code false}). Prints {@code READY} when started and
+ * ({@code true}/{@code false}); with {@code zookeeper} (a connect string) and {@code namespace} the
+ * store is the ZooKeeper store instead (and the worker prints {@code SESSION id password} at every
+ * (re)connection, for the runner to expire it). Prints {@code READY} when started and
  * {@code STATS grants=.. conflicts=.. errors=.. reaped=.. backoffs=.. redoBegun=.. redoDone=..} at the end.
  */
 public final class ChaosWorker
@@ -82,12 +84,59 @@ public final class ChaosWorker
         System.exit(0);
     }
 
+    /** Prints this worker's ZooKeeper session, so that the runner can expire it (ZooKeeperChaosRunner). */
+    private static synchronized void printSession(final org.apache.curator.framework.CuratorFramework c)
+    {
+        try
+        {
+            final org.apache.zookeeper.ZooKeeper zk = c.getZookeeperClient().getZooKeeper();
+            System.out.println("SESSION " + Long.toHexString(zk.getSessionId()) + " " +
+                java.util.Base64.getEncoder().encodeToString(zk.getSessionPasswd()));
+            System.out.flush();
+        }
+        catch (final Exception e)
+        {
+            System.out.println("ERROR session " + e);
+        }
+    }
+
     private void run() throws Exception
     {
-        final FileLockStore store = FileLockStore.builder(Path.of(conf.get("tree")))
-            .lockExpire(Duration.ofMillis(Long.parseLong(conf.get("lockExpireMs"))))
-            .backend(conf.getOrDefault("backend", "auto"))
-            .build();
+        final String zookeeper = conf.get("zookeeper");
+        final io.pathlock.store.LockStore store;
+        FileLockStore fileStore = null;
+        if (zookeeper != null)
+        {
+            // ZooKeeperChaosRunner: the ZooKeeper store on the runner's ensemble, own Curator client
+            // so that the session can be printed (and expired by the runner).
+            final org.apache.curator.framework.CuratorFramework curator =
+                org.apache.curator.framework.CuratorFrameworkFactory.builder()
+                    .connectString(zookeeper)
+                    .sessionTimeoutMs(Integer.parseInt(conf.getOrDefault("sessionMs", "10000")))
+                    .connectionTimeoutMs(10_000)
+                    .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(100, 10))
+                    .build();
+            curator.start();
+            curator.getConnectionStateListenable().addListener((c, s) ->
+                {
+                    if (s == org.apache.curator.framework.state.ConnectionState.CONNECTED ||
+                        s == org.apache.curator.framework.state.ConnectionState.RECONNECTED)
+                    {
+                        printSession(c);
+                    }
+                });
+            store = io.pathlock.zookeeper.ZooKeeperLockStore.builder().client(curator)
+                .namespace(conf.getOrDefault("namespace", "/chaos")).build();
+            printSession(curator);
+        }
+        else
+        {
+            fileStore = FileLockStore.builder(Path.of(conf.get("tree")))
+                .lockExpire(Duration.ofMillis(Long.parseLong(conf.get("lockExpireMs"))))
+                .backend(conf.getOrDefault("backend", "auto"))
+                .build();
+            store = fileStore;
+        }
         final LockManager manager = LockManager.builder().store(store).build();
         final int threads = Integer.parseInt(conf.get("threads"));
         final long seed = Long.parseLong(conf.get("seed"));
@@ -109,7 +158,8 @@ public final class ChaosWorker
             final SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
             ts.add(new Thread(() -> redoLoop(r, acks, rnd), "chaos-redo"));
         }
-        System.out.println("READY pid=" + ProcessHandle.current().pid() + " backend=" + store.backend());
+        System.out.println("READY pid=" + ProcessHandle.current().pid() + " backend=" +
+            (fileStore != null ? fileStore.backend() : store.describe()));
         System.out.flush();
         for (final Thread t : ts)
         {
@@ -120,7 +170,8 @@ public final class ChaosWorker
             t.join();
         }
         System.out.println("STATS grants=" + grants + " conflicts=" + conflicts + " errors=" + errors +
-            " reaped=" + store.reapedCount() + " backoffs=" + store.backoffCount() + " redoBegun=" + redoBegun +
+            " reaped=" + (fileStore != null ? fileStore.reapedCount() : 0) +
+            " backoffs=" + (fileStore != null ? fileStore.backoffCount() : 0) + " redoBegun=" + redoBegun +
             " redoDone=" + redoDone + " lostHandles=" + lostHandles);
         System.out.flush();
         if (null != redo)
