@@ -157,7 +157,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *  9. The caller's own SUBTREE-SHARED on an ancestor does not block its exclusive raise there if it
  *     is the only SS holder of that node (else another owner's shared SUBTREE would be broken).
  *     Such a raise is never kept as a cached chain (a chain is taken without raising, by any handle
- *     of the thread): keepChain refuses to cache raises through a node with SS > 0.
+ *     of the thread): keepChain refuses to cache raises through a node with SS > 0, and a chain
+ *     released while a node of it is held SUBTREE-SHARED (granted to the chain's user over its own
+ *     lock below) is revoked, not cached. Both look at the chain's nodes only while the table-wide
+ *     count of SUBTREE-SHARED holds is not zero (counted before a hold exists, uncounted after it
+ *     ends); a SUBTREE-SHARED claim by anyone else sees the chain's IX and revokes or waits for it.
  * 10. No count wraps: IX/IS fields that are full send the raise to the cells; SP/SS that are full
  *     refuse the claim loudly.
  *
@@ -229,6 +233,12 @@ public final class LockTable
      */
     private final WaitCounts waitCounts = new WaitCounts();
     private final AtomicLong nodeCount = new AtomicLong(1);
+    /**
+     * SUBTREE-SHARED holds in the table, counted before they exist and uncounted after they end (so
+     * never below the real number): chains are checked against SS on their nodes only when this is
+     * not zero (9). Written by SUBTREE-SHARED grants and releases only.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger sharedSubtreeHolds = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final int reclaimMinNodes;
     private volatile long reclaimThreshold;
@@ -548,6 +558,11 @@ public final class LockTable
             i++;
         }
 
+        final boolean newSs = shared && type == LockType.SUBTREE;
+        if (newSs)
+        {
+            sharedSubtreeHolds.incrementAndGet();
+        }
         for (;;)
         {
             final int r = type == LockType.POINT
@@ -555,12 +570,20 @@ public final class LockTable
                 : claimSubtree(n, shared, ownBelow, ownBelowExclusive, from, waiter, out);
             if (r == OK)
             {
+                if (from == FROM_SUBTREE_SHARED && !shared)
+                {
+                    sharedSubtreeHolds.decrementAndGet();
+                }
                 return n;
             }
             if (r == R_DEAD)
             {
                 n = childOf(n.parent, n.name);
                 continue;
+            }
+            if (newSs)
+            {
+                sharedSubtreeHolds.decrementAndGet();
             }
             if (raises)
             {
@@ -611,6 +634,10 @@ public final class LockTable
     public void revertConversion(final TrieNode node, final int from, final LockType type, final LockMode mode)
     {
         final long delta = conversionDelta(from, type, mode == LockMode.SHARED);
+        if (from == FROM_SUBTREE_SHARED)
+        {
+            sharedSubtreeHolds.incrementAndGet();
+        }
         for (;;)
         {
             final long s = node.stateVolatile();
@@ -618,6 +645,10 @@ public final class LockTable
             {
                 break;
             }
+        }
+        if (mode == LockMode.SHARED && type == LockType.SUBTREE)
+        {
+            sharedSubtreeHolds.decrementAndGet();
         }
         if (node.waitersVolatile() > 0)
         {
@@ -715,6 +746,10 @@ public final class LockTable
                 break;
             }
         }
+        if (type == LockType.SUBTREE)
+        {
+            sharedSubtreeHolds.decrementAndGet();
+        }
         if (node.waitersVolatile() > 0)
         {
             signalAll(node, false);
@@ -739,11 +774,32 @@ public final class LockTable
         }
     }
 
-    /** IN_USE -> CACHED; then, if a SUBTREE waiter waits on any of its nodes, revoke it (8c). */
+    /**
+     * IN_USE -> CACHED; then, if a SUBTREE waiter waits on any of its nodes, revoke it (8c). A chain
+     * through a node held SUBTREE-SHARED (the releaser's own, granted while the chain was in use) is
+     * revoked instead: cached, another handle of the thread could take it past that SUBTREE (9).
+     */
     private void releaseChain(final IntentChain c)
     {
         c.stateVolatile(IntentChain.CACHED);
+        if (sharedSubtreeHolds.get() != 0 && throughSharedSubtree(c.nodes))
+        {
+            revoke(c);
+            return;
+        }
         wakeThroughChain(c);
+    }
+
+    private static boolean throughSharedSubtree(final TrieNode[] nodes)
+    {
+        for (final TrieNode a : nodes)
+        {
+            if ((a.stateVolatile() & TrieNode.SS_MASK) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void wakeThroughChain(final IntentChain c)
@@ -801,14 +857,11 @@ public final class LockTable
         {
             nodes[i] = m;
         }
-        for (final TrieNode a : nodes)
+        if (sharedSubtreeHolds.get() != 0 && throughSharedSubtree(nodes))
         {
-            if ((a.stateVolatile() & TrieNode.SS_MASK) != 0)
-            {
-                // Only this caller's own SUBTREE-SHARED lets an exclusive raise through a shared
-                // SUBTREE; a cached chain there could serve another handle of this thread (9).
-                return false;
-            }
+            // Only this caller's own SUBTREE-SHARED lets an exclusive raise through a shared
+            // SUBTREE; a cached chain there could serve another handle of this thread (9).
+            return false;
         }
         final IntentChain c = new IntentChain(nodes, parentPath);
         if (!chains.add(c))

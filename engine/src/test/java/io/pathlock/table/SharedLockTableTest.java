@@ -275,6 +275,35 @@ class SharedLockTableTest
     }
 
     @Test
+    void aChainInUseUnderItsOwnersNewSubtreeSharedIsNotCachedOnRelease()
+    {
+        // Invariant 9, the other way in: the handle's POINT-X /k/b took a cached chain through /k;
+        // the same handle then gets SUBTREE-SHARED /k over it (its own exclusive lock below). When
+        // /k/b is released the chain must not become CACHED, or another handle of this thread takes
+        // POINT-X /k/c through it without a raise, past the shared SUBTREE.
+        final ChainCache cache = table.newChainCache();
+        final LockPath b = LockPath.parse("/k/b");
+        final LockTable.Conflict c = new LockTable.Conflict();
+        TrieNode x = table.tryLock(b, POINT, 0, false, null, c, cache);
+        table.unlock(x, b, c.chain(), cache);
+        assertEquals(1, table.cachedChains());
+        x = table.tryLock(b, POINT, 0, false, null, c, cache);
+        assertNotNull(c.chain(), "the second lock took the cached chain");
+        final IntentChain chain = c.chain();
+        final TrieNode s = table.tryLock(LockPath.parse("/k"), SUBTREE, SHARED, 1, 1, LockTable.FROM_NONE, null, null,
+            new LockTable.Conflict(), null);
+        assertNotNull(s, "its own exclusive lock below does not block its SUBTREE-SHARED");
+        table.unlock(x, b, chain, cache);
+        final LockTable.Conflict c2 = new LockTable.Conflict();
+        assertNull(table.tryLock(LockPath.parse("/k/c"), POINT, 0, false, null, c2, cache),
+            "another handle of the thread must not get POINT-X under the SUBTREE-SHARED");
+        assertEquals(ConflictKind.HELD_SUBTREE_SHARED, c2.kind());
+        unlock(s, "/k", SUBTREE, SHARED);
+        table.revokeCachedChains();
+        assertQuiescent();
+    }
+
+    @Test
     void markKindsRefuseOnlyWhatTheyWaitFor()
     {
         final Waiter w = new Waiter();
