@@ -89,6 +89,28 @@ final class HandleLock
         }
     }
 
+    /**
+     * Takes the lock if it is free (or held by the calling thread), without waiting.
+     *
+     * @return true if taken (release it with {@link #unlock}).
+     */
+    boolean tryLock()
+    {
+        final Thread t = Thread.currentThread();
+        if (owner == t)
+        {
+            holds++;
+            return true;
+        }
+        if (!STATE.compareAndSet(this, 0, 1))
+        {
+            return false;
+        }
+        owner = t;
+        holds = 1;
+        return true;
+    }
+
     /** Releases one hold; the lock is free after the last. Only the holder calls it. */
     void unlock()
     {

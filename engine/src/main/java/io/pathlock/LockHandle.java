@@ -1357,9 +1357,15 @@ public final class LockHandle implements AutoCloseable
         {
             final LockRequest.Entry e = todo[i];
             final int f = from == null ? LockTable.FROM_NONE : from[i];
-            final TrieNode node = from == null
+            // An exclusive entry below a SUBTREE-SHARED entry of the same batch: that SUBTREE-SHARED is
+            // the handle's own (claimed above, attached only when the batch is granted), as if held.
+            final TrieNode[] batchSs = i > 0 && !e.isShared() ? batchSharedSubtreesAbove(todo, nodes, i, from == null ? null : ownSs[i]) : null;
+            final TrieNode node = from == null && batchSs == null
                 ? table.tryLock(e.path(), e.type(), e.mode(), 0, 0, LockTable.FROM_NONE, null, w, st.conflict, cache)
-                : table.tryLock(e.path(), e.type(), e.mode(), ownBelow[i], ownBelowX[i], f, ownSs[i], w, st.conflict, cache);
+                : from == null
+                ? table.tryLock(e.path(), e.type(), e.mode(), 0, 0, LockTable.FROM_NONE, batchSs, w, st.conflict, cache)
+                : table.tryLock(e.path(), e.type(), e.mode(), ownBelow[i], ownBelowX[i], f, batchSs != null ? batchSs : ownSs[i], w,
+                    st.conflict, cache);
             if (node == null)
             {
                 st.count = i;
@@ -1389,6 +1395,35 @@ public final class LockHandle implements AutoCloseable
         st.count = k;
         st.published = !needsPublication ? null : k == n && from == null ? entries : List.of(Arrays.copyOf(todo, k));
         return CLAIMED;
+    }
+
+    /**
+     * The nodes of the batch's SUBTREE-SHARED entries claimed before entry {@code i} on strict
+     * ancestors of its path, added to {@code held} (the held ones), or null if there are none.
+     */
+    private static TrieNode[] batchSharedSubtreesAbove(final LockRequest.Entry[] todo, final TrieNode[] nodes, final int i,
+        final TrieNode[] held)
+    {
+        TrieNode[] out = null;
+        final LockPath p = todo[i].path();
+        for (int j = 0; j < i; j++)
+        {
+            final LockRequest.Entry a = todo[j];
+            if (a.type() == LockType.SUBTREE && a.isShared() && a.path().isAncestorOf(p))
+            {
+                if (out == null)
+                {
+                    out = held == null ? new TrieNode[] {nodes[j]} : Arrays.copyOf(held, held.length + 1);
+                    out[out.length - 1] = nodes[j];
+                }
+                else
+                {
+                    out = Arrays.copyOf(out, out.length + 1);
+                    out[out.length - 1] = nodes[j];
+                }
+            }
+        }
+        return out;
     }
 
     /** Publishes a claim in the store; undoes the claim if the store throws. */
@@ -1626,10 +1661,15 @@ public final class LockHandle implements AutoCloseable
             case HELD_POINT_SHARED:
             case HELD_SUBTREE_SHARED:
             {
-                final LockOwner o = n.holder();
-                final long since = n.grantNanos();
                 final LockType type = n.heldType();
                 final LockMode mode = n.heldMode();
+                LockOwner o = n.holder();
+                if (o == null && mode == LockMode.SHARED)
+                {
+                    // The shared holder named on the node released; others still hold it.
+                    o = otherSharedHolder(n);
+                }
+                final long since = n.grantNanos();
                 if (o != null && type != null && mode != null)
                 {
                     return new LockConflict(n.pathString(), LockConflict.Reason.HELD, o.ownerId(), type,
@@ -1657,6 +1697,37 @@ public final class LockHandle implements AutoCloseable
             default:
                 return new LockConflict(n.pathString(), LockConflict.Reason.PENDING, null, LockType.SUBTREE, -1, "memory");
         }
+    }
+
+    /**
+     * Another open handle that holds {@code n} shared, for a conflict report when the node names no
+     * holder (a node names the last shared holder to attach, and forgets it when that one releases
+     * while others still hold). Rare, and O(open handles): only handles whose lock is free now are
+     * asked, so that a report never waits for, or deadlocks with, another handle.
+     */
+    private LockOwner otherSharedHolder(final TrieNode n)
+    {
+        final LockPath p = LockPath.parse(n.pathString());
+        for (final LockHandle h : m.handles.openHandles())
+        {
+            if (h == this || !h.lock.tryLock())
+            {
+                continue;
+            }
+            try
+            {
+                final int slot = h.held.slotOf(p);
+                if (slot >= 0 && h.held.node(slot) == n && h.held.entry(slot).isShared())
+                {
+                    return h.held;
+                }
+            }
+            finally
+            {
+                h.lock.unlock();
+            }
+        }
+        return null;
     }
 
     private void recordConflict(final LockRequest request, final LockConflict c)
