@@ -210,6 +210,10 @@ public final class Catalogue
         cmp("DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread"),
         cmp("DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread"),
         cmp("DisjointPathsBenchmark.reentrant2Threads", "DisjointPathsBenchmark.reentrant1Thread"),
+        cmp("table.SharedReadersBenchmark.pointShared1", "table.SharedReadersBenchmark.multiLockS1"),
+        cmp("table.SharedReadersBenchmark.pointShared2", "table.SharedReadersBenchmark.multiLockS2"),
+        cmp("table.SharedReadersBenchmark.pointShared1", "table.SharedReadersBenchmark.rwReadLock1"),
+        cmp("table.SharedReadersBenchmark.pointShared2", "table.SharedReadersBenchmark.rwReadLock2"),
         cmp("table.MixedWorkload.pathlock", "table.MixedWorkload.multilock"),
         cmp("table.MixedWorkload.pathlock", "table.MixedWorkload.naive"),
         cmp("table.MixedWorkload.pathlock#p99", "table.MixedWorkload.multilock#p99"),
@@ -277,6 +281,16 @@ public final class Catalogue
             Target.Rule.RATIO_AT_MOST, 1.5),
         target("11.7", 11, "memory per held lock beyond the path itself (100,000 POINT locks held by one handle): goal at most 128 B",
             "table.HeldMemory.pathlock#bytes/lock", null, Target.Rule.AT_MOST, 128),
+        target("15.1", 15, "readers scaling: 2 threads taking POINT-SHARED on one path (reused handles), time per lock at 2 threads / "
+                + "at 1 thread, at most the same slowdown as ReentrantReadWriteLock read locks (no worse than its scaling)",
+            "table.SharedReadersBenchmark.pointShared2", "table.SharedReadersBenchmark.pointShared1", Target.Rule.RATIO_AT_MOST, 1)
+            .relativeTo("table.SharedReadersBenchmark.rwReadLock2", "table.SharedReadersBenchmark.rwReadLock1"),
+        target("15.1s", 15, "the same for SUBTREE-SHARED on one node",
+            "table.SharedReadersBenchmark.subtreeShared2", "table.SharedReadersBenchmark.subtreeShared1", Target.Rule.RATIO_AT_MOST, 1)
+            .relativeTo("table.SharedReadersBenchmark.rwReadLock2", "table.SharedReadersBenchmark.rwReadLock1"),
+        target("15.1m", 15, "the same against java-multilocks S locks on one node",
+            "table.SharedReadersBenchmark.pointShared2", "table.SharedReadersBenchmark.pointShared1", Target.Rule.RATIO_AT_MOST, 1)
+            .relativeTo("table.SharedReadersBenchmark.multiLockS2", "table.SharedReadersBenchmark.multiLockS1"),
         target("3.1", 3, "POINT acquire+release at depth 4 on the lock-file store (write dialect ragfs, the default): best backend within "
                 + "1.5x of the same syscalls (descriptor-relative, as strace shows them) in a C loop (interleaved harness: median of "
                 + "alternating blocks of store and floor, the figure that survives a loaded machine)",
