@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,28 @@ class ZooKeeperLockManagerTest
     private LockManager manager()
     {
         return manager(ZkTestServer.store(ns).build());
+    }
+
+    /** Shared locks through the facade on two clients: readers share across hosts, writers are kept out. */
+    @Test
+    void sharedLocksThroughTheFacadeAcrossClients() throws Exception
+    {
+        final LockManager a = manager();
+        final LockManager b = manager();
+        try (LockHandle reader = a.lock(io.pathlock.core.LockRequest.subtreeShared("/data"));
+             LockHandle other = b.lock(io.pathlock.core.LockRequest.pointShared("/data/x")))
+        {
+            assertTrue(reader.isValid() && other.isValid());
+            assertNull(b.tryLock(io.pathlock.core.LockRequest.point("/data/y")), "a writer below a SUBTREE-SHARED on another host");
+            assertNull(b.tryLock(io.pathlock.core.LockRequest.subtree("/")), "a writer above both readers");
+            final LockHandle third = b.tryLock(io.pathlock.core.LockRequest.subtreeShared("/"));
+            assertNotNull(third, "a reader above readers");
+            third.close();
+        }
+        try (LockHandle writer = b.tryLock(io.pathlock.core.LockRequest.point("/data/y")))
+        {
+            assertNotNull(writer, "granted once the readers left");
+        }
     }
 
     @Test
