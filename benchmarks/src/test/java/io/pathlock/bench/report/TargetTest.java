@@ -111,7 +111,7 @@ class TargetTest
     {
         for (final Target x : Catalogue.TARGETS)
         {
-            assertTrue(x.issue() >= 2 && x.issue() <= 11, x.id());
+            assertTrue(x.issue() >= 2 && x.issue() <= 16, x.id());
             assertTrue(x.limit() > 0, x.id());
         }
         assertTrue(Catalogue.COMPARISONS.size() > 10);
