@@ -341,11 +341,16 @@ final class HeldSet implements LockOwner
     void append(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
     {
         grow();
-        entries[size] = e;
-        nodes[size] = node;
-        chains[size] = chain;
-        upgrading[size] = false;
-        size++;
+        set(size++, e, node, chain);
+    }
+
+    /** Fills a slot and counts its entry (H2). */
+    private void set(final int slot, final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
+    {
+        entries[slot] = e;
+        nodes[slot] = node;
+        chains[slot] = chain;
+        upgrading[slot] = false;
         if (e.type() == LockType.SUBTREE)
         {
             subtreeCount++;
@@ -393,40 +398,21 @@ final class HeldSet implements LockOwner
     int put(final LockRequest.Entry e, final TrieNode node, final IntentChain chain)
     {
         final int existing = slotOf(e.path());
-        final int slot = existing >= 0 ? existing : size;
-        if (existing >= 0)
+        if (existing < 0)
         {
-            if (entries[existing].type() == LockType.SUBTREE)
-            {
-                subtreeCount--;
-            }
-            if (entries[existing].isShared())
-            {
-                sharedCount--;
-            }
-            entries[existing] = e;
-            nodes[existing] = node;
-            chains[existing] = chain;
-            upgrading[existing] = false;
+            append(e, node, chain);
+            return size - 1;
         }
-        else
+        if (entries[existing].type() == LockType.SUBTREE)
         {
-            grow();
-            entries[size] = e;
-            nodes[size] = node;
-            chains[size] = chain;
-            upgrading[size] = false;
-            size++;
+            subtreeCount--;
         }
-        if (e.type() == LockType.SUBTREE)
+        if (entries[existing].isShared())
         {
-            subtreeCount++;
+            sharedCount--;
         }
-        if (e.isShared())
-        {
-            sharedCount++;
-        }
-        return slot;
+        set(existing, e, node, chain);
+        return existing;
     }
 
     private void rebuildIndex(final int buckets)
