@@ -128,6 +128,11 @@ final class RootOptions
             throw new LockStoreException("ZooKeeper at " + zookeeper + " (namespace " + namespace + "): " +
                 e.getMessage(), e);
         }
+        catch (final LinkageError e)
+        {
+            // A jar of the store's dependencies is missing (a trimmed class path).
+            throw new StoreUnavailableException("the zookeeper store cannot run, a class is missing: " + e);
+        }
     }
 
     /**
