@@ -60,7 +60,7 @@ final class DevZooKeeperCommand implements Callable<Integer>
         {
             server = provider.startDevServer(port, data);
         }
-        catch (final IOException | RuntimeException e)
+        catch (final IOException | RuntimeException | LinkageError e)
         {
             deleteTree(data);
             err.println("pathlock dev-zookeeper: could not start a ZooKeeper server on 127.0.0.1:" + port + ": " + e);

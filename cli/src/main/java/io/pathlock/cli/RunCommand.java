@@ -51,11 +51,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   has no {@code flock} liveness (java.nio), the command is a child of this JVM and the locks die with
  *   it: a warning says so. R1 still holds (the shutdown hook forwards SIGTERM and waits for the
  *   command); with java.nio the locks of a killed JVM expire by age ({@code lock_expire}).</li>
+ *   <li><b>R4 — with {@code --zookeeper}, as long as this JVM's session.</b> The locks are ephemeral
+ *   nodes of the ZooKeeper session: the command is this JVM's child (R1 holds); after {@code kill -9}
+ *   of this JVM they go when the session expires, and a connection loss reports them lost at once
+ *   (exit {@value #EXIT_LOST} after the command).</li>
  * </ol>
  *
  * <p>Exit status: the command's (128 + signal if a signal ended it); {@code -E} (default
  * {@value #EXIT_BUSY}) when the locks are busy and {@code -n}, or {@code -w} passed; 64 on bad usage;
- * {@value #EXIT_IO} when the lock store fails; {@value #EXIT_NOT_STARTED} when the command cannot be
+ * {@value #EXIT_IO} when the lock store fails (an unreachable ensemble included); 69 when
+ * {@code --zookeeper} is given but the ZooKeeper store cannot be loaded (the module path); {@value #EXIT_NOT_STARTED} when the command cannot be
  * started; {@value #EXIT_LOST} when the locks were lost while the command ran (a lock file removed or
  * replaced by {@code break --force}, an operator or a foreign engine, or a heartbeat that failed):
  * reported on stderr the moment it is noticed, and the exit status says it after the command ends.

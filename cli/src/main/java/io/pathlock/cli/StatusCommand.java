@@ -109,7 +109,7 @@ final class StatusCommand implements Callable<Integer>
         final Instant time;
         try (LockStoreProvider.AdministeredStore store = root.openZooKeeper())
         {
-            holders = store.listHolders();
+            holders = withoutGrantedWaiters(store.listHolders());
             time = Instant.now();
             detail = store.describe();
         }
@@ -137,6 +137,32 @@ final class StatusCommand implements Callable<Integer>
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Leaves out the waiting places of requests that were granted: the store keeps a granted request's
+     * places in the wait queues until it is released (they keep later requests behind it), but
+     * listing the holder as also waiting for what it holds would mislead.
+     */
+    static List<LockStoreProvider.StoreHolder> withoutGrantedWaiters(final List<LockStoreProvider.StoreHolder> all)
+    {
+        final java.util.Set<String> held = new java.util.HashSet<>();
+        for (final LockStoreProvider.StoreHolder h : all)
+        {
+            if (!h.waiting())
+            {
+                held.add(h.host() + ' ' + h.pid() + ' ' + h.ownerId() + ' ' + h.path());
+            }
+        }
+        final List<LockStoreProvider.StoreHolder> out = new java.util.ArrayList<>(all.size());
+        for (final LockStoreProvider.StoreHolder h : all)
+        {
+            if (!h.waiting() || !held.contains(h.host() + ' ' + h.pid() + ' ' + h.ownerId() + ' ' + h.path()))
+            {
+                out.add(h);
+            }
+        }
+        return out;
     }
 
     /**

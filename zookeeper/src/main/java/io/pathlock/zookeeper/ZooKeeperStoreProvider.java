@@ -75,6 +75,13 @@ public final class ZooKeeperStoreProvider implements LockStoreProvider
             server.shutdown();
             throw e;
         }
+        catch (final LinkageError e)
+        {
+            // A class of the server is missing: its threads (not daemons) would keep the JVM alive.
+            factory.shutdown();
+            server.shutdown();
+            throw new IOException("the ZooKeeper server cannot run, a class is missing: " + e, e);
+        }
         final String connect = InetAddress.getLoopbackAddress().getHostAddress() + ":" + factory.getLocalPort();
         return new DevServer()
         {
