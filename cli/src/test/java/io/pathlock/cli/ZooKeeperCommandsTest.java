@@ -73,11 +73,17 @@ class ZooKeeperCommandsTest
         return p;
     }
 
-    private Map<String, Object> statusJson() throws Exception
+    /** status and break run in this JVM (as the other command tests do): only run needs its own process. */
+    private static FileCommandsTest.Outcome exec(final String... args)
     {
-        final CliProcess p = CliProcess.start(dir, "status", "status", "--zookeeper", zk(), "--namespace", "/cli-test", "--json");
-        assertEquals(0, p.waitFor(Duration.ofSeconds(60)), p.errText());
-        return TinyJson.object(TinyJson.parse(p.outText().trim()));
+        return FileCommandsTest.exec(args);
+    }
+
+    private Map<String, Object> statusJson()
+    {
+        final FileCommandsTest.Outcome o = exec("status", "--zookeeper", zk(), "--namespace", "/cli-test", "--json");
+        assertEquals(0, o.exit(), o.err());
+        return TinyJson.object(TinyJson.parse(o.out().trim()));
     }
 
     private static List<Map<String, Object>> locksOn(final Map<String, Object> doc, final String path)
@@ -116,9 +122,10 @@ class ZooKeeperCommandsTest
 
         Map<String, Object> doc = statusJson();
         final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (locksOn(doc, "/c").isEmpty())
+        while (locksOn(doc, "/c").stream().noneMatch(l -> "waiting".equals(l.get("state"))))
         {
-            // b is not in the queue yet: status again (its JVM starts in parallel).
+            // b is not in the queue yet, or status caught its attempt (an L node, shown held, before b
+            // backs off): status again.
             assertTrue(b.process.isAlive(), "b ended while a holds /c/x: " + b.errText());
             assertTrue(System.nanoTime() < deadline, "b never showed up waiting: " + doc);
             doc = statusJson();
@@ -133,17 +140,17 @@ class ZooKeeperCommandsTest
         assertEquals(java.net.InetAddress.getLocalHost().getHostName(), held.get("host"));
         assertTrue(((String)held.get("owner")).startsWith("run@" + a.process.pid()), held.toString());
         assertTrue(((Number)held.get("age_ms")).longValue() >= 0, held.toString());
-        final Map<String, Object> waiting = locksOn(doc, "/c").get(0);
-        assertEquals("waiting", waiting.get("state"));
+        final Map<String, Object> waiting = locksOn(doc, "/c").stream().filter(l -> "waiting".equals(l.get("state")))
+            .findFirst().orElseThrow();
         assertEquals("SUBTREE", waiting.get("type"));
         assertEquals(b.process.pid(), ((Number)waiting.get("pid")).longValue());
         assertFalse(Files.exists(dir.resolve("b.ran")), "b ran while a held /c/x");
 
         // The text table has the same fields.
-        final CliProcess text = CliProcess.start(dir, "text", "status", "--zookeeper", zk(), "--namespace", "/cli-test");
-        assertEquals(0, text.waitFor(Duration.ofSeconds(60)), text.errText());
-        assertTrue(text.outText().contains("HOST") && text.outText().matches("(?s).*held +POINT +exclusive +\\S+ +\\S+ +" +
-            a.process.pid() + " +/c/x +run@.*"), text.outText());
+        final FileCommandsTest.Outcome text = exec("status", "--zookeeper", zk(), "--namespace", "/cli-test");
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("HOST") && text.out().matches("(?s).*held +POINT +exclusive +\\S+ +\\S+ +" +
+            a.process.pid() + " +/c/x +run@.*"), text.out());
 
         go("a");
         assertEquals(0, a.waitFor(Duration.ofSeconds(60)), a.errText());
@@ -160,15 +167,17 @@ class ZooKeeperCommandsTest
     void breakKeepsALiveHolderRemovesItWithForceAndADeadOneWithout() throws Exception
     {
         final CliProcess a = holder("a", "--point", "/b/x");
-        final CliProcess kept = CliProcess.start(dir, "kept", "break", "--zookeeper", zk(), "--namespace", "/cli-test", "/b/x");
-        assertEquals(RunCommand.EXIT_BUSY, kept.waitFor(Duration.ofSeconds(60)), kept.errText());
-        assertTrue(kept.errText().contains("kept live POINT exclusive lock /b/x"), kept.errText());
+        final FileCommandsTest.Outcome kept = exec("break", "--zookeeper", zk(), "--namespace", "/cli-test", "/b/x");
+        assertEquals(RunCommand.EXIT_BUSY, kept.exit(), kept.err());
+        assertTrue(kept.err().contains("kept live POINT exclusive lock /b/x"), kept.err());
 
-        final CliProcess forced = CliProcess.start(dir, "forced", "break", "--zookeeper", zk(), "--namespace", "/cli-test",
-            "--force", "/b/x");
-        assertEquals(0, forced.waitFor(Duration.ofSeconds(60)), forced.errText());
-        assertTrue(forced.outText().contains("removed live POINT exclusive lock /b/x of run@" + a.process.pid()),
-            forced.outText());
+        // --owner picks one holder: another owner id matches nothing.
+        assertEquals(1, exec("break", "--zookeeper", zk(), "--namespace", "/cli-test", "--force", "--owner", "run@1.1.1",
+            "/b/x").exit());
+        final FileCommandsTest.Outcome forced = exec("break", "--zookeeper", zk(), "--namespace", "/cli-test", "--force",
+            "--owner", "run@" + a.process.pid() + ".1.1", "/b/x");
+        assertEquals(0, forced.exit(), forced.err());
+        assertTrue(forced.out().contains("removed live POINT exclusive lock /b/x of run@" + a.process.pid()), forced.out());
         assertEquals(0, CliProcess.run(dir, "after", "run", "--zookeeper", zk(), "--namespace", "/cli-test", "-n",
             "--point", "/b/x", "--", "true"));
         // a's heartbeat (at most the store's 5 s) notices; then its command ends and it exits 76.
@@ -180,13 +189,13 @@ class ZooKeeperCommandsTest
         final CliProcess d = holder("d", "--subtree", "/b/y");
         d.signal("KILL");
         d.waitFor(Duration.ofSeconds(60));
-        final CliProcess dead = CliProcess.start(dir, "dead", "break", "--zookeeper", zk(), "--namespace", "/cli-test", "/b/y");
-        assertEquals(0, dead.waitFor(Duration.ofSeconds(60)), dead.errText());
-        assertTrue(dead.outText().contains("removed dead SUBTREE exclusive lock /b/y"), dead.outText());
+        final FileCommandsTest.Outcome dead = exec("break", "--zookeeper", zk(), "--namespace", "/cli-test", "/b/y");
+        assertEquals(0, dead.exit(), dead.err());
+        assertTrue(dead.out().contains("removed dead SUBTREE exclusive lock /b/y"), dead.out());
         assertEquals(0, CliProcess.run(dir, "after-dead", "run", "--zookeeper", zk(), "--namespace", "/cli-test", "-n",
             "--point", "/b/y/z", "--", "true"));
         go("d"); // d's command outlived d
-        assertEquals(1, CliProcess.run(dir, "none", "break", "--zookeeper", zk(), "--namespace", "/cli-test", "/b/nothing"));
+        assertEquals(1, exec("break", "--zookeeper", zk(), "--namespace", "/cli-test", "/b/nothing").exit());
     }
 
     /** Shared runs (-s) hold one path together and keep an exclusive run out, once the facade takes shared locks. */
@@ -214,26 +223,33 @@ class ZooKeeperCommandsTest
             port = s.getLocalPort();
         }
         final String connect = "127.0.0.1:" + port;
+        final long t0 = System.nanoTime();
+        final CliProcess p = CliProcess.start(dir, "run", "run", "--zookeeper", connect, "--connect-timeout", "1s", "--point",
+            "/a", "--", "true");
+        assertEquals(RunCommand.EXIT_IO, p.waitFor(Duration.ofSeconds(30)), p.errText());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos(), "took too long");
+        assertClearError("run", connect, p.errText());
         for (final String[] args : new String[][] {
-            {"run", "--zookeeper", connect, "--connect-timeout", "1s", "--point", "/a", "--", "true"},
             {"status", "--zookeeper", connect, "--connect-timeout", "1s"},
             {"break", "--zookeeper", connect, "--connect-timeout", "1s", "/a"}})
         {
-            final long t0 = System.nanoTime();
-            final CliProcess p = CliProcess.start(dir, args[0], args);
-            assertEquals(RunCommand.EXIT_IO, p.waitFor(Duration.ofSeconds(30)), p.errText());
-            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos(), "took too long");
-            final String err = p.errText();
-            assertTrue(err.contains("pathlock " + args[0] + ": ZooKeeper at " + connect) && err.contains("could not connect"),
-                err);
-            assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+            final FileCommandsTest.Outcome o = exec(args);
+            assertEquals(RunCommand.EXIT_IO, o.exit(), o.err());
+            assertClearError(args[0], connect, o.err());
         }
-        final FileCommandsTest.Outcome both = FileCommandsTest.exec("status", "--root", dir.toString(), "--zookeeper", connect);
+        final FileCommandsTest.Outcome both = exec("status", "--root", dir.toString(), "--zookeeper", connect);
         assertEquals(PathlockCommand.EXIT_USAGE, both.exit());
         assertTrue(both.err().contains("give --root or --zookeeper, not both"), both.err());
-        final FileCommandsTest.Outcome neither = FileCommandsTest.exec("status");
+        final FileCommandsTest.Outcome neither = exec("status");
         assertEquals(PathlockCommand.EXIT_USAGE, neither.exit());
         assertTrue(neither.err().contains("--root DIR") && neither.err().contains("--zookeeper CONNECT"), neither.err());
+    }
+
+    private static void assertClearError(final String command, final String connect, final String err)
+    {
+        assertTrue(err.contains("pathlock " + command + ": ZooKeeper at " + connect) && err.contains("could not connect"), err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+        assertEquals(1, err.strip().lines().count(), err);
     }
 
     /** dev-zookeeper: starts, says NOT FOR PRODUCTION and its connect string, serves a run, and SIGTERM cleans up. */
