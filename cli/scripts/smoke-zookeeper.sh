@@ -21,7 +21,7 @@ fail() { echo "smoke-zookeeper: FAILED: $*" >&2; for f in "$work"/*.out "$work"/
 "$java" -jar "$jar" dev-zookeeper --port 0 >"$work/dev.out" 2>"$work/dev.err" &
 dev=$!
 for _ in $(seq 1 300); do
-  grep -q 'running until killed' "$work/dev.out" && break
+  grep -qs 'running until killed' "$work/dev.out" && break
   kill -0 "$dev" 2>/dev/null || fail "dev-zookeeper ended"
   sleep 0.1
 done
