@@ -462,7 +462,8 @@ public final class ZooKeeperLockStore implements LockStoreProvider.AdministeredS
                     TimeUnit.MILLISECONDS))
                 {
                     throw new LockStoreException("could not connect to ZooKeeper at " +
-                        c.getZookeeperClient().getCurrentConnectionString() + " within " + connectionTimeout, null);
+                        c.getZookeeperClient().getCurrentConnectionString() + " within " + connectionTimeout.toMillis() +
+                        " ms", null);
                 }
                 final ZooKeeperLockStore store = new ZooKeeperLockStore(this, c, owns);
                 store.start();
@@ -1278,7 +1279,7 @@ public final class ZooKeeperLockStore implements LockStoreProvider.AdministeredS
                     TimeUnit.MILLISECONDS))
                 {
                     throw new LockStoreException("not connected to ZooKeeper (" + describe + ") within " +
-                        connectionTimeout, null);
+                        connectionTimeout.toMillis() + " ms", null);
                 }
                 zk = client.getZookeeperClient().getZooKeeper();
             }
