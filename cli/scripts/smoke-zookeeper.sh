@@ -10,7 +10,10 @@ jar="$here/cli/target/pathlock.jar"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 work="$(mktemp -d)"
 dev=""
+holder=""
 cleanup() {
+  # A failed check must not leave the holder (pathlock forwards SIGTERM to its command) or the server.
+  if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then kill -TERM "$holder"; wait "$holder" || true; fi
   if [ -n "$dev" ] && kill -0 "$dev" 2>/dev/null; then kill -TERM "$dev"; wait "$dev" || true; fi
   rm -rf "$work"
 }
@@ -43,6 +46,7 @@ pl status --zookeeper "$zk" >"$work/status.out" 2>"$work/status.err" || fail "st
 grep -Eq "^held +POINT +exclusive .* $holder +/smoke +run@$holder" "$work/status.out" || fail "status does not list the holder"
 touch "$work/go"
 wait "$holder" || fail "holder exited $?"
+holder=""
 
 kill -TERM "$dev"
 set +e; wait "$dev"; rc=$?; set -e

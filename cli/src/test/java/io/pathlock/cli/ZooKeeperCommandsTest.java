@@ -45,6 +45,26 @@ class ZooKeeperCommandsTest
         server.close();
     }
 
+    /** Processes a test started: a failed assertion must not leave a holder (and its command) running. */
+    private final List<CliProcess> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopLeftovers()
+    {
+        for (final CliProcess p : started)
+        {
+            p.process.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.process.destroyForcibly();
+        }
+    }
+
+    private CliProcess start(final String name, final String... args) throws Exception
+    {
+        final CliProcess p = CliProcess.start(dir, name, args);
+        started.add(p);
+        return p;
+    }
+
     private static String zk()
     {
         return server.getConnectString();
@@ -68,7 +88,7 @@ class ZooKeeperCommandsTest
         final List<String> args = new java.util.ArrayList<>(List.of("run", "--zookeeper", zk(), "--namespace", "/cli-test"));
         args.addAll(List.of(lock));
         args.addAll(List.of("-c", holdUntilGo(name)));
-        final CliProcess p = CliProcess.start(dir, name, args.toArray(String[]::new));
+        final CliProcess p = start(name, args.toArray(String[]::new));
         p.await(name + " holds its locks", () -> Files.exists(dir.resolve(name + ".started")), true);
         return p;
     }
@@ -110,14 +130,14 @@ class ZooKeeperCommandsTest
     {
         final CliProcess a = holder("a", "--point", "/c/x");
 
-        final CliProcess busy = CliProcess.start(dir, "busy", "run", "--zookeeper", zk(), "--namespace", "/cli-test", "-n",
+        final CliProcess busy = start("busy", "run", "--zookeeper", zk(), "--namespace", "/cli-test", "-n",
             "--point", "/c/x", "--", "touch", dir.resolve("busy.ran").toString());
         assertEquals(RunCommand.EXIT_BUSY, busy.waitFor(Duration.ofSeconds(60)), busy.errText());
         assertTrue(busy.errText().contains("busy") && busy.errText().contains("/c/x"), busy.errText());
         assertFalse(Files.exists(dir.resolve("busy.ran")));
 
         // b's command checks that a's command had ended when b got the lock.
-        final CliProcess b = CliProcess.start(dir, "b", "run", "--zookeeper", zk(), "--namespace", "/cli-test",
+        final CliProcess b = start("b", "run", "--zookeeper", zk(), "--namespace", "/cli-test",
             "--subtree", "/c", "-c", "test -e " + dir.resolve("a.ended") + " && touch " + dir.resolve("b.ran"));
 
         Map<String, Object> doc = statusJson();
@@ -224,7 +244,7 @@ class ZooKeeperCommandsTest
         }
         final String connect = "127.0.0.1:" + port;
         final long t0 = System.nanoTime();
-        final CliProcess p = CliProcess.start(dir, "run", "run", "--zookeeper", connect, "--connect-timeout", "1s", "--point",
+        final CliProcess p = start("run", "run", "--zookeeper", connect, "--connect-timeout", "1s", "--point",
             "/a", "--", "true");
         assertEquals(RunCommand.EXIT_IO, p.waitFor(Duration.ofSeconds(30)), p.errText());
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos(), "took too long");
@@ -256,7 +276,7 @@ class ZooKeeperCommandsTest
     @Test
     void devZooKeeperServesARunAndSigtermDeletesItsData() throws Exception
     {
-        final CliProcess dev = CliProcess.start(dir, "dev", "dev-zookeeper", "--port", "0");
+        final CliProcess dev = start("dev", "dev-zookeeper", "--port", "0");
         dev.await("the connect string", () -> dev.outText().contains("running until killed"), true);
         final String out = dev.outText();
         assertTrue(out.contains("NOT FOR PRODUCTION"), out);
