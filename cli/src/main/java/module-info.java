@@ -13,5 +13,9 @@ module io.pathlock.cli {
 
     opens io.pathlock.cli to info.picocli;
 
+    // The ZooKeeper store (pathlock-zookeeper) is found, not linked: its jars split packages and
+    // cannot be read by a named module, so on the module path none is found and --zookeeper says so.
+    uses io.pathlock.store.LockStoreProvider;
+
     provides java.lang.System.LoggerFinder with io.pathlock.cli.CliLoggerFinder;
 }

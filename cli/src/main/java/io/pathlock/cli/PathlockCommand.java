@@ -29,7 +29,7 @@ public final class PathlockCommand implements Runnable
     public static final int EXIT_SOFTWARE = 70;
 
     /** The subcommands, in the order help lists them. */
-    private static final String[] NAMES = {"run", "status", "break", "redo", "bench", "help"};
+    private static final String[] NAMES = {"run", "status", "break", "redo", "bench", "dev-zookeeper", "help"};
 
     private static volatile boolean process;
 
@@ -94,6 +94,11 @@ public final class PathlockCommand implements Runnable
         cl.setExecutionExceptionHandler((ex, command, parseResult) ->
         {
             final PrintWriter err = command.getErr();
+            if (ex instanceof RootOptions.StoreUnavailableException)
+            {
+                err.println("pathlock: " + ex.getMessage());
+                return RootOptions.StoreUnavailableException.EXIT;
+            }
             if (ex instanceof IllegalArgumentException)
             {
                 err.println("pathlock: " + ex.getMessage());
@@ -127,6 +132,7 @@ public final class PathlockCommand implements Runnable
             case "break" -> new BreakCommand();
             case "redo" -> new RedoCommand();
             case "bench" -> new BenchCommand();
+            case "dev-zookeeper" -> new DevZooKeeperCommand();
             case "help" -> new CommandLine.HelpCommand();
             default -> throw new IllegalArgumentException(name);
         };

@@ -3,17 +3,43 @@ package io.pathlock.cli;
 import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.MissingDirectories;
+import io.pathlock.config.Settings;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.store.LockStoreProvider;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ServiceLoader;
 
 /**
- * Options every lock-file command shares: the root and how to open its store.
+ * Options every lock command shares: where the locks live (lock files under {@code --root}, or a
+ * ZooKeeper ensemble with {@code --zookeeper}) and how to open that store.
+ *
+ * <p>The ZooKeeper store is found with {@link ServiceLoader} ({@link LockStoreProvider}), not linked:
+ * ZooKeeper's two jars split packages, so no named module can read them, and the command must keep
+ * running as the named module {@code io.pathlock.cli} for the lock-file store (docs/cli.md).
  */
 final class RootOptions
 {
-    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Root directory of the lock tree.")
+    /** Default of {@code --connect-timeout}. */
+    static final String CONNECT_TIMEOUT_DEFAULT = "10s";
+
+    @Option(names = "--root", paramLabel = "DIR", description = "Root directory of the lock tree (lock files).")
     Path root;
+
+    @Option(names = "--zookeeper", paramLabel = "CONNECT",
+        description = "Keep the locks in a ZooKeeper ensemble instead of lock files: host:port[,host:port...] " +
+            "(several hosts; excludes --root).")
+    String zookeeper;
+
+    @Option(names = "--namespace", paramLabel = "NS", defaultValue = "/pathlock",
+        description = "With --zookeeper: the znode under which the locks live (default ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = CONNECT_TIMEOUT_DEFAULT,
+        description = "With --zookeeper: give up connecting after this long (default ${DEFAULT-VALUE}).")
+    String connectTimeout;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME",
         description = "POSIX backend: auto, jni, jnr or nio (default ${DEFAULT-VALUE}).")
@@ -44,6 +70,110 @@ final class RootOptions
     FileLockStore openAdmin()
     {
         return builder().administration().build();
+    }
+
+    /**
+     * Whether the locks live in ZooKeeper; checks that exactly one store was named and that no option
+     * of the other store was given.
+     *
+     * @throws IllegalArgumentException naming the clash.
+     */
+    boolean isZooKeeper()
+    {
+        if (zookeeper == null && root == null)
+        {
+            throw new IllegalArgumentException("give --root DIR (lock files on this host) or --zookeeper CONNECT " +
+                "(a ZooKeeper ensemble, several hosts)");
+        }
+        if (zookeeper == null)
+        {
+            if (!"/pathlock".equals(namespace) || !CONNECT_TIMEOUT_DEFAULT.equals(connectTimeout))
+            {
+                throw new IllegalArgumentException("--namespace and --connect-timeout go with --zookeeper only");
+            }
+            return false;
+        }
+        if (root != null)
+        {
+            throw new IllegalArgumentException("give --root or --zookeeper, not both");
+        }
+        if (!"auto".equals(backend) || interop != null || ovPrefix != null)
+        {
+            throw new IllegalArgumentException("--backend, --interop and --ov-prefix are lock-file options: not " +
+                "with --zookeeper");
+        }
+        return true;
+    }
+
+    /**
+     * Opens the ZooKeeper store through its provider, waiting at most {@code --connect-timeout}.
+     *
+     * @throws StoreUnavailableException if the provider is not on the class path.
+     * @throws LockStoreException naming the connect string if the ensemble cannot be reached.
+     */
+    LockStoreProvider.AdministeredStore openZooKeeper()
+    {
+        final Duration timeout = Settings.parseDuration("--connect-timeout", connectTimeout, false);
+        if (timeout.isZero())
+        {
+            throw new IllegalArgumentException("--connect-timeout must be positive");
+        }
+        final LockStoreProvider provider = provider("zookeeper");
+        try
+        {
+            return provider.open(zookeeper, namespace, timeout);
+        }
+        catch (final LockStoreException e)
+        {
+            throw new LockStoreException("ZooKeeper at " + zookeeper + " (namespace " + namespace + "): " +
+                e.getMessage(), e);
+        }
+        catch (final LinkageError e)
+        {
+            // A jar of the store's dependencies is missing (a trimmed class path).
+            throw new StoreUnavailableException("the zookeeper store cannot run, a class is missing: " + e);
+        }
+    }
+
+    /**
+     * The store provider named {@code name}.
+     *
+     * @throws StoreUnavailableException if none is on the class path, saying why.
+     */
+    static LockStoreProvider provider(final String name)
+    {
+        try
+        {
+            for (final LockStoreProvider p : ServiceLoader.load(LockStoreProvider.class, RootOptions.class.getClassLoader()))
+            {
+                if (p.name().equals(name))
+                {
+                    return p;
+                }
+            }
+        }
+        catch (final java.util.ServiceConfigurationError e)
+        {
+            throw new StoreUnavailableException("the " + name + " store cannot be loaded: " + e.getMessage());
+        }
+        final boolean named = RootOptions.class.getModule().isNamed();
+        throw new StoreUnavailableException("the " + name + " store (pathlock-zookeeper) is not available" + (named ?
+            ": pathlock runs as the named module io.pathlock.cli, and ZooKeeper's jars cannot be read by named " +
+                "modules (split packages); run it on the class path: the pathlock script or java -jar pathlock.jar" :
+            ": pathlock-zookeeper and its dependencies are not on the class path"));
+    }
+
+    /** A store that this installation of pathlock cannot open (exit status {@value #EXIT}). */
+    static final class StoreUnavailableException extends RuntimeException
+    {
+        /** Exit status (sysexits EX_UNAVAILABLE). */
+        static final int EXIT = 69;
+        private static final long serialVersionUID = 1L;
+
+        StoreUnavailableException(final String message)
+        {
+            super(message, null, false, false);
+        }
     }
 
     private FileLockStore.Builder builder()

@@ -11,6 +11,7 @@ import io.pathlock.core.LockTimeoutException;
 import io.pathlock.core.LockType;
 import io.pathlock.config.Settings;
 import io.pathlock.file.FileLockStore;
+import io.pathlock.store.LockStore;
 import io.pathlock.nativeio.PathlockNative;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,11 +51,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   has no {@code flock} liveness (java.nio), the command is a child of this JVM and the locks die with
  *   it: a warning says so. R1 still holds (the shutdown hook forwards SIGTERM and waits for the
  *   command); with java.nio the locks of a killed JVM expire by age ({@code lock_expire}).</li>
+ *   <li><b>R4 — with {@code --zookeeper}, as long as this JVM's session.</b> The locks are ephemeral
+ *   nodes of the ZooKeeper session: the command is this JVM's child (R1 holds); after {@code kill -9}
+ *   of this JVM they go when the session expires, and a connection loss reports them lost at once
+ *   (exit {@value #EXIT_LOST} after the command).</li>
  * </ol>
  *
  * <p>Exit status: the command's (128 + signal if a signal ended it); {@code -E} (default
  * {@value #EXIT_BUSY}) when the locks are busy and {@code -n}, or {@code -w} passed; 64 on bad usage;
- * {@value #EXIT_IO} when the lock store fails; {@value #EXIT_NOT_STARTED} when the command cannot be
+ * {@value #EXIT_IO} when the lock store fails (an unreachable ensemble included); 69 when
+ * {@code --zookeeper} is given but the ZooKeeper store cannot be loaded (the module path); {@value #EXIT_NOT_STARTED} when the command cannot be
  * started; {@value #EXIT_LOST} when the locks were lost while the command ran (a lock file removed or
  * replaced by {@code break --force}, an operator or a foreign engine, or a heartbeat that failed):
  * reported on stderr the moment it is noticed, and the exit status says it after the command ends.
@@ -65,12 +71,14 @@ import java.util.concurrent.atomic.AtomicInteger;
     sortOptions = false,
     synopsisHeading = "%nUsage: ",
     customSynopsis = {
-        "pathlock run [OPTIONS] --root DIR LOCK... COMMAND [ARG...]",
-        "       pathlock run [OPTIONS] --root DIR LOCK... -c 'COMMAND STRING'",
-        "where LOCK is --point P, --subtree P or --mv SRC DSTPARENT [--dir]."},
+        "pathlock run [OPTIONS] STORE LOCK... COMMAND [ARG...]",
+        "       pathlock run [OPTIONS] STORE LOCK... -c 'COMMAND STRING'",
+        "where STORE is --root DIR or --zookeeper CONNECT [--namespace NS]",
+        "and LOCK is --point P, --subtree P or --mv SRC DSTPARENT [--dir]."},
     header = "Holds path locks while a command runs, like flock(1).",
     description = {
-        "%nHolds POINT/SUBTREE/mv locks in the lock tree under --root while COMMAND runs, then releases them.",
+        "%nHolds POINT/SUBTREE/mv locks in the lock tree under --root (or in a ZooKeeper ensemble with --zookeeper) " +
+            "while COMMAND runs, then releases them.",
         "",
         "Locks are exclusive unless -s/--shared is given (then every lock of the request is shared: compatible " +
             "with other shared locks, as flock -s; OpenViking sees a shared lock as an ordinary held one).",
@@ -81,14 +89,19 @@ import java.util.concurrent.atomic.AtomicInteger;
         "The locks stay held until COMMAND has exited: SIGTERM, SIGINT and SIGHUP sent to pathlock are forwarded " +
             "to COMMAND, and if pathlock itself is killed (kill -9) the locks live on with COMMAND.",
         "",
-        "COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN and the root in PATHLOCK_ROOT."},
+        "With --zookeeper the locks live as long as this process's ZooKeeper session: if pathlock is killed " +
+            "(kill -9) they are released when the session expires (15 s), even if COMMAND still runs.",
+        "",
+        "COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN and the root in PATHLOCK_ROOT " +
+            "(PATHLOCK_STORE with --zookeeper)."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "N:the status of COMMAND (128 + the signal number if a signal ended it)",
         "75:the locks are busy (-n) or -w passed, naming the holder (change with -E)",
         "64:bad usage",
-        "74:the lock store failed",
+        "74:the lock store failed (ZooKeeper: not reachable within --connect-timeout)",
         "70:the keeper process that runs COMMAND was killed (reported after COMMAND ended)",
+        "69:--zookeeper, but the ZooKeeper store is not available (module path)",
         "76:the locks were lost while COMMAND ran (reported on stderr at once)",
         "127:COMMAND could not be started"},
     optionListHeading = "%nOptions:%n",
@@ -169,10 +182,15 @@ final class RunCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), "-E: " + conflictExitCode + " is not 0 to 255");
         }
         CliLoggerFinder.verbose(verbose);
-        final FileLockStore store;
+        final boolean zooKeeper = root.isZooKeeper();
+        if (zooKeeper && !"create".equals(missingDirs))
+        {
+            throw new IllegalArgumentException("--missing-dirs is a lock-file option: not with --zookeeper");
+        }
+        final LockStore store;
         try
         {
-            store = root.open(missingDirs);
+            store = zooKeeper ? root.openZooKeeper() : root.open(missingDirs);
         }
         catch (final LockStoreException e)
         {
@@ -219,12 +237,24 @@ final class RunCommand implements Callable<Integer>
             });
             final Map<String, String> env = new HashMap<>(System.getenv());
             env.put("PATHLOCK_FENCING_TOKEN", Long.toString(token));
-            env.put("PATHLOCK_ROOT", store.root().toString());
-            final String noKeeper = CommandKeeper.unavailableReason(store);
             final int status;
-            if (noKeeper == null)
+            if (store instanceof FileLockStore fileStore)
             {
-                status = runKept(store, handle, argv, env, err);
+                env.put("PATHLOCK_ROOT", fileStore.root().toString());
+            }
+            else
+            {
+                env.put("PATHLOCK_STORE", store.describe());
+            }
+            final String noKeeper = store instanceof FileLockStore fileStore ? CommandKeeper.unavailableReason(fileStore) : null;
+            if (store instanceof FileLockStore fileStore && noKeeper == null)
+            {
+                status = runKept(fileStore, handle, argv, env, err);
+            }
+            else if (!(store instanceof FileLockStore))
+            {
+                // R4: the locks live with this JVM's ZooKeeper session.
+                status = runChild(manager, argv, env, err);
             }
             else
             {

@@ -4,6 +4,7 @@ import io.pathlock.core.LockMode;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.LockFileInfo;
+import io.pathlock.store.LockStoreProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,9 +25,12 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    header = "Lists the lock files under a root.",
-    description = "Lists every lock file under --root: path, type, mode (exclusive or shared), owner, age, alive (flock) / " +
-        "stale / foreign / unparseable, and under a shared lock's file one line per shared holder (member).")
+    header = "Lists the lock files under a root, or the locks in ZooKeeper.",
+    description = {"Lists every lock file under --root: path, type, mode (exclusive or shared), owner, age, alive (flock) / " +
+        "stale / foreign / unparseable, and under a shared lock's file one line per shared holder (member).",
+        "",
+        "With --zookeeper: every lock (held) and waiter (waiting) in the namespace, of every host: path, type, mode, " +
+            "host, pid, owner, age."})
 final class StatusCommand implements Callable<Integer>
 {
     @Mixin
@@ -42,6 +46,10 @@ final class StatusCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        if (root.isZooKeeper())
+        {
+            return zooKeeper();
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final List<LockFileInfo> infos;
         final String detail;
@@ -90,6 +98,107 @@ final class StatusCommand implements Callable<Integer>
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code status --zookeeper}: every lock and waiter in the namespace, of every host. */
+    private int zooKeeper()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final List<LockStoreProvider.StoreHolder> holders;
+        final String detail;
+        final Instant time;
+        try (LockStoreProvider.AdministeredStore store = root.openZooKeeper())
+        {
+            holders = withoutGrantedWaiters(store.listHolders());
+            time = Instant.now();
+            detail = store.describe();
+        }
+        catch (final LockStoreException e)
+        {
+            spec.commandLine().getErr().println("pathlock status: " + e.getMessage());
+            return RunCommand.EXIT_IO;
+        }
+        if (json)
+        {
+            out.println(toZooKeeperJson(time, root.zookeeper, root.namespace, detail, holders));
+        }
+        else
+        {
+            out.println("# " + detail);
+            out.println(String.format(Locale.ROOT, "%-8s %-7s %-9s %10s %-20s %7s  %-30s %s", "STATE", "TYPE", "MODE", "AGE",
+                "HOST", "PID", "PATH", "OWNER"));
+            for (final LockStoreProvider.StoreHolder h : holders)
+            {
+                out.println(String.format(Locale.ROOT, "%-8s %-7s %-9s %10s %-20s %7s  %-30s %s", h.waiting() ? "waiting" : "held",
+                    h.type().name(), h.mode().name().toLowerCase(Locale.ROOT), age(TimeUnit.MILLISECONDS.toNanos(h.ageMillis())),
+                    h.host(), h.pid() < 0 ? "-" : Long.toString(h.pid()), h.path(), h.ownerId()));
+            }
+            out.println("# " + holders.size() + " lock(s) and waiter(s)");
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Leaves out the waiting places of requests that were granted: the store keeps a granted request's
+     * places in the wait queues until it is released (they keep later requests behind it), but
+     * listing the holder as also waiting for what it holds would mislead.
+     */
+    static List<LockStoreProvider.StoreHolder> withoutGrantedWaiters(final List<LockStoreProvider.StoreHolder> all)
+    {
+        final java.util.Set<String> held = new java.util.HashSet<>();
+        for (final LockStoreProvider.StoreHolder h : all)
+        {
+            if (!h.waiting())
+            {
+                held.add(h.host() + ' ' + h.pid() + ' ' + h.ownerId() + ' ' + h.path());
+            }
+        }
+        final List<LockStoreProvider.StoreHolder> out = new java.util.ArrayList<>(all.size());
+        for (final LockStoreProvider.StoreHolder h : all)
+        {
+            if (!h.waiting() || !held.contains(h.host() + ' ' + h.pid() + ' ' + h.ownerId() + ' ' + h.path()))
+            {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code --json} document of {@code status --zookeeper}: the same envelope as for lock files
+     * ({@code root} null, {@code backend} "zookeeper") with the connect string and namespace, and per
+     * lock or waiter its path, type, mode, owner, host, pid, age, {@code state} ("held" or "waiting")
+     * and znode.
+     */
+    static String toZooKeeperJson(final Instant time, final String connect, final String namespace, final String detail,
+        final List<LockStoreProvider.StoreHolder> holders)
+    {
+        final JsonWriter w = new JsonWriter().beginObject()
+            .field("schema", JSON_SCHEMA)
+            .field("root", null)
+            .field("backend", "zookeeper")
+            .field("store", detail)
+            .field("zookeeper", connect)
+            .field("namespace", namespace)
+            .name("time").value(time)
+            .name("locks").beginArray();
+        for (final LockStoreProvider.StoreHolder h : holders)
+        {
+            w.beginObject()
+                .field("path", h.path())
+                .field("type", h.type().name())
+                .field("mode", h.mode().name().toLowerCase(Locale.ROOT))
+                .field("owner", h.ownerId())
+                .field("host", h.host())
+                .name("pid").valueOrNull(h.pid())
+                .name("age_ms").valueOrNull(h.ageMillis())
+                .name("since").value(time.minusMillis(h.ageMillis()))
+                .field("state", h.waiting() ? "waiting" : "held")
+                .field("node", h.node())
+                .endObject();
+        }
+        return w.endArray().endObject().toString();
     }
 
     static String age(final long nanos)

@@ -53,7 +53,7 @@ class CliDocsTest
     void helpLinesFitEightyColumnsAndSummariesAreWholeSentences()
     {
         for (final String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"status", "--help"}, {"break", "--help"},
-            {"redo", "--help"}, {"redo", "list", "--help"}})
+            {"redo", "--help"}, {"redo", "list", "--help"}, {"dev-zookeeper", "--help"}})
         {
             final String out = exec(args).out();
             for (final String line : out.split("\n"))
@@ -62,7 +62,7 @@ class CliDocsTest
             }
         }
         final String top = exec("--help").out();
-        for (final String cmd : new String[] {"run", "status", "break", "redo"})
+        for (final String cmd : new String[] {"run", "status", "break", "redo", "dev-zookeeper"})
         {
             final String line = top.lines().filter(l -> l.startsWith("  " + cmd + " ")).findFirst().orElseThrow();
             assertTrue(line.trim().endsWith("."), "summary of " + cmd + " is cut: " + line);
@@ -78,13 +78,14 @@ class CliDocsTest
         assertTrue(page.startsWith(".\\\""), page);
         assertTrue(page.contains(".TH \"PATHLOCK-RUN\" \"1\""), page);
         for (final String option : new String[] {"\\-\\-nonblock", "\\-\\-conflict\\-exit\\-code", "\\-\\-wait", "\\-\\-command",
-            "\\-\\-verbose", "\\-\\-missing\\-dirs", "\\-\\-shared", "\\-\\-exclusive"})
+            "\\-\\-verbose", "\\-\\-missing\\-dirs", "\\-\\-shared", "\\-\\-exclusive", "\\-\\-zookeeper",
+            "\\-\\-namespace", "\\-\\-connect\\-timeout"})
         {
             assertTrue(page.contains(option), option + " missing from the man page");
         }
         assertTrue(page.contains(".SH \"EXIT STATUS\""), page);
         for (final String name : new String[] {"pathlock", "pathlock-status", "pathlock-break", "pathlock-redo",
-            "pathlock-redo-list", "pathlock-redo-recover", "pathlock-bench"})
+            "pathlock-redo-list", "pathlock-redo-recover", "pathlock-bench", "pathlock-dev-zookeeper"})
         {
             assertTrue(Files.exists(dir.resolve("man/" + name + ".1")), name);
         }
@@ -122,9 +123,9 @@ class CliDocsTest
     void theCommandLineOfMainHasWhatItNeeds()
     {
         assertEquals(java.util.Set.of("run"), PathlockCommand.commandLine("run").getSubcommands().keySet());
-        assertEquals(6, PathlockCommand.commandLine("help").getSubcommands().size());
-        assertEquals(6, PathlockCommand.commandLine("--help").getSubcommands().size());
-        assertEquals(6, PathlockCommand.commandLine((String)null).getSubcommands().size());
+        assertEquals(7, PathlockCommand.commandLine("help").getSubcommands().size());
+        assertEquals(7, PathlockCommand.commandLine("--help").getSubcommands().size());
+        assertEquals(7, PathlockCommand.commandLine((String)null).getSubcommands().size());
         final CommandLine cl = PathlockCommand.commandLine("help");
         final java.io.StringWriter out = new java.io.StringWriter();
         cl.setOut(new java.io.PrintWriter(out, true));

@@ -33,7 +33,7 @@ class SharedRunTest
     Path dir;
 
     /** Whether the facade takes shared locks (the lock table's side of issue 15 is merged). */
-    private static boolean facadeTakesSharedLocks()
+    static boolean facadeTakesSharedLocks()
     {
         try (LockManager m = LockManager.builder().build();
             LockHandle h = m.open("probe"))

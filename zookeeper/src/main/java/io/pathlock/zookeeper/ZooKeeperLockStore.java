@@ -5,6 +5,7 @@ import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.store.LockStore;
+import io.pathlock.store.LockStoreProvider;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -139,7 +140,7 @@ import java.util.regex.Pattern;
  * <p>Thread-safe. Curator and ZooKeeper are used through the {@code CuratorFramework}'s current
  * {@code ZooKeeper} handle.
  */
-public final class ZooKeeperLockStore implements LockStore
+public final class ZooKeeperLockStore implements LockStoreProvider.AdministeredStore
 {
     /** Default namespace (a ZooKeeper path). */
     public static final String NAMESPACE_DEFAULT = "/pathlock";
@@ -461,7 +462,8 @@ public final class ZooKeeperLockStore implements LockStore
                     TimeUnit.MILLISECONDS))
                 {
                     throw new LockStoreException("could not connect to ZooKeeper at " +
-                        c.getZookeeperClient().getCurrentConnectionString() + " within " + connectionTimeout, null);
+                        c.getZookeeperClient().getCurrentConnectionString() + " within " + connectionTimeout.toMillis() +
+                        " ms", null);
                 }
                 final ZooKeeperLockStore store = new ZooKeeperLockStore(this, c, owns);
                 store.start();
@@ -1052,6 +1054,108 @@ public final class ZooKeeperLockStore implements LockStore
         return out;
     }
 
+    /**
+     * {@link #holders()} as the SPI's records, for {@code pathlock status}.
+     *
+     * @return the locks and waiters found.
+     * @throws LockStoreException on a ZooKeeper failure.
+     */
+    @Override
+    public List<LockStoreProvider.StoreHolder> listHolders()
+    {
+        final List<LockStoreProvider.StoreHolder> out = new ArrayList<>();
+        for (final ZooKeeperHolder h : holders())
+        {
+            out.add(new LockStoreProvider.StoreHolder(h.path(), h.type(), h.mode(), h.host(), h.pid(), h.ownerId(),
+                h.ageMillis(), h.waiting(), h.node()));
+        }
+        return out;
+    }
+
+    /**
+     * Deletes every queue node (locks, intentions, waiters) whose data is exactly the holder's
+     * {@code host pid ownerId}, by walking the tree: {@code pathlock break}. The holder's store
+     * reports the loss on its next {@link #refresh} (Z10); the nodes' queues are free at once.
+     *
+     * @param holder the holder, as {@link #listHolders()} returned it.
+     * @return how many nodes were deleted (nodes deleted meanwhile by their owner are not counted).
+     * @throws LockStoreException on a ZooKeeper failure.
+     */
+    @Override
+    public int removeHolder(final LockStoreProvider.StoreHolder holder)
+    {
+        final byte[] want = (holder.host() + " " + holder.pid() + " " + holder.ownerId()).getBytes(StandardCharsets.UTF_8);
+        try
+        {
+            return removeMatching(zk(), treeRoot, want);
+        }
+        catch (final KeeperException e)
+        {
+            throw new LockStoreException("ZooKeeper failed to remove the nodes of " + holder.ownerId() + " under " +
+                treeRoot + ": " + e, e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new LockStoreException("interrupted while removing the nodes of " + holder.ownerId(), e);
+        }
+    }
+
+    private int removeMatching(final ZooKeeper zk, final String component, final byte[] want)
+        throws KeeperException, InterruptedException
+    {
+        final List<String> children;
+        try
+        {
+            children = zk.getChildren(component, false);
+        }
+        catch (final KeeperException.NoNodeException e)
+        {
+            return 0;
+        }
+        int n = 0;
+        for (final String c : children)
+        {
+            if (!c.equals("q"))
+            {
+                n += removeMatching(zk, component + "/" + c, want);
+                continue;
+            }
+            final String queue = component + "/q";
+            final List<String> nodes;
+            try
+            {
+                nodes = zk.getChildren(queue, false);
+            }
+            catch (final KeeperException.NoNodeException e)
+            {
+                continue;
+            }
+            for (final String name : nodes)
+            {
+                if (QueueNode.parse(name) == null)
+                {
+                    continue;
+                }
+                final Stat st = new Stat();
+                try
+                {
+                    if (java.util.Arrays.equals(want, zk.getData(queue + "/" + name, false, st)))
+                    {
+                        // The version read: a node is never rewritten, but the check costs nothing.
+                        zk.delete(queue + "/" + name, st.getVersion());
+                        n++;
+                    }
+                }
+                catch (final KeeperException.NoNodeException e)
+                {
+                    // Released meanwhile.
+                }
+            }
+        }
+        return n;
+    }
+
     private void collect(final ZooKeeper zk, final String component, final List<ZooKeeperHolder> out)
         throws KeeperException, InterruptedException
     {
@@ -1175,7 +1279,7 @@ public final class ZooKeeperLockStore implements LockStore
                     TimeUnit.MILLISECONDS))
                 {
                     throw new LockStoreException("not connected to ZooKeeper (" + describe + ") within " +
-                        connectionTimeout, null);
+                        connectionTimeout.toMillis() + " ms", null);
                 }
                 zk = client.getZookeeperClient().getZooKeeper();
             }
