@@ -407,6 +407,22 @@ public final class FileLockStore implements LockStore
      * inode in the same directory, even if that directory was moved since): H3 and H5, a holder
      * learns it lost a lock at its next heartbeat or {@code isValid()}.
      */
+    /**
+     * Marks the owner's memberships on the paths of {@code exclusive} as waiting to upgrade
+     * ({@link SharedGroups} M8), or names another live upgrader of one of those groups.
+     */
+    @Override
+    public String enterUpgradeWait(final String ownerId, final List<LockRequest.Entry> exclusive)
+    {
+        return groups.enterUpgradeWait(ownerId, exclusive);
+    }
+
+    @Override
+    public void exitUpgradeWait(final String ownerId)
+    {
+        groups.exitUpgradeWait(ownerId);
+    }
+
     @Override
     public String check(final Publication publication)
     {
