@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   R/.pathlock/shared/&lt;gid&gt;/                one directory per group (gid: 16 random hex digits)
  *     &lt;nonce&gt;.&lt;seq&gt;.member                     one member record per shared holder, content an
  *       pl1|pid|host|nonce|owner:time_ns:E   ordinary pathlock token, flock(LOCK_EX)ed by its member
+ *     &lt;nonce&gt;.&lt;seq&gt;.upgrade                    a member's upgrade mark while it waits to upgrade (M8)
  * </pre>
  * The group's file is created, joined, refreshed and removed only under the guard stripe of the
  * group's lock file ({@link GuardStripes}); member records live in the reserved directory, which no
@@ -65,6 +66,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *   the strongest among live members: a SUBTREE-SHARED joiner turns a POINT group's file into a
  *   SUBTREE one, and the last SUBTREE member's leave turns it back.</li>
  *   <li><b>M6 — status changes nothing.</b> {@link #census} with {@code reap == false} only reads.</li>
+ *   <li><b>M7 — an upgrade never leaves the path unlocked, nor held twice.</b> Shared to exclusive on
+ *   the member's file ({@link #convert}): under the stripe, only if the upgrader is the group's only
+ *   live member (no other live or unjudgeable record, M1), the group's file is replaced by
+ *   {@code rename} of the owner's ordinary flocked exclusive token; the member record stays until
+ *   the request is granted ({@link #commitConversion}: record, mark and directory go) or backs off
+ *   ({@link #revertConversion}: under the stripe, if the name still denotes the converted file, a
+ *   group token with the same gid is renamed back; the record never went, so M2 holds). Joiners
+ *   re-read the file under the stripe (M3) and find no gid after the rename. The name is never
+ *   absent; a crash before the rename leaves a group with a dead member (stale, M4), after it an
+ *   exclusive file with a dead flock (stale, G1) and an orphan record ({@link #removeOrphans}).</li>
+ *   <li><b>M8 — of two upgraders of one group, the second to wait fails.</b> An upgrade about to wait
+ *   ({@link #enterUpgradeWait}) lists the group's {@code *.upgrade} marks under the stripe: a live one
+ *   of another member (its flock; its age on java.nio) makes it return that owner (the facade throws
+ *   {@code LockUpgradeException}, the shared lock stays); else it links its own flocked mark. Marks
+ *   are created and checked under the stripe, so of two upgraders exactly one sees the other's. A
+ *   mark goes when the wait ends ({@link #exitUpgradeWait}), with the membership, or with its process
+ *   (dead marks are ignored and reaped under the stripe). Marks are no members: {@link #census} skips
+ *   them.</li>
  * </ol>
  *
  * <p>Thread-safety: thread-safe; a {@link Member}'s mutable fields are guarded by its monitor.

@@ -50,6 +50,8 @@ class SharedUpgradeTest
 {
     private static final String RAGFS_PREFIX = "/local";
     private static final String LOCK = ".path.ovlock";
+    /** The name suffix of an upgrade mark (M8), spelt out so that the test does not depend on the constant. */
+    private static final String UPGRADE_SUFFIX = ".upgrade";
 
     @TempDir
     Path root;
@@ -135,7 +137,7 @@ class SharedUpgradeTest
     private void awaitMark(final String gid) throws IOException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (groupFiles(gid, SharedGroups.UPGRADE_SUFFIX).isEmpty())
+        while (groupFiles(gid, UPGRADE_SUFFIX).isEmpty())
         {
             assertTrue(System.nanoTime() - deadline < 0, "no upgrade mark appeared in group " + gid);
             Thread.onSpinWait();
@@ -361,7 +363,7 @@ class SharedUpgradeTest
             () -> up.acquire(LockRequest.point("/w"), Duration.ofMillis(100)));
         assertEquals(gid, token(file).groupId());
         assertEquals(2, groupFiles(gid, SharedGroups.MEMBER_SUFFIX).size(), "both memberships stay");
-        assertTrue(groupFiles(gid, SharedGroups.UPGRADE_SUFFIX).isEmpty(), "the mark went with the wait");
+        assertTrue(groupFiles(gid, UPGRADE_SUFFIX).isEmpty(), "the mark went with the wait");
 
         // The reader may now upgrade and wait: no stale mark of the first makes it fail fast.
         final CompletableFuture<Void> second = CompletableFuture.runAsync(() ->
