@@ -786,6 +786,9 @@ public final class LockHandle implements AutoCloseable
         /** This acquisition's entry in the manager's upgrade waits, while it waits (U1). */
         UpgradeWaits.Wait upgradeWait;
         boolean upgradeChecked;
+        /** Whether the store was asked about this upgrade's wait, and whether it records one. */
+        boolean storeUpgradeChecked;
+        boolean storeUpgradeWait;
 
         /** @param timeoutNanos 0 fails when busy; negative waits without limit. */
         Acquisition(final LockRequest request, final long timeoutNanos)
@@ -880,6 +883,23 @@ public final class LockHandle implements AutoCloseable
                 }
                 if (r == STORE_BLOCKED)
                 {
+                    if (!storeUpgradeChecked)
+                    {
+                        // Across processes the store sees the upgrade waits (M8 of the file store):
+                        // the second upgrader of one shared lock fails now, keeping it.
+                        storeUpgradeChecked = true;
+                        final UpgradeWaits.Wait u = upgradeWait();
+                        if (u != null)
+                        {
+                            final String other = m.store.enterUpgradeWait(ownerId(), u.exclusive);
+                            if (other != null)
+                            {
+                                m.observer.onBusy();
+                                throw new LockUpgradeException(request, c, other);
+                            }
+                            storeUpgradeWait = true;
+                        }
+                    }
                     return AWAIT_STORE;
                 }
                 if (!m.table.register(this, st.conflict, markKind(st)))
@@ -972,6 +992,18 @@ public final class LockHandle implements AutoCloseable
             {
                 m.upgradeWaits.exit(upgradeWait);
                 upgradeWait = null;
+            }
+            if (storeUpgradeWait)
+            {
+                storeUpgradeWait = false;
+                try
+                {
+                    m.store.exitUpgradeWait(ownerId());
+                }
+                catch (final RuntimeException ignore)
+                {
+                    // The mark's flock goes with the membership at the latest; a stale mark is ignored.
+                }
             }
             m.table.finish(this);
             m.markParked.remove(this);

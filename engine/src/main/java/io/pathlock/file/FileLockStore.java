@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *     └─ PublishProtocol  check, publish, re-check, back-off, upgrade, rollback     P1–P5
  *          ├─ LockWaiter  waits for a blocker: watcher, backoff, async              B1–B4
  *          ├─ HeldFiles   the registry of held files: create, refresh, release     H1–H5
- *          ├─ SharedGroups shared locks: group files, member records, join/leave  M1–M6
+ *          ├─ SharedGroups shared locks: group files, member records, join/leave, upgrade  M1–M8
  *          ├─ Reaper      guarded ABA-safe removal of others' files                 G1–G3
  *          └─ LockLayout  where a path's lock files are, per dialect                L1–L5
  *     (PublishProtocol also refuses what ov431 cannot see: SUBTREE / with no prefix, P6)
@@ -57,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  * killed member's record is reaped by the next process under the stripe while the others keep the
  * file. A shared requester joins a live group on its path and ignores groups elsewhere; an exclusive
  * one treats a live group as an exclusive lock of its type; every file of another program is
- * exclusive. {@link SharedGroups} has the protocol and its invariants (M1–M6); {@link LockJudge} J7
+ * exclusive. {@link SharedGroups} has the protocol and its invariants (M1–M8); {@link LockJudge} J7
  * the liveness rule.
  *
  * <h2>Invariants</h2>
@@ -407,6 +407,22 @@ public final class FileLockStore implements LockStore
      * inode in the same directory, even if that directory was moved since): H3 and H5, a holder
      * learns it lost a lock at its next heartbeat or {@code isValid()}.
      */
+    /**
+     * Marks the owner's memberships on the paths of {@code exclusive} as waiting to upgrade
+     * ({@link SharedGroups} M8), or names another live upgrader of one of those groups.
+     */
+    @Override
+    public String enterUpgradeWait(final String ownerId, final List<LockRequest.Entry> exclusive)
+    {
+        return groups.enterUpgradeWait(ownerId, exclusive);
+    }
+
+    @Override
+    public void exitUpgradeWait(final String ownerId)
+    {
+        groups.exitUpgradeWait(ownerId);
+    }
+
     @Override
     public String check(final Publication publication)
     {

@@ -92,6 +92,8 @@ final class HeldFiles
         LockTokenDescriptor.Token token;
         HeldFile supersededBy;
         boolean released;
+        /** The shared membership this file is converting (M7), until the upgrade commits or reverts. */
+        SharedGroups.Member fromMember;
 
         HeldFile(final String ownerId, final LockPath path, final LockType type, final Path file, final int stripe,
             final HeldFile replaced)
@@ -242,6 +244,87 @@ final class HeldFiles
             own.supersededBy = hf;
             registry.put(hf.key, hf);
             return hf;
+        }
+    }
+
+    /**
+     * Puts a new flocked exclusive file of {@code ownerId} in place of whatever {@code file} is, by
+     * {@code rename} (the path is never unlocked: M7). The caller holds the file's stripe and has
+     * checked what it replaces.
+     *
+     * @return the held file.
+     * @throws LockStoreException on an I/O error (nothing was replaced).
+     */
+    HeldFile replaceUnderGuard(final String ownerId, final LockPath p, final LockType type, final Path file,
+        final int stripe, final PosixStat st)
+    {
+        final long now = ctx.wallClock.getAsLong();
+        final Path tmp = nextTemp();
+        final int fd = createTemp(tmp, encode(ownerId, now, type), file);
+        boolean done = false;
+        int dirFd = -1;
+        try
+        {
+            final int s = posix.fstat(fd, st);
+            if (s < 0)
+            {
+                throw ctx.ioFailure("cannot fstat the temporary lock file", tmp, s);
+            }
+            share(ownerId, fd);
+            dirFd = fs.openDir(file.getParent());
+            if (dirFd < 0)
+            {
+                throw ctx.ioFailure("cannot open the directory of lock file", file, dirFd);
+            }
+            final HeldFile hf = new HeldFile(ownerId, p, type, file, stripe, null);
+            final int r = posix.renameAt(ctx.tmpDirFd, RootedFs.bytes(tmp.getFileName()), dirFd, hf.name);
+            if (r < 0)
+            {
+                throw ctx.ioFailure("cannot replace lock file (rename)", file, r);
+            }
+            hf.dirFd = dirFd;
+            hf.identity(fd, st, heldToken(ownerId, now, type));
+            registry.put(hf.key, hf);
+            done = true;
+            if (ctx.durability == Durability.DATA_AND_DIRECTORY)
+            {
+                posix.fsync(dirFd);
+            }
+            return hf;
+        }
+        finally
+        {
+            if (!done)
+            {
+                fs.unlink(tmp);
+                closeHeld(ownerId, fd);
+                if (dirFd >= 0)
+                {
+                    posix.close(dirFd);
+                }
+            }
+        }
+    }
+
+    /**
+     * Drops a held file without removing it (its name was given back to someone else under the
+     * guard, M7): closes it and forgets it. Idempotent.
+     *
+     * @param hf the held file.
+     */
+    void forget(final HeldFile hf)
+    {
+        synchronized (hf)
+        {
+            if (hf.released)
+            {
+                return;
+            }
+            hf.released = true;
+            closeHeld(hf.ownerId, hf.fd);
+            hf.fd = -1;
+            closeDir(hf);
+            registry.remove(hf.key, hf);
         }
     }
 

@@ -154,10 +154,17 @@ final class PublishProtocol
     private static final class Refusal
     {
         final Found found;
+        final LockWaiter.Blocker blocker;
 
         Refusal(final Found found)
         {
+            this(found, found.blocker());
+        }
+
+        Refusal(final Found found, final LockWaiter.Blocker blocker)
+        {
             this.found = found;
+            this.blocker = blocker;
         }
     }
 
@@ -225,7 +232,15 @@ final class PublishProtocol
                 {
                     backoffs.incrementAndGet();
                     rollback(files, members, null);
-                    return PublishResult.refused(toConflict(r.found), r.found.blocker());
+                    return PublishResult.refused(toConflict(r.found), r.blocker);
+                }
+            }
+            if (groups.size() > 0)
+            {
+                // Upgrades in this request (M7): the exclusive files hold now; the memberships go.
+                for (int i = 0; i < files.size(); i++)
+                {
+                    groups.commitConversion(files.get(i));
                 }
             }
             return PublishResult.granted(new Pub(entries, files.toArray(new HeldFiles.HeldFile[0]),
@@ -274,10 +289,10 @@ final class PublishProtocol
         t = layout.resolveForPublish(t, e.type());
 
         final Path file = t.publishFile();
-        if (groups.isMemberAt(file, ownerId))
+        final SharedGroups.Member member = groups.memberAt(file, ownerId);
+        if (member != null)
         {
-            throw new LockStoreException("owner " + ownerId + " holds a shared lock on " + p + " (" + file + "): the " +
-                "lock-file store cannot turn it into an exclusive one in place; release the shared lock first", null);
+            return upgradeShared(ownerId, e, t, member, files, st, buf);
         }
         final HeldFiles.HeldFile own = held.ownAt(file, ownerId, st);
         final HeldFiles.HeldFile hf;
@@ -316,6 +331,42 @@ final class PublishProtocol
         }
 
         return raceCheck(ownerId, t, e.type(), false, hf.file, hf.token, st, buf);
+    }
+
+    /**
+     * Shared to exclusive on the same file (M7): convert the owner's membership if it is the group's
+     * only live member, then re-check like any entry (P1): for SUBTREE the subtree, where shared
+     * groups below now conflict, and for both the ancestors' SUBTREE-SHARED groups. A refusal undoes
+     * the conversion in {@link #rollback}; a grant commits it in {@link #tryPublish}.
+     */
+    private Refusal upgradeShared(final String ownerId, final LockRequest.Entry e, final LockLayout.Target t,
+        final SharedGroups.Member member, final List<HeldFiles.HeldFile> files, final PosixStat st, final byte[] buf)
+    {
+        final Path dir = groups.directoryOf(member);
+        final PosixStat ds = new PosixStat();
+        for (int tries = 0; ; tries++)
+        {
+            // The group's file does not change when another member leaves; its directory does. Its
+            // identity is taken before the members are counted, so that no leave between goes unseen.
+            final boolean dirKnown = fs.lstat(dir, ds) == 0;
+            final HeldFiles.HeldFile hf = groups.convert(member, e.type(), st);
+            if (hf != null)
+            {
+                files.add(hf);
+                return raceCheck(ownerId, t, e.type(), false, hf.file, hf.token, st, buf);
+            }
+            final Found f = judge(member.groupFile, e.path(), ownerId, false, false, st, buf);
+            if (f != null)
+            {
+                return dirKnown ? new Refusal(f, new LockWaiter.Blocker(dir, ds.dev(), ds.ino(), ds.size(),
+                    ds.mtimeNanos(), null)) : new Refusal(f);
+            }
+            if (tries + 1 >= MAX_PUBLISH_TRIES)
+            {
+                throw new LockStoreException("cannot upgrade the shared lock on " + e.path() + ": its group changed " +
+                    MAX_PUBLISH_TRIES + " times in a row while this store tried", null);
+            }
+        }
     }
 
     /**
@@ -626,7 +677,11 @@ final class PublishProtocol
             final HeldFiles.HeldFile hf = files.get(i);
             try
             {
-                if (hf.replaced != null)
+                if (hf.fromMember != null)
+                {
+                    groups.revertConversion(hf);
+                }
+                else if (hf.replaced != null)
                 {
                     held.restore(hf);
                 }

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   R/.pathlock/shared/&lt;gid&gt;/                one directory per group (gid: 16 random hex digits)
  *     &lt;nonce&gt;.&lt;seq&gt;.member                     one member record per shared holder, content an
  *       pl1|pid|host|nonce|owner:time_ns:E   ordinary pathlock token, flock(LOCK_EX)ed by its member
+ *     &lt;nonce&gt;.&lt;seq&gt;.upgrade                    a member's upgrade mark while it waits to upgrade (M8)
  * </pre>
  * The group's file is created, joined, refreshed and removed only under the guard stripe of the
  * group's lock file ({@link GuardStripes}); member records live in the reserved directory, which no
@@ -65,6 +66,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *   the strongest among live members: a SUBTREE-SHARED joiner turns a POINT group's file into a
  *   SUBTREE one, and the last SUBTREE member's leave turns it back.</li>
  *   <li><b>M6 — status changes nothing.</b> {@link #census} with {@code reap == false} only reads.</li>
+ *   <li><b>M7 — an upgrade never leaves the path unlocked, nor held twice.</b> Shared to exclusive on
+ *   the member's file ({@link #convert}): under the stripe, only if the upgrader is the group's only
+ *   live member (no other live or unjudgeable record, M1), the group's file is replaced by
+ *   {@code rename} of the owner's ordinary flocked exclusive token; the member record stays until
+ *   the request is granted ({@link #commitConversion}: record, mark and directory go) or backs off
+ *   ({@link #revertConversion}: under the stripe, if the name still denotes the converted file, a
+ *   group token with the same gid is renamed back; the record never went, so M2 holds). Joiners
+ *   re-read the file under the stripe (M3) and find no gid after the rename. The name is never
+ *   absent; a crash before the rename leaves a group with a dead member (stale, M4), after it an
+ *   exclusive file with a dead flock (stale, G1) and an orphan record ({@link #removeOrphans}).</li>
+ *   <li><b>M8 — of two upgraders of one group, the second to wait fails.</b> An upgrade about to wait
+ *   ({@link #enterUpgradeWait}) lists the group's {@code *.upgrade} marks under the stripe: a live one
+ *   of another member (its flock; its age on java.nio) makes it return that owner (the facade throws
+ *   {@code LockUpgradeException}, the shared lock stays); else it links its own flocked mark. Marks
+ *   are created and checked under the stripe, so of two upgraders exactly one sees the other's. A
+ *   mark goes when the wait ends ({@link #exitUpgradeWait}), with the membership, or with its process
+ *   (dead marks are ignored and reaped under the stripe). Marks are no members: {@link #census} skips
+ *   them.</li>
  * </ol>
  *
  * <p>Thread-safety: thread-safe; a {@link Member}'s mutable fields are guarded by its monitor.
@@ -76,6 +95,9 @@ final class SharedGroups
 
     /** Suffix of a member record's name. */
     static final String MEMBER_SUFFIX = ".member";
+
+    /** Suffix of an upgrade mark's name (M8): a member that waits to become the exclusive holder. */
+    static final String UPGRADE_SUFFIX = ".upgrade";
 
     private final StoreContext ctx;
     private final HeldFiles held;
@@ -103,6 +125,15 @@ final class SharedGroups
         LockTokenDescriptor.Token groupToken;
         boolean released;
         String lost;
+        /** The exclusive file this membership is being converted into (M7), until committed or reverted. */
+        HeldFiles.HeldFile convertedTo;
+        /** Whether this membership ended by becoming its owner's exclusive lock (M7). */
+        boolean upgraded;
+        /** This member's upgrade mark (M8), while it waits to upgrade. */
+        Path mark;
+        int markFd = -1;
+        long markDev;
+        long markIno;
 
         Member(final String ownerId, final LockPath path, final LockType type, final Path groupFile, final String gid,
             final Path record, final int stripe)
@@ -146,6 +177,17 @@ final class SharedGroups
     private Path groupDir(final String gid)
     {
         return ctx.sharedDir.resolve(gid);
+    }
+
+    /**
+     * The directory of a membership's group (its records and marks).
+     *
+     * @param m the membership.
+     * @return the directory.
+     */
+    Path directoryOf(final Member m)
+    {
+        return groupDir(m.gid);
     }
 
     // ---- judging ----------------------------------------------------------------------------------
@@ -216,6 +258,15 @@ final class SharedGroups
         final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
         for (final Path f : names)
         {
+            if (f.getFileName().toString().endsWith(UPGRADE_SUFFIX))
+            {
+                // An upgrade mark (M8) is no member: it never keeps a group alive. Dead ones go with a reap.
+                if (reap)
+                {
+                    judgeMark(f, st, buf, true);
+                }
+                continue;
+            }
             final LockFileInfo.Member m = judgeRecord(f, st, buf, reap);
             if (m == null)
             {
@@ -324,6 +375,417 @@ final class SharedGroups
             }
         }
         return false;
+    }
+
+    /**
+     * This store's live membership of {@code ownerId} in the group at {@code file}, or null.
+     *
+     * @param file    a group's lock file.
+     * @param ownerId the handle owner id.
+     * @return the membership, or null.
+     */
+    Member memberAt(final Path file, final String ownerId)
+    {
+        // O(memberships held by this store); free for a store that holds none (exclusive-only use).
+        if (registry.isEmpty())
+        {
+            return null;
+        }
+        for (final Member m : registry.values())
+        {
+            if (m.ownerId.equals(ownerId) && m.groupFile.equals(file))
+            {
+                synchronized (m)
+                {
+                    if (!m.released)
+                    {
+                        return m;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---- upgrade: shared to exclusive (M7, M8) ----------------------------------------------------
+
+    /**
+     * First step of an upgrade (M7): under the stripe, if {@code m} is the group's only live member,
+     * replaces the group's file by {@code rename} of an ordinary exclusive token of its owner. The
+     * member record stays (flocked) until {@link #commitConversion} or {@link #revertConversion}.
+     *
+     * @param m    the membership to convert.
+     * @param type the exclusive lock type.
+     * @param st   receives the new file's identity.
+     * @return the held exclusive file, or null when another member is alive (or cannot be judged).
+     * @throws LockStoreException if the membership was lost, or on an I/O error (nothing changed).
+     */
+    HeldFiles.HeldFile convert(final Member m, final LockType type, final PosixStat st)
+    {
+        synchronized (m)
+        {
+            if (m.released || m.convertedTo != null)
+            {
+                throw new LockStoreException("the shared lock on " + m.path + " of " + m.ownerId +
+                    " is not held any more; it cannot be upgraded", null);
+            }
+            final GuardStripes guard = ctx.guard();
+            guard.lock(m.stripe);
+            try
+            {
+                final String why = lostReason(m);
+                if (why != null)
+                {
+                    m.lost = why;
+                    throw new LockStoreException("cannot upgrade: " + why, null);
+                }
+                final Census c = census(m.gid, m.ownerId, true);
+                if (c.others() > 0)
+                {
+                    return null;
+                }
+                final HeldFiles.HeldFile hf = held.replaceUnderGuard(m.ownerId, m.path, type, m.groupFile, m.stripe, st);
+                hf.fromMember = m;
+                m.convertedTo = hf;
+                return hf;
+            }
+            finally
+            {
+                guard.unlock(m.stripe);
+            }
+        }
+    }
+
+    /**
+     * Last step of a granted upgrade (M7): the member's record, its upgrade mark and the group's
+     * directory go; the membership is released (its publication's leave does nothing).
+     *
+     * @param hf the held file {@link #convert} returned.
+     */
+    void commitConversion(final HeldFiles.HeldFile hf)
+    {
+        final Member m = hf.fromMember;
+        if (m == null)
+        {
+            return;
+        }
+        boolean empty;
+        synchronized (m)
+        {
+            hf.fromMember = null;
+            m.convertedTo = null;
+            m.released = true;
+            m.upgraded = true;
+            final GuardStripes guard = ctx.guard();
+            guard.lock(m.stripe);
+            try
+            {
+                dropMark(m);
+                final PosixStat st = new PosixStat();
+                if (fs.lstat(m.record, st) == 0 && st.dev() == m.dev && st.ino() == m.ino)
+                {
+                    fs.unlink(m.record);
+                }
+                empty = census(m.gid, null, true).members().isEmpty();
+            }
+            finally
+            {
+                guard.unlock(m.stripe);
+                held.closeHeld(m.ownerId, m.fd);
+                m.fd = -1;
+                if (m.dirFd >= 0)
+                {
+                    posix.close(m.dirFd);
+                    m.dirFd = -1;
+                }
+                registry.remove(m.record.toString(), m);
+            }
+        }
+        if (empty)
+        {
+            deleteGroupDir(m.gid);
+        }
+    }
+
+    /**
+     * Undoes an upgrade whose request backed off (M7): under the stripe, if the file is still the
+     * converted one, puts a group token with the member's gid back by {@code rename} (its record never
+     * went, so M2 holds), and drops the exclusive file without removing it. Otherwise the lock was
+     * lost and the member learns it (H5).
+     *
+     * @param hf the held file {@link #convert} returned.
+     */
+    void revertConversion(final HeldFiles.HeldFile hf)
+    {
+        final Member m = hf.fromMember;
+        if (m == null)
+        {
+            return;
+        }
+        synchronized (m)
+        {
+            hf.fromMember = null;
+            m.convertedTo = null;
+            final GuardStripes guard = ctx.guard();
+            guard.lock(m.stripe);
+            try
+            {
+                final PosixStat st = new PosixStat();
+                final int rc = posix.fstatAt(m.dirFd, m.groupName, st);
+                if (rc == 0 && hf.sameFile(st))
+                {
+                    final long now = ctx.wallClock.getAsLong();
+                    final LockType type = census(m.gid, null, true).subtree() ? LockType.SUBTREE : LockType.POINT;
+                    final Path tmp = held.nextTemp();
+                    final int tfd = held.createTemp(tmp, LockTokenDescriptor.encode(m.groupToken.ownerId(), now, type,
+                        ctx.dialect), m.groupFile);
+                    try
+                    {
+                        final int r = posix.renameAt(ctx.tmpDirFd, RootedFs.bytes(tmp.getFileName()), m.dirFd, m.groupName);
+                        if (r < 0)
+                        {
+                            fs.unlink(tmp);
+                            // The exclusive file stays ours until it is closed below, then it is stale (H4).
+                            m.lost = "cannot put the shared group's lock file " + m.groupFile + " back: " + Errno.name(r);
+                        }
+                        else
+                        {
+                            m.groupToken = new LockTokenDescriptor.Token(m.groupToken.ownerId(), now, type,
+                                LockTokenDescriptor.Origin.GROUP, ctx.dialect);
+                        }
+                    }
+                    finally
+                    {
+                        posix.close(tfd);
+                    }
+                }
+                else
+                {
+                    m.lost = "lock file " + m.groupFile + " of the shared lock on " + m.path +
+                        " was removed or replaced by someone else during an upgrade";
+                }
+            }
+            finally
+            {
+                guard.unlock(m.stripe);
+                held.forget(hf);
+            }
+        }
+    }
+
+    /**
+     * Enters the wait of an upgrade of {@code m} (M8): under the stripe, if another live member of the
+     * group has an upgrade mark, returns its owner (this upgrader fails fast); else leaves this
+     * member's own flocked mark, if it has none, and returns null.
+     *
+     * @param m the membership being upgraded.
+     * @return the owner of the other waiting upgrader, or null.
+     */
+    String enterUpgradeWait(final Member m)
+    {
+        synchronized (m)
+        {
+            if (m.released || m.markFd >= 0)
+            {
+                return null;
+            }
+            final GuardStripes guard = ctx.guard();
+            guard.lock(m.stripe);
+            try
+            {
+                final PosixStat st = new PosixStat();
+                final byte[] buf = new byte[LockTokenDescriptor.MAX_TOKEN_LENGTH + 1];
+                final List<Path> marks = new ArrayList<>();
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(groupDir(m.gid), "*" + UPGRADE_SUFFIX))
+                {
+                    for (final Path f : ds)
+                    {
+                        marks.add(f);
+                    }
+                }
+                catch (final IOException | RuntimeException e)
+                {
+                    throw new LockStoreException("cannot list the upgrade marks of the shared lock on " + m.path, e);
+                }
+                for (final Path f : marks)
+                {
+                    final String owner = judgeMark(f, st, buf, true);
+                    if (owner != null)
+                    {
+                        return owner;
+                    }
+                }
+                createMark(m);
+                return null;
+            }
+            finally
+            {
+                guard.unlock(m.stripe);
+            }
+        }
+    }
+
+    /**
+     * Enters the upgrade wait of every membership of {@code ownerId} on a path of {@code exclusive}
+     * (M8); if one finds another upgrader, leaves the others' and returns that upgrader's owner.
+     *
+     * @param ownerId   the owner id.
+     * @param exclusive the exclusive entries.
+     * @return the other upgrader's owner, or null.
+     */
+    String enterUpgradeWait(final String ownerId, final List<io.pathlock.core.LockRequest.Entry> exclusive)
+    {
+        if (registry.isEmpty())
+        {
+            return null;
+        }
+        for (final Member m : registry.values())
+        {
+            if (!m.ownerId.equals(ownerId))
+            {
+                continue;
+            }
+            for (final io.pathlock.core.LockRequest.Entry e : exclusive)
+            {
+                if (e.path().equals(m.path))
+                {
+                    final String other = enterUpgradeWait(m);
+                    if (other != null)
+                    {
+                        exitUpgradeWait(ownerId);
+                        return other;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Leaves the upgrade waits of every membership of {@code ownerId} (M8).
+     *
+     * @param ownerId the owner id.
+     */
+    void exitUpgradeWait(final String ownerId)
+    {
+        if (registry.isEmpty())
+        {
+            return;
+        }
+        for (final Member m : registry.values())
+        {
+            if (m.ownerId.equals(ownerId))
+            {
+                exitUpgradeWait(m);
+            }
+        }
+    }
+
+    /**
+     * Leaves the wait of an upgrade (M8): removes the member's mark. Idempotent.
+     *
+     * @param m the membership.
+     */
+    void exitUpgradeWait(final Member m)
+    {
+        synchronized (m)
+        {
+            if (m.markFd < 0)
+            {
+                return;
+            }
+            final GuardStripes guard = ctx.guard();
+            guard.lock(m.stripe);
+            try
+            {
+                dropMark(m);
+            }
+            finally
+            {
+                guard.unlock(m.stripe);
+            }
+        }
+    }
+
+    /**
+     * The owner of a live upgrade mark, or null when it is dead (then removed if {@code reap}), vanished
+     * or cannot be judged (a mark only makes an upgrader fail fast; one that cannot be read is ignored).
+     */
+    private String judgeMark(final Path f, final PosixStat st, final byte[] buf, final boolean reap)
+    {
+        final int fd = fs.openRead(f, st);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            final int n = posix.preadAll(fd, buf);
+            final LockTokenDescriptor.Token t = n < 0 ? null : LockTokenDescriptor.parse(buf, n);
+            if (t == null || posix.fstat(fd, st) < 0 || (t.origin() != LockTokenDescriptor.Origin.FLOCK &&
+                t.origin() != LockTokenDescriptor.Origin.AGED))
+            {
+                return null;
+            }
+            final LockJudge.Verdict v = ctx.judge.judge(t, st, posix, fd, reap);
+            if (!v.stale())
+            {
+                return t.ownerId();
+            }
+            if (reap)
+            {
+                final PosixStat cur = new PosixStat();
+                if (fs.lstat(f, cur) == 0 && cur.sameFile(st))
+                {
+                    fs.unlink(f);
+                }
+            }
+            return null;
+        }
+        finally
+        {
+            posix.close(fd);
+        }
+    }
+
+    /** Creates the member's flocked upgrade mark by {@code link} of a complete temporary file. */
+    private void createMark(final Member m)
+    {
+        final Path mark = groupDir(m.gid).resolve(ctx.nonce + "." + seq.incrementAndGet() + UPGRADE_SUFFIX);
+        final long now = ctx.wallClock.getAsLong();
+        final Path tmp = held.nextTemp();
+        final int fd = held.createTemp(tmp, LockTokenDescriptor.encode(ctx.ownerPrefix, m.ownerId, now, m.type, ctx.dialect),
+            mark);
+        final PosixStat st = new PosixStat();
+        final int s = posix.fstat(fd, st);
+        final int rc = s < 0 ? s : fs.link(tmp, mark);
+        fs.unlink(tmp);
+        if (rc < 0)
+        {
+            posix.close(fd);
+            throw ctx.ioFailure("cannot create the upgrade mark (link)", mark, rc);
+        }
+        m.mark = mark;
+        m.markFd = fd;
+        m.markDev = st.dev();
+        m.markIno = st.ino();
+    }
+
+    /** Removes the member's upgrade mark if it is still its own; the caller holds the stripe. */
+    private void dropMark(final Member m)
+    {
+        if (m.markFd < 0)
+        {
+            return;
+        }
+        final PosixStat st = new PosixStat();
+        if (fs.lstat(m.mark, st) == 0 && st.dev() == m.markDev && st.ino() == m.markIno)
+        {
+            fs.unlink(m.mark);
+        }
+        posix.close(m.markFd);
+        m.markFd = -1;
+        m.mark = null;
     }
 
     /**
@@ -501,6 +963,7 @@ final class SharedGroups
             guard.lock(m.stripe);
             try
             {
+                dropMark(m);
                 final PosixStat st = new PosixStat();
                 if (fs.lstat(m.record, st) == 0 && st.dev() == m.dev && st.ino() == m.ino)
                 {
@@ -613,7 +1076,12 @@ final class SharedGroups
             {
                 if (m.released)
                 {
-                    intact = false;
+                    // An upgraded membership lives on as its exclusive file, refreshed with it (M7).
+                    intact &= m.upgraded;
+                    continue;
+                }
+                if (m.convertedTo != null)
+                {
                     continue;
                 }
                 final GuardStripes guard = ctx.guard();
@@ -662,6 +1130,11 @@ final class SharedGroups
         {
             synchronized (m)
             {
+                if (m.upgraded || m.convertedTo != null)
+                {
+                    // Upgraded (M7): the exclusive file is checked with its own publication.
+                    continue;
+                }
                 if (m.released)
                 {
                     return m.lost != null ? m.lost : "shared lock on " + m.path + " is no longer held by this store";

@@ -211,6 +211,33 @@ public interface LockStore extends AutoCloseable
     }
 
     /**
+     * Enters the wait of an upgrade across processes: {@code ownerId} holds shared locks on the paths
+     * of {@code exclusive} and is about to wait for the exclusive locks there. Returns the owner of
+     * another waiting upgrader of the same shared lock, seen by the store (in another process), when
+     * waiting could deadlock: the caller then fails fast with
+     * {@link io.pathlock.core.LockUpgradeException}. Otherwise records this wait, so that a later
+     * upgrader of another process fails fast instead, and returns null. The default sees nothing.
+     *
+     * @param ownerId   the upgrading handle's owner id.
+     * @param exclusive the exclusive entries that meet its shared locks.
+     * @return the other upgrader's owner, or null.
+     */
+    default String enterUpgradeWait(final String ownerId, final List<LockRequest.Entry> exclusive)
+    {
+        return null;
+    }
+
+    /**
+     * Leaves the wait entered by {@link #enterUpgradeWait} (granted, timed out, interrupted or
+     * failed). Idempotent; the default does nothing.
+     *
+     * @param ownerId the upgrading handle's owner id.
+     */
+    default void exitUpgradeWait(final String ownerId)
+    {
+    }
+
+    /**
      * Releases the store's resources. Publications still held are removed where possible.
      */
     @Override

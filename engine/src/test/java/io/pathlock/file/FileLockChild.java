@@ -97,6 +97,9 @@ public final class FileLockChild
             case "store":
                 store(stdin, Path.of(args[1]), Dialect.parse(args[2]));
                 break;
+            case "upgrader":
+                upgrader(stdin, Path.of(args[1]), Dialect.parse(args[2]), args.length > 3 ? args[3] : "");
+                break;
             case "sharedmutex":
                 sharedMutex(stdin, Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Long.parseLong(args[5]));
@@ -142,6 +145,97 @@ public final class FileLockChild
         final io.pathlock.core.LockMode mode = kind.charAt(1) == 's' ? io.pathlock.core.LockMode.SHARED :
             io.pathlock.core.LockMode.EXCLUSIVE;
         return java.util.List.of(new io.pathlock.core.LockRequest.Entry(io.pathlock.core.LockPath.parse(path), type, mode));
+    }
+
+    /**
+     * A manager on a store over {@link InterposedPosix}, for upgrades across processes. Commands:
+     * {@code shared ps|ss PATH} ({@code SHARED}), {@code upgrade px|sx PATH MS} in the background
+     * ({@code UPGRADED}, {@code UPGRADE_REFUSED}, {@code TIMEOUT} or {@code FAILED}), {@code release}
+     * ({@code RELEASED}), and {@code stop rename|commit} that arms the next upgrade to print
+     * {@code STOPPED} and park forever right before the conversion's rename of the group's file, or
+     * right before its member record is removed after it (the parent then kills it with SIGKILL).
+     */
+    private static void upgrader(final BufferedReader stdin, final Path root, final Dialect dialect, final String prefix)
+        throws Exception
+    {
+        final InterposedPosix posix = new InterposedPosix(io.pathlock.posix.PosixBackends.select(null).posix());
+        try (LockManager m = LockManager.builder()
+            .store(FileLockStore.builder(root).dialect(dialect).ovPathPrefix(prefix).posix(posix).build())
+            .handleIdleTimeout(Duration.ZERO).startAgent(false).build();
+            LockHandle h = m.open("upgrader"))
+        {
+            System.out.println("READY " + h.ownerId());
+            String line;
+            while ((line = stdin.readLine()) != null)
+            {
+                final String[] f = line.split(" ");
+                switch (f[0])
+                {
+                    case "shared":
+                        h.tryAcquire(f[1].equals("ss") ? LockRequest.subtreeShared(f[2]) : LockRequest.pointShared(f[2]));
+                        System.out.println("SHARED");
+                        break;
+                    case "upgrade":
+                    {
+                        final LockRequest r = f[1].equals("sx") ? LockRequest.subtree(f[2]) : LockRequest.point(f[2]);
+                        final long ms = Long.parseLong(f[3]);
+                        final Thread t = new Thread(() ->
+                        {
+                            final long t0 = System.nanoTime();
+                            try
+                            {
+                                h.acquire(r, Duration.ofMillis(ms));
+                                System.out.println("UPGRADED " + (System.nanoTime() - t0) / 1_000_000);
+                            }
+                            catch (final io.pathlock.core.LockUpgradeException e)
+                            {
+                                System.out.println("UPGRADE_REFUSED " + (System.nanoTime() - t0) / 1_000_000 + " " +
+                                    e.getMessage().replace('\n', ' '));
+                            }
+                            catch (final LockTimeoutException e)
+                            {
+                                System.out.println("TIMEOUT " + e.getMessage().replace('\n', ' '));
+                            }
+                            catch (final Exception e)
+                            {
+                                System.out.println("FAILED " + e);
+                            }
+                        }, "upgrade");
+                        t.start();
+                        break;
+                    }
+                    case "stop":
+                    {
+                        final Runnable park = () ->
+                        {
+                            System.out.println("STOPPED");
+                            for (;;)
+                            {
+                                java.util.concurrent.locks.LockSupport.park();
+                            }
+                        };
+                        if (f[1].equals("rename"))
+                        {
+                            posix.before(InterposedPosix.Call.RENAME_AT, ".path.ovlock", park);
+                        }
+                        else
+                        {
+                            // The conversion's rename first, then the first unlink after it: the record's.
+                            posix.before(InterposedPosix.Call.RENAME_AT, ".path.ovlock",
+                                () -> posix.before(InterposedPosix.Call.UNLINK_AT, null, park));
+                        }
+                        System.out.println("ARMED");
+                        break;
+                    }
+                    case "release":
+                        h.releaseAll();
+                        System.out.println("RELEASED");
+                        break;
+                    default:
+                        System.out.println("FAILED unknown command " + line);
+                }
+            }
+        }
     }
 
     private static void store(final BufferedReader stdin, final Path root, final Dialect dialect) throws Exception

@@ -18,7 +18,7 @@ class InterposedPosix implements Posix
     /** Which call a hook precedes. */
     enum Call
     {
-        FSTAT_AT, LINK_AT, UNLINK_AT, OPEN_READ_AT, FLOCK, FSTAT
+        FSTAT_AT, LINK_AT, UNLINK_AT, OPEN_READ_AT, FLOCK, FSTAT, RENAME_AT
     }
 
     private volatile int failNextFstat;
@@ -258,6 +258,7 @@ class InterposedPosix implements Posix
     @Override
     public int renameAt(final int oldDirFd, final byte[] oldName, final int newDirFd, final byte[] newName)
     {
+        at(Call.RENAME_AT, newName);
         return real.renameAt(oldDirFd, oldName, newDirFd, newName);
     }
 

@@ -4,7 +4,6 @@ import io.pathlock.core.LockConflict;
 import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
-import io.pathlock.core.LockStoreException;
 import io.pathlock.core.LockType;
 import io.pathlock.posix.PosixBackends;
 import io.pathlock.store.LockStore;
@@ -464,18 +463,6 @@ class SharedLockFilesTest
         assertFalse(s.refresh(r.publication()));
         s.unpublish(r.publication());
         assertEquals(0, s.sharedMembershipCount());
-    }
-
-    /** An owner holding a shared lock cannot turn it into an exclusive one in place: a clear error. */
-    @Test
-    void sharedToExclusiveOnTheSamePathIsAClearError() throws IOException
-    {
-        Files.createDirectories(root.resolve("a"));
-        final FileLockStore s = store();
-        granted(ps(s, "one", "/a"));
-        final LockStoreException e = assertThrows(LockStoreException.class, () -> px(s, "one", "/a"));
-        assertTrue(e.getMessage().contains("release the shared lock first"), e.getMessage());
-        assertEquals(1, s.sharedMembershipCount());
     }
 
     /**
