@@ -356,25 +356,7 @@ final class SharedGroups
      */
     boolean isMemberAt(final Path file, final String ownerId)
     {
-        // O(memberships held by this store); free for a store that holds none (exclusive-only use).
-        if (registry.isEmpty())
-        {
-            return false;
-        }
-        for (final Member m : registry.values())
-        {
-            if (m.ownerId.equals(ownerId) && m.groupFile.equals(file))
-            {
-                synchronized (m)
-                {
-                    if (!m.released)
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return memberAt(file, ownerId) != null;
     }
 
     /**
@@ -405,6 +387,22 @@ final class SharedGroups
             }
         }
         return null;
+    }
+
+    /**
+     * Closes a membership's descriptors and drops it from the registry, after its record was unlinked
+     * (or is not ours any more): closing the record's descriptor drops its flock.
+     */
+    private void forget(final Member m)
+    {
+        held.closeHeld(m.ownerId, m.fd);
+        m.fd = -1;
+        if (m.dirFd >= 0)
+        {
+            posix.close(m.dirFd);
+            m.dirFd = -1;
+        }
+        registry.remove(m.record.toString(), m);
     }
 
     // ---- upgrade: shared to exclusive (M7, M8) ----------------------------------------------------
@@ -491,14 +489,7 @@ final class SharedGroups
             finally
             {
                 guard.unlock(m.stripe);
-                held.closeHeld(m.ownerId, m.fd);
-                m.fd = -1;
-                if (m.dirFd >= 0)
-                {
-                    posix.close(m.dirFd);
-                    m.dirFd = -1;
-                }
-                registry.remove(m.record.toString(), m);
+                forget(m);
             }
         }
         if (empty)
@@ -995,15 +986,7 @@ final class SharedGroups
             finally
             {
                 guard.unlock(m.stripe);
-                // The record is unlinked (or not ours any more): closing drops its flock.
-                held.closeHeld(m.ownerId, m.fd);
-                m.fd = -1;
-                if (m.dirFd >= 0)
-                {
-                    posix.close(m.dirFd);
-                    m.dirFd = -1;
-                }
-                registry.remove(m.record.toString(), m);
+                forget(m);
             }
             if (empty)
             {
