@@ -35,6 +35,7 @@ module io.pathlock {
     exports io.pathlock.file;
     exports io.pathlock.redo;
     exports io.pathlock.observe;
+    exports io.pathlock.host;
 
     exports io.pathlock.baseline to io.pathlock.cli;
 }
