@@ -4,7 +4,7 @@
  * compare-and-swaps on shared memory, O(depth) per request, instead of lock files. See
  * {@code docs/host-table.md} and the protocol at the top of {@link io.pathlock.host.HostTable}.
  *
- * <p>{@link io.pathlock.host.HostLockStore} is the {@link io.pathlock.store.LockStore} a
+ * <p>{@code HostLockStore} is the {@link io.pathlock.store.LockStore} a
  * {@link io.pathlock.LockManager} uses; {@link io.pathlock.host.HostTable} and
  * {@link io.pathlock.host.HostSession} are the table itself, for status, administration and tests.
  */
