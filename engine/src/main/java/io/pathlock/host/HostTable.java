@@ -852,9 +852,18 @@ public final class HostTable implements AutoCloseable
             int used = 0;
             for (int r = 0; r < records; r++)
             {
-                if (getLongVolatile(recordOffset(s, r) + R_NODE) != 0)
+                final long ro = recordOffset(s, r);
+                if (getLongVolatile(ro + R_NODE) == 0)
                 {
-                    used++;
+                    continue;
+                }
+                for (int k = 0; k < KINDS; k++)
+                {
+                    if (getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+                    {
+                        used++;
+                        break;
+                    }
                 }
             }
             final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
@@ -996,11 +1005,6 @@ public final class HostTable implements AutoCloseable
                 }
                 final long gen = getLongVolatile(ro + R_GEN);
                 final long w = getLongVolatile(nodeOffset((int)(np - 1)) + N_LOCK);
-                if ((w & DEAD) != 0 || generation(w) != gen)
-                {
-                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
-                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
-                }
                 boolean any = false;
                 for (int k = 0; k < KINDS; k++)
                 {
@@ -1008,9 +1012,11 @@ public final class HostTable implements AutoCloseable
                     sums[(int)(np - 1)][k] += c;
                     any |= c != 0;
                 }
-                if (!any)
+                // an empty record may name an earlier generation (it stays allocated to its node)
+                if (any && ((w & DEAD) != 0 || generation(w) != gen))
                 {
-                    problems.add("slot " + s + " record " + r + " is in use but empty");
+                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
+                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
                 }
             }
         }
