@@ -1135,7 +1135,11 @@ public final class HostTable implements AutoCloseable
         return m == null ? null : m.get(slot);
     }
 
-    /** Unmaps the table. Sessions still attached are detached (their locks released). */
+    /**
+     * Unmaps the table. Sessions still attached are detached (their locks released). No session of
+     * this instance may be in use by another thread meanwhile (the mapping goes away: a caller that
+     * closes while requests or waits run must drain them first, as {@code HostLockStore} does).
+     */
     @Override
     public void close()
     {
