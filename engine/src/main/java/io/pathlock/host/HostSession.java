@@ -588,6 +588,42 @@ public final class HostSession implements AutoCloseable
         }
     }
 
+    /**
+     * Removes the pending mark placed for one blocker (the mark of another blocker that needs the
+     * same mark, see {@link #markKey}, counts as the same). A no-op when no such mark is placed.
+     *
+     * @param blocker a blocker passed to {@link #markPending} before.
+     */
+    public void clearMark(final Blocker blocker)
+    {
+        if (!(blocker instanceof HostBlocker))
+        {
+            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+        }
+        final HostBlocker b = (HostBlocker)blocker;
+        synchronized (b)
+        {
+            b.marked = false;
+        }
+        long[] found = null;
+        synchronized (marks)
+        {
+            for (int i = 0; i < marks.size(); i++)
+            {
+                final long[] m = marks.get(i);
+                if (m[0] == b.node && m[1] == b.gen && m[2] == b.markKind)
+                {
+                    found = marks.remove(i);
+                    break;
+                }
+            }
+        }
+        if (found != null && !closed && !broken)
+        {
+            section(UNMARK, (int)found[0], found[1], (int)found[2], -1, M_NONE, null);
+        }
+    }
+
     /** Removes every pending mark of this session. Idempotent. */
     public void clearMarks()
     {
