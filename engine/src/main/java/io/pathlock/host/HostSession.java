@@ -76,6 +76,7 @@ public final class HostSession implements AutoCloseable
 
     private static final int ETIMEDOUT = 110;
     private static final int SPINS = 64;
+    private static final int SPINS_BEFORE_PARK = 1024;
     private static final int RECLAIM_BATCH = 32;
     private static final long BACKOFF_MIN_NANOS = 50_000;
     private static final long BACKOFF_MAX_NANOS = 1_000_000;
@@ -850,9 +851,14 @@ public final class HostSession implements AutoCloseable
                 {
                     recoverIfDead(owner - 1);
                 }
-                else
+                else if (spins < SPINS_BEFORE_PARK)
                 {
                     Thread.yield();
+                }
+                else
+                {
+                    // the owner is alive but not running (stopped, descheduled): stop burning a CPU
+                    LockSupport.parkNanos(BACKOFF_MIN_NANOS);
                 }
             }
             finally
