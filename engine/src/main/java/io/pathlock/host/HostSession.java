@@ -258,6 +258,20 @@ public final class HostSession implements AutoCloseable
         }
     }
 
+    /**
+     * What pending mark a blocker stands for, so that a store can tell two refusals that need the
+     * same mark apart from ones that need another (used by {@code HostStoreMarks}).
+     *
+     * @param blocker a blocker of this table.
+     * @return a key equal for blockers that need the same mark (node, generation, kind), or null when
+     *         the refusal needs no mark.
+     */
+    static String markKey(final Blocker blocker)
+    {
+        final HostBlocker b = (HostBlocker)blocker;
+        return b.markKind < 0 ? null : b.node + "/" + b.gen + "/" + b.markKind;
+    }
+
     /** The counts a request raised, in order. */
     private static final class Steps
     {
