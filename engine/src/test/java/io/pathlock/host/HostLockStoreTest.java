@@ -344,6 +344,9 @@ class HostLockStoreTest
         final IllegalArgumentException cap = assertThrows(IllegalArgumentException.class,
             () -> HostLockStore.builder(root).capacity(0).build());
         assertTrue(cap.getMessage().contains("capacity"), cap.getMessage());
+        final IllegalArgumentException slots = assertThrows(IllegalArgumentException.class,
+            () -> HostLockStore.builder(root).slots(1 << 20).build());
+        assertTrue(slots.getMessage().contains("slots"), slots.getMessage());
         final Path missing = root.resolve("no-such-dir");
         final LockStoreException gone = assertThrows(LockStoreException.class, () -> HostLockStore.open(missing));
         assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
