@@ -1,5 +1,6 @@
 package io.pathlock.host;
 
+import io.pathlock.core.LockConflict;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.file.Dialect;
@@ -43,6 +44,10 @@ import java.util.function.Consumer;
  *
  * <h2>The SPI over the table</h2>
  * <ol>
+ *   <li><b>HS0 — refusals name what the table knows.</b> A table refusal names the path, the type and
+ *   mode met there and, for a held lock, {@link #HOLDER_ANOTHER_SESSION} as its holder: the table
+ *   counts per session and node, not per handle, and does not say which session (a SUBTREE refused by
+ *   locks below names its own path with reason {@code HELD_BELOW}).</li>
  *   <li><b>HS1 — the table first.</b> {@link #tryPublish} asks the table ({@link HostSession#tryAcquire});
  *   only a table grant is published as files (interop on); a refusal of the files releases the table
  *   grant and returns the file store's conflict and blocker. {@link #unpublish} removes the files
@@ -94,6 +99,12 @@ public final class HostLockStore implements LockStore
 
     /** The interop mode of a new root when none is configured. */
     public static final String INTEROP_DEFAULT = "ragfs";
+
+    /**
+     * The holder a table refusal names: the table knows that another session holds the lock, not
+     * which handle ({@code pathlock status --store host} shows the session's pid and slot).
+     */
+    public static final String HOLDER_ANOTHER_SESSION = "another session of the host table (see pathlock status --store host)";
 
     /** The table file under a root. */
     public static final String TABLE_FILE = ".pathlock/host/table";
@@ -230,7 +241,7 @@ public final class HostLockStore implements LockStore
         final HostSession.Result r = session.tryAcquire(entries);
         if (!r.isGranted())
         {
-            return PublishResult.refused(r.conflict(), HostStoreBlocker.ofTable(ownerId, r.blocker()));
+            return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));
         }
         LockStore.Publication published = null;
         if (files != null)
@@ -254,6 +265,21 @@ public final class HostLockStore implements LockStore
         }
         marks.clear(ownerId);
         return PublishResult.granted(new Pub(entries, r.grant(), published));
+    }
+
+    /**
+     * The table's conflict with the holder named as far as the table knows it: another session, whose
+     * pid and slot {@code pathlock status --store host} lists (the table counts per session and node,
+     * so finding the session would walk the table on every refusal).
+     */
+    private static LockConflict named(final LockConflict c)
+    {
+        if (c == null || c.holderOwnerId() != null || c.reason() != LockConflict.Reason.HELD)
+        {
+            return c;
+        }
+        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(), c.source(),
+            c.holderMode());
     }
 
     private void releaseQuietly(final HostSession.Grant grant, final RuntimeException cause)

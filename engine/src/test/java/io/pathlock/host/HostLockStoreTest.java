@@ -164,6 +164,12 @@ class HostLockStoreTest
                         {
                             final LockBusyException e = busy(b, r, cell);
                             assertNotNull(e.conflict(), cell);
+                            if (e.conflict().reason() == io.pathlock.core.LockConflict.Reason.HELD)
+                            {
+                                // HS0: the table names the holder as far as it knows it.
+                                assertEquals(HostLockStore.HOLDER_ANOTHER_SESSION, e.conflict().holderOwnerId(), cell);
+                                assertEquals(heldType, e.conflict().holderType(), cell);
+                            }
                         }
                         else
                         {
