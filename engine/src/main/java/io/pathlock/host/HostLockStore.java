@@ -71,7 +71,12 @@ import java.util.function.Consumer;
  *   <li><b>HS5 — no starvation across processes.</b> A wait on a table blocker places the owner's
  *   pending mark in the table; the end of the wait ({@link #waitEnded}) or a grant to the owner removes
  *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
- *   requests of other processes.</li>
+ *   requests of other processes. The table exempts a session from marks where it has counts (one of
+ *   its owners may be what the waiter waits for); a request of an owner that holds nothing in this
+ *   store cannot be, so it respects the marks everywhere ({@link HostSession#tryAcquire(List, boolean)}):
+ *   a stream of new handles of one process, overlapping or not, cannot starve another process's
+ *   waiter. An owner that holds locks goes past marks where its session has counts, as a handle that
+ *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle}).</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
  *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
@@ -120,9 +125,14 @@ public final class HostLockStore implements LockStore
     private static final System.Logger LOG = System.getLogger("io.pathlock.host");
 
     /** What one grant published: the table grant and, with interop on, the lock files. */
-    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files)
-        implements LockStore.Publication
+    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files,
+        String ownerId, java.util.concurrent.atomic.AtomicBoolean released) implements LockStore.Publication
     {
+        Pub(final List<LockRequest.Entry> entries, final HostSession.Grant grant, final LockStore.Publication files,
+            final String ownerId)
+        {
+            this(entries, grant, files, ownerId, new java.util.concurrent.atomic.AtomicBoolean());
+        }
     }
 
     private final Path root;
@@ -135,6 +145,8 @@ public final class HostLockStore implements LockStore
     private final HostStoreWaiter waiter;
     private final String description;
     private volatile boolean closed;
+    /** Live publications per owner (HS5): owners absent hold nothing in this store. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding = new java.util.concurrent.ConcurrentHashMap<>();
     /** Calls in flight that touch the mapping (HS7). */
     private final AtomicInteger inUse = new AtomicInteger();
 
@@ -238,7 +250,9 @@ public final class HostLockStore implements LockStore
 
     private PublishResult publish(final String ownerId, final List<LockRequest.Entry> entries)
     {
-        final HostSession.Result r = session.tryAcquire(entries);
+        // HS5: an owner that holds nothing here cannot be what another session's waiter waits for, so
+        // the marks of waiters refuse it even where this session has counts (other owners' locks).
+        final HostSession.Result r = session.tryAcquire(entries, !holding.containsKey(ownerId));
         if (!r.isGranted())
         {
             return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));
@@ -264,7 +278,8 @@ public final class HostLockStore implements LockStore
             published = f.publication();
         }
         marks.clear(ownerId);
-        return PublishResult.granted(new Pub(entries, r.grant(), published));
+        holding.merge(ownerId, 1, Integer::sum);
+        return PublishResult.granted(new Pub(entries, r.grant(), published, ownerId));
     }
 
     /**
@@ -322,6 +337,10 @@ public final class HostLockStore implements LockStore
             finally
             {
                 exit();
+                if (p.released().compareAndSet(false, true))
+                {
+                    holding.computeIfPresent(p.ownerId(), (o, n) -> n == 1 ? null : n - 1);
+                }
             }
         }
     }

@@ -202,6 +202,8 @@ public final class HostSession implements AutoCloseable
         LockConflict.Reason reason;
         int kind;
         int markKind = -1;
+        /** Respect other sessions' marks even where this session has counts (see tryAcquire(entries, true)). */
+        boolean respectMarks;
     }
 
     private static final class HostGrant implements Grant
@@ -313,6 +315,23 @@ public final class HostSession implements AutoCloseable
      */
     public Result tryAcquire(final List<LockRequest.Entry> entries)
     {
+        return tryAcquire(entries, false);
+    }
+
+    /**
+     * As {@link #tryAcquire(List)}; with {@code respectMarks} other sessions' pending marks refuse the
+     * request even where this session has counts. A session is exempt from marks where it has counts
+     * because one of its owners may be what the marking waiter waits for; an owner (handle) that holds
+     * nothing in this session cannot be, so its store passes true for it, and a stream of such owners'
+     * requests cannot starve another session's waiter (the in-process table's rule for a handle that
+     * holds nothing).
+     *
+     * @param entries      normalised entries.
+     * @param respectMarks whether marks refuse the request where this session has counts.
+     * @return the grant or the conflict.
+     */
+    public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean respectMarks)
+    {
         if (entries == null)
         {
             throw new IllegalArgumentException("host session: entries must not be null");
@@ -360,6 +379,7 @@ public final class HostSession implements AutoCloseable
                     final int stripe = t.stripeOf(node);
                     final int seq = t.stripeSeq(stripe);
                     final Refusal refusal = new Refusal();
+                    refusal.respectMarks = respectMarks;
                     final int rc = section(opId, node, gen, kind, 1, mode, refusal);
                     if (rc == STALE)
                     {
@@ -1010,7 +1030,7 @@ public final class HostSession implements AutoCloseable
 
     private static boolean pending(final Refusal r, final boolean ownAny, final long[] others, final int a, final int b)
     {
-        if (ownAny)
+        if (ownAny && !r.respectMarks)
         {
             return false;
         }

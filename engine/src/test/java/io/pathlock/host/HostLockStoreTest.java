@@ -413,6 +413,24 @@ class HostLockStoreTest
     }
 
     @Test
+    void anOwnerThatHoldsNothingRespectsMarksWhereItsSessionHasCountsAndAHolderGoesPast() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        assertTrue(a.tryPublish("h1", entries("/o/1", LockType.POINT)).isGranted());
+        final LockStore.PublishResult refused = b.tryPublish("tree", entries("/o", LockType.SUBTREE));
+        assertFalse(refused.isGranted());
+        b.awaitChange(refused.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        assertEquals(1, b.pendingMarkCount());
+        // Session a has counts below /o (h1's POINT), but h2 holds nothing: the mark refuses it (HS5).
+        final LockStore.PublishResult h2 = a.tryPublish("h2", entries("/o/2", LockType.POINT));
+        assertFalse(h2.isGranted(), "a new owner of a session with counts below the mark starved the SUBTREE waiter");
+        assertEquals(io.pathlock.core.LockConflict.Reason.PENDING, h2.conflict().reason(), h2.conflict().toString());
+        // h1 holds a lock the waiter waits for: it may go past (deadlock-freedom over fairness).
+        assertTrue(a.tryPublish("h1", entries("/o/3", LockType.POINT)).isGranted());
+    }
+
+    @Test
     void aGrantRemovesTheOwnersMark() throws Exception
     {
         final HostLockStore a = store("none");
