@@ -89,6 +89,17 @@ final class HostStoreMarks
     }
 
     /**
+     * Whether the owner has a mark now (it is a waiter pending on a node).
+     *
+     * @param ownerId the owner.
+     * @return true if marked.
+     */
+    boolean has(final String ownerId)
+    {
+        return byOwner.containsKey(ownerId);
+    }
+
+    /**
      * How many owners have a mark now.
      *
      * @return the count.

@@ -431,6 +431,25 @@ class HostLockStoreTest
     }
 
     @Test
+    void waitersPendingOnOneNodeInTwoSessionsDoNotRefuseEachOther() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        final HostLockStore c = store("none");
+        final LockStore.PublishResult held = a.tryPublish("h", entries("/c/x", LockType.POINT));
+        final LockStore.PublishResult w2 = b.tryPublish("w2", entries("/c", LockType.SUBTREE));
+        b.awaitChange(w2.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        final LockStore.PublishResult w3 = c.tryPublish("w3", entries("/c", LockType.SUBTREE));
+        c.awaitChange(w3.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        assertEquals(1, b.pendingMarkCount());
+        assertEquals(1, c.pendingMarkCount());
+        a.unpublish(held.publication());
+        // Each waiter's session has its own mark on /c: a cycle of marks alone must not form (HS5).
+        final LockStore.PublishResult again = b.tryPublish("w2", entries("/c", LockType.SUBTREE));
+        assertTrue(again.isGranted(), "two pending SUBTREE waiters refuse each other: " + again.conflict());
+    }
+
+    @Test
     void aGrantRemovesTheOwnersMark() throws Exception
     {
         final HostLockStore a = store("none");
