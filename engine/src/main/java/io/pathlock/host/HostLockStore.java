@@ -73,13 +73,14 @@ import java.util.function.Consumer;
  *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
  *   requests of other processes. The table exempts a session from marks where it has counts (one of
  *   its owners may be what the waiter waits for); a request of an owner that holds nothing in this
- *   store cannot be, so it respects the marks everywhere ({@link HostSession#tryAcquire(List, boolean)}):
+ *   store cannot be, so the store tells the table so ({@link HostSession#tryAcquire(List, boolean)}
+ *   with {@code requesterHoldsLocks} false) and the marks refuse it even where its session has counts:
  *   a stream of new handles of one process, overlapping or not, cannot starve another process's
  *   waiter. An owner that holds locks goes past marks where its session has counts, as a handle that
- *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle}),
- *   and so does an owner with a mark of its own: waiters pending on one node do not respect each
- *   other's marks (else two sessions' SUBTREE waiters on one node would refuse each other for ever,
- *   a cycle of marks alone).</li>
+ *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle});
+ *   where its session has marks of its own every request goes past (waiters pending on one node do
+ *   not refuse each other: else two sessions' SUBTREE waiters on one node would refuse each other for
+ *   ever, a cycle of marks alone).</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
  *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
@@ -253,10 +254,11 @@ public final class HostLockStore implements LockStore
 
     private PublishResult publish(final String ownerId, final List<LockRequest.Entry> entries)
     {
-        // HS5: an owner that holds nothing here and waits on no mark of its own cannot be what another
-        // session's waiter waits for, nor a waiter pending beside it, so the marks of waiters refuse it
-        // even where this session has counts (other owners' locks or marks).
-        final HostSession.Result r = session.tryAcquire(entries, !holding.containsKey(ownerId) && !marks.has(ownerId));
+        // HS5: an owner that holds nothing here cannot be what another session's waiter waits for, so
+        // the marks of waiters refuse it even where this session has counts (other owners' locks);
+        // the table still exempts it where this session has marks of its own (waiters pending on one
+        // node do not refuse each other).
+        final HostSession.Result r = session.tryAcquire(entries, holding.containsKey(ownerId));
         if (!r.isGranted())
         {
             return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));
