@@ -113,7 +113,8 @@ public final class HostLockStore implements LockStore
      * The holder a table refusal names: the table knows that another session holds the lock, not
      * which handle ({@code pathlock status --store host} shows the session's pid and slot).
      */
-    public static final String HOLDER_ANOTHER_SESSION = "another session of the host table (see pathlock status --store host)";
+    public static final String HOLDER_ANOTHER_SESSION =
+        "another session of the host table (see pathlock status --store host)";
 
     /** The table file under a root. */
     public static final String TABLE_FILE = ".pathlock/host/table";
@@ -150,7 +151,8 @@ public final class HostLockStore implements LockStore
     private final String description;
     private volatile boolean closed;
     /** Live publications per owner (HS5): owners absent hold nothing in this store. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding =
+        new java.util.concurrent.ConcurrentHashMap<>();
     /** Calls in flight that touch the mapping (HS7). */
     private final AtomicInteger inUse = new AtomicInteger();
 
@@ -299,8 +301,8 @@ public final class HostLockStore implements LockStore
         {
             return c;
         }
-        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(), c.source(),
-            c.holderMode());
+        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(),
+            c.source(), c.holderMode());
     }
 
     private void releaseQuietly(final HostSession.Grant grant, final RuntimeException cause)
@@ -395,8 +397,9 @@ public final class HostLockStore implements LockStore
         {
             if (!session.isIntact(p.grant()))
             {
-                return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
-                    "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+                return "the host-table session of slot " + session.slot() + " on " + root + " was broken " +
+                    "(pathlock break --store host --slot " + session.slot() + " --force): " + p.entries() +
+                    " are no longer held";
             }
             return p.files() == null ? null : files.check(p.files());
         }
