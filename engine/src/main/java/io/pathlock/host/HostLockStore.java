@@ -106,7 +106,10 @@ public final class HostLockStore implements LockStore
     /** The interop mode that writes no lock file. */
     public static final String INTEROP_NONE = "none";
 
-    /** The interop mode of a new root when none is configured. */
+    /**
+     * The interop mode of a new root when none is configured and the system property
+     * {@value Dialect#PROP_NAME} (the lock-file store's dialect) is not set.
+     */
     public static final String INTEROP_DEFAULT = "ragfs";
 
     /**
@@ -182,8 +185,8 @@ public final class HostLockStore implements LockStore
     }
 
     /**
-     * A store on {@code root} with every default (the root's interop mode, or {@value #INTEROP_DEFAULT}
-     * for a new root).
+     * A store on {@code root} with every default (the root's interop mode, or for a new root the
+     * lock-file dialect of the system property {@value Dialect#PROP_NAME}, else {@value #INTEROP_DEFAULT}).
      *
      * @param root an existing directory.
      * @return the store.
@@ -705,7 +708,7 @@ public final class HostLockStore implements LockStore
     /**
      * Opens the table file: with a given mode (refused, naming both, if the table has another), or with
      * the table's own mode (an existing table: each mode is tried, the one the header has opens),
-     * else {@value #INTEROP_DEFAULT} for a new table.
+     * else for a new table the dialect of {@value Dialect#PROP_NAME}, else {@value #INTEROP_DEFAULT}.
      */
     private static HostTable openTable(final Path file, final String interop, final Config config)
     {
@@ -715,7 +718,7 @@ public final class HostLockStore implements LockStore
         }
         if (!Files.exists(file))
         {
-            return HostTable.open(file, config.with(INTEROP_DEFAULT));
+            return HostTable.open(file, config.with(Dialect.fromSystemProperty().id()));
         }
         LockStoreException first = null;
         for (final String mode : MODES)
@@ -757,7 +760,8 @@ public final class HostLockStore implements LockStore
         /**
          * The root's interop mode: {@code ragfs} or {@code ov431} (grants are also published as lock
          * files of that OpenViking dialect) or {@code none} (no lock file). Default: the mode of the
-         * root's existing table, else {@value #INTEROP_DEFAULT}. A mode other than an existing table's is
+         * root's existing table, else the lock-file dialect of the system property
+         * {@value Dialect#PROP_NAME}, else {@value #INTEROP_DEFAULT}. A mode other than an existing table's is
          * refused at {@link #build()}.
          *
          * @param mode {@code none}, {@code ov431} or {@code ragfs}, or null for the default.

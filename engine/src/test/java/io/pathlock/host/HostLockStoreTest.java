@@ -342,6 +342,32 @@ class HostLockStoreTest
     }
 
     @Test
+    void aNewRootTakesTheLockFileDialectOfTheSystemPropertyAsItsDefaultMode() throws Exception
+    {
+        final String old = System.getProperty(io.pathlock.file.Dialect.PROP_NAME);
+        System.setProperty(io.pathlock.file.Dialect.PROP_NAME, "ov431");
+        try (HostLockStore s = HostLockStore.builder(root).capacity(256).slots(4).recordsPerSlot(64).build())
+        {
+            assertEquals("ov431", s.interop());
+        }
+        finally
+        {
+            if (old == null)
+            {
+                System.clearProperty(io.pathlock.file.Dialect.PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(io.pathlock.file.Dialect.PROP_NAME, old);
+            }
+        }
+        try (HostLockStore s = HostLockStore.open(root))
+        {
+            assertEquals("ov431", s.interop(), "an existing table keeps its mode whatever the property says");
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedNamingThemAndCreateNothing() throws Exception
     {
         final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
