@@ -291,6 +291,33 @@ class HostLockStoreTest
         assertTrue(other.tryPublish("x", entries("/ov/q", LockType.SUBTREE)).isGranted());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ragfs", "ov431"})
+    void withInteropOnHostStoreAndLockFileOnlyProcessesExcludeEachOther(final String interop) throws Exception
+    {
+        Files.createDirectories(root.resolve("m/x"));
+        final HostLockStore host = store(interop);
+        try (FileLockStore files = FileLockStore.builder(root).dialect(io.pathlock.file.Dialect.parse(interop))
+            .syncFence(false).build())
+        {
+            final LockStore.PublishResult f = files.tryPublish("file-only", entries("/m/x", LockType.POINT));
+            assertTrue(f.isGranted());
+            final LockStore.PublishResult refused = host.tryPublish("host-owner", entries("/m", LockType.SUBTREE));
+            assertFalse(refused.isGranted(), "the host store's SUBTREE ignored a lock file below it");
+            assertTrue(refused.conflict().holderOwnerId().contains("file-only"), refused.conflict().toString());
+            assertTrue(host.table().locks().isEmpty(), "the refused publication kept its table grant");
+            files.unpublish(f.publication());
+
+            final LockStore.PublishResult held = host.tryPublish("host-owner", entries("/m", LockType.SUBTREE));
+            assertTrue(held.isGranted(), () -> String.valueOf(held.conflict()));
+            final LockStore.PublishResult other = files.tryPublish("file-only", entries("/m/x", LockType.POINT));
+            assertFalse(other.isGranted(), "a lock-file-only process ignored the host store's SUBTREE");
+            assertTrue(other.conflict().holderOwnerId().contains("host-owner"), other.conflict().toString());
+            host.unpublish(held.publication());
+            assertTrue(files.tryPublish("file-only", entries("/m/x", LockType.POINT)).isGranted());
+        }
+    }
+
     @Test
     void withInteropNoneNoFileIsCreatedUnderTheTreeAndSubtreeScansNothing() throws Exception
     {
