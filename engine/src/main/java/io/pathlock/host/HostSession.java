@@ -213,6 +213,7 @@ public final class HostSession implements AutoCloseable
         LockConflict.Reason reason;
         int kind;
         int markKind = -1;
+        int holderSlot = -1;
         boolean requesterHoldsLocks = true;
     }
 
@@ -437,7 +438,7 @@ public final class HostSession implements AutoCloseable
                         {
                             rollback(steps);
                             final String where = e.path().prefix(d).toString();
-                            final LockConflict conflict = conflict(where, refusal);
+                            final LockConflict conflict = conflict(where, refusal, holderName(refusal.holderSlot));
                             return new Result(null, conflict,
                                 new HostBlocker(node, gen, stripe, seq, refusal.markKind, where));
                         }
@@ -515,7 +516,18 @@ public final class HostSession implements AutoCloseable
         return e.mode() == LockMode.EXCLUSIVE ? M_CLAIM_SX : M_CLAIM_SS;
     }
 
-    private static LockConflict conflict(final String path, final Refusal r)
+    /** "pid P (host slot K)" of a slot's session, or null when the slot is free or unknown. */
+    private String holderName(final int holderSlot)
+    {
+        if (holderSlot < 0 || holderSlot >= t.slots)
+        {
+            return null;
+        }
+        final long st = get(t.slotOffset(holderSlot) + S_STATE);
+        return stateKind(st) == STATE_FREE ? null : "pid " + pid(st) + " (host slot " + holderSlot + ")";
+    }
+
+    private static LockConflict conflict(final String path, final Refusal r, final String holder)
     {
         LockType type = null;
         LockMode mode = null;
@@ -524,7 +536,7 @@ public final class HostSession implements AutoCloseable
             type = r.kind == PX || r.kind == SP ? LockType.POINT : LockType.SUBTREE;
             mode = r.kind == PX || r.kind == SX ? LockMode.EXCLUSIVE : LockMode.SHARED;
         }
-        return new LockConflict(path, r.reason, null, type, -1, "host", mode);
+        return new LockConflict(path, r.reason, r.reason == LockConflict.Reason.HELD ? holder : null, type, -1, "host", mode);
     }
 
     private void rollback(final Steps steps)
@@ -1066,6 +1078,11 @@ public final class HostSession implements AutoCloseable
             {
                 if (decide(mode, no, staleRecord ? -1 : ro, refusal))
                 {
+                    if (refusal.reason == LockConflict.Reason.HELD)
+                    {
+                        final long h = getLong(no + N_HOLDER);
+                        refusal.holderSlot = h > 0 && h != me ? (int)(h - 1) : -1;
+                    }
                     // H8: a release after this refusal (in this node's lock order) sees the flag and wakes
                     if (getLong(no + N_WAITERS) == 0)
                     {
@@ -1140,6 +1157,10 @@ public final class HostSession implements AutoCloseable
             if (newRecord && !staleRecord)
             {
                 recordOfNode.put(node, rec);
+            }
+            if (opId == CLAIM && delta > 0)
+            {
+                buf.putLong((int)(no + N_HOLDER), me); // informational: names the holder in conflicts
             }
             wake = delta < 0 && getLong(no + N_WAITERS) != 0;
             if (wake)
@@ -1495,6 +1516,7 @@ public final class HostSession implements AutoCloseable
                     buf.putLong((int)(no + N_COUNTS) + k * SIZE_OF_LONG, 0);
                 }
                 buf.putLong((int)(no + N_WAITERS), 0);
+                buf.putLong((int)(no + N_HOLDER), 0);
                 buf.putLong((int)(no + N_NEXT), get(bo + B_HEAD));
                 final long gen = generation(get(no + N_LOCK));
                 stage(no + N_LOCK, gen << GEN_SHIFT);

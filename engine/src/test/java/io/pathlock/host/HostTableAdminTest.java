@@ -62,9 +62,10 @@ class HostTableAdminTest
             a.abandon();
             assertEquals("DEAD", table.slots().stream().filter(s -> s.slot() == a.slot()).findFirst().orElseThrow().state());
             assertFalse(table.locks().get(0).alive());
-            assertFalse(table.breakSlot(b.slot(), false), "a live slot is not broken without force");
             assertTrue(table.breakSlot(a.slot(), false));
             assertFalse(table.breakSlot(a.slot(), false), "already free");
+            // (after the dead one: breaking through a temporary session recovers the dead slots it meets)
+            assertFalse(table.breakSlot(b.slot(), false), "a live slot is not broken without force");
             assertTrue(table.locks().isEmpty());
             assertTrue(b.tryAcquire(LockRequest.point("/x/y").entries()).isGranted());
             assertThrows(IllegalArgumentException.class, () -> table.breakSlot(99, true));
