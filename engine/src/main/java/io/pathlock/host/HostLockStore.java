@@ -45,9 +45,10 @@ import java.util.function.Consumer;
  * <h2>The SPI over the table</h2>
  * <ol>
  *   <li><b>HS0 — refusals name what the table knows.</b> A table refusal names the path, the type and
- *   mode met there and, for a held lock, {@link #HOLDER_ANOTHER_SESSION} as its holder: the table
- *   counts per session and node, not per handle, and does not say which session (a SUBTREE refused by
- *   locks below names its own path with reason {@code HELD_BELOW}).</li>
+ *   mode met there and, for a held lock, the holding session as the table reports it
+ *   ({@code pid P (host slot K)}), or {@link #HOLDER_ANOTHER_SESSION} when it cannot: the table counts
+ *   per session and node, not per handle, so no owner id (a SUBTREE refused by locks below names its
+ *   own path with reason {@code HELD_BELOW}).</li>
  *   <li><b>HS1 — the table first.</b> {@link #tryPublish} asks the table ({@link HostSession#tryAcquire});
  *   only a table grant is published as files (interop on); a refusal of the files releases the table
  *   grant and returns the file store's conflict and blocker. {@link #unpublish} removes the files
@@ -113,8 +114,8 @@ public final class HostLockStore implements LockStore
     public static final String INTEROP_DEFAULT = "ragfs";
 
     /**
-     * The holder a table refusal names: the table knows that another session holds the lock, not
-     * which handle ({@code pathlock status --store host} shows the session's pid and slot).
+     * The holder a table refusal names when the table cannot name the holding session (it never knows
+     * the handle; {@code pathlock status --store host} shows every session's pid and slot).
      */
     public static final String HOLDER_ANOTHER_SESSION =
         "another session of the host table (see pathlock status --store host)";
@@ -294,9 +295,8 @@ public final class HostLockStore implements LockStore
     }
 
     /**
-     * The table's conflict with the holder named as far as the table knows it: another session, whose
-     * pid and slot {@code pathlock status --store host} lists (the table counts per session and node,
-     * so finding the session would walk the table on every refusal).
+     * The table's conflict with a holder named (HS0): the table's name of the holding session, or,
+     * when it has none, {@link #HOLDER_ANOTHER_SESSION}.
      */
     private static LockConflict named(final LockConflict c)
     {

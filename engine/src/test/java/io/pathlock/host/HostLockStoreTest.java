@@ -145,9 +145,11 @@ class HostLockStoreTest
     {
         Files.createDirectories(root.resolve("d/t/c"));
         Files.createDirectories(root.resolve("d/s"));
-        final LockManager a = manager(store(interop));
+        final HostLockStore as = store(interop);
+        final LockManager a = manager(as);
         final LockManager b = manager(store(interop));
         final String held = "/d/t";
+        final String holderName = "pid " + ProcessHandle.current().pid() + " (host slot " + as.slot() + ")";
         for (final LockType heldType : LockType.values())
         {
             try (LockHandle h = granted(a, heldType == LockType.POINT ? LockRequest.point(held) : LockRequest.subtree(held),
@@ -166,8 +168,8 @@ class HostLockStoreTest
                             assertNotNull(e.conflict(), cell);
                             if (e.conflict().reason() == io.pathlock.core.LockConflict.Reason.HELD)
                             {
-                                // HS0: the table names the holder as far as it knows it.
-                                assertEquals(HostLockStore.HOLDER_ANOTHER_SESSION, e.conflict().holderOwnerId(), cell);
+                                // HS0: the table names the holding session.
+                                assertEquals(holderName, e.conflict().holderOwnerId(), cell);
                                 assertEquals(heldType, e.conflict().holderType(), cell);
                             }
                         }
