@@ -1,0 +1,107 @@
+package io.pathlock.host;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pending marks a {@link HostLockStore} keeps in the host table for its waiting owners, so that
+ * other sessions' new requests that would starve them are refused (the anti-starvation rule of the
+ * in-process table, across processes).
+ *
+ * <p>The table keeps marks per session ({@link HostSession#markPending}, {@link HostSession#clearMark},
+ * {@link HostSession#clearMarks}); a store has one session and many owners (handles). This class
+ * keeps, per owner, the mark of its current wait:
+ * <ol>
+ *   <li><b>HM1 — one mark per waiting owner.</b> An owner waiting on a table blocker that needs a
+ *   mark has exactly that mark placed. A retry refused at the same place (same node, generation and
+ *   kind: {@link HostSession#markKey}) places nothing new, so a long wait does not pile up marks; a
+ *   wait that needs another mark removes the old one and places the new one.</li>
+ *   <li><b>HM2 — an ended wait marks nothing.</b> When the owner's wait ends (granted, timed out,
+ *   interrupted, cancelled, failed: {@code LockStore#waitEnded}) or the owner is granted, its mark
+ *   is removed, and only its own: two owners waiting on one node hold one mark each.</li>
+ * </ol>
+ * Two acquisitions of one handle waiting at once (an unusual use) share the owner's mark.
+ *
+ * <p>Thread-safety: thread-safe; changes are serialised on this object; the check on the grant path
+ * ({@link #clear}) reads a concurrent map without locking.
+ */
+final class HostStoreMarks
+{
+    private record Mark(String key, HostSession.Blocker blocker)
+    {
+    }
+
+    private final HostSession session;
+    private final Map<String, Mark> byOwner = new ConcurrentHashMap<>();
+
+    HostStoreMarks(final HostSession session)
+    {
+        this.session = session;
+    }
+
+    /** HM1: marks {@code blocker} for {@code ownerId}, replacing the owner's earlier mark. */
+    void mark(final String ownerId, final HostSession.Blocker blocker)
+    {
+        final String key = HostSession.markKey(blocker);
+        if (key == null || sameKey(byOwner.get(ownerId), key))
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            final Mark old = byOwner.get(ownerId);
+            if (sameKey(old, key))
+            {
+                return;
+            }
+            if (old != null)
+            {
+                session.clearMark(old.blocker());
+            }
+            byOwner.put(ownerId, new Mark(key, blocker));
+            session.markPending(blocker);
+        }
+    }
+
+    private static boolean sameKey(final Mark m, final String key)
+    {
+        return m != null && m.key().equals(key);
+    }
+
+    /** HM2: removes the owner's mark, if any. Cheap when it has none. */
+    void clear(final String ownerId)
+    {
+        if (!byOwner.containsKey(ownerId))
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            final Mark m = byOwner.remove(ownerId);
+            if (m != null)
+            {
+                session.clearMark(m.blocker());
+            }
+        }
+    }
+
+    /** Drops every mark (closing). */
+    synchronized void clearAll()
+    {
+        if (!byOwner.isEmpty())
+        {
+            byOwner.clear();
+            session.clearMarks();
+        }
+    }
+
+    /**
+     * How many owners have a mark now.
+     *
+     * @return the count.
+     */
+    int size()
+    {
+        return byOwner.size();
+    }
+}
