@@ -1,0 +1,170 @@
+package io.pathlock.stress.jcstress;
+
+import io.pathlock.core.LockMode;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
+import io.pathlock.host.HostSession;
+import io.pathlock.host.HostTable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Set-up shared by the host-table stress tests: ONE real {@link HostTable} per JVM (a memory-mapped
+ * file in a temporary directory, on {@code /dev/shm} when there is one), with three sessions
+ * attached to it: {@link #S1} and {@link #S2} for the two actors, {@link #S3} for the arbiter.
+ *
+ * <p>Why one table per JVM: jcstress 0.16 builds a fresh {@code @State} object for every sample
+ * (up to {@code strideSize x strideCount} = 10,240 of them at once by default), and creating and
+ * mapping a table per state would make the tests measure file creation. Each state instead takes a
+ * fresh top-level directory from {@link #prefix()} ({@code /t1}, {@code /t2}, ...): states never
+ * share a path, so the only shared node is the root, where states only add intents (never a
+ * hold), which never conflict with each other. Released nodes become idle and are reclaimed by the
+ * table when its free list runs out, which also exercises reclamation. The capacity and the
+ * records per session are sized for a whole epoch of states holding at once (the actors of all
+ * states of a stride run before their arbiters).
+ */
+final class HostFixture
+{
+    /** Node capacity: an epoch of 10,240 states x 4 nodes, four times over. */
+    static final int CAPACITY = 1 << 18;
+    /** Records per session: one session may hold counts on 4 nodes in each of 10,240 states. */
+    static final int RECORDS = 1 << 16;
+    /** Slots: three sessions, and room for a fourth if a test needs one. */
+    static final int SLOTS = 8;
+
+    static final HostTable TABLE;
+    static final HostSession S1;
+    static final HostSession S2;
+    static final HostSession S3;
+
+    private static final AtomicLong NEXT = new AtomicLong();
+
+    static
+    {
+        try
+        {
+            final Path shm = Path.of("/dev/shm");
+            final Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+            final Path dir = Files.createTempDirectory(base, "pathlock-jcstress-host");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            TABLE = HostTable.open(dir.resolve("table"),
+                new HostTable.Config(CAPACITY, SLOTS, RECORDS, "none", Duration.ofMillis(2)));
+            S1 = TABLE.attach();
+            S2 = TABLE.attach();
+            S3 = TABLE.attach();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private HostFixture()
+    {
+    }
+
+    /**
+     * A top-level directory no other state uses.
+     *
+     * @return {@code /tN}.
+     */
+    static String prefix()
+    {
+        return prefix(nextId());
+    }
+
+    /**
+     * A number no other state has.
+     *
+     * @return the number.
+     */
+    static long nextId()
+    {
+        return NEXT.incrementAndGet();
+    }
+
+    /**
+     * The top-level directory of a state number.
+     *
+     * @param id from {@link #nextId()}.
+     * @return {@code /tN}.
+     */
+    static String prefix(final long id)
+    {
+        return "/t" + id;
+    }
+
+    /** One entry. */
+    static LockRequest.Entry entry(final String path, final LockType type, final LockMode mode)
+    {
+        return new LockRequest.Entry(LockPath.parse(path), type, mode);
+    }
+
+    /** One tryAcquire of one entry: the grant, or null if refused. */
+    static HostSession.Grant tryAcquire(final HostSession s, final String path, final LockType type, final LockMode mode)
+    {
+        final HostSession.Result r = s.tryAcquire(List.of(entry(path, type, mode)));
+        return r.isGranted() ? r.grant() : null;
+    }
+
+    /** Takes a lock in a state constructor, where nothing can conflict. */
+    static HostSession.Grant hold(final HostSession s, final String path, final LockType type, final LockMode mode)
+    {
+        final HostSession.Grant g = tryAcquire(s, path, type, mode);
+        if (g == null)
+        {
+            throw new IllegalStateException("could not lock " + path + " " + type + "-" + mode + " in a fresh directory");
+        }
+        return g;
+    }
+
+    /** Releases a grant if there is one. */
+    static void release(final HostSession s, final HostSession.Grant g)
+    {
+        if (g != null)
+        {
+            s.release(g);
+        }
+    }
+
+    /**
+     * Whether the arbiter's session can take SUBTREE-X on a directory now (then releases it): true
+     * exactly when no other session holds anything at or below it and no intent of another
+     * session is left on it, i.e. every count the actors raised there went back to zero.
+     */
+    static boolean subtreeFree(final String dir)
+    {
+        final HostSession.Grant g = tryAcquire(S3, dir, LockType.SUBTREE, LockMode.EXCLUSIVE);
+        release(S3, g);
+        return g != null;
+    }
+
+    /** Whether the arbiter's session is refused a lock now (releases it if granted). */
+    static boolean refused(final String path, final LockType type, final LockMode mode)
+    {
+        final HostSession.Grant g = tryAcquire(S3, path, type, mode);
+        release(S3, g);
+        return g == null;
+    }
+
+    private static void deleteTree(final Path dir)
+    {
+        try (Stream<Path> s = Files.walk(dir))
+        {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            // best effort at JVM exit
+        }
+    }
+}
