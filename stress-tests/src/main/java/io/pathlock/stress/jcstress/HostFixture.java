@@ -34,8 +34,14 @@ import java.util.stream.Stream;
  */
 final class HostFixture
 {
-    /** Node capacity: an epoch of 10,240 states x 4 nodes, four times over. */
-    static final int CAPACITY = 1 << 18;
+    /**
+     * Node capacity: above what an epoch of states holds at once (10,240 states x at most 4 held
+     * nodes = 40,960, plus the root), and low enough that allocation runs out of never-used nodes
+     * after about 16,000 states, from when on every allocation takes a reclaimed node and runs the
+     * sweep of idle leaves whenever the free list is empty: reclamation races the actors of every
+     * test (and {@link HostReclaimVsAcquireTest} aims at it).
+     */
+    static final int CAPACITY = 1 << 16;
     /** Records per session: one session may hold counts on 4 nodes in each of 10,240 states. */
     static final int RECORDS = 1 << 16;
     /** Slots: three sessions, and room for a fourth if a test needs one. */
