@@ -316,6 +316,7 @@ public final class ChaosRunner
                 Duration.ofMillis(lockExpireMs), backend)).build();
             probeHandle = probeManager.open("probe");
             probeGid = ProcessHandle.current().pid() + ".probe";
+            warmUpProbe();
         }
         long nextFault = System.currentTimeMillis() + rnd.nextInt(200, 900);
         while (System.currentTimeMillis() < deadline - 1500)
@@ -485,28 +486,41 @@ public final class ChaosRunner
 
     /**
      * kill -9 with an exact cut in the log: SIGSTOP, wait until the process is stopped (a stopped
-     * process is not inside a write(2) and keeps its flocks, so nobody can have reclaimed its locks),
-     * append {@code K pid}, then SIGKILL. Its open sections end at that record.
+     * process is not inside a write(2) and keeps its flocks and its host-table slot lock, so nobody
+     * can have reclaimed its locks), append {@code K pid}, then SIGKILL. Its open sections end at
+     * that record. Host runs then probe the locks it held ({@link #probe}).
      */
     private boolean kill(final Worker w, final ChaosLog log) throws Exception
     {
         final long pid = w.process.pid();
-        signal("STOP", pid);
-        final long until = System.currentTimeMillis() + 2000;
-        while (!isStopped(pid))
-        {
-            if (System.currentTimeMillis() > until || !w.process.isAlive())
-            {
-                signal("CONT", pid);
-                return false;
-            }
-            Thread.sleep(1);
-        }
         List<String> open = List.of();
-        if (null != tail)
+        // Host runs aim at holders: up to 10 tries to catch the victim inside a section (stopped
+        // while it holds a lock), else it is killed wherever it is on the last try.
+        for (int attempt = 0;; attempt++)
         {
+            signal("STOP", pid);
+            final long until = System.currentTimeMillis() + 2000;
+            while (!isStopped(pid))
+            {
+                if (System.currentTimeMillis() > until || !w.process.isAlive())
+                {
+                    signal("CONT", pid);
+                    return false;
+                }
+                Thread.sleep(1);
+            }
+            if (null == tail)
+            {
+                break;
+            }
             tail.advance();
             open = tail.openOf(pid);
+            if (!open.isEmpty() || attempt == 9)
+            {
+                break;
+            }
+            signal("CONT", pid);
+            Thread.sleep(rnd.nextInt(1, 10));
         }
         log.append("K " + pid);
         w.killed = true;
@@ -583,6 +597,7 @@ public final class ChaosRunner
         {
             final LockRequest req = decode(enc);
             final long attempt = log.size();
+            final long startedAt = System.nanoTime();
             try
             {
                 probeHandle.acquire(req, Duration.ofMillis(mode.detectBoundMs()));
@@ -594,8 +609,11 @@ public final class ChaosRunner
                     " ms of its death: " + ex.getMessage());
                 continue;
             }
-            final long took = System.nanoTime() - diedAt;
+            final long grantedAt = System.nanoTime();
+            final long took = grantedAt - diedAt;
             freedNanos.add(took);
+            System.out.printf(Locale.ROOT, "  probe: %s of dead worker %d granted %.2f ms after its death (waited %.2f ms)%n",
+                enc, pid, took / 1e6, (grantedAt - startedAt) / 1e6);
             try
             {
                 final long token = probeHandle.fencingToken(req.entries().get(0).path().toString());
@@ -607,6 +625,38 @@ public final class ChaosRunner
                 probeHandle.releaseAll();
             }
             bump("probe.deadLocksAcquired");
+        }
+    }
+
+    /**
+     * Runs the probe's refused-wait-grant path a few dozen times before the first death, so that its
+     * first measurement is not class loading and interpretation (about 0.7 s on a loaded 2-core
+     * machine). A second session of the runner holds {@code /warmup} (outside the tree's lock
+     * paths: no worker section can conflict with it, a worker's SUBTREE of the root waits for it).
+     */
+    private void warmUpProbe() throws Exception
+    {
+        final LockRequest warm = LockRequest.point("/warmup");
+        try (LockManager other = LockManager.builder().store(ChaosWorker.hostStore(tree, mode.interop(),
+            Duration.ofMillis(lockExpireMs), backend)).build(); LockHandle holder = other.open("warm-up"))
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                holder.acquire(warm, Duration.ofSeconds(5));
+                try
+                {
+                    probeHandle.acquire(warm, Duration.ofMillis(2));
+                    failures.add("warm-up: /warmup granted to two sessions at once");
+                    probeHandle.releaseAll();
+                }
+                catch (final LockTimeoutException expected)
+                {
+                    // the wait path, as intended
+                }
+                holder.releaseAll();
+                probeHandle.acquire(warm, Duration.ofSeconds(5));
+                probeHandle.releaseAll();
+            }
         }
     }
 
