@@ -768,6 +768,19 @@ public final class ChaosRunner
                 failures.add("table: locks left after every worker exited and recovery: " + locks);
             }
             counts.put("table.nodesInUseAtEnd", (long)t.nodesInUse());
+            // Directly: every node idle (no hold, intent or mark left), and the table consistent.
+            final List<String> busy = io.pathlock.host.HostTableProbe.nodesWithCounts(t);
+            if (!busy.isEmpty())
+            {
+                failures.add("table: " + busy.size() + " node(s) still have counts after the final recovery: " +
+                    busy.subList(0, Math.min(10, busy.size())));
+            }
+            final List<String> problems = io.pathlock.host.HostTableProbe.consistencyProblems(t);
+            if (!problems.isEmpty())
+            {
+                failures.add("table: inconsistent after the final recovery: " +
+                    problems.subList(0, Math.min(10, problems.size())));
+            }
             try (HostSession s = t.attach())
             {
                 final HostSession.Result r = s.tryAcquire(List.of(
