@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -23,14 +24,16 @@ import java.util.stream.Stream;
  * attached to it: {@link #S1} and {@link #S2} for the two actors, {@link #S3} for the arbiter.
  *
  * <p>Why one table per JVM: jcstress 0.16 builds a fresh {@code @State} object for every sample
- * (up to {@code strideSize x strideCount} = 10,240 of them at once by default), and creating and
- * mapping a table per state would make the tests measure file creation. Each state instead takes a
- * fresh top-level directory from {@link #prefix()} ({@code /t1}, {@code /t2}, ...): states never
- * share a path, so the only shared node is the root, where states only add intents (never a
- * hold), which never conflict with each other. Released nodes become idle and are reclaimed by the
- * table when its free list runs out, which also exercises reclamation. The capacity and the
- * records per session are sized for a whole epoch of states holding at once (the actors of all
- * states of a stride run before their arbiters).
+ * (up to {@code strideSize x strideCount} = 10,240 of them alive at once by default: the arbiter of
+ * a sample runs, then its slot gets a new state), and creating and mapping a table per state would
+ * make the tests measure file creation. Each state instead takes a top-level directory that no
+ * other state in flight uses ({@code /t1}, {@code /t2}, ...): states never share a path, so the
+ * only shared node is the root, where states only add intents (never a hold), which never conflict
+ * with each other. Tests of counts reuse directories that earlier states left free
+ * ({@link #reusedPrefix()}, {@link #recycle}); the insert and reclamation tests take new ones
+ * ({@link #prefix()}). Released nodes stay idle and are reclaimed by the table's sweep when its
+ * free list runs out. The capacity and the records per session are sized for every state in
+ * flight holding at once (the actors of all states of a stride run before their arbiters).
  */
 final class HostFixture
 {
@@ -53,6 +56,7 @@ final class HostFixture
     static final HostSession S3;
 
     private static final AtomicLong NEXT = new AtomicLong();
+    private static final ConcurrentLinkedQueue<String> FREE_PREFIXES = new ConcurrentLinkedQueue<>();
 
     static
     {
@@ -86,6 +90,35 @@ final class HostFixture
     static String prefix()
     {
         return prefix(nextId());
+    }
+
+    /**
+     * A top-level directory no state in flight uses, preferably one an earlier state used and
+     * returned with {@link #recycle}: its nodes are then already in the table (idle), so the race is
+     * on the counts rather than on inserting nodes (inserting costs about ten times as much, and
+     * {@link HostInsertRaceTest} and {@link HostReclaimVsAcquireTest} cover it).
+     *
+     * @return {@code /tN}.
+     */
+    static String reusedPrefix()
+    {
+        final String t = FREE_PREFIXES.poll();
+        return t != null ? t : prefix();
+    }
+
+    /**
+     * Returns a directory for reuse by a later state, if the arbiter found it free (a directory
+     * left with counts by a failed sample is never reused, so one failure cannot cause others).
+     *
+     * @param t    from {@link #reusedPrefix()}.
+     * @param free whether session 3 was granted SUBTREE-X on it after every release.
+     */
+    static void recycle(final String t, final boolean free)
+    {
+        if (free)
+        {
+            FREE_PREFIXES.offer(t);
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class HostHandoffTest
 {
-    private final String t = HostFixture.prefix();
+    private final String t = HostFixture.reusedPrefix();
     private final HostSession.Grant held;
     private final AtomicInteger leaving = new AtomicInteger();
     private final AtomicInteger released = new AtomicInteger();
@@ -79,6 +79,8 @@ public class HostHandoffTest
     public void arbiter(final IIII_Result r)
     {
         HostFixture.release(S2, taken);
-        r.r4 = HostFixture.subtreeFree(t) ? 1 : 0;
+        final boolean free = HostFixture.subtreeFree(t);
+        r.r4 = free ? 1 : 0;
+        HostFixture.recycle(t, free);
     }
 }

@@ -37,7 +37,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class HostPointVsPointTest
 {
-    private final String t = HostFixture.prefix();
+    private final String t = HostFixture.reusedPrefix();
     private HostSession.Grant first;
     private HostSession.Grant second;
 
@@ -69,6 +69,8 @@ public class HostPointVsPointTest
     {
         HostFixture.release(S1, first);
         HostFixture.release(S2, second);
-        r.r3 = HostFixture.subtreeFree(t) ? 1 : 0;
+        final boolean free = HostFixture.subtreeFree(t);
+        r.r3 = free ? 1 : 0;
+        HostFixture.recycle(t, free);
     }
 }

@@ -40,7 +40,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class HostPointVsSubtreeTest
 {
-    private final String t = HostFixture.prefix();
+    private final String t = HostFixture.reusedPrefix();
     private HostSession.Grant point;
     private HostSession.Grant subtree;
 
@@ -66,6 +66,8 @@ public class HostPointVsSubtreeTest
     {
         HostFixture.release(S1, point);
         HostFixture.release(S2, subtree);
-        r.r3 = HostFixture.subtreeFree(t) ? 1 : 0;
+        final boolean free = HostFixture.subtreeFree(t);
+        r.r3 = free ? 1 : 0;
+        HostFixture.recycle(t, free);
     }
 }

@@ -37,7 +37,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class HostSharedSubtreeVsPointTest
 {
-    private final String t = HostFixture.prefix();
+    private final String t = HostFixture.reusedPrefix();
     private HostSession.Grant subtree;
     private HostSession.Grant point;
 
@@ -63,6 +63,8 @@ public class HostSharedSubtreeVsPointTest
     {
         HostFixture.release(S1, subtree);
         HostFixture.release(S2, point);
-        r.r3 = HostFixture.subtreeFree(t) ? 1 : 0;
+        final boolean free = HostFixture.subtreeFree(t);
+        r.r3 = free ? 1 : 0;
+        HostFixture.recycle(t, free);
     }
 }
