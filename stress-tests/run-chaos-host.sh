@@ -14,8 +14,8 @@
 # Host workers other than slot 0 run with -Dpathlock.host.crashAt=random:1 (--crash-at): the table
 # SIGKILLs the process at random numbered steps inside acquire, release, insert, reclamation and
 # recovery. After every death the runner acquires each lock the dead worker held and asserts it is
-# granted within --detect-bound-ms (default 1000; p50/p99/max are printed). At the end it recovers
-# the table and checks it holds nothing.
+# granted within --detect-bound-ms of its request (default 1000; p50/p99/max from the death and from
+# the request are printed). At the end it recovers the table and checks that no node has a count.
 #
 #   CI (about 60 s):   stress-tests/run-chaos-host.sh --seconds 12 --workers 2 --threads 2
 #   long run:          stress-tests/run-chaos-host.sh --seconds 300 --workers 4 --threads 4
@@ -28,7 +28,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 jar="${CHAOS_JAR:-$here/target/jcstress.jar}"
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-    sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print } /^set -euo/ { exit }' "${BASH_SOURCE[0]}"
     exit 0
 fi
 if [[ ! -f "$jar" ]]; then
