@@ -11,7 +11,7 @@
 #   ragfs  W host-store workers, interop ragfs (table + lock files); faults kill, sigstop, foreign, garbage
 #   mixed  host-store workers (interop ragfs, even slots) and lock-file-only workers (FileLockStore,
 #          odd slots) on one root, planted OpenViking tokens and garbage lock files
-# Host workers other than slot 0 run with -Dpathlock.host.crashAt=random:1 (--crash-at): the table
+# Host workers (but slot 0 of a host-only run) run with -Dpathlock.host.crashAt=random:1 (--crash-at): the table
 # SIGKILLs the process at random numbered steps inside acquire, release, insert, reclamation and
 # recovery. After every death the runner acquires each lock the dead worker held and asserts it is
 # granted within --detect-bound-ms of its request (default 1000; p50/p99/max from the death and from

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  *   ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X]
  *               [--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all]
  *               [--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N] [--detect-bound-ms B]
+ *               [--shared true|false]
  * </pre>
  *
  * Starts N {@link ChaosWorker} JVMs x M threads on a generated tree under {@code DIR/<workload>/tree}
@@ -64,9 +65,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Host table store</b> (issue 12; {@code --store host}, or {@code mixed}): the workers use
  * {@code HostLockStore} (interop {@code none} or {@code ragfs}) and a quarter of their requests are
- * shared or mix modes. {@code mixed} alternates host workers (interop {@code ragfs}, even slots)
+ * shared or mix modes ({@code --shared}: default true in host runs, false otherwise). {@code mixed} alternates host workers (interop {@code ragfs}, even slots)
  * and lock-file-only workers ({@code FileLockStore}, odd slots) on one root, with planted
- * OpenViking tokens. Host workers other than slot 0 run with
+ * OpenViking tokens. Host workers (but slot 0 of a host-only run) run with
  * {@code -Dpathlock.host.crashAt=SPEC} ({@code --crash-at}, default {@code random:1}; {@code none}
  * for no self-kills): the table kills the process at random numbered steps inside acquire,
  * release, insert, reclamation and recovery. The runner notices the death, appends {@code D pid}
@@ -93,6 +94,9 @@ public final class ChaosRunner
     private final Path run;
     private final long lockExpireMs;
     private final String backend;
+    /** Whether tree workers also make shared requests (default: in host runs only); set by --shared. */
+    static boolean shared;
+    private static Boolean sharedOption;
     private final Map<Integer, Worker> live = new ConcurrentHashMap<>();
     private final List<Worker> all = new ArrayList<>();
     private long deadline;
@@ -167,6 +171,7 @@ public final class ChaosRunner
         final int seconds, final long seed, final Set<String> faults, final StoreMode mode) throws IOException
     {
         this.mode = mode;
+        shared = null != sharedOption ? sharedOption : mode.host();
         this.base = base.resolve(mode.label(workload));
         this.workload = workload;
         this.workers = workers;
@@ -256,7 +261,8 @@ public final class ChaosRunner
             {
                 System.err.println("usage: ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X] " +
                     "[--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all] " +
-                    "[--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N|none] [--detect-bound-ms B]");
+                    "[--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N|none] [--detect-bound-ms B] " +
+                    "[--shared true|false]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[++i]);
@@ -282,6 +288,10 @@ public final class ChaosRunner
             System.exit(2);
         }
         final String crash = a.getOrDefault("crash-at", "random:1");
+        if (a.containsKey("shared"))
+        {
+            sharedOption = Boolean.parseBoolean(a.get("shared"));
+        }
         final StoreMode mode = store.equals("file") ? StoreMode.FILE : new StoreMode(store, interop,
             crash.equals("none") ? "" : crash, Long.parseLong(a.getOrDefault("detect-bound-ms", "1000")));
         // The Jepsen counter workloads are about leases that expire (the nio backend's tokens); the
@@ -471,7 +481,9 @@ public final class ChaosRunner
         final String name = "w" + slot + "g" + gen + (mode.store().equals("mixed") ? (host ? "host" : "file") : "");
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k"));
-        if (host && slot != 0 && !mode.crashAt().isEmpty())
+        // Every host worker may crash itself except slot 0 of a host-only run (someone must progress;
+        // in a mixed run the lock-file workers do).
+        if (host && (slot != 0 || mode.store().equals("mixed")) && !mode.crashAt().isEmpty())
         {
             cmd.add("-Dpathlock.host.crashAt=" + mode.crashAt());
         }
@@ -479,7 +491,7 @@ public final class ChaosRunner
             "tree=" + tree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
             "deadline=" + deadline, "seed=" + (seed * 31 + slot * 7919L + gen), "lockExpireMs=" + lockExpireMs,
             "backend=" + backend, "redo=" + faults.contains("redo"), "store=" + (host ? "host" : "file"),
-            "interop=" + mode.interop(), "shared=" + mode.host()));
+            "interop=" + mode.interop(), "shared=" + shared));
         final Path out = run.resolve(name + ".out");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         final Worker w = new Worker(slot, name, p, out, host);
