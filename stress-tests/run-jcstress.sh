@@ -7,7 +7,7 @@
 #          value-numbering randomizers (-XX:-TieredCompilation -XX:+Stress{LCM,GCM,IGVN,CCP}; jcstress
 #          still runs it with and without biased locking), instead of the four it detects (interpreter,
 #          C1, C2, C2 + randomizers): about 6 s per test on 2 cores; what CI runs, to keep it inside
-#          its budget with 32 tests (7 of them the host table's, issue 12). Before a release, and after any
+#          its budget with 33 tests (8 of them the host table's, issue 12). Before a release, and after any
 #          change to the lock table or the host table, run quick.
 #   quick  jcstress "-m quick" (default): every compilation mode and JVM configuration (about 40-55 s
 #          per test on 2 cores)
