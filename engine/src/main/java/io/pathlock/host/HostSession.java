@@ -2,16 +2,17 @@ package io.pathlock.host;
 
 import io.pathlock.core.LockConflict;
 import io.pathlock.core.LockMode;
+import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.core.LockType;
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -75,11 +76,14 @@ public final class HostSession implements AutoCloseable
 
     private static final int ETIMEDOUT = 110;
     private static final int SPINS = 64;
+    private static final int SPINS_BEFORE_PARK = 1024;
     private static final int RECLAIM_BATCH = 32;
     private static final long BACKOFF_MIN_NANOS = 50_000;
     private static final long BACKOFF_MAX_NANOS = 1_000_000;
     private static final long DEPENDENCY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long BREAK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int CHAIN_CACHE_MAX = 8192;
+    private static final long[] NO_CHAIN = new long[0];
 
     // section outcomes
     private static final int OK = 0;
@@ -103,18 +107,29 @@ public final class HostSession implements AutoCloseable
     private final SlotLocks.Held held;
     private final ReentrantLock mutex = new ReentrantLock();
     private final ReentrantLock recoveryMutex = new ReentrantLock();
-    private final Map<Integer, Integer> recordOfNode = new HashMap<>();
+    private final Int2IntHashMap recordOfNode = new Int2IntHashMap(-1);
+    /** Path -&gt; (generation &lt;&lt; 32 | index) of its nodes at depth 1..n; validated by each section's CAS. */
+    private final ConcurrentHashMap<LockPath, long[]> chainCache = new ConcurrentHashMap<>();
+    private final long rootGen;
+    private final long[] others = new long[KINDS];
     private final int[] freeRecords;
     private int freeTop;
     private final long[] stagedOff = new long[UNDO_CAPACITY];
     private final long[] stagedVal = new long[UNDO_CAPACITY];
     private int staged;
     private int op;
+    /** The micro lock this session holds now (under the mutex), 0 outside a section. */
+    private long heldLock;
     private final List<long[]> marks = new ArrayList<>();
     private volatile long myState;
     private volatile boolean closed;
     private volatile boolean broken;
     private boolean recoveredAtStart;
+    /**
+     * True while start() recovers this session's own slot: its progress words are the dead
+     * session's then, so a nested recovery must not use them (it runs without a RECOVERING mark).
+     */
+    private boolean selfRecovering;
 
     HostSession(final HostTable table, final int slot, final SlotLocks.Held held)
     {
@@ -130,6 +145,7 @@ public final class HostSession implements AutoCloseable
             freeRecords[i] = freeRecords.length - 1 - i;
         }
         this.freeTop = freeRecords.length;
+        this.rootGen = generation(buf.getLongVolatile((int)(table.nodeOffset(ROOT) + N_LOCK)));
     }
 
     /** Takes the slot: recovers what a dead previous session left in it, then marks it LIVE. */
@@ -140,7 +156,9 @@ public final class HostSession implements AutoCloseable
             || anyRecord(slot))
         {
             myState = st;
+            selfRecovering = true;
             recover(slot);
+            selfRecovering = false;
             recoveredAtStart = true;
         }
         final long inc = incarnation(get(so + S_STATE)) + 1;
@@ -195,6 +213,8 @@ public final class HostSession implements AutoCloseable
         LockConflict.Reason reason;
         int kind;
         int markKind = -1;
+        int holderSlot = -1;
+        boolean requesterHoldsLocks = true;
     }
 
     private static final class HostGrant implements Grant
@@ -258,6 +278,20 @@ public final class HostSession implements AutoCloseable
         }
     }
 
+    /**
+     * What pending mark a blocker stands for, so that a store can tell two refusals that need the
+     * same mark apart from ones that need another (used by {@code HostStoreMarks}).
+     *
+     * @param blocker a blocker of this table.
+     * @return a key equal for blockers that need the same mark (node, generation, kind), or null when
+     *         the refusal needs no mark.
+     */
+    static String markKey(final Blocker blocker)
+    {
+        final HostBlocker b = (HostBlocker)blocker;
+        return b.markKind < 0 ? null : b.node + "/" + b.gen + "/" + b.markKind;
+    }
+
     /** The counts a request raised, in order. */
     private static final class Steps
     {
@@ -282,7 +316,8 @@ public final class HostSession implements AutoCloseable
     }
 
     /**
-     * Takes a batch of locks, all or nothing, without waiting.
+     * Takes a batch of locks, all or nothing, without waiting, for a requester that may hold locks
+     * in this session already: as {@link #tryAcquire(List, boolean)} with {@code true}.
      *
      * @param entries normalised entries (as the store SPI receives them).
      * @return the grant or the conflict.
@@ -292,94 +327,174 @@ public final class HostSession implements AutoCloseable
      */
     public Result tryAcquire(final List<LockRequest.Entry> entries)
     {
-        if (entries == null)
-        {
-            throw new IllegalArgumentException("host session: entries must not be null");
-        }
-        ensureUsable();
-        final byte[][][] names = new byte[entries.size()][][];
-        for (int i = 0; i < entries.size(); i++)
-        {
-            final LockRequest.Entry e = entries.get(i);
-            if (e == null)
-            {
-                throw new IllegalArgumentException("host session: entry " + i + " is null in " + entries);
-            }
-            names[i] = encode(e);
-        }
-        final Steps steps = new Steps();
-        final long stateAtStart = myState;
+        return tryAcquire(entries, true);
+    }
+
+    /**
+     * Takes a batch of locks, all or nothing, without waiting.
+     *
+     * <p>Pending marks of other sessions refuse the request, except at a node where this session
+     * has counts and {@code requesterHoldsLocks} is true (the requester may be what the marking
+     * waiter waits for: refusing it could deadlock). A store that knows the requesting owner holds
+     * nothing passes false, so that other owners of the same session cannot starve a waiter of
+     * another session; the session's own marks at a node still exempt it there.
+     *
+     * @param entries             normalised entries (as the store SPI receives them).
+     * @param requesterHoldsLocks whether the requesting owner may hold locks in this session.
+     * @return the grant or the conflict.
+     * @throws io.pathlock.core.LockStoreException when the table is full (the message names the
+     *         capacity), this session's records are exhausted, a path segment is longer than 255
+     *         UTF-8 bytes, or the session was broken; nothing stays raised.
+     */
+    public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks)
+    {
+        t.enterCall();
         try
         {
-            for (int i = 0; i < entries.size(); i++)
+            if (entries == null)
+            {
+                throw new IllegalArgumentException("host session: entries must not be null");
+            }
+            ensureUsable();
+            // chains of cached paths; names (validated here, before anything is raised) of the others
+            final int size = entries.size();
+            final long[][] chains = new long[size][];
+            final byte[][][] names = new byte[size][][];
+            for (int i = 0; i < size; i++)
             {
                 final LockRequest.Entry e = entries.get(i);
-                final boolean exclusive = e.mode() == LockMode.EXCLUSIVE;
-                final int depth = names[i].length;
-                int node = ROOT;
-                long gen = generation(get(t.nodeOffset(ROOT) + N_LOCK));
-                int parent = -1;
-                for (int d = 0; d <= depth; d++)
+                if (e == null)
                 {
-                    final int kind;
-                    final int mode;
-                    final int opId;
-                    if (d < depth)
-                    {
-                        kind = exclusive ? IX : IS;
-                        mode = exclusive ? M_RAISE_X : M_RAISE_S;
-                        opId = RAISE;
-                    }
-                    else
-                    {
-                        kind = holdKind(e);
-                        mode = claimMode(e);
-                        opId = CLAIM;
-                    }
-                    final int stripe = t.stripeOf(node);
-                    final int seq = t.stripeSeq(stripe);
-                    final Refusal refusal = new Refusal();
-                    final int rc = section(opId, node, gen, kind, 1, mode, refusal);
-                    if (rc == STALE)
-                    {
-                        // reclaimed between lookup and lock: look the node up again (never the root)
-                        final long found = findOrInsert(parent, names[i][d - 1]);
-                        node = (int)found;
-                        gen = found >>> 32;
-                        d--;
-                        continue;
-                    }
-                    if (rc == REFUSED)
-                    {
-                        rollback(steps);
-                        final String where = e.path().prefix(d).toString();
-                        final LockConflict conflict = conflict(where, refusal);
-                        return new Result(null, conflict,
-                            new HostBlocker(node, gen, stripe, seq, refusal.markKind, where));
-                    }
-                    steps.add(node, gen, kind);
-                    if (d < depth)
-                    {
-                        final long found = findOrInsert(node, names[i][d]);
-                        parent = node;
-                        node = (int)found;
-                        gen = found >>> 32;
-                    }
+                    throw new IllegalArgumentException("host session: entry " + i + " is null in " + entries);
+                }
+                chains[i] = e.path().depth() == 0 ? NO_CHAIN : chainCache.get(e.path());
+                if (chains[i] == null)
+                {
+                    names[i] = encode(e);
                 }
             }
-            return new Result(new HostGrant(entries, steps, stateAtStart), null, null);
-        }
-        catch (final RuntimeException ex)
-        {
+            final Steps steps = new Steps();
+            final Refusal refusal = new Refusal();
+            refusal.requesterHoldsLocks = requesterHoldsLocks;
+            final long stateAtStart = myState;
+            mutex.lock();
             try
             {
-                rollback(steps);
+                for (int i = 0; i < size; i++)
+                {
+                    final LockRequest.Entry e = entries.get(i);
+                    final boolean exclusive = e.mode() == LockMode.EXCLUSIVE;
+                    final int depth = e.path().depth();
+                    long[] chain = chains[i];
+                    boolean cached = chain != null;
+                    if (!cached)
+                    {
+                        chain = new long[depth];
+                    }
+                    int node = ROOT;
+                    long gen = rootGen;
+                    int parent = -1;
+                    for (int d = 0; d <= depth; d++)
+                    {
+                        final int kind;
+                        final int mode;
+                        final int opId;
+                        if (d < depth)
+                        {
+                            kind = exclusive ? IX : IS;
+                            mode = exclusive ? M_RAISE_X : M_RAISE_S;
+                            opId = RAISE;
+                        }
+                        else
+                        {
+                            kind = holdKind(e);
+                            mode = claimMode(e);
+                            opId = CLAIM;
+                        }
+                        final int stripe = t.stripeOf(node);
+                        final int seq = t.stripeSeq(stripe);
+                        final int rc = section(opId, node, gen, kind, 1, mode, refusal);
+                        if (rc == STALE)
+                        {
+                            // reclaimed since the lookup (or since it was cached): look it up again (never the root)
+                            if (cached)
+                            {
+                                cached = false;
+                                chainCache.remove(e.path());
+                                chain = chain.clone();
+                            }
+                            if (names[i] == null)
+                            {
+                                names[i] = encode(e);
+                            }
+                            final long found = findOrInsert(parent, names[i][d - 1]);
+                            chain[d - 1] = found;
+                            node = (int)found;
+                            gen = found >>> 32;
+                            d--;
+                            continue;
+                        }
+                        if (rc == REFUSED)
+                        {
+                            rollback(steps);
+                            final String where = e.path().prefix(d).toString();
+                            final LockConflict conflict = conflict(where, refusal, holderName(refusal.holderSlot));
+                            return new Result(null, conflict,
+                                new HostBlocker(node, gen, stripe, seq, refusal.markKind, where));
+                        }
+                        steps.add(node, gen, kind);
+                        if (d < depth)
+                        {
+                            final long found;
+                            if (cached)
+                            {
+                                found = chain[d];
+                            }
+                            else
+                            {
+                                if (names[i] == null)
+                                {
+                                    names[i] = encode(e);
+                                }
+                                found = findOrInsert(node, names[i][d]);
+                                chain[d] = found;
+                            }
+                            parent = node;
+                            node = (int)found;
+                            gen = found >>> 32;
+                        }
+                    }
+                    if (!cached && depth > 0)
+                    {
+                        if (chainCache.size() >= CHAIN_CACHE_MAX)
+                        {
+                            chainCache.clear();
+                        }
+                        chainCache.put(e.path(), chain);
+                    }
+                }
+                return new Result(new HostGrant(entries, steps, stateAtStart), null, null);
             }
-            catch (final RuntimeException again)
+            catch (final RuntimeException ex)
             {
-                ex.addSuppressed(again);
+                try
+                {
+                    rollback(steps);
+                }
+                catch (final RuntimeException again)
+                {
+                    ex.addSuppressed(again);
+                }
+                throw ex;
             }
-            throw ex;
+            finally
+            {
+                mutex.unlock();
+            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
@@ -401,7 +516,18 @@ public final class HostSession implements AutoCloseable
         return e.mode() == LockMode.EXCLUSIVE ? M_CLAIM_SX : M_CLAIM_SS;
     }
 
-    private static LockConflict conflict(final String path, final Refusal r)
+    /** "pid P (host slot K)" of a slot's session, or null when the slot is free or unknown. */
+    private String holderName(final int holderSlot)
+    {
+        if (holderSlot < 0 || holderSlot >= t.slots)
+        {
+            return null;
+        }
+        final long st = get(t.slotOffset(holderSlot) + S_STATE);
+        return stateKind(st) == STATE_FREE ? null : "pid " + pid(st) + " (host slot " + holderSlot + ")";
+    }
+
+    private static LockConflict conflict(final String path, final Refusal r, final String holder)
     {
         LockType type = null;
         LockMode mode = null;
@@ -410,7 +536,7 @@ public final class HostSession implements AutoCloseable
             type = r.kind == PX || r.kind == SP ? LockType.POINT : LockType.SUBTREE;
             mode = r.kind == PX || r.kind == SX ? LockMode.EXCLUSIVE : LockMode.SHARED;
         }
-        return new LockConflict(path, r.reason, null, type, -1, "host", mode);
+        return new LockConflict(path, r.reason, r.reason == LockConflict.Reason.HELD ? holder : null, type, -1, "host", mode);
     }
 
     private void rollback(final Steps steps)
@@ -431,23 +557,42 @@ public final class HostSession implements AutoCloseable
      */
     public void release(final Grant grant)
     {
-        if (!(grant instanceof HostGrant))
-        {
-            throw new IllegalArgumentException("not a host table grant: " + grant);
-        }
-        final HostGrant g = (HostGrant)grant;
-        if (!g.released.compareAndSet(false, true))
+        if (!t.tryEnterCall())
         {
             return;
         }
-        if (closed || broken || g.state != myState || get(so + S_STATE) != g.state)
+        try
         {
-            return; // the session's counts were released with it (close or break)
+            if (!(grant instanceof HostGrant))
+            {
+                throw new IllegalArgumentException("not a host table grant: " + grant);
+            }
+            final HostGrant g = (HostGrant)grant;
+            if (!g.released.compareAndSet(false, true))
+            {
+                return;
+            }
+            if (closed || broken || g.state != myState || get(so + S_STATE) != g.state)
+            {
+                return; // the session's counts were released with it (close or break)
+            }
+            mutex.lock();
+            try
+            {
+                for (int i = g.count - 1; i >= 0; i--)
+                {
+                    final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
+                    section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+                }
+            }
+            finally
+            {
+                mutex.unlock();
+            }
         }
-        for (int i = g.count - 1; i >= 0; i--)
+        finally
         {
-            final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
-            section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+            t.exitCall();
         }
     }
 
@@ -459,12 +604,23 @@ public final class HostSession implements AutoCloseable
      */
     public boolean isIntact(final Grant grant)
     {
-        if (!(grant instanceof HostGrant))
+        if (!t.tryEnterCall())
         {
             return false;
         }
-        final HostGrant g = (HostGrant)grant;
-        return !g.released.get() && !closed && !broken && g.state == myState && get(so + S_STATE) == g.state;
+        try
+        {
+            if (!(grant instanceof HostGrant))
+            {
+                return false;
+            }
+            final HostGrant g = (HostGrant)grant;
+            return !g.released.get() && !closed && !broken && g.state == myState && get(so + S_STATE) == g.state;
+        }
+        finally
+        {
+            t.exitCall();
+        }
     }
 
     /**
@@ -476,49 +632,115 @@ public final class HostSession implements AutoCloseable
      */
     public void markPending(final Blocker blocker)
     {
-        if (!(blocker instanceof HostBlocker))
+        t.enterCall();
+        try
         {
-            throw new IllegalArgumentException("not a host table blocker: " + blocker);
-        }
-        final HostBlocker b = (HostBlocker)blocker;
-        ensureUsable();
-        synchronized (b)
-        {
-            if (b.marked || b.markKind < 0)
+            if (!(blocker instanceof HostBlocker))
             {
-                return;
+                throw new IllegalArgumentException("not a host table blocker: " + blocker);
             }
-            b.marked = true;
+            final HostBlocker b = (HostBlocker)blocker;
+            ensureUsable();
+            synchronized (b)
+            {
+                if (b.marked || b.markKind < 0)
+                {
+                    return;
+                }
+                b.marked = true;
+            }
+            if (section(MARK, b.node, b.gen, b.markKind, 1, M_NONE, null) == OK)
+            {
+                synchronized (marks)
+                {
+                    marks.add(new long[] {b.node, b.gen, b.markKind});
+                }
+            }
         }
-        if (section(MARK, b.node, b.gen, b.markKind, 1, M_NONE, null) == OK)
+        finally
         {
+            t.exitCall();
+        }
+    }
+
+    /**
+     * Removes the pending mark placed for one blocker (the mark of another blocker that needs the
+     * same mark, see {@link #markKey}, counts as the same). A no-op when no such mark is placed.
+     *
+     * @param blocker a blocker passed to {@link #markPending} before.
+     */
+    public void clearMark(final Blocker blocker)
+    {
+        if (!t.tryEnterCall())
+        {
+            return;
+        }
+        try
+        {
+            if (!(blocker instanceof HostBlocker))
+            {
+                throw new IllegalArgumentException("not a host table blocker: " + blocker);
+            }
+            final HostBlocker b = (HostBlocker)blocker;
+            synchronized (b)
+            {
+                b.marked = false;
+            }
+            long[] found = null;
             synchronized (marks)
             {
-                marks.add(new long[] {b.node, b.gen, b.markKind});
+                for (int i = 0; i < marks.size(); i++)
+                {
+                    final long[] m = marks.get(i);
+                    if (m[0] == b.node && m[1] == b.gen && m[2] == b.markKind)
+                    {
+                        found = marks.remove(i);
+                        break;
+                    }
+                }
             }
+            if (found != null && !closed && !broken)
+            {
+                section(UNMARK, (int)found[0], found[1], (int)found[2], -1, M_NONE, null);
+            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
     /** Removes every pending mark of this session. Idempotent. */
     public void clearMarks()
     {
-        final List<long[]> mine;
-        synchronized (marks)
-        {
-            if (marks.isEmpty())
-            {
-                return;
-            }
-            mine = new ArrayList<>(marks);
-            marks.clear();
-        }
-        if (closed || broken)
+        if (!t.tryEnterCall())
         {
             return;
         }
-        for (final long[] m : mine)
+        try
         {
-            section(UNMARK, (int)m[0], m[1], (int)m[2], -1, M_NONE, null);
+            final List<long[]> mine;
+            synchronized (marks)
+            {
+                if (marks.isEmpty())
+                {
+                    return;
+                }
+                mine = new ArrayList<>(marks);
+                marks.clear();
+            }
+            if (closed || broken)
+            {
+                return;
+            }
+            for (final long[] m : mine)
+            {
+                section(UNMARK, (int)m[0], m[1], (int)m[2], -1, M_NONE, null);
+            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
@@ -533,63 +755,74 @@ public final class HostSession implements AutoCloseable
      */
     public void await(final Blocker blocker, final long timeoutNanos) throws InterruptedException
     {
-        if (!(blocker instanceof HostBlocker))
+        if (!t.tryEnterCall())
         {
-            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+            return;
         }
-        final HostBlocker b = (HostBlocker)blocker;
-        final long start = System.nanoTime();
-        final long deadline = start + Math.max(0, timeoutNanos);
-        long nextLiveness = start + t.livenessNanos;
-        long backoff = BACKOFF_MIN_NANOS;
-        final long stripeOff = t.stripeOffset(b.stripe);
-        while (true)
+        try
         {
-            if (Thread.interrupted())
+            if (!(blocker instanceof HostBlocker))
             {
-                throw new InterruptedException("interrupted while waiting on " + b.path + " in the host table");
+                throw new IllegalArgumentException("not a host table blocker: " + blocker);
             }
-            if (t.stripeSeq(b.stripe) != b.seq || closed)
+            final HostBlocker b = (HostBlocker)blocker;
+            final long start = System.nanoTime();
+            final long deadline = start + Math.max(0, timeoutNanos);
+            long nextLiveness = start + t.livenessNanos;
+            long backoff = BACKOFF_MIN_NANOS;
+            final long stripeOff = t.stripeOffset(b.stripe);
+            while (true)
             {
-                return;
-            }
-            final long now = System.nanoTime();
-            final long remaining = deadline - now;
-            if (remaining <= 0)
-            {
-                return;
-            }
-            if (now - nextLiveness >= 0)
-            {
-                if (recoverDeadSlots() > 0)
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("interrupted while waiting on " + b.path + " in the host table");
+                }
+                if (closed || t.isClosed() || t.stripeSeq(b.stripe) != b.seq)
                 {
                     return;
                 }
-                nextLiveness = System.nanoTime() + t.livenessNanos;
-            }
-            final long wait = Math.max(1, Math.min(remaining, nextLiveness - now));
-            if (t.futex)
-            {
-                buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, 1);
-                try
+                final long now = System.nanoTime();
+                final long remaining = deadline - now;
+                if (remaining <= 0)
                 {
-                    final int rc = t.posix.futexWait(buf.addressOffset() + stripeOff + STRIPE_SEQ, b.seq, wait);
-                    if (rc < 0 && rc != -ETIMEDOUT && rc != -io.pathlock.posix.Errno.EAGAIN
-                        && rc != -io.pathlock.posix.Errno.EINTR)
+                    return;
+                }
+                if (now - nextLiveness >= 0)
+                {
+                    if (recoverDeadSlots() > 0)
                     {
-                        LockSupport.parkNanos(Math.min(wait, backoff));
+                        return;
+                    }
+                    nextLiveness = System.nanoTime() + t.livenessNanos;
+                }
+                final long wait = Math.max(1, Math.min(remaining, nextLiveness - now));
+                if (t.futex)
+                {
+                    buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, 1);
+                    try
+                    {
+                        final int rc = t.posix.futexWait(buf.addressOffset() + stripeOff + STRIPE_SEQ, b.seq, wait);
+                        if (rc < 0 && rc != -ETIMEDOUT && rc != -io.pathlock.posix.Errno.EAGAIN
+                            && rc != -io.pathlock.posix.Errno.EINTR)
+                        {
+                            LockSupport.parkNanos(Math.min(wait, backoff));
+                        }
+                    }
+                    finally
+                    {
+                        buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, -1);
                     }
                 }
-                finally
+                else
                 {
-                    buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, -1);
+                    LockSupport.parkNanos(Math.min(wait, backoff));
+                    backoff = Math.min(backoff * 2, BACKOFF_MAX_NANOS);
                 }
             }
-            else
-            {
-                LockSupport.parkNanos(Math.min(wait, backoff));
-                backoff = Math.min(backoff * 2, BACKOFF_MAX_NANOS);
-            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
@@ -604,6 +837,10 @@ public final class HostSession implements AutoCloseable
                 return;
             }
             closed = true;
+        }
+        if (!t.tryEnterCall())
+        {
+            return; // the table is closed: it closed this session first
         }
         try
         {
@@ -624,6 +861,7 @@ public final class HostSession implements AutoCloseable
         {
             t.locks.release(held);
             t.detached(this);
+            t.exitCall();
         }
     }
 
@@ -685,6 +923,7 @@ public final class HostSession implements AutoCloseable
                         throw new LockStoreException("host session in slot " + slot + " of " + t.file
                             + " was broken (its slot was recovered by another session)", null);
                     }
+                    heldLock = lockOff;
                     return true;
                 }
             }
@@ -709,14 +948,37 @@ public final class HostSession implements AutoCloseable
             if (spins < SPINS)
             {
                 Thread.onSpinWait();
+                continue;
             }
-            else if (owner != me && spins % 16 == 0)
+            // never wait holding the session's mutex (a request holds it for its whole length): the
+            // owner may be a dead slot that another thread of this session is recovering
+            final int holds = mutex.getHoldCount();
+            for (int i = 0; i < holds; i++)
             {
-                recoverIfDead(owner - 1);
+                mutex.unlock();
             }
-            else
+            try
             {
-                Thread.yield();
+                if (owner != me && spins % 16 == 0)
+                {
+                    recoverIfDead(owner - 1);
+                }
+                else if (spins < SPINS_BEFORE_PARK)
+                {
+                    Thread.yield();
+                }
+                else
+                {
+                    // the owner is alive but not running (stopped, descheduled): stop burning a CPU
+                    LockSupport.parkNanos(BACKOFF_MIN_NANOS);
+                }
+            }
+            finally
+            {
+                for (int i = 0; i < holds; i++)
+                {
+                    mutex.lock();
+                }
             }
         }
     }
@@ -783,6 +1045,7 @@ public final class HostSession implements AutoCloseable
     private void exit(final long lockOff)
     {
         staged = 0;
+        heldLock = 0;
         final long w = get(lockOff);
         buf.putLongOrdered((int)lockOff, w & ~OWNER_MASK);
         final int opId = op;
@@ -804,88 +1067,105 @@ public final class HostSession implements AutoCloseable
             return STALE;
         }
         boolean exited = false;
+        boolean wake = false;
         try
         {
-            Integer rec = recordOfNode.get(node);
-            long ro = rec == null ? -1 : t.recordOffset(slot, rec);
+            int rec = recordOfNode.get(node);
+            long ro = rec < 0 ? -1 : t.recordOffset(slot, rec);
+            // a record left empty for an earlier generation of this node (reclaimed since) counts zero
+            final boolean staleRecord = rec >= 0 && getLong(ro + R_GEN) != gen;
             if (mode != M_NONE)
             {
-                if (decide(mode, no, ro, refusal))
+                if (decide(mode, no, staleRecord ? -1 : ro, refusal))
                 {
+                    if (refusal.reason == LockConflict.Reason.HELD)
+                    {
+                        final long h = getLong(no + N_HOLDER);
+                        refusal.holderSlot = h > 0 && h != me ? (int)(h - 1) : -1;
+                    }
+                    // H8: a release after this refusal (in this node's lock order) sees the flag and wakes
+                    if (getLong(no + N_WAITERS) == 0)
+                    {
+                        buf.putLong((int)(no + N_WAITERS), 1);
+                    }
                     exited = true;
                     exit(lockOff);
                     return REFUSED;
                 }
             }
             boolean newRecord = false;
-            if (rec == null)
+            if (rec < 0 || staleRecord)
             {
                 if (delta < 0)
                 {
                     throw new IllegalStateException("host table: no record of slot " + slot + " for node " + node
                         + " (" + t.pathOf(node) + ") to lower " + KIND_NAMES[kind]);
                 }
-                if (freeTop == 0)
+                if (rec < 0)
                 {
-                    throw new LockStoreException("host table " + t.file + ": this session's " + t.records
-                        + " contribution records are all in use (it has counts on " + t.records
-                        + " nodes); release locks or create the table with more records per slot", null);
+                    if (freeTop == 0)
+                    {
+                        evictEmptyRecords();
+                    }
+                    if (freeTop == 0)
+                    {
+                        throw new LockStoreException("host table " + t.file + ": this session's " + t.records
+                            + " contribution records are all in use (it has counts on " + t.records
+                            + " nodes); release locks or create the table with more records per slot", null);
+                    }
+                    rec = freeRecords[--freeTop];
+                    ro = t.recordOffset(slot, rec);
+                    stage(ro + R_NODE, node + 1L);
                 }
-                rec = freeRecords[--freeTop];
-                ro = t.recordOffset(slot, rec);
                 newRecord = true;
-                stage(ro + R_NODE, node + 1L);
                 stage(ro + R_GEN, gen);
             }
             final long nk = no + N_COUNTS + (long)kind * SIZE_OF_LONG;
             final long rk = ro + R_COUNTS + (long)kind * SIZE_OF_LONG;
-            final long own = get(rk) + delta;
-            if (own < 0 || get(nk) + delta < 0)
+            final long own = getLong(rk) + delta;
+            if (own < 0 || getLong(nk) + delta < 0)
             {
                 throw new IllegalStateException("host table: " + KIND_NAMES[kind] + " of node " + node + " ("
-                    + t.pathOf(node) + ") would go negative (node " + get(nk) + ", own " + get(rk) + ")");
+                    + t.pathOf(node) + ") would go negative (node " + getLong(nk) + ", own " + getLong(rk) + ")");
             }
-            stage(nk, get(nk) + delta);
+            stage(nk, getLong(nk) + delta);
             stage(rk, own);
-            boolean empty = false;
-            if (delta < 0 && own == 0)
+            if (kind <= SS)
             {
-                empty = true;
-                for (int k = 0; k < KINDS; k++)
+                if (delta > 0 && getLong(ro + R_SINCE) == 0)
                 {
-                    if (k != kind && get(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
-                    {
-                        empty = false;
-                        break;
-                    }
+                    stage(ro + R_SINCE, System.currentTimeMillis());
                 }
-                if (empty)
+                else if (delta < 0 && own == 0 && getLong(ro + R_SINCE) != 0 && noOtherHold(ro, kind))
                 {
-                    stage(ro + R_NODE, 0);
-                    stage(ro + R_GEN, 0);
                     stage(ro + R_SINCE, 0);
                 }
             }
-            else if (delta > 0 && kind <= SS && get(ro + R_SINCE) == 0)
-            {
-                stage(ro + R_SINCE, System.currentTimeMillis());
-            }
+            // an emptied record stays allocated to its node (no write to free it; reused by the next
+            // request there, re-pointed if the node was reclaimed, evicted when records run out)
             if (!commit(newRecord))
             {
-                freeRecords[freeTop++] = rec;
+                if (rec >= 0 && !staleRecord && recordOfNode.get(node) < 0)
+                {
+                    freeRecords[freeTop++] = rec;
+                }
                 exited = true;
                 exit(lockOff);
                 throw new LockStoreException("host session in slot " + slot + " of " + t.file
                     + " was broken (its slot was recovered by another session)", null);
             }
-            if (newRecord)
+            if (newRecord && !staleRecord)
             {
                 recordOfNode.put(node, rec);
             }
-            if (empty)
+            if (opId == CLAIM && delta > 0)
             {
-                recordOfNode.remove(node);
-                freeRecords[freeTop++] = rec;
+                buf.putLong((int)(no + N_HOLDER), me); // informational: names the holder in conflicts
+            }
+            wake = delta < 0 && getLong(no + N_WAITERS) != 0;
+            if (wake)
+            {
+                buf.putLong((int)(no + N_WAITERS), 0);
             }
             exited = true;
             exit(lockOff);
@@ -898,24 +1178,71 @@ public final class HostSession implements AutoCloseable
             }
             throw e;
         }
-        if (delta < 0)
+        if (wake)
         {
             t.bump(node);
         }
         return OK;
     }
 
+    private boolean noOtherHold(final long ro, final int kind)
+    {
+        for (int k = PX; k <= SS; k++)
+        {
+            if (k != kind && getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Frees every record of this session whose counts are all zero (under the mutex). */
+    private void evictEmptyRecords()
+    {
+        final int[] nodes = new int[recordOfNode.size()];
+        final int[] recs = new int[nodes.length];
+        final int[] n = {0};
+        recordOfNode.forEach((node, rec) -> {
+            nodes[n[0]] = node;
+            recs[n[0]] = rec;
+            n[0]++;
+        });
+        for (int i = 0; i < n[0]; i++)
+        {
+            final long ro = t.recordOffset(slot, recs[i]);
+            boolean empty = true;
+            for (int k = 0; k < KINDS && empty; k++)
+            {
+                empty = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) == 0;
+            }
+            if (empty)
+            {
+                putOrdered(ro + R_NODE, 0);
+                putOrdered(ro + R_GEN, 0);
+                putOrdered(ro + R_SINCE, 0);
+                recordOfNode.remove(nodes[i]);
+                freeRecords[freeTop++] = recs[i];
+            }
+        }
+    }
+
     /** The conflict matrix on others' counts. Returns true (and fills the refusal) when refused. */
     private boolean decide(final int mode, final long no, final long ro, final Refusal r)
     {
         boolean ownAny = false;
-        final long[] others = new long[KINDS];
+        boolean ownMarks = false;
+        final long[] others = this.others;
         for (int k = 0; k < KINDS; k++)
         {
-            final long own = ro < 0 ? 0 : get(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+            final long own = ro < 0 ? 0 : getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
             ownAny |= own != 0;
-            others[k] = get(no + N_COUNTS + (long)k * SIZE_OF_LONG) - own;
+            ownMarks |= own != 0 && k >= MARK_ALL;
+            others[k] = getLong(no + N_COUNTS + (long)k * SIZE_OF_LONG) - own;
         }
+        // exempt from others' marks: a session with counts here when the requester may hold some
+        // of them (it may be what the waiter waits for); else only the session's own waiters
+        final boolean exempt = r.requesterHoldsLocks ? ownAny : ownMarks;
         switch (mode)
         {
             case M_RAISE_X:
@@ -924,29 +1251,29 @@ public final class HostSession implements AutoCloseable
                     r.markKind = r.kind == SS ? MARK_SHARED : -1;
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE);
+                return pending(r, exempt, others, MARK_ALL, MARK_EXCLUSIVE);
             case M_RAISE_S:
                 if (held(r, others, SX))
                 {
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, -1);
+                return pending(r, exempt, others, MARK_ALL, -1);
             case M_CLAIM_PX:
                 if (held(r, others, PX) || held(r, others, SX) || held(r, others, SP) || held(r, others, SS))
                 {
                     r.markKind = r.kind == SP || r.kind == SS ? MARK_SHARED : -1;
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE);
+                return pending(r, exempt, others, MARK_ALL, MARK_EXCLUSIVE);
             case M_CLAIM_PS:
                 if (held(r, others, PX) || held(r, others, SX))
                 {
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, MARK_SHARED);
+                return pending(r, exempt, others, MARK_ALL, MARK_SHARED);
             case M_CLAIM_SX:
                 if (held(r, others, PX) || held(r, others, SX) || held(r, others, SP) || held(r, others, SS)
-                    || below(r, others, IX) || below(r, others, IS) || pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE))
+                    || below(r, others, IX) || below(r, others, IS) || pending(r, exempt, others, MARK_ALL, MARK_EXCLUSIVE))
                 {
                     r.markKind = MARK_ALL;
                     return true;
@@ -954,7 +1281,7 @@ public final class HostSession implements AutoCloseable
                 return false;
             case M_CLAIM_SS:
                 if (held(r, others, PX) || held(r, others, SX) || below(r, others, IX)
-                    || pending(r, ownAny, others, MARK_ALL, MARK_SHARED))
+                    || pending(r, exempt, others, MARK_ALL, MARK_SHARED))
                 {
                     r.markKind = MARK_EXCLUSIVE;
                     return true;
@@ -987,9 +1314,9 @@ public final class HostSession implements AutoCloseable
         return false;
     }
 
-    private static boolean pending(final Refusal r, final boolean ownAny, final long[] others, final int a, final int b)
+    private static boolean pending(final Refusal r, final boolean exempt, final long[] others, final int a, final int b)
     {
-        if (ownAny)
+        if (exempt)
         {
             return false;
         }
@@ -1188,6 +1515,8 @@ public final class HostSession implements AutoCloseable
                 {
                     buf.putLong((int)(no + N_COUNTS) + k * SIZE_OF_LONG, 0);
                 }
+                buf.putLong((int)(no + N_WAITERS), 0);
+                buf.putLong((int)(no + N_HOLDER), 0);
                 buf.putLong((int)(no + N_NEXT), get(bo + B_HEAD));
                 final long gen = generation(get(no + N_LOCK));
                 stage(no + N_LOCK, gen << GEN_SHIFT);
@@ -1203,7 +1532,10 @@ public final class HostSession implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            exit(bo + B_LOCK);
+            if (heldLock != 0)
+            {
+                exit(bo + B_LOCK);
+            }
             throw e;
         }
         // another session linked the same key meanwhile: give our node back
@@ -1305,7 +1637,7 @@ public final class HostSession implements AutoCloseable
             }
             catch (final RuntimeException e)
             {
-                if (mutex.isHeldByCurrentThread())
+                if (heldLock != 0)
                 {
                     exit(H_ALLOC_LOCK);
                 }
@@ -1396,7 +1728,7 @@ public final class HostSession implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            if (mutex.isHeldByCurrentThread())
+            if (heldLock != 0)
             {
                 exit(no + N_LOCK);
             }
@@ -1508,9 +1840,10 @@ public final class HostSession implements AutoCloseable
         final long savedOp = get(so + S_PROGRESS);
         final long savedA = get(so + S_PROGRESS_A);
         final long savedB = get(so + S_PROGRESS_B);
-        if (d != slot)
+        waitForDependents(d);
+        final boolean track = d != slot && !selfRecovering;
+        if (track)
         {
-            waitForDependents(d);
             putOrdered(so + S_PROGRESS_A, d);
             buf.putLongVolatile((int)(so + S_PROGRESS), P_RECOVERING);
         }
@@ -1555,7 +1888,7 @@ public final class HostSession implements AutoCloseable
         step(REC_RECORDS_DONE);
         // 4. free
         buf.putLongVolatile((int)(dso + S_STATE), HostLayout.state(STATE_FREE, incarnation(st), 0));
-        if (d != slot)
+        if (track)
         {
             putOrdered(so + S_PROGRESS_A, savedA);
             putOrdered(so + S_PROGRESS_B, savedB);
@@ -1656,8 +1989,16 @@ public final class HostSession implements AutoCloseable
             final long no = t.nodeOffset(node);
             if (node < 0 || node >= t.capacity || !enter(own ? UNCLAIM : RECOVER_RECORD, no + N_LOCK, gen << GEN_SHIFT))
             {
-                // cannot happen while H7 holds: a node with counts is never reclaimed
+                if (get(ro + R_GEN) != gen || get(ro + R_NODE) != nodePlusOne)
+                {
+                    r--; // re-pointed meanwhile by its live session (a forced break): read it again
+                    continue;
+                }
+                // an emptied record of an earlier generation of the node (H7: a node with counts is
+                // never reclaimed, so its counts are zero)
                 putOrdered(ro + R_NODE, 0);
+                putOrdered(ro + R_GEN, 0);
+                putOrdered(ro + R_SINCE, 0);
                 continue;
             }
             try
@@ -1683,7 +2024,7 @@ public final class HostSession implements AutoCloseable
             }
             catch (final RuntimeException e)
             {
-                if (mutex.isHeldByCurrentThread())
+                if (heldLock != 0)
                 {
                     exit(no + N_LOCK);
                 }

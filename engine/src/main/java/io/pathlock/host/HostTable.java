@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.pathlock.host.HostLayout.*;
 
@@ -56,8 +58,17 @@ import static io.pathlock.host.HostLayout.*;
  *   6. clear the undo count (release store), release the lock word (release store).
  * A session holds at most one micro lock at a time (never nested), so no deadlock is possible
  * between sessions, and the intent word names the only lock a dead session may hold. Threads of
- * one process share a session: a ReentrantLock per session is held from step 1 to step 6 (never
- * while spinning on another slot's micro lock).
+ * one process share a session: the session's ReentrantLock is held by a request (tryAcquire,
+ * release) for its whole length, and by each section, but never while spinning on another slot's
+ * micro lock (it is released then, since the owner may be a dead slot that another thread of the
+ * same session is recovering).
+ *
+ * RECORDS stay allocated to their node when their counts fall to zero (no write to free them); the
+ * next request there reuses them. A record of an earlier generation of a node (reclaimed since) is
+ * re-pointed by writing the new generation (in the section, as for a new record); records are
+ * evicted (all-zero ones cleared) only when a session runs out of them. A per-session cache maps
+ * a path to the (index, generation) of its nodes; a cached node is validated by the section's CAS
+ * (a reclaimed node fails it and is looked up again).
  *
  * A thread that finds a micro lock owned by slot s spins briefly, then asks whether s is alive (its
  * kernel lock, see SlotLocks); if s is dead it recovers s (below) and retries.
@@ -128,13 +139,30 @@ import static io.pathlock.host.HostLayout.*;
  *      after reading the key; a generation never repeats for one index (it grows by one per reuse).
  *  H7. A node with a child is never reclaimed (children is raised before a child is linked and
  *      lowered after it is unlinked); the root never is; a node with any count or mark never is.
- *  H8. No lost wake-up: a waiter raises its stripe's sleeper count, re-reads the sequence and
- *      sleeps only while the sequence is unchanged (futex compares atomically); a releaser
- *      increments the sequence (atomic add) and then reads the sleeper count.
+ *  H8. No lost wake-up: a refused section sets its node's WAITERS flag under the node's lock; a
+ *      section that lowers a count of a node whose flag is set clears it and, after releasing the
+ *      lock, increments the node's wake-stripe sequence (atomic add) and then reads the stripe's
+ *      sleeper count (futex wake if not 0). A waiter's blocker holds the sequence read BEFORE its
+ *      refused attempt; it raises the sleeper count, and sleeps only while the sequence still has
+ *      that value (futex compares atomically). So a release after the refusal (in the node's lock
+ *      order) always changes the sequence the waiter compares, and a release before it was seen
+ *      by the attempt itself. Recovery bumps every node it lowers, whatever the flag.
  *  H9. A session whose slot was broken (incarnation or state changed) writes nothing: every
- *      section re-reads its slot's state after taking the micro lock, and a section that adds a
- *      record re-reads it again after a full fence (a Dekker handshake with the breaker, which
- *      writes the state and fences before it scans the records).
+ *      section re-reads its slot's state after taking the micro lock, and a section that adds or
+ *      re-points a record re-reads it again after a full fence (a Dekker handshake with the
+ *      breaker, which writes the state and fences before it scans the records); a change to an
+ *      existing record meets the breaker on the node's micro lock.
+ *
+ * KNOWN LIMITS
+ *
+ *  - A forced break of a LIVE session of another process (pathlock break --force) takes its counts
+ *    but not its half-done multi-step operation (it may still be running it): such a node leaks
+ *    until that process dies and its slot is recovered. Breaking a live session of this JVM holds
+ *    its mutex and is exact.
+ *  - A session that recovers its own slot at attach (only when no clean slot is left) recovers the
+ *    slots that were recovering it without a RECOVERING mark of its own: if it dies in that nested
+ *    recovery, a node may leak (never a count).
+ *  - The table file's size bounds slots x records: at most 2 GiB mapped.
  * </pre>
  *
  * <p>Thread-safety: thread-safe. One instance per mapping per process; sessions are attached with
@@ -153,6 +181,8 @@ public final class HostTable implements AutoCloseable
 
     /** Default interval of a waiter's check for dead sessions. */
     public static final Duration LIVENESS_CHECK_DEFAULT = Duration.ofMillis(2);
+
+    private static final long CLOSE_DRAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     /** Sessions attached in this JVM, by table file (real path) and slot, for breakSlot. */
     private static final Map<String, Map<Integer, HostSession>> SESSIONS_IN_THIS_JVM = new ConcurrentHashMap<>();
@@ -227,6 +257,7 @@ public final class HostTable implements AutoCloseable
     final boolean futex;
     final int pid;
     private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
+    private final LongAdder inFlight = new LongAdder();
     private volatile boolean closed;
 
     private HostTable(final Path file, final MappedByteBuffer mapped, final Config config, final Posix posix)
@@ -256,7 +287,7 @@ public final class HostTable implements AutoCloseable
             k = file.toAbsolutePath().normalize().toString();
         }
         this.key = k;
-        this.locks = new SlotLocks(file.getParent(), key, posix);
+        this.locks = new SlotLocks(file.getParent(), key);
         this.pid = (int)ProcessHandle.current().pid();
     }
 
@@ -605,31 +636,64 @@ public final class HostTable implements AutoCloseable
      */
     public HostSession attach()
     {
-        ensureOpen();
-        final int start = ThreadLocalRandom.current().nextInt(slots);
-        for (int i = 0; i < slots; i++)
+        enterCall();
+        try
         {
-            final int slot = (start + i) % slots;
-            final SlotLocks.Held held = locks.tryLock(slot);
-            if (held == null)
+            ensureOpen();
+            final int start = ThreadLocalRandom.current().nextInt(slots);
+            // first a clean FREE slot; the dead slots met on the way are recovered by the new session
+            // (a session recovers its own slot only when no clean one is left: see HostSession.start)
+            final List<Integer> dead = new ArrayList<>();
+            for (int pass = 0; pass < 2; pass++)
             {
-                continue;
+                for (int i = 0; i < slots; i++)
+                {
+                    final int slot = (start + i) % slots;
+                    final long so = slotOffset(slot);
+                    final boolean clean = stateKind(getLongVolatile(so + S_STATE)) == STATE_FREE
+                        && getLongVolatile(so + S_UNDO_COUNT) == 0 && getLongVolatile(so + S_PROGRESS) == P_NONE;
+                    if (pass == 0 && !clean)
+                    {
+                        if (!locks.heldInThisJvm(slot))
+                        {
+                            dead.add(slot);
+                        }
+                        continue;
+                    }
+                    final SlotLocks.Held held = locks.tryLock(slot);
+                    if (held == null)
+                    {
+                        continue;
+                    }
+                    final HostSession s;
+                    try
+                    {
+                        s = new HostSession(this, slot, held);
+                        s.start();
+                        sessions.add(s);
+                        SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
+                    }
+                    catch (final RuntimeException e)
+                    {
+                        locks.release(held);
+                        throw e;
+                    }
+                    for (final int d : dead)
+                    {
+                        if (stateKind(getLongVolatile(slotOffset(d) + S_STATE)) != STATE_FREE)
+                        {
+                            s.recoverIfDead(d);
+                        }
+                    }
+                    return s;
+                }
             }
-            try
-            {
-                final HostSession s = new HostSession(this, slot, held);
-                s.start();
-                sessions.add(s);
-                SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
-                return s;
-            }
-            catch (final RuntimeException e)
-            {
-                locks.release(held);
-                throw e;
-            }
+            throw new LockStoreException("host table " + file + ": all " + slots + " session slots are taken by live sessions", null);
         }
-        throw new LockStoreException("host table " + file + ": all " + slots + " session slots are taken by live sessions", null);
+        finally
+        {
+            exitCall();
+        }
     }
 
     void detached(final HostSession s)
@@ -648,6 +712,43 @@ public final class HostTable implements AutoCloseable
         {
             throw new IllegalStateException("host table " + file + " is closed");
         }
+    }
+
+    /**
+     * Registers a call that touches the mapping; {@link #close()} waits for registered calls before
+     * it unmaps. A Dekker handshake: the call counts itself, then reads {@code closed}; close
+     * writes {@code closed}, then sums the calls.
+     *
+     * @throws IllegalStateException when the table is closed.
+     */
+    void enterCall()
+    {
+        if (!tryEnterCall())
+        {
+            throw new IllegalStateException("host table " + file + " is closed");
+        }
+    }
+
+    /** As {@link #enterCall()}, returning false instead of throwing when closed. */
+    boolean tryEnterCall()
+    {
+        inFlight.increment();
+        if (closed)
+        {
+            inFlight.decrement();
+            return false;
+        }
+        return true;
+    }
+
+    void exitCall()
+    {
+        inFlight.decrement();
+    }
+
+    boolean isClosed()
+    {
+        return closed;
     }
 
     /**
@@ -717,7 +818,15 @@ public final class HostTable implements AutoCloseable
      */
     public int nodesInUse()
     {
-        return (int)(buf.getLongVolatile(H_BUMP) - buf.getLongVolatile(H_FREE_COUNT));
+        enterCall();
+        try
+        {
+            return (int)(buf.getLongVolatile(H_BUMP) - buf.getLongVolatile(H_FREE_COUNT));
+        }
+        finally
+        {
+            exitCall();
+        }
     }
 
     /**
@@ -727,40 +836,48 @@ public final class HostTable implements AutoCloseable
      */
     public List<LockInfo> locks()
     {
-        ensureOpen();
-        final List<LockInfo> out = new ArrayList<>();
-        final long now = System.currentTimeMillis();
-        for (int s = 0; s < slots; s++)
+        enterCall();
+        try
         {
-            final long state = getLongVolatile(slotOffset(s) + S_STATE);
-            if (stateKind(state) == STATE_FREE)
+            ensureOpen();
+            final List<LockInfo> out = new ArrayList<>();
+            final long now = System.currentTimeMillis();
+            for (int s = 0; s < slots; s++)
             {
-                continue;
-            }
-            final boolean alive = locks.isAlive(s);
-            for (int r = 0; r < records; r++)
-            {
-                final long ro = recordOffset(s, r);
-                final long nodePlusOne = getLongVolatile(ro + R_NODE);
-                if (nodePlusOne == 0)
+                final long state = getLongVolatile(slotOffset(s) + S_STATE);
+                if (stateKind(state) == STATE_FREE)
                 {
                     continue;
                 }
-                final int node = (int)(nodePlusOne - 1);
-                final long since = getLong(ro + R_SINCE);
-                for (int k = PX; k <= SS; k++)
+                final boolean alive = locks.isAlive(s);
+                for (int r = 0; r < records; r++)
                 {
-                    final long c = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
-                    if (c > 0)
+                    final long ro = recordOffset(s, r);
+                    final long nodePlusOne = getLongVolatile(ro + R_NODE);
+                    if (nodePlusOne == 0)
                     {
-                        out.add(new LockInfo(pathOf(node), s, pid(state), holdKindName(k), (int)c,
-                            since > 0 ? Math.max(0, now - since) * 1_000_000L : -1, alive));
+                        continue;
+                    }
+                    final int node = (int)(nodePlusOne - 1);
+                    final long since = getLong(ro + R_SINCE);
+                    for (int k = PX; k <= SS; k++)
+                    {
+                        final long c = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+                        if (c > 0)
+                        {
+                            out.add(new LockInfo(pathOf(node), s, pid(state), holdKindName(k), (int)c,
+                                since > 0 ? Math.max(0, now - since) * 1_000_000L : -1, alive));
+                        }
                     }
                 }
             }
+            out.sort(Comparator.comparing(LockInfo::path).thenComparingInt(LockInfo::slot));
+            return out;
         }
-        out.sort(Comparator.comparing(LockInfo::path).thenComparingInt(LockInfo::slot));
-        return out;
+        finally
+        {
+            exitCall();
+        }
     }
 
     static String holdKindName(final int kind)
@@ -814,28 +931,45 @@ public final class HostTable implements AutoCloseable
      */
     public List<SlotInfo> slots()
     {
-        ensureOpen();
-        final List<SlotInfo> out = new ArrayList<>();
-        for (int s = 0; s < slots; s++)
+        enterCall();
+        try
         {
-            final long state = getLongVolatile(slotOffset(s) + S_STATE);
-            final long kind = stateKind(state);
-            if (kind == STATE_FREE)
+            ensureOpen();
+            final List<SlotInfo> out = new ArrayList<>();
+            for (int s = 0; s < slots; s++)
             {
-                continue;
-            }
-            int used = 0;
-            for (int r = 0; r < records; r++)
-            {
-                if (getLongVolatile(recordOffset(s, r) + R_NODE) != 0)
+                final long state = getLongVolatile(slotOffset(s) + S_STATE);
+                final long kind = stateKind(state);
+                if (kind == STATE_FREE)
                 {
-                    used++;
+                    continue;
                 }
+                int used = 0;
+                for (int r = 0; r < records; r++)
+                {
+                    final long ro = recordOffset(s, r);
+                    if (getLongVolatile(ro + R_NODE) == 0)
+                    {
+                        continue;
+                    }
+                    for (int k = 0; k < KINDS; k++)
+                    {
+                        if (getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+                        {
+                            used++;
+                            break;
+                        }
+                    }
+                }
+                final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
+                out.add(new SlotInfo(s, name, pid(state), used));
             }
-            final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
-            out.add(new SlotInfo(s, name, pid(state), used));
+            return out;
         }
-        return out;
+        finally
+        {
+            exitCall();
+        }
     }
 
     /**
@@ -845,16 +979,24 @@ public final class HostTable implements AutoCloseable
      */
     public int recoverDead()
     {
-        ensureOpen();
-        final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
-        if (existing != null && !existing.isClosed())
+        enterCall();
+        try
         {
-            return existing.recoverDeadSlots();
+            ensureOpen();
+            final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
+            if (existing != null && !existing.isClosed())
+            {
+                return existing.recoverDeadSlots();
+            }
+            final int[] recoveredByAttach = new int[1];
+            try (HostSession s = attachCounting(recoveredByAttach))
+            {
+                return recoveredByAttach[0] + s.recoverDeadSlots();
+            }
         }
-        final int[] recoveredByAttach = new int[1];
-        try (HostSession s = attachCounting(recoveredByAttach))
+        finally
         {
-            return recoveredByAttach[0] + s.recoverDeadSlots();
+            exitCall();
         }
     }
 
@@ -875,27 +1017,35 @@ public final class HostTable implements AutoCloseable
      */
     public boolean breakSlot(final int slot, final boolean force)
     {
-        ensureOpen();
-        if (slot < 0 || slot >= slots)
+        enterCall();
+        try
         {
-            throw new IllegalArgumentException("host table " + file + " has slots 0.." + (slots - 1) + ", got " + slot);
-        }
-        if (stateKind(getLongVolatile(slotOffset(slot) + S_STATE)) == STATE_FREE)
-        {
-            return false;
-        }
-        final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
-        if (existing != null && existing.slot() != slot && !existing.isClosed())
-        {
-            return existing.breakSlot(slot, force);
-        }
-        try (HostSession s = attach())
-        {
-            if (s.slot() == slot)
+            ensureOpen();
+            if (slot < 0 || slot >= slots)
             {
-                return true; // attach found the slot dead and recovered it before taking it
+                throw new IllegalArgumentException("host table " + file + " has slots 0.." + (slots - 1) + ", got " + slot);
             }
-            return s.breakSlot(slot, force);
+            if (stateKind(getLongVolatile(slotOffset(slot) + S_STATE)) == STATE_FREE)
+            {
+                return false;
+            }
+            final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
+            if (existing != null && existing.slot() != slot && !existing.isClosed())
+            {
+                return existing.breakSlot(slot, force);
+            }
+            try (HostSession s = attach())
+            {
+                if (s.slot() == slot)
+                {
+                    return true; // attach found the slot dead and recovered it before taking it
+                }
+                return s.breakSlot(slot, force);
+            }
+        }
+        finally
+        {
+            exitCall();
         }
     }
 
@@ -971,11 +1121,6 @@ public final class HostTable implements AutoCloseable
                 }
                 final long gen = getLongVolatile(ro + R_GEN);
                 final long w = getLongVolatile(nodeOffset((int)(np - 1)) + N_LOCK);
-                if ((w & DEAD) != 0 || generation(w) != gen)
-                {
-                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
-                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
-                }
                 boolean any = false;
                 for (int k = 0; k < KINDS; k++)
                 {
@@ -983,9 +1128,11 @@ public final class HostTable implements AutoCloseable
                     sums[(int)(np - 1)][k] += c;
                     any |= c != 0;
                 }
-                if (!any)
+                // an empty record may name an earlier generation (it stays allocated to its node)
+                if (any && ((w & DEAD) != 0 || generation(w) != gen))
                 {
-                    problems.add("slot " + s + " record " + r + " is in use but empty");
+                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
+                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
                 }
             }
         }
@@ -1078,7 +1225,11 @@ public final class HostTable implements AutoCloseable
         return m == null ? null : m.get(slot);
     }
 
-    /** Unmaps the table. Sessions still attached are detached (their locks released). */
+    /**
+     * Unmaps the table. Sessions still attached are detached (their locks released). No session of
+     * this instance may be in use by another thread meanwhile (the mapping goes away: a caller that
+     * closes while requests or waits run must drain them first, as {@code HostLockStore} does).
+     */
     @Override
     public void close()
     {
@@ -1102,7 +1253,17 @@ public final class HostTable implements AutoCloseable
             }
         }
         closed = true;
-        IoUtil.unmap(mapped);
+        // calls still inside the mapping (a waiter sleeps at most one liveness interval) finish first
+        final long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        while (inFlight.sum() != 0 && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(100_000);
+        }
+        if (inFlight.sum() == 0)
+        {
+            IoUtil.unmap(mapped);
+        }
+        // else: a call is stuck inside the mapping; leaving it mapped is better than a crash
         if (first != null)
         {
             throw first;
