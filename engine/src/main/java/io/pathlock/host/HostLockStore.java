@@ -1,5 +1,6 @@
 package io.pathlock.host;
 
+import io.pathlock.core.LockConflict;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.file.Dialect;
@@ -14,6 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +44,10 @@ import java.util.function.Consumer;
  *
  * <h2>The SPI over the table</h2>
  * <ol>
+ *   <li><b>HS0 — refusals name what the table knows.</b> A table refusal names the path, the type and
+ *   mode met there and, for a held lock, {@link #HOLDER_ANOTHER_SESSION} as its holder: the table
+ *   counts per session and node, not per handle, and does not say which session (a SUBTREE refused by
+ *   locks below names its own path with reason {@code HELD_BELOW}).</li>
  *   <li><b>HS1 — the table first.</b> {@link #tryPublish} asks the table ({@link HostSession#tryAcquire});
  *   only a table grant is published as files (interop on); a refusal of the files releases the table
  *   grant and returns the file store's conflict and blocker. {@link #unpublish} removes the files
@@ -63,9 +71,25 @@ import java.util.function.Consumer;
  *   <li><b>HS5 — no starvation across processes.</b> A wait on a table blocker places the owner's
  *   pending mark in the table; the end of the wait ({@link #waitEnded}) or a grant to the owner removes
  *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
- *   requests of other processes.</li>
+ *   requests of other processes. The table exempts a session from marks where it has counts (one of
+ *   its owners may be what the waiter waits for); a request of an owner that holds nothing in this
+ *   store cannot be, so the store tells the table so ({@link HostSession#tryAcquire(List, boolean)}
+ *   with {@code requesterHoldsLocks} false) and the marks refuse it even where its session has counts:
+ *   a stream of new handles of one process, overlapping or not, cannot starve another process's
+ *   waiter. An owner that holds locks goes past marks where its session has counts, as a handle that
+ *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle});
+ *   where its session has marks of its own every request goes past (waiters pending on one node do
+ *   not refuse each other: else two sessions' SUBTREE waiters on one node would refuse each other for
+ *   ever, a cycle of marks alone).</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
+ *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
+ *   ({@code closed} is checked after registering: a Dekker handshake with {@code close()}, which sets
+ *   it and then waits for the registered calls to leave). A blocking wait on the table lasts one slice
+ *   (20 ms) at most and then returns spuriously, so that wait is short. Calls
+ *   after close touch nothing: {@link #unpublish} is a no-op (close released everything),
+ *   {@link #refresh} reports the loss, waits return at once, {@link #tryPublish} throws
+ *   {@link IllegalStateException}. Reading unmapped memory would crash the JVM, not throw.</li>
  * </ol>
  *
  * <h2>Upgrade waits</h2>
@@ -85,15 +109,34 @@ public final class HostLockStore implements LockStore
     /** The interop mode of a new root when none is configured. */
     public static final String INTEROP_DEFAULT = "ragfs";
 
+    /**
+     * The holder a table refusal names: the table knows that another session holds the lock, not
+     * which handle ({@code pathlock status --store host} shows the session's pid and slot).
+     */
+    public static final String HOLDER_ANOTHER_SESSION = "another session of the host table (see pathlock status --store host)";
+
     /** The table file under a root. */
     public static final String TABLE_FILE = ".pathlock/host/table";
 
     private static final String[] MODES = {"ragfs", INTEROP_NONE, "ov431"};
 
+    /** Longest single wait on the table in {@link #awaitChange} (HS7); the manager retries after it. */
+    static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** Longest time {@link #close()} waits for calls in flight before it gives up unmapping (HS7). */
+    static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private static final System.Logger LOG = System.getLogger("io.pathlock.host");
+
     /** What one grant published: the table grant and, with interop on, the lock files. */
-    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files)
-        implements LockStore.Publication
+    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files,
+        String ownerId, java.util.concurrent.atomic.AtomicBoolean released) implements LockStore.Publication
     {
+        Pub(final List<LockRequest.Entry> entries, final HostSession.Grant grant, final LockStore.Publication files,
+            final String ownerId)
+        {
+            this(entries, grant, files, ownerId, new java.util.concurrent.atomic.AtomicBoolean());
+        }
     }
 
     private final Path root;
@@ -106,6 +149,10 @@ public final class HostLockStore implements LockStore
     private final HostStoreWaiter waiter;
     private final String description;
     private volatile boolean closed;
+    /** Live publications per owner (HS5): owners absent hold nothing in this store. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Calls in flight that touch the mapping (HS7). */
+    private final AtomicInteger inUse = new AtomicInteger();
 
     private HostLockStore(final Path root, final String interop, final HostTable table, final HostSession session,
         final FileLockStore files, final FencingCounter fence, final Duration livenessCheck)
@@ -191,11 +238,30 @@ public final class HostLockStore implements LockStore
     @Override
     public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
     {
-        checkOpen();
-        final HostSession.Result r = session.tryAcquire(entries);
+        if (!enter())
+        {
+            throw closedException();
+        }
+        try
+        {
+            return publish(ownerId, entries);
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    private PublishResult publish(final String ownerId, final List<LockRequest.Entry> entries)
+    {
+        // HS5: an owner that holds nothing here cannot be what another session's waiter waits for, so
+        // the marks of waiters refuse it even where this session has counts (other owners' locks);
+        // the table still exempts it where this session has marks of its own (waiters pending on one
+        // node do not refuse each other).
+        final HostSession.Result r = session.tryAcquire(entries, holding.containsKey(ownerId));
         if (!r.isGranted())
         {
-            return PublishResult.refused(r.conflict(), HostStoreBlocker.ofTable(ownerId, r.blocker()));
+            return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));
         }
         LockStore.Publication published = null;
         if (files != null)
@@ -218,7 +284,23 @@ public final class HostLockStore implements LockStore
             published = f.publication();
         }
         marks.clear(ownerId);
-        return PublishResult.granted(new Pub(entries, r.grant(), published));
+        holding.merge(ownerId, 1, Integer::sum);
+        return PublishResult.granted(new Pub(entries, r.grant(), published, ownerId));
+    }
+
+    /**
+     * The table's conflict with the holder named as far as the table knows it: another session, whose
+     * pid and slot {@code pathlock status --store host} lists (the table counts per session and node,
+     * so finding the session would walk the table on every refusal).
+     */
+    private static LockConflict named(final LockConflict c)
+    {
+        if (c == null || c.holderOwnerId() != null || c.reason() != LockConflict.Reason.HELD)
+        {
+            return c;
+        }
+        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(), c.source(),
+            c.holderMode());
     }
 
     private void releaseQuietly(final HostSession.Grant grant, final RuntimeException cause)
@@ -233,11 +315,18 @@ public final class HostLockStore implements LockStore
         }
     }
 
-    /** HS1: the files first, then the table grant (also when removing the files failed). */
+    /**
+     * HS1: the files first, then the table grant (also when removing the files failed). After
+     * {@link #close()} nothing is left to remove.
+     */
     @Override
     public void unpublish(final Publication publication)
     {
         final Pub p = (Pub)publication;
+        if (!enter())
+        {
+            return;
+        }
         try
         {
             if (p.files() != null)
@@ -247,7 +336,18 @@ public final class HostLockStore implements LockStore
         }
         finally
         {
-            session.release(p.grant());
+            try
+            {
+                session.release(p.grant());
+            }
+            finally
+            {
+                exit();
+                if (p.released().compareAndSet(false, true))
+                {
+                    holding.computeIfPresent(p.ownerId(), (o, n) -> n == 1 ? null : n - 1);
+                }
+            }
         }
     }
 
@@ -263,12 +363,23 @@ public final class HostLockStore implements LockStore
     public boolean refresh(final Publication publication)
     {
         final Pub p = (Pub)publication;
-        final boolean intact = session.isIntact(p.grant());
-        if (p.files() == null)
+        if (!enter())
         {
-            return intact;
+            return false;
         }
-        return files.refresh(p.files()) && intact;
+        try
+        {
+            final boolean intact = session.isIntact(p.grant());
+            if (p.files() == null)
+            {
+                return intact;
+            }
+            return files.refresh(p.files()) && intact;
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /** HS3: what was lost, naming the slot when the table grant was broken. */
@@ -276,12 +387,23 @@ public final class HostLockStore implements LockStore
     public String check(final Publication publication)
     {
         final Pub p = (Pub)publication;
-        if (!session.isIntact(p.grant()))
+        if (!enter())
         {
-            return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
-                "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+            return "lock store " + description + " was closed, which released " + p.entries();
         }
-        return p.files() == null ? null : files.check(p.files());
+        try
+        {
+            if (!session.isIntact(p.grant()))
+            {
+                return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
+                    "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+            }
+            return p.files() == null ? null : files.check(p.files());
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /** HS3: the inner store's with interop on; none ({@link Duration#ZERO}) with {@code none}. */
@@ -298,9 +420,21 @@ public final class HostLockStore implements LockStore
         final HostStoreBlocker b = (HostStoreBlocker)blocker;
         if (b.isTable())
         {
-            checkOpen();
-            marks.mark(b.ownerId(), b.table());
-            session.await(b.table(), timeoutNanos);
+            if (!enter())
+            {
+                return;
+            }
+            try
+            {
+                marks.mark(b.ownerId(), b.table());
+                // HS7: one slice at most (a spurious return: the manager retries), so close() waits
+                // a slice at most for this thread to leave the mapping.
+                session.await(b.table(), Math.min(timeoutNanos, AWAIT_SLICE_NANOS));
+            }
+            finally
+            {
+                exit();
+            }
         }
         else
         {
@@ -315,12 +449,19 @@ public final class HostLockStore implements LockStore
         final HostStoreBlocker b = (HostStoreBlocker)blocker;
         if (b.isTable())
         {
-            if (closed)
+            if (!enter())
             {
                 return CompletableFuture.completedFuture(null);
             }
-            marks.mark(b.ownerId(), b.table());
-            return waiter.onChange(b.table(), timeoutNanos);
+            try
+            {
+                marks.mark(b.ownerId(), b.table());
+                return waiter.onChange(b.table(), timeoutNanos);
+            }
+            finally
+            {
+                exit();
+            }
         }
         return files.onChange(b.file(), timeoutNanos);
     }
@@ -329,9 +470,17 @@ public final class HostLockStore implements LockStore
     @Override
     public void waitEnded(final String ownerId)
     {
-        if (!closed)
+        if (!enter())
+        {
+            return;
+        }
+        try
         {
             marks.clear(ownerId);
+        }
+        finally
+        {
+            exit();
         }
     }
 
@@ -362,24 +511,42 @@ public final class HostLockStore implements LockStore
         }
     }
 
-    /** HS6: stops the waits, removes the lock files, closes the session and unmaps the table. Idempotent. */
+    /**
+     * HS6, HS7: stops the waits, removes the lock files, waits for calls in flight to leave the table,
+     * closes the session and unmaps the table. Idempotent.
+     */
     @Override
     public void close()
     {
-        if (closed)
+        synchronized (this)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         RuntimeException failure = null;
         failure = step(failure, waiter::close);
         if (files != null)
         {
             failure = step(failure, files::close);
         }
+        final boolean drained = drain();
         failure = step(failure, marks::clearAll);
         failure = step(failure, session::close);
-        failure = step(failure, table::close);
+        if (drained)
+        {
+            failure = step(failure, table::close);
+        }
+        else
+        {
+            // HS7: a call still inside the table after the bound: unmapping would crash it (SIGSEGV);
+            // leaving the mapping costs its address space until the JVM exits.
+            LOG.log(System.Logger.Level.WARNING, "pathlock: " + description + " closed while " + inUse.get() +
+                " call(s) were still inside the host table after " + TimeUnit.NANOSECONDS.toSeconds(CLOSE_DRAIN_NANOS) +
+                " s; the table stays mapped");
+        }
         if (fence != null)
         {
             failure = step(failure, fence::close);
@@ -408,12 +575,41 @@ public final class HostLockStore implements LockStore
         }
     }
 
-    private void checkOpen()
+    /** Waits (bounded) until no call is inside the table (HS7). */
+    private boolean drain()
     {
+        final long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        while (inUse.get() != 0)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return true;
+    }
+
+    /** HS7: registers a call in flight; false (registering nothing) once closed. */
+    private boolean enter()
+    {
+        inUse.incrementAndGet();
         if (closed)
         {
-            throw new IllegalStateException("lock store " + description + " is closed");
+            inUse.decrementAndGet();
+            return false;
         }
+        return true;
+    }
+
+    private void exit()
+    {
+        inUse.decrementAndGet();
+    }
+
+    private IllegalStateException closedException()
+    {
+        return new IllegalStateException("lock store " + description + " is closed");
     }
 
     // ---- accessors ----------------------------------------------------------------------------------
@@ -690,15 +886,9 @@ public final class HostLockStore implements LockStore
             {
                 throw new LockStoreException("lock root " + root + " is not a directory", null);
             }
+            // HostTable.open validates the settings before it creates .pathlock/host/ (bad input
+            // changes nothing).
             final Path file = tableFile(real);
-            try
-            {
-                Files.createDirectories(file.getParent());
-            }
-            catch (final IOException e)
-            {
-                throw new LockStoreException("cannot create " + file.getParent() + " for the host table: " + e, e);
-            }
             final HostTable table;
             try
             {

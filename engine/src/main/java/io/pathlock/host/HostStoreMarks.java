@@ -8,28 +8,31 @@ import java.util.concurrent.ConcurrentHashMap;
  * other sessions' new requests that would starve them are refused (the anti-starvation rule of the
  * in-process table, across processes).
  *
- * <p>The table keeps marks per session ({@link HostSession#markPending}, {@link HostSession#clearMarks}),
- * a store has one session and many owners (handles). This class keeps, per owner, the blocker of its
- * current wait:
+ * <p>The table keeps marks per session ({@link HostSession#markPending}, {@link HostSession#clearMark},
+ * {@link HostSession#clearMarks}); a store has one session and many owners (handles). This class
+ * keeps, per owner, the mark of its current wait:
  * <ol>
- *   <li><b>HM1 — one mark per waiting owner.</b> An owner that waits on a table blocker has exactly
- *   that blocker marked; a wait on a new blocker replaces its old one.</li>
+ *   <li><b>HM1 — one mark per waiting owner.</b> An owner waiting on a table blocker that needs a
+ *   mark has exactly that mark placed. A retry refused at the same place (same node, generation and
+ *   kind: {@link HostSession#markKey}) places nothing new, so a long wait does not pile up marks; a
+ *   wait that needs another mark removes the old one and places the new one.</li>
  *   <li><b>HM2 — an ended wait marks nothing.</b> When the owner's wait ends (granted, timed out,
  *   interrupted, cancelled, failed: {@code LockStore#waitEnded}) or the owner is granted, its mark
- *   is removed. Because the table can only clear all of a session's marks, removing or replacing one
- *   mark clears them all and places the remaining owners' again; in that short window other sessions
- *   may overtake a waiter once, which costs fairness, never exclusion.</li>
+ *   is removed, and only its own: two owners waiting on one node hold one mark each.</li>
  * </ol>
- * Two acquisitions of one handle waiting at once (an unusual use) share the owner's mark: the end of
- * either removes it, and the other's next wait places it again.
+ * Two acquisitions of one handle waiting at once (an unusual use) share the owner's mark.
  *
- * <p>Thread-safety: thread-safe; changes are serialised on this object, the check on the grant path
- * ({@link #clear}) reads a concurrent map without locking when the owner has no mark.
+ * <p>Thread-safety: thread-safe; changes are serialised on this object; the check on the grant path
+ * ({@link #clear}) reads a concurrent map without locking.
  */
 final class HostStoreMarks
 {
+    private record Mark(String key, HostSession.Blocker blocker)
+    {
+    }
+
     private final HostSession session;
-    private final Map<String, HostSession.Blocker> byOwner = new ConcurrentHashMap<>();
+    private final Map<String, Mark> byOwner = new ConcurrentHashMap<>();
 
     HostStoreMarks(final HostSession session)
     {
@@ -39,18 +42,30 @@ final class HostStoreMarks
     /** HM1: marks {@code blocker} for {@code ownerId}, replacing the owner's earlier mark. */
     void mark(final String ownerId, final HostSession.Blocker blocker)
     {
+        final String key = HostSession.markKey(blocker);
+        if (key == null || sameKey(byOwner.get(ownerId), key))
+        {
+            return;
+        }
         synchronized (this)
         {
-            final HostSession.Blocker old = byOwner.put(ownerId, blocker);
-            if (old == null)
+            final Mark old = byOwner.get(ownerId);
+            if (sameKey(old, key))
             {
-                session.markPending(blocker);
+                return;
             }
-            else if (!old.equals(blocker))
+            if (old != null)
             {
-                rebuild();
+                session.clearMark(old.blocker());
             }
+            byOwner.put(ownerId, new Mark(key, blocker));
+            session.markPending(blocker);
         }
+    }
+
+    private static boolean sameKey(final Mark m, final String key)
+    {
+        return m != null && m.key().equals(key);
     }
 
     /** HM2: removes the owner's mark, if any. Cheap when it has none. */
@@ -62,9 +77,10 @@ final class HostStoreMarks
         }
         synchronized (this)
         {
-            if (byOwner.remove(ownerId) != null)
+            final Mark m = byOwner.remove(ownerId);
+            if (m != null)
             {
-                rebuild();
+                session.clearMark(m.blocker());
             }
         }
     }
@@ -87,14 +103,5 @@ final class HostStoreMarks
     int size()
     {
         return byOwner.size();
-    }
-
-    private void rebuild()
-    {
-        session.clearMarks();
-        for (final HostSession.Blocker b : byOwner.values())
-        {
-            session.markPending(b);
-        }
     }
 }
