@@ -65,9 +65,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Host table store</b> (issue 12; {@code --store host}, or {@code mixed}): the workers use
  * {@code HostLockStore} (interop {@code none} or {@code ragfs}) and a quarter of their requests are
- * shared or mix modes ({@code --shared}: default true in host runs, false otherwise). {@code mixed} alternates host workers (interop {@code ragfs}, even slots)
- * and lock-file-only workers ({@code FileLockStore}, odd slots) on one root, with planted
- * OpenViking tokens. Host workers (but slot 0 of a host-only run) run with
+ * shared or mix modes ({@code --shared}: default true in host runs, false otherwise).
+ * {@code mixed} alternates host workers (interop {@code ragfs}, even slots) and lock-file-only
+ * workers ({@code FileLockStore}, odd slots) on one root, with planted OpenViking tokens. Host workers (but slot 0 of a host-only run) run with
  * {@code -Dpathlock.host.crashAt=SPEC} ({@code --crash-at}, default {@code random:1}; {@code none}
  * for no self-kills): the table kills the process at random numbered steps inside acquire,
  * release, insert, reclamation and recovery. The runner notices the death, appends {@code D pid}
@@ -94,9 +94,6 @@ public final class ChaosRunner
     private final Path run;
     private final long lockExpireMs;
     private final String backend;
-    /** Whether tree workers also make shared requests (default: in host runs only); set by --shared. */
-    static boolean shared;
-    private static Boolean sharedOption;
     private final Map<Integer, Worker> live = new ConcurrentHashMap<>();
     private final List<Worker> all = new ArrayList<>();
     private long deadline;
@@ -120,13 +117,14 @@ public final class ChaosRunner
      *
      * @param store         {@code file}, {@code host} or {@code mixed}.
      * @param interop       the host store's interop mode ({@code ragfs} for mixed).
-     * @param crashAt       {@code pathlock.host.crashAt} for host workers other than slot 0, or empty.
-     * @param detectBoundMs most time from a worker's death to the grant of each lock it held.
+     * @param crashAt       {@code pathlock.host.crashAt} for host workers (but slot 0 of a host-only run), or empty.
+     * @param detectBoundMs most time from a probe's request to the grant of a lock a dead worker held.
+     * @param shared        whether tree workers also make shared requests ({@code --shared}).
      */
-    record StoreMode(String store, String interop, String crashAt, long detectBoundMs)
+    record StoreMode(String store, String interop, String crashAt, long detectBoundMs, boolean shared)
     {
         /** The lock-file store, as before issue 12. */
-        static final StoreMode FILE = new StoreMode("file", "none", "", 0);
+        static final StoreMode FILE = new StoreMode("file", "none", "", 0, false);
 
         boolean host()
         {
@@ -151,18 +149,16 @@ public final class ChaosRunner
         final String name;
         final Process process;
         final Path out;
-        final boolean host;
         volatile long diedAtNanos;
         boolean killed;
         boolean handled;
 
-        Worker(final int slot, final String name, final Process process, final Path out, final boolean host)
+        Worker(final int slot, final String name, final Process process, final Path out)
         {
             this.slot = slot;
             this.name = name;
             this.process = process;
             this.out = out;
-            this.host = host;
             process.onExit().thenRun(() -> diedAtNanos = System.nanoTime());
         }
     }
@@ -171,7 +167,6 @@ public final class ChaosRunner
         final int seconds, final long seed, final Set<String> faults, final StoreMode mode) throws IOException
     {
         this.mode = mode;
-        shared = null != sharedOption ? sharedOption : mode.host();
         this.base = base.resolve(mode.label(workload));
         this.workload = workload;
         this.workers = workers;
@@ -288,12 +283,9 @@ public final class ChaosRunner
             System.exit(2);
         }
         final String crash = a.getOrDefault("crash-at", "random:1");
-        if (a.containsKey("shared"))
-        {
-            sharedOption = Boolean.parseBoolean(a.get("shared"));
-        }
-        final StoreMode mode = store.equals("file") ? StoreMode.FILE : new StoreMode(store, interop,
-            crash.equals("none") ? "" : crash, Long.parseLong(a.getOrDefault("detect-bound-ms", "1000")));
+        final boolean shared = Boolean.parseBoolean(a.getOrDefault("shared", Boolean.toString(!store.equals("file"))));
+        final StoreMode mode = store.equals("file") ? new StoreMode("file", "none", "", 0, shared) : new StoreMode(store,
+            interop, crash.equals("none") ? "" : crash, Long.parseLong(a.getOrDefault("detect-bound-ms", "1000")), shared);
         // The Jepsen counter workloads are about leases that expire (the nio backend's tokens); the
         // host table's locks are held while the session lives, as flock-judged lock files are.
         final List<String> workloads = wl.equals("all")
@@ -491,10 +483,10 @@ public final class ChaosRunner
             "tree=" + tree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
             "deadline=" + deadline, "seed=" + (seed * 31 + slot * 7919L + gen), "lockExpireMs=" + lockExpireMs,
             "backend=" + backend, "redo=" + faults.contains("redo"), "store=" + (host ? "host" : "file"),
-            "interop=" + mode.interop(), "shared=" + shared));
+            "interop=" + mode.interop(), "shared=" + mode.shared()));
         final Path out = run.resolve(name + ".out");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        final Worker w = new Worker(slot, name, p, out, host);
+        final Worker w = new Worker(slot, name, p, out);
         live.put(slot, w);
         all.add(w);
     }
