@@ -42,7 +42,8 @@ final class HostFixture
      * nodes = 40,960, plus the root), and low enough that allocation runs out of never-used nodes
      * after about 16,000 states, from when on every allocation takes a reclaimed node and runs the
      * sweep of idle leaves whenever the free list is empty: reclamation races the actors of every
-     * test (and {@link HostReclaimVsAcquireTest} aims at it).
+     * test that runs long enough ({@link HostReclaimVsAcquireTest} has a table of its own, full
+     * from the start).
      */
     static final int CAPACITY = 1 << 16;
     /** Records per session: one session may hold counts on 4 nodes in each of 10,240 states. */
@@ -60,17 +61,29 @@ final class HostFixture
 
     static
     {
+        TABLE = openTable(CAPACITY);
+        S1 = TABLE.attach();
+        S2 = TABLE.attach();
+        S3 = TABLE.attach();
+    }
+
+    /**
+     * A new table in a new temporary directory (deleted at JVM exit), {@link #SLOTS} slots and
+     * {@link #RECORDS} records per session.
+     *
+     * @param capacity node capacity.
+     * @return the table.
+     */
+    static HostTable openTable(final int capacity)
+    {
         try
         {
             final Path shm = Path.of("/dev/shm");
             final Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
             final Path dir = Files.createTempDirectory(base, "pathlock-jcstress-host");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-            TABLE = HostTable.open(dir.resolve("table"),
-                new HostTable.Config(CAPACITY, SLOTS, RECORDS, "none", Duration.ofMillis(2)));
-            S1 = TABLE.attach();
-            S2 = TABLE.attach();
-            S3 = TABLE.attach();
+            return HostTable.open(dir.resolve("table"),
+                new HostTable.Config(capacity, SLOTS, RECORDS, "none", Duration.ofMillis(2)));
         }
         catch (final IOException ex)
         {
@@ -182,16 +195,28 @@ final class HostFixture
      */
     static boolean subtreeFree(final String dir)
     {
-        final HostSession.Grant g = tryAcquire(S3, dir, LockType.SUBTREE, LockMode.EXCLUSIVE);
-        release(S3, g);
+        return subtreeFree(S3, dir);
+    }
+
+    /** As {@link #subtreeFree(String)}, in a given session. */
+    static boolean subtreeFree(final HostSession s, final String dir)
+    {
+        final HostSession.Grant g = tryAcquire(s, dir, LockType.SUBTREE, LockMode.EXCLUSIVE);
+        release(s, g);
         return g != null;
     }
 
     /** Whether the arbiter's session is refused a lock now (releases it if granted). */
     static boolean refused(final String path, final LockType type, final LockMode mode)
     {
-        final HostSession.Grant g = tryAcquire(S3, path, type, mode);
-        release(S3, g);
+        return refused(S3, path, type, mode);
+    }
+
+    /** As {@link #refused(String, LockType, LockMode)}, in a given session. */
+    static boolean refused(final HostSession s, final String path, final LockType type, final LockMode mode)
+    {
+        final HostSession.Grant g = tryAcquire(s, path, type, mode);
+        release(s, g);
         return g == null;
     }
 
