@@ -5,6 +5,7 @@
 #   stress-tests/run-chaos-host.sh [--seconds S] [--workers W] [--threads T] [--seed X]
 #                                  [--modes none,ragfs,mixed] [--crash-at random:N|none]
 #                                  [--detect-bound-ms B] [--workload tree|mutex|all] [--root DIR]
+#                                  [--self-test]
 #
 # Modes (each a run of S seconds plus JVM start-up; default all three):
 #   none   W host-store workers, interop none (table only); faults kill, sigstop
@@ -17,7 +18,11 @@
 # granted within --detect-bound-ms of its request (default 1000; p50/p99/max from the death and from
 # the request are printed). At the end it recovers the table and checks that no node has a count.
 #
-#   CI (about 60 s):   stress-tests/run-chaos-host.sh --seconds 12 --workers 2 --threads 2
+# --self-test first runs the checker against a broken store (6 s, 2 x 2): every worker on a table of
+# its own (ChaosRunner --split-tables true), so workers do not exclude each other; the script fails
+# unless that run reports violations.
+#
+#   CI (about 70 s):   stress-tests/run-chaos-host.sh --self-test --seconds 12 --workers 2 --threads 2
 #   long run:          stress-tests/run-chaos-host.sh --seconds 300 --workers 4 --threads 4
 #
 # Exit codes: 0 passed; 1 a violation or a run failure; 2 set-up error. Worker output and the
@@ -45,12 +50,14 @@ seconds=30
 workload=tree
 root="$here/target/chaos-host"
 pass=()
+self_test=no
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --modes)    modes="${2:?--modes needs a value}"; shift 2 ;;
         --seconds)  seconds="${2:?--seconds needs a value}"; shift 2 ;;
         --workload) workload="${2:?--workload needs a value}"; shift 2 ;;
         --root)     root="${2:?--root needs a value}"; shift 2 ;;
+        --self-test) self_test=yes; shift ;;
         --workers|--threads|--seed|--crash-at|--detect-bound-ms)
             pass+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
         *)
@@ -64,6 +71,22 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -lt 1 ]]; then
 fi
 
 failed=()
+if [[ "$self_test" == yes ]]; then
+    echo "=== host chaos: self-test (every worker on a table of its own: violations expected)"
+    set +e
+    out="$("$java_cmd" -XX:+UseSerialGC -Xmx256m -cp "$jar" io.pathlock.stress.chaos.ChaosRunner \
+        --root "$root/self-test" --store host --interop none --split-tables true --crash-at none \
+        --workload tree --seconds 6 --workers 2 --threads 2 2>&1)"
+    rc=$?
+    set -e
+    violations="$(sed -n 's/^  violations  *\([0-9][0-9]*\)$/\1/p' <<<"$out" | head -1)"
+    if [[ $rc -eq 1 && "${violations:-0}" -gt 0 ]]; then
+        echo "  the checker caught the broken store: $violations violations (as it must)"
+    else
+        echo "$out" | tail -20
+        failed+=("self-test (runner exit $rc, violations ${violations:-none}: the checker missed a broken store)")
+    fi
+fi
 IFS=',' read -r -a mode_list <<<"$modes"
 for m in "${mode_list[@]}"; do
     case "$m" in

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  *   ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X]
  *               [--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all]
  *               [--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N] [--detect-bound-ms B]
- *               [--shared true|false]
+ *               [--shared true|false] [--split-tables true]
  * </pre>
  *
  * Starts N {@link ChaosWorker} JVMs x M threads on a generated tree under {@code DIR/<workload>/tree}
@@ -79,6 +79,10 @@ import java.util.concurrent.TimeUnit;
  * opens the table, recovers every dead session and checks that no slot is taken, no lock is held,
  * SUBTREE-X of the root is granted, no node has any count left and the table's own consistency
  * check passes: every count that the dead sessions raised was subtracted exactly.
+ *
+ * <p>{@code --split-tables true} (with {@code --store host --interop none}) is a self-test of the
+ * whole pipeline: every worker locks the same logical paths in a table of its own, so workers do
+ * not exclude each other, and the run must fail with violations.
  */
 public final class ChaosRunner
 {
@@ -120,11 +124,15 @@ public final class ChaosRunner
      * @param crashAt       {@code pathlock.host.crashAt} for host workers (but slot 0 of a host-only run), or empty.
      * @param detectBoundMs most time from a probe's request to the grant of a lock a dead worker held.
      * @param shared        whether tree workers also make shared requests ({@code --shared}).
+     * @param splitTables   self-test of the checker only: each host worker on a table of its own
+     *                      ({@code --split-tables true}), so that they do not exclude each other and
+     *                      the run must FAIL with violations.
      */
-    record StoreMode(String store, String interop, String crashAt, long detectBoundMs, boolean shared)
+    record StoreMode(String store, String interop, String crashAt, long detectBoundMs, boolean shared,
+        boolean splitTables)
     {
         /** The lock-file store, as before issue 12. */
-        static final StoreMode FILE = new StoreMode("file", "none", "", 0, false);
+        static final StoreMode FILE = new StoreMode("file", "none", "", 0, false, false);
 
         boolean host()
         {
@@ -257,7 +265,7 @@ public final class ChaosRunner
                 System.err.println("usage: ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X] " +
                     "[--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all] " +
                     "[--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N|none] [--detect-bound-ms B] " +
-                    "[--shared true|false]");
+                    "[--shared true|false] [--split-tables true]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[++i]);
@@ -284,8 +292,15 @@ public final class ChaosRunner
         }
         final String crash = a.getOrDefault("crash-at", "random:1");
         final boolean shared = Boolean.parseBoolean(a.getOrDefault("shared", Boolean.toString(!store.equals("file"))));
-        final StoreMode mode = store.equals("file") ? new StoreMode("file", "none", "", 0, shared) : new StoreMode(store,
-            interop, crash.equals("none") ? "" : crash, Long.parseLong(a.getOrDefault("detect-bound-ms", "1000")), shared);
+        final boolean split = Boolean.parseBoolean(a.getOrDefault("split-tables", "false"));
+        if (split && !(store.equals("host") && interop.equals("none")))
+        {
+            System.err.println("ChaosRunner: --split-tables needs --store host --interop none");
+            System.exit(2);
+        }
+        final StoreMode mode = store.equals("file") ? new StoreMode("file", "none", "", 0, shared, false) : new StoreMode(store,
+            interop, crash.equals("none") ? "" : crash, Long.parseLong(a.getOrDefault("detect-bound-ms", "1000")), shared,
+            split);
         // The Jepsen counter workloads are about leases that expire (the nio backend's tokens); the
         // host table's locks are held while the session lives, as flock-judged lock files are.
         final List<String> workloads = wl.equals("all")
@@ -479,8 +494,16 @@ public final class ChaosRunner
         {
             cmd.add("-Dpathlock.host.crashAt=" + mode.crashAt());
         }
+        Path workerTree = tree;
+        if (mode.splitTables())
+        {
+            // self-test: the paths are logical (interop none: no file is read or written under them),
+            // so a worker on another root locks the same paths in a table of its own
+            workerTree = base.resolve("split").resolve("w" + slot);
+            Files.createDirectories(workerTree);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
-            "tree=" + tree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
+            "tree=" + workerTree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
             "deadline=" + deadline, "seed=" + (seed * 31 + slot * 7919L + gen), "lockExpireMs=" + lockExpireMs,
             "backend=" + backend, "redo=" + faults.contains("redo"), "store=" + (host ? "host" : "file"),
             "interop=" + mode.interop(), "shared=" + mode.shared()));
