@@ -90,8 +90,19 @@ import static io.pathlock.host.HostLayout.*;
  * new raise through and claim on the node), MARK_EXCLUSIVE (a SUBTREE-S waiter: refuses exclusive
  * raises and claims), MARK_SHARED (an exclusive waiter blocked by shared holders: refuses shared
  * claims). A session with any count at a node (a hold, an intent, or a mark of its own) is exempt
- * from the marks there: it may be what the waiter waits for. Marks are in the session's records,
- * so a dead waiter's marks go with its recovery.
+ * from the marks there when the requesting owner may hold locks in the session: it may be what the
+ * waiter waits for (refusing it could close a wait cycle). A requester that the store knows holds
+ * nothing (tryAcquire(entries, false)) is exempt only through the session's own marks there, so a
+ * stream of such owners of one session cannot starve another session's waiter. Marks are in the
+ * session's records, so a dead waiter's marks go with its recovery.
+ *
+ * SLOT LIVENESS is an fcntl lock (FileChannel.tryLock) on DIR/slot-k.lock in every process,
+ * whatever its POSIX backend (flock and fcntl locks never conflict), with a per-JVM registry of
+ * the slots this JVM holds (an fcntl lock is per process: a probe from this JVM would succeed).
+ *
+ * CONFLICTS name the path, the reason, the hold's type and mode, and the holder session as
+ * "pid P (host slot K)" from a per-node word written by every claim (informational, not undone
+ * by recovery: it may name a session that since released).
  *
  * NODES are keyed by (parent index, UTF-8 name) and chained in hash buckets. Lookup is lock-free:
  * read the lock word (DEAD: restart), compare the key, read the lock word again (generation changed
