@@ -19,10 +19,13 @@ import java.util.StringJoiner;
  * after the grant returned and {@code EXIT} before the release starts, a conflicting {@code ENTER}
  * between another section's {@code ENTER} and {@code EXIT} proves two holders were inside at once.
  *
- * <p>Records: {@code E gid token entries offset} (enter; entries {@code P/a,S/b}; offset is the log
+ * <p>Records: {@code E gid token entries offset} (enter; entries {@code P/a,S/b}, lower case
+ * {@code p}/{@code s} for the shared modes; offset is the log
  * size when the attempt started, so every record ending at or before it was written before the
  * attempt began), {@code X gid} (exit),
  * {@code K pid} (the runner: pid is stopped and about to be killed; it writes nothing more),
+ * {@code D pid} (the runner: pid was found dead, killed by itself at a step of the host table's
+ * {@code pathlock.host.crashAt} hook; it died at some point after its last record),
  * {@code G+ path} / {@code G- path} (garbage lock file planted / about to be removed), {@code F path}
  * (stale foreign token planted), {@code C gid token value} (counter write accepted),
  * {@code R gid token op} (counter operation rejected by the fenced storage), {@code P pid} /
@@ -65,7 +68,8 @@ final class ChaosLog implements AutoCloseable
         final StringJoiner j = new StringJoiner(",");
         for (final LockRequest.Entry e : entries)
         {
-            j.add(e.type().code() + e.path().toString());
+            final char code = e.type().code();
+            j.add((e.isShared() ? Character.toLowerCase(code) : code) + e.path().toString());
         }
         return j.toString();
     }

@@ -1,15 +1,29 @@
 package io.pathlock.stress.chaos;
 
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
+import io.pathlock.core.LockMode;
+import io.pathlock.core.LockPath;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockType;
 import io.pathlock.file.FileLockStore;
+import io.pathlock.host.HostLockStore;
+import io.pathlock.host.HostSession;
+import io.pathlock.host.HostTable;
 import io.pathlock.redo.RecoveryReport;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.redo.RedoLogConfig;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X]
  *               [--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all]
+ *               [--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N] [--detect-bound-ms B]
+ *               [--shared true|false] [--split-tables true]
  * </pre>
  *
  * Starts N {@link ChaosWorker} JVMs x M threads on a generated tree under {@code DIR/<workload>/tree}
@@ -46,6 +62,27 @@ import java.util.concurrent.TimeUnit;
  * lease would never expire; on {@code nio} every token is judged by age, as a foreign (Python
  * OpenViking) holder's would be, which is the lease semantics the Jepsen test is about.
  * {@code all} runs the four in turn, the Jepsen ones for S/3 each (at least 10 s).
+ *
+ * <p><b>Host table store</b> (issue 12; {@code --store host}, or {@code mixed}): the workers use
+ * {@code HostLockStore} (interop {@code none} or {@code ragfs}) and a quarter of their requests are
+ * shared or mix modes ({@code --shared}: default true in host runs, false otherwise).
+ * {@code mixed} alternates host workers (interop {@code ragfs}, even slots) and lock-file-only
+ * workers ({@code FileLockStore}, odd slots) on one root, with planted OpenViking tokens. Host workers (but slot 0 of a host-only run) run with
+ * {@code -Dpathlock.host.crashAt=SPEC} ({@code --crash-at}, default {@code random:1}; {@code none}
+ * for no self-kills): the table kills the process at random numbered steps inside acquire,
+ * release, insert, reclamation and recovery. The runner notices the death, appends {@code D pid}
+ * and restarts the worker. After every death, self-inflicted or a {@code kill} fault, the runner
+ * acquires each lock the dead process held (its open sections in the log) through its own host
+ * store, waiting at most {@code --detect-bound-ms} (default 1000) from its request, and prints
+ * p50, p99 and max of the time from the death and from the request to the grant; those probe
+ * sections are logged and verified like any other. At the end, after every worker exited, it
+ * opens the table, recovers every dead session and checks that no slot is taken, no lock is held,
+ * SUBTREE-X of the root is granted, no node has any count left and the table's own consistency
+ * check passes: every count that the dead sessions raised was subtracted exactly.
+ *
+ * <p>{@code --split-tables true} (with {@code --store host --interop none}) is a self-test of the
+ * whole pipeline: every worker locks the same logical paths in a table of its own, so workers do
+ * not exclude each other, and the run must fail with violations.
  */
 public final class ChaosRunner
 {
@@ -68,6 +105,51 @@ public final class ChaosRunner
     private final Map<String, Long> counts = new java.util.TreeMap<>();
     private final List<String> failures = new ArrayList<>();
     private final List<Path> planted = new ArrayList<>();
+    private final StoreMode mode;
+    private final Map<String, Long> garbageUntil = new HashMap<>();
+    private final List<Long> freedNanos = new ArrayList<>();
+    private final List<Long> probeWaitNanos = new ArrayList<>();
+    private final List<Death> deaths = new ArrayList<>();
+    private LogTail tail;
+    private LockManager probeManager;
+    private LockHandle probeHandle;
+    private String probeGid;
+    private int[] generation;
+
+    /**
+     * Which store the workers use.
+     *
+     * @param store         {@code file}, {@code host} or {@code mixed}.
+     * @param interop       the host store's interop mode ({@code ragfs} for mixed).
+     * @param crashAt       {@code pathlock.host.crashAt} for host workers (but slot 0 of a host-only run), or empty.
+     * @param detectBoundMs most time from a probe's request to the grant of a lock a dead worker held.
+     * @param shared        whether tree workers also make shared requests ({@code --shared}).
+     * @param splitTables   self-test of the checker only: each host worker on a table of its own
+     *                      ({@code --split-tables true}), so that they do not exclude each other and
+     *                      the run must FAIL with violations.
+     */
+    record StoreMode(String store, String interop, String crashAt, long detectBoundMs, boolean shared,
+        boolean splitTables)
+    {
+        /** The lock-file store, as before issue 12. */
+        static final StoreMode FILE = new StoreMode("file", "none", "", 0, false, false);
+
+        boolean host()
+        {
+            return !store.equals("file");
+        }
+
+        /** Whether the worker of a slot runs the host store. */
+        boolean hostWorker(final int slot)
+        {
+            return store.equals("host") || (store.equals("mixed") && slot % 2 == 0);
+        }
+
+        String label(final String workload)
+        {
+            return host() ? store + "-" + interop + "-" + workload : workload;
+        }
+    }
 
     private static final class Worker
     {
@@ -75,6 +157,9 @@ public final class ChaosRunner
         final String name;
         final Process process;
         final Path out;
+        volatile long diedAtNanos;
+        boolean killed;
+        boolean handled;
 
         Worker(final int slot, final String name, final Process process, final Path out)
         {
@@ -82,13 +167,15 @@ public final class ChaosRunner
             this.name = name;
             this.process = process;
             this.out = out;
+            process.onExit().thenRun(() -> diedAtNanos = System.nanoTime());
         }
     }
 
     private ChaosRunner(final Path base, final String workload, final int workers, final int threads,
-        final int seconds, final long seed, final Set<String> faults) throws IOException
+        final int seconds, final long seed, final Set<String> faults, final StoreMode mode) throws IOException
     {
-        this.base = base.resolve(workload);
+        this.mode = mode;
+        this.base = base.resolve(mode.label(workload));
         this.workload = workload;
         this.workers = workers;
         this.threads = threads;
@@ -102,9 +189,14 @@ public final class ChaosRunner
             f.retainAll(Set.of("sigstop"));
             f.add("sigstop");
         }
-        else if (workload.equals("mutex"))
+        else if (workload.equals("mutex") || (mode.host() && mode.interop().equals("none")))
         {
+            // Without lock files (interop none) planted files mean nothing to the workers.
             f.retainAll(Set.of("kill", "sigstop"));
+        }
+        if (mode.host())
+        {
+            f.remove("redo"); // the redo log is not what a host run tests
         }
         this.faults = f;
         this.lockExpireMs = jepsen ? 300 : 2000;
@@ -138,6 +230,7 @@ public final class ChaosRunner
         this.backend = backend;
         this.tree = null;
         this.run = run;
+        this.mode = StoreMode.FILE;
     }
 
     /**
@@ -170,7 +263,9 @@ public final class ChaosRunner
             if (!args[i].startsWith("--") || i + 1 >= args.length)
             {
                 System.err.println("usage: ChaosRunner --root DIR [--workers N] [--threads M] [--seconds S] [--seed X] " +
-                    "[--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all]");
+                    "[--faults kill,foreign,garbage,redo,sigstop] [--workload tree|mutex|counter|fenced|all] " +
+                    "[--store file|host|mixed] [--interop none|ragfs] [--crash-at random:N|none] [--detect-bound-ms B] " +
+                    "[--shared true|false] [--split-tables true]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[++i]);
@@ -183,14 +278,40 @@ public final class ChaosRunner
         final String f = a.getOrDefault("faults", "kill,foreign,garbage,redo,sigstop");
         final Set<String> faults = new LinkedHashSet<>(f.isEmpty() || f.equals("none") ? List.of() : Arrays.asList(f.split(",")));
         final String wl = a.getOrDefault("workload", "tree");
-        final List<String> workloads = wl.equals("all") ? List.of("tree", "mutex", "counter", "fenced") : List.of(wl);
+        final String store = a.getOrDefault("store", "file");
+        if (!List.of("file", "host", "mixed").contains(store))
+        {
+            System.err.println("ChaosRunner: --store must be file, host or mixed, got '" + store + "'");
+            System.exit(2);
+        }
+        final String interop = store.equals("mixed") ? "ragfs" : a.getOrDefault("interop", "none");
+        if (!List.of("none", "ragfs", "ov431").contains(interop))
+        {
+            System.err.println("ChaosRunner: --interop must be none, ragfs or ov431, got '" + interop + "'");
+            System.exit(2);
+        }
+        final String crash = a.getOrDefault("crash-at", "random:1");
+        final boolean shared = Boolean.parseBoolean(a.getOrDefault("shared", Boolean.toString(!store.equals("file"))));
+        final boolean split = Boolean.parseBoolean(a.getOrDefault("split-tables", "false"));
+        if (split && !(store.equals("host") && interop.equals("none")))
+        {
+            System.err.println("ChaosRunner: --split-tables needs --store host --interop none");
+            System.exit(2);
+        }
+        final StoreMode mode = store.equals("file") ? new StoreMode("file", "none", "", 0, shared, false) : new StoreMode(store,
+            interop, crash.equals("none") ? "" : crash, Long.parseLong(a.getOrDefault("detect-bound-ms", "1000")), shared,
+            split);
+        // The Jepsen counter workloads are about leases that expire (the nio backend's tokens); the
+        // host table's locks are held while the session lives, as flock-judged lock files are.
+        final List<String> workloads = wl.equals("all")
+            ? (mode.host() ? List.of("tree", "mutex") : List.of("tree", "mutex", "counter", "fenced")) : List.of(wl);
         System.out.println("chaos: root=" + root + " workers=" + workers + " threads=" + threads + " seconds=" +
-            seconds + " seed=" + seed + " faults=" + faults + " workloads=" + workloads);
+            seconds + " seed=" + seed + " faults=" + faults + " workloads=" + workloads + " store=" + mode);
         boolean ok = true;
         for (final String w : workloads)
         {
             final int s = wl.equals("all") && !w.equals("tree") ? Math.max(10, seconds / 3) : seconds;
-            ok &= new ChaosRunner(root, w, workers, threads, s, seed, faults).execute();
+            ok &= new ChaosRunner(root, w, workers, threads, s, seed, faults, mode).execute();
         }
         System.out.println(ok ? "chaos: PASSED" : "chaos: FAILED");
         System.exit(ok ? 0 : 1);
@@ -198,8 +319,8 @@ public final class ChaosRunner
 
     private boolean execute() throws Exception
     {
-        System.out.println("== workload " + workload + " (" + seconds + " s, faults " + faults + ", backend " + backend +
-            ", lock_expire " + lockExpireMs + " ms)");
+        System.out.println("== workload " + mode.label(workload) + " (" + seconds + " s, faults " + faults + ", backend " +
+            backend + ", lock_expire " + lockExpireMs + " ms" + (mode.host() ? ", store " + mode : "") + ")");
         final long start = System.currentTimeMillis();
         deadline = start + 2000L * workers + seconds * 1000L;
         for (int i = 0; i < workers; i++)
@@ -207,11 +328,33 @@ public final class ChaosRunner
             startWorker(i, 0);
         }
         final ChaosLog log = new ChaosLog(run.resolve(ChaosLog.LOG_NAME));
-        final Map<String, Long> garbageUntil = new HashMap<>();
-        final int[] generation = new int[workers];
+        generation = new int[workers];
+        if (mode.host())
+        {
+            tail = new LogTail(run.resolve(ChaosLog.LOG_NAME));
+            probeManager = LockManager.builder().store(ChaosWorker.hostStore(tree, mode.interop(),
+                Duration.ofMillis(lockExpireMs), backend)).build();
+            probeHandle = probeManager.open("probe");
+            probeGid = ProcessHandle.current().pid() + ".probe";
+            warmUpProbe();
+        }
+        long nextFault = System.currentTimeMillis() + rnd.nextInt(200, 900);
         while (System.currentTimeMillis() < deadline - 1500)
         {
-            Thread.sleep(rnd.nextInt(200, 900));
+            if (mode.host())
+            {
+                Thread.sleep(5);
+                handleDeaths(log, true);
+                if (System.currentTimeMillis() < nextFault)
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                Thread.sleep(Math.max(0, nextFault - System.currentTimeMillis()));
+            }
+            nextFault = System.currentTimeMillis() + rnd.nextInt(200, 900);
             removeExpiredGarbage(log, garbageUntil);
             if (faults.isEmpty())
             {
@@ -241,6 +384,10 @@ public final class ChaosRunner
                             bump("workers.restarted");
                         }
                     }
+                    else if (null != w && mode.host())
+                    {
+                        handleDeaths(log, true); // it died by itself while being stopped
+                    }
                     break;
                 }
                 case "sigstop":
@@ -252,7 +399,19 @@ public final class ChaosRunner
                             : rnd.nextLong(100, 1000);
                         signal("STOP", w.process.pid());
                         log.append("P " + w.process.pid());
-                        Thread.sleep(pauseMs);
+                        if (mode.host())
+                        {
+                            final long until = System.nanoTime() + pauseMs * 1_000_000L;
+                            while (System.nanoTime() < until)
+                            {
+                                Thread.sleep(5);
+                                noteDeaths(log);
+                            }
+                        }
+                        else
+                        {
+                            Thread.sleep(pauseMs);
+                        }
                         log.append("Q " + w.process.pid());
                         signal("CONT", w.process.pid());
                         bump("faults.sigstop");
@@ -293,7 +452,7 @@ public final class ChaosRunner
         }
         garbageUntil.replaceAll((k, v) -> 0L);
         removeExpiredGarbage(log, garbageUntil);
-        for (final Worker w : all)
+        for (final Worker w : new ArrayList<>(all))
         {
             if (!w.process.waitFor(deadline - System.currentTimeMillis() + 30_000, TimeUnit.MILLISECONDS))
             {
@@ -301,10 +460,20 @@ public final class ChaosRunner
                 w.process.destroyForcibly().waitFor();
             }
         }
+        if (mode.host())
+        {
+            handleDeaths(log, false);
+            probeHandle.close();
+            probeManager.close();
+        }
         final double elapsed = (System.currentTimeMillis() - start) / 1000.0;
         log.close();
         collectWorkerStats();
         verifyLog();
+        if (mode.host())
+        {
+            checkTableAtEnd();
+        }
         if (faults.contains("redo"))
         {
             verifyRedo();
@@ -315,13 +484,29 @@ public final class ChaosRunner
 
     private void startWorker(final int slot, final int gen) throws IOException
     {
-        final String name = "w" + slot + "g" + gen;
+        final boolean host = mode.hostWorker(slot);
+        final String name = "w" + slot + "g" + gen + (mode.store().equals("mixed") ? (host ? "host" : "file") : "");
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k",
-            "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
-            "tree=" + tree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
+            "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k"));
+        // Every host worker may crash itself except slot 0 of a host-only run (someone must progress;
+        // in a mixed run the lock-file workers do).
+        if (host && (slot != 0 || mode.store().equals("mixed")) && !mode.crashAt().isEmpty())
+        {
+            cmd.add("-Dpathlock.host.crashAt=" + mode.crashAt());
+        }
+        Path workerTree = tree;
+        if (mode.splitTables())
+        {
+            // self-test: the paths are logical (interop none: no file is read or written under them),
+            // so a worker on another root locks the same paths in a table of its own
+            workerTree = base.resolve("split").resolve("w" + slot);
+            Files.createDirectories(workerTree);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
+            "tree=" + workerTree, "run=" + run, "name=" + name, "workload=" + workload, "threads=" + threads,
             "deadline=" + deadline, "seed=" + (seed * 31 + slot * 7919L + gen), "lockExpireMs=" + lockExpireMs,
-            "backend=" + backend, "redo=" + faults.contains("redo")));
+            "backend=" + backend, "redo=" + faults.contains("redo"), "store=" + (host ? "host" : "file"),
+            "interop=" + mode.interop(), "shared=" + mode.shared()));
         final Path out = run.resolve(name + ".out");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         final Worker w = new Worker(slot, name, p, out);
@@ -343,28 +528,346 @@ public final class ChaosRunner
 
     /**
      * kill -9 with an exact cut in the log: SIGSTOP, wait until the process is stopped (a stopped
-     * process is not inside a write(2) and keeps its flocks, so nobody can have reclaimed its locks),
-     * append {@code K pid}, then SIGKILL. Its open sections end at that record.
+     * process is not inside a write(2) and keeps its flocks and its host-table slot lock, so nobody
+     * can have reclaimed its locks), append {@code K pid}, then SIGKILL. Its open sections end at
+     * that record. Host runs then probe the locks it held ({@link #probe}).
      */
     private boolean kill(final Worker w, final ChaosLog log) throws Exception
     {
         final long pid = w.process.pid();
-        signal("STOP", pid);
-        final long until = System.currentTimeMillis() + 2000;
-        while (!isStopped(pid))
+        List<String> open = List.of();
+        // Host runs aim at holders: up to 10 tries to catch the victim inside a section (stopped
+        // while it holds a lock), else it is killed wherever it is on the last try.
+        for (int attempt = 0;; attempt++)
         {
-            if (System.currentTimeMillis() > until || !w.process.isAlive())
+            signal("STOP", pid);
+            final long until = System.currentTimeMillis() + 2000;
+            while (!isStopped(pid))
             {
-                signal("CONT", pid);
-                return false;
+                if (System.currentTimeMillis() > until || !w.process.isAlive())
+                {
+                    signal("CONT", pid);
+                    return false;
+                }
+                Thread.sleep(1);
             }
-            Thread.sleep(1);
+            if (null == tail)
+            {
+                break;
+            }
+            tail.advance();
+            open = tail.openOf(pid);
+            if (!open.isEmpty() || attempt == 9)
+            {
+                break;
+            }
+            signal("CONT", pid);
+            Thread.sleep(rnd.nextInt(1, 10));
         }
         log.append("K " + pid);
+        w.killed = true;
         w.process.destroyForcibly();
         w.process.waitFor();
+        final long diedAt = System.nanoTime();
         live.remove(w.slot);
+        if (null != probeHandle)
+        {
+            probe(log, pid, open, diedAt);
+        }
         return true;
+    }
+
+    /**
+     * Host runs: finds workers that died by themselves (the table's crash hook: SIGKILL, exit code
+     * 137), appends {@code D pid} at once ({@link #noteDeaths}), then acquires every lock each held
+     * and, while the run goes on, restarts it. A worker that exited otherwise before the end is a
+     * failure.
+     */
+    private void handleDeaths(final ChaosLog log, final boolean running) throws Exception
+    {
+        noteDeaths(log);
+        while (!deaths.isEmpty())
+        {
+            final Death d = deaths.remove(0);
+            if (running)
+            {
+                probe(log, d.pid(), d.open(), d.diedAt());
+                if (deadline - System.currentTimeMillis() > 3000)
+                {
+                    startWorker(d.worker().slot, ++generation[d.worker().slot]);
+                    bump("workers.restarted");
+                }
+            }
+        }
+    }
+
+    /** A worker found dead by itself, waiting for its probe and restart. */
+    private record Death(Worker worker, long pid, List<String> open, long diedAt)
+    {
+    }
+
+    /**
+     * Appends {@code D pid} for every worker found dead by itself since the last call, and keeps
+     * the sections it had open for {@link #handleDeaths}. Called every 5 ms, also while the runner
+     * holds another worker paused with SIGSTOP: the sooner {@code D} is written, the fewer grants
+     * the verifier must leave unjudged (those between a dead worker's last record and its {@code D}).
+     */
+    private void noteDeaths(final ChaosLog log) throws Exception
+    {
+        for (final Worker w : new ArrayList<>(all))
+        {
+            if (w.killed || w.handled || w.process.isAlive())
+            {
+                continue;
+            }
+            w.handled = true;
+            final int code = w.process.exitValue();
+            if (code == 0)
+            {
+                continue;
+            }
+            final long seen = System.nanoTime();
+            final long pid = w.process.pid();
+            tail.advance();
+            final List<String> open = tail.openOf(pid);
+            log.append("D " + pid);
+            live.remove(w.slot);
+            if (code == 137)
+            {
+                bump("faults.crashAt(self-kill inside the table)");
+            }
+            else
+            {
+                failures.add("worker " + w.name + " exited with code " + code + " (see " + w.out + ")");
+            }
+            // the exit callback may not have run yet: then the death was seen just now
+            final long diedAt = w.diedAtNanos;
+            deaths.add(new Death(w, pid, open, diedAt != 0 ? diedAt : seen));
+        }
+    }
+
+    /**
+     * Acquires, through the runner's own host store, each lock a dead worker held when it died, one
+     * section at a time, with a timeout of the detection bound (a timeout fails the run), and
+     * records how long after the death and after its request each was granted. Both include the
+     * wait for live workers that hold or queue for the same paths (sections last up to 3 ms); the
+     * time from the death also includes the runner's own delay when the death happened while it
+     * was busy (pausing another worker with SIGSTOP for up to 1 s: it probes only after the pause,
+     * so that the probe never waits behind a worker the runner itself stopped). Garbage lock files
+     * planted by the runner are removed first: the stores never reclaim them.
+     */
+    private void probe(final ChaosLog log, final long pid, final List<String> open, final long diedAt) throws Exception
+    {
+        if (open.isEmpty())
+        {
+            return;
+        }
+        garbageUntil.replaceAll((k, v) -> 0L);
+        removeExpiredGarbage(log, garbageUntil);
+        for (final String enc : open)
+        {
+            final LockRequest req = decode(enc);
+            final long attempt = log.size();
+            final long startedAt = System.nanoTime();
+            try
+            {
+                probeHandle.acquire(req, Duration.ofMillis(mode.detectBoundMs()));
+            }
+            catch (final LockTimeoutException ex)
+            {
+                bump("probe.timeouts");
+                failures.add("lock " + enc + " of dead worker " + pid + " not granted within " + mode.detectBoundMs() +
+                    " ms of its death: " + ex.getMessage());
+                continue;
+            }
+            final long grantedAt = System.nanoTime();
+            final long took = grantedAt - diedAt;
+            freedNanos.add(took);
+            probeWaitNanos.add(grantedAt - startedAt);
+            System.out.printf(Locale.ROOT, "  probe: %s of dead worker %d granted %.2f ms after its death (waited %.2f ms)%n",
+                enc, pid, took / 1e6, (grantedAt - startedAt) / 1e6);
+            try
+            {
+                final long token = probeHandle.fencingToken(req.entries().get(0).path().toString());
+                log.append("E " + probeGid + " " + token + " " + enc + " " + attempt);
+                log.append("X " + probeGid);
+            }
+            finally
+            {
+                probeHandle.releaseAll();
+            }
+            bump("probe.deadLocksAcquired");
+        }
+    }
+
+    /**
+     * Runs the probe's refused-wait-grant path a few dozen times before the first death, so that its
+     * first measurement is not class loading and interpretation (about 0.7 s on a loaded 2-core
+     * machine). A second session of the runner holds {@code /warmup} (outside the tree's lock
+     * paths: no worker section can conflict with it, a worker's SUBTREE of the root waits for it).
+     */
+    private void warmUpProbe() throws Exception
+    {
+        final LockRequest warm = LockRequest.point("/warmup");
+        try (LockManager other = LockManager.builder().store(ChaosWorker.hostStore(tree, mode.interop(),
+            Duration.ofMillis(lockExpireMs), backend)).build(); LockHandle holder = other.open("warm-up"))
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                holder.acquire(warm, Duration.ofSeconds(5));
+                try
+                {
+                    probeHandle.acquire(warm, Duration.ofMillis(2));
+                    failures.add("warm-up: /warmup granted to two sessions at once");
+                    probeHandle.releaseAll();
+                }
+                catch (final LockTimeoutException expected)
+                {
+                    // the wait path, as intended
+                }
+                holder.releaseAll();
+                probeHandle.acquire(warm, Duration.ofSeconds(5));
+                probeHandle.releaseAll();
+            }
+        }
+    }
+
+    /** The request of an encoded entry list ({@link ChaosLog#encode}). */
+    static LockRequest decode(final String enc)
+    {
+        final LockRequest.Builder b = LockRequest.builder();
+        for (final String e : enc.split(","))
+        {
+            final char c = e.charAt(0);
+            b.add(LockPath.parse(e.substring(1)), LockType.fromCode(Character.toUpperCase(c)),
+                Character.isLowerCase(c) ? LockMode.SHARED : LockMode.EXCLUSIVE);
+        }
+        return b.build();
+    }
+
+    /**
+     * The runner's incremental reader of the section log: which sections are open now, per gid.
+     * Reads only whole lines (every record is one write(2) of a whole line).
+     */
+    private static final class LogTail
+    {
+        private final Path file;
+        private final Map<String, String> open = new HashMap<>();
+        private long offset;
+
+        LogTail(final Path file)
+        {
+            this.file = file;
+        }
+
+        void advance() throws IOException
+        {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                final long size = ch.size();
+                if (size <= offset)
+                {
+                    return;
+                }
+                final ByteBuffer b = ByteBuffer.allocate((int)(size - offset));
+                while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0)
+                {
+                    // read until the size seen
+                }
+                int end = b.position();
+                while (end > 0 && b.get(end - 1) != '\n')
+                {
+                    end--;
+                }
+                final String text = new String(b.array(), 0, end, StandardCharsets.UTF_8);
+                offset += end;
+                for (final String line : text.split("\n"))
+                {
+                    final String[] f = line.split(" ");
+                    if (f[0].equals("E"))
+                    {
+                        open.put(f[1], f[3]);
+                    }
+                    else if (f[0].equals("X"))
+                    {
+                        open.remove(f[1]);
+                    }
+                    else if (f[0].equals("K") || f[0].equals("D"))
+                    {
+                        open.keySet().removeIf(g -> g.startsWith(f[1] + "."));
+                    }
+                }
+            }
+        }
+
+        List<String> openOf(final long pid)
+        {
+            final List<String> out = new ArrayList<>();
+            for (final var e : open.entrySet())
+            {
+                if (e.getKey().startsWith(pid + "."))
+                {
+                    out.add(e.getValue());
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * After every worker exited: recover every dead session, then the table must hold nothing: no
+     * slot taken, no lock, and SUBTREE-X of the root granted (no hold, intent or pending mark left
+     * anywhere), which checks that recovery subtracted exactly what the dead sessions had added.
+     */
+    private void checkTableAtEnd()
+    {
+        try (HostTable t = HostLockStore.openTable(tree))
+        {
+            if (null == t)
+            {
+                failures.add("no host table under " + tree);
+                return;
+            }
+            counts.put("table.slotsRecoveredAtEnd", (long)t.recoverDead());
+            final List<HostTable.SlotInfo> slots = t.slots();
+            if (!slots.isEmpty())
+            {
+                failures.add("table: slots still taken after every worker exited and recovery: " + slots);
+            }
+            final List<HostTable.LockInfo> locks = t.locks();
+            if (!locks.isEmpty())
+            {
+                failures.add("table: locks left after every worker exited and recovery: " + locks);
+            }
+            counts.put("table.nodesInUseAtEnd", (long)t.nodesInUse());
+            // Directly: every node idle (no hold, intent or mark left), and the table consistent.
+            final List<String> busy = io.pathlock.host.HostTableProbe.nodesWithCounts(t);
+            if (!busy.isEmpty())
+            {
+                failures.add("table: " + busy.size() + " node(s) still have counts after the final recovery: " +
+                    busy.subList(0, Math.min(10, busy.size())));
+            }
+            final List<String> problems = io.pathlock.host.HostTableProbe.consistencyProblems(t);
+            if (!problems.isEmpty())
+            {
+                failures.add("table: inconsistent after the final recovery: " +
+                    problems.subList(0, Math.min(10, problems.size())));
+            }
+            try (HostSession s = t.attach())
+            {
+                final HostSession.Result r = s.tryAcquire(List.of(
+                    new LockRequest.Entry(LockPath.root(), LockType.SUBTREE, LockMode.EXCLUSIVE)));
+                if (r.isGranted())
+                {
+                    s.release(r.grant());
+                }
+                else
+                {
+                    failures.add("table: SUBTREE-X of the root refused after every worker exited: counts left: " +
+                        r.conflict());
+                }
+            }
+        }
     }
 
     private static boolean isStopped(final long pid)
@@ -383,7 +886,10 @@ public final class ChaosRunner
 
     private static void signal(final String sig, final long pid) throws IOException, InterruptedException
     {
-        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+        // A worker may have died meanwhile (host runs: its own crash hook): kill's "No such process"
+        // is expected then, and the caller sees the death.
+        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     private String randomLockPath()
@@ -486,7 +992,24 @@ public final class ChaosRunner
         long grantsSinceKill = -1;
         final Map<String, Long> garbageEnd = new HashMap<>();
         long offset = 0;
-        for (final String line : Files.readAllLines(run.resolve(ChaosLog.LOG_NAME)))
+        final List<String> lines = Files.readAllLines(run.resolve(ChaosLog.LOG_NAME));
+        // A process that killed itself (D record) died at an unknown point after its last record:
+        // a grant conflicting with its open sections between that record and D cannot be judged.
+        final Map<String, Long> lastRecord = new HashMap<>();
+        final Map<String, Long> deathRecord = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++)
+        {
+            final String[] f = lines.get(i).split(" ");
+            if (f[0].equals("E") || f[0].equals("X"))
+            {
+                lastRecord.put(f[1].substring(0, f[1].indexOf('.') + 1), i + 1L);
+            }
+            else if (f[0].equals("D"))
+            {
+                deathRecord.put(f[1] + ".", i + 1L);
+            }
+        }
+        for (final String line : lines)
         {
             lineNo++;
             offset += line.length() + 1;
@@ -524,6 +1047,10 @@ public final class ChaosRunner
                                     else if (lease)
                                     {
                                         bump("overlaps.afterLeaseExpiry");
+                                    }
+                                    else if (inCrashWindow(other.getKey(), lineNo, lastRecord, deathRecord))
+                                    {
+                                        bump("crashes.grantBetweenLastRecordAndDeath(not judged)");
                                     }
                                     else
                                     {
@@ -587,6 +1114,22 @@ public final class ChaosRunner
                     bump("kills.insideSection", before - inside.size());
                     break;
                 }
+                case "D":
+                {
+                    final String prefix = f[1] + ".";
+                    final int before = inside.size();
+                    for (final var it = inside.entrySet().iterator(); it.hasNext();)
+                    {
+                        final var e = it.next();
+                        if (e.getKey().startsWith(prefix))
+                        {
+                            dead.put(e.getKey(), e.getValue());
+                            it.remove();
+                        }
+                    }
+                    bump("crashes.insideSection", before - inside.size());
+                    break;
+                }
                 case "G?":
                 case "F":
                 case "P":
@@ -629,6 +1172,15 @@ public final class ChaosRunner
                 failures.add("fenced counter lost " + (acked - value) + " acknowledged updates");
             }
         }
+    }
+
+    /** Whether a record line falls after the last record and before the D record of gid's process. */
+    private static boolean inCrashWindow(final String gid, final long line, final Map<String, Long> lastRecord,
+        final Map<String, Long> deathRecord)
+    {
+        final String pid = gid.substring(0, gid.indexOf('.') + 1);
+        final Long death = deathRecord.get(pid);
+        return death != null && line < death && line > lastRecord.getOrDefault(pid, 0L);
     }
 
     /** Recovers every worker's redo log; every task acknowledged as begun and not as done must replay. */
@@ -711,6 +1263,8 @@ public final class ChaosRunner
         {
             System.out.printf(Locale.ROOT, "  %-40s %d%n", "violations", 0);
         }
+        printDistribution("dead worker's lock: death to grant", freedNanos);
+        printDistribution("dead worker's lock: request to grant", probeWaitNanos);
         if (grants == 0)
         {
             failures.add("no grant at all");
@@ -721,6 +1275,18 @@ public final class ChaosRunner
         }
         System.out.println("== workload " + workload + ": " + (failures.isEmpty() ? "passed" : "FAILED"));
         return failures.isEmpty();
+    }
+
+    private void printDistribution(final String what, final List<Long> nanos)
+    {
+        if (nanos.isEmpty())
+        {
+            return;
+        }
+        final long[] f = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "  %-40s n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n", what, f.length,
+            f[f.length / 2] / 1e6, f[Math.min(f.length - 1, (int)Math.ceil(f.length * 0.99) - 1)] / 1e6,
+            f[f.length - 1] / 1e6);
     }
 
     private void bump(final String key)

@@ -101,11 +101,19 @@ final class ChaosTree
     }
 
     /**
-     * The conflict matrix of DESIGN §2, written again here, independently of the engine: same path
-     * always conflicts; SUBTREE(a) conflicts with anything strictly below a.
+     * The conflict matrix of DESIGN §2, written again here, independently of the engine: two shared
+     * locks never conflict; otherwise the same path always conflicts, and SUBTREE(a) conflicts with
+     * anything strictly below a. Types are {@code P}/{@code S} (exclusive) or {@code p}/{@code s}
+     * (shared), as {@link ChaosLog#encode} writes them.
      */
-    static boolean conflicts(final char heldType, final String held, final char wantType, final String want)
+    static boolean conflicts(final char heldCode, final String held, final char wantCode, final String want)
     {
+        if (Character.isLowerCase(heldCode) && Character.isLowerCase(wantCode))
+        {
+            return false;
+        }
+        final char heldType = Character.toUpperCase(heldCode);
+        final char wantType = Character.toUpperCase(wantCode);
         if (held.equals(want))
         {
             return true;

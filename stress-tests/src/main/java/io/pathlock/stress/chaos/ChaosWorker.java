@@ -34,7 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Arguments are {@code key=value}: {@code tree}, {@code run}, {@code name}, {@code workload}
  * ({@code tree}, {@code mutex}, {@code counter}, {@code fenced}), {@code threads},
  * {@code deadline} (epoch ms), {@code seed}, {@code lockExpireMs}, {@code backend}, {@code redo}
- * ({@code true}/{@code false}); with {@code zookeeper} (a connect string) and {@code namespace} the
+ * ({@code true}/{@code false}), {@code shared} ({@code true}: a quarter of the tree requests are
+ * shared or mix modes), {@code store} ({@code file}, the default, or {@code host}: the host table
+ * store of issue 12, with {@code interop} {@code none} or {@code ragfs}; the runner may start a host
+ * worker with {@code -Dpathlock.host.crashAt=random:N}, which kills it at random steps inside the
+ * table's operations); with {@code zookeeper} (a connect string) and {@code namespace} the
  * store is the ZooKeeper store instead (and the worker prints {@code SESSION id password} at every
  * (re)connection, for the runner to expire it). Prints {@code READY} when started and
  * {@code STATS grants=.. conflicts=.. errors=.. reaped=.. backoffs=.. redoBegun=.. redoDone=..} at the end.
@@ -53,6 +57,7 @@ public final class ChaosWorker
     private final AtomicLong redoBegun = new AtomicLong();
     private final AtomicLong redoDone = new AtomicLong();
     private final CounterStorage counter;
+    private final boolean shared;
 
     private ChaosWorker(final Map<String, String> conf) throws Exception
     {
@@ -62,6 +67,7 @@ public final class ChaosWorker
         final Path run = Path.of(conf.get("run"));
         this.log = new ChaosLog(run.resolve(ChaosLog.LOG_NAME));
         this.paths = ChaosTree.lockPaths();
+        this.shared = Boolean.parseBoolean(conf.getOrDefault("shared", "false"));
         this.counter = workload.equals("counter") || workload.equals("fenced")
             ? new CounterStorage(run.resolve(CounterStorage.FILE_NAME), workload.equals("fenced")) : null;
     }
@@ -129,6 +135,12 @@ public final class ChaosWorker
                 .namespace(conf.getOrDefault("namespace", "/chaos")).build();
             printSession(curator);
         }
+        else if (conf.getOrDefault("store", "file").equals("host"))
+        {
+            // The host table store (issue 12); with interop ragfs it also publishes lock files.
+            store = hostStore(Path.of(conf.get("tree")), conf.getOrDefault("interop", "none"),
+                Duration.ofMillis(Long.parseLong(conf.get("lockExpireMs"))), conf.getOrDefault("backend", "auto"));
+        }
         else
         {
             fileStore = FileLockStore.builder(Path.of(conf.get("tree")))
@@ -181,11 +193,33 @@ public final class ChaosWorker
         manager.close();
     }
 
+    /**
+     * The host store of a root, its inner lock-file store (interop on) configured as the file-store
+     * workers' stores are.
+     *
+     * @param root       the tree.
+     * @param interop    {@code none}, {@code ragfs} or {@code ov431}.
+     * @param lockExpire the inner store's lock expiry.
+     * @param backend    the inner store's backend.
+     * @return the store.
+     */
+    static io.pathlock.host.HostLockStore hostStore(final Path root, final String interop, final Duration lockExpire,
+        final String backend)
+    {
+        return io.pathlock.host.HostLockStore.builder(root).interop(interop)
+            .fileStore(b -> b.lockExpire(lockExpire).backend(backend))
+            .build();
+    }
+
     private LockRequest randomRequest(final SplittableRandom rnd)
     {
         if (!workload.equals("tree"))
         {
             return LockRequest.point(ChaosTree.MUTEX_PATH);
+        }
+        if (shared && rnd.nextInt(4) == 0)
+        {
+            return randomSharedRequest(rnd);
         }
         final int kind = rnd.nextInt(100);
         final String a = paths.get(rnd.nextInt(paths.size()));
@@ -213,6 +247,32 @@ public final class ChaosWorker
             return LockRequest.point(a, b, paths.get(rnd.nextInt(paths.size())));
         }
         return LockRequest.builder().add(a, io.pathlock.core.LockType.POINT).add(b, io.pathlock.core.LockType.SUBTREE).build();
+    }
+
+    /** Shared requests (a quarter of all with {@code shared=true}): readers, and batches mixing modes. */
+    private LockRequest randomSharedRequest(final SplittableRandom rnd)
+    {
+        final int kind = rnd.nextInt(100);
+        final String a = paths.get(rnd.nextInt(paths.size()));
+        final String b = paths.get(rnd.nextInt(paths.size()));
+        if (kind < 40)
+        {
+            return LockRequest.pointShared(a);
+        }
+        if (kind < 65)
+        {
+            return LockRequest.subtreeShared(a.equals("/") && rnd.nextInt(4) != 0 ? b : a);
+        }
+        if (kind < 80)
+        {
+            return LockRequest.pointShared(a, b, paths.get(rnd.nextInt(paths.size())));
+        }
+        // A batch of one shared subtree and one exclusive point (normalised by the builder: an
+        // exclusive point inside the shared subtree stays, a same-path pair becomes exclusive).
+        return LockRequest.builder()
+            .add(a, io.pathlock.core.LockType.SUBTREE, io.pathlock.core.LockMode.SHARED)
+            .add(b, io.pathlock.core.LockType.POINT, io.pathlock.core.LockMode.EXCLUSIVE)
+            .build();
     }
 
     /**

@@ -9,5 +9,9 @@
  *
  * <p>Depends on the engine and on {@link io.pathlock.table.TableProbe} for set-up (inflating nodes)
  * and for reading node state in arbiters.
+ *
+ * <p>The {@code Host*Test} classes test the host lock table of issue 12 ({@code io.pathlock.host}):
+ * two sessions of one real memory-mapped table per JVM ({@code HostFixture}), through the public
+ * {@code HostSession} API only; the arbiter's third session checks what a grant left visible.
  */
 package io.pathlock.stress.jcstress;
