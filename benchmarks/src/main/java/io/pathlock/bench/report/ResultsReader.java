@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Reads every result in a results directory (not recursive):
  * <ul>
- *   <li>{@code *.json}: JMH result files ({@code -rf json}); other JSON files are ignored;</li>
+ *   <li>{@code *.json}: JMH result files ({@code -rf json}); other JSON files are ignored; in sample-time mode the
+ *       percentiles of operations become metrics ({@code p50}, {@code p99}, ..., {@code max});</li>
  *   <li>{@code *.hgrm}: HdrHistogram percentile distributions in microseconds ({@link HistogramFiles});</li>
  *   <li>{@code <harness class>.out}: the standard output of a harness whose catalogue line says it
  *       prints its results as a Markdown table (one row per run, a {@code threads} column, an
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
 public final class ResultsReader
 {
     /** Columns of harness tables that are parameters, not values. */
-    static final Set<String> PARAM_COLUMNS = Set.of("threads", "depth", "dirs", "size", "backend", "dialect", "policy", "fsync");
+    static final Set<String> PARAM_COLUMNS = Set.of("threads", "processes", "depth", "dirs", "size", "backend", "dialect", "policy",
+        "fsync");
 
     private static final Pattern PCT_COLUMN = Pattern.compile("p(\\d+(?:\\.\\d+)?)\\s*(us|µs|ms|ns)");
     private static final Pattern MAX_COLUMN = Pattern.compile("max\\s*(us|µs|ms|ns)");
@@ -129,6 +131,23 @@ public final class ResultsReader
                     if (v instanceof Map<?, ?> metric)
                     {
                         metrics.put(String.valueOf(k), Json.number(metric.get("score")));
+                    }
+                });
+            }
+            // Sample-time mode: the percentiles of single operations (in other modes JMH's scorePercentiles
+            // are percentiles of iteration scores, not of operations, and are not read).
+            if ("sample".equals(row.get("mode")) && primary.get("scorePercentiles") instanceof Map<?, ?> pct)
+            {
+                pct.forEach((k, v) ->
+                {
+                    final double p = Double.parseDouble(String.valueOf(k));
+                    if (p == 100)
+                    {
+                        metrics.put("max", Json.number(v));
+                    }
+                    else if (p >= 50)
+                    {
+                        metrics.put(percentileKey(p), Json.number(v));
                     }
                 });
             }
