@@ -3,10 +3,9 @@ package io.pathlock.bench.host;
 import io.pathlock.LockManager;
 import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
+import io.pathlock.host.HostLockStore;
 import io.pathlock.store.LockStore;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,17 +17,13 @@ import java.util.Locale;
  * result files:
  *
  * <ul>
- *   <li>{@code table}: {@code HostLockStore} with interop {@code none} (the host table alone: no lock
+ *   <li>{@code table}: {@link HostLockStore} with interop {@code none} (the host table alone: no lock
  *       file written, no tree scanned);</li>
  *   <li>{@code table.ragfs}: {@code HostLockStore} with interop {@code ragfs} (the table first, then
  *       the lock files OpenViking reads);</li>
  *   <li>{@code files}: {@link FileLockStore} alone, write dialect {@code ragfs} (the lock-file store
  *       as every pathlock process used it before issue 12).</li>
  * </ul>
- *
- * <p>{@code HostLockStore} is reached by reflection through its documented entry point
- * ({@code HostLockStore.builder(root).interop(mode).build()}), so that these benchmarks build
- * whether or not the store is in this build; a build without it fails with a message saying so.
  *
  * <p>Stateless and thread-safe.
  */
@@ -37,20 +32,17 @@ public final class HostStores
     /** The store names, in report order. */
     public static final List<String> NAMES = List.of("table", "table.ragfs", "files");
 
-    private static final String HOST_STORE_CLASS = "io.pathlock.host.HostLockStore";
-
     private HostStores()
     {
     }
 
     /**
-     * Opens a store on a root.
+     * Opens a store on a root (the table's defaults: 65,536 nodes, 128 slots).
      *
      * @param name {@code table}, {@code table.ragfs} or {@code files}.
      * @param root the root directory (exists).
      * @return the store; the caller closes it (or the manager it is given to does).
      * @throws IllegalArgumentException for an unknown name.
-     * @throws IllegalStateException if {@code HostLockStore} is not in this build.
      */
     public static LockStore open(final String name, final Path root)
     {
@@ -100,7 +92,8 @@ public final class HostStores
     }
 
     /**
-     * Opens {@code HostLockStore.builder(root).interop(interop).build()}.
+     * Opens a host store: {@code HostLockStore.builder(root).interop(interop)}, with the fencing epoch
+     * not synced (a throwaway root) as the lock-file store here.
      *
      * @param root the root.
      * @param interop {@code none}, {@code ragfs} or {@code ov431}.
@@ -108,35 +101,8 @@ public final class HostStores
      */
     static LockStore host(final Path root, final String interop)
     {
-        final Class<?> type;
-        try
-        {
-            type = Class.forName(HOST_STORE_CLASS);
-        }
-        catch (final ClassNotFoundException e)
-        {
-            throw new IllegalStateException(HOST_STORE_CLASS + " is not in this build: the host lock table store (issue 12) "
-                + "is needed for this benchmark", e);
-        }
-        try
-        {
-            final Method builder = type.getMethod("builder", Path.class);
-            Object b = builder.invoke(null, root);
-            final Class<?> bt = builder.getReturnType();
-            b = bt.getMethod("interop", String.class).invoke(b, interop);
-            return (LockStore)bt.getMethod("build").invoke(b);
-        }
-        catch (final InvocationTargetException e)
-        {
-            if (e.getCause() instanceof RuntimeException r)
-            {
-                throw r;
-            }
-            throw new IllegalStateException("HostLockStore on " + root + ": " + e.getCause(), e.getCause());
-        }
-        catch (final ReflectiveOperationException e)
-        {
-            throw new IllegalStateException(HOST_STORE_CLASS + " lacks builder(Path).interop(String).build(): " + e, e);
-        }
+        final HostLockStore.Builder b = HostLockStore.builder(root).interop(interop);
+        return interop.equals(HostLockStore.INTEROP_NONE) ? b.syncFence(false).build()
+            : b.fileStore(f -> f.syncFence(false)).build();
     }
 }
