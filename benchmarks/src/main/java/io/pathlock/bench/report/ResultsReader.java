@@ -33,6 +33,9 @@ public final class ResultsReader
     static final Set<String> PARAM_COLUMNS = Set.of("threads", "processes", "depth", "dirs", "size", "backend", "dialect", "policy",
         "fsync");
 
+    /** Percentiles of a JMH sample-time result kept as metrics. */
+    private static final Set<Double> SAMPLE_PERCENTILES = Set.of(50.0, 90.0, 99.0, 99.9, 99.99);
+    private static final Pattern SAMPLE_SECONDARY = Pattern.compile("p[01]\\.\\d+");
     private static final Pattern PCT_COLUMN = Pattern.compile("p(\\d+(?:\\.\\d+)?)\\s*(us|µs|ms|ns)");
     private static final Pattern MAX_COLUMN = Pattern.compile("max\\s*(us|µs|ms|ns)");
     private static final Pattern FOOTER = Pattern.compile("#\\[(\\w[\\w ]*?)\\s*=\\s*([-0-9.eE]+),\\s*(\\w[\\w ]*?)\\s*=\\s*([-0-9.eE]+)\\]");
@@ -136,8 +139,11 @@ public final class ResultsReader
             }
             // Sample-time mode: the percentiles of single operations (in other modes JMH's scorePercentiles
             // are percentiles of iteration scores, not of operations, and are not read).
+            // JMH also lists them as secondary metrics named p0.50, p0.99 ... (fractions): those are
+            // replaced by the report's own names (p50, p99, ..., max), the ones .hgrm files have.
             if ("sample".equals(row.get("mode")) && primary.get("scorePercentiles") instanceof Map<?, ?> pct)
             {
+                metrics.keySet().removeIf(k -> SAMPLE_SECONDARY.matcher(k).matches());
                 pct.forEach((k, v) ->
                 {
                     final double p = Double.parseDouble(String.valueOf(k));
@@ -145,7 +151,7 @@ public final class ResultsReader
                     {
                         metrics.put("max", Json.number(v));
                     }
-                    else if (p >= 50)
+                    else if (SAMPLE_PERCENTILES.contains(p))
                     {
                         metrics.put(percentileKey(p), Json.number(v));
                     }
