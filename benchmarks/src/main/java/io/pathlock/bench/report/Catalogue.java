@@ -469,6 +469,13 @@ public final class Catalogue
         new Harness(Area.HOST, "io.pathlock.bench.host.KillHandoff", "--out {results} --dir {scratch}/host-kill --store table,files",
             "--samples 200", "--smoke", 150, 10, false));
 
+    /**
+     * System property set to {@code true} in every JVM of a smoke run: a benchmark whose set-up alone
+     * takes long (a large tree, a long history) may build a smaller one, since smoke figures are not
+     * judged.
+     */
+    public static final String SMOKE_PROP_NAME = "pathlock.bench.smoke";
+
     /** JVM options of every forked benchmark and harness (no --add-exports: Agrona 1.23.x needs none). */
     public static final List<String> JVM_OPTIONS = List.of("-Djava.awt.headless=true");
 
