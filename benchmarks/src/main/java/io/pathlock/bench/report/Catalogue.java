@@ -467,7 +467,7 @@ public final class Catalogue
         new Harness(Area.HOST, "io.pathlock.bench.host.DisjointProcesses", "--dir {scratch}/host-disjoint --store table,files,reentrantlock",
             "--rounds 20 --warmup-rounds 4 --block-ms 250", "--smoke", 45, 10, true),
         new Harness(Area.HOST, "io.pathlock.bench.host.KillHandoff", "--out {results} --dir {scratch}/host-kill --store table,files",
-            "--samples 200", "--smoke", 150, 10, false));
+            "--samples 200", "--smoke", 200, 10, false));
 
     /**
      * System property set to {@code true} in every JVM of a smoke run: a benchmark whose set-up alone
