@@ -11,7 +11,7 @@
 #                                           the report stays in the results directory
 #   benchmarks/run-all.sh --only host       issue 12's host lock table: JMH POINT/SUBTREE by store and the
 #                                           cross-process harnesses (hand-off, 2 processes vs 1, kill -9),
-#                                           each beside the lock-file store (about 6 min)
+#                                           each beside the lock-file store (about 4 min)
 #   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
 #   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
 #   --dry-run        print the plan and the time estimate, run nothing

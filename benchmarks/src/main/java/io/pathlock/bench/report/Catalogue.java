@@ -465,9 +465,9 @@ public final class Catalogue
         new Harness(Area.HOST, "io.pathlock.bench.host.HostHandoffLatency", "--out {results} --dir {scratch}/host-handoff --store table,files",
             "--iterations 2000 --hold-us 1000", "--smoke", 25, 8, false),
         new Harness(Area.HOST, "io.pathlock.bench.host.DisjointProcesses", "--dir {scratch}/host-disjoint --store table,files,reentrantlock",
-            "--rounds 20 --warmup-rounds 4 --block-ms 250", "--smoke", 45, 10, true),
+            "--rounds 16 --warmup-rounds 3 --block-ms 250", "--smoke", 40, 10, true),
         new Harness(Area.HOST, "io.pathlock.bench.host.KillHandoff", "--out {results} --dir {scratch}/host-kill --store table,files",
-            "--samples 200", "--smoke", 200, 10, false));
+            "--samples 100", "--smoke", 100, 10, false));
 
     /**
      * System property set to {@code true} in every JVM of a smoke run: a benchmark whose set-up alone
