@@ -39,7 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>Sample-time mode, so that the report has the median ({@code p50}) and the tail of single
- * operations, not only the mean; the store is on {@code -Dpathlock.bench.dir} (put it on the disk to
+ * operations, not only the mean (a sampled operation includes JMH's pair of {@code System.nanoTime}
+ * calls, some 20-30 ns); the store is on {@code -Dpathlock.bench.dir} (put it on the disk to
  * measure: the lock files' cost depends on it, the table's does not). Uncontended: the process is the
  * only one attached to the table, which is what a cross-process-capable lock costs when nobody else
  * wants it.
