@@ -880,6 +880,9 @@ final class BenchCommand implements Callable<Integer>
             .append(", \"blockMs\": ").append(blockMs).append(", \"depth\": ").append(depth).append(", \"fanout\": ").append(fanout)
             .append(", \"paths\": ").append(w.pathCount).append(", \"mix\": [").append(pct[0]).append(", ").append(pct[1])
             .append(", ").append(pct[2]).append("], \"sharedRatio\": ").append(sharedRatio).append(", \"work\": ").append(work).append(", \"store\": ").append(quote(store))
+            .append(", \"interop\": ").append(interop == null ? "null" : quote(interop))
+            .append(", \"compare\": ").append(compare == null ? "null" : quote(compare))
+            .append(", \"processes\": ").append(processes == null ? "null" : processes.toString())
             .append(", \"seed\": ").append(seed).append("},\n");
         sb.append("  \"runs\": [\n");
         for (int i = 0; i < runs.size(); i++)

@@ -121,6 +121,7 @@ class BenchCommandTest
         assertFalse(r.out().contains("java-multilocks") || r.out().contains("naive"), "no in-memory baseline: " + r.out());
         final String j = Files.readString(json);
         assertTrue(j.contains("\"threads\": 2, \"processes\": 2"), j);
+        assertTrue(j.contains("\"store\": \"file\", \"interop\": null, \"compare\": null, \"processes\": 2"), j);
         assertEquals(10, j.split("\\{\"round\": ", -1).length - 1, "one JSON record per measured block");
         try (Stream<Path> left = Files.list(trees))
         {
