@@ -183,6 +183,59 @@ class HostCommandsTest
     }
 
     @Test
+    void breakOfAPathOnAHostRootNotesTheTable() throws Exception
+    {
+        Files.createDirectories(root.resolve("a"));
+        try (HostLockStore s = HostLockStore.open(root))
+        {
+            assertTrue(s.tryPublish("holder", entries("/a", LockType.SUBTREE)).isGranted());
+            final FileCommandsTest.Outcome o = exec("break", "--root", root.toString(), "/a");
+            assertEquals(RunCommand.EXIT_BUSY, o.exit(), o.err());
+            assertTrue(o.err().contains("host lock table") && o.err().contains("--slot"), o.err());
+            assertTrue(Files.exists(root.resolve("a/.path.ovlock")), "a live lock file was removed without --force");
+        }
+    }
+
+    @Test
+    void afterKillNineOfRunWithRagfsTheKeepersLockFilesStillExcludeHostStoreProcesses() throws Exception
+    {
+        Files.createDirectories(root.resolve("d"));
+        final Path startedFile = root.resolve("started");
+        final Path go = root.resolve("go");
+        final CliProcess run = CliProcess.start(root, "run", "run", "--root", root.toString(), "--store", "host",
+            "--subtree", "/d", "--", "sh", "-c", "touch " + startedFile + "; for i in $(seq 1 1200); do test -f " + go +
+                " && exit 0; sleep 0.05; done; exit 9");
+        started.add(run);
+        run.await("the command started", () -> Files.exists(startedFile), true);
+        final List<ProcessHandle> survivors = run.process.descendants().toList();
+        assertFalse(survivors.isEmpty(), "no keeper/command below run");
+        run.process.destroyForcibly().waitFor();
+        try (HostLockStore other = HostLockStore.open(root))
+        {
+            other.table().recoverDead();
+            assertTrue(other.table().locks().stream().noneMatch(l -> l.path().equals("/d")),
+                "the killed run's table lock survived recovery: " + other.table().locks());
+            final LockStore.PublishResult r = other.tryPublish("other", entries("/d/x", LockType.POINT));
+            assertFalse(r.isGranted(), "granted while the killed run's command still runs");
+            assertFalse("host".equals(r.conflict().source()), "refused by the table, not by the keeper's files: " +
+                r.conflict());
+            Files.writeString(go, "");
+            for (final ProcessHandle p : survivors)
+            {
+                p.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            LockStore.PublishResult later = other.tryPublish("other", entries("/d/x", LockType.POINT));
+            while (!later.isGranted() && System.nanoTime() < deadline)
+            {
+                other.awaitChange(later.blocker(), Duration.ofSeconds(1).toNanos());
+                later = other.tryPublish("other", entries("/d/x", LockType.POINT));
+            }
+            assertTrue(later.isGranted(), "the lock files outlived the command: " + later.conflict());
+        }
+    }
+
+    @Test
     void breakOfADeadSessionBeforeAnyoneRecoveredIt() throws Exception
     {
         final Path startedFile = root.resolve("started");

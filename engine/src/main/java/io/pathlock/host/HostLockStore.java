@@ -835,15 +835,9 @@ public final class HostLockStore implements LockStore
             {
                 throw new LockStoreException("lock root " + root + " is not a directory", null);
             }
+            // HostTable.open validates the settings before it creates .pathlock/host/ (bad input
+            // changes nothing).
             final Path file = tableFile(real);
-            try
-            {
-                Files.createDirectories(file.getParent());
-            }
-            catch (final IOException e)
-            {
-                throw new LockStoreException("cannot create " + file.getParent() + " for the host table: " + e, e);
-            }
             final HostTable table;
             try
             {

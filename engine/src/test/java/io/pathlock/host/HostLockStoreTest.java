@@ -344,6 +344,9 @@ class HostLockStoreTest
         final IllegalArgumentException cap = assertThrows(IllegalArgumentException.class,
             () -> HostLockStore.builder(root).capacity(0).build());
         assertTrue(cap.getMessage().contains("capacity"), cap.getMessage());
+        final IllegalArgumentException slots = assertThrows(IllegalArgumentException.class,
+            () -> HostLockStore.builder(root).slots(1 << 20).build());
+        assertTrue(slots.getMessage().contains("slots"), slots.getMessage());
         final Path missing = root.resolve("no-such-dir");
         final LockStoreException gone = assertThrows(LockStoreException.class, () -> HostLockStore.open(missing));
         assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
@@ -459,6 +462,45 @@ class HostLockStoreTest
         assertTrue(keeper.table().locks().isEmpty(), keeper.table().locks().toString());
         assertFalse(Files.exists(root.resolve("c/.path.ovlock")));
         assertThrows(IllegalStateException.class, () -> s.tryPublish("h", entries("/c", LockType.POINT)));
+    }
+
+    @Test
+    void closingCompletesPendingAsyncWaitsAndLetsABlockedThreadLeaveTheTable() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = HostLockStoreContractTest.small(root, "none").build();
+        assertTrue(a.tryPublish("holder", entries("/z", LockType.SUBTREE)).isGranted());
+        final LockStore.PublishResult refused = b.tryPublish("w", entries("/z/1", LockType.POINT));
+        final CompletableFuture<Void> async = b.onChange(refused.blocker(), TimeUnit.HOURS.toNanos(1));
+        // A thread that keeps waiting on the table, as a blocked acquisition does (HS7).
+        final AtomicReference<Throwable> waiterFailure = new AtomicReference<>();
+        final java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < 1_000_000; i++)
+                {
+                    final LockStore.PublishResult r = b.tryPublish("w2", entries("/z/2", LockType.POINT));
+                    assertFalse(r.isGranted());
+                    waiting.countDown();
+                    b.awaitChange(r.blocker(), TimeUnit.HOURS.toNanos(1));
+                }
+            }
+            catch (final Throwable e)
+            {
+                waiterFailure.set(e);
+            }
+        }, "table-waiter");
+        t.start();
+        assertTrue(waiting.await(30, TimeUnit.SECONDS));
+        b.close();
+        async.get(30, TimeUnit.SECONDS);
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(t.isAlive(), "the waiting thread did not leave after close");
+        assertInstanceOf(IllegalStateException.class, waiterFailure.get(), "the retry after close must fail as closed");
+        assertTrue(waiterFailure.get().getMessage().contains("closed"), waiterFailure.get().getMessage());
+        assertEquals(0, b.pendingAsyncWaitCount());
     }
 
     @Test
