@@ -7,8 +7,11 @@
 #                                           minutes; for CI): results in benchmarks/target/smoke-results/;
 #                                           exits non-zero if any benchmark fails; figures mean nothing
 #   benchmarks/run-all.sh --only lock-table,handoff
-#                                           some areas only (lock-table, lock-files, redo, handoff); the
-#                                           report stays in the results directory
+#                                           some areas only (lock-table, lock-files, redo, handoff, host);
+#                                           the report stays in the results directory
+#   benchmarks/run-all.sh --only host       issue 12's host lock table: JMH POINT/SUBTREE by store and the
+#                                           cross-process harnesses (hand-off, 2 processes vs 1, kill -9),
+#                                           each beside the lock-file store (about 4 min)
 #   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
 #   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
 #   --dry-run        print the plan and the time estimate, run nothing

@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -45,7 +44,13 @@ import java.util.concurrent.locks.Lock;
  * direction is better; {@code --json FILE} writes every block for plotting.
  *
  * <p>With {@code --store file} the engine runs on a {@link FileLockStore} over a temporary directory
- * (under {@code --dir}, deleted afterwards); the baselines stay in memory.
+ * (under {@code --dir}, deleted afterwards); with {@code --store host} on the host lock table of a
+ * temporary root ({@code HostLockStore}, interop mode {@code --interop}); the baselines stay in memory.
+ * {@code --compare file} runs pathlock on lock files too, as one more contender of the same blocks.
+ *
+ * <p>With {@code --processes N} the workload runs in N worker processes at once ({@link BenchProcesses},
+ * {@link BenchWorker}), {@code --threads} threads each, on roots that every worker opens: the stores
+ * as processes of one host share them. Only pathlock runs there; the table is the same.
  */
 @Command(
     name = "bench",
@@ -57,7 +62,11 @@ import java.util.concurrent.locks.Lock;
         "alternating blocks so that all see the same load; prints per contender the median throughput over blocks",
         "and its spread, acquire-latency percentiles (HdrHistogram), and the ratios to pathlock with the direction",
         "that is better. With --store file the engine takes lock files in a temporary copy of the tree on disk",
-        "(under --dir, deleted afterwards); the baselines always run in memory."})
+        "(under --dir, deleted afterwards); with --store host it takes locks in the host lock table of a temporary",
+        "root (shared memory; --interop none for the table alone); the baselines always run in memory.",
+        "--compare file runs pathlock on lock files beside the host table in the same blocks. --processes N runs the",
+        "workload in N worker processes (child JVMs) at once on the same roots, --threads threads each: pathlock",
+        "only, as the in-memory baselines do not span processes."})
 final class BenchCommand implements Callable<Integer>
 {
     /** Names of the contenders, in report order. */
@@ -103,19 +112,31 @@ final class BenchCommand implements Callable<Integer>
     int work;
 
     @Option(names = "--store", defaultValue = "memory",
-        description = "lock store: memory or file (lock files in a temporary tree on disk) (default ${DEFAULT-VALUE})")
+        description = "lock store: memory, file (lock files in a temporary tree on disk) or host (the host lock table of a "
+            + "temporary root, shared by the processes of this host) (default ${DEFAULT-VALUE})")
     String store;
 
+    @Option(names = "--processes", paramLabel = "N",
+        description = "with --store file or host: run the workload in N worker processes (child JVMs) at once on the same "
+            + "root, --threads threads each; only pathlock runs (the in-memory baselines do not span processes)")
+    Integer processes;
+
+    @Option(names = "--compare", paramLabel = "STORE",
+        description = "with --store host: also run pathlock on this store in the same alternating blocks: file (lock files "
+            + "in a temporary tree of its own)")
+    String compare;
+
     @Option(names = "--dir", paramLabel = "DIR",
-        description = "with --store file: where the temporary tree is created (default: the system temp directory)")
+        description = "with --store file or host: where the temporary tree is created (default: the system temp directory)")
     Path dir;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME",
-        description = "with --store file: posix backend auto, jni, jnr or nio (default ${DEFAULT-VALUE})")
+        description = "with --store file (or host with lock files): posix backend auto, jni, jnr or nio (default ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--interop", paramLabel = "DIALECT",
-        description = "with --store file: the OpenViking dialect to write, ragfs or ov431 (default: ragfs)")
+    @Option(names = "--interop", paramLabel = "MODE",
+        description = "with --store file: the OpenViking dialect to write, ragfs or ov431 (default: ragfs); with --store host: "
+            + "the root's interop mode, none (the table alone), ragfs or ov431 (default: ragfs, the host store's default)")
     String interop;
 
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
@@ -154,8 +175,13 @@ final class BenchCommand implements Callable<Integer>
         }
     }
 
-    /** Everything measured at one thread count. */
-    record Run(int threads, List<String> names, List<Block> blocks, int rounds)
+    /**
+     * Everything measured at one thread count.
+     *
+     * @param threads   threads in all (in every worker process).
+     * @param processes worker processes, or 0 when the threads ran in this process.
+     */
+    record Run(int threads, int processes, List<String> names, List<Block> blocks, int rounds)
     {
         List<Block> of(final String name)
         {
@@ -184,7 +210,10 @@ final class BenchCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "pathlock bench: threads %s, %d s measured + %d s warm-up per contender in blocks of %d ms, "
                 + "tree depth %d fanout %d (%,d paths), mix POINT %d%% / SUBTREE %d%% / mv %d%%, shared %d%% of POINT and SUBTREE, "
                 + "work %d, store %s%n",
-            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], sharedRatio, work, store);
+            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], sharedRatio, work,
+            store + (store.equals("host") ? " (interop " + (interop == null ? "ragfs, the default" : interop) + ")" : "")
+                + (compare != null ? ", compared with " + compare : "")
+                + (processes != null ? ", " + processes + " worker process" + (processes == 1 ? "" : "es") : ""));
         out.printf(Locale.ROOT, "machine: %d cores, load average %s (1, 5, 15 min), %s %s%n", cores, format(loadBefore),
             System.getProperty("java.vm.name"), System.getProperty("java.version"));
         if (busy(loadBefore))
@@ -194,24 +223,27 @@ final class BenchCommand implements Callable<Integer>
                 loadBefore[0], cores);
         }
         final List<Run> runs = new ArrayList<>();
-        final Path tree = store.equals("file") ? createTree(w) : null;
-        try (LockManager manager = manager(tree))
+        final List<Path> trees = new ArrayList<>();
+        try
         {
-            final List<Contender> cs = new ArrayList<>();
-            for (final String n : names)
+            final List<BenchStores> stores = new ArrayList<>();
+            stores.add(storeUnderTest(store, interop, store.equals("memory") ? null : createTree(w, trees)));
+            if (compare != null)
             {
-                cs.add(contender(n, manager, w));
+                stores.add(storeUnderTest(compare, null, createTree(w, trees)));
             }
-            for (final int t : threadCounts)
+            if (processes != null)
             {
-                final Run r = interleaved(t, cs, w);
-                runs.add(r);
-                print(out, r, tree != null);
+                runProcesses(out, stores, threadCounts, pct, runs);
+            }
+            else
+            {
+                runHere(out, stores, names, threadCounts, w, runs);
             }
         }
         finally
         {
-            if (tree != null)
+            for (final Path tree : trees)
             {
                 deleteTree(tree);
             }
@@ -224,6 +256,98 @@ final class BenchCommand implements Callable<Integer>
             out.printf(Locale.ROOT, "every block written to %s%n", json);
         }
         return 0;
+    }
+
+    /** In this process: pathlock on each store beside the in-memory baselines. */
+    private void runHere(final PrintStream out, final List<BenchStores> stores, final List<String> names, final int[] threadCounts,
+        final Workload w, final List<Run> runs) throws Exception
+    {
+        final List<LockManager> managers = new ArrayList<>();
+        try
+        {
+            for (final BenchStores s : stores)
+            {
+                managers.add(s.manager());
+            }
+            final List<Contender> cs = new ArrayList<>();
+            for (final String n : names)
+            {
+                if (n.equals("pathlock"))
+                {
+                    for (final LockManager m : managers)
+                    {
+                        cs.add(contender(n, m, w));
+                    }
+                }
+                else
+                {
+                    cs.add(contender(n, null, w));
+                }
+            }
+            for (final int t : threadCounts)
+            {
+                final Run r = interleaved(t, cs, w);
+                runs.add(r);
+                print(out, r, !store.equals("memory") ? " (pathlock on " + storeText() + "; the baselines run in memory)" : "");
+            }
+        }
+        finally
+        {
+            for (final LockManager m : managers)
+            {
+                m.close();
+            }
+        }
+    }
+
+    /** Across worker processes: pathlock on each store, in every worker at once. */
+    private void runProcesses(final PrintStream out, final List<BenchStores> stores, final int[] threadCounts, final int[] pct,
+        final List<Run> runs) throws Exception
+    {
+        final List<String> names = new ArrayList<>();
+        for (final BenchStores s : stores)
+        {
+            names.add("pathlock (" + s.label() + ")");
+        }
+        out.printf(Locale.ROOT, "%d worker processes (child JVMs) on one root per store; only pathlock runs: the in-memory "
+            + "baselines do not span processes%n", processes);
+        final int rounds = Math.max(1, (int)(seconds * 1000L / blockMs));
+        final int warmRounds = (int)Math.ceil(warmup * 1000.0 / blockMs);
+        for (final int t : threadCounts)
+        {
+            final BenchProcesses workers = new BenchProcesses(processes, t, stores, this, pct);
+            try
+            {
+                final Run r = workers.run(names, rounds, warmRounds, blockMs, processes, t, !noProgress);
+                runs.add(r);
+                print(out, r, " (all in worker processes on shared roots)");
+            }
+            catch (final Exception | Error e)
+            {
+                workers.abort();
+                throw e;
+            }
+            finally
+            {
+                workers.close();
+            }
+        }
+    }
+
+    /** The store of {@code --store} or {@code --compare}, on a tree (null for memory). */
+    private BenchStores storeUnderTest(final String kind, final String mode, final Path tree)
+    {
+        return new BenchStores(kind, tree, mode, backend);
+    }
+
+    private String storeText()
+    {
+        return switch (store)
+        {
+            case "file" -> "lock files on disk";
+            case "host" -> "the host lock table";
+            default -> store;
+        } + (compare != null ? " and " + compare : "");
     }
 
     // ---- contenders -------------------------------------------------------------------------
@@ -648,7 +772,7 @@ final class BenchCommand implements Callable<Integer>
         {
             names.add(ct.name());
         }
-        return new Run(n, names, blocks, rounds);
+        return new Run(n, 0, names, blocks, rounds);
     }
 
     // ---- report -------------------------------------------------------------------------------
@@ -703,10 +827,11 @@ final class BenchCommand implements Callable<Integer>
         return Arrays.copyOf(r, k);
     }
 
-    private static void print(final PrintStream out, final Run r, final boolean fileStore)
+    static void print(final PrintStream out, final Run r, final String note)
     {
-        out.printf(Locale.ROOT, "%n%d thread%s: %d rounds, each one block per contender in rotating order%n%n", r.threads(),
-            r.threads() == 1 ? "" : "s", r.rounds());
+        final int perProcess = r.processes() == 0 ? r.threads() : r.threads() / r.processes();
+        out.printf(Locale.ROOT, "%n%s%d thread%s: %d rounds, each one block per contender in rotating order%n%n",
+            r.processes() == 0 ? "" : r.processes() + " processes x ", perProcess, perProcess == 1 ? "" : "s", r.rounds());
         out.println("| contender | blocks | ops/s (median) | ops/s min - max | p50 µs | p99 µs | p99.9 µs | max µs |");
         out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (final String name : r.names())
@@ -737,8 +862,7 @@ final class BenchCommand implements Callable<Integer>
             final double p99All = micros(merged(a), 99) / micros(merged(b), 99);
             out.printf(Locale.ROOT, "pathlock / %s: throughput %.2fx (higher is better; per round: median %.2f, min %.2f, max %.2f), "
                     + "p99 latency %.2fx (lower is better; over all blocks; per round: median %.2f, min %.2f, max %.2f)%s%n",
-                base, thr.median(), thr.median(), thr.min(), thr.max(), p99All, p99.median(), p99.min(), p99.max(),
-                fileStore ? " (pathlock on lock files on disk; the baselines run in memory)" : "");
+                base, thr.median(), thr.median(), thr.min(), thr.max(), p99All, p99.median(), p99.min(), p99.max(), note);
         }
     }
 
@@ -756,12 +880,15 @@ final class BenchCommand implements Callable<Integer>
             .append(", \"blockMs\": ").append(blockMs).append(", \"depth\": ").append(depth).append(", \"fanout\": ").append(fanout)
             .append(", \"paths\": ").append(w.pathCount).append(", \"mix\": [").append(pct[0]).append(", ").append(pct[1])
             .append(", ").append(pct[2]).append("], \"sharedRatio\": ").append(sharedRatio).append(", \"work\": ").append(work).append(", \"store\": ").append(quote(store))
+            .append(", \"interop\": ").append(interop == null ? "null" : quote(interop))
+            .append(", \"compare\": ").append(compare == null ? "null" : quote(compare))
+            .append(", \"processes\": ").append(processes == null ? "null" : processes.toString())
             .append(", \"seed\": ").append(seed).append("},\n");
         sb.append("  \"runs\": [\n");
         for (int i = 0; i < runs.size(); i++)
         {
             final Run r = runs.get(i);
-            sb.append("    {\"threads\": ").append(r.threads()).append(", \"rounds\": ").append(r.rounds()).append(", \"contenders\": [\n");
+            sb.append("    {\"threads\": ").append(r.threads()).append(", \"processes\": ").append(r.processes()).append(", \"rounds\": ").append(r.rounds()).append(", \"contenders\": [\n");
             for (int j = 0; j < r.names().size(); j++)
             {
                 final String name = r.names().get(j);
@@ -866,19 +993,11 @@ final class BenchCommand implements Callable<Integer>
 
     // ---- set-up -------------------------------------------------------------------------------
 
-    private LockManager manager(final Path tree)
-    {
-        if (tree == null)
-        {
-            return LockManager.builder().build();
-        }
-        return LockManager.builder().store(FileLockStore.builder(tree).backend(backend)
-            .dialect(interop == null ? io.pathlock.file.Dialect.fromSystemProperty() : io.pathlock.file.Dialect.parse(interop)).build())
-            .handleIdleTimeout(Duration.ZERO).build();
-    }
-
-    /** A temporary directory holding the workload's tree: directories as directories, leaves as empty files. */
-    private Path createTree(final Workload w) throws IOException
+    /**
+     * A temporary directory holding the workload's tree: directories as directories, leaves as empty
+     * files; added to {@code trees} (deleted by the caller) as soon as it exists.
+     */
+    private Path createTree(final Workload w, final List<Path> trees) throws IOException
     {
         final Path tree;
         if (dir != null)
@@ -890,6 +1009,7 @@ final class BenchCommand implements Callable<Integer>
         {
             tree = Files.createTempDirectory("pathlock-bench-");
         }
+        trees.add(tree);
         try
         {
             for (final LockPath d : w.dirs)
@@ -903,11 +1023,12 @@ final class BenchCommand implements Callable<Integer>
         }
         catch (final IOException | RuntimeException e)
         {
+            trees.remove(tree);
             deleteTree(tree);
             throw e;
         }
-        System.out.printf(Locale.ROOT, "lock files in a temporary tree %s (%,d directories, %,d files; deleted afterwards)%n",
-            tree, w.dirs.size(), w.leaves.size());
+        System.out.printf(Locale.ROOT, "%s in a temporary tree %s (%,d directories, %,d files; deleted afterwards)%n",
+            trees.size() == 1 && store.equals("host") ? "the host lock table" : "lock files", tree, w.dirs.size(), w.leaves.size());
         return tree;
     }
 
@@ -968,8 +1089,22 @@ final class BenchCommand implements Callable<Integer>
             + " makes more than 2,000,000 leaves");
         check(work >= 0, "--work must not be negative, got " + work);
         check(sharedRatio >= 0 && sharedRatio <= 100, "--shared-ratio must be a percentage from 0 to 100, got " + sharedRatio);
-        check(store.equals("memory") || store.equals("file"), "--store must be memory or file, got '" + store + "'");
-        check(store.equals("file") || dir == null, "--dir only applies to --store file");
+        check(store.equals("memory") || store.equals("file") || store.equals("host"),
+            "--store must be memory, file or host, got '" + store + "'");
+        check(!store.equals("memory") || dir == null, "--dir only applies to --store file or host");
+        check(processes == null || !store.equals("memory"), "--processes needs a store that processes share: --store file or host");
+        check(processes == null || processes >= 1 && processes <= 64, "--processes must be in [1, 64], got " + processes);
+        check(processes == null || contenderNames().contains("pathlock"),
+            "--processes runs pathlock only: --contenders must include pathlock");
+        check(compare == null || store.equals("host"), "--compare applies to --store host");
+        check(compare == null || compare.equals("file"), "--compare takes file, got '" + compare + "'");
+        if (interop != null)
+        {
+            check(!store.equals("memory"), "--interop applies to --store file or host");
+            check(store.equals("host") ? List.of("none", "ragfs", "ov431").contains(interop) : List.of("ragfs", "ov431").contains(interop),
+                store.equals("host") ? "--interop with --store host must be none, ragfs or ov431, got '" + interop + "'"
+                    : "--interop with --store file must be ragfs or ov431, got '" + interop + "'");
+        }
         check(backend.equals("auto") || backend.equals("jni") || backend.equals("jnr") || backend.equals("nio"),
             "--backend must be auto, jni, jnr or nio, got '" + backend + "'");
         final String[] parts = mix.split(",");

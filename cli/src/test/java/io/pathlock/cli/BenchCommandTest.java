@@ -105,6 +105,61 @@ class BenchCommandTest
     }
 
     @Test
+    void fileStoreAcrossTwoWorkerProcesses(@TempDir final Path tmp) throws Exception
+    {
+        final Path json = tmp.resolve("bench.json");
+        final Path trees = Files.createDirectories(tmp.resolve("trees"));
+        final Run r = run("bench", "--store", "file", "--processes", "2", "--dir", trees.toString(), "--threads", "1", "--seconds", "1",
+            "--warmup", "0", "--depth", "3", "--fanout", "3", "--block-ms", "100", "--no-progress", "--json", json.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("store file, 2 worker processes"), r.out());
+        assertTrue(r.out().contains("2 worker processes (child JVMs) on one root per store; only pathlock runs"), r.out());
+        assertTrue(r.out().contains("2 processes x 1 thread: 10 rounds, each one block per contender in rotating order"), r.out());
+        assertTrue(r.out().contains("| contender | blocks | ops/s (median) | ops/s min - max | p50 µs | p99 µs | p99.9 µs | max µs |"),
+            r.out());
+        assertTrue(r.out().contains("| pathlock (file, ragfs) | 10 |"), r.out());
+        assertFalse(r.out().contains("java-multilocks") || r.out().contains("naive"), "no in-memory baseline: " + r.out());
+        final String j = Files.readString(json);
+        assertTrue(j.contains("\"threads\": 2, \"processes\": 2"), j);
+        assertTrue(j.contains("\"store\": \"file\", \"interop\": null, \"compare\": null, \"processes\": 2"), j);
+        assertEquals(10, j.split("\\{\"round\": ", -1).length - 1, "one JSON record per measured block");
+        try (Stream<Path> left = Files.list(trees))
+        {
+            assertEquals(0, left.count(), "the temporary tree is deleted");
+        }
+    }
+
+    /** The host table across worker processes, with lock files beside it in the same blocks (issue 12). */
+    @Test
+    void hostStoreAcrossWorkerProcessesComparedWithFiles(@TempDir final Path tmp) throws Exception
+    {
+        final Run r = run("bench", "--store", "host", "--interop", "none", "--compare", "file", "--processes", "2", "--dir",
+            tmp.toString(), "--threads", "1", "--seconds", "1", "--warmup", "0", "--depth", "3", "--fanout", "3", "--block-ms", "100",
+            "--no-progress");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("store host (interop none), compared with file, 2 worker processes"), r.out());
+        assertTrue(r.out().contains("the host lock table in a temporary tree " + tmp), r.out());
+        assertTrue(r.out().contains("| pathlock (host, interop none) | 10 |"), r.out());
+        assertTrue(r.out().contains("| pathlock (file, ragfs) | 10 |"), r.out());
+        assertTrue(r.out().contains("pathlock / pathlock (file, ragfs): throughput "), r.out());
+        try (Stream<Path> left = Files.list(tmp))
+        {
+            assertEquals(0, left.count(), "both temporary trees are deleted");
+        }
+    }
+
+    @Test
+    void hostStoreInThisProcessBesideTheBaselines(@TempDir final Path tmp) throws Exception
+    {
+        final Run r = run("bench", "--store", "host", "--interop", "none", "--dir", tmp.toString(), "--threads", "2", "--seconds", "1",
+            "--warmup", "0", "--depth", "3", "--fanout", "3", "--block-ms", "100", "--no-progress");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("\n| pathlock (host:") && r.out().contains("interop none"), r.out());
+        assertTrue(r.out().contains("| java-multilocks | 10 |") && r.out().contains("| naive RW-lock map | 10 |"), r.out());
+        assertTrue(r.out().contains("(pathlock on the host lock table; the baselines run in memory)"), r.out());
+    }
+
+    @Test
     void badOptionsGetAUsageMessageNotAStackTrace()
     {
         for (final String[] args : new String[][] {
@@ -119,6 +174,15 @@ class BenchCommandTest
             {"bench", "--block-ms", "5"},
             {"bench", "--contenders", "pathlock,zookeeper"},
             {"bench", "--contenders", "naive,naive"},
+            {"bench", "--processes", "2"},
+            {"bench", "--store", "host", "--processes", "0"},
+            {"bench", "--store", "host", "--processes", "65"},
+            {"bench", "--store", "host", "--processes", "2", "--contenders", "multilock"},
+            {"bench", "--store", "file", "--compare", "file"},
+            {"bench", "--store", "host", "--compare", "zookeeper"},
+            {"bench", "--store", "file", "--interop", "none"},
+            {"bench", "--store", "host", "--interop", "ragfs2"},
+            {"bench", "--interop", "ragfs"},
             {"bench", "--no-such-option"},
             {}})
         {
@@ -129,5 +193,9 @@ class BenchCommandTest
         }
         final Run mix = run("bench", "--mix", "50,50");
         assertTrue(mix.err().contains("--mix must be three percentages"), mix.err());
+        final Run memory = run("bench", "--processes", "2");
+        assertTrue(memory.err().contains("--processes needs a store that processes share: --store file or host"), memory.err());
+        final Run interop = run("bench", "--store", "host", "--interop", "ragfs2");
+        assertTrue(interop.err().contains("--interop with --store host must be none, ragfs or ov431, got 'ragfs2'"), interop.err());
     }
 }

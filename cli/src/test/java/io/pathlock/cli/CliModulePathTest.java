@@ -105,4 +105,17 @@ class CliModulePathTest
             "run", "--root", root.toString(), "--subtree", "/a", "--", "sh", "-c", "echo ran-under-lock");
         assertTrue(ran.contains("ran-under-lock") && !ran.contains("Exception"), ran);
     }
+
+    /** bench --processes starts its worker JVMs as the named module when it runs as one. */
+    @Test
+    void benchWorkerProcessesStartOnTheModulePath() throws Exception
+    {
+        final Path trees = Files.createDirectories(dir.resolve("trees"));
+        final String out = run(0, "--module-path", modulePath(), "--module", "io.pathlock.cli/io.pathlock.cli.PathlockCommand",
+            "bench", "--store", "host", "--interop", "none", "--compare", "file", "--processes", "1", "--threads", "1",
+            "--seconds", "1", "--warmup", "0", "--block-ms", "200", "--depth", "2", "--fanout", "2", "--no-progress",
+            "--dir", trees.toString());
+        assertTrue(out.contains("| pathlock (host, interop none) | 5 |") && out.contains("| pathlock (file, ragfs) | 5 |"), out);
+        assertTrue(!out.contains("Exception"), out);
+    }
 }

@@ -28,6 +28,13 @@ import java.util.regex.Pattern;
  * survives a loaded machine) and
  * the cross-process {@code HandoffLatency} harness ({@code handoff-xprocess-<backend>.hgrm}, target 3.3).
  *
+ * <p>The host lock table ({@code host.*}, issue 12, area {@code host}): {@code HostPointBenchmark} (POINT
+ * at depth 4 by store: {@code table}, {@code table.ragfs}, {@code files}; sample time, so targets 12.1
+ * and 12.1r use the median), {@code HostSubtreeBenchmark} (SUBTREE after history vs fresh, 12.2 and
+ * 12.2a), and the child-JVM harnesses {@code HostHandoffLatency} ({@code host-handoff-<store>.hgrm},
+ * 12.3), {@code DisjointProcesses} (a Markdown table by store and process count, 12.4) and
+ * {@code KillHandoff} ({@code host-kill-<store>.hgrm}, 12.5).
+ *
  * <p>Immutable; thread-safe.
  */
 public final class Catalogue
@@ -57,7 +64,13 @@ public final class Catalogue
         /** Hand-off latency. */
         HANDOFF("handoff", "Hand-off latency",
             "Time from a holder's release to the grant of a parked waiter (HdrHistogram, µs), in one process "
-                + "and across processes.");
+                + "and across processes."),
+        /** The host lock table (issue 12). */
+        HOST("host", "Host lock table (processes of one host, shared memory)",
+            "Cross-process-capable locks through `LockManager` on `HostLockStore` (the table alone, interop none; and "
+                + "with ragfs lock files, interop ragfs) against the lock-file store alone in the same run: POINT and "
+                + "SUBTREE costs (JMH), hand-off and kill -9 recovery between processes (child JVMs, HdrHistogram, µs) "
+                + "and the throughput of 2 processes on disjoint paths against 1.");
 
         private final String key;
         private final String title;
@@ -116,7 +129,7 @@ public final class Catalogue
                     return a;
                 }
             }
-            throw new IllegalArgumentException("unknown area '" + key + "', known: lock-table, lock-files, redo, handoff");
+            throw new IllegalArgumentException("unknown area '" + key + "', known: lock-table, lock-files, redo, handoff, host");
         }
     }
 
@@ -126,6 +139,8 @@ public final class Catalogue
     private static Map<Pattern, Area> orderedAreaRules()
     {
         final java.util.LinkedHashMap<Pattern, Area> m = new java.util.LinkedHashMap<>();
+        // before hand-off: host-handoff-*.hgrm belongs to the host table's section
+        m.put(Pattern.compile("io\\.pathlock\\.bench\\.host\\..*|host-.*"), Area.HOST);
         m.put(Pattern.compile("io\\.pathlock\\.bench\\.(posix|file)\\..*"), Area.LOCK_FILES);
         m.put(Pattern.compile("io\\.pathlock\\.bench\\.redo\\..*|redo-.*"), Area.REDO);
         m.put(Pattern.compile("handoff-.*|.*-handoff-.*"), Area.HANDOFF);
@@ -236,7 +251,18 @@ public final class Catalogue
         // in-process hand-off vs a JDK ReentrantLock
         cmp("handoff-inprocess-pathlock#p50", "handoff-inprocess-reentrantlock#p50"),
         cmp("handoff-inprocess-pathlock#p99", "handoff-inprocess-reentrantlock#p99"),
-        cmp("handoff-inprocess-naive#p99", "handoff-inprocess-reentrantlock#p99"));
+        cmp("handoff-inprocess-naive#p99", "handoff-inprocess-reentrantlock#p99"),
+        // issue 12: the host table (and the table with ragfs files) against the lock-file store, same run
+        cmp("host.HostPointBenchmark.point#p50", "host.HostPointBenchmark.point[store=files]#p50"),
+        cmp("host.HostPointBenchmark.point", "host.HostPointBenchmark.point[store=files]"),
+        cmp("host.HostSubtreeBenchmark.subtreeAfterHistory", "host.HostSubtreeBenchmark.subtreeFresh"),
+        cmp("host.DisjointProcesses.table", "host.DisjointProcesses.table[processes=1]"),
+        cmp("host.DisjointProcesses.files", "host.DisjointProcesses.files[processes=1]"),
+        cmp("host.DisjointProcesses.reentrantlock", "host.DisjointProcesses.reentrantlock[processes=1]"),
+        cmp("host.DisjointProcesses.table", "host.DisjointProcesses.files"),
+        cmp("host-handoff-table#p50", "host-handoff-files#p50"),
+        cmp("host-handoff-table#p99", "host-handoff-files#p99"),
+        cmp("host-kill-table#p99", "host-kill-files#p99"));
 
     /** The figures the issues promise, in the order of the report's headline table. */
     public static final List<Target> TARGETS = List.of(
@@ -319,11 +345,33 @@ public final class Catalogue
         target("4.1", 4, "durable begin throughput at 64 threads at least 10x a baseline that fdatasyncs per record",
             "redo.RedoBeginBenchmark.redo[threads=64]", "redo.RedoBeginBenchmark.baseline", Target.Rule.RATIO_AT_LEAST, 10),
         target("4.2", 4, "p99 begin latency within 3x of one fdatasync (median of the 1-thread baseline) in the same run",
-            "redo.RedoBeginBenchmark.redo#p99", "redo.RedoBeginBenchmark.baseline[threads=1]#p50", Target.Rule.RATIO_AT_MOST, 3));
+            "redo.RedoBeginBenchmark.redo#p99", "redo.RedoBeginBenchmark.baseline[threads=1]#p50", Target.Rule.RATIO_AT_MOST, 3),
+        target("12.1", 12, "cross-process-capable POINT acquire+release at depth 4, 1 thread, through LockManager on HostLockStore "
+                + "(interop none): median at most 1 µs (JMH sample time, p50)",
+            "host.HostPointBenchmark.point[store=table]#p50", null, Target.Rule.AT_MOST, 1),
+        target("12.1r", 12, "the same at least 100x faster than the lock-file store (ragfs) in the same run: median ratio at most 0.01",
+            "host.HostPointBenchmark.point[store=table]#p50", "host.HostPointBenchmark.point[store=files]#p50",
+            Target.Rule.RATIO_AT_MOST, 0.01),
+        target("12.2", 12, "SUBTREE acquire+release on the host table where 10,000 directories exist and 100,000 paths were once "
+                + "locked below, vs on a fresh node: ratio at most 1.2",
+            "host.HostSubtreeBenchmark.subtreeAfterHistory", "host.HostSubtreeBenchmark.subtreeFresh", Target.Rule.RATIO_AT_MOST, 1.2),
+        target("12.2a", 12, "the same SUBTREE at most 2 µs (mean)",
+            "host.HostSubtreeBenchmark.subtreeAfterHistory", null, Target.Rule.AT_MOST, 2),
+        target("12.3", 12, "cross-process hand-off on the host table (holder in process A releases → waiter in process B acquires): "
+                + "p99 at most 100 µs (the lock-file store beside it: host-handoff-files)",
+            "host-handoff-table#p99", null, Target.Rule.AT_MOST, 100),
+        target("12.4", 12, "2 processes x 1 thread on disjoint paths vs 1 process, host table: throughput ratio at least 1.6x "
+                + "(goal; medians of alternating blocks)",
+            "host.DisjointProcesses.table[processes=2]", "host.DisjointProcesses.table[processes=1]", Target.Rule.RATIO_AT_LEAST, 1.6),
+        target("12.5", 12, "kill -9 of a holder → a waiter in another process acquires, host table: p99 at most 10 ms "
+                + "(the lock-file store beside it: host-kill-files)",
+            "host-kill-table#p99", null, Target.Rule.AT_MOST, 10_000));
 
     /** Baseline contender of each {@code .hgrm} scenario ({@code <area>-<scenario>}): ratios in its percentile table. */
     public static final Map<String, String> LATENCY_BASELINES = Map.of(
-        "handoff-inprocess", "reentrantlock");
+        "handoff-inprocess", "reentrantlock",
+        "host-handoff", "files",
+        "host-kill", "files");
 
     /**
      * A scaling chart: one line per series (method and parameters other than x), x categories from a
@@ -363,7 +411,8 @@ public final class Catalogue
     public static final List<JmhGroup> JMH_GROUPS = List.of(
         new JmhGroup(Area.LOCK_TABLE, "^io\\.pathlock\\.bench\\.(LockTableBenchmark|DisjointPathsBenchmark|table\\.)"),
         new JmhGroup(Area.LOCK_FILES, "^io\\.pathlock\\.bench\\.(posix|file)\\."),
-        new JmhGroup(Area.REDO, "^io\\.pathlock\\.bench\\.redo\\."));
+        new JmhGroup(Area.REDO, "^io\\.pathlock\\.bench\\.redo\\."),
+        new JmhGroup(Area.HOST, "^io\\.pathlock\\.bench\\.host\\."));
 
     /** JMH options of a full run: one fork, 3 x 1 s warm-up, 5 x 1 s measurement (about 9 s per benchmark). */
     public static final String JMH_FULL = "-f 1 -wi 3 -w 1s -i 5 -r 1s";
@@ -411,7 +460,21 @@ public final class Catalogue
         new Harness(Area.LOCK_TABLE, "io.pathlock.bench.table.MixedWorkload", "--cli cli/target/pathlock.jar --out {results}",
             "--threads 1,2 --seconds 10 --warmup 2", "--smoke", 90, 12, true),
         new Harness(Area.REDO, "io.pathlock.bench.redo.RedoBeginBenchmark", "--dir {scratch}/redo-begin",
-            "--seconds 5 --warmup 2 --threads 1,4,16,64", "--seconds 1 --warmup 0 --threads 1,4", 60, 6, true));
+            "--seconds 5 --warmup 2 --threads 1,4,16,64", "--seconds 1 --warmup 0 --threads 1,4", 60, 6, true),
+        // issue 12: the host lock table across processes (child JVMs), beside the lock-file store
+        new Harness(Area.HOST, "io.pathlock.bench.host.HostHandoffLatency", "--out {results} --dir {scratch}/host-handoff --store table,files",
+            "--iterations 2000 --hold-us 1000", "--smoke", 25, 8, false),
+        new Harness(Area.HOST, "io.pathlock.bench.host.DisjointProcesses", "--dir {scratch}/host-disjoint --store table,files,reentrantlock",
+            "--rounds 16 --warmup-rounds 3 --block-ms 250", "--smoke", 40, 10, true),
+        new Harness(Area.HOST, "io.pathlock.bench.host.KillHandoff", "--out {results} --dir {scratch}/host-kill --store table,files",
+            "--samples 100", "--smoke", 100, 10, false));
+
+    /**
+     * System property set to {@code true} in every JVM of a smoke run: a benchmark whose set-up alone
+     * takes long (a large tree, a long history) may build a smaller one, since smoke figures are not
+     * judged.
+     */
+    public static final String SMOKE_PROP_NAME = "pathlock.bench.smoke";
 
     /** JVM options of every forked benchmark and harness (no --add-exports: Agrona 1.23.x needs none). */
     public static final List<String> JVM_OPTIONS = List.of("-Djava.awt.headless=true");

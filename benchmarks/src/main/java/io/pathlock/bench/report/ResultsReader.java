@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Reads every result in a results directory (not recursive):
  * <ul>
- *   <li>{@code *.json}: JMH result files ({@code -rf json}); other JSON files are ignored;</li>
+ *   <li>{@code *.json}: JMH result files ({@code -rf json}); other JSON files are ignored; in sample-time mode the
+ *       percentiles of operations become metrics ({@code p50}, {@code p99}, ..., {@code max});</li>
  *   <li>{@code *.hgrm}: HdrHistogram percentile distributions in microseconds ({@link HistogramFiles});</li>
  *   <li>{@code <harness class>.out}: the standard output of a harness whose catalogue line says it
  *       prints its results as a Markdown table (one row per run, a {@code threads} column, an
@@ -29,8 +30,12 @@ import java.util.stream.Stream;
 public final class ResultsReader
 {
     /** Columns of harness tables that are parameters, not values. */
-    static final Set<String> PARAM_COLUMNS = Set.of("threads", "depth", "dirs", "size", "backend", "dialect", "policy", "fsync");
+    static final Set<String> PARAM_COLUMNS = Set.of("threads", "processes", "depth", "dirs", "size", "backend", "dialect", "policy",
+        "fsync");
 
+    /** Percentiles of a JMH sample-time result kept as metrics. */
+    private static final Set<Double> SAMPLE_PERCENTILES = Set.of(50.0, 90.0, 99.0, 99.9, 99.99);
+    private static final Pattern SAMPLE_SECONDARY = Pattern.compile("p[01]\\.\\d+");
     private static final Pattern PCT_COLUMN = Pattern.compile("p(\\d+(?:\\.\\d+)?)\\s*(us|µs|ms|ns)");
     private static final Pattern MAX_COLUMN = Pattern.compile("max\\s*(us|µs|ms|ns)");
     private static final Pattern FOOTER = Pattern.compile("#\\[(\\w[\\w ]*?)\\s*=\\s*([-0-9.eE]+),\\s*(\\w[\\w ]*?)\\s*=\\s*([-0-9.eE]+)\\]");
@@ -129,6 +134,26 @@ public final class ResultsReader
                     if (v instanceof Map<?, ?> metric)
                     {
                         metrics.put(String.valueOf(k), Json.number(metric.get("score")));
+                    }
+                });
+            }
+            // Sample-time mode: the percentiles of single operations (in other modes JMH's scorePercentiles
+            // are percentiles of iteration scores, not of operations, and are not read).
+            // JMH also lists them as secondary metrics named p0.50, p0.99 ... (fractions): those are
+            // replaced by the report's own names (p50, p99, ..., max), the ones .hgrm files have.
+            if ("sample".equals(row.get("mode")) && primary.get("scorePercentiles") instanceof Map<?, ?> pct)
+            {
+                metrics.keySet().removeIf(k -> SAMPLE_SECONDARY.matcher(k).matches());
+                pct.forEach((k, v) ->
+                {
+                    final double p = Double.parseDouble(String.valueOf(k));
+                    if (p == 100)
+                    {
+                        metrics.put("max", Json.number(v));
+                    }
+                    else if (SAMPLE_PERCENTILES.contains(p))
+                    {
+                        metrics.put(percentileKey(p), Json.number(v));
                     }
                 });
             }

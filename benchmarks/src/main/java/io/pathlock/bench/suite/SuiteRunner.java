@@ -377,6 +377,10 @@ public final class SuiteRunner
             final List<String> cmd = new ArrayList<>(List.of(javaCmd));
             cmd.addAll(Catalogue.JVM_OPTIONS);
             cmd.add("-Dpathlock.bench.dir=" + scratch);
+            if (smoke)
+            {
+                cmd.add("-D" + Catalogue.SMOKE_PROP_NAME + "=true");
+            }
             cmd.addAll(List.of("-cp", jar.toString(), h.className()));
             for (final String part : (h.args() + " " + (smoke ? h.smokeArgs() : h.fullArgs())).trim().split("\\s+"))
             {
@@ -394,7 +398,8 @@ public final class SuiteRunner
         cmd.addAll(options.args());
         // -prof gc: allocation per operation (·gc.alloc.rate.norm) for the allocation targets.
         cmd.addAll(List.of("-prof", "gc", "-foe", "false", "-rf", "json", "-rff", results.resolve(name + ".json").toString(), "-jvmArgsAppend",
-            String.join(" ", Catalogue.JVM_OPTIONS) + " -Dpathlock.bench.dir=" + scratch));
+            String.join(" ", Catalogue.JVM_OPTIONS) + " -Dpathlock.bench.dir=" + scratch
+                + (smoke ? " -D" + Catalogue.SMOKE_PROP_NAME + "=true" : "")));
         final int combos = expected.values().stream().mapToInt(Integer::intValue).sum();
         return new Step("jmh " + name, area, "jmh", cmd, expected, combos * options.secondsPerBenchmark(overhead), null, null);
     }

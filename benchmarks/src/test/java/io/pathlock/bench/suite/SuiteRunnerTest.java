@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,9 @@ class SuiteRunnerTest
             JmhOptions.parse(Catalogue.JMH_SMOKE), HARNESSES);
         assertTrue(only.stream().allMatch(s -> s.area() == Catalogue.Area.HANDOFF), only.toString());
         assertTrue(step(only, "latency.HandoffLatency").command().contains("--smoke"));
+        assertTrue(step(only, "latency.HandoffLatency").command().contains("-D" + Catalogue.SMOKE_PROP_NAME + "=true"),
+            "a smoke run tells its JVMs so (set-up may shrink)");
+        assertFalse(handoff.command().contains("-D" + Catalogue.SMOKE_PROP_NAME + "=true"), "a full run does not");
         assertEquals(2, only.stream().filter(s -> s.kind().equals("harness")).count(), only.toString());
     }
 
