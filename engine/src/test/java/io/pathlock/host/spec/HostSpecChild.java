@@ -1,0 +1,217 @@
+package io.pathlock.host.spec;
+
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
+import io.pathlock.core.LockMode;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
+import io.pathlock.host.HostLockStore;
+import io.pathlock.observe.LockSnapshot;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A pathlock process for the spec tests: opens a host store on a root and obeys lines on stdin,
+ * answering on stdout, so that the parent orders events by handshakes, never by sleeping.
+ *
+ * <pre>
+ * args: ROOT INTEROP                 prints "READY pid", or "OPEN-ERROR class: message" and exits 2
+ * lock ID T M PATH                   T = P|S, M = X|S; acquires (60 s guard): "HELD ID token" | "ERROR ID ..."
+ * wait ID T M PATH                   acquires on a thread; "WAITING ID" once refused and waiting, then "HELD ID token"
+ * release ID                         closes the handle: "RELEASED ID"
+ * churn N SEED                       N random acquire/release rounds on 2 threads: "CHURNED"
+ * exit                               closes the manager: "BYE"
+ * </pre>
+ */
+public final class HostSpecChild
+{
+    private static final Duration GUARD = Duration.ofSeconds(60);
+
+    private HostSpecChild()
+    {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args root and interop mode.
+     * @throws Exception on failure (the parent reads the output).
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final LockManager m;
+        try
+        {
+            m = LockManager.builder()
+                .store(HostLockStore.builder(Path.of(args[0])).interop(args[1]).build())
+                .startAgent(false)
+                .build();
+        }
+        catch (final Exception e)
+        {
+            System.out.println("OPEN-ERROR " + e.getClass().getName() + ": " + oneLine(e.getMessage()));
+            System.out.flush();
+            System.exit(2);
+            return;
+        }
+        System.out.println("READY " + ProcessHandle.current().pid());
+        final Map<String, LockHandle> handles = new ConcurrentHashMap<>();
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null)
+        {
+            final String[] w = line.trim().split(" ");
+            switch (w[0])
+            {
+                case "lock":
+                {
+                    final LockHandle h = m.open("child-" + w[1]);
+                    try
+                    {
+                        h.acquire(request(w[2], w[3], w[4]), GUARD);
+                        handles.put(w[1], h);
+                        System.out.println("HELD " + w[1] + " " + h.fencingToken(w[4]));
+                    }
+                    catch (final Exception e)
+                    {
+                        h.close();
+                        System.out.println("ERROR " + w[1] + " " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+                    }
+                    break;
+                }
+                case "wait":
+                {
+                    final LockHandle h = m.open("child-" + w[1]);
+                    final String id = w[1];
+                    final LockRequest r = request(w[2], w[3], w[4]);
+                    final String path = w[4];
+                    final Thread t = new Thread(() ->
+                    {
+                        try
+                        {
+                            h.acquire(r, GUARD);
+                            handles.put(id, h);
+                            System.out.println("HELD " + id + " " + h.fencingToken(path));
+                        }
+                        catch (final Exception e)
+                        {
+                            System.out.println("ERROR " + id + " " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+                        }
+                    }, "wait-" + id);
+                    t.start();
+                    waitForWaiter(m, h.ownerId());
+                    System.out.println("WAITING " + id);
+                    break;
+                }
+                case "release":
+                {
+                    final LockHandle h = handles.remove(w[1]);
+                    if (h != null)
+                    {
+                        h.close();
+                    }
+                    System.out.println("RELEASED " + w[1]);
+                    break;
+                }
+                case "churn":
+                    churn(m, Integer.parseInt(w[1]), Long.parseLong(w[2]));
+                    System.out.println("CHURNED");
+                    break;
+                case "exit":
+                    m.close();
+                    System.out.println("BYE");
+                    System.out.flush();
+                    return;
+                default:
+                    System.out.println("UNKNOWN " + line);
+            }
+        }
+        m.close();
+    }
+
+    static LockRequest request(final String type, final String mode, final String path)
+    {
+        return LockRequest.builder()
+            .add(path, "S".equals(type) ? LockType.SUBTREE : LockType.POINT, "S".equals(mode) ? LockMode.SHARED : LockMode.EXCLUSIVE)
+            .build();
+    }
+
+    private static void waitForWaiter(final LockManager m, final String ownerId)
+    {
+        final long deadline = System.nanoTime() + GUARD.toNanos();
+        while (System.nanoTime() < deadline)
+        {
+            for (final LockSnapshot.WaiterInfo wi : m.snapshot().waiters())
+            {
+                if (wi.ownerId().equals(ownerId) && wi.blockedBy() != null)
+                {
+                    return;
+                }
+            }
+            Thread.yield();
+        }
+        System.out.println("ERROR waiter " + ownerId + " never registered");
+    }
+
+    /** Random batches of POINT/SUBTREE, shared/exclusive, on a small tree, from two threads. */
+    private static void churn(final LockManager m, final int rounds, final long seed) throws InterruptedException
+    {
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++)
+        {
+            final Random rnd = new Random(seed * 31 + t);
+            threads.add(new Thread(() ->
+            {
+                try (LockHandle h = m.open("churn"))
+                {
+                    for (int i = 0; i < rounds; i++)
+                    {
+                        h.acquire(randomBatch(rnd), GUARD);
+                        h.releaseAll();
+                    }
+                }
+                catch (final Exception e)
+                {
+                    System.out.println("ERROR churn " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+                }
+            }, "churn-" + t));
+        }
+        for (final Thread t : threads)
+        {
+            t.start();
+        }
+        for (final Thread t : threads)
+        {
+            t.join();
+        }
+    }
+
+    static final String[] CHURN_PATHS = {"/", "/a", "/a/b", "/a/b/c", "/a/d", "/e", "/e/f", "/e/f/g"};
+
+    static LockRequest randomBatch(final Random rnd)
+    {
+        final LockRequest.Builder b = LockRequest.builder();
+        final int n = 1 + rnd.nextInt(3);
+        for (int i = 0; i < n; i++)
+        {
+            // The root is rare, or every batch would serialise on it.
+            final String p = CHURN_PATHS[rnd.nextInt(20) == 0 ? 0 : 1 + rnd.nextInt(CHURN_PATHS.length - 1)];
+            b.add(p, rnd.nextInt(3) == 0 ? LockType.SUBTREE : LockType.POINT, rnd.nextBoolean() ? LockMode.SHARED : LockMode.EXCLUSIVE);
+        }
+        return b.build();
+    }
+
+    private static String oneLine(final String s)
+    {
+        return s == null ? "null" : s.replace('\n', ' ');
+    }
+}
