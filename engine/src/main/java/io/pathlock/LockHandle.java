@@ -789,6 +789,8 @@ public final class LockHandle implements AutoCloseable
         /** Whether the store was asked about this upgrade's wait, and whether it records one. */
         boolean storeUpgradeChecked;
         boolean storeUpgradeWait;
+        /** Whether the store refused this acquisition and was asked to wait: it learns of the end. */
+        boolean storeWaited;
 
         /** @param timeoutNanos 0 fails when busy; negative waits without limit. */
         Acquisition(final LockRequest request, final long timeoutNanos)
@@ -900,6 +902,7 @@ public final class LockHandle implements AutoCloseable
                             storeUpgradeWait = true;
                         }
                     }
+                    storeWaited = true;
                     return AWAIT_STORE;
                 }
                 if (!m.table.register(this, st.conflict, markKind(st)))
@@ -1003,6 +1006,20 @@ public final class LockHandle implements AutoCloseable
                 catch (final RuntimeException ignore)
                 {
                     // The mark's flock goes with the membership at the latest; a stale mark is ignored.
+                }
+            }
+            if (storeWaited)
+            {
+                // Every end of a wait the store was asked to wait for (LockStore#waitEnded): the
+                // store drops the owner's pending marks, so a waiter that gave up blocks no one.
+                storeWaited = false;
+                try
+                {
+                    m.store.waitEnded(ownerId());
+                }
+                catch (final RuntimeException ignore)
+                {
+                    // A mark left behind only costs fairness until the store closes; never a grant.
                 }
             }
             m.table.finish(this);

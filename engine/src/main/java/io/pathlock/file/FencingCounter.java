@@ -40,9 +40,13 @@ import java.nio.file.StandardOpenOption;
  *   open bumps past it, so no token ever repeats across restarts.</li>
  * </ol>
  *
+ * <p>Public for the host-table store ({@code io.pathlock.host.HostLockStore}), which hands out the
+ * root's tokens from the same file when it writes no lock files; a root's lock-file store and
+ * host-table store therefore never repeat each other's tokens. Everything else stays internal.
+ *
  * <p>Thread-safety: thread-safe.
  */
-final class FencingCounter implements AutoCloseable
+public final class FencingCounter implements AutoCloseable
 {
     static final int FILE_SIZE = 4096;
     static final int WORD_OFFSET = 0;
@@ -67,15 +71,16 @@ final class FencingCounter implements AutoCloseable
     }
 
     /**
-     * Opens (creating if needed) the fence file and bumps its epoch durably.
+     * Opens (creating if needed, mode {@code 0600}) the fence file and bumps its epoch durably.
      *
-     * @param file the fence file.
+     * @param file the fence file: {@code ROOT/.pathlock/fence} for the root's tokens (see
+     *             {@link #fileOf(Path)}); its directory must exist.
      * @param sync whether to {@code msync} the bump (false only for benchmarks on throwaway roots).
      * @return the counter.
      * @throws LockStoreException if the file cannot be opened, locked, mapped or synced, or is not a
      *         fence file.
      */
-    static FencingCounter open(final Path file, final boolean sync)
+    public static FencingCounter open(final Path file, final boolean sync)
     {
         return open(file, sync, 0600);
     }
@@ -164,11 +169,23 @@ final class FencingCounter implements AutoCloseable
     }
 
     /**
+     * The fence file of a root, the one every store of the root shares.
+     *
+     * @param root the root directory (its real path).
+     * @return {@code root/.pathlock/fence}.
+     */
+    public static Path fileOf(final Path root)
+    {
+        return root.resolve(LockLayout.RESERVED_DIR_NAME).resolve("fence");
+    }
+
+    /**
      * The next token.
      *
      * @return a value greater than every token handed out before, by any process, for this file.
+     * @throws LockStoreException if the counter would overflow.
      */
-    long next()
+    public long next()
     {
         final long t = (long)LONGS.getAndAdd(mapped, WORD_OFFSET, 1L) + 1L;
         if (t <= 0)
@@ -203,6 +220,7 @@ final class FencingCounter implements AutoCloseable
         return file;
     }
 
+    /** Drops this instance's use of the mapping (tokens handed out stay valid). Idempotent. */
     @Override
     public void close()
     {

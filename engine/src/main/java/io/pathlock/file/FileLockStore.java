@@ -219,7 +219,7 @@ public final class FileLockStore implements LockStore
         FencingCounter f = null;
         try
         {
-            f = FencingCounter.open(reserved.resolve("fence"), b.syncFence, StoreContext.sharedFileModeOf(b.fileMode));
+            f = FencingCounter.open(FencingCounter.fileOf(realRoot), b.syncFence, StoreContext.sharedFileModeOf(b.fileMode));
         }
         finally
         {

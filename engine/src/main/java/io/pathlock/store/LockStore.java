@@ -238,6 +238,20 @@ public interface LockStore extends AutoCloseable
     }
 
     /**
+     * A waiting acquisition of {@code ownerId} that this store refused at least once (it was told to
+     * {@link #awaitChange} or {@link #onChange} a blocker of this store) has ended: granted, timed
+     * out, interrupted, cancelled, closed with its handle, or failed. A store that marks waiters
+     * against starvation (pending marks seen by other processes) removes the owner's marks here, so
+     * that a waiter that gave up no longer holds back anyone. Called once per ended wait, from the
+     * thread that ended it; must not throw for an owner it does not know. The default does nothing.
+     *
+     * @param ownerId the waiting handle's owner id.
+     */
+    default void waitEnded(final String ownerId)
+    {
+    }
+
+    /**
      * Releases the store's resources. Publications still held are removed where possible.
      */
     @Override

@@ -51,6 +51,8 @@ final class PackageDependencyTest
         allow("io.pathlock.redo", "io.pathlock.time", "io.pathlock.config");
         allow("io.pathlock.file", "io.pathlock.core", "io.pathlock.time", "io.pathlock.config",
             "io.pathlock.store", "io.pathlock.posix");
+        allow("io.pathlock.host", "io.pathlock.core", "io.pathlock.time", "io.pathlock.config",
+            "io.pathlock.store", "io.pathlock.file", "io.pathlock.posix", "io.pathlock.nativeio");
         allow("io.pathlock.baseline", "io.pathlock.core");
         allow("io.pathlock", "io.pathlock.core", "io.pathlock.time", "io.pathlock.config",
             "io.pathlock.table", "io.pathlock.observe", "io.pathlock.observe.jfr", "io.pathlock.store",

@@ -1,0 +1,763 @@
+package io.pathlock.host;
+
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.file.Dialect;
+import io.pathlock.file.FencingCounter;
+import io.pathlock.file.FileLockStore;
+import io.pathlock.store.LockStore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A {@link LockStore} over the host lock table: every pathlock process of one host that opens a root
+ * with this store arbitrates in one table in shared memory ({@code ROOT/.pathlock/host/table},
+ * {@link HostTable}), O(depth) per request and no system call, instead of lock files. Each store is
+ * one session ({@link HostSession}) of the table: two stores in one JVM exclude each other like two
+ * processes.
+ *
+ * <h2>Interop</h2>
+ * A root has one interop mode, written into its table when the table is created:
+ * <ul>
+ *   <li>{@code ragfs} (the default for a new root) or {@code ov431}: a grant of the table is then
+ *   published as lock files through an inner {@link FileLockStore} of that dialect, so OpenViking
+ *   processes and lock-file-only pathlock processes see every lock, and a SUBTREE still checks the
+ *   files below it. The table is the first gate between pathlock processes; the files are the second
+ *   and the only one the others see. The default is an interop mode because a root with OpenViking
+ *   writers that a host-store process opened with {@code none} would silently lose mutual exclusion
+ *   with them.</li>
+ *   <li>{@code none}: only the table; no lock file is written and no tree is scanned. Opt in for trees
+ *   that no OpenViking process (and no pathlock process on the lock-file store) writes.</li>
+ * </ul>
+ * Opening a root with a mode other than its table's is refused, naming both.
+ *
+ * <h2>The SPI over the table</h2>
+ * <ol>
+ *   <li><b>HS1 — the table first.</b> {@link #tryPublish} asks the table ({@link HostSession#tryAcquire});
+ *   only a table grant is published as files (interop on); a refusal of the files releases the table
+ *   grant and returns the file store's conflict and blocker. {@link #unpublish} removes the files
+ *   first, then the table grant, so that a pathlock process never finds the table free while this
+ *   store's files still stand (it would only wait on the files, but it would be told the wrong
+ *   holder).</li>
+ *   <li><b>HS2 — fencing.</b> {@link #nextFencingToken()} comes from the root's
+ *   {@link FencingCounter} ({@code ROOT/.pathlock/fence}), the same file the lock-file store uses: with
+ *   interop on through the inner store, with {@code none} directly. The manager takes it after the
+ *   table grant and before it returns the grant, while the grant holds every conflicting request out,
+ *   so a grant that happens before a conflicting one has the smaller token.</li>
+ *   <li><b>HS3 — liveness.</b> With interop on, the heartbeat is the inner store's (tokens are
+ *   refreshed within the dialect's expiry) and a publication is intact while both its files and its
+ *   table grant are. With {@code none} there is no heartbeat ({@link Duration#ZERO}: the table's
+ *   liveness is the session's kernel lock) and {@link #check} asks {@link HostSession#isIntact}: a
+ *   grant is lost only when {@code pathlock break --store host --slot K --force} broke the session.</li>
+ *   <li><b>HS4 — waiting.</b> A blocker says which gate refused. A table blocker is waited on with
+ *   {@link HostSession#await} (a futex where the native library is loaded), blocking on the caller's
+ *   thread; asynchronously on one shared thread per store ({@link HostStoreWaiter} HW1–HW3). A file
+ *   blocker is waited on by the inner store.</li>
+ *   <li><b>HS5 — no starvation across processes.</b> A wait on a table blocker places the owner's
+ *   pending mark in the table; the end of the wait ({@link #waitEnded}) or a grant to the owner removes
+ *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
+ *   requests of other processes.</li>
+ *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
+ *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
+ * </ol>
+ *
+ * <h2>Upgrade waits</h2>
+ * With interop on, {@link #enterUpgradeWait} and {@link #exitUpgradeWait} are the inner store's
+ * (shared-lock groups see the upgraders of every process). With {@code none} the table records no
+ * upgrade waits: this store sees no other process's upgrader ({@link #enterUpgradeWait} returns null),
+ * so two processes that both upgrade one shared lock wait for each other until one times out; the
+ * per-manager upgrade cycle detection still fails the second upgrader of the same process at once.
+ *
+ * <p>Thread-safety: thread-safe.
+ */
+public final class HostLockStore implements LockStore
+{
+    /** The interop mode that writes no lock file. */
+    public static final String INTEROP_NONE = "none";
+
+    /** The interop mode of a new root when none is configured. */
+    public static final String INTEROP_DEFAULT = "ragfs";
+
+    /** The table file under a root. */
+    public static final String TABLE_FILE = ".pathlock/host/table";
+
+    private static final String[] MODES = {"ragfs", INTEROP_NONE, "ov431"};
+
+    /** What one grant published: the table grant and, with interop on, the lock files. */
+    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files)
+        implements LockStore.Publication
+    {
+    }
+
+    private final Path root;
+    private final String interop;
+    private final HostTable table;
+    private final HostSession session;
+    private final FileLockStore files;
+    private final FencingCounter fence;
+    private final HostStoreMarks marks;
+    private final HostStoreWaiter waiter;
+    private final String description;
+    private volatile boolean closed;
+
+    private HostLockStore(final Path root, final String interop, final HostTable table, final HostSession session,
+        final FileLockStore files, final FencingCounter fence, final Duration livenessCheck)
+    {
+        this.root = root;
+        this.interop = interop;
+        this.table = table;
+        this.session = session;
+        this.files = files;
+        this.fence = fence;
+        this.marks = new HostStoreMarks(session);
+        this.description = "host:" + root + " (interop " + interop + ", slot " + session.slot() + ")";
+        this.waiter = new HostStoreWaiter(session, livenessCheck.toNanos(), root + " slot " + session.slot());
+    }
+
+    /**
+     * A builder for a store on {@code root}.
+     *
+     * @param root an existing directory.
+     * @return the builder.
+     */
+    public static Builder builder(final Path root)
+    {
+        return new Builder(root);
+    }
+
+    /**
+     * A store on {@code root} with every default (the root's interop mode, or {@value #INTEROP_DEFAULT}
+     * for a new root).
+     *
+     * @param root an existing directory.
+     * @return the store.
+     * @throws LockStoreException if the root or its table cannot be used.
+     */
+    public static HostLockStore open(final Path root)
+    {
+        return builder(root).build();
+    }
+
+    /**
+     * The table file of a root.
+     *
+     * @param root the root directory.
+     * @return {@code root/.pathlock/host/table}.
+     */
+    public static Path tableFile(final Path root)
+    {
+        return root.resolve(TABLE_FILE);
+    }
+
+    /**
+     * Opens the existing host table of a root for administration ({@code pathlock status}, {@code break}):
+     * attaches no session and creates nothing.
+     *
+     * @param root the root directory.
+     * @return the table (the caller closes it), or null when the root has no host table.
+     * @throws LockStoreException if the table file exists but cannot be used, naming it.
+     */
+    public static HostTable openTable(final Path root)
+    {
+        final Path file = tableFile(root);
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        return openTable(file, null, Config.DEFAULTS);
+    }
+
+    // ---- LockStore --------------------------------------------------------------------------------
+
+    /**
+     * {@code host:ROOT (interop MODE, slot K)}.
+     *
+     * @return the description.
+     */
+    @Override
+    public String describe()
+    {
+        return description;
+    }
+
+    /** HS1: the table, then (interop on) the lock files; all or nothing. */
+    @Override
+    public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
+    {
+        checkOpen();
+        final HostSession.Result r = session.tryAcquire(entries);
+        if (!r.isGranted())
+        {
+            return PublishResult.refused(r.conflict(), HostStoreBlocker.ofTable(ownerId, r.blocker()));
+        }
+        LockStore.Publication published = null;
+        if (files != null)
+        {
+            final PublishResult f;
+            try
+            {
+                f = files.tryPublish(ownerId, entries);
+            }
+            catch (final RuntimeException e)
+            {
+                releaseQuietly(r.grant(), e);
+                throw e;
+            }
+            if (!f.isGranted())
+            {
+                session.release(r.grant());
+                return PublishResult.refused(f.conflict(), HostStoreBlocker.ofFile(ownerId, f.blocker()));
+            }
+            published = f.publication();
+        }
+        marks.clear(ownerId);
+        return PublishResult.granted(new Pub(entries, r.grant(), published));
+    }
+
+    private void releaseQuietly(final HostSession.Grant grant, final RuntimeException cause)
+    {
+        try
+        {
+            session.release(grant);
+        }
+        catch (final RuntimeException e)
+        {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** HS1: the files first, then the table grant (also when removing the files failed). */
+    @Override
+    public void unpublish(final Publication publication)
+    {
+        final Pub p = (Pub)publication;
+        try
+        {
+            if (p.files() != null)
+            {
+                files.unpublish(p.files());
+            }
+        }
+        finally
+        {
+            session.release(p.grant());
+        }
+    }
+
+    /** HS2: the root's fencing counter (shared with the lock-file store of the root). */
+    @Override
+    public long nextFencingToken()
+    {
+        return files != null ? files.nextFencingToken() : fence.next();
+    }
+
+    /** HS3: the inner store's refresh with interop on; with {@code none} the table grant's integrity. */
+    @Override
+    public boolean refresh(final Publication publication)
+    {
+        final Pub p = (Pub)publication;
+        final boolean intact = session.isIntact(p.grant());
+        if (p.files() == null)
+        {
+            return intact;
+        }
+        return files.refresh(p.files()) && intact;
+    }
+
+    /** HS3: what was lost, naming the slot when the table grant was broken. */
+    @Override
+    public String check(final Publication publication)
+    {
+        final Pub p = (Pub)publication;
+        if (!session.isIntact(p.grant()))
+        {
+            return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
+                "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+        }
+        return p.files() == null ? null : files.check(p.files());
+    }
+
+    /** HS3: the inner store's with interop on; none ({@link Duration#ZERO}) with {@code none}. */
+    @Override
+    public Duration heartbeatInterval()
+    {
+        return files != null ? files.heartbeatInterval() : Duration.ZERO;
+    }
+
+    /** HS4, HS5: a table blocker marks the owner pending and waits on the table; a file blocker on the files. */
+    @Override
+    public void awaitChange(final Object blocker, final long timeoutNanos) throws InterruptedException
+    {
+        final HostStoreBlocker b = (HostStoreBlocker)blocker;
+        if (b.isTable())
+        {
+            checkOpen();
+            marks.mark(b.ownerId(), b.table());
+            session.await(b.table(), timeoutNanos);
+        }
+        else
+        {
+            files.awaitChange(b.file(), timeoutNanos);
+        }
+    }
+
+    /** HS4, HS5: as {@link #awaitChange}, on the store's one waiter thread (HW1–HW3) for table blockers. */
+    @Override
+    public CompletableFuture<Void> onChange(final Object blocker, final long timeoutNanos)
+    {
+        final HostStoreBlocker b = (HostStoreBlocker)blocker;
+        if (b.isTable())
+        {
+            if (closed)
+            {
+                return CompletableFuture.completedFuture(null);
+            }
+            marks.mark(b.ownerId(), b.table());
+            return waiter.onChange(b.table(), timeoutNanos);
+        }
+        return files.onChange(b.file(), timeoutNanos);
+    }
+
+    /** HS5: the owner's wait ended; its pending mark goes. */
+    @Override
+    public void waitEnded(final String ownerId)
+    {
+        if (!closed)
+        {
+            marks.clear(ownerId);
+        }
+    }
+
+    /** With interop on the lock files may block (I/O); the table alone never does. */
+    @Override
+    public boolean publishMayBlock()
+    {
+        return files != null;
+    }
+
+    /**
+     * With interop on, the inner store's (the shared-lock groups see other processes' upgraders); with
+     * {@code none}, null: no other process's upgrade wait is seen (see the class comment).
+     */
+    @Override
+    public String enterUpgradeWait(final String ownerId, final List<LockRequest.Entry> exclusive)
+    {
+        return files != null ? files.enterUpgradeWait(ownerId, exclusive) : null;
+    }
+
+    /** With interop on, the inner store's; with {@code none} nothing to leave. */
+    @Override
+    public void exitUpgradeWait(final String ownerId)
+    {
+        if (files != null)
+        {
+            files.exitUpgradeWait(ownerId);
+        }
+    }
+
+    /** HS6: stops the waits, removes the lock files, closes the session and unmaps the table. Idempotent. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        failure = step(failure, waiter::close);
+        if (files != null)
+        {
+            failure = step(failure, files::close);
+        }
+        failure = step(failure, marks::clearAll);
+        failure = step(failure, session::close);
+        failure = step(failure, table::close);
+        if (fence != null)
+        {
+            failure = step(failure, fence::close);
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException step(final RuntimeException failure, final Runnable r)
+    {
+        try
+        {
+            r.run();
+            return failure;
+        }
+        catch (final RuntimeException e)
+        {
+            if (failure == null)
+            {
+                return e;
+            }
+            failure.addSuppressed(e);
+            return failure;
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("lock store " + description + " is closed");
+        }
+    }
+
+    // ---- accessors ----------------------------------------------------------------------------------
+
+    /**
+     * The root (its real path).
+     *
+     * @return the root.
+     */
+    public Path root()
+    {
+        return root;
+    }
+
+    /**
+     * The root's interop mode.
+     *
+     * @return {@code none}, {@code ov431} or {@code ragfs}.
+     */
+    public String interop()
+    {
+        return interop;
+    }
+
+    /**
+     * This store's session slot in the table.
+     *
+     * @return the slot.
+     */
+    public int slot()
+    {
+        return session.slot();
+    }
+
+    /**
+     * The table (for status and tests); closed with this store.
+     *
+     * @return the table.
+     */
+    public HostTable table()
+    {
+        return table;
+    }
+
+    /**
+     * The inner lock-file store that publishes grants with interop on (for {@code pathlock run}'s keeper,
+     * status and tests); closed with this store.
+     *
+     * @return the file store, or null with interop {@code none}.
+     */
+    public FileLockStore fileStore()
+    {
+        return files;
+    }
+
+    /**
+     * How many owners have a pending mark in the table now (HS5).
+     *
+     * @return the count.
+     */
+    public int pendingMarkCount()
+    {
+        return marks.size();
+    }
+
+    /**
+     * How many asynchronous waits on table blockers are pending now (HW2).
+     *
+     * @return the count.
+     */
+    public int pendingAsyncWaitCount()
+    {
+        return waiter.pending();
+    }
+
+    // ---- opening ------------------------------------------------------------------------------------
+
+    /** The table settings a builder passes; {@code interop} null means the root's or the default. */
+    private record Config(int capacity, int slots, int recordsPerSlot, Duration livenessCheck)
+    {
+        static final Config DEFAULTS = new Config(HostTable.CAPACITY_DEFAULT, HostTable.SLOTS_DEFAULT,
+            HostTable.RECORDS_PER_SLOT_DEFAULT, HostTable.LIVENESS_CHECK_DEFAULT);
+
+        HostTable.Config with(final String interop)
+        {
+            return new HostTable.Config(capacity, slots, recordsPerSlot, interop, livenessCheck);
+        }
+    }
+
+    /**
+     * Opens the table file: with a given mode (refused, naming both, if the table has another), or with
+     * the table's own mode (an existing table: each mode is tried, the one the header has opens),
+     * else {@value #INTEROP_DEFAULT} for a new table.
+     */
+    private static HostTable openTable(final Path file, final String interop, final Config config)
+    {
+        if (interop != null)
+        {
+            return HostTable.open(file, config.with(interop));
+        }
+        if (!Files.exists(file))
+        {
+            return HostTable.open(file, config.with(INTEROP_DEFAULT));
+        }
+        LockStoreException first = null;
+        for (final String mode : MODES)
+        {
+            try
+            {
+                return HostTable.open(file, config.with(mode));
+            }
+            catch (final LockStoreException e)
+            {
+                if (first == null)
+                {
+                    first = e;
+                }
+            }
+        }
+        throw first;
+    }
+
+    /**
+     * Configures a {@link HostLockStore}; {@link #build()} validates once. Not thread-safe.
+     */
+    public static final class Builder
+    {
+        private final Path root;
+        private String interop;
+        private int capacity = HostTable.CAPACITY_DEFAULT;
+        private int slots = HostTable.SLOTS_DEFAULT;
+        private int recordsPerSlot = HostTable.RECORDS_PER_SLOT_DEFAULT;
+        private Duration livenessCheck = HostTable.LIVENESS_CHECK_DEFAULT;
+        private Consumer<FileLockStore.Builder> fileStore = b -> { };
+        private boolean syncFence = true;
+
+        private Builder(final Path root)
+        {
+            this.root = root;
+        }
+
+        /**
+         * The root's interop mode: {@code ragfs} or {@code ov431} (grants are also published as lock
+         * files of that OpenViking dialect) or {@code none} (no lock file). Default: the mode of the
+         * root's existing table, else {@value #INTEROP_DEFAULT}. A mode other than an existing table's is
+         * refused at {@link #build()}.
+         *
+         * @param mode {@code none}, {@code ov431} or {@code ragfs}, or null for the default.
+         * @return this.
+         */
+        public Builder interop(final String mode)
+        {
+            this.interop = mode;
+            return this;
+        }
+
+        /**
+         * Node capacity of a new table (default {@value HostTable#CAPACITY_DEFAULT}); an existing
+         * table keeps its own.
+         *
+         * @param nodes positive.
+         * @return this.
+         */
+        public Builder capacity(final int nodes)
+        {
+            this.capacity = nodes;
+            return this;
+        }
+
+        /**
+         * Session slots of a new table: how many stores (processes) may be attached at once (default
+         * {@value HostTable#SLOTS_DEFAULT}); an existing table keeps its own.
+         *
+         * @param slots positive.
+         * @return this.
+         */
+        public Builder slots(final int slots)
+        {
+            this.slots = slots;
+            return this;
+        }
+
+        /**
+         * Contribution records per session of a new table: how many nodes one store may hold counts on
+         * at once (default {@value HostTable#RECORDS_PER_SLOT_DEFAULT}).
+         *
+         * @param records positive.
+         * @return this.
+         */
+        public Builder recordsPerSlot(final int records)
+        {
+            this.recordsPerSlot = records;
+            return this;
+        }
+
+        /**
+         * How often a waiter checks whether other sessions died, and the poll interval of asynchronous
+         * waits other than the oldest (default 2 ms).
+         *
+         * @param interval positive.
+         * @return this.
+         */
+        public Builder livenessCheck(final Duration interval)
+        {
+            this.livenessCheck = interval;
+            return this;
+        }
+
+        /**
+         * Configures the inner lock-file store used with interop on (backend, lock expiry, wall clock,
+         * durability...). Its dialect is always the interop mode's: a dialect set here is overridden.
+         * Not used with interop {@code none}.
+         *
+         * @param configure called with the inner store's builder before it is built.
+         * @return this.
+         */
+        public Builder fileStore(final Consumer<FileLockStore.Builder> configure)
+        {
+            this.fileStore = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
+        /**
+         * Whether opening syncs the fencing epoch when the store opens the fence file itself
+         * (interop {@code none}; with interop on, set it on the inner store). Default true; false only
+         * for throwaway roots.
+         *
+         * @param sync whether to sync.
+         * @return this.
+         */
+        public Builder syncFence(final boolean sync)
+        {
+            this.syncFence = sync;
+            return this;
+        }
+
+        /**
+         * Validates, opens (creating if needed) the root's table, attaches a session and, with interop
+         * on, opens the inner lock-file store.
+         *
+         * @return the store.
+         * @throws IllegalArgumentException naming the first invalid setting.
+         * @throws LockStoreException if the root does not exist, or the table cannot be created or used,
+         *         or its interop mode differs from the one given (naming both).
+         */
+        public HostLockStore build()
+        {
+            if (root == null || root.toString().isEmpty())
+            {
+                throw new IllegalArgumentException("lock root must name a directory (an empty path would silently " +
+                    "mean the current directory)");
+            }
+            if (interop != null && !List.of(MODES).contains(interop))
+            {
+                throw new IllegalArgumentException("interop mode '" + interop + "' is not one of none, ov431, ragfs");
+            }
+            positive("capacity", capacity);
+            positive("slots", slots);
+            positive("recordsPerSlot", recordsPerSlot);
+            if (livenessCheck == null || livenessCheck.isNegative() || livenessCheck.isZero())
+            {
+                throw new IllegalArgumentException("livenessCheck must be positive, got " + livenessCheck);
+            }
+            final Path real;
+            try
+            {
+                real = root.toRealPath();
+            }
+            catch (final IOException e)
+            {
+                throw new LockStoreException("lock root " + root + " does not exist or cannot be resolved: " + e, e);
+            }
+            if (!Files.isDirectory(real))
+            {
+                throw new LockStoreException("lock root " + root + " is not a directory", null);
+            }
+            final Path file = tableFile(real);
+            try
+            {
+                Files.createDirectories(file.getParent());
+            }
+            catch (final IOException e)
+            {
+                throw new LockStoreException("cannot create " + file.getParent() + " for the host table: " + e, e);
+            }
+            final HostTable table;
+            try
+            {
+                table = openTable(file, interop, new Config(capacity, slots, recordsPerSlot, livenessCheck));
+            }
+            catch (final LockStoreException e)
+            {
+                throw new LockStoreException("host table " + file + ": " + e.getMessage(), e);
+            }
+            HostSession session = null;
+            FileLockStore files = null;
+            FencingCounter fence = null;
+            boolean ok = false;
+            try
+            {
+                final String mode = table.interop();
+                session = table.attach();
+                if (INTEROP_NONE.equals(mode))
+                {
+                    fence = FencingCounter.open(FencingCounter.fileOf(real), syncFence);
+                }
+                else
+                {
+                    final FileLockStore.Builder fb = FileLockStore.builder(real);
+                    fileStore.accept(fb);
+                    files = fb.dialect(Dialect.parse(mode)).build();
+                }
+                final HostLockStore store = new HostLockStore(real, mode, table, session, files, fence, livenessCheck);
+                ok = true;
+                return store;
+            }
+            finally
+            {
+                if (!ok)
+                {
+                    if (files != null)
+                    {
+                        files.close();
+                    }
+                    if (fence != null)
+                    {
+                        fence.close();
+                    }
+                    if (session != null)
+                    {
+                        session.close();
+                    }
+                    table.close();
+                }
+            }
+        }
+
+        private static void positive(final String name, final int value)
+        {
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+        }
+    }
+
+}
