@@ -123,6 +123,23 @@ final class SpecChild implements AutoCloseable
         }
     }
 
+    /** Like {@link #expect} but returns null when the child ends first (it may be killing itself on purpose). */
+    String expectUnlessEnded(final String... prefixes) throws InterruptedException
+    {
+        try
+        {
+            return expect(prefixes);
+        }
+        catch (final AssertionError e)
+        {
+            if (lines.peek() != null && EOF.equals(lines.peek()))
+            {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     String transcript()
     {
         return transcript.toString();

@@ -1,0 +1,207 @@
+package io.pathlock.host.spec;
+
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
+import io.pathlock.core.LockRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Crash safety (issue 12): a real child JVM on the root, killed with SIGKILL
+ * ({@link Process#destroyForcibly()}) while holding POINT, SUBTREE and shared locks, or while
+ * waiting (its pending mark placed), leaves nothing that blocks another session beyond the detection
+ * of its death; children killed at random steps inside acquire and release (the test-only hook
+ * {@code -Dpathlock.host.crashAt=random:50}) leak nothing: the parent then takes SUBTREE on the root.
+ * Timeouts here are failure guards only ({@link HostSpec#GUARD}).
+ */
+class HostCrashSpecTest
+{
+    @TempDir
+    Path root;
+
+    private final HostSpec.Managers managers = new HostSpec.Managers();
+
+    @AfterEach
+    void close()
+    {
+        managers.close();
+    }
+
+    private static void tree(final Path root) throws Exception
+    {
+        for (final String d : new String[] {"h/p", "h/s/deep", "h/r", "h/t/deep", "k/x", "k/y"})
+        {
+            Files.createDirectories(root.resolve(d));
+        }
+    }
+
+    @ParameterizedTest(name = "interop {0}")
+    @ValueSource(strings = {"none", "ragfs"})
+    void locksOfAChildKilledWhileHoldingAreTakenByAnotherSession(final String interop) throws Exception
+    {
+        tree(root);
+        final LockManager parent = managers.open(root, interop);
+        final String[][] held = {
+            {"1", "P", "X", "/h/p"},
+            {"2", "S", "X", "/h/s"},
+            {"3", "P", "S", "/h/r"},
+            {"4", "S", "S", "/h/t"},
+        };
+        try (SpecChild child = SpecChild.start(root, interop))
+        {
+            child.expect("READY");
+            for (final String[] h : held)
+            {
+                final String answer = child.ask("lock " + String.join(" ", h), "HELD " + h[0], "ERROR " + h[0]);
+                assertTrue(answer.startsWith("HELD"), answer);
+            }
+            // The child really holds them: the parent is refused each one.
+            assertNull(parent.tryLock(LockRequest.point("/h/p")));
+            assertNull(parent.tryLock(LockRequest.point("/h/s/deep")));
+            assertNull(parent.tryLock(LockRequest.point("/h/r")));
+            assertNull(parent.tryLock(LockRequest.point("/h/t/deep")));
+            try (LockHandle reader = parent.tryLock(LockRequest.pointShared("/h/t/deep")))
+            {
+                assertNotNull(reader, "SUBTREE-SHARED lets readers in");
+            }
+            child.kill();
+        }
+        for (final String[] h : held)
+        {
+            try (LockHandle got = parent.lock(LockRequest.subtree(h[3]), HostSpec.GUARD))
+            {
+                assertNotNull(got);
+            }
+        }
+        try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
+        {
+            assertNotNull(all, "nothing of the killed child is left");
+        }
+    }
+
+    @ParameterizedTest(name = "interop {0}")
+    @ValueSource(strings = {"none", "ragfs"})
+    void aChildKilledWhileWaitingLeavesNoPendingMark(final String interop) throws Exception
+    {
+        tree(root);
+        final LockManager holderSession = managers.open(root, interop);
+        final LockManager third = managers.open(root, interop);
+        final LockHandle holder = holderSession.open("holder");
+        holder.tryAcquire(LockRequest.point("/k/x"));
+        try (SpecChild child = SpecChild.start(root, interop))
+        {
+            child.expect("READY");
+            // A SUBTREE waiter blocked by the POINT below marks /k pending.
+            child.ask("wait 1 S X /k", "WAITING 1");
+            child.kill();
+        }
+        // A waiting acquisition of a session with no locks respects marks: a mark left by the dead
+        // waiter would hold it back until the guard.
+        try (LockHandle h = third.lock(LockRequest.point("/k/y"), HostSpec.GUARD))
+        {
+            assertNotNull(h);
+        }
+        try (LockHandle h = third.tryLock(LockRequest.point("/k/y")))
+        {
+            assertNotNull(h, "after recovery tryLock is not refused by a dead waiter's mark either");
+        }
+        holder.close();
+        try (LockHandle all = third.lock(LockRequest.subtree("/"), HostSpec.GUARD))
+        {
+            assertNotNull(all);
+        }
+    }
+
+    @Test
+    void aChildKilledWhileWaitingBehindAnotherChildLeavesNothing() throws Exception
+    {
+        tree(root);
+        final LockManager parent = managers.open(root, "none");
+        try (SpecChild holder = SpecChild.start(root, "none"); SpecChild waiter = SpecChild.start(root, "none"))
+        {
+            holder.expect("READY");
+            waiter.expect("READY");
+            assertTrue(holder.ask("lock 1 S X /k", "HELD 1", "ERROR 1").startsWith("HELD"));
+            waiter.ask("wait 2 P X /k/x", "WAITING 2");
+            waiter.kill();
+            holder.kill();
+        }
+        try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
+        {
+            assertNotNull(all);
+        }
+    }
+
+    /**
+     * Children that kill themselves at a random step inside acquire or release, two at a time, so
+     * that a survivor may find the dead one's half-done change (a raised count, a held micro lock).
+     */
+    @Test
+    void childrenKilledAtRandomStepsInsideAcquireAndReleaseLeakNothing() throws Exception
+    {
+        final int pairs = 4;
+        int crashed = 0;
+        final List<String> transcripts = new ArrayList<>();
+        for (int p = 0; p < pairs; p++)
+        {
+            final List<SpecChild> children = new ArrayList<>();
+            try
+            {
+                for (int c = 0; c < 2; c++)
+                {
+                    final SpecChild child = SpecChild.start(List.of(), List.of("-Dpathlock.host.crashAt=random:50"),
+                        root.toString(), "none");
+                    children.add(child);
+                    if (child.expectUnlessEnded("READY") != null)
+                    {
+                        child.send("churn 3000 " + (p * 2 + c));
+                        child.send("exit");
+                    }
+                }
+                for (final SpecChild child : children)
+                {
+                    final int exit = child.waitFor();
+                    final String t = child.transcript();
+                    transcripts.add("exit " + exit + ": " + t);
+                    if (exit != 0 && !t.contains("CHURNED"))
+                    {
+                        crashed++;
+                    }
+                    assertTrue(!t.contains("ERROR churn"), "a surviving child failed: " + t);
+                }
+            }
+            finally
+            {
+                for (final SpecChild child : children)
+                {
+                    child.kill();
+                }
+            }
+        }
+        assertTrue(crashed >= pairs, "the crash hook killed only " + crashed + " of " + 2 * pairs + " children: " + transcripts);
+        final LockManager parent = managers.open(root, "none");
+        try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
+        {
+            assertNotNull(all, "something of the killed children is left");
+        }
+        // And the table still works for everyone: a second session is refused while the first holds /.
+        final LockManager other = managers.open(root, "none");
+        try (LockHandle all = parent.tryLock(LockRequest.subtree("/")))
+        {
+            assertNotNull(all);
+            assertNull(other.tryLock(LockRequest.point("/a/b")), "the table still excludes after the crashes");
+        }
+    }
+}
