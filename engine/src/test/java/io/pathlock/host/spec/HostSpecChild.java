@@ -29,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * wait ID T M PATH                   acquires on a thread; "WAITING ID" once refused and waiting, then "HELD ID token"
  * release ID                         closes the handle: "RELEASED ID"
  * churn N SEED                       N random acquire/release rounds on 2 threads: "CHURNED"
+ * count N FILE SEED                  N read-modify-write increments of FILE under a lock that meets
+ *                                    POINT /counter (chosen at random): "COUNTED"
  * exit                               closes the manager: "BYE"
  * </pre>
  */
@@ -126,6 +128,10 @@ public final class HostSpecChild
                     churn(m, Integer.parseInt(w[1]), Long.parseLong(w[2]));
                     System.out.println("CHURNED");
                     break;
+                case "count":
+                    count(m, Integer.parseInt(w[1]), Path.of(w[2]), Long.parseLong(w[3]));
+                    System.out.println("COUNTED");
+                    break;
                 case "exit":
                     m.close();
                     System.out.println("BYE");
@@ -192,6 +198,50 @@ public final class HostSpecChild
         for (final Thread t : threads)
         {
             t.join();
+        }
+    }
+
+    /** Requests that all meet POINT /counter/n of another owner. */
+    static LockRequest counterRequest(final Random rnd)
+    {
+        switch (rnd.nextInt(5))
+        {
+            case 0:
+                return LockRequest.subtree("/");
+            case 1:
+                return LockRequest.subtree("/counter");
+            case 2:
+                return LockRequest.point("/counter", "/other/" + rnd.nextInt(4));
+            case 3:
+                return LockRequest.mv("/counter", "/other", true);
+            default:
+                return LockRequest.point("/counter");
+        }
+    }
+
+    /** Read-modify-write of a decimal counter, not atomic by itself: only the lock keeps updates from being lost. */
+    static void increment(final Path file) throws java.io.IOException
+    {
+        final String text = java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file).trim() : "";
+        final long v = text.isEmpty() ? 0 : Long.parseLong(text);
+        java.nio.file.Files.writeString(file, Long.toString(v + 1));
+    }
+
+    private static void count(final LockManager m, final int n, final Path file, final long seed)
+    {
+        final Random rnd = new Random(seed);
+        try (LockHandle h = m.open("counter"))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                h.acquire(counterRequest(rnd), GUARD);
+                increment(file);
+                h.releaseAll();
+            }
+        }
+        catch (final Exception e)
+        {
+            System.out.println("ERROR count " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
         }
     }
 
