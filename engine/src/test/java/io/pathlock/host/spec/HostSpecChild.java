@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * churn N SEED                       N random acquire/release rounds on 2 threads: "CHURNED"
  * count N FILE SEED                  N read-modify-write increments of FILE under a lock that meets
  *                                    POINT /counter (chosen at random): "COUNTED"
+ * valid ID                           "VALID ID true|false": whether the handle still has its locks
  * exit                               closes the manager: "BYE"
  * </pre>
  */
@@ -128,6 +129,12 @@ public final class HostSpecChild
                     churn(m, Integer.parseInt(w[1]), Long.parseLong(w[2]));
                     System.out.println("CHURNED");
                     break;
+                case "valid":
+                {
+                    final LockHandle h = handles.get(w[1]);
+                    System.out.println("VALID " + w[1] + " " + (h != null && h.isValid()));
+                    break;
+                }
                 case "count":
                     count(m, Integer.parseInt(w[1]), Path.of(w[2]), Long.parseLong(w[3]));
                     System.out.println("COUNTED");
