@@ -39,10 +39,13 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
+#include <time.h>
 
 #include "io_pathlock_nativeio_PathlockNative.h"
 
-#define PATHLOCK_ABI_VERSION 7
+#define PATHLOCK_ABI_VERSION 8
 
 /* Flags of createExclusive; the same values as PathlockNative.CREATE_*. */
 #define PL_CREATE_SYNC_DATA 1
@@ -2826,4 +2829,49 @@ JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_signalRelayRemov
         pl_relay_pipe[0] = -1;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* futex on a shared mapping: the host lock table's wake stripes (ABI 8)                          */
+/* ---------------------------------------------------------------------------------------------- */
+
+/*
+ * FUTEX_WAIT on a 32-bit word of a MAP_SHARED mapping. Not FUTEX_PRIVATE_FLAG: the waker is another
+ * process mapping the same file, and the kernel keys a shared futex by (inode, offset). Returns 0
+ * when woken (or spuriously), -EAGAIN when the word no longer holds `expected`, -ETIMEDOUT, or
+ * -EINTR (a signal: the caller re-checks and waits again, so it is not retried here).
+ */
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_futexWait(
+    JNIEnv *env, jclass cls, jlong address, jint expected, jlong timeoutNanos)
+{
+    (void)env;
+    (void)cls;
+    if (address == 0 || (address & 3) != 0)
+    {
+        return -EINVAL;
+    }
+    struct timespec ts;
+    struct timespec *tp = NULL;
+    if (timeoutNanos >= 0)
+    {
+        ts.tv_sec = (time_t)(timeoutNanos / 1000000000LL);
+        ts.tv_nsec = (long)(timeoutNanos % 1000000000LL);
+        tp = &ts;
+    }
+    long rc = syscall(SYS_futex, (uint32_t *)(intptr_t)address, FUTEX_WAIT, (uint32_t)expected, tp, NULL, 0);
+    return rc == 0 ? 0 : -errno;
+}
+
+/* FUTEX_WAKE of at most `count` waiters of a shared word. Returns how many were woken, or -errno. */
+JNIEXPORT jint JNICALL Java_io_pathlock_nativeio_PathlockNative_futexWake(
+    JNIEnv *env, jclass cls, jlong address, jint count)
+{
+    (void)env;
+    (void)cls;
+    if (address == 0 || (address & 3) != 0)
+    {
+        return -EINVAL;
+    }
+    long rc = syscall(SYS_futex, (uint32_t *)(intptr_t)address, FUTEX_WAKE, count, NULL, NULL, 0);
+    return rc >= 0 ? (jint)rc : -errno;
 }

@@ -3,6 +3,8 @@ package io.pathlock.cli;
 import io.pathlock.file.Dialect;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.MissingDirectories;
+import io.pathlock.host.HostLockStore;
+import io.pathlock.host.HostTable;
 import io.pathlock.config.Settings;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.store.LockStoreProvider;
@@ -13,8 +15,9 @@ import java.time.Duration;
 import java.util.ServiceLoader;
 
 /**
- * Options every lock command shares: where the locks live (lock files under {@code --root}, or a
- * ZooKeeper ensemble with {@code --zookeeper}) and how to open that store.
+ * Options every lock command shares: where the locks live (lock files under {@code --root}, the
+ * root's host lock table with {@code --store host}, or a ZooKeeper ensemble with
+ * {@code --zookeeper}) and how to open that store.
  *
  * <p>The ZooKeeper store is found with {@link ServiceLoader} ({@link LockStoreProvider}), not linked:
  * ZooKeeper's two jars split packages, so no named module can read them, and the command must keep
@@ -22,6 +25,11 @@ import java.util.ServiceLoader;
  */
 final class RootOptions
 {
+    /** {@code --store file}: lock files only. */
+    static final String STORE_FILE = "file";
+    /** {@code --store host}: the root's host lock table. */
+    static final String STORE_HOST = "host";
+
     /** Default of {@code --connect-timeout}. */
     static final String CONNECT_TIMEOUT_DEFAULT = "10s";
 
@@ -45,11 +53,23 @@ final class RootOptions
         description = "POSIX backend: auto, jni, jnr or nio (default ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--store", paramLabel = "KIND", defaultValue = STORE_FILE,
+        description = "With --root: file (lock files only, the default) or host (the root's host lock table in shared " +
+            "memory, for pathlock processes of this host; with --interop ragfs/ov431 grants are also published as lock " +
+            "files).")
+    String store;
+
     @Option(names = "--interop", paramLabel = "DIALECT",
         description = "OpenViking lock-file dialect to write: ragfs (OpenViking since July 2026: E/T tokens, sidecars " +
             "for files, 30 s expiry) or ov431 (PR #431 Python: P/S, directories only, 300 s). Both are always read. " +
-            "Default: system property pathlock.file.interop, else ragfs.")
+            "Default: system property pathlock.file.interop, else ragfs. With --store host also none (no lock files; " +
+            "only for trees no OpenViking process writes); default there: the root's table's mode, else ragfs.")
     String interop;
+
+    @Option(names = "--host-capacity", paramLabel = "N",
+        description = "With --store host: node capacity of a new host table (default 65536; an existing table keeps " +
+            "its own).")
+    Integer hostCapacity;
 
     @Option(names = "--ov-prefix", paramLabel = "PREFIX",
         description = "The path under which OpenViking processes name this root (their mount prefix, e.g. /local/acc1); " +
@@ -91,11 +111,16 @@ final class RootOptions
             {
                 throw new IllegalArgumentException("--namespace and --connect-timeout go with --zookeeper only");
             }
+            isHost();
             return false;
         }
         if (root != null)
         {
             throw new IllegalArgumentException("give --root or --zookeeper, not both");
+        }
+        if (!STORE_FILE.equals(store) || hostCapacity != null)
+        {
+            throw new IllegalArgumentException("--store and --host-capacity go with --root: not with --zookeeper");
         }
         if (!"auto".equals(backend) || interop != null || ovPrefix != null)
         {
@@ -103,6 +128,103 @@ final class RootOptions
                 "with --zookeeper");
         }
         return true;
+    }
+
+    /**
+     * Whether the locks live in the root's host lock table ({@code --store host}); checks the options
+     * that only go with one store kind.
+     *
+     * @return true for {@code --store host}.
+     * @throws IllegalArgumentException naming a bad {@code --store}, or an option of the other kind.
+     */
+    boolean isHost()
+    {
+        if (!STORE_FILE.equals(store) && !STORE_HOST.equals(store))
+        {
+            throw new IllegalArgumentException("--store '" + store + "' is not file or host");
+        }
+        final boolean host = STORE_HOST.equals(store);
+        if (!host && hostCapacity != null)
+        {
+            throw new IllegalArgumentException("--host-capacity goes with --store host only");
+        }
+        if (!host && interop != null && HostLockStore.INTEROP_NONE.equalsIgnoreCase(interop.trim()))
+        {
+            throw new IllegalArgumentException("--interop none goes with --store host only: the lock-file store always " +
+                "writes lock files (give ragfs or ov431, or add --store host)");
+        }
+        if (host && hostCapacity != null && hostCapacity <= 0)
+        {
+            throw new IllegalArgumentException("--host-capacity must be positive, got " + hostCapacity);
+        }
+        return host;
+    }
+
+    /**
+     * The host-table store for taking locks ({@code --store host}): the root's table (created with
+     * {@code --host-capacity} and {@code --interop} if new), with interop on an inner lock-file store
+     * configured by {@code --backend}, {@code --ov-prefix} and the missing-directories policy.
+     *
+     * @param missingDirs the policy for missing parent directories of lock paths.
+     * @return the store.
+     */
+    HostLockStore openHost(final String missingDirs)
+    {
+        checkRoot();
+        final HostLockStore.Builder b = HostLockStore.builder(root)
+            .interop(interop == null ? null : interopMode())
+            .fileStore(f ->
+            {
+                f.backend(backend).missingDirectories(MissingDirectories.parse(missingDirs));
+                if (ovPrefix != null)
+                {
+                    f.ovPathPrefix(ovPrefix);
+                }
+            });
+        if (hostCapacity != null)
+        {
+            b.capacity(hostCapacity);
+        }
+        return b.build();
+    }
+
+    /**
+     * The root's host table for status and break: attaches no session, creates nothing.
+     *
+     * @return the table, or null when the root has none.
+     */
+    HostTable openHostTable()
+    {
+        checkRoot();
+        final HostTable t = HostLockStore.openTable(root);
+        if (t != null && interop != null && !interopMode().equals(t.interop()))
+        {
+            final String mode = t.interop();
+            t.close();
+            throw new IllegalArgumentException("--interop " + interop + ": the host table of " + root + " has interop " +
+                "mode " + mode + " (a root has one mode, chosen when its table was created)");
+        }
+        return t;
+    }
+
+    /** {@code --interop} as the host store names modes: none, ov431 or ragfs (a bad one is refused, naming it). */
+    private String interopMode()
+    {
+        final String m = interop.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!HostLockStore.INTEROP_NONE.equals(m) && !"ov431".equals(m) && !"ragfs".equals(m))
+        {
+            throw new IllegalArgumentException("--interop '" + interop + "' is not none, ov431 or ragfs");
+        }
+        return m;
+    }
+
+    private void checkRoot()
+    {
+        if (root == null || root.toString().isEmpty())
+        {
+            throw new IllegalArgumentException("--root must name a directory (an empty --root would silently mean the " +
+                "current directory)");
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.pathlock.core.LockTimeoutException;
 import io.pathlock.core.LockType;
 import io.pathlock.config.Settings;
 import io.pathlock.file.FileLockStore;
+import io.pathlock.host.HostLockStore;
 import io.pathlock.store.LockStore;
 import io.pathlock.nativeio.PathlockNative;
 import picocli.CommandLine;
@@ -55,6 +56,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   nodes of the ZooKeeper session: the command is this JVM's child (R1 holds); after {@code kill -9}
  *   of this JVM they go when the session expires, and a connection loss reports them lost at once
  *   (exit {@value #EXIT_LOST} after the command).</li>
+ *   <li><b>R5 — with {@code --store host}, the table session is this JVM's.</b> A host-table session
+ *   lives as long as the process that attached it (its kernel lock on the slot file cannot be handed
+ *   to the keeper, and the table's state is the session's). R1 holds: the command is started only
+ *   after the grant and the locks are released only after it exited. After {@code kill -9} of this
+ *   JVM the table locks are freed as soon as a survivor detects the death; with interop ragfs/ov431
+ *   the keeper still holds the lock files (R2), so every other pathlock process (host-table ones
+ *   publish the same files) and OpenViking keep respecting them until the command ends; with interop
+ *   none nothing holds them: a warning says so.</li>
  * </ol>
  *
  * <p>Exit status: the command's (128 + signal if a signal ended it); {@code -E} (default
@@ -73,7 +82,7 @@ import java.util.concurrent.atomic.AtomicInteger;
     customSynopsis = {
         "pathlock run [OPTIONS] STORE LOCK... COMMAND [ARG...]",
         "       pathlock run [OPTIONS] STORE LOCK... -c 'COMMAND STRING'",
-        "where STORE is --root DIR or --zookeeper CONNECT [--namespace NS]",
+        "where STORE is --root DIR [--store host] or --zookeeper CONNECT [--namespace NS]",
         "and LOCK is --point P, --subtree P or --mv SRC DSTPARENT [--dir]."},
     header = "Holds path locks while a command runs, like flock(1).",
     description = {
@@ -91,6 +100,10 @@ import java.util.concurrent.atomic.AtomicInteger;
         "",
         "With --zookeeper the locks live as long as this process's ZooKeeper session: if pathlock is killed " +
             "(kill -9) they are released when the session expires (15 s), even if COMMAND still runs.",
+        "",
+        "With --store host the locks are taken in the root's host lock table (shared memory) and live as long as " +
+            "this process's table session: if pathlock is killed (kill -9) the table locks go at once; with interop " +
+            "ragfs/ov431 the lock files, held by the keeper, still stand until COMMAND ends.",
         "",
         "COMMAND sees the grant's fencing token in PATHLOCK_FENCING_TOKEN and the root in PATHLOCK_ROOT " +
             "(PATHLOCK_STORE with --zookeeper)."},
@@ -190,7 +203,7 @@ final class RunCommand implements Callable<Integer>
         final LockStore store;
         try
         {
-            store = zooKeeper ? root.openZooKeeper() : root.open(missingDirs);
+            store = zooKeeper ? root.openZooKeeper() : root.isHost() ? root.openHost(missingDirs) : root.open(missingDirs);
         }
         catch (final LockStoreException e)
         {
@@ -242,14 +255,31 @@ final class RunCommand implements Callable<Integer>
             {
                 env.put("PATHLOCK_ROOT", fileStore.root().toString());
             }
+            else if (store instanceof HostLockStore hostStore)
+            {
+                env.put("PATHLOCK_ROOT", hostStore.root().toString());
+                env.put("PATHLOCK_STORE", store.describe());
+            }
             else
             {
                 env.put("PATHLOCK_STORE", store.describe());
             }
-            final String noKeeper = store instanceof FileLockStore fileStore ? CommandKeeper.unavailableReason(fileStore) : null;
-            if (store instanceof FileLockStore fileStore && noKeeper == null)
+            // The lock files the keeper can hold: the file store's, or the host store's inner ones (R5).
+            final FileLockStore files = store instanceof FileLockStore fileStore ? fileStore
+                : store instanceof HostLockStore hostStore ? hostStore.fileStore() : null;
+            final String noKeeper = files != null ? CommandKeeper.unavailableReason(files) : null;
+            if (files != null && noKeeper == null)
             {
-                status = runKept(fileStore, handle, argv, env, err);
+                status = runKept(files, handle, argv, env, err);
+            }
+            else if (store instanceof HostLockStore)
+            {
+                // R5: with interop none (or no keeper) the table session is this JVM's.
+                err.println("pathlock run: warning: the host-table locks are held by this process's session only" +
+                    (files == null ? " (interop none: no lock files a keeper could hold)" : ", " + noKeeper) +
+                    ": if pathlock is killed with SIGKILL they are released while the command runs");
+                err.flush();
+                status = runChild(manager, argv, env, err);
             }
             else if (!(store instanceof FileLockStore))
             {

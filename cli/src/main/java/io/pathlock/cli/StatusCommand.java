@@ -4,6 +4,8 @@ import io.pathlock.core.LockMode;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.LockFileInfo;
+import io.pathlock.host.HostLockStore;
+import io.pathlock.host.HostTable;
 import io.pathlock.store.LockStoreProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,12 +27,16 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    header = "Lists the lock files under a root, or the locks in ZooKeeper.",
+    header = "Lists the lock files under a root, its host table's locks, or ZooKeeper's.",
     description = {"Lists every lock file under --root: path, type, mode (exclusive or shared), owner, age, alive (flock) / " +
         "stale / foreign / unparseable, and under a shared lock's file one line per shared holder (member).",
         "",
         "With --zookeeper: every lock (held) and waiter (waiting) in the namespace, of every host: path, type, mode, " +
-            "host, pid, owner, age."})
+            "host, pid, owner, age.",
+        "",
+        "With --store host: the root's host lock table: its interop mode, capacity and nodes in use, every session " +
+            "(slot, pid, live or dead) and every table lock (path, kind, owner pid, slot, age, alive or dead); with " +
+            "interop ragfs or ov431 also the lock files as above. Break a dead session with break --store host --slot K."})
 final class StatusCommand implements Callable<Integer>
 {
     @Mixin
@@ -49,6 +55,10 @@ final class StatusCommand implements Callable<Integer>
         if (root.isZooKeeper())
         {
             return zooKeeper();
+        }
+        if (root.isHost())
+        {
+            return host();
         }
         final PrintWriter out = spec.commandLine().getOut();
         final List<LockFileInfo> infos;
@@ -76,28 +86,166 @@ final class StatusCommand implements Callable<Integer>
         else
         {
             out.println("# " + detail);
-            out.println(String.format(Locale.ROOT, "%-11s %-7s %-9s %10s %7s  %-40s %s", "STATE", "TYPE", "MODE", "AGE", "PID",
-                "PATH", "OWNER"));
-            for (final LockFileInfo i : infos)
-            {
-                out.println(String.format(Locale.ROOT, "%-11s %-7s %-9s %10s %7s  %-40s %s",
-                    i.state().name().toLowerCase(Locale.ROOT), i.type() == null ? "-" : i.type().name(),
-                    i.mode() == null ? "-" : i.mode().name().toLowerCase(Locale.ROOT), age(i.ageNanos()),
-                    i.mode() == LockMode.SHARED || i.pid() < 0 ? "-" : Long.toString(i.pid()), i.lockPath(),
-                    i.ownerId() == null ? "(" + i.detail() + ")" : i.ownerId()));
-                for (final LockFileInfo.Member m : i.members())
-                {
-                    // One line per shared holder, under its group's file.
-                    out.println(String.format(Locale.ROOT, "  %-9s %-7s %-9s %10s %7s  %-40s %s",
-                        m.state().name().toLowerCase(Locale.ROOT), m.type() == null ? "-" : m.type().name(), "member",
-                        age(m.ageNanos()), m.pid() < 0 ? "-" : Long.toString(m.pid()), i.lockPath(),
-                        m.ownerId() == null ? "(" + m.detail() + ")" : m.ownerId()));
-                }
-            }
-            out.println("# " + infos.size() + " lock file(s)");
+            printFiles(out, infos);
         }
         out.flush();
         return 0;
+    }
+
+    /** The lock-file table of {@code status}. */
+    private static void printFiles(final PrintWriter out, final List<LockFileInfo> infos)
+    {
+        out.println(String.format(Locale.ROOT, "%-11s %-7s %-9s %10s %7s  %-40s %s", "STATE", "TYPE", "MODE", "AGE", "PID",
+            "PATH", "OWNER"));
+        for (final LockFileInfo i : infos)
+        {
+            out.println(String.format(Locale.ROOT, "%-11s %-7s %-9s %10s %7s  %-40s %s",
+                i.state().name().toLowerCase(Locale.ROOT), i.type() == null ? "-" : i.type().name(),
+                i.mode() == null ? "-" : i.mode().name().toLowerCase(Locale.ROOT), age(i.ageNanos()),
+                i.mode() == LockMode.SHARED || i.pid() < 0 ? "-" : Long.toString(i.pid()), i.lockPath(),
+                i.ownerId() == null ? "(" + i.detail() + ")" : i.ownerId()));
+            for (final LockFileInfo.Member m : i.members())
+            {
+                // One line per shared holder, under its group's file.
+                out.println(String.format(Locale.ROOT, "  %-9s %-7s %-9s %10s %7s  %-40s %s",
+                    m.state().name().toLowerCase(Locale.ROOT), m.type() == null ? "-" : m.type().name(), "member",
+                    age(m.ageNanos()), m.pid() < 0 ? "-" : Long.toString(m.pid()), i.lockPath(),
+                    m.ownerId() == null ? "(" + m.detail() + ")" : m.ownerId()));
+            }
+        }
+        out.println("# " + infos.size() + " lock file(s)");
+    }
+
+    /**
+     * {@code status --store host}: the table's mode, capacity and use, its sessions and locks; with
+     * interop on, the lock files too. Creates nothing: a root without a table has no table locks.
+     */
+    private int host()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final Instant time;
+        final String rootPath;
+        String interop = null;
+        int capacity = 0;
+        int nodes = 0;
+        List<HostTable.SlotInfo> slots = List.of();
+        List<HostTable.LockInfo> locks = List.of();
+        List<LockFileInfo> files = null;
+        String filesDetail = null;
+        try
+        {
+            rootPath = root.root.toRealPath().toString();
+        }
+        catch (final java.io.IOException e)
+        {
+            spec.commandLine().getErr().println("pathlock status: lock root " + root.root + " does not exist or cannot be " +
+                "resolved: " + e);
+            return RunCommand.EXIT_IO;
+        }
+        try (HostTable table = root.openHostTable())
+        {
+            if (table != null)
+            {
+                interop = table.interop();
+                capacity = table.capacity();
+                nodes = table.nodesInUse();
+                slots = table.slots();
+                locks = table.locks();
+            }
+            time = Instant.now();
+            if (table != null && !HostLockStore.INTEROP_NONE.equals(interop))
+            {
+                try (FileLockStore store = root.openAdmin())
+                {
+                    files = store.status();
+                    filesDetail = store.describeDetail();
+                }
+            }
+        }
+        catch (final LockStoreException e)
+        {
+            spec.commandLine().getErr().println("pathlock status: " + e.getMessage());
+            return RunCommand.EXIT_IO;
+        }
+        final String tableFile = HostLockStore.tableFile(java.nio.file.Path.of(rootPath)).toString();
+        if (json)
+        {
+            out.println(toHostJson(time, rootPath, tableFile, interop, capacity, nodes, slots, locks, filesDetail,
+                files == null ? List.of() : files));
+            out.flush();
+            return 0;
+        }
+        if (interop == null)
+        {
+            out.println("# no host table at " + tableFile + " (no process opened this root with --store host)");
+            out.println("# 0 table lock(s)");
+            out.flush();
+            return 0;
+        }
+        out.println("# host table " + tableFile + ": interop " + interop + ", capacity " + capacity + " nodes, " + nodes +
+            " in use, " + slots.size() + " session(s)");
+        out.println(String.format(Locale.ROOT, "%-6s %-10s %7s %8s", "SLOT", "SESSION", "PID", "RECORDS"));
+        for (final HostTable.SlotInfo i : slots)
+        {
+            out.println(String.format(Locale.ROOT, "%-6d %-10s %7d %8d", i.slot(), i.state().toLowerCase(Locale.ROOT), i.pid(),
+                i.records()));
+        }
+        out.println(String.format(Locale.ROOT, "%-6s %-10s %5s %10s %7s %5s  %s", "STATE", "KIND", "COUNT", "AGE", "PID",
+            "SLOT", "PATH"));
+        for (final HostTable.LockInfo l : locks)
+        {
+            out.println(String.format(Locale.ROOT, "%-6s %-10s %5d %10s %7d %5d  %s", l.alive() ? "alive" : "dead", l.kind(),
+                l.count(), age(l.ageNanos()), l.pid(), l.slot(), l.path()));
+        }
+        out.println("# " + locks.size() + " table lock(s)");
+        if (files != null)
+        {
+            out.println("# lock files (interop " + interop + "): " + filesDetail);
+            printFiles(out, files);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The {@code --json} document of {@code status --store host}: the lock-file envelope ({@code store}
+     * "host", {@code locks} the lock files, empty with interop none) plus {@code table} (the file, or
+     * null when the root has none), {@code interop}, {@code capacity}, {@code nodes_in_use},
+     * {@code sessions} and {@code table_locks}.
+     */
+    static String toHostJson(final Instant time, final String rootPath, final String tableFile, final String interop,
+        final int capacity, final int nodes, final List<HostTable.SlotInfo> slots, final List<HostTable.LockInfo> locks,
+        final String filesDetail, final List<LockFileInfo> files)
+    {
+        final JsonWriter w = writeFiles(new JsonWriter(), time, rootPath, "host", filesDetail, files)
+            .field("table", interop == null ? null : tableFile)
+            .field("interop", interop)
+            .field("capacity", capacity)
+            .field("nodes_in_use", nodes)
+            .name("sessions").beginArray();
+        for (final HostTable.SlotInfo i : slots)
+        {
+            w.beginObject()
+                .field("slot", i.slot())
+                .field("state", i.state().toLowerCase(Locale.ROOT))
+                .field("pid", i.pid())
+                .field("records", i.records())
+                .endObject();
+        }
+        w.endArray().name("table_locks").beginArray();
+        for (final HostTable.LockInfo l : locks)
+        {
+            w.beginObject()
+                .field("path", l.path())
+                .field("kind", l.kind())
+                .field("count", l.count())
+                .field("pid", l.pid())
+                .field("slot", l.slot())
+                .name("age_ms").valueOrNull(l.ageNanos() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(l.ageNanos()))
+                .field("state", l.alive() ? "alive" : "dead")
+                .endObject();
+        }
+        return w.endArray().endObject().toString();
     }
 
     /** {@code status --zookeeper}: every lock and waiter in the namespace, of every host. */
@@ -222,7 +370,14 @@ final class StatusCommand implements Callable<Integer>
     static String toJson(final Instant time, final String rootPath, final String backend, final String detail,
         final List<LockFileInfo> infos)
     {
-        final JsonWriter w = new JsonWriter().beginObject()
+        return writeFiles(new JsonWriter(), time, rootPath, backend, detail, infos).endObject().toString();
+    }
+
+    /** The envelope and the lock files of {@link #toJson}, leaving the object open for more fields. */
+    private static JsonWriter writeFiles(final JsonWriter writer, final Instant time, final String rootPath,
+        final String backend, final String detail, final List<LockFileInfo> infos)
+    {
+        final JsonWriter w = writer.beginObject()
             .field("schema", JSON_SCHEMA)
             .field("root", rootPath)
             .field("backend", backend)
@@ -257,6 +412,6 @@ final class StatusCommand implements Callable<Integer>
             }
             w.endArray().endObject();
         }
-        return w.endArray().endObject().toString();
+        return w.endArray();
     }
 }

@@ -1,16 +1,35 @@
 package io.pathlock.host;
 
 import io.pathlock.core.LockConflict;
+import io.pathlock.core.LockMode;
 import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.core.LockType;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static io.pathlock.host.HostLayout.*;
+import static io.pathlock.host.HostSteps.*;
 
 /**
  * One session's view of a {@link HostTable}: a slot, its kernel lock and its contribution records.
  * Locks of one session never conflict with each other (the process's own lock table arbitrates its
  * threads before the host table is asked).
  *
- * <p>Thread-safety: thread-safe (requests of several threads of the process may run at once).
+ * <p>The protocol (micro critical sections, requests, marks, recovery) is described at the top of
+ * {@link HostTable}; this class implements it for one slot.
+ *
+ * <p>Thread-safety: thread-safe (requests of several threads of the process may run at once; each
+ * micro critical section holds the session's in-process lock).
  */
 public final class HostSession implements AutoCloseable
 {
@@ -54,8 +73,106 @@ public final class HostSession implements AutoCloseable
         }
     }
 
-    private HostSession()
+    private static final int ETIMEDOUT = 110;
+    private static final int SPINS = 64;
+    private static final int RECLAIM_BATCH = 32;
+    private static final long BACKOFF_MIN_NANOS = 50_000;
+    private static final long BACKOFF_MAX_NANOS = 1_000_000;
+    private static final long DEPENDENCY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long BREAK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    // section outcomes
+    private static final int OK = 0;
+    private static final int STALE = 1;
+    private static final int REFUSED = 2;
+
+    // decision modes
+    private static final int M_NONE = 0;
+    private static final int M_RAISE_X = 1;
+    private static final int M_RAISE_S = 2;
+    private static final int M_CLAIM_PX = 3;
+    private static final int M_CLAIM_PS = 4;
+    private static final int M_CLAIM_SX = 5;
+    private static final int M_CLAIM_SS = 6;
+
+    private final HostTable t;
+    private final UnsafeBuffer buf;
+    private final int slot;
+    private final long me;
+    private final long so;
+    private final SlotLocks.Held held;
+    private final ReentrantLock mutex = new ReentrantLock();
+    private final ReentrantLock recoveryMutex = new ReentrantLock();
+    private final Map<Integer, Integer> recordOfNode = new HashMap<>();
+    private final int[] freeRecords;
+    private int freeTop;
+    private final long[] stagedOff = new long[UNDO_CAPACITY];
+    private final long[] stagedVal = new long[UNDO_CAPACITY];
+    private int staged;
+    private int op;
+    private final List<long[]> marks = new ArrayList<>();
+    private volatile long myState;
+    private volatile boolean closed;
+    private volatile boolean broken;
+    private boolean recoveredAtStart;
+
+    HostSession(final HostTable table, final int slot, final SlotLocks.Held held)
     {
+        this.t = table;
+        this.buf = table.buf;
+        this.slot = slot;
+        this.me = slot + 1;
+        this.so = table.slotOffset(slot);
+        this.held = held;
+        this.freeRecords = new int[table.records];
+        for (int i = 0; i < freeRecords.length; i++)
+        {
+            freeRecords[i] = freeRecords.length - 1 - i;
+        }
+        this.freeTop = freeRecords.length;
+    }
+
+    /** Takes the slot: recovers what a dead previous session left in it, then marks it LIVE. */
+    void start()
+    {
+        final long st = get(so + S_STATE);
+        if (stateKind(st) != STATE_FREE || get(so + S_UNDO_COUNT) != 0 || get(so + S_PROGRESS) != P_NONE
+            || anyRecord(slot))
+        {
+            myState = st;
+            recover(slot);
+            recoveredAtStart = true;
+        }
+        final long inc = incarnation(get(so + S_STATE)) + 1;
+        putOrdered(so + S_INTENT, 0);
+        putOrdered(so + S_UNDO_COUNT, 0);
+        putOrdered(so + S_PROGRESS, P_NONE);
+        putOrdered(so + S_ATTACHED, System.currentTimeMillis());
+        final long live = HostLayout.state(STATE_LIVE, inc, t.pid);
+        myState = live;
+        buf.putLongVolatile((int)(so + S_STATE), live);
+    }
+
+    boolean recoveredAtStart()
+    {
+        return recoveredAtStart;
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    private boolean anyRecord(final int s)
+    {
+        for (int r = 0; r < t.records; r++)
+        {
+            if (get(t.recordOffset(s, r) + R_NODE) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -65,7 +182,103 @@ public final class HostSession implements AutoCloseable
      */
     public int slot()
     {
-        throw new UnsupportedOperationException("skeleton");
+        return slot;
+    }
+
+    // =============================================================================================
+    // requests
+    // =============================================================================================
+
+    /** A request's refusal details, filled by a refused section. */
+    private static final class Refusal
+    {
+        LockConflict.Reason reason;
+        int kind;
+        int markKind = -1;
+    }
+
+    private static final class HostGrant implements Grant
+    {
+        final List<LockRequest.Entry> entries;
+        final int[] nodes;
+        final long[] gens;
+        final int[] kinds;
+        final int count;
+        final long state;
+        final AtomicBoolean released = new AtomicBoolean();
+
+        HostGrant(final List<LockRequest.Entry> entries, final Steps steps, final long state)
+        {
+            this.entries = List.copyOf(entries);
+            this.count = steps.count;
+            this.nodes = java.util.Arrays.copyOf(steps.nodes, count);
+            this.gens = java.util.Arrays.copyOf(steps.gens, count);
+            this.kinds = java.util.Arrays.copyOf(steps.kinds, count);
+            this.state = state;
+        }
+
+        @Override
+        public List<LockRequest.Entry> entries()
+        {
+            return entries;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "HostGrant" + entries;
+        }
+    }
+
+    private static final class HostBlocker implements Blocker
+    {
+        final int node;
+        final long gen;
+        final int stripe;
+        final int seq;
+        final int markKind;
+        final String path;
+        boolean marked;
+
+        HostBlocker(final int node, final long gen, final int stripe, final int seq, final int markKind, final String path)
+        {
+            this.node = node;
+            this.gen = gen;
+            this.stripe = stripe;
+            this.seq = seq;
+            this.markKind = markKind;
+            this.path = path;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "HostBlocker[" + path + ", node " + node + "/" + gen + (markKind >= 0 ? ", mark " + KIND_NAMES[markKind] : "")
+                + "]";
+        }
+    }
+
+    /** The counts a request raised, in order. */
+    private static final class Steps
+    {
+        int[] nodes = new int[16];
+        long[] gens = new long[16];
+        int[] kinds = new int[16];
+        int count;
+
+        void add(final int node, final long gen, final int kind)
+        {
+            if (count == nodes.length)
+            {
+                nodes = java.util.Arrays.copyOf(nodes, count * 2);
+                gens = java.util.Arrays.copyOf(gens, count * 2);
+                kinds = java.util.Arrays.copyOf(kinds, count * 2);
+            }
+            nodes[count] = node;
+            gens[count] = gen;
+            kinds[count] = kind;
+            count++;
+        }
     }
 
     /**
@@ -74,21 +287,168 @@ public final class HostSession implements AutoCloseable
      * @param entries normalised entries (as the store SPI receives them).
      * @return the grant or the conflict.
      * @throws io.pathlock.core.LockStoreException when the table is full (the message names the
-     *         capacity) or this session's records are exhausted; nothing stays raised.
+     *         capacity), this session's records are exhausted, a path segment is longer than 255
+     *         UTF-8 bytes, or the session was broken; nothing stays raised.
      */
     public Result tryAcquire(final List<LockRequest.Entry> entries)
     {
-        throw new UnsupportedOperationException("skeleton");
+        if (entries == null)
+        {
+            throw new IllegalArgumentException("host session: entries must not be null");
+        }
+        ensureUsable();
+        final byte[][][] names = new byte[entries.size()][][];
+        for (int i = 0; i < entries.size(); i++)
+        {
+            final LockRequest.Entry e = entries.get(i);
+            if (e == null)
+            {
+                throw new IllegalArgumentException("host session: entry " + i + " is null in " + entries);
+            }
+            names[i] = encode(e);
+        }
+        final Steps steps = new Steps();
+        final long stateAtStart = myState;
+        try
+        {
+            for (int i = 0; i < entries.size(); i++)
+            {
+                final LockRequest.Entry e = entries.get(i);
+                final boolean exclusive = e.mode() == LockMode.EXCLUSIVE;
+                final int depth = names[i].length;
+                int node = ROOT;
+                long gen = generation(get(t.nodeOffset(ROOT) + N_LOCK));
+                int parent = -1;
+                for (int d = 0; d <= depth; d++)
+                {
+                    final int kind;
+                    final int mode;
+                    final int opId;
+                    if (d < depth)
+                    {
+                        kind = exclusive ? IX : IS;
+                        mode = exclusive ? M_RAISE_X : M_RAISE_S;
+                        opId = RAISE;
+                    }
+                    else
+                    {
+                        kind = holdKind(e);
+                        mode = claimMode(e);
+                        opId = CLAIM;
+                    }
+                    final int stripe = t.stripeOf(node);
+                    final int seq = t.stripeSeq(stripe);
+                    final Refusal refusal = new Refusal();
+                    final int rc = section(opId, node, gen, kind, 1, mode, refusal);
+                    if (rc == STALE)
+                    {
+                        // reclaimed between lookup and lock: look the node up again (never the root)
+                        final long found = findOrInsert(parent, names[i][d - 1]);
+                        node = (int)found;
+                        gen = found >>> 32;
+                        d--;
+                        continue;
+                    }
+                    if (rc == REFUSED)
+                    {
+                        rollback(steps);
+                        final String where = e.path().prefix(d).toString();
+                        final LockConflict conflict = conflict(where, refusal);
+                        return new Result(null, conflict,
+                            new HostBlocker(node, gen, stripe, seq, refusal.markKind, where));
+                    }
+                    steps.add(node, gen, kind);
+                    if (d < depth)
+                    {
+                        final long found = findOrInsert(node, names[i][d]);
+                        parent = node;
+                        node = (int)found;
+                        gen = found >>> 32;
+                    }
+                }
+            }
+            return new Result(new HostGrant(entries, steps, stateAtStart), null, null);
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                rollback(steps);
+            }
+            catch (final RuntimeException again)
+            {
+                ex.addSuppressed(again);
+            }
+            throw ex;
+        }
+    }
+
+    private static int holdKind(final LockRequest.Entry e)
+    {
+        if (e.type() == LockType.POINT)
+        {
+            return e.mode() == LockMode.EXCLUSIVE ? PX : SP;
+        }
+        return e.mode() == LockMode.EXCLUSIVE ? SX : SS;
+    }
+
+    private static int claimMode(final LockRequest.Entry e)
+    {
+        if (e.type() == LockType.POINT)
+        {
+            return e.mode() == LockMode.EXCLUSIVE ? M_CLAIM_PX : M_CLAIM_PS;
+        }
+        return e.mode() == LockMode.EXCLUSIVE ? M_CLAIM_SX : M_CLAIM_SS;
+    }
+
+    private static LockConflict conflict(final String path, final Refusal r)
+    {
+        LockType type = null;
+        LockMode mode = null;
+        if (r.reason == LockConflict.Reason.HELD)
+        {
+            type = r.kind == PX || r.kind == SP ? LockType.POINT : LockType.SUBTREE;
+            mode = r.kind == PX || r.kind == SX ? LockMode.EXCLUSIVE : LockMode.SHARED;
+        }
+        return new LockConflict(path, r.reason, null, type, -1, "host", mode);
+    }
+
+    private void rollback(final Steps steps)
+    {
+        for (int i = steps.count - 1; i >= 0; i--)
+        {
+            final int opId = steps.kinds[i] == IX || steps.kinds[i] == IS ? LOWER : UNCLAIM;
+            section(opId, steps.nodes[i], steps.gens[i], steps.kinds[i], -1, M_NONE, null);
+            steps.count = i;
+        }
     }
 
     /**
      * Releases a grant. Idempotent.
      *
      * @param grant what {@link #tryAcquire} granted.
+     * @throws IllegalArgumentException if the grant is not one of this kind of session.
      */
     public void release(final Grant grant)
     {
-        throw new UnsupportedOperationException("skeleton");
+        if (!(grant instanceof HostGrant))
+        {
+            throw new IllegalArgumentException("not a host table grant: " + grant);
+        }
+        final HostGrant g = (HostGrant)grant;
+        if (!g.released.compareAndSet(false, true))
+        {
+            return;
+        }
+        if (closed || broken || g.state != myState || get(so + S_STATE) != g.state)
+        {
+            return; // the session's counts were released with it (close or break)
+        }
+        for (int i = g.count - 1; i >= 0; i--)
+        {
+            final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
+            section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+        }
     }
 
     /**
@@ -99,24 +459,67 @@ public final class HostSession implements AutoCloseable
      */
     public boolean isIntact(final Grant grant)
     {
-        throw new UnsupportedOperationException("skeleton");
+        if (!(grant instanceof HostGrant))
+        {
+            return false;
+        }
+        final HostGrant g = (HostGrant)grant;
+        return !g.released.get() && !closed && !broken && g.state == myState && get(so + S_STATE) == g.state;
     }
 
     /**
      * Marks this session as waiting on a blocker, so that new requests of other sessions that would
      * starve it are refused (pending marks); {@link #clearMarks()} removes every mark of the session.
+     * Idempotent per blocker; a no-op for a refusal that needs no mark.
      *
      * @param blocker a blocker of a refusal of this session.
      */
     public void markPending(final Blocker blocker)
     {
-        throw new UnsupportedOperationException("skeleton");
+        if (!(blocker instanceof HostBlocker))
+        {
+            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+        }
+        final HostBlocker b = (HostBlocker)blocker;
+        ensureUsable();
+        synchronized (b)
+        {
+            if (b.marked || b.markKind < 0)
+            {
+                return;
+            }
+            b.marked = true;
+        }
+        if (section(MARK, b.node, b.gen, b.markKind, 1, M_NONE, null) == OK)
+        {
+            synchronized (marks)
+            {
+                marks.add(new long[] {b.node, b.gen, b.markKind});
+            }
+        }
     }
 
     /** Removes every pending mark of this session. Idempotent. */
     public void clearMarks()
     {
-        throw new UnsupportedOperationException("skeleton");
+        final List<long[]> mine;
+        synchronized (marks)
+        {
+            if (marks.isEmpty())
+            {
+                return;
+            }
+            mine = new ArrayList<>(marks);
+            marks.clear();
+        }
+        if (closed || broken)
+        {
+            return;
+        }
+        for (final long[] m : mine)
+        {
+            section(UNMARK, (int)m[0], m[1], (int)m[2], -1, M_NONE, null);
+        }
     }
 
     /**
@@ -130,13 +533,1255 @@ public final class HostSession implements AutoCloseable
      */
     public void await(final Blocker blocker, final long timeoutNanos) throws InterruptedException
     {
-        throw new UnsupportedOperationException("skeleton");
+        if (!(blocker instanceof HostBlocker))
+        {
+            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+        }
+        final HostBlocker b = (HostBlocker)blocker;
+        final long start = System.nanoTime();
+        final long deadline = start + Math.max(0, timeoutNanos);
+        long nextLiveness = start + t.livenessNanos;
+        long backoff = BACKOFF_MIN_NANOS;
+        final long stripeOff = t.stripeOffset(b.stripe);
+        while (true)
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("interrupted while waiting on " + b.path + " in the host table");
+            }
+            if (t.stripeSeq(b.stripe) != b.seq || closed)
+            {
+                return;
+            }
+            final long now = System.nanoTime();
+            final long remaining = deadline - now;
+            if (remaining <= 0)
+            {
+                return;
+            }
+            if (now - nextLiveness >= 0)
+            {
+                if (recoverDeadSlots() > 0)
+                {
+                    return;
+                }
+                nextLiveness = System.nanoTime() + t.livenessNanos;
+            }
+            final long wait = Math.max(1, Math.min(remaining, nextLiveness - now));
+            if (t.futex)
+            {
+                buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, 1);
+                try
+                {
+                    final int rc = t.posix.futexWait(buf.addressOffset() + stripeOff + STRIPE_SEQ, b.seq, wait);
+                    if (rc < 0 && rc != -ETIMEDOUT && rc != -io.pathlock.posix.Errno.EAGAIN
+                        && rc != -io.pathlock.posix.Errno.EINTR)
+                    {
+                        LockSupport.parkNanos(Math.min(wait, backoff));
+                    }
+                }
+                finally
+                {
+                    buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, -1);
+                }
+            }
+            else
+            {
+                LockSupport.parkNanos(Math.min(wait, backoff));
+                backoff = Math.min(backoff * 2, BACKOFF_MAX_NANOS);
+            }
+        }
     }
 
     /** Releases everything this session holds and frees its slot. */
     @Override
     public void close()
     {
-        throw new UnsupportedOperationException("skeleton");
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        try
+        {
+            if (!broken && get(so + S_STATE) == myState)
+            {
+                synchronized (marks)
+                {
+                    marks.clear();
+                }
+                subtractRecords(slot, true);
+                if (get(so + S_PROGRESS) == P_NONE)
+                {
+                    buf.putLongVolatile((int)(so + S_STATE), HostLayout.state(STATE_FREE, incarnation(myState), 0));
+                }
+            }
+        }
+        finally
+        {
+            t.locks.release(held);
+            t.detached(this);
+        }
+    }
+
+    /** Test only: dies. Drops the slot's kernel lock as process death would, writes nothing. */
+    void abandon()
+    {
+        closed = true;
+        t.locks.release(held);
+        t.detached(this);
+    }
+
+    // =============================================================================================
+    // micro critical sections
+    // =============================================================================================
+
+    private void ensureUsable()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("host session in slot " + slot + " of " + t.file + " is closed");
+        }
+        if (broken || get(so + S_STATE) != myState)
+        {
+            broken = true;
+            throw new LockStoreException("host session in slot " + slot + " of " + t.file
+                + " was broken (its slot was recovered by another session, e.g. pathlock break --force)", null);
+        }
+    }
+
+    /**
+     * Takes a micro lock: intent, CAS; spins while another slot owns it, recovering that slot if it
+     * is dead. On success the session's mutex is held (until {@link #exit}).
+     *
+     * @return false if the lock word no longer has the expected generation (or is DEAD).
+     */
+    private boolean enter(final int opId, final long lockOff, final long expected)
+    {
+        int spins = 0;
+        while (true)
+        {
+            mutex.lock();
+            boolean locked = false;
+            try
+            {
+                op = opId;
+                step(opId * 10 + BEFORE);
+                putOrdered(so + S_INTENT, lockOff);
+                step(opId * 10 + INTENT);
+                if (buf.compareAndSetLong((int)lockOff, expected, expected | me))
+                {
+                    locked = true;
+                    step(opId * 10 + LOCKED);
+                    if (get(so + S_STATE) != myState)
+                    {
+                        // H9: broken while we were not looking; write nothing
+                        buf.putLongOrdered((int)lockOff, expected);
+                        broken = true;
+                        locked = false;
+                        throw new LockStoreException("host session in slot " + slot + " of " + t.file
+                            + " was broken (its slot was recovered by another session)", null);
+                    }
+                    return true;
+                }
+            }
+            finally
+            {
+                if (!locked)
+                {
+                    mutex.unlock();
+                }
+            }
+            final long w = get(lockOff);
+            if ((w & ~OWNER_MASK) != expected)
+            {
+                return false;
+            }
+            final int owner = owner(w);
+            if (owner == 0)
+            {
+                continue;
+            }
+            spins++;
+            if (spins < SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else if (owner != me && spins % 16 == 0)
+            {
+                recoverIfDead(owner - 1);
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
+    }
+
+    private void stage(final long off, final long value)
+    {
+        if (staged == UNDO_CAPACITY)
+        {
+            throw new IllegalStateException("host table: more than " + UNDO_CAPACITY + " words in one critical section");
+        }
+        stagedOff[staged] = off;
+        stagedVal[staged] = value;
+        staged++;
+    }
+
+    /**
+     * Writes the staged words under the undo log (steps 4-6 of a section, without the release).
+     *
+     * @param checkBroken re-check the slot state after a full fence before keeping the writes (H9).
+     * @return false if the session was found broken (the writes were undone).
+     */
+    private boolean commit(final boolean checkBroken)
+    {
+        final int n = staged;
+        for (int i = 0; i < n; i++)
+        {
+            final long u = so + S_UNDO + (long)i * UNDO_ENTRY_LENGTH;
+            buf.putLong((int)u, stagedOff[i]);
+            buf.putLong((int)u + SIZE_OF_LONG, get(stagedOff[i]));
+        }
+        buf.putLongOrdered((int)(so + S_UNDO_COUNT), n);
+        VarHandle.storeStoreFence();
+        step(op * 10 + UNDO_PUBLISHED);
+        for (int i = 0; i < n; i++)
+        {
+            buf.putLong((int)stagedOff[i], stagedVal[i]);
+            if (i == 0)
+            {
+                step(op * 10 + HALF_WRITTEN);
+            }
+        }
+        step(op * 10 + WRITTEN);
+        boolean ok = true;
+        if (checkBroken)
+        {
+            VarHandle.fullFence();
+            if (get(so + S_STATE) != myState)
+            {
+                for (int i = n - 1; i >= 0; i--)
+                {
+                    final long u = so + S_UNDO + (long)i * UNDO_ENTRY_LENGTH;
+                    buf.putLong((int)stagedOff[i], buf.getLong((int)u + SIZE_OF_LONG));
+                }
+                broken = true;
+                ok = false;
+            }
+        }
+        buf.putLongOrdered((int)(so + S_UNDO_COUNT), 0);
+        step(op * 10 + UNDO_CLEARED);
+        staged = 0;
+        return ok;
+    }
+
+    private void exit(final long lockOff)
+    {
+        staged = 0;
+        final long w = get(lockOff);
+        buf.putLongOrdered((int)lockOff, w & ~OWNER_MASK);
+        final int opId = op;
+        mutex.unlock();
+        step(opId * 10 + RELEASED);
+    }
+
+    /**
+     * One section on a node: decide (mode), then add delta to count kind on the node and in this
+     * session's record for it.
+     */
+    private int section(final int opId, final int node, final long gen, final int kind, final int delta, final int mode,
+        final Refusal refusal)
+    {
+        final long no = t.nodeOffset(node);
+        final long lockOff = no + N_LOCK;
+        if (!enter(opId, lockOff, gen << GEN_SHIFT))
+        {
+            return STALE;
+        }
+        boolean exited = false;
+        try
+        {
+            Integer rec = recordOfNode.get(node);
+            long ro = rec == null ? -1 : t.recordOffset(slot, rec);
+            if (mode != M_NONE)
+            {
+                if (decide(mode, no, ro, refusal))
+                {
+                    exited = true;
+                    exit(lockOff);
+                    return REFUSED;
+                }
+            }
+            boolean newRecord = false;
+            if (rec == null)
+            {
+                if (delta < 0)
+                {
+                    throw new IllegalStateException("host table: no record of slot " + slot + " for node " + node
+                        + " (" + t.pathOf(node) + ") to lower " + KIND_NAMES[kind]);
+                }
+                if (freeTop == 0)
+                {
+                    throw new LockStoreException("host table " + t.file + ": this session's " + t.records
+                        + " contribution records are all in use (it has counts on " + t.records
+                        + " nodes); release locks or create the table with more records per slot", null);
+                }
+                rec = freeRecords[--freeTop];
+                ro = t.recordOffset(slot, rec);
+                newRecord = true;
+                stage(ro + R_NODE, node + 1L);
+                stage(ro + R_GEN, gen);
+            }
+            final long nk = no + N_COUNTS + (long)kind * SIZE_OF_LONG;
+            final long rk = ro + R_COUNTS + (long)kind * SIZE_OF_LONG;
+            final long own = get(rk) + delta;
+            if (own < 0 || get(nk) + delta < 0)
+            {
+                throw new IllegalStateException("host table: " + KIND_NAMES[kind] + " of node " + node + " ("
+                    + t.pathOf(node) + ") would go negative (node " + get(nk) + ", own " + get(rk) + ")");
+            }
+            stage(nk, get(nk) + delta);
+            stage(rk, own);
+            boolean empty = false;
+            if (delta < 0 && own == 0)
+            {
+                empty = true;
+                for (int k = 0; k < KINDS; k++)
+                {
+                    if (k != kind && get(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+                    {
+                        empty = false;
+                        break;
+                    }
+                }
+                if (empty)
+                {
+                    stage(ro + R_NODE, 0);
+                    stage(ro + R_GEN, 0);
+                    stage(ro + R_SINCE, 0);
+                }
+            }
+            else if (delta > 0 && kind <= SS && get(ro + R_SINCE) == 0)
+            {
+                stage(ro + R_SINCE, System.currentTimeMillis());
+            }
+            if (!commit(newRecord))
+            {
+                freeRecords[freeTop++] = rec;
+                exited = true;
+                exit(lockOff);
+                throw new LockStoreException("host session in slot " + slot + " of " + t.file
+                    + " was broken (its slot was recovered by another session)", null);
+            }
+            if (newRecord)
+            {
+                recordOfNode.put(node, rec);
+            }
+            if (empty)
+            {
+                recordOfNode.remove(node);
+                freeRecords[freeTop++] = rec;
+            }
+            exited = true;
+            exit(lockOff);
+        }
+        catch (final RuntimeException e)
+        {
+            if (!exited)
+            {
+                exit(lockOff);
+            }
+            throw e;
+        }
+        if (delta < 0)
+        {
+            t.bump(node);
+        }
+        return OK;
+    }
+
+    /** The conflict matrix on others' counts. Returns true (and fills the refusal) when refused. */
+    private boolean decide(final int mode, final long no, final long ro, final Refusal r)
+    {
+        boolean ownAny = false;
+        final long[] others = new long[KINDS];
+        for (int k = 0; k < KINDS; k++)
+        {
+            final long own = ro < 0 ? 0 : get(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+            ownAny |= own != 0;
+            others[k] = get(no + N_COUNTS + (long)k * SIZE_OF_LONG) - own;
+        }
+        switch (mode)
+        {
+            case M_RAISE_X:
+                if (held(r, others, SX) || held(r, others, SS))
+                {
+                    r.markKind = r.kind == SS ? MARK_SHARED : -1;
+                    return true;
+                }
+                return pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE);
+            case M_RAISE_S:
+                if (held(r, others, SX))
+                {
+                    return true;
+                }
+                return pending(r, ownAny, others, MARK_ALL, -1);
+            case M_CLAIM_PX:
+                if (held(r, others, PX) || held(r, others, SX) || held(r, others, SP) || held(r, others, SS))
+                {
+                    r.markKind = r.kind == SP || r.kind == SS ? MARK_SHARED : -1;
+                    return true;
+                }
+                return pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE);
+            case M_CLAIM_PS:
+                if (held(r, others, PX) || held(r, others, SX))
+                {
+                    return true;
+                }
+                return pending(r, ownAny, others, MARK_ALL, MARK_SHARED);
+            case M_CLAIM_SX:
+                if (held(r, others, PX) || held(r, others, SX) || held(r, others, SP) || held(r, others, SS)
+                    || below(r, others, IX) || below(r, others, IS) || pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE))
+                {
+                    r.markKind = MARK_ALL;
+                    return true;
+                }
+                return false;
+            case M_CLAIM_SS:
+                if (held(r, others, PX) || held(r, others, SX) || below(r, others, IX)
+                    || pending(r, ownAny, others, MARK_ALL, MARK_SHARED))
+                {
+                    r.markKind = MARK_EXCLUSIVE;
+                    return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean held(final Refusal r, final long[] others, final int kind)
+    {
+        if (others[kind] > 0)
+        {
+            r.reason = LockConflict.Reason.HELD;
+            r.kind = kind;
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean below(final Refusal r, final long[] others, final int kind)
+    {
+        if (others[kind] > 0)
+        {
+            r.reason = LockConflict.Reason.HELD_BELOW;
+            r.kind = kind;
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean pending(final Refusal r, final boolean ownAny, final long[] others, final int a, final int b)
+    {
+        if (ownAny)
+        {
+            return false;
+        }
+        if (others[a] > 0 || (b >= 0 && others[b] > 0))
+        {
+            r.reason = LockConflict.Reason.PENDING;
+            r.kind = others[a] > 0 ? a : b;
+            return true;
+        }
+        return false;
+    }
+
+    // =============================================================================================
+    // nodes: lookup, insertion, reclamation
+    // =============================================================================================
+
+    private static byte[][] encode(final LockRequest.Entry e)
+    {
+        final int depth = e.path().depth();
+        final byte[][] out = new byte[depth][];
+        for (int d = 0; d < depth; d++)
+        {
+            final byte[] b = encodeName(e.path().segment(d));
+            if (b.length > MAX_NAME_BYTES)
+            {
+                final String seg = e.path().segment(d);
+                throw new LockStoreException("path segment '" + (seg.length() > 40 ? seg.substring(0, 40) + "..." : seg)
+                    + "' of " + e.path() + " is " + b.length + " bytes in UTF-8; the host table stores names of at most "
+                    + MAX_NAME_BYTES + " bytes", null);
+            }
+            out[d] = b;
+        }
+        return out;
+    }
+
+    /**
+     * UTF-8, except that an unpaired surrogate is encoded as its own three bytes (as CESU-8 does)
+     * instead of being replaced by '?': two different names never share bytes.
+     */
+    static byte[] encodeName(final String s)
+    {
+        final byte[] out = new byte[s.length() * 3];
+        int n = 0;
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (c < 0x80)
+            {
+                out[n++] = (byte)c;
+            }
+            else if (c < 0x800)
+            {
+                out[n++] = (byte)(0xC0 | (c >> 6));
+                out[n++] = (byte)(0x80 | (c & 0x3F));
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)))
+            {
+                final int cp = Character.toCodePoint(c, s.charAt(++i));
+                out[n++] = (byte)(0xF0 | (cp >> 18));
+                out[n++] = (byte)(0x80 | ((cp >> 12) & 0x3F));
+                out[n++] = (byte)(0x80 | ((cp >> 6) & 0x3F));
+                out[n++] = (byte)(0x80 | (cp & 0x3F));
+            }
+            else
+            {
+                out[n++] = (byte)(0xE0 | (c >> 12));
+                out[n++] = (byte)(0x80 | ((c >> 6) & 0x3F));
+                out[n++] = (byte)(0x80 | (c & 0x3F));
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private long keyOf(final int parent, final byte[] name)
+    {
+        return ((long)nameHash(parent, name, name.length) << 32) | name.length;
+    }
+
+    private boolean nameEquals(final long no, final byte[] name)
+    {
+        for (int i = 0; i < name.length; i++)
+        {
+            if (buf.getByte((int)(no + N_NAME) + i) != name[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lock-free lookup: (gen &lt;&lt; 32 | index) or -1 when not found (H6). */
+    private long lookup(final int parent, final byte[] name, final long key)
+    {
+        final long bo = t.bucketOffset((int)(key >>> 32) & (t.buckets - 1));
+        restart:
+        for (int attempt = 0; attempt < 64; attempt++)
+        {
+            long idx = get(bo + B_HEAD);
+            int hops = 0;
+            while (idx != 0)
+            {
+                final int n = (int)(idx - 1);
+                if (n < 0 || n >= t.capacity || ++hops > t.capacity)
+                {
+                    continue restart;
+                }
+                final long no = t.nodeOffset(n);
+                final long w1 = get(no + N_LOCK);
+                final boolean match = buf.getLong((int)(no + N_KEY)) == key && buf.getLong((int)(no + N_PARENT)) == parent
+                    && nameEquals(no, name);
+                final long next = buf.getLong((int)(no + N_NEXT));
+                VarHandle.loadLoadFence();
+                final long w2 = get(no + N_LOCK);
+                if (((w1 ^ w2) & ~OWNER_MASK) != 0)
+                {
+                    continue restart;
+                }
+                if (match && (w1 & DEAD) == 0)
+                {
+                    return (generation(w1) << 32) | n;
+                }
+                idx = next;
+            }
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The child of parent with this name, inserted if missing: (gen &lt;&lt; 32 | index). */
+    private long findOrInsert(final int parent, final byte[] name)
+    {
+        final long key = keyOf(parent, name);
+        while (true)
+        {
+            final long found = lookup(parent, name, key);
+            if (found >= 0)
+            {
+                return found;
+            }
+            final long inserted = insert(parent, name, key);
+            if (inserted >= 0)
+            {
+                return inserted;
+            }
+        }
+    }
+
+    private long liveGen(final int node)
+    {
+        final long w = get(t.nodeOffset(node) + N_LOCK);
+        if ((w & DEAD) != 0)
+        {
+            throw new IllegalStateException("host table: node " + node + " (" + t.pathOf(node) + ") is DEAD but in use");
+        }
+        return generation(w);
+    }
+
+    /** Inserts a child; returns it, or -1 to look again. */
+    private long insert(final int parent, final byte[] name, final long key)
+    {
+        final int c = allocNode(so);
+        step(INSERT_PARENT * 10 + BEFORE);
+        // the caller holds an intent on parent, so it is live and stays so (H7)
+        raiseChildren(so, c, parent);
+        final long bo = t.bucketOffset((int)(key >>> 32) & (t.buckets - 1));
+        if (!enter(INSERT_LINK, bo + B_LOCK, 0))
+        {
+            throw new IllegalStateException("host table: bucket lock word is not a lock");
+        }
+        long existing = -1;
+        try
+        {
+            long idx = get(bo + B_HEAD);
+            int hops = 0;
+            while (idx != 0 && hops++ <= t.capacity)
+            {
+                final int n = (int)(idx - 1);
+                final long no = t.nodeOffset(n);
+                final long w = get(no + N_LOCK);
+                if ((w & DEAD) == 0 && getLong(no + N_KEY) == key && getLong(no + N_PARENT) == parent && nameEquals(no, name))
+                {
+                    existing = (generation(w) << 32) | n;
+                    break;
+                }
+                idx = getLong(no + N_NEXT);
+            }
+            if (existing < 0)
+            {
+                // the node is DEAD and unlinked: nobody reads these words meaningfully yet (H6)
+                final long no = t.nodeOffset(c);
+                buf.putBytes((int)(no + N_NAME), name);
+                buf.putLong((int)(no + N_PARENT), parent);
+                buf.putLong((int)(no + N_KEY), key);
+                buf.putLong((int)(no + N_CHILDREN), 0);
+                for (int k = 0; k < KINDS; k++)
+                {
+                    buf.putLong((int)(no + N_COUNTS) + k * SIZE_OF_LONG, 0);
+                }
+                buf.putLong((int)(no + N_NEXT), get(bo + B_HEAD));
+                final long gen = generation(get(no + N_LOCK));
+                stage(no + N_LOCK, gen << GEN_SHIFT);
+                stage(bo + B_HEAD, c + 1L);
+                stage(so + S_PROGRESS, P_NONE);
+                stage(so + S_PROGRESS_A, 0);
+                stage(so + S_PROGRESS_B, 0);
+                commit(false);
+                exit(bo + B_LOCK);
+                return (gen << 32) | c;
+            }
+            exit(bo + B_LOCK);
+        }
+        catch (final RuntimeException e)
+        {
+            exit(bo + B_LOCK);
+            throw e;
+        }
+        // another session linked the same key meanwhile: give our node back
+        lowerChildren(so, c, parent, INSERT_UNDO_PARENT, P_INSERT_ALLOCATED);
+        freeNode(so, c);
+        return existing;
+    }
+
+    private void lockLiveNode(final int opId, final int node)
+    {
+        for (int i = 0; ; i++)
+        {
+            final long gen = liveGen(node);
+            if (enter(opId, t.nodeOffset(node) + N_LOCK, gen << GEN_SHIFT))
+            {
+                return;
+            }
+            if (i > 1000)
+            {
+                throw new IllegalStateException("host table: node " + node + " keeps changing generation");
+            }
+        }
+    }
+
+    /** INSERT_PARENT: children(parent) += 1 with progress INSERT_PARENT_RAISED (in slot pso's words). */
+    private void raiseChildren(final long pso, final int c, final int parent)
+    {
+        lockLiveNode(INSERT_PARENT, parent);
+        final long po = t.nodeOffset(parent);
+        stage(po + N_CHILDREN, getLong(po + N_CHILDREN) + 1);
+        stage(pso + S_PROGRESS, P_INSERT_PARENT_RAISED);
+        stage(pso + S_PROGRESS_A, c);
+        stage(pso + S_PROGRESS_B, parent);
+        commit(false);
+        exit(po + N_LOCK);
+    }
+
+    /** children(parent) -= 1 with the given progress next (INSERT_UNDO_PARENT or RECLAIM_PARENT). */
+    private void lowerChildren(final long pso, final int c, final int parent, final int opId, final long nextProgress)
+    {
+        lockLiveNode(opId, parent);
+        final long po = t.nodeOffset(parent);
+        final long children = getLong(po + N_CHILDREN);
+        if (children <= 0)
+        {
+            exit(po + N_LOCK);
+            throw new IllegalStateException("host table: children of node " + parent + " would go negative");
+        }
+        stage(po + N_CHILDREN, children - 1);
+        stage(pso + S_PROGRESS, nextProgress);
+        stage(pso + S_PROGRESS_A, c);
+        stage(pso + S_PROGRESS_B, parent);
+        commit(false);
+        exit(po + N_LOCK);
+    }
+
+    /** ALLOC: a node off the free list or the bump area (DEAD, next generation), progress INSERT_ALLOCATED. */
+    private int allocNode(final long pso)
+    {
+        while (true)
+        {
+            enter(ALLOC, H_ALLOC_LOCK, 0);
+            final int c;
+            try
+            {
+                final long head = getLong(H_FREE_HEAD);
+                if (head != 0)
+                {
+                    c = (int)(head - 1);
+                    stage(H_FREE_HEAD, getLong(t.nodeOffset(c) + N_FREE_NEXT));
+                    stage(H_FREE_COUNT, getLong(H_FREE_COUNT) - 1);
+                }
+                else
+                {
+                    final long bump = getLong(H_BUMP);
+                    if (bump >= t.capacity)
+                    {
+                        exit(H_ALLOC_LOCK);
+                        if (!sweep())
+                        {
+                            throw new LockStoreException("host table " + t.file + " is full: " + t.capacity
+                                + " nodes, all in use by held locks, intents, waiters or their ancestors; create it with a"
+                                + " larger capacity", null);
+                        }
+                        continue;
+                    }
+                    c = (int)bump;
+                    stage(H_BUMP, bump + 1);
+                }
+                final long no = t.nodeOffset(c);
+                final long gen = generation(get(no + N_LOCK)) + 1;
+                stage(no + N_LOCK, DEAD | (gen << GEN_SHIFT));
+                stage(pso + S_PROGRESS, P_INSERT_ALLOCATED);
+                stage(pso + S_PROGRESS_A, c);
+                stage(pso + S_PROGRESS_B, 0);
+                commit(false);
+                exit(H_ALLOC_LOCK);
+                return c;
+            }
+            catch (final RuntimeException e)
+            {
+                if (mutex.isHeldByCurrentThread())
+                {
+                    exit(H_ALLOC_LOCK);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** FREE: pushes a DEAD, unlinked node with no parent link on the free list; progress NONE. */
+    private void freeNode(final long pso, final int c)
+    {
+        enter(FREE, H_ALLOC_LOCK, 0);
+        final long no = t.nodeOffset(c);
+        stage(no + N_FREE_NEXT, getLong(H_FREE_HEAD));
+        stage(H_FREE_HEAD, c + 1L);
+        stage(H_FREE_COUNT, getLong(H_FREE_COUNT) + 1);
+        stage(pso + S_PROGRESS, P_NONE);
+        stage(pso + S_PROGRESS_A, 0);
+        stage(pso + S_PROGRESS_B, 0);
+        commit(false);
+        exit(H_ALLOC_LOCK);
+    }
+
+    /** Reclaims idle leaves in clock order; true if at least one was freed. */
+    private boolean sweep()
+    {
+        int reclaimed = 0;
+        long hand = get(H_CLOCK);
+        final long bump = get(H_BUMP);
+        for (long scanned = 0; scanned < bump && reclaimed < RECLAIM_BATCH; scanned++)
+        {
+            final int c = (int)hand;
+            hand = hand + 1 >= bump ? 1 : hand + 1;
+            if (c <= ROOT || c >= bump)
+            {
+                continue;
+            }
+            final long w = get(t.nodeOffset(c) + N_LOCK);
+            if ((w & DEAD) != 0 || owner(w) != 0 || !idle(t.nodeOffset(c)))
+            {
+                continue;
+            }
+            if (reclaim(c, generation(w)))
+            {
+                reclaimed++;
+            }
+        }
+        buf.putLongOrdered(H_CLOCK, hand);
+        return reclaimed > 0 || get(H_FREE_HEAD) != 0;
+    }
+
+    private boolean idle(final long no)
+    {
+        if (getLong(no + N_CHILDREN) != 0)
+        {
+            return false;
+        }
+        for (int k = 0; k < KINDS; k++)
+        {
+            if (getLong(no + N_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean reclaim(final int c, final long gen)
+    {
+        final long no = t.nodeOffset(c);
+        if (!enter(RECLAIM_DEAD, no + N_LOCK, gen << GEN_SHIFT))
+        {
+            return false;
+        }
+        try
+        {
+            if (!idle(no))
+            {
+                exit(no + N_LOCK);
+                return false;
+            }
+            stage(no + N_LOCK, DEAD | (gen << GEN_SHIFT) | me);
+            stage(so + S_PROGRESS, P_RECLAIM_DEAD);
+            stage(so + S_PROGRESS_A, c);
+            stage(so + S_PROGRESS_B, getLong(no + N_PARENT));
+            commit(false);
+            exit(no + N_LOCK);
+        }
+        catch (final RuntimeException e)
+        {
+            if (mutex.isHeldByCurrentThread())
+            {
+                exit(no + N_LOCK);
+            }
+            throw e;
+        }
+        unlink(so, c);
+        lowerChildren(so, c, (int)getLong(no + N_PARENT), RECLAIM_PARENT, P_RECLAIM_PARENT_LOWERED);
+        freeNode(so, c);
+        return true;
+    }
+
+    /** RECLAIM_UNLINK: removes a DEAD node from its bucket chain (if still there); progress RECLAIM_UNLINKED. */
+    private void unlink(final long pso, final int c)
+    {
+        final long no = t.nodeOffset(c);
+        final long key = getLong(no + N_KEY);
+        final long bo = t.bucketOffset((int)(key >>> 32) & (t.buckets - 1));
+        enter(RECLAIM_UNLINK, bo + B_LOCK, 0);
+        long prevNextOff = bo + B_HEAD;
+        long idx = getLong(prevNextOff);
+        int hops = 0;
+        while (idx != 0 && hops++ <= t.capacity)
+        {
+            if (idx - 1 == c)
+            {
+                stage(prevNextOff, getLong(no + N_NEXT));
+                break;
+            }
+            prevNextOff = t.nodeOffset((int)(idx - 1)) + N_NEXT;
+            idx = getLong(prevNextOff);
+        }
+        stage(pso + S_PROGRESS, P_RECLAIM_UNLINKED);
+        stage(pso + S_PROGRESS_A, c);
+        stage(pso + S_PROGRESS_B, getLong(no + N_PARENT));
+        commit(false);
+        exit(bo + B_LOCK);
+    }
+
+    // =============================================================================================
+    // recovery
+    // =============================================================================================
+
+    /** Recovers slot s if its session is dead (its kernel lock can be taken). */
+    boolean recoverIfDead(final int s)
+    {
+        if (s == slot || s < 0 || s >= t.slots || t.locks.heldInThisJvm(s))
+        {
+            return false;
+        }
+        if (!recoveryMutex.tryLock())
+        {
+            Thread.yield();
+            return false;
+        }
+        try
+        {
+            final SlotLocks.Held h = t.locks.tryLock(s);
+            if (h == null)
+            {
+                return false;
+            }
+            try
+            {
+                final long st = get(t.slotOffset(s) + S_STATE);
+                if (stateKind(st) == STATE_FREE && get(t.slotOffset(s) + S_UNDO_COUNT) == 0
+                    && get(t.slotOffset(s) + S_PROGRESS) == P_NONE)
+                {
+                    return false;
+                }
+                recover(s);
+                return true;
+            }
+            finally
+            {
+                t.locks.release(h);
+            }
+        }
+        finally
+        {
+            recoveryMutex.unlock();
+        }
+    }
+
+    /** Recovers every dead slot; returns how many. */
+    int recoverDeadSlots()
+    {
+        int n = 0;
+        for (int s = 0; s < t.slots; s++)
+        {
+            if (s == slot || t.locks.heldInThisJvm(s))
+            {
+                continue;
+            }
+            if (stateKind(get(t.slotOffset(s) + S_STATE)) != STATE_FREE && recoverIfDead(s))
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Recovers slot d (see HostTable, RECOVERY). The caller holds d's kernel lock (or d is this
+     * session's own slot at start, or this JVM's live session of d is held still by its mutex).
+     */
+    private void recover(final int d)
+    {
+        final long dso = t.slotOffset(d);
+        final long savedOp = get(so + S_PROGRESS);
+        final long savedA = get(so + S_PROGRESS_A);
+        final long savedB = get(so + S_PROGRESS_B);
+        if (d != slot)
+        {
+            waitForDependents(d);
+            putOrdered(so + S_PROGRESS_A, d);
+            buf.putLongVolatile((int)(so + S_PROGRESS), P_RECOVERING);
+        }
+        final long st = get(dso + S_STATE);
+        final long recovering = HostLayout.state(STATE_RECOVERING, incarnation(st), pid(st));
+        buf.putLongVolatile((int)(dso + S_STATE), recovering);
+        if (d == slot)
+        {
+            myState = recovering;
+        }
+        step(REC_BEGIN);
+        // 1. an open critical section
+        final long intent = get(dso + S_INTENT);
+        if (intent > 0 && intent < t.buf.capacity() && owner(get(intent)) == d + 1)
+        {
+            final long n = Math.min(get(dso + S_UNDO_COUNT), UNDO_CAPACITY);
+            for (long i = n - 1; i >= 0; i--)
+            {
+                final long u = dso + S_UNDO + i * UNDO_ENTRY_LENGTH;
+                buf.putLong((int)buf.getLong((int)u), buf.getLong((int)u + SIZE_OF_LONG));
+            }
+            step(REC_UNDO_RESTORED);
+            buf.putLongOrdered((int)(dso + S_UNDO_COUNT), 0);
+            final long w = get(intent);
+            buf.putLongOrdered((int)intent, w & ~OWNER_MASK);
+            step(REC_LOCK_RELEASED);
+            if (intent >= t.nodesOffset)
+            {
+                t.bump((int)((intent - t.nodesOffset) / NODE_LENGTH));
+            }
+        }
+        else
+        {
+            buf.putLongOrdered((int)(dso + S_UNDO_COUNT), 0);
+        }
+        putOrdered(dso + S_INTENT, 0);
+        // 2. a multi-step operation
+        finishProgress(d, dso);
+        step(REC_PROGRESS_DONE);
+        // 3. the records
+        subtractRecords(d, false);
+        step(REC_RECORDS_DONE);
+        // 4. free
+        buf.putLongVolatile((int)(dso + S_STATE), HostLayout.state(STATE_FREE, incarnation(st), 0));
+        if (d != slot)
+        {
+            putOrdered(so + S_PROGRESS_A, savedA);
+            putOrdered(so + S_PROGRESS_B, savedB);
+            buf.putLongVolatile((int)(so + S_PROGRESS), savedOp);
+        }
+    }
+
+    /** Step 0: a dead recoverer of d may have left d's record words in its undo log. */
+    private void waitForDependents(final int d)
+    {
+        final long deadline = System.nanoTime() + DEPENDENCY_WAIT_NANOS;
+        for (int s = 0; s < t.slots; s++)
+        {
+            if (s == d || s == slot)
+            {
+                continue;
+            }
+            final long sso = t.slotOffset(s);
+            while (get(sso + S_PROGRESS) == P_RECOVERING && get(sso + S_PROGRESS_A) == d
+                && stateKind(get(sso + S_STATE)) != STATE_FREE)
+            {
+                final SlotLocks.Held h = t.locks.tryLock(s);
+                if (h != null)
+                {
+                    try
+                    {
+                        recover(s);
+                    }
+                    finally
+                    {
+                        t.locks.release(h);
+                    }
+                }
+                else if (System.nanoTime() - deadline > 0)
+                {
+                    throw new LockStoreException("host table " + t.file + ": slot " + s + " is still marked as recovering slot "
+                        + d + " while its session is alive", null);
+                }
+                else
+                {
+                    Thread.yield();
+                }
+            }
+        }
+    }
+
+    private void finishProgress(final int d, final long dso)
+    {
+        final long p = get(dso + S_PROGRESS);
+        final int a = (int)get(dso + S_PROGRESS_A);
+        final int b = (int)get(dso + S_PROGRESS_B);
+        if (p == P_INSERT_ALLOCATED)
+        {
+            freeNode(dso, a);
+        }
+        else if (p == P_INSERT_PARENT_RAISED)
+        {
+            lowerChildren(dso, a, b, INSERT_UNDO_PARENT, P_INSERT_ALLOCATED);
+            freeNode(dso, a);
+        }
+        else if (p == P_RECLAIM_DEAD)
+        {
+            unlink(dso, a);
+            lowerChildren(dso, a, b, RECLAIM_PARENT, P_RECLAIM_PARENT_LOWERED);
+            freeNode(dso, a);
+        }
+        else if (p == P_RECLAIM_UNLINKED)
+        {
+            lowerChildren(dso, a, b, RECLAIM_PARENT, P_RECLAIM_PARENT_LOWERED);
+            freeNode(dso, a);
+        }
+        else if (p == P_RECLAIM_PARENT_LOWERED)
+        {
+            freeNode(dso, a);
+        }
+        else if (p != P_NONE)
+        {
+            // P_RECOVERING: its undo log was restored in step 1; the slot it was recovering is dead
+            // again (kernel lock free) and is recovered on its own.
+            putOrdered(dso + S_PROGRESS_A, 0);
+            buf.putLongVolatile((int)(dso + S_PROGRESS), P_NONE);
+        }
+    }
+
+    /** Step 3 (and close): subtracts each record of slot d from its node and clears it. */
+    private void subtractRecords(final int d, final boolean own)
+    {
+        for (int r = 0; r < t.records; r++)
+        {
+            final long ro = t.recordOffset(d, r);
+            final long nodePlusOne = get(ro + R_NODE);
+            if (nodePlusOne == 0)
+            {
+                continue;
+            }
+            final int node = (int)(nodePlusOne - 1);
+            final long gen = get(ro + R_GEN);
+            final long no = t.nodeOffset(node);
+            if (node < 0 || node >= t.capacity || !enter(own ? UNCLAIM : RECOVER_RECORD, no + N_LOCK, gen << GEN_SHIFT))
+            {
+                // cannot happen while H7 holds: a node with counts is never reclaimed
+                putOrdered(ro + R_NODE, 0);
+                continue;
+            }
+            try
+            {
+                if (get(ro + R_NODE) == nodePlusOne && get(ro + R_GEN) == gen)
+                {
+                    for (int k = 0; k < KINDS; k++)
+                    {
+                        final long rc = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+                        if (rc != 0)
+                        {
+                            final long nk = no + N_COUNTS + (long)k * SIZE_OF_LONG;
+                            stage(nk, Math.max(0, getLong(nk) - rc));
+                            stage(ro + R_COUNTS + (long)k * SIZE_OF_LONG, 0);
+                        }
+                    }
+                    stage(ro + R_NODE, 0);
+                    stage(ro + R_GEN, 0);
+                    stage(ro + R_SINCE, 0);
+                    commit(false);
+                }
+                exit(no + N_LOCK);
+            }
+            catch (final RuntimeException e)
+            {
+                if (mutex.isHeldByCurrentThread())
+                {
+                    exit(no + N_LOCK);
+                }
+                throw e;
+            }
+            t.bump(node);
+        }
+        if (own)
+        {
+            recordOfNode.clear();
+        }
+    }
+
+    /** Breaks slot d (pathlock break): recovers it if dead; if alive only when forced. */
+    boolean breakSlot(final int d, final boolean force)
+    {
+        if (d == slot)
+        {
+            throw new IllegalArgumentException("host session in slot " + slot + " cannot break its own slot");
+        }
+        final long dso = t.slotOffset(d);
+        if (stateKind(get(dso + S_STATE)) == STATE_FREE)
+        {
+            return false;
+        }
+        if (recoverIfDead(d))
+        {
+            return true;
+        }
+        if (!force)
+        {
+            return false;
+        }
+        final HostSession local = t.sessionInThisJvm(d);
+        if (local != null)
+        {
+            local.mutex.lock();
+            try
+            {
+                local.broken = true;
+                forceBreak(d, dso);
+            }
+            finally
+            {
+                local.mutex.unlock();
+            }
+            return true;
+        }
+        forceBreak(d, dso);
+        return true;
+    }
+
+    /**
+     * Takes a live session's counts away (its process keeps running): its state becomes RECOVERING,
+     * so its next section writes nothing (H9); its open section, if any, is let finish first.
+     * The slot stays RECOVERING until the session's kernel lock is free; a later recovery then
+     * finishes its multi-step operation.
+     */
+    private void forceBreak(final int d, final long dso)
+    {
+        final long st = get(dso + S_STATE);
+        buf.putLongVolatile((int)(dso + S_STATE), HostLayout.state(STATE_RECOVERING, incarnation(st), pid(st)));
+        VarHandle.fullFence();
+        final long deadline = System.nanoTime() + BREAK_WAIT_NANOS;
+        while (get(dso + S_UNDO_COUNT) != 0 || (get(dso + S_INTENT) > 0 && owner(get(get(dso + S_INTENT))) == d + 1))
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new LockStoreException("host table " + t.file + ": the live session in slot " + d
+                    + " stays inside a critical section (stopped?); its slot is marked RECOVERING, try again", null);
+            }
+            Thread.yield();
+        }
+        subtractRecords(d, false);
+    }
+
+    // =============================================================================================
+    // words
+    // =============================================================================================
+
+    private long get(final long off)
+    {
+        return buf.getLongVolatile((int)off);
+    }
+
+    private long getLong(final long off)
+    {
+        return buf.getLong((int)off);
+    }
+
+    private void putOrdered(final long off, final long value)
+    {
+        buf.putLongOrdered((int)off, value);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "HostSession[slot " + slot + " of " + t.file + (broken ? ", broken" : "") + (closed ? ", closed" : "") + "]";
     }
 }

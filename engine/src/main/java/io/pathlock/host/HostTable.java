@@ -1,13 +1,141 @@
 package io.pathlock.host;
 
+import io.pathlock.core.LockStoreException;
+import io.pathlock.posix.Posix;
+import io.pathlock.posix.PosixBackends;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.pathlock.host.HostLayout.*;
 
 /**
  * A lock table in shared memory, used by every pathlock process of one host on one root.
  *
- * <p>SKELETON: the protocol and its numbered invariants go here (see docs/host-table.md).
+ * <pre>
+ * PROTOCOL (the byte layout is in HostLayout; H-numbers are the invariants below)
+ *
+ * The table has the in-process LockTable's semantics (DESIGN §2, docs/design.md "Shared locks: the
+ * conflict matrix") between SESSIONS, where LockTable has them between handles. Four hold kinds per
+ * node: PX, SX (POINT / SUBTREE exclusive), SP, SS (POINT / SUBTREE shared); two intention counts:
+ * IX, IS (exclusive / shared locks held strictly below); three pending-mark counts (MARK_ALL,
+ * MARK_EXCLUSIVE, MARK_SHARED); and a children count. Every session has a SLOT with a state word,
+ * an intent word, an undo log, progress words and CONTRIBUTION RECORDS: for each node it has counts
+ * on, the counts it added there (every kind, marks included).
+ *
+ * others(n, k) = count(n, k) - own record(n, k). Conflict checks use others' counts only, so a
+ * session's own locks never conflict with each other (upgrades POINT -> SUBTREE, S -> X just work).
+ *
+ * MICRO CRITICAL SECTION (every change to a shared word happens in one):
+ *   1. write the slot's intent word := offset of the lock word it is about to take;
+ *   2. CAS the lock word from "free" to "owned by my slot" (for a node the expected value holds the
+ *      generation and no DEAD flag: a reclaimed or reused node fails the CAS, the caller looks it up
+ *      again);
+ *   3. decide (read counts and own record); on refusal release and stop (nothing was written);
+ *   4. append (offset, old value) of every word it will write to the undo log, publish the undo
+ *      count (release store + store-store fence);
+ *   5. write the words: node counts AND the session's record AND any progress word, together;
+ *   6. clear the undo count (release store), release the lock word (release store).
+ * A session holds at most one micro lock at a time (never nested), so no deadlock is possible
+ * between sessions, and the intent word names the only lock a dead session may hold. Threads of
+ * one process share a session: a ReentrantLock per session is held from step 1 to step 6 (never
+ * while spinning on another slot's micro lock).
+ *
+ * A thread that finds a micro lock owned by slot s spins briefly, then asks whether s is alive (its
+ * kernel lock, see SlotLocks); if s is dead it recovers s (below) and retries.
+ *
+ * REQUESTS. tryAcquire(entries) (entries sorted, normalised): for each entry, for each strict
+ * ancestor a (root first): RAISE(a, IX for exclusive, IS for shared), refused when others hold
+ * SX at a (any request) or SS at a (exclusive request), or a mark refuses it; then CLAIM the target:
+ *   POINT-X    needs others' PX = SX = SP = SS = 0
+ *   POINT-S    needs others' PX = SX = 0
+ *   SUBTREE-X  needs others' PX = SX = SP = SS = 0 and IX = IS = 0
+ *   SUBTREE-S  needs others' PX = SX = 0 and IX = 0
+ * Any refusal rolls back everything the request raised, leaf first, and returns the blocker (node,
+ * generation, wake stripe, the stripe's sequence read before the attempt). A request never waits
+ * holding anything (H3). release(grant) lowers every count of the grant, leaf first, bumps the
+ * wake stripe of each node and wakes its sleepers.
+ *
+ * PENDING MARKS (no starvation, as LockTable's invariant 6): markPending(blocker) raises on the
+ * blocker's node the mark of the refused request's kind: MARK_ALL (a SUBTREE-X waiter: refuses every
+ * new raise through and claim on the node), MARK_EXCLUSIVE (a SUBTREE-S waiter: refuses exclusive
+ * raises and claims), MARK_SHARED (an exclusive waiter blocked by shared holders: refuses shared
+ * claims). A session with any count at a node (a hold, an intent, or a mark of its own) is exempt
+ * from the marks there: it may be what the waiter waits for. Marks are in the session's records,
+ * so a dead waiter's marks go with its recovery.
+ *
+ * NODES are keyed by (parent index, UTF-8 name) and chained in hash buckets. Lookup is lock-free:
+ * read the lock word (DEAD: restart), compare the key, read the lock word again (generation changed
+ * or DEAD: restart); a miss is confirmed under the bucket's micro lock. Insertion of a child c of p:
+ *   ALLOC (alloc lock: pop the free list or bump; c := DEAD, generation + 1; progress INSERT_ALLOCATED)
+ *   INSERT_PARENT (p's lock: children(p) += 1; progress INSERT_PARENT_RAISED)
+ *   INSERT_LINK (bucket lock: re-search; write c's key, c := live, head := c; progress NONE),
+ *   or, when another session linked the same key meanwhile: INSERT_UNDO_PARENT and FREE.
+ * RECLAMATION (when the free list and the bump area are empty): idle leaves (no counts, no marks,
+ * no children, not the root), clock order: RECLAIM_DEAD (c's lock: c := DEAD; progress
+ * RECLAIM_DEAD), RECLAIM_UNLINK (bucket), RECLAIM_PARENT (children(p) -= 1), FREE (alloc lock:
+ * push; progress NONE). The generation changes on reuse.
+ *
+ * RECOVERY of slot d, by a recoverer r holding d's kernel lock (r's progress := RECOVERING(d)):
+ *   0. first recover (or wait for) every slot whose progress is RECOVERING(d): its undo log may
+ *      name d's record words;
+ *   1. if d owns the lock named by its intent word: restore d's undo log (newest first) when its
+ *      count is not 0, clear the count, release the lock. A lock d does not own is never touched:
+ *      the undo count is published only after the CAS and cleared before the release;
+ *   2. finish or roll back the multi-step operation named by d's progress words (each step is a
+ *      micro section of r that also writes d's progress words, so it is atomic with them);
+ *   3. for each non-empty record of d: in a micro section of r on the record's node (whose undo log
+ *      also covers d's record words), subtract the record from the node, clear the record, bump the
+ *      node's wake stripe;
+ *   4. d := FREE; r's progress := NONE; release d's kernel lock.
+ * A recoverer that dies leaves its own slot dead with RECOVERING(d) in its progress: whoever
+ * recovers it restores its undo log (step 1: the half-done subtraction and d's record come back
+ * together, H5), drops that progress, and d is found dead again (its kernel lock is free) and
+ * recovered from where it stands: every step is idempotent given the state it leaves.
+ *
+ * INVARIANTS
+ *
+ *  H1. Counts: for every node n and kind k, count(n, k) = sum over sessions of record(n, k),
+ *      outside micro sections (and after recovery of a dead session's open section).
+ *  H2. Mutual exclusion: two sessions never hold conflicting locks; a conflicting pair always
+ *      meets on one node (the SUBTREE holder's node: its SX/SS against the other's IX/IS raise;
+ *      or the common node: hold against hold), whose micro lock serialises the two decisions.
+ *  H3. A request never waits holding anything: a refusal rolls back all it raised, so batches
+ *      never deadlock, whatever order their entries are in.
+ *  H4. One micro lock per session at a time; the intent word names it.
+ *  H5. Undo: while a slot's undo count c != 0, the slot owns the lock named by its intent and the
+ *      first c undo entries hold the old values of every word its section may have written.
+ *  H6. Lookup safety: a node's key is written while it is DEAD and unlinked; it is made live
+ *      (release store of its lock word) before it is linked; a reader validates the generation
+ *      after reading the key; a generation never repeats for one index (it grows by one per reuse).
+ *  H7. A node with a child is never reclaimed (children is raised before a child is linked and
+ *      lowered after it is unlinked); the root never is; a node with any count or mark never is.
+ *  H8. No lost wake-up: a waiter raises its stripe's sleeper count, re-reads the sequence and
+ *      sleeps only while the sequence is unchanged (futex compares atomically); a releaser
+ *      increments the sequence (atomic add) and then reads the sleeper count.
+ *  H9. A session whose slot was broken (incarnation or state changed) writes nothing: every
+ *      section re-reads its slot's state after taking the micro lock, and a section that adds a
+ *      record re-reads it again after a full fence (a Dekker handshake with the breaker, which
+ *      writes the state and fences before it scans the records).
+ * </pre>
  *
  * <p>Thread-safety: thread-safe. One instance per mapping per process; sessions are attached with
  * {@link #attach()}.
@@ -25,6 +153,9 @@ public final class HostTable implements AutoCloseable
 
     /** Default interval of a waiter's check for dead sessions. */
     public static final Duration LIVENESS_CHECK_DEFAULT = Duration.ofMillis(2);
+
+    /** Sessions attached in this JVM, by table file (real path) and slot, for breakSlot. */
+    private static final Map<String, Map<Integer, HostSession>> SESSIONS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
     /**
      * How to create a table (ignored, apart from the interop check, when attaching to an existing
@@ -77,8 +208,56 @@ public final class HostTable implements AutoCloseable
     {
     }
 
-    private HostTable()
+    final Path file;
+    final String key;
+    final UnsafeBuffer buf;
+    private final MappedByteBuffer mapped;
+    final int capacity;
+    final int buckets;
+    final int slots;
+    final int records;
+    final long slotLength;
+    final long slotsOffset;
+    final long bucketsOffset;
+    final long nodesOffset;
+    final String interop;
+    final long livenessNanos;
+    final SlotLocks locks;
+    final Posix posix;
+    final boolean futex;
+    final int pid;
+    private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private HostTable(final Path file, final MappedByteBuffer mapped, final Config config, final Posix posix)
     {
+        this.file = file;
+        this.mapped = mapped;
+        this.buf = new UnsafeBuffer(mapped);
+        this.capacity = (int)buf.getLong(H_CAPACITY);
+        this.buckets = (int)buf.getLong(H_BUCKETS);
+        this.slots = (int)buf.getLong(H_SLOTS);
+        this.records = (int)buf.getLong(H_RECORDS);
+        this.slotLength = slotLength(records);
+        this.slotsOffset = HEADER_LENGTH;
+        this.bucketsOffset = slotsOffset + slots * slotLength;
+        this.nodesOffset = bucketsOffset + (long)buckets * BUCKET_LENGTH;
+        this.interop = interopName(buf.getLong(H_INTEROP));
+        this.livenessNanos = config.livenessCheck().toNanos();
+        this.posix = posix;
+        this.futex = posix != null && posix.supportsFutex();
+        String k;
+        try
+        {
+            k = file.toRealPath().toString();
+        }
+        catch (final IOException e)
+        {
+            k = file.toAbsolutePath().normalize().toString();
+        }
+        this.key = k;
+        this.locks = new SlotLocks(file.getParent(), key, posix);
+        this.pid = (int)ProcessHandle.current().pid();
     }
 
     /**
@@ -89,11 +268,333 @@ public final class HostTable implements AutoCloseable
      * @return the table.
      * @throws io.pathlock.core.LockStoreException if the file cannot be created, mapped or is not a
      *         host table, or the interop modes differ (the message names both).
+     * @throws IllegalArgumentException if the config is invalid (the message names the bad value).
      */
     public static HostTable open(final Path file, final Config config)
     {
-        throw new UnsupportedOperationException("skeleton");
+        validate(file, config);
+        final Path absolute = file.toAbsolutePath();
+        final Path dir = absolute.getParent();
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final IOException e)
+        {
+            throw new LockStoreException("cannot create the host table directory " + dir + ": " + e, e);
+        }
+        final Posix posix = selectPosix();
+        for (int attempt = 0; ; attempt++)
+        {
+            if (Files.exists(absolute))
+            {
+                try
+                {
+                    return openExisting(absolute, config, posix);
+                }
+                catch (final NoSuchFileExistsRace e)
+                {
+                    // removed between exists() and open(): create it
+                }
+            }
+            final HostTable created = tryCreate(absolute, config, posix);
+            if (created != null)
+            {
+                return created;
+            }
+            if (attempt > 100)
+            {
+                throw new LockStoreException("cannot open or create the host table " + absolute
+                    + ": it keeps appearing and disappearing", null);
+            }
+        }
     }
+
+    private static final class NoSuchFileExistsRace extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        NoSuchFileExistsRace()
+        {
+            super(null, null, false, false);
+        }
+    }
+
+    private static void validate(final Path file, final Config config)
+    {
+        if (file == null || config == null)
+        {
+            throw new IllegalArgumentException("host table: file and config are required, got " + file + ", " + config);
+        }
+        if (config.capacity() < 2)
+        {
+            throw new IllegalArgumentException("host table capacity must be at least 2 nodes, got " + config.capacity());
+        }
+        if (config.slots() < 1 || config.slots() > SLOTS_MAX)
+        {
+            throw new IllegalArgumentException("host table slots must be in [1, " + SLOTS_MAX + "], got " + config.slots());
+        }
+        if (config.recordsPerSlot() < 1)
+        {
+            throw new IllegalArgumentException("host table records per slot must be at least 1, got " + config.recordsPerSlot());
+        }
+        if (config.interop() == null || interopCode(config.interop()) < 0)
+        {
+            throw new IllegalArgumentException("host table interop mode must be none, ov431 or ragfs, got " + config.interop());
+        }
+        if (config.livenessCheck() == null || config.livenessCheck().isNegative() || config.livenessCheck().isZero())
+        {
+            throw new IllegalArgumentException("host table liveness check interval must be positive, got "
+                + config.livenessCheck());
+        }
+        final long length = fileLength(config.capacity(), config.slots(), config.recordsPerSlot());
+        if (length > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("host table of " + config.capacity() + " nodes, " + config.slots()
+                + " slots and " + config.recordsPerSlot() + " records per slot would need " + length
+                + " bytes, more than the 2 GiB a mapping may have: lower capacity, slots or records per slot");
+        }
+    }
+
+    private static Posix selectPosix()
+    {
+        try
+        {
+            return PosixBackends.select().posix();
+        }
+        catch (final RuntimeException | LinkageError e)
+        {
+            return null;
+        }
+    }
+
+    private static HostTable tryCreate(final Path file, final Config config, final Posix posix)
+    {
+        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        final long length = fileLength(config.capacity(), config.slots(), config.recordsPerSlot());
+        MappedByteBuffer mapped = null;
+        boolean linked = false;
+        try
+        {
+            try (RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw"))
+            {
+                raf.setLength(length);
+                mapped = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
+            }
+            final UnsafeBuffer b = new UnsafeBuffer(mapped);
+            initialise(b, config, length);
+            try
+            {
+                Files.createLink(file, tmp);
+                linked = true;
+            }
+            catch (final FileAlreadyExistsException e)
+            {
+                return null;
+            }
+            return new HostTable(file, mapped, config, posix);
+        }
+        catch (final IOException e)
+        {
+            throw new LockStoreException("cannot create the host table " + file + ": " + e, e);
+        }
+        finally
+        {
+            if (!linked && mapped != null)
+            {
+                IoUtil.unmap(mapped);
+            }
+            try
+            {
+                Files.deleteIfExists(tmp);
+            }
+            catch (final IOException ignored)
+            {
+                // a leftover temporary file is harmless; the next creator uses another name
+            }
+        }
+    }
+
+    private static void initialise(final UnsafeBuffer b, final Config config, final long length)
+    {
+        b.putLong(H_VERSION, VERSION);
+        b.putLong(H_CAPACITY, config.capacity());
+        b.putLong(H_BUCKETS, bucketsFor(config.capacity()));
+        b.putLong(H_SLOTS, config.slots());
+        b.putLong(H_RECORDS, config.recordsPerSlot());
+        b.putLong(H_UNDO, UNDO_CAPACITY);
+        b.putLong(H_INTEROP, interopCode(config.interop()));
+        b.putLong(H_CREATED, System.currentTimeMillis());
+        b.putLong(H_LENGTH, length);
+        b.putLong(H_FREE_HEAD, 0);
+        b.putLong(H_FREE_COUNT, 0);
+        b.putLong(H_BUMP, 1);
+        b.putLong(H_CLOCK, 1);
+        final long nodes = HEADER_LENGTH + config.slots() * slotLength(config.recordsPerSlot())
+            + (long)bucketsFor(config.capacity()) * BUCKET_LENGTH;
+        final int root = (int)nodes;
+        b.putLong(root + N_PARENT, -1);
+        b.putLong(root + N_KEY, 0);
+        b.putLong(root + N_LOCK, 1L << GEN_SHIFT);
+        b.putLongVolatile(H_MAGIC, MAGIC);
+    }
+
+    private static HostTable openExisting(final Path file, final Config config, final Posix posix)
+    {
+        MappedByteBuffer mapped = null;
+        boolean ok = false;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final long size = ch.size();
+            if (size < HEADER_LENGTH)
+            {
+                throw new LockStoreException("host table " + file + " is truncated: " + size + " bytes, less than its "
+                    + HEADER_LENGTH + "-byte header", null);
+            }
+            if (size > Integer.MAX_VALUE)
+            {
+                throw new LockStoreException("host table " + file + " is not a host table: " + size
+                    + " bytes, more than any table can have", null);
+            }
+            mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            final UnsafeBuffer b = new UnsafeBuffer(mapped);
+            if (b.getLongVolatile(H_MAGIC) != MAGIC)
+            {
+                throw new LockStoreException("host table " + file + " is not a host table (bad magic "
+                    + hexMagic(b.getLong(H_MAGIC)) + ", expected \"plhost01\")", null);
+            }
+            if (b.getLong(H_VERSION) != VERSION)
+            {
+                throw new LockStoreException("host table " + file + " has layout version " + b.getLong(H_VERSION)
+                    + ", this engine reads version " + VERSION, null);
+            }
+            final long capacity = b.getLong(H_CAPACITY);
+            final long slots = b.getLong(H_SLOTS);
+            final long records = b.getLong(H_RECORDS);
+            final long buckets = b.getLong(H_BUCKETS);
+            final long declared = b.getLong(H_LENGTH);
+            if (capacity < 2 || capacity > Integer.MAX_VALUE || slots < 1 || slots > SLOTS_MAX || records < 1
+                || records > Integer.MAX_VALUE || buckets != bucketsFor((int)capacity)
+                || b.getLong(H_UNDO) != UNDO_CAPACITY
+                || declared != fileLength((int)capacity, (int)slots, (int)records))
+            {
+                throw new LockStoreException("host table " + file + " has an inconsistent header (capacity " + capacity
+                    + ", slots " + slots + ", records " + records + ", buckets " + buckets + ", length " + declared + ")", null);
+            }
+            if (size != declared)
+            {
+                throw new LockStoreException("host table " + file + " is truncated or damaged: " + size
+                    + " bytes, its header says " + declared, null);
+            }
+            final String mode = interopName(b.getLong(H_INTEROP));
+            if (!mode.equals(config.interop()))
+            {
+                throw new LockStoreException("host table " + file + " was created with interop mode " + mode
+                    + ", but was opened with interop mode " + config.interop(), null);
+            }
+            final HostTable t = new HostTable(file, mapped, config, posix);
+            ok = true;
+            return t;
+        }
+        catch (final NoSuchFileException e)
+        {
+            throw new NoSuchFileExistsRace();
+        }
+        catch (final IOException e)
+        {
+            throw new LockStoreException("cannot open the host table " + file + ": " + e, e);
+        }
+        finally
+        {
+            if (!ok && mapped != null)
+            {
+                IoUtil.unmap(mapped);
+            }
+        }
+    }
+
+    private static String hexMagic(final long magic)
+    {
+        final byte[] bytes = new byte[8];
+        for (int i = 0; i < 8; i++)
+        {
+            bytes[i] = (byte)(magic >>> (8 * i));
+        }
+        final StringBuilder sb = new StringBuilder("\"");
+        for (final byte c : bytes)
+        {
+            sb.append(c >= 32 && c < 127 ? String.valueOf((char)c) : String.format("\\x%02x", c & 0xFF));
+        }
+        return sb.append('"').toString();
+    }
+
+    // ---- offsets ----
+
+    long slotOffset(final int slot)
+    {
+        return slotsOffset + slot * slotLength;
+    }
+
+    long undoOffset(final int slot, final int entry)
+    {
+        return slotOffset(slot) + S_UNDO + (long)entry * UNDO_ENTRY_LENGTH;
+    }
+
+    long recordOffset(final int slot, final int record)
+    {
+        return slotOffset(slot) + S_UNDO + (long)UNDO_CAPACITY * UNDO_ENTRY_LENGTH + (long)record * RECORD_LENGTH;
+    }
+
+    long bucketOffset(final int bucket)
+    {
+        return bucketsOffset + (long)bucket * BUCKET_LENGTH;
+    }
+
+    long nodeOffset(final int node)
+    {
+        return nodesOffset + (long)node * NODE_LENGTH;
+    }
+
+    int stripeOf(final int node)
+    {
+        int h = node * 0x9E3779B9;
+        h ^= h >>> 16;
+        return h & (STRIPES - 1);
+    }
+
+    long stripeOffset(final int stripe)
+    {
+        return H_STRIPES + (long)stripe * STRIPE_LENGTH;
+    }
+
+    long getLong(final long offset)
+    {
+        return buf.getLong((int)offset);
+    }
+
+    long getLongVolatile(final long offset)
+    {
+        return buf.getLongVolatile((int)offset);
+    }
+
+    /** Bumps a node's wake stripe and wakes its sleepers (H8). */
+    void bump(final int node)
+    {
+        final long off = stripeOffset(stripeOf(node));
+        buf.getAndAddInt((int)off + STRIPE_SEQ, 1);
+        if (buf.getIntVolatile((int)off + STRIPE_SLEEPERS) > 0 && futex)
+        {
+            posix.futexWake(buf.addressOffset() + off + STRIPE_SEQ, Integer.MAX_VALUE);
+        }
+    }
+
+    int stripeSeq(final int stripe)
+    {
+        return buf.getIntVolatile((int)stripeOffset(stripe) + STRIPE_SEQ);
+    }
+
+    // ---- sessions ----
 
     /**
      * Attaches a new session (takes a free slot and its kernel lock; recovers a dead slot first).
@@ -104,7 +605,49 @@ public final class HostTable implements AutoCloseable
      */
     public HostSession attach()
     {
-        throw new UnsupportedOperationException("skeleton");
+        ensureOpen();
+        final int start = ThreadLocalRandom.current().nextInt(slots);
+        for (int i = 0; i < slots; i++)
+        {
+            final int slot = (start + i) % slots;
+            final SlotLocks.Held held = locks.tryLock(slot);
+            if (held == null)
+            {
+                continue;
+            }
+            try
+            {
+                final HostSession s = new HostSession(this, slot, held);
+                s.start();
+                sessions.add(s);
+                SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
+                return s;
+            }
+            catch (final RuntimeException e)
+            {
+                locks.release(held);
+                throw e;
+            }
+        }
+        throw new LockStoreException("host table " + file + ": all " + slots + " session slots are taken by live sessions", null);
+    }
+
+    void detached(final HostSession s)
+    {
+        sessions.remove(s);
+        final Map<Integer, HostSession> m = SESSIONS_IN_THIS_JVM.get(key);
+        if (m != null)
+        {
+            m.remove(s.slot(), s);
+        }
+    }
+
+    void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("host table " + file + " is closed");
+        }
     }
 
     /**
@@ -114,7 +657,7 @@ public final class HostTable implements AutoCloseable
      */
     public String interop()
     {
-        throw new UnsupportedOperationException("skeleton");
+        return interop;
     }
 
     /**
@@ -124,7 +667,47 @@ public final class HostTable implements AutoCloseable
      */
     public int capacity()
     {
-        throw new UnsupportedOperationException("skeleton");
+        return capacity;
+    }
+
+    /**
+     * The number of session slots fixed at creation.
+     *
+     * @return the slot count.
+     */
+    public int slotCount()
+    {
+        return slots;
+    }
+
+    /**
+     * The number of contribution records per session fixed at creation.
+     *
+     * @return the record count.
+     */
+    public int recordsPerSlot()
+    {
+        return records;
+    }
+
+    /**
+     * The table file.
+     *
+     * @return the path it was opened with (absolute).
+     */
+    public Path file()
+    {
+        return file;
+    }
+
+    /**
+     * Whether waiters sleep on a futex (JNI backend) rather than backing off.
+     *
+     * @return true with futexes.
+     */
+    public boolean usesFutex()
+    {
+        return futex;
     }
 
     /**
@@ -134,7 +717,7 @@ public final class HostTable implements AutoCloseable
      */
     public int nodesInUse()
     {
-        throw new UnsupportedOperationException("skeleton");
+        return (int)(buf.getLongVolatile(H_BUMP) - buf.getLongVolatile(H_FREE_COUNT));
     }
 
     /**
@@ -144,7 +727,84 @@ public final class HostTable implements AutoCloseable
      */
     public List<LockInfo> locks()
     {
-        throw new UnsupportedOperationException("skeleton");
+        ensureOpen();
+        final List<LockInfo> out = new ArrayList<>();
+        final long now = System.currentTimeMillis();
+        for (int s = 0; s < slots; s++)
+        {
+            final long state = getLongVolatile(slotOffset(s) + S_STATE);
+            if (stateKind(state) == STATE_FREE)
+            {
+                continue;
+            }
+            final boolean alive = locks.isAlive(s);
+            for (int r = 0; r < records; r++)
+            {
+                final long ro = recordOffset(s, r);
+                final long nodePlusOne = getLongVolatile(ro + R_NODE);
+                if (nodePlusOne == 0)
+                {
+                    continue;
+                }
+                final int node = (int)(nodePlusOne - 1);
+                final long since = getLong(ro + R_SINCE);
+                for (int k = PX; k <= SS; k++)
+                {
+                    final long c = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+                    if (c > 0)
+                    {
+                        out.add(new LockInfo(pathOf(node), s, pid(state), holdKindName(k), (int)c,
+                            since > 0 ? Math.max(0, now - since) * 1_000_000L : -1, alive));
+                    }
+                }
+            }
+        }
+        out.sort(Comparator.comparing(LockInfo::path).thenComparingInt(LockInfo::slot));
+        return out;
+    }
+
+    static String holdKindName(final int kind)
+    {
+        switch (kind)
+        {
+            case PX:
+                return "POINT-X";
+            case SX:
+                return "SUBTREE-X";
+            case SP:
+                return "POINT-S";
+            case SS:
+                return "SUBTREE-S";
+            default:
+                return KIND_NAMES[kind];
+        }
+    }
+
+    /** The path of a node (racy read, for status and conflicts). */
+    String pathOf(final int node)
+    {
+        final List<String> names = new ArrayList<>();
+        int n = node;
+        int guard = 0;
+        while (n > 0 && n < capacity && guard++ < 4096)
+        {
+            final long off = nodeOffset(n);
+            final int len = (int)(getLong(off + N_KEY) & 0xFFFF_FFFFL);
+            final byte[] name = new byte[Math.min(Math.max(len, 0), MAX_NAME_BYTES)];
+            buf.getBytes((int)(off + N_NAME), name);
+            names.add(new String(name, StandardCharsets.UTF_8));
+            n = (int)getLong(off + N_PARENT);
+        }
+        if (names.isEmpty())
+        {
+            return "/";
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (int i = names.size() - 1; i >= 0; i--)
+        {
+            sb.append('/').append(names.get(i));
+        }
+        return sb.toString();
     }
 
     /**
@@ -154,7 +814,28 @@ public final class HostTable implements AutoCloseable
      */
     public List<SlotInfo> slots()
     {
-        throw new UnsupportedOperationException("skeleton");
+        ensureOpen();
+        final List<SlotInfo> out = new ArrayList<>();
+        for (int s = 0; s < slots; s++)
+        {
+            final long state = getLongVolatile(slotOffset(s) + S_STATE);
+            final long kind = stateKind(state);
+            if (kind == STATE_FREE)
+            {
+                continue;
+            }
+            int used = 0;
+            for (int r = 0; r < records; r++)
+            {
+                if (getLongVolatile(recordOffset(s, r) + R_NODE) != 0)
+                {
+                    used++;
+                }
+            }
+            final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
+            out.add(new SlotInfo(s, name, pid(state), used));
+        }
+        return out;
     }
 
     /**
@@ -164,7 +845,24 @@ public final class HostTable implements AutoCloseable
      */
     public int recoverDead()
     {
-        throw new UnsupportedOperationException("skeleton");
+        ensureOpen();
+        final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
+        if (existing != null && !existing.isClosed())
+        {
+            return existing.recoverDeadSlots();
+        }
+        final int[] recoveredByAttach = new int[1];
+        try (HostSession s = attachCounting(recoveredByAttach))
+        {
+            return recoveredByAttach[0] + s.recoverDeadSlots();
+        }
+    }
+
+    private HostSession attachCounting(final int[] recovered)
+    {
+        final HostSession s = attach();
+        recovered[0] = s.recoveredAtStart() ? 1 : 0;
+        return s;
     }
 
     /**
@@ -173,16 +871,241 @@ public final class HostTable implements AutoCloseable
      * @param slot  the slot.
      * @param force also when its session is alive (its process keeps running, without its locks).
      * @return true if the slot was recovered, false if it was free or alive and not forced.
+     * @throws IllegalArgumentException if the slot is out of range (the message names it).
      */
     public boolean breakSlot(final int slot, final boolean force)
     {
-        throw new UnsupportedOperationException("skeleton");
+        ensureOpen();
+        if (slot < 0 || slot >= slots)
+        {
+            throw new IllegalArgumentException("host table " + file + " has slots 0.." + (slots - 1) + ", got " + slot);
+        }
+        if (stateKind(getLongVolatile(slotOffset(slot) + S_STATE)) == STATE_FREE)
+        {
+            return false;
+        }
+        final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
+        if (existing != null && existing.slot() != slot && !existing.isClosed())
+        {
+            return existing.breakSlot(slot, force);
+        }
+        try (HostSession s = attach())
+        {
+            if (s.slot() == slot)
+            {
+                return true; // attach found the slot dead and recovered it before taking it
+            }
+            return s.breakSlot(slot, force);
+        }
+    }
+
+    /**
+     * Test and diagnostics: the non-zero counts of every live node, by path ({@code KINDS} longs,
+     * then children). Racy unless the table is quiescent.
+     */
+    java.util.SortedMap<String, long[]> nodeCounts()
+    {
+        final java.util.SortedMap<String, long[]> out = new java.util.TreeMap<>();
+        final long bump = buf.getLongVolatile(H_BUMP);
+        for (int n = 0; n < bump; n++)
+        {
+            final long no = nodeOffset(n);
+            if ((getLongVolatile(no + N_LOCK) & DEAD) != 0)
+            {
+                continue;
+            }
+            final long[] c = new long[KINDS + 1];
+            boolean any = false;
+            for (int k = 0; k < KINDS; k++)
+            {
+                c[k] = getLong(no + N_COUNTS + (long)k * SIZE_OF_LONG);
+                any |= c[k] != 0;
+            }
+            c[KINDS] = getLong(no + N_CHILDREN);
+            if (any)
+            {
+                out.put(pathOf(n), c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Test and diagnostics: checks H1 (node counts = sum of records), children counts, that no micro
+     * lock is owned and no undo log is open. Only meaningful when the table is quiescent.
+     *
+     * @return the problems found, empty when consistent.
+     */
+    List<String> checkConsistency()
+    {
+        final List<String> problems = new ArrayList<>();
+        final long bump = buf.getLongVolatile(H_BUMP);
+        final long[][] sums = new long[(int)bump][KINDS];
+        for (int s = 0; s < slots; s++)
+        {
+            final long so = slotOffset(s);
+            if (getLongVolatile(so + S_UNDO_COUNT) != 0)
+            {
+                problems.add("slot " + s + " has an open undo log");
+            }
+            if (stateKind(getLongVolatile(so + S_STATE)) == STATE_FREE && getLongVolatile(so + S_PROGRESS) != P_NONE)
+            {
+                problems.add("free slot " + s + " has progress " + getLongVolatile(so + S_PROGRESS));
+            }
+            for (int r = 0; r < records; r++)
+            {
+                final long ro = recordOffset(s, r);
+                final long np = getLongVolatile(ro + R_NODE);
+                if (np == 0)
+                {
+                    continue;
+                }
+                if (stateKind(getLongVolatile(so + S_STATE)) == STATE_FREE)
+                {
+                    problems.add("free slot " + s + " has record " + r + " for node " + (np - 1));
+                }
+                if (np - 1 >= bump)
+                {
+                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " beyond the bump pointer");
+                    continue;
+                }
+                final long gen = getLongVolatile(ro + R_GEN);
+                final long w = getLongVolatile(nodeOffset((int)(np - 1)) + N_LOCK);
+                if ((w & DEAD) != 0 || generation(w) != gen)
+                {
+                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
+                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
+                }
+                boolean any = false;
+                for (int k = 0; k < KINDS; k++)
+                {
+                    final long c = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+                    sums[(int)(np - 1)][k] += c;
+                    any |= c != 0;
+                }
+                if (!any)
+                {
+                    problems.add("slot " + s + " record " + r + " is in use but empty");
+                }
+            }
+        }
+        final long[] children = new long[(int)bump];
+        for (int n = 0; n < bump; n++)
+        {
+            final long no = nodeOffset(n);
+            final long w = getLongVolatile(no + N_LOCK);
+            if (owner(w) != 0)
+            {
+                problems.add("node " + n + " (" + pathOf(n) + ") is locked by slot " + (owner(w) - 1));
+            }
+            if ((w & DEAD) != 0)
+            {
+                continue;
+            }
+            if (n != ROOT)
+            {
+                final long p = getLong(no + N_PARENT);
+                if (p >= 0 && p < bump)
+                {
+                    children[(int)p]++;
+                }
+            }
+            for (int k = 0; k < KINDS; k++)
+            {
+                final long c = getLong(no + N_COUNTS + (long)k * SIZE_OF_LONG);
+                if (c != sums[n][k])
+                {
+                    problems.add("node " + n + " (" + pathOf(n) + ") has " + KIND_NAMES[k] + " = " + c
+                        + " but the records sum to " + sums[n][k]);
+                }
+            }
+        }
+        for (int n = 0; n < bump; n++)
+        {
+            final long no = nodeOffset(n);
+            if ((getLongVolatile(no + N_LOCK) & DEAD) == 0 && getLong(no + N_CHILDREN) != children[n])
+            {
+                problems.add("node " + n + " (" + pathOf(n) + ") has children = " + getLong(no + N_CHILDREN) + " but "
+                    + children[n] + " live nodes name it as parent");
+            }
+        }
+        if (owner(getLongVolatile(H_ALLOC_LOCK)) != 0)
+        {
+            problems.add("the allocator lock is held by slot " + (owner(getLongVolatile(H_ALLOC_LOCK)) - 1));
+        }
+        for (int b = 0; b < buckets; b++)
+        {
+            if (owner(getLongVolatile(bucketOffset(b) + B_LOCK)) != 0)
+            {
+                problems.add("bucket " + b + " is locked by slot " + (owner(getLongVolatile(bucketOffset(b) + B_LOCK)) - 1));
+            }
+        }
+        long free = 0;
+        long f = getLongVolatile(H_FREE_HEAD);
+        while (f != 0 && free <= capacity)
+        {
+            free++;
+            final long no = nodeOffset((int)(f - 1));
+            if ((getLongVolatile(no + N_LOCK) & DEAD) == 0)
+            {
+                problems.add("free node " + (f - 1) + " is not DEAD");
+            }
+            f = getLong(no + N_FREE_NEXT);
+        }
+        if (free != getLongVolatile(H_FREE_COUNT))
+        {
+            problems.add("free list has " + free + " nodes, the free count says " + getLongVolatile(H_FREE_COUNT));
+        }
+        long dead = 0;
+        for (int n = 1; n < bump; n++)
+        {
+            if ((getLongVolatile(nodeOffset(n) + N_LOCK) & DEAD) != 0)
+            {
+                dead++;
+            }
+        }
+        if (dead != free)
+        {
+            problems.add(dead + " nodes are DEAD but " + free + " are on the free list (leaked nodes)");
+        }
+        return problems;
+    }
+
+    /** A session of this JVM (any HostTable instance of the same file) attached to a slot, or null. */
+    HostSession sessionInThisJvm(final int slot)
+    {
+        final Map<Integer, HostSession> m = SESSIONS_IN_THIS_JVM.get(key);
+        return m == null ? null : m.get(slot);
     }
 
     /** Unmaps the table. Sessions still attached are detached (their locks released). */
     @Override
     public void close()
     {
-        throw new UnsupportedOperationException("skeleton");
+        if (closed)
+        {
+            return;
+        }
+        RuntimeException first = null;
+        for (final HostSession s : sessions)
+        {
+            try
+            {
+                s.close();
+            }
+            catch (final RuntimeException e)
+            {
+                if (first == null)
+                {
+                    first = e;
+                }
+            }
+        }
+        closed = true;
+        IoUtil.unmap(mapped);
+        if (first != null)
+        {
+            throw first;
+        }
     }
 }

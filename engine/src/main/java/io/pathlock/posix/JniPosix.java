@@ -53,6 +53,27 @@ public final class JniPosix implements Posix
 
     /** {@inheritDoc} */
     @Override
+    public boolean supportsFutex()
+    {
+        return true;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int futexWait(final long address, final int expected, final long timeoutNanos)
+    {
+        return PathlockNative.futexWait(address, expected, timeoutNanos);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int futexWake(final long address, final int count)
+    {
+        return PathlockNative.futexWake(address, count);
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public boolean hasRealFileDescriptors()
     {
         return true;

@@ -61,6 +61,43 @@ public interface Posix
     int CREATE_LOCK_EXCLUSIVE = 2;
 
     /**
+     * Whether {@link #futexWait} and {@link #futexWake} are real {@code futex(2)} calls on shared
+     * mappings (the JNI backend); false on jnr-posix and java.nio, whose callers back off instead.
+     *
+     * @return true when futexes are available.
+     */
+    default boolean supportsFutex()
+    {
+        return false;
+    }
+
+    /**
+     * {@code futex(FUTEX_WAIT)} on a 32-bit word of a {@code MAP_SHARED} mapping (shared futex).
+     *
+     * @param address      the word's address, 4-byte aligned.
+     * @param expected     sleep only while the word holds this value.
+     * @param timeoutNanos most time to sleep; negative for no limit.
+     * @return 0 when woken (possibly spuriously), {@code -EAGAIN} when the word differs,
+     *         {@code -ETIMEDOUT}, {@code -EINTR}, or {@code -ENOSYS} without {@link #supportsFutex()}.
+     */
+    default int futexWait(final long address, final int expected, final long timeoutNanos)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
+     * {@code futex(FUTEX_WAKE)} on a 32-bit word of a {@code MAP_SHARED} mapping.
+     *
+     * @param address the word's address, 4-byte aligned.
+     * @param count   most waiters to wake.
+     * @return how many were woken, or {@code -ENOSYS} without {@link #supportsFutex()}.
+     */
+    default int futexWake(final long address, final int count)
+    {
+        return -Errno.ENOSYS;
+    }
+
+    /**
      * Which implementation this is.
      *
      * @return the backend.

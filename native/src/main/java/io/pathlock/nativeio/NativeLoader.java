@@ -20,7 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class NativeLoader
 {
     /** ABI version that this Java binding expects from the library. */
-    public static final int ABI_VERSION = 7;
+    public static final int ABI_VERSION = 8;
 
     /** Class-path directory holding the library for this platform. */
     public static final String RESOURCE_DIR = "/META-INF/native/linux-x86_64/";

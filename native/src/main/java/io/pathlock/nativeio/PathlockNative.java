@@ -612,4 +612,27 @@ public final class PathlockNative
      * @return 0.
      */
     public static native int signalRelayRemove();
+
+    // ---- futex on a shared mapping: the host lock table's wake stripes (ABI 8) ----
+
+    /**
+     * {@code futex(FUTEX_WAIT)} on a 32-bit word of a {@code MAP_SHARED} mapping (a shared futex,
+     * not {@code FUTEX_PRIVATE_FLAG}, so that another process mapping the same file can wake it).
+     *
+     * @param address      the word's address, 4-byte aligned.
+     * @param expected     sleep only while the word holds this value.
+     * @param timeoutNanos most time to sleep; negative for no limit.
+     * @return 0 when woken (possibly spuriously), {@code -EAGAIN} when the word differs from
+     *         {@code expected}, {@code -ETIMEDOUT}, {@code -EINTR}, or another {@code -errno}.
+     */
+    public static native int futexWait(long address, int expected, long timeoutNanos);
+
+    /**
+     * {@code futex(FUTEX_WAKE)} on a 32-bit word of a {@code MAP_SHARED} mapping.
+     *
+     * @param address the word's address, 4-byte aligned.
+     * @param count   most waiters to wake.
+     * @return how many were woken, or {@code -errno}.
+     */
+    public static native int futexWake(long address, int count);
 }

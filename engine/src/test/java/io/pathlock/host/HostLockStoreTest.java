@@ -1,0 +1,462 @@
+package io.pathlock.host;
+
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockMode;
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.core.LockTimeoutException;
+import io.pathlock.core.LockType;
+import io.pathlock.file.FileLockStore;
+import io.pathlock.store.LockStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link HostLockStore} on a real table in a real mapped file and real lock files: two stores on one
+ * root in one JVM are two sessions of the table, as two processes would be; each behind its own
+ * {@link LockManager}, so every request passes the manager's own table first, as in production.
+ * The invariants cited are those of {@link HostLockStore} (HS), {@link HostStoreMarks} (HM) and
+ * {@link HostStoreWaiter} (HW).
+ */
+class HostLockStoreTest
+{
+    private static final String OV_OWNER = "ov-proc-7";
+
+    @TempDir
+    Path root;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    private HostLockStore store(final String interop)
+    {
+        final HostLockStore s = HostLockStoreContractTest.small(root, interop).build();
+        toClose.add(s);
+        return s;
+    }
+
+    private LockManager manager(final HostLockStore store)
+    {
+        final LockManager m = LockManager.builder().store(store).build();
+        toClose.add(m);
+        return m;
+    }
+
+    private static List<LockRequest.Entry> entries(final String path, final LockType type)
+    {
+        return List.of(new LockRequest.Entry(io.pathlock.core.LockPath.parse(path), type));
+    }
+
+    /** Waits (bounded, without sleeping) until a condition other threads make true holds. */
+    private static void awaitTrue(final String what, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private static long wallNanos()
+    {
+        return ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now());
+    }
+
+    // ---- exclusion between sessions ---------------------------------------------------------------
+
+    /** The design's conflict matrix (DESIGN §2) for exclusive locks, written out by hand. */
+    private static boolean conflict(final LockType held, final String heldPath, final LockType req, final String reqPath)
+    {
+        if (heldPath.equals(reqPath))
+        {
+            return true;
+        }
+        if (reqPath.startsWith(heldPath + "/"))
+        {
+            return held == LockType.SUBTREE;
+        }
+        if (heldPath.startsWith(reqPath + "/"))
+        {
+            return req == LockType.SUBTREE;
+        }
+        return false;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "ragfs"})
+    void twoManagersOnTwoSessionsExcludeEachOtherByTheMatrix(final String interop) throws Exception
+    {
+        Files.createDirectories(root.resolve("d/t/c"));
+        Files.createDirectories(root.resolve("d/s"));
+        final LockManager a = manager(store(interop));
+        final LockManager b = manager(store(interop));
+        final String held = "/d/t";
+        for (final LockType heldType : LockType.values())
+        {
+            try (LockHandle h = a.tryLock(heldType == LockType.POINT ? LockRequest.point(held) : LockRequest.subtree(held)))
+            {
+                for (final String req : new String[] {"/d/t", "/d/t/c", "/d", "/d/s", "/u"})
+                {
+                    for (final LockType reqType : LockType.values())
+                    {
+                        final LockRequest r = reqType == LockType.POINT ? LockRequest.point(req) : LockRequest.subtree(req);
+                        final boolean expectConflict = conflict(heldType, held, reqType, req);
+                        final String cell = heldType + " " + held + " held, " + reqType + " " + req + " asked (" + interop + ")";
+                        if (expectConflict)
+                        {
+                            final LockBusyException e = assertThrows(LockBusyException.class, () -> b.tryLock(r), cell);
+                            assertNotNull(e.conflict(), cell);
+                        }
+                        else
+                        {
+                            b.tryLock(r).close();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sharedLocksOfTwoSessionsAreCompatibleAndExcludeExclusiveOnes() throws Exception
+    {
+        final LockManager a = manager(store("none"));
+        final LockManager b = manager(store("none"));
+        try (LockHandle h = a.tryLock(LockRequest.subtreeShared("/r")))
+        {
+            b.tryLock(LockRequest.subtreeShared("/r")).close();
+            b.tryLock(LockRequest.pointShared("/r/x")).close();
+            assertThrows(LockBusyException.class, () -> b.tryLock(LockRequest.point("/r/x")));
+            assertThrows(LockBusyException.class, () -> b.tryLock(LockRequest.subtree("/")));
+        }
+        b.tryLock(LockRequest.point("/r/x")).close();
+    }
+
+    // ---- waiting ---------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "ragfs"})
+    void aBlockingWaiterIsWokenByAReleaseInAnotherSession(final String interop) throws Exception
+    {
+        Files.createDirectories(root.resolve("w"));
+        final LockManager a = manager(store(interop));
+        final LockManager b = manager(store(interop));
+        final LockHandle held = a.tryLock(LockRequest.subtree("/w"));
+        final AtomicReference<Object> result = new AtomicReference<>();
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                result.set(b.lock(LockRequest.point("/w/x"), Duration.ofSeconds(60)));
+            }
+            catch (final Throwable e)
+            {
+                result.set(e);
+            }
+        }, "waiter");
+        t.start();
+        awaitTrue("b has a waiter", () -> !b.snapshot().waiters().isEmpty());
+        assertNull(result.get(), "granted while the SUBTREE was held");
+        held.close();
+        t.join(TimeUnit.SECONDS.toMillis(60));
+        assertInstanceOf(LockHandle.class, result.get(), String.valueOf(result.get()));
+        ((LockHandle)result.get()).close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "ragfs"})
+    void anAsyncWaiterIsWokenByAReleaseWithoutAThreadOfItsOwn(final String interop) throws Exception
+    {
+        Files.createDirectories(root.resolve("w"));
+        final LockManager a = manager(store(interop));
+        final HostLockStore bs = store(interop);
+        final LockManager b = manager(bs);
+        final LockHandle held = a.tryLock(LockRequest.subtree("/w"));
+        final List<CompletableFuture<LockHandle>> waits = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            waits.add(b.acquireAsync(LockRequest.point("/w/" + i), Duration.ofSeconds(60)));
+        }
+        awaitTrue("b has waiters", () -> !b.snapshot().waiters().isEmpty());
+        for (final CompletableFuture<LockHandle> w : waits)
+        {
+            assertFalse(w.isDone(), "granted while /w was held");
+        }
+        held.close();
+        for (final CompletableFuture<LockHandle> w : waits)
+        {
+            // HW1 wakes the oldest, HW2 the others within a poll interval.
+            w.get(60, TimeUnit.SECONDS).close();
+        }
+    }
+
+    // ---- interop ---------------------------------------------------------------------------------
+
+    @Test
+    void withRagfsTheLockFilesExistWhileHeldAndGoWithTheRelease() throws Exception
+    {
+        Files.createDirectories(root.resolve("a"));
+        final HostLockStore s = store("ragfs");
+        assertEquals("ragfs", s.interop());
+        assertNotNull(s.fileStore());
+        final LockManager m = manager(s);
+        final Path file = root.resolve("a/.path.ovlock");
+        try (LockHandle h = m.tryLock(LockRequest.subtree("/a")))
+        {
+            assertTrue(Files.exists(file), "no lock file while held");
+            assertTrue(Files.readString(file).endsWith(":T"), Files.readString(file));
+            assertEquals(1, s.table().locks().stream().filter(l -> l.path().equals("/a")).count(), s.table().locks().toString());
+        }
+        assertFalse(Files.exists(file), "the lock file outlived the release");
+        assertTrue(s.table().locks().isEmpty(), s.table().locks().toString());
+    }
+
+    @Test
+    void aPlantedOpenVikingTokenBlocksAHostStoreRequestAndLeavesTheTableFree() throws Exception
+    {
+        Files.createDirectories(root.resolve("ov/d/x"));
+        Files.writeString(root.resolve("ov/d/.path.ovlock"), OV_OWNER + ":" + wallNanos() + ":T");
+        final HostLockStore s = store("ragfs");
+        final LockManager m = manager(s);
+        final LockBusyException e = assertThrows(LockBusyException.class, () -> m.tryLock(LockRequest.point("/ov/d/x")));
+        assertEquals(OV_OWNER, e.conflict().holderOwnerId(), e.getMessage());
+        // SUBTREE above the planted lock: the inner store checks the files below.
+        assertThrows(LockBusyException.class, () -> m.tryLock(LockRequest.subtree("/ov")));
+        assertTrue(s.table().locks().isEmpty(), "a refused file publication kept its table grant: " + s.table().locks());
+        final HostLockStore other = store("ragfs");
+        assertTrue(other.tryPublish("x", entries("/ov/q", LockType.SUBTREE)).isGranted());
+    }
+
+    @Test
+    void withInteropNoneNoFileIsCreatedUnderTheTreeAndSubtreeScansNothing() throws Exception
+    {
+        Files.createDirectories(root.resolve("n/d"));
+        // A planted OpenViking lock below: with interop none it is not looked at (no scan).
+        Files.writeString(root.resolve("n/d/.path.ovlock"), OV_OWNER + ":" + wallNanos() + ":T");
+        final List<Path> before = walk();
+        final HostLockStore s = store("none");
+        assertNull(s.fileStore());
+        final LockManager m = manager(s);
+        try (LockHandle h = m.tryLock(LockRequest.subtree("/n")))
+        {
+            m.tryLock(LockRequest.point("/elsewhere/f")).close();
+            try (LockHandle p = m.tryLock(LockRequest.point("/n2/new/file")))
+            {
+                assertEquals(before, walk(), "interop none created files under the tree");
+            }
+        }
+        assertEquals(before, walk(), "interop none created files under the tree");
+        assertTrue(Files.exists(root.resolve(HostLockStore.TABLE_FILE)));
+    }
+
+    /** Every path under the root except the reserved {@code .pathlock/} directory, sorted. */
+    private List<Path> walk() throws Exception
+    {
+        try (Stream<Path> s = Files.walk(root))
+        {
+            return s.filter(p -> !root.relativize(p).startsWith(FileLockStore.RESERVED_DIR_NAME)).sorted()
+                .collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    void theInteropModeIsTheTablesAndAMismatchIsRefusedNamingBoth() throws Exception
+    {
+        final HostLockStore first = store("none");
+        assertEquals("none", HostLockStore.open(root).interop(), "the default is the existing table's mode");
+        final LockStoreException e = assertThrows(LockStoreException.class,
+            () -> HostLockStoreContractTest.small(root, "ragfs").build());
+        assertTrue(e.getMessage().contains("none") && e.getMessage().contains("ragfs"), e.getMessage());
+        assertTrue(first.tryPublish("still-works", entries("/m", LockType.POINT)).isGranted());
+        final Path fresh = Files.createDirectories(root.resolve("fresh-root"));
+        try (HostLockStore s = HostLockStore.builder(fresh).capacity(256).slots(4).recordsPerSlot(64).build())
+        {
+            assertEquals(HostLockStore.INTEROP_DEFAULT, s.interop());
+            assertEquals("ragfs", s.interop());
+            assertTrue(s.describe().startsWith("host:" + fresh.toRealPath() + " (interop ragfs, slot "), s.describe());
+        }
+    }
+
+    @Test
+    void badSettingsAreRefusedNamingThemAndCreateNothing() throws Exception
+    {
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+            () -> HostLockStore.builder(root).interop("ov999").build());
+        assertTrue(bad.getMessage().contains("ov999"), bad.getMessage());
+        final IllegalArgumentException cap = assertThrows(IllegalArgumentException.class,
+            () -> HostLockStore.builder(root).capacity(0).build());
+        assertTrue(cap.getMessage().contains("capacity"), cap.getMessage());
+        final Path missing = root.resolve("no-such-dir");
+        final LockStoreException gone = assertThrows(LockStoreException.class, () -> HostLockStore.open(missing));
+        assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
+        assertFalse(Files.exists(root.resolve(FileLockStore.RESERVED_DIR_NAME)), "bad settings created .pathlock");
+        assertNull(HostLockStore.openTable(root), "no table yet");
+    }
+
+    // ---- starvation marks (HS5, HM1, HM2) ----------------------------------------------------------
+
+    @Test
+    void aWaitOnTheTableMarksTheOwnerAndWaitEndedRemovesTheMark() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        final HostLockStore c = store("none");
+        assertTrue(a.tryPublish("holder", entries("/s/x", LockType.POINT)).isGranted());
+        final LockStore.PublishResult refused = b.tryPublish("subtree-waiter", entries("/s", LockType.SUBTREE));
+        assertFalse(refused.isGranted());
+        assertEquals(0, b.pendingMarkCount());
+        b.awaitChange(refused.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        assertEquals(1, b.pendingMarkCount(), "HM1: the wait marks the owner");
+        final LockStore.PublishResult point = c.tryPublish("point", entries("/s/y", LockType.POINT));
+        assertFalse(point.isGranted(), "a POINT below a marked SUBTREE waiter was granted");
+        b.waitEnded("subtree-waiter");
+        assertEquals(0, b.pendingMarkCount(), "HM2: the ended wait keeps its mark");
+        assertTrue(c.tryPublish("point", entries("/s/y", LockType.POINT)).isGranted(), "the mark outlived waitEnded");
+    }
+
+    @Test
+    void aSubtreeWaiterThatTimedOutNoLongerBlocksPoints() throws Exception
+    {
+        final LockManager a = manager(store("none"));
+        final HostLockStore bs = store("none");
+        final LockManager b = manager(bs);
+        final LockManager c = manager(store("none"));
+        final LockHandle held = a.tryLock(LockRequest.point("/s/x"));
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                b.lock(LockRequest.subtree("/s"), Duration.ofSeconds(3)).close();
+            }
+            catch (final Throwable e)
+            {
+                thrown.set(e);
+            }
+        }, "subtree-waiter");
+        t.start();
+        awaitTrue("the SUBTREE waiter placed its mark", () -> bs.pendingMarkCount() == 1);
+        assertThrows(LockBusyException.class, () -> c.tryLock(LockRequest.point("/s/y")),
+            "a POINT below the waiting SUBTREE was granted");
+        assertTrue(t.isAlive(), "the waiter ended before the check (the machine stalled for 3 s)");
+        t.join(TimeUnit.SECONDS.toMillis(60));
+        assertInstanceOf(LockTimeoutException.class, thrown.get());
+        assertEquals(0, bs.pendingMarkCount(), "the timed-out waiter kept its mark");
+        c.tryLock(LockRequest.point("/s/y")).close();
+        held.close();
+    }
+
+    @Test
+    void aGrantRemovesTheOwnersMark() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        final LockStore.PublishResult held = a.tryPublish("holder", entries("/g/x", LockType.POINT));
+        final LockStore.PublishResult refused = b.tryPublish("w", entries("/g", LockType.SUBTREE));
+        b.awaitChange(refused.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        assertEquals(1, b.pendingMarkCount());
+        a.unpublish(held.publication());
+        assertTrue(b.tryPublish("w", entries("/g", LockType.SUBTREE)).isGranted());
+        assertEquals(0, b.pendingMarkCount(), "HM2: the grant kept the owner's mark");
+    }
+
+    // ---- fencing (HS2) -----------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "ragfs"})
+    void fencingTokensIncreaseAcrossStoresReopensAndTheFileStoreOfTheRoot(final String interop)
+    {
+        long last = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            try (HostLockStore a = HostLockStoreContractTest.small(root, interop).build();
+                HostLockStore b = HostLockStoreContractTest.small(root, interop).build();
+                FileLockStore f = FileLockStore.builder(root).syncFence(false).build())
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    final LockStore s = i % 3 == 0 ? a : i % 3 == 1 ? b : f;
+                    final long t = s.nextFencingToken();
+                    assertTrue(t > last, "round " + round + ": token " + t + " after " + last + " from " + s.describe());
+                    last = t;
+                }
+            }
+        }
+    }
+
+    // ---- close (HS6) -------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "ragfs"})
+    void closingReleasesEverythingAndFreesTheSlot(final String interop) throws Exception
+    {
+        Files.createDirectories(root.resolve("c"));
+        final HostLockStore keeper = store(interop);
+        final HostLockStore s = HostLockStoreContractTest.small(root, interop).build();
+        final int slot = s.slot();
+        assertTrue(s.tryPublish("h", entries("/c", LockType.SUBTREE)).isGranted());
+        assertTrue(keeper.table().slots().stream().anyMatch(i -> i.slot() == slot));
+        s.close();
+        s.close();
+        assertTrue(keeper.table().slots().stream().noneMatch(i -> i.slot() == slot), keeper.table().slots().toString());
+        assertTrue(keeper.table().locks().isEmpty(), keeper.table().locks().toString());
+        assertFalse(Files.exists(root.resolve("c/.path.ovlock")));
+        assertThrows(IllegalStateException.class, () -> s.tryPublish("h", entries("/c", LockType.POINT)));
+    }
+
+    @Test
+    void aBrokenSessionIsReportedLostByCheckNamingTheSlot()
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        final LockStore.PublishResult r = a.tryPublish("victim", entries("/v", LockType.POINT));
+        assertEquals(Duration.ZERO, a.heartbeatInterval(), "interop none needs no heartbeat");
+        assertNull(a.check(r.publication()));
+        assertTrue(b.table().breakSlot(a.slot(), true));
+        final String lost = a.check(r.publication());
+        assertNotNull(lost);
+        assertTrue(lost.contains("slot " + a.slot()), lost);
+        assertTrue(b.tryPublish("next", entries("/v", LockType.POINT)).isGranted());
+        assertEquals(LockMode.EXCLUSIVE, r.publication().entries().get(0).mode());
+    }
+}
