@@ -204,4 +204,111 @@ class HostCrashSpecTest
             assertNull(other.tryLock(LockRequest.point("/a/b")), "the table still excludes after the crashes");
         }
     }
+
+    /**
+     * Mutual exclusion through crashes: children that kill themselves at random steps of acquire and
+     * release, and two threads of this JVM, take locks that all meet POINT /counter and append the
+     * start and end of their critical section to one O_APPEND log. The log must show no overlap (each
+     * start immediately followed by its own end), and this JVM's threads never give up waiting: dead
+     * holders and half-done changes are recovered.
+     */
+    @Test
+    void mutualExclusionHoldsWhileChildrenCrashAtRandomSteps() throws Exception
+    {
+        Files.createDirectories(root.resolve("counter"));
+        Files.createDirectories(root.resolve("other"));
+        final Path log = root.resolve("critical.log");
+        final LockManager parent = managers.open(root, "none");
+        final java.util.concurrent.atomic.AtomicBoolean childrenDone = new java.util.concurrent.atomic.AtomicBoolean();
+        final List<Throwable> failures = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++)
+        {
+            final int seed = t;
+            threads.add(new Thread(() ->
+            {
+                final java.util.Random rnd = new java.util.Random(seed);
+                try (LockHandle h = parent.open("survivor"))
+                {
+                    for (int i = 0; i < 20_000 && !childrenDone.get(); i++)
+                    {
+                        h.acquire(HostSpecChild.counterRequest(rnd), HostSpec.GUARD);
+                        HostSpecChild.append(log, "S p" + seed + "-" + i);
+                        HostSpecChild.append(log, "E p" + seed + "-" + i);
+                        h.releaseAll();
+                    }
+                }
+                catch (final Throwable e)
+                {
+                    synchronized (failures)
+                    {
+                        failures.add(e);
+                    }
+                }
+            }, "survivor-" + t));
+        }
+        threads.forEach(Thread::start);
+        int crashed = 0;
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                final List<SpecChild> children = new ArrayList<>();
+                try
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        final SpecChild child = SpecChild.start(List.of(), List.of("-Dpathlock.host.crashAt=random:20"),
+                            root.toString(), "none");
+                        children.add(child);
+                        if (child.expectUnlessEnded("READY") != null)
+                        {
+                            child.send("critical 200 " + log + " " + (round * 2 + c));
+                            child.send("exit");
+                        }
+                    }
+                    for (final SpecChild child : children)
+                    {
+                        final int exit = child.waitFor();
+                        assertTrue(!child.transcript().contains("ERROR critical"), child.transcript());
+                        if (exit != 0)
+                        {
+                            crashed++;
+                        }
+                    }
+                }
+                finally
+                {
+                    for (final SpecChild child : children)
+                    {
+                        child.kill();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            childrenDone.set(true);
+            for (final Thread t : threads)
+            {
+                t.join();
+            }
+        }
+        assertTrue(failures.isEmpty(), "a survivor failed: " + failures);
+        assertTrue(crashed >= 3, "only " + crashed + " of 6 children crashed");
+        final List<String> lines = Files.readAllLines(log);
+        assertTrue(lines.size() % 2 == 0 || lines.get(lines.size() - 1).startsWith("S "), "torn log");
+        for (int k = 0; k + 1 < lines.size(); k += 2)
+        {
+            final String s = lines.get(k);
+            final String e = lines.get(k + 1);
+            assertTrue(s.startsWith("S ") && e.equals("E " + s.substring(2)),
+                "two holders at once at line " + (k + 1) + ": " + s + " / " + e + " (around: " +
+                    lines.subList(Math.max(0, k - 4), Math.min(lines.size(), k + 6)) + ")");
+        }
+        try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
+        {
+            assertNotNull(all);
+        }
+    }
 }

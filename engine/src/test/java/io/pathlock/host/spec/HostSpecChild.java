@@ -31,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * churn N SEED                       N random acquire/release rounds on 2 threads: "CHURNED"
  * count N FILE SEED                  N read-modify-write increments of FILE under a lock that meets
  *                                    POINT /counter (chosen at random): "COUNTED"
+ * critical N LOG SEED                N rounds: a random lock that meets POINT /counter, then "S tag" and
+ *                                    "E tag" appended (O_APPEND) to LOG inside it: "CRITICAL-DONE"
  * valid ID                           "VALID ID true|false": whether the handle still has its locks
  * exit                               closes the manager: "BYE"
  * </pre>
@@ -135,6 +137,10 @@ public final class HostSpecChild
                     System.out.println("VALID " + w[1] + " " + (h != null && h.isValid()));
                     break;
                 }
+                case "critical":
+                    critical(m, Integer.parseInt(w[1]), Path.of(w[2]), Long.parseLong(w[3]), "c" + ProcessHandle.current().pid());
+                    System.out.println("CRITICAL-DONE");
+                    break;
                 case "count":
                     count(m, Integer.parseInt(w[1]), Path.of(w[2]), Long.parseLong(w[3]));
                     System.out.println("COUNTED");
@@ -249,6 +255,33 @@ public final class HostSpecChild
         catch (final Exception e)
         {
             System.out.println("ERROR count " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+        }
+    }
+
+    /** One line appended with O_APPEND (one write(2), atomic for a short line). */
+    static void append(final Path log, final String line) throws java.io.IOException
+    {
+        java.nio.file.Files.write(log, (line + "\n").getBytes(StandardCharsets.US_ASCII),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** Rounds of a critical section that only appends its start and end to the log. */
+    static void critical(final LockManager m, final int n, final Path log, final long seed, final String tag)
+    {
+        final Random rnd = new Random(seed);
+        try (LockHandle h = m.open("critical"))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                h.acquire(counterRequest(rnd), GUARD);
+                append(log, "S " + tag + "-" + i);
+                append(log, "E " + tag + "-" + i);
+                h.releaseAll();
+            }
+        }
+        catch (final Exception e)
+        {
+            System.out.println("ERROR critical " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
         }
     }
 

@@ -243,4 +243,59 @@ class HostWaitingSpecTest
             "rounds below it (" + refusals + " of them refused)");
         assertTrue(grantedAt.get() >= 0 && grantedAt.get() < iterations);
     }
+
+    /**
+     * Control for {@link #subtreeWaiterIsNotStarvedByOverlappingPointsBelow}: the same overlapping
+     * stream within one process (one manager over the in-memory store, three handles) does not starve
+     * the SUBTREE waiter, because a tryLock of a handle that holds nothing respects the pending mark.
+     */
+    @Test
+    void inProcessControlOverlappingPointsDoNotStarveASubtreeWaiter() throws Exception
+    {
+        try (LockManager m = LockManager.builder().startAgent(false).build())
+        {
+            final LockHandle first = m.open("first");
+            first.tryAcquire(LockRequest.point("/s/0"));
+            final CountDownLatch granted = new CountDownLatch(1);
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final Thread t = new Thread(() ->
+            {
+                try (LockHandle h = m.open("tree"))
+                {
+                    h.acquire(LockRequest.subtree("/s"), HostSpec.GUARD);
+                }
+                catch (final Throwable e)
+                {
+                    failure.set(e);
+                }
+                granted.countDown();
+            }, "subtree-waiter");
+            t.start();
+            HostSpec.awaitWaiter(m);
+            LockHandle held = first;
+            LockHandle spare = m.open("stream");
+            int i = 0;
+            for (; i < 20_000 && granted.getCount() > 0; i++)
+            {
+                if (spare.tryLock(LockRequest.point("/s/" + ((i + 1) % 4))))
+                {
+                    held.releaseAll();
+                    final LockHandle x = held;
+                    held = spare;
+                    spare = x;
+                }
+                else
+                {
+                    held.releaseAll();
+                }
+            }
+            final boolean wasGranted = granted.getCount() == 0;
+            held.close();
+            spare.close();
+            assertTrue(granted.await(HostSpec.GUARD.toSeconds(), TimeUnit.SECONDS));
+            t.join();
+            assertNull(failure.get());
+            assertTrue(wasGranted, "in-process, the SUBTREE waiter was starved for " + i + " rounds");
+        }
+    }
 }
