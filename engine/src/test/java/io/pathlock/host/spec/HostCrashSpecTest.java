@@ -311,4 +311,47 @@ class HostCrashSpecTest
             assertNotNull(all);
         }
     }
+
+    /**
+     * Recoverers that die while recovering: a child holding many locks is killed; then children that
+     * kill themselves at random steps (recovery steps included) attach and wait on those locks, so the
+     * first of them recovers the dead slot and may die half-way; the next one must finish the job.
+     */
+    @Test
+    void recoverersKilledWhileRecoveringLeaveNothing() throws Exception
+    {
+        try (SpecChild holder = SpecChild.start(root, "none"))
+        {
+            holder.expect("READY");
+            for (int k = 0; k < 12; k++)
+            {
+                final String answer = holder.ask("lock " + k + " " + (k % 3 == 0 ? "S" : "P") + " " + (k % 2 == 0 ? "X" : "S") +
+                    " /a/b" + k + "/c", "HELD " + k, "ERROR " + k);
+                assertTrue(answer.startsWith("HELD"), answer);
+            }
+            holder.kill();
+        }
+        int crashed = 0;
+        for (int r = 0; r < 4; r++)
+        {
+            try (SpecChild recoverer = SpecChild.start(List.of(), List.of("-Dpathlock.host.crashAt=random:100"), root.toString(), "none"))
+            {
+                if (recoverer.expectUnlessEnded("READY") != null)
+                {
+                    recoverer.send("lock x S X /a");
+                    recoverer.send("exit");
+                }
+                if (recoverer.waitFor() != 0)
+                {
+                    crashed++;
+                }
+            }
+        }
+        assertTrue(crashed > 0, "no recoverer crashed");
+        final LockManager parent = managers.open(root, "none");
+        try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
+        {
+            assertNotNull(all, "something of the dead holder or the dead recoverers is left");
+        }
+    }
 }
