@@ -71,6 +71,7 @@ final class DocsExamplesTest
         "io.pathlock.core.*",
         "io.pathlock.config.*",
         "io.pathlock.file.*",
+        "io.pathlock.host.*",
         "io.pathlock.observe.*",
         "io.pathlock.redo.*",
         "io.pathlock.store.*",

@@ -196,13 +196,14 @@ final class RootOptions
     HostTable openHostTable()
     {
         checkRoot();
+        final String mode = interop == null ? null : interopMode();
         final HostTable t = HostLockStore.openTable(root);
-        if (t != null && interop != null && !interopMode().equals(t.interop()))
+        if (t != null && mode != null && !mode.equals(t.interop()))
         {
-            final String mode = t.interop();
+            final String existing = t.interop();
             t.close();
             throw new IllegalArgumentException("--interop " + interop + ": the host table of " + root + " has interop " +
-                "mode " + mode + " (a root has one mode, chosen when its table was created)");
+                "mode " + existing + " (a root has one mode, chosen when its table was created)");
         }
         return t;
     }

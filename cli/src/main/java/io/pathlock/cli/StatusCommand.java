@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    header = "Lists the lock files under a root, its host table's locks, or ZooKeeper's.",
+    header = "Lists lock files, host-table locks or ZooKeeper locks.",
     description = {"Lists every lock file under --root: path, type, mode (exclusive or shared), owner, age, alive (flock) / " +
         "stale / foreign / unparseable, and under a shared lock's file one line per shared holder (member).",
         "",

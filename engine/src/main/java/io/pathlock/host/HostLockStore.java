@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -66,6 +69,13 @@ import java.util.function.Consumer;
  *   requests of other processes.</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
+ *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
+ *   ({@code closed} is checked after registering: a Dekker handshake with {@code close()}, which sets
+ *   it and then waits for the registered calls to leave). A blocking wait on the table lasts one slice
+ *   (20 ms) at most and then returns spuriously, so that wait is short. Calls
+ *   after close touch nothing: {@link #unpublish} is a no-op (close released everything),
+ *   {@link #refresh} reports the loss, waits return at once, {@link #tryPublish} throws
+ *   {@link IllegalStateException}. Reading unmapped memory would crash the JVM, not throw.</li>
  * </ol>
  *
  * <h2>Upgrade waits</h2>
@@ -90,6 +100,14 @@ public final class HostLockStore implements LockStore
 
     private static final String[] MODES = {"ragfs", INTEROP_NONE, "ov431"};
 
+    /** Longest single wait on the table in {@link #awaitChange} (HS7); the manager retries after it. */
+    static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** Longest time {@link #close()} waits for calls in flight before it gives up unmapping (HS7). */
+    static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private static final System.Logger LOG = System.getLogger("io.pathlock.host");
+
     /** What one grant published: the table grant and, with interop on, the lock files. */
     private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files)
         implements LockStore.Publication
@@ -106,6 +124,8 @@ public final class HostLockStore implements LockStore
     private final HostStoreWaiter waiter;
     private final String description;
     private volatile boolean closed;
+    /** Calls in flight that touch the mapping (HS7). */
+    private final AtomicInteger inUse = new AtomicInteger();
 
     private HostLockStore(final Path root, final String interop, final HostTable table, final HostSession session,
         final FileLockStore files, final FencingCounter fence, final Duration livenessCheck)
@@ -191,7 +211,22 @@ public final class HostLockStore implements LockStore
     @Override
     public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
     {
-        checkOpen();
+        if (!enter())
+        {
+            throw closedException();
+        }
+        try
+        {
+            return publish(ownerId, entries);
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    private PublishResult publish(final String ownerId, final List<LockRequest.Entry> entries)
+    {
         final HostSession.Result r = session.tryAcquire(entries);
         if (!r.isGranted())
         {
@@ -233,11 +268,18 @@ public final class HostLockStore implements LockStore
         }
     }
 
-    /** HS1: the files first, then the table grant (also when removing the files failed). */
+    /**
+     * HS1: the files first, then the table grant (also when removing the files failed). After
+     * {@link #close()} nothing is left to remove.
+     */
     @Override
     public void unpublish(final Publication publication)
     {
         final Pub p = (Pub)publication;
+        if (!enter())
+        {
+            return;
+        }
         try
         {
             if (p.files() != null)
@@ -247,7 +289,14 @@ public final class HostLockStore implements LockStore
         }
         finally
         {
-            session.release(p.grant());
+            try
+            {
+                session.release(p.grant());
+            }
+            finally
+            {
+                exit();
+            }
         }
     }
 
@@ -263,12 +312,23 @@ public final class HostLockStore implements LockStore
     public boolean refresh(final Publication publication)
     {
         final Pub p = (Pub)publication;
-        final boolean intact = session.isIntact(p.grant());
-        if (p.files() == null)
+        if (!enter())
         {
-            return intact;
+            return false;
         }
-        return files.refresh(p.files()) && intact;
+        try
+        {
+            final boolean intact = session.isIntact(p.grant());
+            if (p.files() == null)
+            {
+                return intact;
+            }
+            return files.refresh(p.files()) && intact;
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /** HS3: what was lost, naming the slot when the table grant was broken. */
@@ -276,12 +336,23 @@ public final class HostLockStore implements LockStore
     public String check(final Publication publication)
     {
         final Pub p = (Pub)publication;
-        if (!session.isIntact(p.grant()))
+        if (!enter())
         {
-            return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
-                "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+            return "lock store " + description + " was closed, which released " + p.entries();
         }
-        return p.files() == null ? null : files.check(p.files());
+        try
+        {
+            if (!session.isIntact(p.grant()))
+            {
+                return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
+                    "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+            }
+            return p.files() == null ? null : files.check(p.files());
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /** HS3: the inner store's with interop on; none ({@link Duration#ZERO}) with {@code none}. */
@@ -298,9 +369,21 @@ public final class HostLockStore implements LockStore
         final HostStoreBlocker b = (HostStoreBlocker)blocker;
         if (b.isTable())
         {
-            checkOpen();
-            marks.mark(b.ownerId(), b.table());
-            session.await(b.table(), timeoutNanos);
+            if (!enter())
+            {
+                return;
+            }
+            try
+            {
+                marks.mark(b.ownerId(), b.table());
+                // HS7: one slice at most (a spurious return: the manager retries), so close() waits
+                // a slice at most for this thread to leave the mapping.
+                session.await(b.table(), Math.min(timeoutNanos, AWAIT_SLICE_NANOS));
+            }
+            finally
+            {
+                exit();
+            }
         }
         else
         {
@@ -315,12 +398,19 @@ public final class HostLockStore implements LockStore
         final HostStoreBlocker b = (HostStoreBlocker)blocker;
         if (b.isTable())
         {
-            if (closed)
+            if (!enter())
             {
                 return CompletableFuture.completedFuture(null);
             }
-            marks.mark(b.ownerId(), b.table());
-            return waiter.onChange(b.table(), timeoutNanos);
+            try
+            {
+                marks.mark(b.ownerId(), b.table());
+                return waiter.onChange(b.table(), timeoutNanos);
+            }
+            finally
+            {
+                exit();
+            }
         }
         return files.onChange(b.file(), timeoutNanos);
     }
@@ -329,9 +419,17 @@ public final class HostLockStore implements LockStore
     @Override
     public void waitEnded(final String ownerId)
     {
-        if (!closed)
+        if (!enter())
+        {
+            return;
+        }
+        try
         {
             marks.clear(ownerId);
+        }
+        finally
+        {
+            exit();
         }
     }
 
@@ -362,24 +460,42 @@ public final class HostLockStore implements LockStore
         }
     }
 
-    /** HS6: stops the waits, removes the lock files, closes the session and unmaps the table. Idempotent. */
+    /**
+     * HS6, HS7: stops the waits, removes the lock files, waits for calls in flight to leave the table,
+     * closes the session and unmaps the table. Idempotent.
+     */
     @Override
     public void close()
     {
-        if (closed)
+        synchronized (this)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         RuntimeException failure = null;
         failure = step(failure, waiter::close);
         if (files != null)
         {
             failure = step(failure, files::close);
         }
+        final boolean drained = drain();
         failure = step(failure, marks::clearAll);
         failure = step(failure, session::close);
-        failure = step(failure, table::close);
+        if (drained)
+        {
+            failure = step(failure, table::close);
+        }
+        else
+        {
+            // HS7: a call still inside the table after the bound: unmapping would crash it (SIGSEGV);
+            // leaving the mapping costs its address space until the JVM exits.
+            LOG.log(System.Logger.Level.WARNING, "pathlock: " + description + " closed while " + inUse.get() +
+                " call(s) were still inside the host table after " + TimeUnit.NANOSECONDS.toSeconds(CLOSE_DRAIN_NANOS) +
+                " s; the table stays mapped");
+        }
         if (fence != null)
         {
             failure = step(failure, fence::close);
@@ -408,12 +524,41 @@ public final class HostLockStore implements LockStore
         }
     }
 
-    private void checkOpen()
+    /** Waits (bounded) until no call is inside the table (HS7). */
+    private boolean drain()
     {
+        final long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        while (inUse.get() != 0)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return true;
+    }
+
+    /** HS7: registers a call in flight; false (registering nothing) once closed. */
+    private boolean enter()
+    {
+        inUse.incrementAndGet();
         if (closed)
         {
-            throw new IllegalStateException("lock store " + description + " is closed");
+            inUse.decrementAndGet();
+            return false;
         }
+        return true;
+    }
+
+    private void exit()
+    {
+        inUse.decrementAndGet();
+    }
+
+    private IllegalStateException closedException()
+    {
+        return new IllegalStateException("lock store " + description + " is closed");
     }
 
     // ---- accessors ----------------------------------------------------------------------------------

@@ -115,6 +115,11 @@ public final class HostSession implements AutoCloseable
     private volatile boolean closed;
     private volatile boolean broken;
     private boolean recoveredAtStart;
+    /**
+     * True while start() recovers this session's own slot: its progress words are the dead
+     * session's then, so a nested recovery must not use them (it runs without a RECOVERING mark).
+     */
+    private boolean selfRecovering;
 
     HostSession(final HostTable table, final int slot, final SlotLocks.Held held)
     {
@@ -140,7 +145,9 @@ public final class HostSession implements AutoCloseable
             || anyRecord(slot))
         {
             myState = st;
+            selfRecovering = true;
             recover(slot);
+            selfRecovering = false;
             recoveredAtStart = true;
         }
         final long inc = incarnation(get(so + S_STATE)) + 1;
@@ -256,6 +263,20 @@ public final class HostSession implements AutoCloseable
             return "HostBlocker[" + path + ", node " + node + "/" + gen + (markKind >= 0 ? ", mark " + KIND_NAMES[markKind] : "")
                 + "]";
         }
+    }
+
+    /**
+     * What pending mark a blocker stands for, so that a store can tell two refusals that need the
+     * same mark apart from ones that need another (used by {@code HostStoreMarks}).
+     *
+     * @param blocker a blocker of this table.
+     * @return a key equal for blockers that need the same mark (node, generation, kind), or null when
+     *         the refusal needs no mark.
+     */
+    static String markKey(final Blocker blocker)
+    {
+        final HostBlocker b = (HostBlocker)blocker;
+        return b.markKind < 0 ? null : b.node + "/" + b.gen + "/" + b.markKind;
     }
 
     /** The counts a request raised, in order. */
@@ -1508,9 +1529,10 @@ public final class HostSession implements AutoCloseable
         final long savedOp = get(so + S_PROGRESS);
         final long savedA = get(so + S_PROGRESS_A);
         final long savedB = get(so + S_PROGRESS_B);
-        if (d != slot)
+        waitForDependents(d);
+        final boolean track = d != slot && !selfRecovering;
+        if (track)
         {
-            waitForDependents(d);
             putOrdered(so + S_PROGRESS_A, d);
             buf.putLongVolatile((int)(so + S_PROGRESS), P_RECOVERING);
         }
@@ -1555,7 +1577,7 @@ public final class HostSession implements AutoCloseable
         step(REC_RECORDS_DONE);
         // 4. free
         buf.putLongVolatile((int)(dso + S_STATE), HostLayout.state(STATE_FREE, incarnation(st), 0));
-        if (d != slot)
+        if (track)
         {
             putOrdered(so + S_PROGRESS_A, savedA);
             putOrdered(so + S_PROGRESS_B, savedB);

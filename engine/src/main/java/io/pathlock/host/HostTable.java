@@ -607,26 +607,51 @@ public final class HostTable implements AutoCloseable
     {
         ensureOpen();
         final int start = ThreadLocalRandom.current().nextInt(slots);
-        for (int i = 0; i < slots; i++)
+        // first a clean FREE slot; the dead slots met on the way are recovered by the new session
+        // (a session recovers its own slot only when no clean one is left: see HostSession.start)
+        final List<Integer> dead = new ArrayList<>();
+        for (int pass = 0; pass < 2; pass++)
         {
-            final int slot = (start + i) % slots;
-            final SlotLocks.Held held = locks.tryLock(slot);
-            if (held == null)
+            for (int i = 0; i < slots; i++)
             {
-                continue;
-            }
-            try
-            {
-                final HostSession s = new HostSession(this, slot, held);
-                s.start();
-                sessions.add(s);
-                SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
+                final int slot = (start + i) % slots;
+                final long so = slotOffset(slot);
+                final boolean clean = stateKind(getLongVolatile(so + S_STATE)) == STATE_FREE
+                    && getLongVolatile(so + S_UNDO_COUNT) == 0 && getLongVolatile(so + S_PROGRESS) == P_NONE;
+                if (pass == 0 && !clean)
+                {
+                    if (!locks.heldInThisJvm(slot))
+                    {
+                        dead.add(slot);
+                    }
+                    continue;
+                }
+                final SlotLocks.Held held = locks.tryLock(slot);
+                if (held == null)
+                {
+                    continue;
+                }
+                final HostSession s;
+                try
+                {
+                    s = new HostSession(this, slot, held);
+                    s.start();
+                    sessions.add(s);
+                    SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
+                }
+                catch (final RuntimeException e)
+                {
+                    locks.release(held);
+                    throw e;
+                }
+                for (final int d : dead)
+                {
+                    if (stateKind(getLongVolatile(slotOffset(d) + S_STATE)) != STATE_FREE)
+                    {
+                        s.recoverIfDead(d);
+                    }
+                }
                 return s;
-            }
-            catch (final RuntimeException e)
-            {
-                locks.release(held);
-                throw e;
             }
         }
         throw new LockStoreException("host table " + file + ": all " + slots + " session slots are taken by live sessions", null);

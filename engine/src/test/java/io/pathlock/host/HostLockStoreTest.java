@@ -97,6 +97,23 @@ class HostLockStoreTest
         }
     }
 
+    /** The refusal of a request that must be busy (tryLock returns null; a handle's tryAcquire names the conflict). */
+    private static LockBusyException busy(final LockManager m, final LockRequest r, final String what)
+    {
+        try (LockHandle h = m.open("busy-check"))
+        {
+            return assertThrows(LockBusyException.class, () -> h.tryAcquire(r), what);
+        }
+    }
+
+    /** Takes a request that must be free. */
+    private static LockHandle granted(final LockManager m, final LockRequest r, final String what)
+    {
+        final LockHandle h = m.tryLock(r);
+        assertNotNull(h, what + ": refused");
+        return h;
+    }
+
     private static long wallNanos()
     {
         return ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now());
@@ -133,7 +150,8 @@ class HostLockStoreTest
         final String held = "/d/t";
         for (final LockType heldType : LockType.values())
         {
-            try (LockHandle h = a.tryLock(heldType == LockType.POINT ? LockRequest.point(held) : LockRequest.subtree(held)))
+            try (LockHandle h = granted(a, heldType == LockType.POINT ? LockRequest.point(held) : LockRequest.subtree(held),
+                "held"))
             {
                 for (final String req : new String[] {"/d/t", "/d/t/c", "/d", "/d/s", "/u"})
                 {
@@ -144,12 +162,12 @@ class HostLockStoreTest
                         final String cell = heldType + " " + held + " held, " + reqType + " " + req + " asked (" + interop + ")";
                         if (expectConflict)
                         {
-                            final LockBusyException e = assertThrows(LockBusyException.class, () -> b.tryLock(r), cell);
+                            final LockBusyException e = busy(b, r, cell);
                             assertNotNull(e.conflict(), cell);
                         }
                         else
                         {
-                            b.tryLock(r).close();
+                            granted(b, r, cell).close();
                         }
                     }
                 }
@@ -162,14 +180,14 @@ class HostLockStoreTest
     {
         final LockManager a = manager(store("none"));
         final LockManager b = manager(store("none"));
-        try (LockHandle h = a.tryLock(LockRequest.subtreeShared("/r")))
+        try (LockHandle h = granted(a, LockRequest.subtreeShared("/r"), "shared"))
         {
-            b.tryLock(LockRequest.subtreeShared("/r")).close();
-            b.tryLock(LockRequest.pointShared("/r/x")).close();
-            assertThrows(LockBusyException.class, () -> b.tryLock(LockRequest.point("/r/x")));
-            assertThrows(LockBusyException.class, () -> b.tryLock(LockRequest.subtree("/")));
+            granted(b, LockRequest.subtreeShared("/r"), "shared beside shared").close();
+            granted(b, LockRequest.pointShared("/r/x"), "shared below shared").close();
+            busy(b, LockRequest.point("/r/x"), "exclusive below shared");
+            busy(b, LockRequest.subtree("/"), "exclusive above shared");
         }
-        b.tryLock(LockRequest.point("/r/x")).close();
+        granted(b, LockRequest.point("/r/x"), "after release").close();
     }
 
     // ---- waiting ---------------------------------------------------------------------------------
@@ -181,7 +199,7 @@ class HostLockStoreTest
         Files.createDirectories(root.resolve("w"));
         final LockManager a = manager(store(interop));
         final LockManager b = manager(store(interop));
-        final LockHandle held = a.tryLock(LockRequest.subtree("/w"));
+        final LockHandle held = granted(a, LockRequest.subtree("/w"), "SUBTREE /w");
         final AtomicReference<Object> result = new AtomicReference<>();
         final Thread t = new Thread(() ->
         {
@@ -211,7 +229,7 @@ class HostLockStoreTest
         final LockManager a = manager(store(interop));
         final HostLockStore bs = store(interop);
         final LockManager b = manager(bs);
-        final LockHandle held = a.tryLock(LockRequest.subtree("/w"));
+        final LockHandle held = granted(a, LockRequest.subtree("/w"), "SUBTREE /w");
         final List<CompletableFuture<LockHandle>> waits = new ArrayList<>();
         for (int i = 0; i < 3; i++)
         {
@@ -241,7 +259,7 @@ class HostLockStoreTest
         assertNotNull(s.fileStore());
         final LockManager m = manager(s);
         final Path file = root.resolve("a/.path.ovlock");
-        try (LockHandle h = m.tryLock(LockRequest.subtree("/a")))
+        try (LockHandle h = granted(m, LockRequest.subtree("/a"), "SUBTREE /a"))
         {
             assertTrue(Files.exists(file), "no lock file while held");
             assertTrue(Files.readString(file).endsWith(":T"), Files.readString(file));
@@ -258,10 +276,10 @@ class HostLockStoreTest
         Files.writeString(root.resolve("ov/d/.path.ovlock"), OV_OWNER + ":" + wallNanos() + ":T");
         final HostLockStore s = store("ragfs");
         final LockManager m = manager(s);
-        final LockBusyException e = assertThrows(LockBusyException.class, () -> m.tryLock(LockRequest.point("/ov/d/x")));
+        final LockBusyException e = busy(m, LockRequest.point("/ov/d/x"), "below a planted ragfs T token");
         assertEquals(OV_OWNER, e.conflict().holderOwnerId(), e.getMessage());
         // SUBTREE above the planted lock: the inner store checks the files below.
-        assertThrows(LockBusyException.class, () -> m.tryLock(LockRequest.subtree("/ov")));
+        busy(m, LockRequest.subtree("/ov"), "SUBTREE above a planted ragfs token");
         assertTrue(s.table().locks().isEmpty(), "a refused file publication kept its table grant: " + s.table().locks());
         final HostLockStore other = store("ragfs");
         assertTrue(other.tryPublish("x", entries("/ov/q", LockType.SUBTREE)).isGranted());
@@ -277,10 +295,10 @@ class HostLockStoreTest
         final HostLockStore s = store("none");
         assertNull(s.fileStore());
         final LockManager m = manager(s);
-        try (LockHandle h = m.tryLock(LockRequest.subtree("/n")))
+        try (LockHandle h = granted(m, LockRequest.subtree("/n"), "SUBTREE over a planted token with interop none"))
         {
-            m.tryLock(LockRequest.point("/elsewhere/f")).close();
-            try (LockHandle p = m.tryLock(LockRequest.point("/n2/new/file")))
+            granted(m, LockRequest.point("/elsewhere/f"), "POINT").close();
+            try (LockHandle p = granted(m, LockRequest.point("/n2/new/file"), "POINT on a missing path"))
             {
                 assertEquals(before, walk(), "interop none created files under the tree");
             }
@@ -361,7 +379,7 @@ class HostLockStoreTest
         final HostLockStore bs = store("none");
         final LockManager b = manager(bs);
         final LockManager c = manager(store("none"));
-        final LockHandle held = a.tryLock(LockRequest.point("/s/x"));
+        final LockHandle held = granted(a, LockRequest.point("/s/x"), "POINT /s/x");
         final AtomicReference<Throwable> thrown = new AtomicReference<>();
         final Thread t = new Thread(() ->
         {
@@ -376,13 +394,12 @@ class HostLockStoreTest
         }, "subtree-waiter");
         t.start();
         awaitTrue("the SUBTREE waiter placed its mark", () -> bs.pendingMarkCount() == 1);
-        assertThrows(LockBusyException.class, () -> c.tryLock(LockRequest.point("/s/y")),
-            "a POINT below the waiting SUBTREE was granted");
+        busy(c, LockRequest.point("/s/y"), "a POINT below the waiting SUBTREE");
         assertTrue(t.isAlive(), "the waiter ended before the check (the machine stalled for 3 s)");
         t.join(TimeUnit.SECONDS.toMillis(60));
         assertInstanceOf(LockTimeoutException.class, thrown.get());
         assertEquals(0, bs.pendingMarkCount(), "the timed-out waiter kept its mark");
-        c.tryLock(LockRequest.point("/s/y")).close();
+        granted(c, LockRequest.point("/s/y"), "a POINT after the SUBTREE waiter timed out").close();
         held.close();
     }
 
@@ -442,6 +459,45 @@ class HostLockStoreTest
         assertTrue(keeper.table().locks().isEmpty(), keeper.table().locks().toString());
         assertFalse(Files.exists(root.resolve("c/.path.ovlock")));
         assertThrows(IllegalStateException.class, () -> s.tryPublish("h", entries("/c", LockType.POINT)));
+    }
+
+    @Test
+    void closingCompletesPendingAsyncWaitsAndLetsABlockedThreadLeaveTheTable() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = HostLockStoreContractTest.small(root, "none").build();
+        assertTrue(a.tryPublish("holder", entries("/z", LockType.SUBTREE)).isGranted());
+        final LockStore.PublishResult refused = b.tryPublish("w", entries("/z/1", LockType.POINT));
+        final CompletableFuture<Void> async = b.onChange(refused.blocker(), TimeUnit.HOURS.toNanos(1));
+        // A thread that keeps waiting on the table, as a blocked acquisition does (HS7).
+        final AtomicReference<Throwable> waiterFailure = new AtomicReference<>();
+        final java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < 1_000_000; i++)
+                {
+                    final LockStore.PublishResult r = b.tryPublish("w2", entries("/z/2", LockType.POINT));
+                    assertFalse(r.isGranted());
+                    waiting.countDown();
+                    b.awaitChange(r.blocker(), TimeUnit.HOURS.toNanos(1));
+                }
+            }
+            catch (final Throwable e)
+            {
+                waiterFailure.set(e);
+            }
+        }, "table-waiter");
+        t.start();
+        assertTrue(waiting.await(30, TimeUnit.SECONDS));
+        b.close();
+        async.get(30, TimeUnit.SECONDS);
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(t.isAlive(), "the waiting thread did not leave after close");
+        assertInstanceOf(IllegalStateException.class, waiterFailure.get(), "the retry after close must fail as closed");
+        assertTrue(waiterFailure.get().getMessage().contains("closed"), waiterFailure.get().getMessage());
+        assertEquals(0, b.pendingAsyncWaitCount());
     }
 
     @Test

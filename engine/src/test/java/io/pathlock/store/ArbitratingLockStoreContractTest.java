@@ -34,6 +34,21 @@ public abstract class ArbitratingLockStoreContractTest extends LockStoreContract
      */
     protected abstract boolean breakBehindItsBack(String path);
 
+    /**
+     * Whether a refusal names the holder: its owner id, and for a SUBTREE refused by locks below it the
+     * holder's path. True for stores that keep owner ids where the conflict is found (lock files,
+     * znodes). The host table keeps counts per session, not per handle, and intention counts on
+     * ancestors: its refusals name the path, type and mode of a holder found at a node but no owner,
+     * and a SUBTREE refused by locks below names its own path with reason {@code HELD_BELOW} (see
+     * {@code HostLockStore}).
+     *
+     * @return true unless the store cannot know the holder.
+     */
+    protected boolean conflictsNameTheHolder()
+    {
+        return true;
+    }
+
     @Test
     void conflictsBetweenParticipantsFollowTheMatrixAndNameTheHolder()
     {
@@ -55,8 +70,18 @@ public abstract class ArbitratingLockStoreContractTest extends LockStoreContract
             {
                 final LockConflict k = r.conflict();
                 assertNotNull(k);
+                if (!conflictsNameTheHolder() && k.reason() == LockConflict.Reason.HELD_BELOW)
+                {
+                    // Found from the intention count where the request was refused.
+                    assertEquals(c[0], k.path(), k.toString());
+                    assertEquals(LockType.SUBTREE, c[1], k.toString());
+                    continue;
+                }
                 assertEquals("/m/n", k.path());
-                assertTrue(k.holderOwnerId() != null && k.holderOwnerId().contains("holder"), k.toString());
+                if (conflictsNameTheHolder())
+                {
+                    assertTrue(k.holderOwnerId() != null && k.holderOwnerId().contains("holder"), k.toString());
+                }
                 assertEquals(LockType.SUBTREE, k.holderType());
             }
         }

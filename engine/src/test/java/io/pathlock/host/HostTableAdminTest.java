@@ -1,0 +1,219 @@
+package io.pathlock.host;
+
+import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
+import io.pathlock.nativeio.NativeLoader;
+import io.pathlock.posix.PosixBackends;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Status (locks, slots), recoverDead, breakSlot (dead, live, forced), self-recovery, wake-ups. */
+class HostTableAdminTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void statusListsHoldsAndSlots() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), HostTableBasicTest.small());
+             HostSession a = table.attach())
+        {
+            a.tryAcquire(LockRequest.point("/a/b").entries());
+            a.tryAcquire(LockRequest.point("/a/b").entries());
+            a.tryAcquire(LockRequest.subtreeShared("/c").entries());
+            final List<HostTable.LockInfo> locks = table.locks();
+            assertEquals(2, locks.size(), locks.toString());
+            final HostTable.LockInfo ab = locks.get(0);
+            assertEquals("/a/b", ab.path());
+            assertEquals("POINT-X", ab.kind());
+            assertEquals(2, ab.count());
+            assertEquals(a.slot(), ab.slot());
+            assertEquals(ProcessHandle.current().pid(), ab.pid());
+            assertTrue(ab.alive());
+            assertTrue(ab.ageNanos() >= 0);
+            assertEquals("SUBTREE-S", locks.get(1).kind());
+            final List<HostTable.SlotInfo> slots = table.slots();
+            assertEquals(1, slots.size());
+            assertEquals("LIVE", slots.get(0).state());
+            assertEquals(4, slots.get(0).records(), "records at /, /a, /a/b and /c: " + slots);
+        }
+    }
+
+    @Test
+    void deadSessionIsListedDeadAndBrokenOrRecovered() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), HostTableBasicTest.small());
+             HostSession a = table.attach();
+             HostSession b = table.attach())
+        {
+            assertTrue(a.tryAcquire(LockRequest.subtree("/x").entries()).isGranted());
+            a.abandon();
+            assertEquals("DEAD", table.slots().stream().filter(s -> s.slot() == a.slot()).findFirst().orElseThrow().state());
+            assertFalse(table.locks().get(0).alive());
+            assertFalse(table.breakSlot(b.slot(), false), "a live slot is not broken without force");
+            assertTrue(table.breakSlot(a.slot(), false));
+            assertFalse(table.breakSlot(a.slot(), false), "already free");
+            assertTrue(table.locks().isEmpty());
+            assertTrue(b.tryAcquire(LockRequest.point("/x/y").entries()).isGranted());
+            assertThrows(IllegalArgumentException.class, () -> table.breakSlot(99, true));
+            assertEquals(List.of(), table.checkConsistency());
+        }
+    }
+
+    @Test
+    void recoverDeadCountsTheSlots() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), HostTableBasicTest.small()))
+        {
+            final HostSession a = table.attach();
+            final HostSession b = table.attach();
+            final HostSession c = table.attach();
+            a.tryAcquire(LockRequest.point("/a").entries());
+            b.tryAcquire(LockRequest.point("/b").entries());
+            a.abandon();
+            b.abandon();
+            assertEquals(2, table.recoverDead());
+            assertEquals(0, table.recoverDead());
+            assertTrue(c.tryAcquire(LockRequest.subtree("/").entries()).isGranted());
+            assertEquals(List.of(), table.checkConsistency());
+        }
+    }
+
+    @Test
+    void forcedBreakOfALiveSessionTakesItsLocksAndItNoticesIt() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), HostTableBasicTest.small());
+             HostSession a = table.attach();
+             HostSession b = table.attach())
+        {
+            final HostSession.Result g = a.tryAcquire(LockRequest.subtree("/x").entries());
+            assertTrue(a.isIntact(g.grant()));
+            assertTrue(table.breakSlot(a.slot(), true));
+            assertFalse(a.isIntact(g.grant()));
+            assertTrue(table.locks().isEmpty());
+            assertTrue(b.tryAcquire(LockRequest.subtree("/x").entries()).isGranted());
+            a.release(g.grant()); // nothing to release any more: must not lower b's counts
+            final LockStoreException e = assertThrows(LockStoreException.class,
+                () -> a.tryAcquire(LockRequest.point("/y").entries()));
+            assertTrue(e.getMessage().contains("broken"), e.getMessage());
+            assertEquals(List.of(), table.checkConsistency());
+            assertEquals(1, table.locks().size());
+            a.close();
+            table.recoverDead();
+            assertEquals(1, table.slots().size(), table.slots().toString());
+            assertEquals(List.of(), table.checkConsistency());
+        }
+    }
+
+    @Test
+    void attachRecoversItsOwnSlotWhenEverySlotIsDead() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"),
+            new HostTable.Config(64, 2, 32, "none", HostTable.LIVENESS_CHECK_DEFAULT)))
+        {
+            final HostSession v1 = table.attach();
+            final HostSession v2 = table.attach();
+            assertTrue(v1.tryAcquire(LockRequest.subtree("/a/b").entries()).isGranted());
+            assertTrue(v2.tryAcquire(LockRequest.pointShared("/a/c").entries()).isGranted());
+            // v2 dies inside an insertion (progress words set, intents raised)
+            final Thread me = Thread.currentThread();
+            HostSteps.hook = step -> {
+                if (Thread.currentThread() == me && step == HostSteps.INSERT_PARENT * 10 + HostSteps.RELEASED)
+                {
+                    throw new HostSteps.SimulatedCrash(step);
+                }
+            };
+            try
+            {
+                v2.tryAcquire(LockRequest.point("/a/new").entries());
+            }
+            catch (final HostSteps.SimulatedCrash expected)
+            {
+                // died
+            }
+            finally
+            {
+                HostSteps.hook = null;
+            }
+            v1.abandon();
+            v2.abandon();
+            try (HostSession s = table.attach())
+            {
+                assertTrue(s.tryAcquire(LockRequest.subtree("/").entries()).isGranted());
+                assertEquals(List.of(), table.checkConsistency());
+            }
+        }
+    }
+
+    @Test
+    void futexWhenTheNativeLibraryIsLoadedAndBackoffOnNio() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), HostTableBasicTest.small()))
+        {
+            assertEquals(NativeLoader.isAvailable() && System.getProperty(PosixBackends.BACKEND_PROP_NAME) == null,
+                table.usesFutex());
+        }
+        final String before = System.getProperty(PosixBackends.BACKEND_PROP_NAME);
+        System.setProperty(PosixBackends.BACKEND_PROP_NAME, "nio");
+        final HostTable nio;
+        try
+        {
+            nio = HostTable.open(dir.resolve("table-nio"), HostTableBasicTest.small());
+        }
+        finally
+        {
+            if (before == null)
+            {
+                System.clearProperty(PosixBackends.BACKEND_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(PosixBackends.BACKEND_PROP_NAME, before);
+            }
+        }
+        try (nio; HostSession a = nio.attach(); HostSession b = nio.attach())
+        {
+            assertFalse(nio.usesFutex());
+            final HostSession.Result held = a.tryAcquire(LockRequest.point("/w").entries());
+            final CountDownLatch refused = new CountDownLatch(1);
+            final CompletableFuture<HostSession.Result> got = CompletableFuture.supplyAsync(() -> {
+                try
+                {
+                    HostSession.Result r = b.tryAcquire(LockRequest.point("/w").entries());
+                    refused.countDown();
+                    while (!r.isGranted())
+                    {
+                        b.await(r.blocker(), TimeUnit.SECONDS.toNanos(5));
+                        r = b.tryAcquire(LockRequest.point("/w").entries());
+                    }
+                    return r;
+                }
+                catch (final InterruptedException e)
+                {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(refused.await(10, TimeUnit.SECONDS));
+            a.release(held.grant());
+            assertTrue(got.get(20, TimeUnit.SECONDS).isGranted());
+            // a dead holder on the fcntl (nio) slot locks is detected too
+            final HostSession c = nio.attach();
+            assertTrue(c.tryAcquire(LockRequest.point("/z").entries()).isGranted());
+            c.abandon();
+            assertEquals(1, nio.recoverDead());
+            assertEquals(List.of(), nio.checkConsistency());
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.pathlock.host;
+
+import io.pathlock.core.LockRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real second process: a child JVM attaches to the same table file, takes POINT(/shared/x) and
+ * is killed with SIGKILL (destroyForcibly); the parent's waiter, refused while the child lives,
+ * acquires once the child's slot has been found dead (its kernel lock is free) and recovered.
+ */
+class HostTableCrossProcessTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void waiterAcquiresAfterTheHolderProcessIsKilled() throws Exception
+    {
+        final Path file = dir.resolve("table");
+        try (HostTable table = HostTable.open(file, new HostTable.Config(256, 8, 64, "none", Duration.ofMillis(2)));
+             HostSession parent = table.attach())
+        {
+            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            final Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                HostTableChild.class.getName(), file.toString(), "/shared/x")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try
+            {
+                final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                final String line = out.readLine();
+                assertTrue(line != null && line.startsWith("HELD "), "child said " + line);
+                final long childPid = Long.parseLong(line.split(" ")[2]);
+                assertTrue(table.locks().stream().anyMatch(l -> l.path().equals("/shared/x") && l.pid() == childPid && l.alive()),
+                    table.locks().toString());
+                final HostSession.Result first = parent.tryAcquire(LockRequest.point("/shared/x").entries());
+                assertFalse(first.isGranted(), "the child holds it");
+
+                final CountDownLatch waiting = new CountDownLatch(1);
+                final CompletableFuture<HostSession.Result> got = CompletableFuture.supplyAsync(() -> {
+                    try
+                    {
+                        HostSession.Result r = parent.tryAcquire(LockRequest.point("/shared/x").entries());
+                        waiting.countDown();
+                        while (!r.isGranted())
+                        {
+                            parent.await(r.blocker(), TimeUnit.SECONDS.toNanos(1));
+                            r = parent.tryAcquire(LockRequest.point("/shared/x").entries());
+                        }
+                        return r;
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                assertTrue(waiting.await(30, TimeUnit.SECONDS));
+                child.destroyForcibly();
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+                final HostSession.Result r = got.get(30, TimeUnit.SECONDS);
+                assertTrue(r.isGranted());
+                assertTrue(table.locks().stream().noneMatch(l -> l.pid() == childPid), table.locks().toString());
+                parent.release(r.grant());
+                assertEquals(List.of(), table.checkConsistency());
+            }
+            finally
+            {
+                child.destroyForcibly();
+            }
+        }
+    }
+}
