@@ -212,13 +212,19 @@ class HostCrashSpecTest
      * start immediately followed by its own end), and this JVM's threads never give up waiting: dead
      * holders and half-done changes are recovered.
      */
-    @Test
-    void mutualExclusionHoldsWhileChildrenCrashAtRandomSteps() throws Exception
+    @ParameterizedTest(name = "children: host store, interop {0}; this JVM: {1} store")
+    @org.junit.jupiter.params.provider.CsvSource({"none,host", "ragfs,host", "ragfs,file"})
+    void mutualExclusionHoldsWhileChildrenCrashAtRandomSteps(final String interop, final String parentStore) throws Exception
     {
         Files.createDirectories(root.resolve("counter"));
         Files.createDirectories(root.resolve("other"));
         final Path log = root.resolve("critical.log");
-        final LockManager parent = managers.open(root, "none");
+        // "file": this JVM uses only lock files (a pathlock process on the lock-file store) beside
+        // host-store children with interop on: the mixed case of issue 12.
+        final LockManager parent = "file".equals(parentStore) ?
+            managers.addManager(LockManager.builder().store(io.pathlock.file.FileLockStore.builder(root)
+                .dialect(io.pathlock.file.Dialect.RAGFS).build()).startAgent(false).build()) :
+            managers.open(root, interop);
         final java.util.concurrent.atomic.AtomicBoolean childrenDone = new java.util.concurrent.atomic.AtomicBoolean();
         final List<Throwable> failures = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
@@ -232,10 +238,7 @@ class HostCrashSpecTest
                 {
                     for (int i = 0; i < 20_000 && !childrenDone.get(); i++)
                     {
-                        h.acquire(HostSpecChild.counterRequest(rnd), HostSpec.GUARD);
-                        HostSpecChild.append(log, "S p" + seed + "-" + i);
-                        HostSpecChild.append(log, "E p" + seed + "-" + i);
-                        h.releaseAll();
+                        HostSpecChild.criticalRound(h, rnd, log, "p" + seed + "-" + i);
                     }
                 }
                 catch (final Throwable e)
@@ -259,7 +262,7 @@ class HostCrashSpecTest
                     for (int c = 0; c < 2; c++)
                     {
                         final SpecChild child = SpecChild.start(List.of(), List.of("-Dpathlock.host.crashAt=random:20"),
-                            root.toString(), "none");
+                            root.toString(), interop);
                         children.add(child);
                         if (child.expectUnlessEnded("READY") != null)
                         {
@@ -298,14 +301,7 @@ class HostCrashSpecTest
         assertTrue(crashed >= 3, "only " + crashed + " of 6 children crashed");
         final List<String> lines = Files.readAllLines(log);
         assertTrue(lines.size() % 2 == 0 || lines.get(lines.size() - 1).startsWith("S "), "torn log");
-        for (int k = 0; k + 1 < lines.size(); k += 2)
-        {
-            final String s = lines.get(k);
-            final String e = lines.get(k + 1);
-            assertTrue(s.startsWith("S ") && e.equals("E " + s.substring(2)),
-                "two holders at once at line " + (k + 1) + ": " + s + " / " + e + " (around: " +
-                    lines.subList(Math.max(0, k - 4), Math.min(lines.size(), k + 6)) + ")");
-        }
+        verifyCriticalLog(lines);
         try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
         {
             assertNotNull(all);
@@ -352,6 +348,28 @@ class HostCrashSpecTest
         try (LockHandle all = parent.lock(LockRequest.subtree("/"), HostSpec.GUARD))
         {
             assertNotNull(all, "something of the dead holder or the dead recoverers is left");
+        }
+    }
+
+    /**
+     * The critical-section log: every start "S tag token" is followed at once by its own end "E tag"
+     * (no two holders at once), and the fencing tokens of the starts strictly increase (the sections
+     * are serialised by conflicting locks, so each grant happened after the previous one).
+     */
+    static void verifyCriticalLog(final List<String> lines)
+    {
+        long last = 0;
+        for (int k = 0; k + 1 < lines.size(); k += 2)
+        {
+            final String[] s = lines.get(k).split(" ");
+            final String e = lines.get(k + 1);
+            final String around = lines.subList(Math.max(0, k - 4), Math.min(lines.size(), k + 6)).toString();
+            assertTrue(s.length == 3 && s[0].equals("S") && e.equals("E " + s[1]),
+                "two holders at once at line " + (k + 1) + ": " + lines.get(k) + " / " + e + " (around: " + around + ")");
+            final long token = Long.parseLong(s[2]);
+            assertTrue(token > last, "fencing token " + token + " at line " + (k + 1) + " is not above the previous section's " +
+                last + " (around: " + around + ")");
+            last = token;
         }
     }
 }

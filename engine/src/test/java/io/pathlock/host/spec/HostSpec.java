@@ -48,6 +48,13 @@ final class HostSpec
             return m;
         }
 
+        /** A manager built elsewhere, closed with the others. */
+        LockManager addManager(final LockManager m)
+        {
+            managers.add(m);
+            return m;
+        }
+
         @Override
         public void close()
         {

@@ -265,7 +265,7 @@ public final class HostSpecChild
             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND);
     }
 
-    /** Rounds of a critical section that only appends its start and end to the log. */
+    /** Rounds of a critical section that only appends its start (with its fencing token) and end to the log. */
     static void critical(final LockManager m, final int n, final Path log, final long seed, final String tag)
     {
         final Random rnd = new Random(seed);
@@ -273,16 +273,30 @@ public final class HostSpecChild
         {
             for (int i = 0; i < n; i++)
             {
-                h.acquire(counterRequest(rnd), GUARD);
-                append(log, "S " + tag + "-" + i);
-                append(log, "E " + tag + "-" + i);
-                h.releaseAll();
+                criticalRound(h, rnd, log, tag + "-" + i);
             }
         }
         catch (final Exception e)
         {
             System.out.println("ERROR critical " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
         }
+    }
+
+    /**
+     * One critical section: a random lock that meets POINT /counter, then "S tag token" and "E tag"
+     * appended to the log, then release. The token is the largest of the grant's locks.
+     */
+    static void criticalRound(final LockHandle h, final Random rnd, final Path log, final String tag) throws Exception
+    {
+        h.acquire(counterRequest(rnd), GUARD);
+        long token = -1;
+        for (final io.pathlock.core.HeldLock l : h.locks())
+        {
+            token = Math.max(token, l.fencingToken());
+        }
+        append(log, "S " + tag + " " + token);
+        append(log, "E " + tag);
+        h.releaseAll();
     }
 
     static final String[] CHURN_PATHS = {"/", "/a", "/a/b", "/a/b/c", "/a/d", "/e", "/e/f", "/e/f/g"};
