@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *                                    POINT /counter (chosen at random): "COUNTED"
  * critical N LOG SEED                N rounds: a random lock that meets POINT /counter, then "S tag" and
  *                                    "E tag" appended (O_APPEND) to LOG inside it: "CRITICAL-DONE"
+ * lockfor ID T M PATH MILLIS          as lock, waiting at most MILLIS: "HELD ID token" | "ERROR ID ..."
+ * admin                              opens the root's table for administration in this process, reads
+ *                                    slots and locks, recovers dead slots, closes it: "ADMIN slots locks recovered"
  * valid ID                           "VALID ID true|false": whether the handle still has its locks
  * exit                               closes the manager: "BYE"
  * </pre>
@@ -130,6 +133,30 @@ public final class HostSpecChild
                 case "churn":
                     churn(m, Integer.parseInt(w[1]), Long.parseLong(w[2]));
                     System.out.println("CHURNED");
+                    break;
+                case "lockfor":
+                {
+                    final LockHandle h = m.open("child-" + w[1]);
+                    try
+                    {
+                        h.acquire(request(w[2], w[3], w[4]), Duration.ofMillis(Long.parseLong(w[5])));
+                        handles.put(w[1], h);
+                        System.out.println("HELD " + w[1] + " " + h.fencingToken(w[4]));
+                    }
+                    catch (final Exception e)
+                    {
+                        h.close();
+                        System.out.println("ERROR " + w[1] + " " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+                    }
+                    break;
+                }
+                case "admin":
+                    try (io.pathlock.host.HostTable t = HostLockStore.openTable(Path.of(args[0])))
+                    {
+                        final int slots = t.slots().size();
+                        final int locks = t.locks().size();
+                        System.out.println("ADMIN " + slots + " " + locks + " " + t.recoverDead());
+                    }
                     break;
                 case "valid":
                 {
