@@ -182,6 +182,39 @@ class HostBadInputSpecTest
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "capacity 0, 0, 128, 16384, none, 2",
+        "capacity -5, -5, 128, 16384, none, 2",
+        "slots 0, 65536, 0, 16384, none, 2",
+        "records 0, 65536, 128, 0, none, 2",
+        "interop bogus, 65536, 128, 16384, bogus, 2",
+        "liveness 0, 65536, 128, 16384, none, 0"})
+    void invalidTableConfigIsRefusedNamingItAndNoFileIsCreated(final String what, final int capacity, final int slots,
+        final int records, final String interop, final long livenessMillis) throws Exception
+    {
+        final Path file = root.resolve("table");
+        final Exception e = assertThrows(Exception.class, () -> HostTable.open(file,
+            new HostTable.Config(capacity, slots, records, interop, java.time.Duration.ofMillis(livenessMillis))).close());
+        assertTrue(e instanceof IllegalArgumentException || e instanceof LockStoreException, e.toString());
+        final String bad = what.split(" ")[1];
+        assertTrue(e.getMessage().contains(bad), "the error names the bad value " + bad + ": " + e.getMessage());
+        assertFalse(Files.exists(file), "a table was created from an invalid config");
+    }
+
+    @ParameterizedTest(name = "capacity {0}")
+    @ValueSource(ints = {Integer.MAX_VALUE, 1 << 28})
+    void capacityTooLargeToMapIsAClearErrorAndLeavesNoTable(final int capacity) throws Exception
+    {
+        final Exception e = assertThrows(Exception.class, () -> HostLockStore.builder(root).interop("none").capacity(capacity).build().close());
+        assertTrue(e instanceof IllegalArgumentException || e instanceof LockStoreException, e.toString());
+        assertTrue(e.getMessage().contains(String.valueOf(capacity)) || e.getMessage().contains("capacity"),
+            "the error names the capacity: " + e.getMessage());
+        assertFalse(Files.exists(table()), "a table was left behind");
+        // The root is still usable with a sane capacity.
+        HostLockStore.builder(root).interop("none").capacity(1024).build().close();
+    }
+
     private static List<String> withoutDacOverride()
     {
         return "root".equals(System.getProperty("user.name")) ?
