@@ -36,7 +36,8 @@ import java.nio.charset.StandardCharsets;
  *    8 parent index (-1 for the root)     16 next in bucket (index + 1)    24 next free (index + 1)
  *   32 key: name hash (high 32) | name length (low 32)                    40 children
  *   48 counts[KINDS]: PX SX SP SS IX IS MARK_ALL MARK_EXCLUSIVE MARK_SHARED
- *  120 name (UTF-8, at most 255 bytes)
+ *  120 waiters: 1 when a request was refused here since the last release that woke the stripe
+ *  128 name (UTF-8, at most 255 bytes)
  * </pre>
  */
 final class HostLayout
@@ -44,7 +45,7 @@ final class HostLayout
     static final int SIZE_OF_LONG = 8;
 
     static final long MAGIC = bytesToLong("plhost01");
-    static final long VERSION = 1;
+    static final long VERSION = 2;
 
     // ---- header ----
     static final int H_MAGIC = 0;
@@ -137,7 +138,8 @@ final class HostLayout
     static final int N_KEY = N_FREE_NEXT + SIZE_OF_LONG;
     static final int N_CHILDREN = N_KEY + SIZE_OF_LONG;
     static final int N_COUNTS = N_CHILDREN + SIZE_OF_LONG;
-    static final int N_NAME = N_COUNTS + KINDS * SIZE_OF_LONG;
+    static final int N_WAITERS = N_COUNTS + KINDS * SIZE_OF_LONG;
+    static final int N_NAME = N_WAITERS + SIZE_OF_LONG;
     static final int MAX_NAME_BYTES = 255;
     static final int NODE_LENGTH = 384;
 

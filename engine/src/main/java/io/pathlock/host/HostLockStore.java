@@ -1,5 +1,6 @@
 package io.pathlock.host;
 
+import io.pathlock.core.LockConflict;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.file.Dialect;
@@ -43,6 +44,10 @@ import java.util.function.Consumer;
  *
  * <h2>The SPI over the table</h2>
  * <ol>
+ *   <li><b>HS0 — refusals name what the table knows.</b> A table refusal names the path, the type and
+ *   mode met there and, for a held lock, {@link #HOLDER_ANOTHER_SESSION} as its holder: the table
+ *   counts per session and node, not per handle, and does not say which session (a SUBTREE refused by
+ *   locks below names its own path with reason {@code HELD_BELOW}).</li>
  *   <li><b>HS1 — the table first.</b> {@link #tryPublish} asks the table ({@link HostSession#tryAcquire});
  *   only a table grant is published as files (interop on); a refusal of the files releases the table
  *   grant and returns the file store's conflict and blocker. {@link #unpublish} removes the files
@@ -66,7 +71,15 @@ import java.util.function.Consumer;
  *   <li><b>HS5 — no starvation across processes.</b> A wait on a table blocker places the owner's
  *   pending mark in the table; the end of the wait ({@link #waitEnded}) or a grant to the owner removes
  *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
- *   requests of other processes.</li>
+ *   requests of other processes. The table exempts a session from marks where it has counts (one of
+ *   its owners may be what the waiter waits for); a request of an owner that holds nothing in this
+ *   store cannot be, so it respects the marks everywhere ({@link HostSession#tryAcquire(List, boolean)}):
+ *   a stream of new handles of one process, overlapping or not, cannot starve another process's
+ *   waiter. An owner that holds locks goes past marks where its session has counts, as a handle that
+ *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle}),
+ *   and so does an owner with a mark of its own: waiters pending on one node do not respect each
+ *   other's marks (else two sessions' SUBTREE waiters on one node would refuse each other for ever,
+ *   a cycle of marks alone).</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
  *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
@@ -95,6 +108,12 @@ public final class HostLockStore implements LockStore
     /** The interop mode of a new root when none is configured. */
     public static final String INTEROP_DEFAULT = "ragfs";
 
+    /**
+     * The holder a table refusal names: the table knows that another session holds the lock, not
+     * which handle ({@code pathlock status --store host} shows the session's pid and slot).
+     */
+    public static final String HOLDER_ANOTHER_SESSION = "another session of the host table (see pathlock status --store host)";
+
     /** The table file under a root. */
     public static final String TABLE_FILE = ".pathlock/host/table";
 
@@ -109,9 +128,14 @@ public final class HostLockStore implements LockStore
     private static final System.Logger LOG = System.getLogger("io.pathlock.host");
 
     /** What one grant published: the table grant and, with interop on, the lock files. */
-    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files)
-        implements LockStore.Publication
+    private record Pub(List<LockRequest.Entry> entries, HostSession.Grant grant, LockStore.Publication files,
+        String ownerId, java.util.concurrent.atomic.AtomicBoolean released) implements LockStore.Publication
     {
+        Pub(final List<LockRequest.Entry> entries, final HostSession.Grant grant, final LockStore.Publication files,
+            final String ownerId)
+        {
+            this(entries, grant, files, ownerId, new java.util.concurrent.atomic.AtomicBoolean());
+        }
     }
 
     private final Path root;
@@ -124,6 +148,8 @@ public final class HostLockStore implements LockStore
     private final HostStoreWaiter waiter;
     private final String description;
     private volatile boolean closed;
+    /** Live publications per owner (HS5): owners absent hold nothing in this store. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding = new java.util.concurrent.ConcurrentHashMap<>();
     /** Calls in flight that touch the mapping (HS7). */
     private final AtomicInteger inUse = new AtomicInteger();
 
@@ -227,10 +253,13 @@ public final class HostLockStore implements LockStore
 
     private PublishResult publish(final String ownerId, final List<LockRequest.Entry> entries)
     {
-        final HostSession.Result r = session.tryAcquire(entries);
+        // HS5: an owner that holds nothing here and waits on no mark of its own cannot be what another
+        // session's waiter waits for, nor a waiter pending beside it, so the marks of waiters refuse it
+        // even where this session has counts (other owners' locks or marks).
+        final HostSession.Result r = session.tryAcquire(entries, !holding.containsKey(ownerId) && !marks.has(ownerId));
         if (!r.isGranted())
         {
-            return PublishResult.refused(r.conflict(), HostStoreBlocker.ofTable(ownerId, r.blocker()));
+            return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));
         }
         LockStore.Publication published = null;
         if (files != null)
@@ -253,7 +282,23 @@ public final class HostLockStore implements LockStore
             published = f.publication();
         }
         marks.clear(ownerId);
-        return PublishResult.granted(new Pub(entries, r.grant(), published));
+        holding.merge(ownerId, 1, Integer::sum);
+        return PublishResult.granted(new Pub(entries, r.grant(), published, ownerId));
+    }
+
+    /**
+     * The table's conflict with the holder named as far as the table knows it: another session, whose
+     * pid and slot {@code pathlock status --store host} lists (the table counts per session and node,
+     * so finding the session would walk the table on every refusal).
+     */
+    private static LockConflict named(final LockConflict c)
+    {
+        if (c == null || c.holderOwnerId() != null || c.reason() != LockConflict.Reason.HELD)
+        {
+            return c;
+        }
+        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(), c.source(),
+            c.holderMode());
     }
 
     private void releaseQuietly(final HostSession.Grant grant, final RuntimeException cause)
@@ -296,6 +341,10 @@ public final class HostLockStore implements LockStore
             finally
             {
                 exit();
+                if (p.released().compareAndSet(false, true))
+                {
+                    holding.computeIfPresent(p.ownerId(), (o, n) -> n == 1 ? null : n - 1);
+                }
             }
         }
     }
@@ -835,15 +884,9 @@ public final class HostLockStore implements LockStore
             {
                 throw new LockStoreException("lock root " + root + " is not a directory", null);
             }
+            // HostTable.open validates the settings before it creates .pathlock/host/ (bad input
+            // changes nothing).
             final Path file = tableFile(real);
-            try
-            {
-                Files.createDirectories(file.getParent());
-            }
-            catch (final IOException e)
-            {
-                throw new LockStoreException("cannot create " + file.getParent() + " for the host table: " + e, e);
-            }
             final HostTable table;
             try
             {

@@ -2,16 +2,17 @@ package io.pathlock.host;
 
 import io.pathlock.core.LockConflict;
 import io.pathlock.core.LockMode;
+import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.core.LockType;
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -75,11 +76,14 @@ public final class HostSession implements AutoCloseable
 
     private static final int ETIMEDOUT = 110;
     private static final int SPINS = 64;
+    private static final int SPINS_BEFORE_PARK = 1024;
     private static final int RECLAIM_BATCH = 32;
     private static final long BACKOFF_MIN_NANOS = 50_000;
     private static final long BACKOFF_MAX_NANOS = 1_000_000;
     private static final long DEPENDENCY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long BREAK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int CHAIN_CACHE_MAX = 8192;
+    private static final long[] NO_CHAIN = new long[0];
 
     // section outcomes
     private static final int OK = 0;
@@ -103,13 +107,19 @@ public final class HostSession implements AutoCloseable
     private final SlotLocks.Held held;
     private final ReentrantLock mutex = new ReentrantLock();
     private final ReentrantLock recoveryMutex = new ReentrantLock();
-    private final Map<Integer, Integer> recordOfNode = new HashMap<>();
+    private final Int2IntHashMap recordOfNode = new Int2IntHashMap(-1);
+    /** Path -&gt; (generation &lt;&lt; 32 | index) of its nodes at depth 1..n; validated by each section's CAS. */
+    private final ConcurrentHashMap<LockPath, long[]> chainCache = new ConcurrentHashMap<>();
+    private final long rootGen;
+    private final long[] others = new long[KINDS];
     private final int[] freeRecords;
     private int freeTop;
     private final long[] stagedOff = new long[UNDO_CAPACITY];
     private final long[] stagedVal = new long[UNDO_CAPACITY];
     private int staged;
     private int op;
+    /** The micro lock this session holds now (under the mutex), 0 outside a section. */
+    private long heldLock;
     private final List<long[]> marks = new ArrayList<>();
     private volatile long myState;
     private volatile boolean closed;
@@ -135,6 +145,7 @@ public final class HostSession implements AutoCloseable
             freeRecords[i] = freeRecords.length - 1 - i;
         }
         this.freeTop = freeRecords.length;
+        this.rootGen = generation(buf.getLongVolatile((int)(table.nodeOffset(ROOT) + N_LOCK)));
     }
 
     /** Takes the slot: recovers what a dead previous session left in it, then marks it LIVE. */
@@ -202,6 +213,8 @@ public final class HostSession implements AutoCloseable
         LockConflict.Reason reason;
         int kind;
         int markKind = -1;
+        /** Respect other sessions' marks even where this session has counts (see tryAcquire(entries, true)). */
+        boolean respectMarks;
     }
 
     private static final class HostGrant implements Grant
@@ -313,32 +326,65 @@ public final class HostSession implements AutoCloseable
      */
     public Result tryAcquire(final List<LockRequest.Entry> entries)
     {
+        return tryAcquire(entries, false);
+    }
+
+    /**
+     * As {@link #tryAcquire(List)}; with {@code respectMarks} other sessions' pending marks refuse the
+     * request even where this session has counts. A session is exempt from marks where it has counts
+     * because one of its owners may be what the marking waiter waits for; an owner (handle) that holds
+     * nothing in this session cannot be, so its store passes true for it, and a stream of such owners'
+     * requests cannot starve another session's waiter (the in-process table's rule for a handle that
+     * holds nothing).
+     *
+     * @param entries      normalised entries.
+     * @param respectMarks whether marks refuse the request where this session has counts.
+     * @return the grant or the conflict.
+     */
+    public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean respectMarks)
+    {
         if (entries == null)
         {
             throw new IllegalArgumentException("host session: entries must not be null");
         }
         ensureUsable();
-        final byte[][][] names = new byte[entries.size()][][];
-        for (int i = 0; i < entries.size(); i++)
+        // chains of cached paths; names (validated here, before anything is raised) of the others
+        final int size = entries.size();
+        final long[][] chains = new long[size][];
+        final byte[][][] names = new byte[size][][];
+        for (int i = 0; i < size; i++)
         {
             final LockRequest.Entry e = entries.get(i);
             if (e == null)
             {
                 throw new IllegalArgumentException("host session: entry " + i + " is null in " + entries);
             }
-            names[i] = encode(e);
+            chains[i] = e.path().depth() == 0 ? NO_CHAIN : chainCache.get(e.path());
+            if (chains[i] == null)
+            {
+                names[i] = encode(e);
+            }
         }
         final Steps steps = new Steps();
+        final Refusal refusal = new Refusal();
+        refusal.respectMarks = respectMarks;
         final long stateAtStart = myState;
+        mutex.lock();
         try
         {
-            for (int i = 0; i < entries.size(); i++)
+            for (int i = 0; i < size; i++)
             {
                 final LockRequest.Entry e = entries.get(i);
                 final boolean exclusive = e.mode() == LockMode.EXCLUSIVE;
-                final int depth = names[i].length;
+                final int depth = e.path().depth();
+                long[] chain = chains[i];
+                boolean cached = chain != null;
+                if (!cached)
+                {
+                    chain = new long[depth];
+                }
                 int node = ROOT;
-                long gen = generation(get(t.nodeOffset(ROOT) + N_LOCK));
+                long gen = rootGen;
                 int parent = -1;
                 for (int d = 0; d <= depth; d++)
                 {
@@ -359,12 +405,22 @@ public final class HostSession implements AutoCloseable
                     }
                     final int stripe = t.stripeOf(node);
                     final int seq = t.stripeSeq(stripe);
-                    final Refusal refusal = new Refusal();
                     final int rc = section(opId, node, gen, kind, 1, mode, refusal);
                     if (rc == STALE)
                     {
-                        // reclaimed between lookup and lock: look the node up again (never the root)
+                        // reclaimed since the lookup (or since it was cached): look it up again (never the root)
+                        if (cached)
+                        {
+                            cached = false;
+                            chainCache.remove(e.path());
+                            chain = chain.clone();
+                        }
+                        if (names[i] == null)
+                        {
+                            names[i] = encode(e);
+                        }
                         final long found = findOrInsert(parent, names[i][d - 1]);
+                        chain[d - 1] = found;
                         node = (int)found;
                         gen = found >>> 32;
                         d--;
@@ -381,11 +437,32 @@ public final class HostSession implements AutoCloseable
                     steps.add(node, gen, kind);
                     if (d < depth)
                     {
-                        final long found = findOrInsert(node, names[i][d]);
+                        final long found;
+                        if (cached)
+                        {
+                            found = chain[d];
+                        }
+                        else
+                        {
+                            if (names[i] == null)
+                            {
+                                names[i] = encode(e);
+                            }
+                            found = findOrInsert(node, names[i][d]);
+                            chain[d] = found;
+                        }
                         parent = node;
                         node = (int)found;
                         gen = found >>> 32;
                     }
+                }
+                if (!cached && depth > 0)
+                {
+                    if (chainCache.size() >= CHAIN_CACHE_MAX)
+                    {
+                        chainCache.clear();
+                    }
+                    chainCache.put(e.path(), chain);
                 }
             }
             return new Result(new HostGrant(entries, steps, stateAtStart), null, null);
@@ -401,6 +478,10 @@ public final class HostSession implements AutoCloseable
                 ex.addSuppressed(again);
             }
             throw ex;
+        }
+        finally
+        {
+            mutex.unlock();
         }
     }
 
@@ -465,10 +546,18 @@ public final class HostSession implements AutoCloseable
         {
             return; // the session's counts were released with it (close or break)
         }
-        for (int i = g.count - 1; i >= 0; i--)
+        mutex.lock();
+        try
         {
-            final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
-            section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+            for (int i = g.count - 1; i >= 0; i--)
+            {
+                final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
+                section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+            }
+        }
+        finally
+        {
+            mutex.unlock();
         }
     }
 
@@ -517,6 +606,42 @@ public final class HostSession implements AutoCloseable
             {
                 marks.add(new long[] {b.node, b.gen, b.markKind});
             }
+        }
+    }
+
+    /**
+     * Removes the pending mark placed for one blocker (the mark of another blocker that needs the
+     * same mark, see {@link #markKey}, counts as the same). A no-op when no such mark is placed.
+     *
+     * @param blocker a blocker passed to {@link #markPending} before.
+     */
+    public void clearMark(final Blocker blocker)
+    {
+        if (!(blocker instanceof HostBlocker))
+        {
+            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+        }
+        final HostBlocker b = (HostBlocker)blocker;
+        synchronized (b)
+        {
+            b.marked = false;
+        }
+        long[] found = null;
+        synchronized (marks)
+        {
+            for (int i = 0; i < marks.size(); i++)
+            {
+                final long[] m = marks.get(i);
+                if (m[0] == b.node && m[1] == b.gen && m[2] == b.markKind)
+                {
+                    found = marks.remove(i);
+                    break;
+                }
+            }
+        }
+        if (found != null && !closed && !broken)
+        {
+            section(UNMARK, (int)found[0], found[1], (int)found[2], -1, M_NONE, null);
         }
     }
 
@@ -706,6 +831,7 @@ public final class HostSession implements AutoCloseable
                         throw new LockStoreException("host session in slot " + slot + " of " + t.file
                             + " was broken (its slot was recovered by another session)", null);
                     }
+                    heldLock = lockOff;
                     return true;
                 }
             }
@@ -730,14 +856,37 @@ public final class HostSession implements AutoCloseable
             if (spins < SPINS)
             {
                 Thread.onSpinWait();
+                continue;
             }
-            else if (owner != me && spins % 16 == 0)
+            // never wait holding the session's mutex (a request holds it for its whole length): the
+            // owner may be a dead slot that another thread of this session is recovering
+            final int holds = mutex.getHoldCount();
+            for (int i = 0; i < holds; i++)
             {
-                recoverIfDead(owner - 1);
+                mutex.unlock();
             }
-            else
+            try
             {
-                Thread.yield();
+                if (owner != me && spins % 16 == 0)
+                {
+                    recoverIfDead(owner - 1);
+                }
+                else if (spins < SPINS_BEFORE_PARK)
+                {
+                    Thread.yield();
+                }
+                else
+                {
+                    // the owner is alive but not running (stopped, descheduled): stop burning a CPU
+                    LockSupport.parkNanos(BACKOFF_MIN_NANOS);
+                }
+            }
+            finally
+            {
+                for (int i = 0; i < holds; i++)
+                {
+                    mutex.lock();
+                }
             }
         }
     }
@@ -804,6 +953,7 @@ public final class HostSession implements AutoCloseable
     private void exit(final long lockOff)
     {
         staged = 0;
+        heldLock = 0;
         final long w = get(lockOff);
         buf.putLongOrdered((int)lockOff, w & ~OWNER_MASK);
         final int opId = op;
@@ -825,88 +975,96 @@ public final class HostSession implements AutoCloseable
             return STALE;
         }
         boolean exited = false;
+        boolean wake = false;
         try
         {
-            Integer rec = recordOfNode.get(node);
-            long ro = rec == null ? -1 : t.recordOffset(slot, rec);
+            int rec = recordOfNode.get(node);
+            long ro = rec < 0 ? -1 : t.recordOffset(slot, rec);
+            // a record left empty for an earlier generation of this node (reclaimed since) counts zero
+            final boolean staleRecord = rec >= 0 && getLong(ro + R_GEN) != gen;
             if (mode != M_NONE)
             {
-                if (decide(mode, no, ro, refusal))
+                if (decide(mode, no, staleRecord ? -1 : ro, refusal))
                 {
+                    // H8: a release after this refusal (in this node's lock order) sees the flag and wakes
+                    if (getLong(no + N_WAITERS) == 0)
+                    {
+                        buf.putLong((int)(no + N_WAITERS), 1);
+                    }
                     exited = true;
                     exit(lockOff);
                     return REFUSED;
                 }
             }
             boolean newRecord = false;
-            if (rec == null)
+            if (rec < 0 || staleRecord)
             {
                 if (delta < 0)
                 {
                     throw new IllegalStateException("host table: no record of slot " + slot + " for node " + node
                         + " (" + t.pathOf(node) + ") to lower " + KIND_NAMES[kind]);
                 }
-                if (freeTop == 0)
+                if (rec < 0)
                 {
-                    throw new LockStoreException("host table " + t.file + ": this session's " + t.records
-                        + " contribution records are all in use (it has counts on " + t.records
-                        + " nodes); release locks or create the table with more records per slot", null);
+                    if (freeTop == 0)
+                    {
+                        evictEmptyRecords();
+                    }
+                    if (freeTop == 0)
+                    {
+                        throw new LockStoreException("host table " + t.file + ": this session's " + t.records
+                            + " contribution records are all in use (it has counts on " + t.records
+                            + " nodes); release locks or create the table with more records per slot", null);
+                    }
+                    rec = freeRecords[--freeTop];
+                    ro = t.recordOffset(slot, rec);
+                    stage(ro + R_NODE, node + 1L);
                 }
-                rec = freeRecords[--freeTop];
-                ro = t.recordOffset(slot, rec);
                 newRecord = true;
-                stage(ro + R_NODE, node + 1L);
                 stage(ro + R_GEN, gen);
             }
             final long nk = no + N_COUNTS + (long)kind * SIZE_OF_LONG;
             final long rk = ro + R_COUNTS + (long)kind * SIZE_OF_LONG;
-            final long own = get(rk) + delta;
-            if (own < 0 || get(nk) + delta < 0)
+            final long own = getLong(rk) + delta;
+            if (own < 0 || getLong(nk) + delta < 0)
             {
                 throw new IllegalStateException("host table: " + KIND_NAMES[kind] + " of node " + node + " ("
-                    + t.pathOf(node) + ") would go negative (node " + get(nk) + ", own " + get(rk) + ")");
+                    + t.pathOf(node) + ") would go negative (node " + getLong(nk) + ", own " + getLong(rk) + ")");
             }
-            stage(nk, get(nk) + delta);
+            stage(nk, getLong(nk) + delta);
             stage(rk, own);
-            boolean empty = false;
-            if (delta < 0 && own == 0)
+            if (kind <= SS)
             {
-                empty = true;
-                for (int k = 0; k < KINDS; k++)
+                if (delta > 0 && getLong(ro + R_SINCE) == 0)
                 {
-                    if (k != kind && get(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
-                    {
-                        empty = false;
-                        break;
-                    }
+                    stage(ro + R_SINCE, System.currentTimeMillis());
                 }
-                if (empty)
+                else if (delta < 0 && own == 0 && getLong(ro + R_SINCE) != 0 && noOtherHold(ro, kind))
                 {
-                    stage(ro + R_NODE, 0);
-                    stage(ro + R_GEN, 0);
                     stage(ro + R_SINCE, 0);
                 }
             }
-            else if (delta > 0 && kind <= SS && get(ro + R_SINCE) == 0)
-            {
-                stage(ro + R_SINCE, System.currentTimeMillis());
-            }
+            // an emptied record stays allocated to its node (no write to free it; reused by the next
+            // request there, re-pointed if the node was reclaimed, evicted when records run out)
             if (!commit(newRecord))
             {
-                freeRecords[freeTop++] = rec;
+                if (rec >= 0 && !staleRecord && recordOfNode.get(node) < 0)
+                {
+                    freeRecords[freeTop++] = rec;
+                }
                 exited = true;
                 exit(lockOff);
                 throw new LockStoreException("host session in slot " + slot + " of " + t.file
                     + " was broken (its slot was recovered by another session)", null);
             }
-            if (newRecord)
+            if (newRecord && !staleRecord)
             {
                 recordOfNode.put(node, rec);
             }
-            if (empty)
+            wake = delta < 0 && getLong(no + N_WAITERS) != 0;
+            if (wake)
             {
-                recordOfNode.remove(node);
-                freeRecords[freeTop++] = rec;
+                buf.putLong((int)(no + N_WAITERS), 0);
             }
             exited = true;
             exit(lockOff);
@@ -919,18 +1077,60 @@ public final class HostSession implements AutoCloseable
             }
             throw e;
         }
-        if (delta < 0)
+        if (wake)
         {
             t.bump(node);
         }
         return OK;
     }
 
+    private boolean noOtherHold(final long ro, final int kind)
+    {
+        for (int k = PX; k <= SS; k++)
+        {
+            if (k != kind && getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Frees every record of this session whose counts are all zero (under the mutex). */
+    private void evictEmptyRecords()
+    {
+        final int[] nodes = new int[recordOfNode.size()];
+        final int[] recs = new int[nodes.length];
+        final int[] n = {0};
+        recordOfNode.forEach((node, rec) -> {
+            nodes[n[0]] = node;
+            recs[n[0]] = rec;
+            n[0]++;
+        });
+        for (int i = 0; i < n[0]; i++)
+        {
+            final long ro = t.recordOffset(slot, recs[i]);
+            boolean empty = true;
+            for (int k = 0; k < KINDS && empty; k++)
+            {
+                empty = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) == 0;
+            }
+            if (empty)
+            {
+                putOrdered(ro + R_NODE, 0);
+                putOrdered(ro + R_GEN, 0);
+                putOrdered(ro + R_SINCE, 0);
+                recordOfNode.remove(nodes[i]);
+                freeRecords[freeTop++] = recs[i];
+            }
+        }
+    }
+
     /** The conflict matrix on others' counts. Returns true (and fills the refusal) when refused. */
     private boolean decide(final int mode, final long no, final long ro, final Refusal r)
     {
         boolean ownAny = false;
-        final long[] others = new long[KINDS];
+        final long[] others = this.others;
         for (int k = 0; k < KINDS; k++)
         {
             final long own = ro < 0 ? 0 : get(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
@@ -1010,7 +1210,7 @@ public final class HostSession implements AutoCloseable
 
     private static boolean pending(final Refusal r, final boolean ownAny, final long[] others, final int a, final int b)
     {
-        if (ownAny)
+        if (ownAny && !r.respectMarks)
         {
             return false;
         }
@@ -1209,6 +1409,7 @@ public final class HostSession implements AutoCloseable
                 {
                     buf.putLong((int)(no + N_COUNTS) + k * SIZE_OF_LONG, 0);
                 }
+                buf.putLong((int)(no + N_WAITERS), 0);
                 buf.putLong((int)(no + N_NEXT), get(bo + B_HEAD));
                 final long gen = generation(get(no + N_LOCK));
                 stage(no + N_LOCK, gen << GEN_SHIFT);
@@ -1224,7 +1425,10 @@ public final class HostSession implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            exit(bo + B_LOCK);
+            if (heldLock != 0)
+            {
+                exit(bo + B_LOCK);
+            }
             throw e;
         }
         // another session linked the same key meanwhile: give our node back
@@ -1326,7 +1530,7 @@ public final class HostSession implements AutoCloseable
             }
             catch (final RuntimeException e)
             {
-                if (mutex.isHeldByCurrentThread())
+                if (heldLock != 0)
                 {
                     exit(H_ALLOC_LOCK);
                 }
@@ -1417,7 +1621,7 @@ public final class HostSession implements AutoCloseable
         }
         catch (final RuntimeException e)
         {
-            if (mutex.isHeldByCurrentThread())
+            if (heldLock != 0)
             {
                 exit(no + N_LOCK);
             }
@@ -1678,8 +1882,16 @@ public final class HostSession implements AutoCloseable
             final long no = t.nodeOffset(node);
             if (node < 0 || node >= t.capacity || !enter(own ? UNCLAIM : RECOVER_RECORD, no + N_LOCK, gen << GEN_SHIFT))
             {
-                // cannot happen while H7 holds: a node with counts is never reclaimed
+                if (get(ro + R_GEN) != gen || get(ro + R_NODE) != nodePlusOne)
+                {
+                    r--; // re-pointed meanwhile by its live session (a forced break): read it again
+                    continue;
+                }
+                // an emptied record of an earlier generation of the node (H7: a node with counts is
+                // never reclaimed, so its counts are zero)
                 putOrdered(ro + R_NODE, 0);
+                putOrdered(ro + R_GEN, 0);
+                putOrdered(ro + R_SINCE, 0);
                 continue;
             }
             try
@@ -1705,7 +1917,7 @@ public final class HostSession implements AutoCloseable
             }
             catch (final RuntimeException e)
             {
-                if (mutex.isHeldByCurrentThread())
+                if (heldLock != 0)
                 {
                     exit(no + N_LOCK);
                 }

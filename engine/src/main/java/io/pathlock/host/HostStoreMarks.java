@@ -8,31 +8,31 @@ import java.util.concurrent.ConcurrentHashMap;
  * other sessions' new requests that would starve them are refused (the anti-starvation rule of the
  * in-process table, across processes).
  *
- * <p>The table keeps marks per session: {@link HostSession#markPending} (idempotent per blocker
- * object) and {@link HostSession#clearMarks} (all of the session's at once). A store has one session
- * and many owners (handles). This class keeps, per owner, the mark of its current wait:
+ * <p>The table keeps marks per session ({@link HostSession#markPending}, {@link HostSession#clearMark},
+ * {@link HostSession#clearMarks}); a store has one session and many owners (handles). This class
+ * keeps, per owner, the mark of its current wait:
  * <ol>
  *   <li><b>HM1 — one mark per waiting owner.</b> An owner waiting on a table blocker that needs a
- *   mark has exactly that mark placed (node, generation and kind: a retry refused at the same place
- *   places nothing new, so a long wait does not pile up marks). A wait that needs another mark
- *   replaces it.</li>
+ *   mark has exactly that mark placed. A retry refused at the same place (same node, generation and
+ *   kind: {@link HostSession#markKey}) places nothing new, so a long wait does not pile up marks; a
+ *   wait that needs another mark removes the old one and places the new one.</li>
  *   <li><b>HM2 — an ended wait marks nothing.</b> When the owner's wait ends (granted, timed out,
  *   interrupted, cancelled, failed: {@code LockStore#waitEnded}) or the owner is granted, its mark
- *   goes. The table can only clear all of a session's marks, so removing or replacing one mark
- *   clears them all and forgets every owner's: each other waiting owner places its mark again at
- *   its next wait, which follows within one wait slice ({@link HostLockStore}) or poll interval
- *   ({@link HostStoreWaiter}). In that window other sessions may overtake a waiter, which costs
- *   fairness, never exclusion.</li>
+ *   is removed, and only its own: two owners waiting on one node hold one mark each.</li>
  * </ol>
  * Two acquisitions of one handle waiting at once (an unusual use) share the owner's mark.
  *
- * <p>Thread-safety: thread-safe; changes are serialised on this object; the check on the grant path
- * ({@link #clear}) reads a concurrent map without locking when the owner has no mark.
+ * <p>Thread-safety: thread-safe; changes are serialised on this object; the checks on the grant path
+ * ({@link #clear}, {@link #has}) read a concurrent map without locking.
  */
 final class HostStoreMarks
 {
+    private record Mark(String key, HostSession.Blocker blocker)
+    {
+    }
+
     private final HostSession session;
-    private final Map<String, String> byOwner = new ConcurrentHashMap<>();
+    private final Map<String, Mark> byOwner = new ConcurrentHashMap<>();
 
     HostStoreMarks(final HostSession session)
     {
@@ -43,27 +43,32 @@ final class HostStoreMarks
     void mark(final String ownerId, final HostSession.Blocker blocker)
     {
         final String key = HostSession.markKey(blocker);
-        if (key == null || key.equals(byOwner.get(ownerId)))
+        if (key == null || sameKey(byOwner.get(ownerId), key))
         {
             return;
         }
         synchronized (this)
         {
-            final String old = byOwner.get(ownerId);
-            if (key.equals(old))
+            final Mark old = byOwner.get(ownerId);
+            if (sameKey(old, key))
             {
                 return;
             }
             if (old != null)
             {
-                clearAllLocked();
+                session.clearMark(old.blocker());
             }
-            byOwner.put(ownerId, key);
+            byOwner.put(ownerId, new Mark(key, blocker));
             session.markPending(blocker);
         }
     }
 
-    /** HM2: removes the owner's mark, if any (and, with it, every mark of the session). Cheap when it has none. */
+    private static boolean sameKey(final Mark m, final String key)
+    {
+        return m != null && m.key().equals(key);
+    }
+
+    /** HM2: removes the owner's mark, if any. Cheap when it has none. */
     void clear(final String ownerId)
     {
         if (!byOwner.containsKey(ownerId))
@@ -72,9 +77,10 @@ final class HostStoreMarks
         }
         synchronized (this)
         {
-            if (byOwner.containsKey(ownerId))
+            final Mark m = byOwner.remove(ownerId);
+            if (m != null)
             {
-                clearAllLocked();
+                session.clearMark(m.blocker());
             }
         }
     }
@@ -84,8 +90,20 @@ final class HostStoreMarks
     {
         if (!byOwner.isEmpty())
         {
-            clearAllLocked();
+            byOwner.clear();
+            session.clearMarks();
         }
+    }
+
+    /**
+     * Whether the owner has a mark now (it is a waiter pending on a node).
+     *
+     * @param ownerId the owner.
+     * @return true if marked.
+     */
+    boolean has(final String ownerId)
+    {
+        return byOwner.containsKey(ownerId);
     }
 
     /**
@@ -96,11 +114,5 @@ final class HostStoreMarks
     int size()
     {
         return byOwner.size();
-    }
-
-    private void clearAllLocked()
-    {
-        byOwner.clear();
-        session.clearMarks();
     }
 }

@@ -56,8 +56,17 @@ import static io.pathlock.host.HostLayout.*;
  *   6. clear the undo count (release store), release the lock word (release store).
  * A session holds at most one micro lock at a time (never nested), so no deadlock is possible
  * between sessions, and the intent word names the only lock a dead session may hold. Threads of
- * one process share a session: a ReentrantLock per session is held from step 1 to step 6 (never
- * while spinning on another slot's micro lock).
+ * one process share a session: the session's ReentrantLock is held by a request (tryAcquire,
+ * release) for its whole length, and by each section, but never while spinning on another slot's
+ * micro lock (it is released then, since the owner may be a dead slot that another thread of the
+ * same session is recovering).
+ *
+ * RECORDS stay allocated to their node when their counts fall to zero (no write to free them); the
+ * next request there reuses them. A record of an earlier generation of a node (reclaimed since) is
+ * re-pointed by writing the new generation (in the section, as for a new record); records are
+ * evicted (all-zero ones cleared) only when a session runs out of them. A per-session cache maps
+ * a path to the (index, generation) of its nodes; a cached node is validated by the section's CAS
+ * (a reclaimed node fails it and is looked up again).
  *
  * A thread that finds a micro lock owned by slot s spins briefly, then asks whether s is alive (its
  * kernel lock, see SlotLocks); if s is dead it recovers s (below) and retries.
@@ -128,13 +137,30 @@ import static io.pathlock.host.HostLayout.*;
  *      after reading the key; a generation never repeats for one index (it grows by one per reuse).
  *  H7. A node with a child is never reclaimed (children is raised before a child is linked and
  *      lowered after it is unlinked); the root never is; a node with any count or mark never is.
- *  H8. No lost wake-up: a waiter raises its stripe's sleeper count, re-reads the sequence and
- *      sleeps only while the sequence is unchanged (futex compares atomically); a releaser
- *      increments the sequence (atomic add) and then reads the sleeper count.
+ *  H8. No lost wake-up: a refused section sets its node's WAITERS flag under the node's lock; a
+ *      section that lowers a count of a node whose flag is set clears it and, after releasing the
+ *      lock, increments the node's wake-stripe sequence (atomic add) and then reads the stripe's
+ *      sleeper count (futex wake if not 0). A waiter's blocker holds the sequence read BEFORE its
+ *      refused attempt; it raises the sleeper count, and sleeps only while the sequence still has
+ *      that value (futex compares atomically). So a release after the refusal (in the node's lock
+ *      order) always changes the sequence the waiter compares, and a release before it was seen
+ *      by the attempt itself. Recovery bumps every node it lowers, whatever the flag.
  *  H9. A session whose slot was broken (incarnation or state changed) writes nothing: every
- *      section re-reads its slot's state after taking the micro lock, and a section that adds a
- *      record re-reads it again after a full fence (a Dekker handshake with the breaker, which
- *      writes the state and fences before it scans the records).
+ *      section re-reads its slot's state after taking the micro lock, and a section that adds or
+ *      re-points a record re-reads it again after a full fence (a Dekker handshake with the
+ *      breaker, which writes the state and fences before it scans the records); a change to an
+ *      existing record meets the breaker on the node's micro lock.
+ *
+ * KNOWN LIMITS
+ *
+ *  - A forced break of a LIVE session of another process (pathlock break --force) takes its counts
+ *    but not its half-done multi-step operation (it may still be running it): such a node leaks
+ *    until that process dies and its slot is recovered. Breaking a live session of this JVM holds
+ *    its mutex and is exact.
+ *  - A session that recovers its own slot at attach (only when no clean slot is left) recovers the
+ *    slots that were recovering it without a RECOVERING mark of its own: if it dies in that nested
+ *    recovery, a node may leak (never a count).
+ *  - The table file's size bounds slots x records: at most 2 GiB mapped.
  * </pre>
  *
  * <p>Thread-safety: thread-safe. One instance per mapping per process; sessions are attached with
@@ -852,9 +878,18 @@ public final class HostTable implements AutoCloseable
             int used = 0;
             for (int r = 0; r < records; r++)
             {
-                if (getLongVolatile(recordOffset(s, r) + R_NODE) != 0)
+                final long ro = recordOffset(s, r);
+                if (getLongVolatile(ro + R_NODE) == 0)
                 {
-                    used++;
+                    continue;
+                }
+                for (int k = 0; k < KINDS; k++)
+                {
+                    if (getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+                    {
+                        used++;
+                        break;
+                    }
                 }
             }
             final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
@@ -996,11 +1031,6 @@ public final class HostTable implements AutoCloseable
                 }
                 final long gen = getLongVolatile(ro + R_GEN);
                 final long w = getLongVolatile(nodeOffset((int)(np - 1)) + N_LOCK);
-                if ((w & DEAD) != 0 || generation(w) != gen)
-                {
-                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
-                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
-                }
                 boolean any = false;
                 for (int k = 0; k < KINDS; k++)
                 {
@@ -1008,9 +1038,11 @@ public final class HostTable implements AutoCloseable
                     sums[(int)(np - 1)][k] += c;
                     any |= c != 0;
                 }
-                if (!any)
+                // an empty record may name an earlier generation (it stays allocated to its node)
+                if (any && ((w & DEAD) != 0 || generation(w) != gen))
                 {
-                    problems.add("slot " + s + " record " + r + " is in use but empty");
+                    problems.add("slot " + s + " record " + r + " names node " + (np - 1) + " generation " + gen
+                        + " but the node is " + ((w & DEAD) != 0 ? "DEAD" : "at generation " + generation(w)));
                 }
             }
         }
@@ -1103,7 +1135,11 @@ public final class HostTable implements AutoCloseable
         return m == null ? null : m.get(slot);
     }
 
-    /** Unmaps the table. Sessions still attached are detached (their locks released). */
+    /**
+     * Unmaps the table. Sessions still attached are detached (their locks released). No session of
+     * this instance may be in use by another thread meanwhile (the mapping goes away: a caller that
+     * closes while requests or waits run must drain them first, as {@code HostLockStore} does).
+     */
     @Override
     public void close()
     {

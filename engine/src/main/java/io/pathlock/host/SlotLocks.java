@@ -1,6 +1,7 @@
 package io.pathlock.host;
 
 import io.pathlock.core.LockStoreException;
+import io.pathlock.posix.Errno;
 import io.pathlock.posix.Posix;
 
 import java.io.IOException;
@@ -98,18 +99,22 @@ final class SlotLocks
         try
         {
             final Path file = file(slot);
-            try
-            {
-                Files.createFile(file);
-            }
-            catch (final FileAlreadyExistsException ignored)
-            {
-                // normal: the slot was used before
-            }
             final Held h;
             if (posix != null)
             {
-                final int fd = posix.openRead(file);
+                int fd = posix.openRead(file);
+                if (fd == -Errno.ENOENT)
+                {
+                    try
+                    {
+                        Files.createFile(file);
+                    }
+                    catch (final FileAlreadyExistsException ignored)
+                    {
+                        // created by someone else meanwhile
+                    }
+                    fd = posix.openRead(file);
+                }
                 if (fd < 0)
                 {
                     throw new LockStoreException("cannot open host slot lock file " + file + ": errno " + -fd, null);
@@ -124,7 +129,8 @@ final class SlotLocks
             }
             else
             {
-                final FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                final FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE);
                 FileLock lock = null;
                 try
                 {

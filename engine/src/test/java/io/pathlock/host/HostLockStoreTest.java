@@ -164,6 +164,12 @@ class HostLockStoreTest
                         {
                             final LockBusyException e = busy(b, r, cell);
                             assertNotNull(e.conflict(), cell);
+                            if (e.conflict().reason() == io.pathlock.core.LockConflict.Reason.HELD)
+                            {
+                                // HS0: the table names the holder as far as it knows it.
+                                assertEquals(HostLockStore.HOLDER_ANOTHER_SESSION, e.conflict().holderOwnerId(), cell);
+                                assertEquals(heldType, e.conflict().holderType(), cell);
+                            }
                         }
                         else
                         {
@@ -344,6 +350,9 @@ class HostLockStoreTest
         final IllegalArgumentException cap = assertThrows(IllegalArgumentException.class,
             () -> HostLockStore.builder(root).capacity(0).build());
         assertTrue(cap.getMessage().contains("capacity"), cap.getMessage());
+        final IllegalArgumentException slots = assertThrows(IllegalArgumentException.class,
+            () -> HostLockStore.builder(root).slots(1 << 20).build());
+        assertTrue(slots.getMessage().contains("slots"), slots.getMessage());
         final Path missing = root.resolve("no-such-dir");
         final LockStoreException gone = assertThrows(LockStoreException.class, () -> HostLockStore.open(missing));
         assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
@@ -401,6 +410,43 @@ class HostLockStoreTest
         assertEquals(0, bs.pendingMarkCount(), "the timed-out waiter kept its mark");
         granted(c, LockRequest.point("/s/y"), "a POINT after the SUBTREE waiter timed out").close();
         held.close();
+    }
+
+    @Test
+    void anOwnerThatHoldsNothingRespectsMarksWhereItsSessionHasCountsAndAHolderGoesPast() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        assertTrue(a.tryPublish("h1", entries("/o/1", LockType.POINT)).isGranted());
+        final LockStore.PublishResult refused = b.tryPublish("tree", entries("/o", LockType.SUBTREE));
+        assertFalse(refused.isGranted());
+        b.awaitChange(refused.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        assertEquals(1, b.pendingMarkCount());
+        // Session a has counts below /o (h1's POINT), but h2 holds nothing: the mark refuses it (HS5).
+        final LockStore.PublishResult h2 = a.tryPublish("h2", entries("/o/2", LockType.POINT));
+        assertFalse(h2.isGranted(), "a new owner of a session with counts below the mark starved the SUBTREE waiter");
+        assertEquals(io.pathlock.core.LockConflict.Reason.PENDING, h2.conflict().reason(), h2.conflict().toString());
+        // h1 holds a lock the waiter waits for: it may go past (deadlock-freedom over fairness).
+        assertTrue(a.tryPublish("h1", entries("/o/3", LockType.POINT)).isGranted());
+    }
+
+    @Test
+    void waitersPendingOnOneNodeInTwoSessionsDoNotRefuseEachOther() throws Exception
+    {
+        final HostLockStore a = store("none");
+        final HostLockStore b = store("none");
+        final HostLockStore c = store("none");
+        final LockStore.PublishResult held = a.tryPublish("h", entries("/c/x", LockType.POINT));
+        final LockStore.PublishResult w2 = b.tryPublish("w2", entries("/c", LockType.SUBTREE));
+        b.awaitChange(w2.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        final LockStore.PublishResult w3 = c.tryPublish("w3", entries("/c", LockType.SUBTREE));
+        c.awaitChange(w3.blocker(), TimeUnit.MILLISECONDS.toNanos(1));
+        assertEquals(1, b.pendingMarkCount());
+        assertEquals(1, c.pendingMarkCount());
+        a.unpublish(held.publication());
+        // Each waiter's session has its own mark on /c: a cycle of marks alone must not form (HS5).
+        final LockStore.PublishResult again = b.tryPublish("w2", entries("/c", LockType.SUBTREE));
+        assertTrue(again.isGranted(), "two pending SUBTREE waiters refuse each other: " + again.conflict());
     }
 
     @Test

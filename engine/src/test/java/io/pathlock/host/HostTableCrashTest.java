@@ -328,4 +328,36 @@ class HostTableCrashTest
         }
         assertTrue(recovererCrashes > 100, "recoverer crashes: " + recovererCrashes);
     }
+
+    /**
+     * A session that dies holding a micro lock (here the root's, in the middle of a raise) is found
+     * dead by the next session that spins on that lock, which recovers it and goes on: no one else
+     * has to call recoverDead.
+     */
+    @Test
+    void aSpinnerOnADeadSessionsMicroLockRecoversIt() throws Exception
+    {
+        for (final String at : new String[] {"raise.written", "raise.locked", "alloc.half-written", "lower.half-written"})
+        {
+            try (HostTable table = HostTable.open(dir.resolve("spin-" + at), config()))
+            {
+                final World w = new World(table);
+                final HostSession v = table.attach();
+                final Trap trap = new Trap(HostSteps.idOf(at));
+                HostSteps.hook = trap::accept;
+                assertTrue(runVictim(v, w, trap), at);
+                HostSteps.hook = null;
+                v.abandon();
+                // the helper was attached before the death: only its spin can find the victim dead
+                final long ownerBefore = HostLayout.owner(table.getLongVolatile(table.nodeOffset(0) + HostLayout.N_LOCK))
+                    | HostLayout.owner(table.getLongVolatile(HostLayout.H_ALLOC_LOCK));
+                assertTrue(ownerBefore != 0, at + ": the victim should hold the root's or the allocator's lock");
+                final HostSession.Result r = w.helper.tryAcquire(LockRequest.point("/v/a/b2").entries());
+                assertTrue(r.isGranted(), at + ": " + r.conflict());
+                w.helper.release(r.grant());
+                assertTrue(table.slots().stream().noneMatch(si -> si.slot() == v.slot()), at + ": recovered by the spinner");
+                w.check("spinner after " + at);
+            }
+        }
+    }
 }

@@ -83,4 +83,38 @@ class HostTableCrossProcessTest
             }
         }
     }
+
+    /**
+     * The {@code pathlock.host.crashAt} property makes a child kill itself with SIGKILL inside a
+     * critical section (here after writing the claim, before clearing its undo log); the parent
+     * then finds the slot dead and recovers it, and the child's locks are free.
+     */
+    @Test
+    void crashAtPropertyKillsTheChildInsideASectionAndTheParentRecovers() throws Exception
+    {
+        final Path file = dir.resolve("table");
+        try (HostTable table = HostTable.open(file, new HostTable.Config(256, 8, 64, "none", Duration.ofMillis(2)));
+             HostSession parent = table.attach())
+        {
+            assertTrue(parent.tryAcquire(LockRequest.pointShared("/p/q").entries()).isGranted());
+            final java.util.Map<String, List<Long>> expected = HostTableConflictMatrixTest.counts(table);
+            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            final Process child = new ProcessBuilder(java, "-D" + HostSteps.CRASH_AT_PROP_NAME + "=claim.written",
+                "-cp", System.getProperty("java.class.path"), HostTableChild.class.getName(), file.toString(), "/p/q/r")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try
+            {
+                assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(137, child.exitValue(), "killed by SIGKILL");
+            }
+            finally
+            {
+                child.destroyForcibly();
+            }
+            assertEquals(1, table.recoverDead());
+            assertEquals(expected, HostTableConflictMatrixTest.counts(table));
+            assertEquals(List.of(), table.checkConsistency());
+            assertTrue(parent.tryAcquire(LockRequest.point("/p/q/r").entries()).isGranted());
+        }
+    }
 }

@@ -208,4 +208,52 @@ class HostTableEdgeCasesTest
         assertTrue(e.getMessage().contains("2 GiB"), e.getMessage());
         assertFalse(Files.exists(file));
     }
+
+    @Test
+    void emptiedRecordsAreReusedAndEvictedWhenTheyRunOut() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), config(128, 4, 8));
+             HostSession a = table.attach();
+             HostSession b = table.attach())
+        {
+            final HostSession.Result held = a.tryAcquire(LockRequest.point("/h/x").entries());
+            for (int i = 0; i < 200; i++)
+            {
+                final HostSession.Result r = a.tryAcquire(LockRequest.point("/d" + (i % 3) + "/p" + i).entries());
+                assertTrue(r.isGranted(), "path " + i);
+                a.release(r.grant());
+            }
+            assertEquals(List.of(), table.checkConsistency());
+            assertEquals(3, table.slots().stream().filter(s -> s.slot() == a.slot()).findFirst().orElseThrow().records(),
+                "records with counts: /, /h, /h/x");
+            assertFalse(b.tryAcquire(LockRequest.subtree("/h").entries()).isGranted());
+            a.release(held.grant());
+            assertTrue(b.tryAcquire(LockRequest.subtree("/h").entries()).isGranted());
+        }
+    }
+
+    @Test
+    void subtreeOverTenThousandChildrenIsGrantedAndRefusedByOneHolderBelow() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), config(16_384, 4, 64));
+             HostSession a = table.attach();
+             HostSession b = table.attach())
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                final HostSession.Result r = a.tryAcquire(LockRequest.point("/big/c" + i).entries());
+                a.release(r.grant());
+            }
+            assertTrue(table.nodesInUse() > 10_000, "the children stay until a sweep needs them");
+            final HostSession.Result s = b.tryAcquire(LockRequest.subtree("/big").entries());
+            assertTrue(s.isGranted());
+            b.release(s.grant());
+            final HostSession.Result one = a.tryAcquire(LockRequest.pointShared("/big/c9999").entries());
+            final HostSession.Result refused = b.tryAcquire(LockRequest.subtree("/big").entries());
+            assertFalse(refused.isGranted());
+            assertEquals("/big", refused.conflict().path());
+            a.release(one.grant());
+            assertEquals(List.of(), table.checkConsistency());
+        }
+    }
 }

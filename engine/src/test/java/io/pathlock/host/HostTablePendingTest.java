@@ -119,4 +119,29 @@ class HostTablePendingTest
             assertEquals(List.of(), t.checkConsistency());
         }
     }
+
+    @Test
+    void clearMarkRemovesOneMarkAndLeavesTheOthers() throws Exception
+    {
+        try (HostTable t = HostTable.open(dir.resolve("table"), HostTableBasicTest.small());
+             HostSession a = t.attach();
+             HostSession b = t.attach())
+        {
+            a.tryAcquire(LockRequest.point("/a/x").entries());
+            a.tryAcquire(LockRequest.pointShared("/f").entries());
+            final HostSession.Result w1 = b.tryAcquire(LockRequest.subtree("/a").entries());
+            final HostSession.Result w2 = b.tryAcquire(LockRequest.point("/f").entries());
+            b.markPending(w1.blocker());
+            b.markPending(w2.blocker());
+            assertEquals(1, mark(t, "/a", HostLayout.MARK_ALL));
+            assertEquals(1, mark(t, "/f", HostLayout.MARK_SHARED));
+            b.clearMark(w1.blocker());
+            b.clearMark(w1.blocker());
+            assertEquals(0, mark(t, "/a", HostLayout.MARK_ALL));
+            assertEquals(1, mark(t, "/f", HostLayout.MARK_SHARED));
+            b.clearMarks();
+            assertEquals(0, mark(t, "/f", HostLayout.MARK_SHARED));
+            assertEquals(List.of(), t.checkConsistency());
+        }
+    }
 }
