@@ -298,4 +298,70 @@ class HostWaitingSpecTest
             assertTrue(wasGranted, "in-process, the SUBTREE waiter was starved for " + i + " rounds");
         }
     }
+
+    /**
+     * Every kind of waiter against an overlapping stream of the kind that blocks it, from another
+     * session: the stream's two handles take the next lock before releasing the previous one, and
+     * hold nothing when they ask. The waiter must be granted within the bound.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "waiter {0} {1} {2}, stream {3} {4} {5}*")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "SUBTREE,EXCLUSIVE,/s,POINT,EXCLUSIVE,/s/",
+        "SUBTREE,EXCLUSIVE,/s,POINT,SHARED,/s/",
+        "SUBTREE,SHARED,/s,POINT,EXCLUSIVE,/s/",
+        "SUBTREE,EXCLUSIVE,/s,SUBTREE,SHARED,/s/",
+        "SUBTREE,EXCLUSIVE,/s,POINT,SHARED,/s",
+        "POINT,EXCLUSIVE,/s,SUBTREE,SHARED,/s",
+        "POINT,EXCLUSIVE,/s/x,SUBTREE,SHARED,/s",
+        "POINT,EXCLUSIVE,/s,POINT,SHARED,/s"})
+    void noWaiterIsStarvedByAnOverlappingStreamOfAnotherSession(final io.pathlock.core.LockType wt, final io.pathlock.core.LockMode wm,
+        final String wp, final io.pathlock.core.LockType st, final io.pathlock.core.LockMode sm, final String sp) throws Exception
+    {
+        final LockManager a = managers.open(root, "none");
+        final LockManager b = managers.open(root, "none");
+        final boolean indexed = sp.endsWith("/");
+        final java.util.function.IntFunction<LockRequest> stream = i ->
+            LockRequest.builder().add(indexed ? sp + (i % 4) : sp, st, sm).build();
+        LockHandle held = b.open("s0");
+        held.tryAcquire(stream.apply(0));
+        final CountDownLatch granted = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread t = new Thread(() ->
+        {
+            try (LockHandle h = a.open("waiter"))
+            {
+                h.acquire(LockRequest.builder().add(wp, wt, wm).build(), HostSpec.GUARD);
+            }
+            catch (final Throwable e)
+            {
+                failure.set(e);
+            }
+            granted.countDown();
+        });
+        t.start();
+        HostSpec.awaitWaiter(a);
+        LockHandle spare = b.open("s1");
+        int i = 0;
+        for (; i < 20_000 && granted.getCount() > 0; i++)
+        {
+            if (spare.tryLock(stream.apply(i + 1)))
+            {
+                held.releaseAll();
+                final LockHandle x = held;
+                held = spare;
+                spare = x;
+            }
+            else
+            {
+                held.releaseAll();
+            }
+        }
+        final boolean wasGranted = granted.getCount() == 0;
+        held.close();
+        spare.close();
+        assertTrue(granted.await(HostSpec.GUARD.toSeconds(), TimeUnit.SECONDS));
+        t.join();
+        assertNull(failure.get(), () -> String.valueOf(failure.get()));
+        assertTrue(wasGranted, "the waiter was starved for " + i + " rounds");
+    }
 }
