@@ -364,4 +364,82 @@ class HostWaitingSpecTest
         assertNull(failure.get(), () -> String.valueOf(failure.get()));
         assertTrue(wasGranted, "the waiter was starved for " + i + " rounds");
     }
+
+    /**
+     * The cycle of LockHandle's javadoc across two sessions: W1 (A) waits for SUBTREE /a, blocked by
+     * h1's (B) POINT /a/x; W2 (B) waits for SUBTREE /b, blocked by h3's (A) POINT /b/z; then h1 asks
+     * /b/y (under W2's mark) and h3 asks /a/q (under W1's mark). Respecting both marks would close a
+     * cycle; everything must be granted.
+     */
+    @Test
+    void pendingMarksAcrossSessionsCloseNoWaitCycle() throws Exception
+    {
+        final LockManager a = managers.open(root, "none");
+        final LockManager b = managers.open(root, "none");
+        final LockHandle h1 = b.open("h1");
+        h1.tryAcquire(LockRequest.point("/a/x"));
+        final LockHandle h3 = a.open("h3");
+        h3.tryAcquire(LockRequest.point("/b/z"));
+        final java.util.List<Thread> threads = new java.util.ArrayList<>();
+        final java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final CountDownLatch done = new CountDownLatch(4);
+        final java.util.function.BiFunction<LockManager, LockRequest, Thread> waiter = (m, r) ->
+        {
+            final Thread t = new Thread(() ->
+            {
+                try (LockHandle w = m.open("w"))
+                {
+                    w.acquire(r, HostSpec.GUARD);
+                }
+                catch (final Throwable e)
+                {
+                    failures.add(e);
+                }
+                done.countDown();
+            });
+            t.start();
+            threads.add(t);
+            return t;
+        };
+        waiter.apply(a, LockRequest.subtree("/a"));
+        HostSpec.awaitWaiter(a);
+        waiter.apply(b, LockRequest.subtree("/b"));
+        HostSpec.awaitWaiter(b);
+        final Thread t1 = new Thread(() ->
+        {
+            try
+            {
+                h1.acquire(LockRequest.point("/b/y"), HostSpec.GUARD);
+                h1.close();
+            }
+            catch (final Throwable e)
+            {
+                failures.add(e);
+            }
+            done.countDown();
+        });
+        final Thread t3 = new Thread(() ->
+        {
+            try
+            {
+                h3.acquire(LockRequest.point("/a/q"), HostSpec.GUARD);
+                h3.close();
+            }
+            catch (final Throwable e)
+            {
+                failures.add(e);
+            }
+            done.countDown();
+        });
+        t1.start();
+        t3.start();
+        assertTrue(done.await(HostSpec.GUARD.toSeconds() + 30, TimeUnit.SECONDS), "a wait cycle through pending marks");
+        t1.join();
+        t3.join();
+        for (final Thread t : threads)
+        {
+            t.join();
+        }
+        assertTrue(failures.isEmpty(), "failures (a timeout means a wait cycle): " + failures);
+    }
 }
