@@ -177,10 +177,11 @@ class HostBatchSpecTest
         }
     }
 
-    @Test
-    void randomBatchesFromThreadsOfTwoManagersFinishWithoutDeadlockOrOverlap() throws Exception
+    @ParameterizedTest(name = "interop {0}")
+    @ValueSource(strings = {"none", "ragfs", "file-ragfs"})
+    void randomBatchesFromThreadsOfTwoManagersFinishWithoutDeadlockOrOverlap(final String interop) throws Exception
     {
-        final LockManager[] ms = {managers.open(root, "none"), managers.open(root, "none")};
+        final LockManager[] ms = {managers.open(root, interop), managers.open(root, interop)};
         final int threadsPerManager = 3;
         final int rounds = 300;
         final Recorder rec = new Recorder();

@@ -28,9 +28,15 @@ final class HostSpec
     {
         private final List<LockManager> managers = new ArrayList<>();
 
-        /** A manager over a new host store (a new session) on {@code root}. */
+        /** A manager over a new host store (a new session) on {@code root}; "file-ragfs" / "file-ov431": a lock-file store. */
         LockManager open(final Path root, final String interop)
         {
+            if (interop.startsWith("file-"))
+            {
+                return addManager(LockManager.builder().store(io.pathlock.file.FileLockStore.builder(root)
+                    .dialect("file-ragfs".equals(interop) ? io.pathlock.file.Dialect.RAGFS : io.pathlock.file.Dialect.OV431).build())
+                    .startAgent(false).build());
+            }
             return add(HostLockStore.builder(root).interop(interop).build());
         }
 

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * answering on stdout, so that the parent orders events by handshakes, never by sleeping.
  *
  * <pre>
- * args: ROOT INTEROP                 prints "READY pid", or "OPEN-ERROR class: message" and exits 2
+ * args: ROOT INTEROP|file-DIALECT    prints "READY pid", or "OPEN-ERROR class: message" and exits 2
  * lock ID T M PATH                   T = P|S, M = X|S; acquires (60 s guard): "HELD ID token" | "ERROR ID ..."
  * wait ID T M PATH                   acquires on a thread; "WAITING ID" once refused and waiting, then "HELD ID token"
  * release ID                         closes the handle: "RELEASED ID"
@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * lockfor ID T M PATH MILLIS          as lock, waiting at most MILLIS: "HELD ID token" | "ERROR ID ..."
  * admin                              opens the root's table for administration in this process, reads
  *                                    slots and locks, recovers dead slots, closes it: "ADMIN slots locks recovered"
+ * batches N LOG SEED                 N random batches on 2 threads, each grant logged (O_APPEND) as
+ *                                    "G tag entry;entry..." and its release as "R tag": "BATCHES-DONE"
  * valid ID                           "VALID ID true|false": whether the handle still has its locks
  * exit                               closes the manager: "BYE"
  * </pre>
@@ -59,8 +61,12 @@ public final class HostSpecChild
         final LockManager m;
         try
         {
+            // "file-ragfs" / "file-ov431": a lock-file-only pathlock process (control runs without the host table).
             m = LockManager.builder()
-                .store(HostLockStore.builder(Path.of(args[0])).interop(args[1]).build())
+                .store(args[1].startsWith("file-") ?
+                    io.pathlock.file.FileLockStore.builder(Path.of(args[0]))
+                        .dialect("file-ragfs".equals(args[1]) ? io.pathlock.file.Dialect.RAGFS : io.pathlock.file.Dialect.OV431).build() :
+                    HostLockStore.builder(Path.of(args[0])).interop(args[1]).build())
                 .startAgent(false)
                 .build();
         }
@@ -158,6 +164,25 @@ public final class HostSpecChild
                         System.out.println("ADMIN " + slots + " " + locks + " " + t.recoverDead());
                     }
                     break;
+                case "batches":
+                {
+                    final List<Thread> ts = new ArrayList<>();
+                    for (int t = 0; t < 2; t++)
+                    {
+                        final String tag = "c" + ProcessHandle.current().pid() + "t" + t;
+                        final Random rnd = new Random(Long.parseLong(w[3]) * 7 + t);
+                        final int n = Integer.parseInt(w[1]);
+                        final Path log = Path.of(w[2]);
+                        ts.add(new Thread(() -> loggedBatches(m, n, log, rnd, tag)));
+                    }
+                    ts.forEach(Thread::start);
+                    for (final Thread t : ts)
+                    {
+                        t.join();
+                    }
+                    System.out.println("BATCHES-DONE");
+                    break;
+                }
                 case "valid":
                 {
                     final LockHandle h = handles.get(w[1]);
@@ -324,6 +349,31 @@ public final class HostSpecChild
         append(log, "S " + tag + " " + token);
         append(log, "E " + tag);
         h.releaseAll();
+    }
+
+    /** Random batches, each grant and release logged; errors are printed. */
+    static void loggedBatches(final LockManager m, final int n, final Path log, final Random rnd, final String tag)
+    {
+        try (LockHandle h = m.open("batches"))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                final LockRequest r = randomBatch(rnd);
+                h.acquire(r, GUARD);
+                final StringBuilder sb = new StringBuilder("G ").append(tag).append(' ');
+                for (final LockRequest.Entry e : r.entries())
+                {
+                    sb.append(e.type() == LockType.SUBTREE ? 'T' : 'P').append(e.isShared() ? 's' : 'x').append(e.path()).append(';');
+                }
+                append(log, sb.toString());
+                append(log, "R " + tag);
+                h.releaseAll();
+            }
+        }
+        catch (final Exception e)
+        {
+            System.out.println("ERROR batches " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+        }
     }
 
     static final String[] CHURN_PATHS = {"/", "/a", "/a/b", "/a/b/c", "/a/d", "/e", "/e/f", "/e/f/g"};
