@@ -110,6 +110,7 @@ public final class ChaosRunner
     private final List<Long> freedNanos = new ArrayList<>();
     private final List<Long> probeWaitNanos = new ArrayList<>();
     private final List<Death> deaths = new ArrayList<>();
+    private volatile ChaosLog sectionLog;
     private LogTail tail;
     private LockManager probeManager;
     private LockHandle probeHandle;
@@ -158,7 +159,10 @@ public final class ChaosRunner
         final Process process;
         final Path out;
         volatile long diedAtNanos;
+        /** Set (under the worker's lock) before the runner's SIGKILL: its exit is then no self-kill. */
         boolean killed;
+        /** Whether the exit callback appended {@code D pid} (under the worker's lock). */
+        volatile boolean deathLogged;
         boolean handled;
 
         Worker(final int slot, final String name, final Process process, final Path out)
@@ -167,7 +171,6 @@ public final class ChaosRunner
             this.name = name;
             this.process = process;
             this.out = out;
-            process.onExit().thenRun(() -> diedAtNanos = System.nanoTime());
         }
     }
 
@@ -328,6 +331,7 @@ public final class ChaosRunner
             startWorker(i, 0);
         }
         final ChaosLog log = new ChaosLog(run.resolve(ChaosLog.LOG_NAME));
+        sectionLog = log;
         generation = new int[workers];
         if (mode.host())
         {
@@ -462,6 +466,13 @@ public final class ChaosRunner
         }
         if (mode.host())
         {
+            // every self-killed worker's D must be in the log before it closes
+            final long until = System.currentTimeMillis() + 5000;
+            while (System.currentTimeMillis() < until && all.stream().anyMatch(
+                w -> !w.killed && !w.deathLogged && !w.process.isAlive() && w.process.exitValue() != 0))
+            {
+                Thread.sleep(1);
+            }
             handleDeaths(log, false);
             probeHandle.close();
             probeManager.close();
@@ -510,6 +521,7 @@ public final class ChaosRunner
         final Path out = run.resolve(name + ".out");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         final Worker w = new Worker(slot, name, p, out);
+        p.onExit().thenRun(() -> exited(w));
         live.put(slot, w);
         all.add(w);
     }
@@ -565,7 +577,10 @@ public final class ChaosRunner
             Thread.sleep(rnd.nextInt(1, 10));
         }
         log.append("K " + pid);
-        w.killed = true;
+        synchronized (w)
+        {
+            w.killed = true;
+        }
         w.process.destroyForcibly();
         w.process.waitFor();
         final long diedAt = System.nanoTime();
@@ -607,10 +622,40 @@ public final class ChaosRunner
     }
 
     /**
-     * Appends {@code D pid} for every worker found dead by itself since the last call, and keeps
-     * the sections it had open for {@link #handleDeaths}. Called every 5 ms, also while the runner
-     * holds another worker paused with SIGSTOP: the sooner {@code D} is written, the fewer grants
-     * the verifier must leave unjudged (those between a dead worker's last record and its {@code D}).
+     * A worker's exit, on the JDK's process-reaper thread as soon as the exit is reaped: in host
+     * runs, a worker that exited with an error and was not killed by the runner gets its
+     * {@code D pid} at once (the sooner {@code D} is written, the fewer grants the verifier must
+     * leave unjudged: those between a dead worker's last record and its {@code D}).
+     */
+    private void exited(final Worker w)
+    {
+        w.diedAtNanos = System.nanoTime();
+        if (!mode.host() || w.process.exitValue() == 0)
+        {
+            return;
+        }
+        synchronized (w)
+        {
+            if (w.killed)
+            {
+                return;
+            }
+            try
+            {
+                sectionLog.append("D " + w.process.pid());
+                w.deathLogged = true;
+            }
+            catch (final IOException ex)
+            {
+                System.out.println("ERROR cannot append D " + w.process.pid() + ": " + ex);
+            }
+        }
+    }
+
+    /**
+     * Takes every worker found dead by itself since the last call whose {@code D} the exit
+     * callback ({@link #exited}) wrote, with the sections it had open at that record, for
+     * {@link #handleDeaths}. Called every 5 ms, also while the runner holds another worker paused.
      */
     private void noteDeaths(final ChaosLog log) throws Exception
     {
@@ -620,17 +665,21 @@ public final class ChaosRunner
             {
                 continue;
             }
-            w.handled = true;
             final int code = w.process.exitValue();
             if (code == 0)
             {
+                w.handled = true;
                 continue;
             }
+            if (!w.deathLogged)
+            {
+                continue; // the exit callback has not run yet
+            }
+            w.handled = true;
             final long seen = System.nanoTime();
             final long pid = w.process.pid();
             tail.advance();
-            final List<String> open = tail.openOf(pid);
-            log.append("D " + pid);
+            final List<String> open = tail.openAtDeath(pid);
             live.remove(w.slot);
             if (code == 137)
             {
@@ -753,6 +802,7 @@ public final class ChaosRunner
     {
         private final Path file;
         private final Map<String, String> open = new HashMap<>();
+        private final Map<String, List<String>> atDeath = new HashMap<>();
         private long offset;
 
         LogTail(final Path file)
@@ -794,10 +844,27 @@ public final class ChaosRunner
                     }
                     else if (f[0].equals("K") || f[0].equals("D"))
                     {
-                        open.keySet().removeIf(g -> g.startsWith(f[1] + "."));
+                        final List<String> cut = new ArrayList<>();
+                        for (final var it = open.entrySet().iterator(); it.hasNext();)
+                        {
+                            final var e = it.next();
+                            if (e.getKey().startsWith(f[1] + "."))
+                            {
+                                cut.add(e.getValue());
+                                it.remove();
+                            }
+                        }
+                        atDeath.put(f[1], cut);
                     }
                 }
             }
+        }
+
+        /** The sections a process had open at its {@code K} or {@code D} record (read by then). */
+        List<String> openAtDeath(final long pid)
+        {
+            final List<String> cut = atDeath.remove(Long.toString(pid));
+            return cut != null ? cut : List.of();
         }
 
         List<String> openOf(final long pid)

@@ -33,17 +33,18 @@ import java.util.stream.Stream;
  * ({@link #reusedPrefix()}, {@link #recycle}); the insert and reclamation tests take new ones
  * ({@link #prefix()}). Released nodes stay idle and are reclaimed by the table's sweep when its
  * free list runs out. The capacity and the records per session are sized for every state in
- * flight holding at once (the actors of all states of a stride run before their arbiters).
+ * flight holding at once (jcstress runs the actors of all strides of an epoch before their
+ * arbiters).
  */
 final class HostFixture
 {
     /**
      * Node capacity: above what an epoch of states holds at once (10,240 states x at most 4 held
-     * nodes = 40,960, plus the root), and low enough that allocation runs out of never-used nodes
-     * after about 16,000 states, from when on every allocation takes a reclaimed node and runs the
-     * sweep of idle leaves whenever the free list is empty: reclamation races the actors of every
-     * test that runs long enough ({@link HostReclaimVsAcquireTest} has a table of its own, full
-     * from the start).
+     * nodes = 40,960, plus the root). The insert test, which takes new directories, runs out of
+     * never-used nodes after about 30,000 states and from then on every insert takes a reclaimed
+     * node (and sweeps idle leaves whenever the free list is empty); the tests that reuse
+     * directories seldom insert after their first epoch, so reclamation rarely runs under them.
+     * {@link HostReclaimVsAcquireTest} has a table of its own, full from the start.
      */
     static final int CAPACITY = 1 << 16;
     /** Records per session: one session may hold counts on 4 nodes in each of 10,240 states. */
