@@ -988,7 +988,10 @@ public final class LockHandle implements AutoCloseable
             }
         }
 
-        /** Drops the registration and marks, the waiter record, and commits the wait's JFR event. */
+        /**
+         * Drops the registration and marks, tells the store that a wait it refused ended
+         * ({@link LockStore#waitEnded}), drops the waiter record, and commits the wait's JFR event.
+         */
         final void finishWait(final String outcome)
         {
             if (upgradeWait != null)

@@ -63,7 +63,7 @@ final class RootOptions
         description = "OpenViking lock-file dialect to write: ragfs (OpenViking since July 2026: E/T tokens, sidecars " +
             "for files, 30 s expiry) or ov431 (PR #431 Python: P/S, directories only, 300 s). Both are always read. " +
             "Default: system property pathlock.file.interop, else ragfs. With --store host also none (no lock files; " +
-            "only for trees no OpenViking process writes); default there: the root's table's mode, else ragfs.")
+            "only for trees no OpenViking process writes); default there: the root's table's mode, else as above.")
     String interop;
 
     @Option(names = "--host-capacity", paramLabel = "N",

@@ -183,6 +183,33 @@ class HostCommandsTest
     }
 
     @Test
+    void runWhoseSessionIsBrokenWithForceExits76AfterTheCommand() throws Exception
+    {
+        final Path startedFile = root.resolve("started");
+        final Path go = root.resolve("go");
+        final CliProcess run = CliProcess.start(root, "run", "run", "--root", root.toString(), "--store", "host",
+            "--interop", "none", "--point", "/b", "--", "sh", "-c", "touch " + startedFile + "; for i in $(seq 1 1200); " +
+                "do test -f " + go + " && exit 0; sleep 0.05; done; exit 9");
+        started.add(run);
+        run.await("the command started", () -> Files.exists(startedFile), true);
+        final int slot;
+        try (HostTable t = HostLockStore.openTable(root))
+        {
+            slot = t.locks().stream().filter(l -> l.path().equals("/b")).findFirst().orElseThrow().slot();
+        }
+        final FileCommandsTest.Outcome forced = exec("break", "--root", root.toString(), "--store", "host", "--slot",
+            Integer.toString(slot), "--force");
+        assertEquals(0, forced.exit(), forced.err());
+        try (HostLockStore other = HostLockStore.open(root))
+        {
+            assertTrue(other.tryPublish("other", entries("/b", LockType.POINT)).isGranted(), "the broken lock is still held");
+        }
+        Files.writeString(go, "");
+        assertEquals(RunCommand.EXIT_LOST, run.waitFor(Duration.ofSeconds(60)), run.errText());
+        assertTrue(run.errText().contains("slot " + slot), run.errText());
+    }
+
+    @Test
     void breakOfAPathOnAHostRootNotesTheTable() throws Exception
     {
         Files.createDirectories(root.resolve("a"));

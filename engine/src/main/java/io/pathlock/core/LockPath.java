@@ -282,7 +282,8 @@ public final class LockPath implements Comparable<LockPath>
             return true;
         }
         final int n = parent.text.length();
-        return text.charAt(n) == '/' && text.regionMatches(0, parent.text, 0, n);
+        // a parent's text may be as long as this path's or longer (same depth count, longer names)
+        return n < text.length() && text.charAt(n) == '/' && text.regionMatches(0, parent.text, 0, n);
     }
 
     /**

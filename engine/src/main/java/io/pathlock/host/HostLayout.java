@@ -37,7 +37,8 @@ import java.nio.charset.StandardCharsets;
  *   32 key: name hash (high 32) | name length (low 32)                    40 children
  *   48 counts[KINDS]: PX SX SP SS IX IS MARK_ALL MARK_EXCLUSIVE MARK_SHARED
  *  120 waiters: 1 when a request was refused here since the last release that woke the stripe
- *  128 name (UTF-8, at most 255 bytes)
+ *  128 holder: slot + 1 of the last session that claimed a hold here (to name it in conflicts)
+ *  136 name (UTF-8, at most 255 bytes); NODE_LENGTH 392
  * </pre>
  */
 final class HostLayout
@@ -45,7 +46,7 @@ final class HostLayout
     static final int SIZE_OF_LONG = 8;
 
     static final long MAGIC = bytesToLong("plhost01");
-    static final long VERSION = 2;
+    static final long VERSION = 3;
 
     // ---- header ----
     static final int H_MAGIC = 0;
@@ -139,9 +140,10 @@ final class HostLayout
     static final int N_CHILDREN = N_KEY + SIZE_OF_LONG;
     static final int N_COUNTS = N_CHILDREN + SIZE_OF_LONG;
     static final int N_WAITERS = N_COUNTS + KINDS * SIZE_OF_LONG;
-    static final int N_NAME = N_WAITERS + SIZE_OF_LONG;
+    static final int N_HOLDER = N_WAITERS + SIZE_OF_LONG;
+    static final int N_NAME = N_HOLDER + SIZE_OF_LONG;
     static final int MAX_NAME_BYTES = 255;
-    static final int NODE_LENGTH = 384;
+    static final int NODE_LENGTH = (N_NAME + MAX_NAME_BYTES + SIZE_OF_LONG) & ~(SIZE_OF_LONG - 1);
 
     // ---- lock words ----
     static final long OWNER_MASK = 0xFFFFL;

@@ -45,9 +45,10 @@ import java.util.function.Consumer;
  * <h2>The SPI over the table</h2>
  * <ol>
  *   <li><b>HS0 — refusals name what the table knows.</b> A table refusal names the path, the type and
- *   mode met there and, for a held lock, {@link #HOLDER_ANOTHER_SESSION} as its holder: the table
- *   counts per session and node, not per handle, and does not say which session (a SUBTREE refused by
- *   locks below names its own path with reason {@code HELD_BELOW}).</li>
+ *   mode met there and, for a held lock, the holding session as the table reports it
+ *   ({@code pid P (host slot K)}), or {@link #HOLDER_ANOTHER_SESSION} when it cannot: the table counts
+ *   per session and node, not per handle, so no owner id (a SUBTREE refused by locks below names its
+ *   own path with reason {@code HELD_BELOW}).</li>
  *   <li><b>HS1 — the table first.</b> {@link #tryPublish} asks the table ({@link HostSession#tryAcquire});
  *   only a table grant is published as files (interop on); a refusal of the files releases the table
  *   grant and returns the file store's conflict and blocker. {@link #unpublish} removes the files
@@ -73,13 +74,14 @@ import java.util.function.Consumer;
  *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
  *   requests of other processes. The table exempts a session from marks where it has counts (one of
  *   its owners may be what the waiter waits for); a request of an owner that holds nothing in this
- *   store cannot be, so it respects the marks everywhere ({@link HostSession#tryAcquire(List, boolean)}):
+ *   store cannot be, so the store tells the table so ({@link HostSession#tryAcquire(List, boolean)}
+ *   with {@code requesterHoldsLocks} false) and the marks refuse it even where its session has counts:
  *   a stream of new handles of one process, overlapping or not, cannot starve another process's
  *   waiter. An owner that holds locks goes past marks where its session has counts, as a handle that
- *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle}),
- *   and so does an owner with a mark of its own: waiters pending on one node do not respect each
- *   other's marks (else two sessions' SUBTREE waiters on one node would refuse each other for ever,
- *   a cycle of marks alone).</li>
+ *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle});
+ *   where its session has marks of its own every request goes past (waiters pending on one node do
+ *   not refuse each other: else two sessions' SUBTREE waiters on one node would refuse each other for
+ *   ever, a cycle of marks alone).</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
  *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
@@ -105,14 +107,18 @@ public final class HostLockStore implements LockStore
     /** The interop mode that writes no lock file. */
     public static final String INTEROP_NONE = "none";
 
-    /** The interop mode of a new root when none is configured. */
+    /**
+     * The interop mode of a new root when none is configured and the system property
+     * {@value Dialect#PROP_NAME} (the lock-file store's dialect) is not set.
+     */
     public static final String INTEROP_DEFAULT = "ragfs";
 
     /**
-     * The holder a table refusal names: the table knows that another session holds the lock, not
-     * which handle ({@code pathlock status --store host} shows the session's pid and slot).
+     * The holder a table refusal names when the table cannot name the holding session (it never knows
+     * the handle; {@code pathlock status --store host} shows every session's pid and slot).
      */
-    public static final String HOLDER_ANOTHER_SESSION = "another session of the host table (see pathlock status --store host)";
+    public static final String HOLDER_ANOTHER_SESSION =
+        "another session of the host table (see pathlock status --store host)";
 
     /** The table file under a root. */
     public static final String TABLE_FILE = ".pathlock/host/table";
@@ -149,7 +155,8 @@ public final class HostLockStore implements LockStore
     private final String description;
     private volatile boolean closed;
     /** Live publications per owner (HS5): owners absent hold nothing in this store. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> holding =
+        new java.util.concurrent.ConcurrentHashMap<>();
     /** Calls in flight that touch the mapping (HS7). */
     private final AtomicInteger inUse = new AtomicInteger();
 
@@ -179,8 +186,8 @@ public final class HostLockStore implements LockStore
     }
 
     /**
-     * A store on {@code root} with every default (the root's interop mode, or {@value #INTEROP_DEFAULT}
-     * for a new root).
+     * A store on {@code root} with every default (the root's interop mode, or for a new root the
+     * lock-file dialect of the system property {@value Dialect#PROP_NAME}, else {@value #INTEROP_DEFAULT}).
      *
      * @param root an existing directory.
      * @return the store.
@@ -253,10 +260,11 @@ public final class HostLockStore implements LockStore
 
     private PublishResult publish(final String ownerId, final List<LockRequest.Entry> entries)
     {
-        // HS5: an owner that holds nothing here and waits on no mark of its own cannot be what another
-        // session's waiter waits for, nor a waiter pending beside it, so the marks of waiters refuse it
-        // even where this session has counts (other owners' locks or marks).
-        final HostSession.Result r = session.tryAcquire(entries, !holding.containsKey(ownerId) && !marks.has(ownerId));
+        // HS5: an owner that holds nothing here cannot be what another session's waiter waits for, so
+        // the marks of waiters refuse it even where this session has counts (other owners' locks);
+        // the table still exempts it where this session has marks of its own (waiters pending on one
+        // node do not refuse each other).
+        final HostSession.Result r = session.tryAcquire(entries, holding.containsKey(ownerId));
         if (!r.isGranted())
         {
             return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));
@@ -287,9 +295,8 @@ public final class HostLockStore implements LockStore
     }
 
     /**
-     * The table's conflict with the holder named as far as the table knows it: another session, whose
-     * pid and slot {@code pathlock status --store host} lists (the table counts per session and node,
-     * so finding the session would walk the table on every refusal).
+     * The table's conflict with a holder named (HS0): the table's name of the holding session, or,
+     * when it has none, {@link #HOLDER_ANOTHER_SESSION}.
      */
     private static LockConflict named(final LockConflict c)
     {
@@ -297,8 +304,8 @@ public final class HostLockStore implements LockStore
         {
             return c;
         }
-        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(), c.source(),
-            c.holderMode());
+        return new LockConflict(c.path(), c.reason(), HOLDER_ANOTHER_SESSION, c.holderType(), c.heldForNanos(),
+            c.source(), c.holderMode());
     }
 
     private void releaseQuietly(final HostSession.Grant grant, final RuntimeException cause)
@@ -393,8 +400,9 @@ public final class HostLockStore implements LockStore
         {
             if (!session.isIntact(p.grant()))
             {
-                return "the host-table session of slot " + session.slot() + " on " + root + " was broken (pathlock break " +
-                    "--store host --slot " + session.slot() + " --force): " + p.entries() + " are no longer held";
+                return "the host-table session of slot " + session.slot() + " on " + root + " was broken " +
+                    "(pathlock break --store host --slot " + session.slot() + " --force): " + p.entries() +
+                    " are no longer held";
             }
             return p.files() == null ? null : files.check(p.files());
         }
@@ -700,7 +708,7 @@ public final class HostLockStore implements LockStore
     /**
      * Opens the table file: with a given mode (refused, naming both, if the table has another), or with
      * the table's own mode (an existing table: each mode is tried, the one the header has opens),
-     * else {@value #INTEROP_DEFAULT} for a new table.
+     * else for a new table the dialect of {@value Dialect#PROP_NAME}, else {@value #INTEROP_DEFAULT}.
      */
     private static HostTable openTable(final Path file, final String interop, final Config config)
     {
@@ -710,7 +718,7 @@ public final class HostLockStore implements LockStore
         }
         if (!Files.exists(file))
         {
-            return HostTable.open(file, config.with(INTEROP_DEFAULT));
+            return HostTable.open(file, config.with(Dialect.fromSystemProperty().id()));
         }
         LockStoreException first = null;
         for (final String mode : MODES)
@@ -752,7 +760,8 @@ public final class HostLockStore implements LockStore
         /**
          * The root's interop mode: {@code ragfs} or {@code ov431} (grants are also published as lock
          * files of that OpenViking dialect) or {@code none} (no lock file). Default: the mode of the
-         * root's existing table, else {@value #INTEROP_DEFAULT}. A mode other than an existing table's is
+         * root's existing table, else the lock-file dialect of the system property
+         * {@value Dialect#PROP_NAME}, else {@value #INTEROP_DEFAULT}. A mode other than an existing table's is
          * refused at {@link #build()}.
          *
          * @param mode {@code none}, {@code ov431} or {@code ragfs}, or null for the default.

@@ -213,8 +213,8 @@ public final class HostSession implements AutoCloseable
         LockConflict.Reason reason;
         int kind;
         int markKind = -1;
-        /** Respect other sessions' marks even where this session has counts (see tryAcquire(entries, true)). */
-        boolean respectMarks;
+        int holderSlot = -1;
+        boolean requesterHoldsLocks = true;
     }
 
     private static final class HostGrant implements Grant
@@ -316,7 +316,8 @@ public final class HostSession implements AutoCloseable
     }
 
     /**
-     * Takes a batch of locks, all or nothing, without waiting.
+     * Takes a batch of locks, all or nothing, without waiting, for a requester that may hold locks
+     * in this session already: as {@link #tryAcquire(List, boolean)} with {@code true}.
      *
      * @param entries normalised entries (as the store SPI receives them).
      * @return the grant or the conflict.
@@ -326,162 +327,174 @@ public final class HostSession implements AutoCloseable
      */
     public Result tryAcquire(final List<LockRequest.Entry> entries)
     {
-        return tryAcquire(entries, false);
+        return tryAcquire(entries, true);
     }
 
     /**
-     * As {@link #tryAcquire(List)}; with {@code respectMarks} other sessions' pending marks refuse the
-     * request even where this session has counts. A session is exempt from marks where it has counts
-     * because one of its owners may be what the marking waiter waits for; an owner (handle) that holds
-     * nothing in this session cannot be, so its store passes true for it, and a stream of such owners'
-     * requests cannot starve another session's waiter (the in-process table's rule for a handle that
-     * holds nothing).
+     * Takes a batch of locks, all or nothing, without waiting.
      *
-     * @param entries      normalised entries.
-     * @param respectMarks whether marks refuse the request where this session has counts.
+     * <p>Pending marks of other sessions refuse the request, except at a node where this session
+     * has counts and {@code requesterHoldsLocks} is true (the requester may be what the marking
+     * waiter waits for: refusing it could deadlock). A store that knows the requesting owner holds
+     * nothing passes false, so that other owners of the same session cannot starve a waiter of
+     * another session; the session's own marks at a node still exempt it there.
+     *
+     * @param entries             normalised entries (as the store SPI receives them).
+     * @param requesterHoldsLocks whether the requesting owner may hold locks in this session.
      * @return the grant or the conflict.
+     * @throws io.pathlock.core.LockStoreException when the table is full (the message names the
+     *         capacity), this session's records are exhausted, a path segment is longer than 255
+     *         UTF-8 bytes, or the session was broken; nothing stays raised.
      */
-    public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean respectMarks)
+    public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks)
     {
-        if (entries == null)
-        {
-            throw new IllegalArgumentException("host session: entries must not be null");
-        }
-        ensureUsable();
-        // chains of cached paths; names (validated here, before anything is raised) of the others
-        final int size = entries.size();
-        final long[][] chains = new long[size][];
-        final byte[][][] names = new byte[size][][];
-        for (int i = 0; i < size; i++)
-        {
-            final LockRequest.Entry e = entries.get(i);
-            if (e == null)
-            {
-                throw new IllegalArgumentException("host session: entry " + i + " is null in " + entries);
-            }
-            chains[i] = e.path().depth() == 0 ? NO_CHAIN : chainCache.get(e.path());
-            if (chains[i] == null)
-            {
-                names[i] = encode(e);
-            }
-        }
-        final Steps steps = new Steps();
-        final Refusal refusal = new Refusal();
-        refusal.respectMarks = respectMarks;
-        final long stateAtStart = myState;
-        mutex.lock();
+        t.enterCall();
         try
         {
+            if (entries == null)
+            {
+                throw new IllegalArgumentException("host session: entries must not be null");
+            }
+            ensureUsable();
+            // chains of cached paths; names (validated here, before anything is raised) of the others
+            final int size = entries.size();
+            final long[][] chains = new long[size][];
+            final byte[][][] names = new byte[size][][];
             for (int i = 0; i < size; i++)
             {
                 final LockRequest.Entry e = entries.get(i);
-                final boolean exclusive = e.mode() == LockMode.EXCLUSIVE;
-                final int depth = e.path().depth();
-                long[] chain = chains[i];
-                boolean cached = chain != null;
-                if (!cached)
+                if (e == null)
                 {
-                    chain = new long[depth];
+                    throw new IllegalArgumentException("host session: entry " + i + " is null in " + entries);
                 }
-                int node = ROOT;
-                long gen = rootGen;
-                int parent = -1;
-                for (int d = 0; d <= depth; d++)
+                chains[i] = e.path().depth() == 0 ? NO_CHAIN : chainCache.get(e.path());
+                if (chains[i] == null)
                 {
-                    final int kind;
-                    final int mode;
-                    final int opId;
-                    if (d < depth)
+                    names[i] = encode(e);
+                }
+            }
+            final Steps steps = new Steps();
+            final Refusal refusal = new Refusal();
+            refusal.requesterHoldsLocks = requesterHoldsLocks;
+            final long stateAtStart = myState;
+            mutex.lock();
+            try
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    final LockRequest.Entry e = entries.get(i);
+                    final boolean exclusive = e.mode() == LockMode.EXCLUSIVE;
+                    final int depth = e.path().depth();
+                    long[] chain = chains[i];
+                    boolean cached = chain != null;
+                    if (!cached)
                     {
-                        kind = exclusive ? IX : IS;
-                        mode = exclusive ? M_RAISE_X : M_RAISE_S;
-                        opId = RAISE;
+                        chain = new long[depth];
                     }
-                    else
+                    int node = ROOT;
+                    long gen = rootGen;
+                    int parent = -1;
+                    for (int d = 0; d <= depth; d++)
                     {
-                        kind = holdKind(e);
-                        mode = claimMode(e);
-                        opId = CLAIM;
-                    }
-                    final int stripe = t.stripeOf(node);
-                    final int seq = t.stripeSeq(stripe);
-                    final int rc = section(opId, node, gen, kind, 1, mode, refusal);
-                    if (rc == STALE)
-                    {
-                        // reclaimed since the lookup (or since it was cached): look it up again (never the root)
-                        if (cached)
+                        final int kind;
+                        final int mode;
+                        final int opId;
+                        if (d < depth)
                         {
-                            cached = false;
-                            chainCache.remove(e.path());
-                            chain = chain.clone();
-                        }
-                        if (names[i] == null)
-                        {
-                            names[i] = encode(e);
-                        }
-                        final long found = findOrInsert(parent, names[i][d - 1]);
-                        chain[d - 1] = found;
-                        node = (int)found;
-                        gen = found >>> 32;
-                        d--;
-                        continue;
-                    }
-                    if (rc == REFUSED)
-                    {
-                        rollback(steps);
-                        final String where = e.path().prefix(d).toString();
-                        final LockConflict conflict = conflict(where, refusal);
-                        return new Result(null, conflict,
-                            new HostBlocker(node, gen, stripe, seq, refusal.markKind, where));
-                    }
-                    steps.add(node, gen, kind);
-                    if (d < depth)
-                    {
-                        final long found;
-                        if (cached)
-                        {
-                            found = chain[d];
+                            kind = exclusive ? IX : IS;
+                            mode = exclusive ? M_RAISE_X : M_RAISE_S;
+                            opId = RAISE;
                         }
                         else
                         {
+                            kind = holdKind(e);
+                            mode = claimMode(e);
+                            opId = CLAIM;
+                        }
+                        final int stripe = t.stripeOf(node);
+                        final int seq = t.stripeSeq(stripe);
+                        final int rc = section(opId, node, gen, kind, 1, mode, refusal);
+                        if (rc == STALE)
+                        {
+                            // reclaimed since the lookup (or since it was cached): look it up again (never the root)
+                            if (cached)
+                            {
+                                cached = false;
+                                chainCache.remove(e.path());
+                                chain = chain.clone();
+                            }
                             if (names[i] == null)
                             {
                                 names[i] = encode(e);
                             }
-                            found = findOrInsert(node, names[i][d]);
-                            chain[d] = found;
+                            final long found = findOrInsert(parent, names[i][d - 1]);
+                            chain[d - 1] = found;
+                            node = (int)found;
+                            gen = found >>> 32;
+                            d--;
+                            continue;
                         }
-                        parent = node;
-                        node = (int)found;
-                        gen = found >>> 32;
+                        if (rc == REFUSED)
+                        {
+                            rollback(steps);
+                            final String where = e.path().prefix(d).toString();
+                            final LockConflict conflict = conflict(where, refusal, holderName(refusal.holderSlot));
+                            return new Result(null, conflict,
+                                new HostBlocker(node, gen, stripe, seq, refusal.markKind, where));
+                        }
+                        steps.add(node, gen, kind);
+                        if (d < depth)
+                        {
+                            final long found;
+                            if (cached)
+                            {
+                                found = chain[d];
+                            }
+                            else
+                            {
+                                if (names[i] == null)
+                                {
+                                    names[i] = encode(e);
+                                }
+                                found = findOrInsert(node, names[i][d]);
+                                chain[d] = found;
+                            }
+                            parent = node;
+                            node = (int)found;
+                            gen = found >>> 32;
+                        }
                     }
-                }
-                if (!cached && depth > 0)
-                {
-                    if (chainCache.size() >= CHAIN_CACHE_MAX)
+                    if (!cached && depth > 0)
                     {
-                        chainCache.clear();
+                        if (chainCache.size() >= CHAIN_CACHE_MAX)
+                        {
+                            chainCache.clear();
+                        }
+                        chainCache.put(e.path(), chain);
                     }
-                    chainCache.put(e.path(), chain);
                 }
+                return new Result(new HostGrant(entries, steps, stateAtStart), null, null);
             }
-            return new Result(new HostGrant(entries, steps, stateAtStart), null, null);
-        }
-        catch (final RuntimeException ex)
-        {
-            try
+            catch (final RuntimeException ex)
             {
-                rollback(steps);
+                try
+                {
+                    rollback(steps);
+                }
+                catch (final RuntimeException again)
+                {
+                    ex.addSuppressed(again);
+                }
+                throw ex;
             }
-            catch (final RuntimeException again)
+            finally
             {
-                ex.addSuppressed(again);
+                mutex.unlock();
             }
-            throw ex;
         }
         finally
         {
-            mutex.unlock();
+            t.exitCall();
         }
     }
 
@@ -503,7 +516,18 @@ public final class HostSession implements AutoCloseable
         return e.mode() == LockMode.EXCLUSIVE ? M_CLAIM_SX : M_CLAIM_SS;
     }
 
-    private static LockConflict conflict(final String path, final Refusal r)
+    /** "pid P (host slot K)" of a slot's session, or null when the slot is free or unknown. */
+    private String holderName(final int holderSlot)
+    {
+        if (holderSlot < 0 || holderSlot >= t.slots)
+        {
+            return null;
+        }
+        final long st = get(t.slotOffset(holderSlot) + S_STATE);
+        return stateKind(st) == STATE_FREE ? null : "pid " + pid(st) + " (host slot " + holderSlot + ")";
+    }
+
+    private static LockConflict conflict(final String path, final Refusal r, final String holder)
     {
         LockType type = null;
         LockMode mode = null;
@@ -512,7 +536,7 @@ public final class HostSession implements AutoCloseable
             type = r.kind == PX || r.kind == SP ? LockType.POINT : LockType.SUBTREE;
             mode = r.kind == PX || r.kind == SX ? LockMode.EXCLUSIVE : LockMode.SHARED;
         }
-        return new LockConflict(path, r.reason, null, type, -1, "host", mode);
+        return new LockConflict(path, r.reason, r.reason == LockConflict.Reason.HELD ? holder : null, type, -1, "host", mode);
     }
 
     private void rollback(final Steps steps)
@@ -533,31 +557,42 @@ public final class HostSession implements AutoCloseable
      */
     public void release(final Grant grant)
     {
-        if (!(grant instanceof HostGrant))
-        {
-            throw new IllegalArgumentException("not a host table grant: " + grant);
-        }
-        final HostGrant g = (HostGrant)grant;
-        if (!g.released.compareAndSet(false, true))
+        if (!t.tryEnterCall())
         {
             return;
         }
-        if (closed || broken || g.state != myState || get(so + S_STATE) != g.state)
-        {
-            return; // the session's counts were released with it (close or break)
-        }
-        mutex.lock();
         try
         {
-            for (int i = g.count - 1; i >= 0; i--)
+            if (!(grant instanceof HostGrant))
             {
-                final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
-                section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+                throw new IllegalArgumentException("not a host table grant: " + grant);
+            }
+            final HostGrant g = (HostGrant)grant;
+            if (!g.released.compareAndSet(false, true))
+            {
+                return;
+            }
+            if (closed || broken || g.state != myState || get(so + S_STATE) != g.state)
+            {
+                return; // the session's counts were released with it (close or break)
+            }
+            mutex.lock();
+            try
+            {
+                for (int i = g.count - 1; i >= 0; i--)
+                {
+                    final int opId = g.kinds[i] == IX || g.kinds[i] == IS ? LOWER : UNCLAIM;
+                    section(opId, g.nodes[i], g.gens[i], g.kinds[i], -1, M_NONE, null);
+                }
+            }
+            finally
+            {
+                mutex.unlock();
             }
         }
         finally
         {
-            mutex.unlock();
+            t.exitCall();
         }
     }
 
@@ -569,12 +604,23 @@ public final class HostSession implements AutoCloseable
      */
     public boolean isIntact(final Grant grant)
     {
-        if (!(grant instanceof HostGrant))
+        if (!t.tryEnterCall())
         {
             return false;
         }
-        final HostGrant g = (HostGrant)grant;
-        return !g.released.get() && !closed && !broken && g.state == myState && get(so + S_STATE) == g.state;
+        try
+        {
+            if (!(grant instanceof HostGrant))
+            {
+                return false;
+            }
+            final HostGrant g = (HostGrant)grant;
+            return !g.released.get() && !closed && !broken && g.state == myState && get(so + S_STATE) == g.state;
+        }
+        finally
+        {
+            t.exitCall();
+        }
     }
 
     /**
@@ -586,26 +632,34 @@ public final class HostSession implements AutoCloseable
      */
     public void markPending(final Blocker blocker)
     {
-        if (!(blocker instanceof HostBlocker))
+        t.enterCall();
+        try
         {
-            throw new IllegalArgumentException("not a host table blocker: " + blocker);
-        }
-        final HostBlocker b = (HostBlocker)blocker;
-        ensureUsable();
-        synchronized (b)
-        {
-            if (b.marked || b.markKind < 0)
+            if (!(blocker instanceof HostBlocker))
             {
-                return;
+                throw new IllegalArgumentException("not a host table blocker: " + blocker);
             }
-            b.marked = true;
-        }
-        if (section(MARK, b.node, b.gen, b.markKind, 1, M_NONE, null) == OK)
-        {
-            synchronized (marks)
+            final HostBlocker b = (HostBlocker)blocker;
+            ensureUsable();
+            synchronized (b)
             {
-                marks.add(new long[] {b.node, b.gen, b.markKind});
+                if (b.marked || b.markKind < 0)
+                {
+                    return;
+                }
+                b.marked = true;
             }
+            if (section(MARK, b.node, b.gen, b.markKind, 1, M_NONE, null) == OK)
+            {
+                synchronized (marks)
+                {
+                    marks.add(new long[] {b.node, b.gen, b.markKind});
+                }
+            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
@@ -617,54 +671,76 @@ public final class HostSession implements AutoCloseable
      */
     public void clearMark(final Blocker blocker)
     {
-        if (!(blocker instanceof HostBlocker))
+        if (!t.tryEnterCall())
         {
-            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+            return;
         }
-        final HostBlocker b = (HostBlocker)blocker;
-        synchronized (b)
+        try
         {
-            b.marked = false;
-        }
-        long[] found = null;
-        synchronized (marks)
-        {
-            for (int i = 0; i < marks.size(); i++)
+            if (!(blocker instanceof HostBlocker))
             {
-                final long[] m = marks.get(i);
-                if (m[0] == b.node && m[1] == b.gen && m[2] == b.markKind)
+                throw new IllegalArgumentException("not a host table blocker: " + blocker);
+            }
+            final HostBlocker b = (HostBlocker)blocker;
+            synchronized (b)
+            {
+                b.marked = false;
+            }
+            long[] found = null;
+            synchronized (marks)
+            {
+                for (int i = 0; i < marks.size(); i++)
                 {
-                    found = marks.remove(i);
-                    break;
+                    final long[] m = marks.get(i);
+                    if (m[0] == b.node && m[1] == b.gen && m[2] == b.markKind)
+                    {
+                        found = marks.remove(i);
+                        break;
+                    }
                 }
             }
+            if (found != null && !closed && !broken)
+            {
+                section(UNMARK, (int)found[0], found[1], (int)found[2], -1, M_NONE, null);
+            }
         }
-        if (found != null && !closed && !broken)
+        finally
         {
-            section(UNMARK, (int)found[0], found[1], (int)found[2], -1, M_NONE, null);
+            t.exitCall();
         }
     }
 
     /** Removes every pending mark of this session. Idempotent. */
     public void clearMarks()
     {
-        final List<long[]> mine;
-        synchronized (marks)
-        {
-            if (marks.isEmpty())
-            {
-                return;
-            }
-            mine = new ArrayList<>(marks);
-            marks.clear();
-        }
-        if (closed || broken)
+        if (!t.tryEnterCall())
         {
             return;
         }
-        for (final long[] m : mine)
+        try
         {
-            section(UNMARK, (int)m[0], m[1], (int)m[2], -1, M_NONE, null);
+            final List<long[]> mine;
+            synchronized (marks)
+            {
+                if (marks.isEmpty())
+                {
+                    return;
+                }
+                mine = new ArrayList<>(marks);
+                marks.clear();
+            }
+            if (closed || broken)
+            {
+                return;
+            }
+            for (final long[] m : mine)
+            {
+                section(UNMARK, (int)m[0], m[1], (int)m[2], -1, M_NONE, null);
+            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
@@ -679,63 +755,74 @@ public final class HostSession implements AutoCloseable
      */
     public void await(final Blocker blocker, final long timeoutNanos) throws InterruptedException
     {
-        if (!(blocker instanceof HostBlocker))
+        if (!t.tryEnterCall())
         {
-            throw new IllegalArgumentException("not a host table blocker: " + blocker);
+            return;
         }
-        final HostBlocker b = (HostBlocker)blocker;
-        final long start = System.nanoTime();
-        final long deadline = start + Math.max(0, timeoutNanos);
-        long nextLiveness = start + t.livenessNanos;
-        long backoff = BACKOFF_MIN_NANOS;
-        final long stripeOff = t.stripeOffset(b.stripe);
-        while (true)
+        try
         {
-            if (Thread.interrupted())
+            if (!(blocker instanceof HostBlocker))
             {
-                throw new InterruptedException("interrupted while waiting on " + b.path + " in the host table");
+                throw new IllegalArgumentException("not a host table blocker: " + blocker);
             }
-            if (t.stripeSeq(b.stripe) != b.seq || closed)
+            final HostBlocker b = (HostBlocker)blocker;
+            final long start = System.nanoTime();
+            final long deadline = start + Math.max(0, timeoutNanos);
+            long nextLiveness = start + t.livenessNanos;
+            long backoff = BACKOFF_MIN_NANOS;
+            final long stripeOff = t.stripeOffset(b.stripe);
+            while (true)
             {
-                return;
-            }
-            final long now = System.nanoTime();
-            final long remaining = deadline - now;
-            if (remaining <= 0)
-            {
-                return;
-            }
-            if (now - nextLiveness >= 0)
-            {
-                if (recoverDeadSlots() > 0)
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("interrupted while waiting on " + b.path + " in the host table");
+                }
+                if (closed || t.isClosed() || t.stripeSeq(b.stripe) != b.seq)
                 {
                     return;
                 }
-                nextLiveness = System.nanoTime() + t.livenessNanos;
-            }
-            final long wait = Math.max(1, Math.min(remaining, nextLiveness - now));
-            if (t.futex)
-            {
-                buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, 1);
-                try
+                final long now = System.nanoTime();
+                final long remaining = deadline - now;
+                if (remaining <= 0)
                 {
-                    final int rc = t.posix.futexWait(buf.addressOffset() + stripeOff + STRIPE_SEQ, b.seq, wait);
-                    if (rc < 0 && rc != -ETIMEDOUT && rc != -io.pathlock.posix.Errno.EAGAIN
-                        && rc != -io.pathlock.posix.Errno.EINTR)
+                    return;
+                }
+                if (now - nextLiveness >= 0)
+                {
+                    if (recoverDeadSlots() > 0)
                     {
-                        LockSupport.parkNanos(Math.min(wait, backoff));
+                        return;
+                    }
+                    nextLiveness = System.nanoTime() + t.livenessNanos;
+                }
+                final long wait = Math.max(1, Math.min(remaining, nextLiveness - now));
+                if (t.futex)
+                {
+                    buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, 1);
+                    try
+                    {
+                        final int rc = t.posix.futexWait(buf.addressOffset() + stripeOff + STRIPE_SEQ, b.seq, wait);
+                        if (rc < 0 && rc != -ETIMEDOUT && rc != -io.pathlock.posix.Errno.EAGAIN
+                            && rc != -io.pathlock.posix.Errno.EINTR)
+                        {
+                            LockSupport.parkNanos(Math.min(wait, backoff));
+                        }
+                    }
+                    finally
+                    {
+                        buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, -1);
                     }
                 }
-                finally
+                else
                 {
-                    buf.getAndAddInt((int)stripeOff + STRIPE_SLEEPERS, -1);
+                    LockSupport.parkNanos(Math.min(wait, backoff));
+                    backoff = Math.min(backoff * 2, BACKOFF_MAX_NANOS);
                 }
             }
-            else
-            {
-                LockSupport.parkNanos(Math.min(wait, backoff));
-                backoff = Math.min(backoff * 2, BACKOFF_MAX_NANOS);
-            }
+        }
+        finally
+        {
+            t.exitCall();
         }
     }
 
@@ -750,6 +837,10 @@ public final class HostSession implements AutoCloseable
                 return;
             }
             closed = true;
+        }
+        if (!t.tryEnterCall())
+        {
+            return; // the table is closed: it closed this session first
         }
         try
         {
@@ -770,6 +861,7 @@ public final class HostSession implements AutoCloseable
         {
             t.locks.release(held);
             t.detached(this);
+            t.exitCall();
         }
     }
 
@@ -986,6 +1078,11 @@ public final class HostSession implements AutoCloseable
             {
                 if (decide(mode, no, staleRecord ? -1 : ro, refusal))
                 {
+                    if (refusal.reason == LockConflict.Reason.HELD)
+                    {
+                        final long h = getLong(no + N_HOLDER);
+                        refusal.holderSlot = h > 0 && h != me ? (int)(h - 1) : -1;
+                    }
                     // H8: a release after this refusal (in this node's lock order) sees the flag and wakes
                     if (getLong(no + N_WAITERS) == 0)
                     {
@@ -1061,6 +1158,10 @@ public final class HostSession implements AutoCloseable
             {
                 recordOfNode.put(node, rec);
             }
+            if (opId == CLAIM && delta > 0)
+            {
+                buf.putLong((int)(no + N_HOLDER), me); // informational: names the holder in conflicts
+            }
             wake = delta < 0 && getLong(no + N_WAITERS) != 0;
             if (wake)
             {
@@ -1130,13 +1231,18 @@ public final class HostSession implements AutoCloseable
     private boolean decide(final int mode, final long no, final long ro, final Refusal r)
     {
         boolean ownAny = false;
+        boolean ownMarks = false;
         final long[] others = this.others;
         for (int k = 0; k < KINDS; k++)
         {
-            final long own = ro < 0 ? 0 : get(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+            final long own = ro < 0 ? 0 : getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
             ownAny |= own != 0;
-            others[k] = get(no + N_COUNTS + (long)k * SIZE_OF_LONG) - own;
+            ownMarks |= own != 0 && k >= MARK_ALL;
+            others[k] = getLong(no + N_COUNTS + (long)k * SIZE_OF_LONG) - own;
         }
+        // exempt from others' marks: a session with counts here when the requester may hold some
+        // of them (it may be what the waiter waits for); else only the session's own waiters
+        final boolean exempt = r.requesterHoldsLocks ? ownAny : ownMarks;
         switch (mode)
         {
             case M_RAISE_X:
@@ -1145,29 +1251,29 @@ public final class HostSession implements AutoCloseable
                     r.markKind = r.kind == SS ? MARK_SHARED : -1;
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE);
+                return pending(r, exempt, others, MARK_ALL, MARK_EXCLUSIVE);
             case M_RAISE_S:
                 if (held(r, others, SX))
                 {
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, -1);
+                return pending(r, exempt, others, MARK_ALL, -1);
             case M_CLAIM_PX:
                 if (held(r, others, PX) || held(r, others, SX) || held(r, others, SP) || held(r, others, SS))
                 {
                     r.markKind = r.kind == SP || r.kind == SS ? MARK_SHARED : -1;
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE);
+                return pending(r, exempt, others, MARK_ALL, MARK_EXCLUSIVE);
             case M_CLAIM_PS:
                 if (held(r, others, PX) || held(r, others, SX))
                 {
                     return true;
                 }
-                return pending(r, ownAny, others, MARK_ALL, MARK_SHARED);
+                return pending(r, exempt, others, MARK_ALL, MARK_SHARED);
             case M_CLAIM_SX:
                 if (held(r, others, PX) || held(r, others, SX) || held(r, others, SP) || held(r, others, SS)
-                    || below(r, others, IX) || below(r, others, IS) || pending(r, ownAny, others, MARK_ALL, MARK_EXCLUSIVE))
+                    || below(r, others, IX) || below(r, others, IS) || pending(r, exempt, others, MARK_ALL, MARK_EXCLUSIVE))
                 {
                     r.markKind = MARK_ALL;
                     return true;
@@ -1175,7 +1281,7 @@ public final class HostSession implements AutoCloseable
                 return false;
             case M_CLAIM_SS:
                 if (held(r, others, PX) || held(r, others, SX) || below(r, others, IX)
-                    || pending(r, ownAny, others, MARK_ALL, MARK_SHARED))
+                    || pending(r, exempt, others, MARK_ALL, MARK_SHARED))
                 {
                     r.markKind = MARK_EXCLUSIVE;
                     return true;
@@ -1208,9 +1314,9 @@ public final class HostSession implements AutoCloseable
         return false;
     }
 
-    private static boolean pending(final Refusal r, final boolean ownAny, final long[] others, final int a, final int b)
+    private static boolean pending(final Refusal r, final boolean exempt, final long[] others, final int a, final int b)
     {
-        if (ownAny && !r.respectMarks)
+        if (exempt)
         {
             return false;
         }
@@ -1410,6 +1516,7 @@ public final class HostSession implements AutoCloseable
                     buf.putLong((int)(no + N_COUNTS) + k * SIZE_OF_LONG, 0);
                 }
                 buf.putLong((int)(no + N_WAITERS), 0);
+                buf.putLong((int)(no + N_HOLDER), 0);
                 buf.putLong((int)(no + N_NEXT), get(bo + B_HEAD));
                 final long gen = generation(get(no + N_LOCK));
                 stage(no + N_LOCK, gen << GEN_SHIFT);

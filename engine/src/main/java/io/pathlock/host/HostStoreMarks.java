@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ol>
  * Two acquisitions of one handle waiting at once (an unusual use) share the owner's mark.
  *
- * <p>Thread-safety: thread-safe; changes are serialised on this object; the checks on the grant path
- * ({@link #clear}, {@link #has}) read a concurrent map without locking.
+ * <p>Thread-safety: thread-safe; changes are serialised on this object; the check on the grant path
+ * ({@link #clear}) reads a concurrent map without locking.
  */
 final class HostStoreMarks
 {
@@ -93,17 +93,6 @@ final class HostStoreMarks
             byOwner.clear();
             session.clearMarks();
         }
-    }
-
-    /**
-     * Whether the owner has a mark now (it is a waiter pending on a node).
-     *
-     * @param ownerId the owner.
-     * @return true if marked.
-     */
-    boolean has(final String ownerId)
-    {
-        return byOwner.containsKey(ownerId);
     }
 
     /**

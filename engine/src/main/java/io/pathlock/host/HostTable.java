@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.pathlock.host.HostLayout.*;
 
@@ -88,8 +90,19 @@ import static io.pathlock.host.HostLayout.*;
  * new raise through and claim on the node), MARK_EXCLUSIVE (a SUBTREE-S waiter: refuses exclusive
  * raises and claims), MARK_SHARED (an exclusive waiter blocked by shared holders: refuses shared
  * claims). A session with any count at a node (a hold, an intent, or a mark of its own) is exempt
- * from the marks there: it may be what the waiter waits for. Marks are in the session's records,
- * so a dead waiter's marks go with its recovery.
+ * from the marks there when the requesting owner may hold locks in the session: it may be what the
+ * waiter waits for (refusing it could close a wait cycle). A requester that the store knows holds
+ * nothing (tryAcquire(entries, false)) is exempt only through the session's own marks there, so a
+ * stream of such owners of one session cannot starve another session's waiter. Marks are in the
+ * session's records, so a dead waiter's marks go with its recovery.
+ *
+ * SLOT LIVENESS is an fcntl lock (FileChannel.tryLock) on DIR/slot-k.lock in every process,
+ * whatever its POSIX backend (flock and fcntl locks never conflict), with a per-JVM registry of
+ * the slots this JVM holds (an fcntl lock is per process: a probe from this JVM would succeed).
+ *
+ * CONFLICTS name the path, the reason, the hold's type and mode, and the holder session as
+ * "pid P (host slot K)" from a per-node word written by every claim (informational, not undone
+ * by recovery: it may name a session that since released).
  *
  * NODES are keyed by (parent index, UTF-8 name) and chained in hash buckets. Lookup is lock-free:
  * read the lock word (DEAD: restart), compare the key, read the lock word again (generation changed
@@ -180,6 +193,8 @@ public final class HostTable implements AutoCloseable
     /** Default interval of a waiter's check for dead sessions. */
     public static final Duration LIVENESS_CHECK_DEFAULT = Duration.ofMillis(2);
 
+    private static final long CLOSE_DRAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     /** Sessions attached in this JVM, by table file (real path) and slot, for breakSlot. */
     private static final Map<String, Map<Integer, HostSession>> SESSIONS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
@@ -253,6 +268,7 @@ public final class HostTable implements AutoCloseable
     final boolean futex;
     final int pid;
     private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
+    private final LongAdder inFlight = new LongAdder();
     private volatile boolean closed;
 
     private HostTable(final Path file, final MappedByteBuffer mapped, final Config config, final Posix posix)
@@ -282,7 +298,7 @@ public final class HostTable implements AutoCloseable
             k = file.toAbsolutePath().normalize().toString();
         }
         this.key = k;
-        this.locks = new SlotLocks(file.getParent(), key, posix);
+        this.locks = new SlotLocks(file.getParent(), key);
         this.pid = (int)ProcessHandle.current().pid();
     }
 
@@ -631,56 +647,64 @@ public final class HostTable implements AutoCloseable
      */
     public HostSession attach()
     {
-        ensureOpen();
-        final int start = ThreadLocalRandom.current().nextInt(slots);
-        // first a clean FREE slot; the dead slots met on the way are recovered by the new session
-        // (a session recovers its own slot only when no clean one is left: see HostSession.start)
-        final List<Integer> dead = new ArrayList<>();
-        for (int pass = 0; pass < 2; pass++)
+        enterCall();
+        try
         {
-            for (int i = 0; i < slots; i++)
+            ensureOpen();
+            final int start = ThreadLocalRandom.current().nextInt(slots);
+            // first a clean FREE slot; the dead slots met on the way are recovered by the new session
+            // (a session recovers its own slot only when no clean one is left: see HostSession.start)
+            final List<Integer> dead = new ArrayList<>();
+            for (int pass = 0; pass < 2; pass++)
             {
-                final int slot = (start + i) % slots;
-                final long so = slotOffset(slot);
-                final boolean clean = stateKind(getLongVolatile(so + S_STATE)) == STATE_FREE
-                    && getLongVolatile(so + S_UNDO_COUNT) == 0 && getLongVolatile(so + S_PROGRESS) == P_NONE;
-                if (pass == 0 && !clean)
+                for (int i = 0; i < slots; i++)
                 {
-                    if (!locks.heldInThisJvm(slot))
+                    final int slot = (start + i) % slots;
+                    final long so = slotOffset(slot);
+                    final boolean clean = stateKind(getLongVolatile(so + S_STATE)) == STATE_FREE
+                        && getLongVolatile(so + S_UNDO_COUNT) == 0 && getLongVolatile(so + S_PROGRESS) == P_NONE;
+                    if (pass == 0 && !clean)
                     {
-                        dead.add(slot);
+                        if (!locks.heldInThisJvm(slot))
+                        {
+                            dead.add(slot);
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                final SlotLocks.Held held = locks.tryLock(slot);
-                if (held == null)
-                {
-                    continue;
-                }
-                final HostSession s;
-                try
-                {
-                    s = new HostSession(this, slot, held);
-                    s.start();
-                    sessions.add(s);
-                    SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
-                }
-                catch (final RuntimeException e)
-                {
-                    locks.release(held);
-                    throw e;
-                }
-                for (final int d : dead)
-                {
-                    if (stateKind(getLongVolatile(slotOffset(d) + S_STATE)) != STATE_FREE)
+                    final SlotLocks.Held held = locks.tryLock(slot);
+                    if (held == null)
                     {
-                        s.recoverIfDead(d);
+                        continue;
                     }
+                    final HostSession s;
+                    try
+                    {
+                        s = new HostSession(this, slot, held);
+                        s.start();
+                        sessions.add(s);
+                        SESSIONS_IN_THIS_JVM.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(slot, s);
+                    }
+                    catch (final RuntimeException e)
+                    {
+                        locks.release(held);
+                        throw e;
+                    }
+                    for (final int d : dead)
+                    {
+                        if (stateKind(getLongVolatile(slotOffset(d) + S_STATE)) != STATE_FREE)
+                        {
+                            s.recoverIfDead(d);
+                        }
+                    }
+                    return s;
                 }
-                return s;
             }
+            throw new LockStoreException("host table " + file + ": all " + slots + " session slots are taken by live sessions", null);
         }
-        throw new LockStoreException("host table " + file + ": all " + slots + " session slots are taken by live sessions", null);
+        finally
+        {
+            exitCall();
+        }
     }
 
     void detached(final HostSession s)
@@ -699,6 +723,43 @@ public final class HostTable implements AutoCloseable
         {
             throw new IllegalStateException("host table " + file + " is closed");
         }
+    }
+
+    /**
+     * Registers a call that touches the mapping; {@link #close()} waits for registered calls before
+     * it unmaps. A Dekker handshake: the call counts itself, then reads {@code closed}; close
+     * writes {@code closed}, then sums the calls.
+     *
+     * @throws IllegalStateException when the table is closed.
+     */
+    void enterCall()
+    {
+        if (!tryEnterCall())
+        {
+            throw new IllegalStateException("host table " + file + " is closed");
+        }
+    }
+
+    /** As {@link #enterCall()}, returning false instead of throwing when closed. */
+    boolean tryEnterCall()
+    {
+        inFlight.increment();
+        if (closed)
+        {
+            inFlight.decrement();
+            return false;
+        }
+        return true;
+    }
+
+    void exitCall()
+    {
+        inFlight.decrement();
+    }
+
+    boolean isClosed()
+    {
+        return closed;
     }
 
     /**
@@ -768,7 +829,15 @@ public final class HostTable implements AutoCloseable
      */
     public int nodesInUse()
     {
-        return (int)(buf.getLongVolatile(H_BUMP) - buf.getLongVolatile(H_FREE_COUNT));
+        enterCall();
+        try
+        {
+            return (int)(buf.getLongVolatile(H_BUMP) - buf.getLongVolatile(H_FREE_COUNT));
+        }
+        finally
+        {
+            exitCall();
+        }
     }
 
     /**
@@ -778,40 +847,48 @@ public final class HostTable implements AutoCloseable
      */
     public List<LockInfo> locks()
     {
-        ensureOpen();
-        final List<LockInfo> out = new ArrayList<>();
-        final long now = System.currentTimeMillis();
-        for (int s = 0; s < slots; s++)
+        enterCall();
+        try
         {
-            final long state = getLongVolatile(slotOffset(s) + S_STATE);
-            if (stateKind(state) == STATE_FREE)
+            ensureOpen();
+            final List<LockInfo> out = new ArrayList<>();
+            final long now = System.currentTimeMillis();
+            for (int s = 0; s < slots; s++)
             {
-                continue;
-            }
-            final boolean alive = locks.isAlive(s);
-            for (int r = 0; r < records; r++)
-            {
-                final long ro = recordOffset(s, r);
-                final long nodePlusOne = getLongVolatile(ro + R_NODE);
-                if (nodePlusOne == 0)
+                final long state = getLongVolatile(slotOffset(s) + S_STATE);
+                if (stateKind(state) == STATE_FREE)
                 {
                     continue;
                 }
-                final int node = (int)(nodePlusOne - 1);
-                final long since = getLong(ro + R_SINCE);
-                for (int k = PX; k <= SS; k++)
+                final boolean alive = locks.isAlive(s);
+                for (int r = 0; r < records; r++)
                 {
-                    final long c = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
-                    if (c > 0)
+                    final long ro = recordOffset(s, r);
+                    final long nodePlusOne = getLongVolatile(ro + R_NODE);
+                    if (nodePlusOne == 0)
                     {
-                        out.add(new LockInfo(pathOf(node), s, pid(state), holdKindName(k), (int)c,
-                            since > 0 ? Math.max(0, now - since) * 1_000_000L : -1, alive));
+                        continue;
+                    }
+                    final int node = (int)(nodePlusOne - 1);
+                    final long since = getLong(ro + R_SINCE);
+                    for (int k = PX; k <= SS; k++)
+                    {
+                        final long c = getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
+                        if (c > 0)
+                        {
+                            out.add(new LockInfo(pathOf(node), s, pid(state), holdKindName(k), (int)c,
+                                since > 0 ? Math.max(0, now - since) * 1_000_000L : -1, alive));
+                        }
                     }
                 }
             }
+            out.sort(Comparator.comparing(LockInfo::path).thenComparingInt(LockInfo::slot));
+            return out;
         }
-        out.sort(Comparator.comparing(LockInfo::path).thenComparingInt(LockInfo::slot));
-        return out;
+        finally
+        {
+            exitCall();
+        }
     }
 
     static String holdKindName(final int kind)
@@ -865,37 +942,45 @@ public final class HostTable implements AutoCloseable
      */
     public List<SlotInfo> slots()
     {
-        ensureOpen();
-        final List<SlotInfo> out = new ArrayList<>();
-        for (int s = 0; s < slots; s++)
+        enterCall();
+        try
         {
-            final long state = getLongVolatile(slotOffset(s) + S_STATE);
-            final long kind = stateKind(state);
-            if (kind == STATE_FREE)
+            ensureOpen();
+            final List<SlotInfo> out = new ArrayList<>();
+            for (int s = 0; s < slots; s++)
             {
-                continue;
-            }
-            int used = 0;
-            for (int r = 0; r < records; r++)
-            {
-                final long ro = recordOffset(s, r);
-                if (getLongVolatile(ro + R_NODE) == 0)
+                final long state = getLongVolatile(slotOffset(s) + S_STATE);
+                final long kind = stateKind(state);
+                if (kind == STATE_FREE)
                 {
                     continue;
                 }
-                for (int k = 0; k < KINDS; k++)
+                int used = 0;
+                for (int r = 0; r < records; r++)
                 {
-                    if (getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+                    final long ro = recordOffset(s, r);
+                    if (getLongVolatile(ro + R_NODE) == 0)
                     {
-                        used++;
-                        break;
+                        continue;
+                    }
+                    for (int k = 0; k < KINDS; k++)
+                    {
+                        if (getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG) != 0)
+                        {
+                            used++;
+                            break;
+                        }
                     }
                 }
+                final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
+                out.add(new SlotInfo(s, name, pid(state), used));
             }
-            final String name = kind == STATE_RECOVERING ? "RECOVERING" : locks.isAlive(s) ? "LIVE" : "DEAD";
-            out.add(new SlotInfo(s, name, pid(state), used));
+            return out;
         }
-        return out;
+        finally
+        {
+            exitCall();
+        }
     }
 
     /**
@@ -905,16 +990,24 @@ public final class HostTable implements AutoCloseable
      */
     public int recoverDead()
     {
-        ensureOpen();
-        final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
-        if (existing != null && !existing.isClosed())
+        enterCall();
+        try
         {
-            return existing.recoverDeadSlots();
+            ensureOpen();
+            final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
+            if (existing != null && !existing.isClosed())
+            {
+                return existing.recoverDeadSlots();
+            }
+            final int[] recoveredByAttach = new int[1];
+            try (HostSession s = attachCounting(recoveredByAttach))
+            {
+                return recoveredByAttach[0] + s.recoverDeadSlots();
+            }
         }
-        final int[] recoveredByAttach = new int[1];
-        try (HostSession s = attachCounting(recoveredByAttach))
+        finally
         {
-            return recoveredByAttach[0] + s.recoverDeadSlots();
+            exitCall();
         }
     }
 
@@ -935,27 +1028,35 @@ public final class HostTable implements AutoCloseable
      */
     public boolean breakSlot(final int slot, final boolean force)
     {
-        ensureOpen();
-        if (slot < 0 || slot >= slots)
+        enterCall();
+        try
         {
-            throw new IllegalArgumentException("host table " + file + " has slots 0.." + (slots - 1) + ", got " + slot);
-        }
-        if (stateKind(getLongVolatile(slotOffset(slot) + S_STATE)) == STATE_FREE)
-        {
-            return false;
-        }
-        final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
-        if (existing != null && existing.slot() != slot && !existing.isClosed())
-        {
-            return existing.breakSlot(slot, force);
-        }
-        try (HostSession s = attach())
-        {
-            if (s.slot() == slot)
+            ensureOpen();
+            if (slot < 0 || slot >= slots)
             {
-                return true; // attach found the slot dead and recovered it before taking it
+                throw new IllegalArgumentException("host table " + file + " has slots 0.." + (slots - 1) + ", got " + slot);
             }
-            return s.breakSlot(slot, force);
+            if (stateKind(getLongVolatile(slotOffset(slot) + S_STATE)) == STATE_FREE)
+            {
+                return false;
+            }
+            final HostSession existing = sessions.isEmpty() ? null : sessions.get(0);
+            if (existing != null && existing.slot() != slot && !existing.isClosed())
+            {
+                return existing.breakSlot(slot, force);
+            }
+            try (HostSession s = attach())
+            {
+                if (s.slot() == slot)
+                {
+                    return true; // attach found the slot dead and recovered it before taking it
+                }
+                return s.breakSlot(slot, force);
+            }
+        }
+        finally
+        {
+            exitCall();
         }
     }
 
@@ -1163,7 +1264,17 @@ public final class HostTable implements AutoCloseable
             }
         }
         closed = true;
-        IoUtil.unmap(mapped);
+        // calls still inside the mapping (a waiter sleeps at most one liveness interval) finish first
+        final long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        while (inFlight.sum() != 0 && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(100_000);
+        }
+        if (inFlight.sum() == 0)
+        {
+            IoUtil.unmap(mapped);
+        }
+        // else: a call is stuck inside the mapping; leaving it mapped is better than a crash
         if (first != null)
         {
             throw first;

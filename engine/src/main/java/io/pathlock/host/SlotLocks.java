@@ -1,15 +1,11 @@
 package io.pathlock.host;
 
 import io.pathlock.core.LockStoreException;
-import io.pathlock.posix.Errno;
-import io.pathlock.posix.Posix;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -19,12 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * The kernel locks that say a slot's session is alive: {@code DIR/slot-k.lock}, locked by the
  * session for its whole life (and by a recoverer while it recovers the slot).
  *
- * <p>Two mechanisms: real {@code flock(2)} through the {@link Posix} backend when it has it (the
- * lock belongs to the open file description), else {@link FileChannel#tryLock()}, a POSIX
- * {@code fcntl} lock owned by the whole JVM and dropped when <em>any</em> descriptor of the file in
- * the process is closed. For the second, a slot file held by this JVM must never be opened again:
- * the per-JVM registry (keyed by the table file's real path) lists the slots this JVM holds, and a
- * slot in it is alive without any system call. The registry is used with both mechanisms.
+ * <p>One mechanism for every process whatever its POSIX backend: {@link FileChannel#tryLock()}, a
+ * POSIX {@code fcntl} record lock. {@code flock(2)} (JNI, jnr-posix) and {@code fcntl} locks never
+ * conflict on Linux, so a process on the NIO backend and one on JNI would each take the other's
+ * live slot for dead (found by host-spec's HostKernelLockSpecTest); every backend has
+ * {@code fcntl} through the JDK. An {@code fcntl} lock is owned by the whole JVM and dropped when
+ * <em>any</em> descriptor of the file in the process is closed, so a slot file held by this JVM
+ * is never opened again: the per-JVM registry (keyed by the table file's real path) lists the
+ * slots this JVM holds, and a slot in it is alive without any system call.
  *
  * <p>Thread-safety: thread-safe.
  */
@@ -36,39 +34,25 @@ final class SlotLocks
     static final class Held
     {
         final int slot;
-        private final int fd;
         private final FileChannel channel;
         private final FileLock lock;
         private boolean released;
 
-        Held(final int slot, final int fd, final FileChannel channel, final FileLock lock)
+        Held(final int slot, final FileChannel channel, final FileLock lock)
         {
             this.slot = slot;
-            this.fd = fd;
             this.channel = channel;
             this.lock = lock;
         }
     }
 
     private final Path dir;
-    private final Posix posix;
     private final Set<Integer> held;
 
-    SlotLocks(final Path dir, final String tableKey, final Posix posix)
+    SlotLocks(final Path dir, final String tableKey)
     {
         this.dir = dir;
-        this.posix = posix != null && posix.supportsFlock() && posix.hasRealFileDescriptors() ? posix : null;
         this.held = HELD_IN_THIS_JVM.computeIfAbsent(tableKey, k -> ConcurrentHashMap.newKeySet());
-    }
-
-    /**
-     * Which mechanism is in use.
-     *
-     * @return {@code flock} or {@code fcntl}.
-     */
-    String mechanism()
-    {
-        return posix != null ? "flock" : "fcntl";
     }
 
     Path file(final int slot)
@@ -98,57 +82,24 @@ final class SlotLocks
         boolean ok = false;
         try
         {
-            final Path file = file(slot);
-            final Held h;
-            if (posix != null)
+            final FileChannel ch = FileChannel.open(file(slot), StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE);
+            FileLock lock;
+            try
             {
-                int fd = posix.openRead(file);
-                if (fd == -Errno.ENOENT)
-                {
-                    try
-                    {
-                        Files.createFile(file);
-                    }
-                    catch (final FileAlreadyExistsException ignored)
-                    {
-                        // created by someone else meanwhile
-                    }
-                    fd = posix.openRead(file);
-                }
-                if (fd < 0)
-                {
-                    throw new LockStoreException("cannot open host slot lock file " + file + ": errno " + -fd, null);
-                }
-                final int rc = posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB);
-                if (rc < 0)
-                {
-                    posix.close(fd);
-                    return null;
-                }
-                h = new Held(slot, fd, null, null);
+                lock = ch.tryLock();
             }
-            else
+            catch (final OverlappingFileLockException e)
             {
-                final FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE);
-                FileLock lock = null;
-                try
-                {
-                    lock = ch.tryLock();
-                }
-                catch (final OverlappingFileLockException e)
-                {
-                    lock = null;
-                }
-                if (lock == null)
-                {
-                    ch.close();
-                    return null;
-                }
-                h = new Held(slot, -1, ch, lock);
+                lock = null;
+            }
+            if (lock == null)
+            {
+                ch.close();
+                return null;
             }
             ok = true;
-            return h;
+            return new Held(slot, ch, lock);
         }
         catch (final IOException e)
         {
@@ -195,25 +146,18 @@ final class SlotLocks
         }
         try
         {
-            if (h.channel != null)
+            try
             {
-                try
-                {
-                    h.lock.release();
-                }
-                finally
-                {
-                    h.channel.close();
-                }
+                h.lock.release();
             }
-            else
+            finally
             {
-                posix.close(h.fd);
+                h.channel.close();
             }
         }
         catch (final IOException e)
         {
-            // the descriptor is gone either way; the kernel lock with it
+            // the descriptor is gone either way, and the kernel lock with it
         }
         finally
         {

@@ -144,6 +144,9 @@ class LockPathTest
         org.junit.jupiter.api.Assertions.assertFalse(LockPath.parse("/a/b/c").isChildOf(LockPath.parse("/a")));
         org.junit.jupiter.api.Assertions.assertFalse(LockPath.parse("/b/c").isChildOf(LockPath.parse("/a")));
         org.junit.jupiter.api.Assertions.assertTrue(LockPath.parse("/a").isChildOf(LockPath.root()));
+        // a parent whose text is as long as the path's, or longer (found by host-spec: it threw)
+        assertFalse(LockPath.parse("/k/p").isChildOf(LockPath.parse("/parent1")));
+        assertFalse(LockPath.parse("/k/pq").isChildOf(LockPath.parse("/kpq")));
         org.junit.jupiter.api.Assertions.assertThrows(InvalidLockPathException.class, () -> LockPath.root().parentHash());
     }
 }

@@ -41,9 +41,9 @@ class HostLockStoreContractTest
         }
 
         /**
-         * The table refuses by counts per session and intention counts: it cannot name the holding
-         * handle's owner id, nor the path of locks below a refused SUBTREE (with interop on the table
-         * refuses first, before the lock files could name them).
+         * The table refuses by counts per session and intention counts: it names the holding session,
+         * not the holding handle's owner id, nor the path of locks below a refused SUBTREE (with
+         * interop on the table refuses first, before the lock files could name them).
          */
         @Override
         protected boolean conflictsNameTheHolder()

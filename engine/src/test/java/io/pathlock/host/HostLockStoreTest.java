@@ -145,9 +145,11 @@ class HostLockStoreTest
     {
         Files.createDirectories(root.resolve("d/t/c"));
         Files.createDirectories(root.resolve("d/s"));
-        final LockManager a = manager(store(interop));
+        final HostLockStore as = store(interop);
+        final LockManager a = manager(as);
         final LockManager b = manager(store(interop));
         final String held = "/d/t";
+        final String holderName = "pid " + ProcessHandle.current().pid() + " (host slot " + as.slot() + ")";
         for (final LockType heldType : LockType.values())
         {
             try (LockHandle h = granted(a, heldType == LockType.POINT ? LockRequest.point(held) : LockRequest.subtree(held),
@@ -166,8 +168,8 @@ class HostLockStoreTest
                             assertNotNull(e.conflict(), cell);
                             if (e.conflict().reason() == io.pathlock.core.LockConflict.Reason.HELD)
                             {
-                                // HS0: the table names the holder as far as it knows it.
-                                assertEquals(HostLockStore.HOLDER_ANOTHER_SESSION, e.conflict().holderOwnerId(), cell);
+                                // HS0: the table names the holding session.
+                                assertEquals(holderName, e.conflict().holderOwnerId(), cell);
                                 assertEquals(heldType, e.conflict().holderType(), cell);
                             }
                         }
@@ -291,6 +293,33 @@ class HostLockStoreTest
         assertTrue(other.tryPublish("x", entries("/ov/q", LockType.SUBTREE)).isGranted());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ragfs", "ov431"})
+    void withInteropOnHostStoreAndLockFileOnlyProcessesExcludeEachOther(final String interop) throws Exception
+    {
+        Files.createDirectories(root.resolve("m/x"));
+        final HostLockStore host = store(interop);
+        try (FileLockStore files = FileLockStore.builder(root).dialect(io.pathlock.file.Dialect.parse(interop))
+            .syncFence(false).build())
+        {
+            final LockStore.PublishResult f = files.tryPublish("file-only", entries("/m/x", LockType.POINT));
+            assertTrue(f.isGranted());
+            final LockStore.PublishResult refused = host.tryPublish("host-owner", entries("/m", LockType.SUBTREE));
+            assertFalse(refused.isGranted(), "the host store's SUBTREE ignored a lock file below it");
+            assertTrue(refused.conflict().holderOwnerId().contains("file-only"), refused.conflict().toString());
+            assertTrue(host.table().locks().isEmpty(), "the refused publication kept its table grant");
+            files.unpublish(f.publication());
+
+            final LockStore.PublishResult held = host.tryPublish("host-owner", entries("/m", LockType.SUBTREE));
+            assertTrue(held.isGranted(), () -> String.valueOf(held.conflict()));
+            final LockStore.PublishResult other = files.tryPublish("file-only", entries("/m/x", LockType.POINT));
+            assertFalse(other.isGranted(), "a lock-file-only process ignored the host store's SUBTREE");
+            assertTrue(other.conflict().holderOwnerId().contains("host-owner"), other.conflict().toString());
+            host.unpublish(held.publication());
+            assertTrue(files.tryPublish("file-only", entries("/m/x", LockType.POINT)).isGranted());
+        }
+    }
+
     @Test
     void withInteropNoneNoFileIsCreatedUnderTheTreeAndSubtreeScansNothing() throws Exception
     {
@@ -338,6 +367,32 @@ class HostLockStoreTest
             assertEquals(HostLockStore.INTEROP_DEFAULT, s.interop());
             assertEquals("ragfs", s.interop());
             assertTrue(s.describe().startsWith("host:" + fresh.toRealPath() + " (interop ragfs, slot "), s.describe());
+        }
+    }
+
+    @Test
+    void aNewRootTakesTheLockFileDialectOfTheSystemPropertyAsItsDefaultMode() throws Exception
+    {
+        final String old = System.getProperty(io.pathlock.file.Dialect.PROP_NAME);
+        System.setProperty(io.pathlock.file.Dialect.PROP_NAME, "ov431");
+        try (HostLockStore s = HostLockStore.builder(root).capacity(256).slots(4).recordsPerSlot(64).build())
+        {
+            assertEquals("ov431", s.interop());
+        }
+        finally
+        {
+            if (old == null)
+            {
+                System.clearProperty(io.pathlock.file.Dialect.PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(io.pathlock.file.Dialect.PROP_NAME, old);
+            }
+        }
+        try (HostLockStore s = HostLockStore.open(root))
+        {
+            assertEquals("ov431", s.interop(), "an existing table keeps its mode whatever the property says");
         }
     }
 

@@ -41,6 +41,7 @@ class HostTableBasicTest
             assertFalse(rb.isGranted());
             assertEquals("/x/y", rb.conflict().path());
             assertEquals(LockConflict.Reason.HELD, rb.conflict().reason());
+            assertEquals("pid " + ProcessHandle.current().pid() + " (host slot " + a.slot() + ")", rb.conflict().holderOwnerId());
             assertEquals("host", rb.conflict().source());
             assertNotNull(rb.blocker());
             assertEquals(1, table.locks().size());

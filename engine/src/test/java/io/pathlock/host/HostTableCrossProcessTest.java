@@ -117,4 +117,41 @@ class HostTableCrossProcessTest
             assertTrue(parent.tryAcquire(LockRequest.point("/p/q/r").entries()).isGranted());
         }
     }
+
+    /**
+     * host-spec's finding 1: a holder on the NIO backend and a waiter on JNI (or the reverse) use the
+     * same kind of kernel lock for slots, so neither takes the other's live slot for dead.
+     */
+    @Test
+    void aHolderOnAnotherPosixBackendIsSeenAlive() throws Exception
+    {
+        final Path file = dir.resolve("table");
+        try (HostTable table = HostTable.open(file, new HostTable.Config(256, 8, 64, "none", Duration.ofMillis(2)));
+             HostSession parent = table.attach())
+        {
+            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            final Process child = new ProcessBuilder(java, "-Dpathlock.posix.backend=nio", "-cp",
+                System.getProperty("java.class.path"), HostTableChild.class.getName(), file.toString(), "/n")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try
+            {
+                final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                final String line = out.readLine();
+                assertTrue(line != null && line.startsWith("HELD "), "child said " + line);
+                assertEquals(0, table.recoverDead(), "the child is alive");
+                assertTrue(table.locks().stream().allMatch(HostTable.LockInfo::alive));
+                final HostSession.Result r = parent.tryAcquire(LockRequest.point("/n").entries());
+                assertFalse(r.isGranted());
+                parent.await(r.blocker(), TimeUnit.MILLISECONDS.toNanos(20));
+                assertFalse(parent.tryAcquire(LockRequest.point("/n").entries()).isGranted(), "still held after a wait");
+            }
+            finally
+            {
+                child.destroyForcibly();
+                child.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertEquals(1, table.recoverDead());
+            assertTrue(parent.tryAcquire(LockRequest.point("/n").entries()).isGranted());
+        }
+    }
 }

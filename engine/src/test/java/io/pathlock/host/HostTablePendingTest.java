@@ -144,4 +144,33 @@ class HostTablePendingTest
             assertEquals(List.of(), t.checkConsistency());
         }
     }
+
+    /**
+     * host-spec's finding 3: a session with counts at a marked node exempted every owner of the
+     * session, so two owners of one session that alternate locks below a SUBTREE waiter's node
+     * starved it. A requester that holds nothing (requesterHoldsLocks false) is refused by the mark.
+     */
+    @Test
+    void aRequesterThatHoldsNothingIsNotExemptThroughItsSessionsCounts() throws Exception
+    {
+        try (HostTable t = HostTable.open(dir.resolve("table"), HostTableBasicTest.small());
+             HostSession a = t.attach();
+             HostSession b = t.attach())
+        {
+            final HostSession.Result first = b.tryAcquire(LockRequest.point("/s/one").entries());
+            final HostSession.Result waiting = a.tryAcquire(LockRequest.subtree("/s").entries());
+            assertFalse(waiting.isGranted());
+            a.markPending(waiting.blocker());
+            final HostSession.Result other = b.tryAcquire(LockRequest.point("/s/two").entries(), false);
+            assertFalse(other.isGranted(), "an owner that holds nothing is refused by the mark");
+            assertEquals(LockConflict.Reason.PENDING, other.conflict().reason());
+            final HostSession.Result holder = b.tryAcquire(LockRequest.point("/s/two").entries(), true);
+            assertTrue(holder.isGranted(), "an owner that may hold the awaited locks is exempt");
+            b.release(holder.grant());
+            b.release(first.grant());
+            assertTrue(a.tryAcquire(LockRequest.subtree("/s").entries(), false).isGranted(), "the waiter wins");
+            a.clearMarks();
+            assertEquals(List.of(), t.checkConsistency());
+        }
+    }
 }

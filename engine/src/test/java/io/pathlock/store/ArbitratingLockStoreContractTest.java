@@ -38,9 +38,9 @@ public abstract class ArbitratingLockStoreContractTest extends LockStoreContract
      * Whether a refusal names the holder: its owner id, and for a SUBTREE refused by locks below it the
      * holder's path. True for stores that keep owner ids where the conflict is found (lock files,
      * znodes). The host table keeps counts per session, not per handle, and intention counts on
-     * ancestors: its refusals name the path, type and mode of a holder found at a node but no owner,
-     * and a SUBTREE refused by locks below names its own path with reason {@code HELD_BELOW} (see
-     * {@code HostLockStore}).
+     * ancestors: its refusals name the path, type and mode of a holder found at a node and its session,
+     * but no owner id, and a SUBTREE refused by locks below names its own path with reason
+     * {@code HELD_BELOW} (see {@code HostLockStore}).
      *
      * @return true unless the store cannot know the holder.
      */
