@@ -35,7 +35,7 @@ class HostRandomProcessesSpecTest
 
     @ParameterizedTest(name = "interop {0}, children crash: {1}")
     // file-ragfs: the same workload on the lock-file store alone, a control for ragfs.
-    @CsvSource({"none,false", "none,true", "ragfs,false", "ragfs,true", "file-ragfs,false"})
+    @CsvSource({"none,false", "none,false", "none,true", "ragfs,false", "ragfs,true", "file-ragfs,false"})
     void randomBatchesOfThreeProcessesNeverOverlap(final String interop, final boolean crash) throws Exception
     {
         final Path log = root.resolve("grants.log");
@@ -69,15 +69,39 @@ class HostRandomProcessesSpecTest
             {
                 t.join();
             }
+            final List<Integer> exits = new ArrayList<>();
             for (final SpecChild c : children)
             {
-                final int exit = c.waitFor();
-                assertTrue(!c.transcript().contains("ERROR batches"), () -> c.transcript() + "\n" + tableState());
+                exits.add(c.waitFor());
+            }
+            // Every child has ended: leaked pending marks of this JVM's session would refuse a fresh session's tryLock (tryLock respects marks).
+            final LockManager fresh = managers.open(root, interop);
+            final StringBuilder marks = new StringBuilder();
+            for (final String p : HostSpecChild.CHURN_PATHS)
+            {
+                try (LockHandle h = fresh.open("probe"))
+                {
+                    if (!h.tryLock(LockRequest.point(p)))
+                    {
+                        marks.append(p).append(' ');
+                    }
+                }
+                catch (final io.pathlock.core.LockException e)
+                {
+                    marks.append(p).append(":").append(e.getMessage()).append(' ');
+                }
+            }
+            for (int ci = 0; ci < children.size(); ci++)
+            {
+                final SpecChild c = children.get(ci);
+                final int exit = exits.get(ci);
+                assertTrue(!c.transcript().contains("ERROR batches"), () -> c.transcript() + "\n" + tableState() + "\npaths a fresh session could not take after this JVM's threads ended: " + marks);
                 if (!crash)
                 {
                     assertEquals(0, exit, c.transcript());
                 }
             }
+            assertEquals("", marks.toString().trim(), "after every process ended, a fresh session is refused these paths (leaked marks?)");
             final List<String> lines = Files.readAllLines(log);
             final int parentGrants = (int)lines.stream().filter(l -> l.startsWith("G p")).count();
             assertEquals(2 * rounds, parentGrants, "this JVM's batches were not all granted");
@@ -116,6 +140,14 @@ class HostRandomProcessesSpecTest
     /** Replays the log: every grant against every lock other owners hold at that point of the log. */
     static void replay(final List<String> lines)
     {
+        // A grant that its owner never released in the log belongs to a child killed meanwhile (the
+        // crash hook of one thread kills the process while another thread is between "G" and "R"):
+        // its end is unknown, so it is checked against the others but not kept as held.
+        final Map<String, Integer> lastLine = new HashMap<>();
+        for (int k = 0; k < lines.size(); k++)
+        {
+            lastLine.put(lines.get(k).split(" ", 3)[1], k);
+        }
         final Map<String, List<Held>> active = new HashMap<>();
         for (int k = 0; k < lines.size(); k++)
         {
@@ -147,7 +179,10 @@ class HostRandomProcessesSpecTest
                     }
                 }
             }
-            active.put(f[1], mine);
+            if (lastLine.get(f[1]) != k)
+            {
+                active.put(f[1], mine);
+            }
         }
     }
 }

@@ -373,6 +373,20 @@ public final class HostSpecChild
         catch (final Exception e)
         {
             System.out.println("ERROR batches " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+            System.out.println("STATE " + tableState(log.getParent()) + " waiters " + m.snapshot().waiters());
+        }
+    }
+
+    /** The table's holds and slots, for diagnostics. */
+    static String tableState(final Path root)
+    {
+        try (io.pathlock.host.HostTable t = HostLockStore.openTable(root))
+        {
+            return t == null ? "no table" : "locks " + t.locks() + " slots " + t.slots();
+        }
+        catch (final RuntimeException e)
+        {
+            return "unavailable: " + e;
         }
     }
 
