@@ -74,14 +74,16 @@ import java.util.function.Consumer;
  *   it ({@link HostStoreMarks} HM1, HM2). So a SUBTREE waiter that gave up no longer holds back POINT
  *   requests of other processes. The table exempts a session from marks where it has counts (one of
  *   its owners may be what the waiter waits for); a request of an owner that holds nothing in this
- *   store cannot be, so the store tells the table so ({@link HostSession#tryAcquire(List, boolean)}
- *   with {@code requesterHoldsLocks} false) and the marks refuse it even where its session has counts:
- *   a stream of new handles of one process, overlapping or not, cannot starve another process's
- *   waiter. An owner that holds locks goes past marks where its session has counts, as a handle that
- *   holds locks does on every shared store (deadlock-freedom over fairness, see {@code LockHandle});
- *   where its session has marks of its own every request goes past (waiters pending on one node do
- *   not refuse each other: else two sessions' SUBTREE waiters on one node would refuse each other for
- *   ever, a cycle of marks alone).</li>
+ *   store cannot be, so the store tells the table so and which mark is the owner's own
+ *   ({@link HostSession#tryAcquire(List, boolean, HostSession.Blocker)}): the marks refuse it even
+ *   where its session has counts, so a stream of new handles of one process, overlapping or not,
+ *   cannot starve another process's waiter. An owner that holds locks goes past marks where its
+ *   session has holds or intents, as a handle that holds locks does on every shared store
+ *   (deadlock-freedom over fairness, see {@code LockHandle}). A waiter goes past other marks on the
+ *   node of its own mark (waiters pending on one node do not refuse each other: else two sessions'
+ *   SUBTREE waiters on one node would refuse each other for ever), and only there: the marks of the
+ *   session's other owners exempt nobody (else, once each of two sessions had a waiter on one node,
+ *   every other handle of both would pass both marks and could starve both waiters).</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
  *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself
@@ -264,7 +266,7 @@ public final class HostLockStore implements LockStore
         // the marks of waiters refuse it even where this session has counts (other owners' locks);
         // the table still exempts it where this session has marks of its own (waiters pending on one
         // node do not refuse each other).
-        final HostSession.Result r = session.tryAcquire(entries, holding.containsKey(ownerId));
+        final HostSession.Result r = session.tryAcquire(entries, holding.containsKey(ownerId), marks.markOf(ownerId));
         if (!r.isGranted())
         {
             return PublishResult.refused(named(r.conflict()), HostStoreBlocker.ofTable(ownerId, r.blocker()));

@@ -217,6 +217,10 @@ public final class HostSession implements AutoCloseable
         int holderSlot = -1;
         long holderSince;
         boolean requesterHoldsLocks = true;
+        /** Whether the exemption is decided per owner ({@link #tryAcquire(List, boolean, Blocker)}). */
+        boolean ownerPrecise;
+        /** Offset of the node where the requesting owner's own mark stands, or -1. */
+        long requesterMarkOff = -1;
     }
 
     private static final class HostGrant implements Grant
@@ -350,6 +354,39 @@ public final class HostSession implements AutoCloseable
      */
     public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks)
     {
+        return tryAcquire(entries, requesterHoldsLocks, false, null);
+    }
+
+    /**
+     * Takes a batch of locks for one owner of a session that has several (a store's handles), all or
+     * nothing, without waiting, deciding the exemption from pending marks per owner: other sessions'
+     * marks at a node refuse the request unless the requesting owner holds locks here and this
+     * session has holds or intents at that node (it may be what the marking waiter waits for), or the
+     * requesting owner's own mark stands at that node (waiters pending on one node do not refuse each
+     * other). Marks of the session's other owners exempt nothing: else a session with one waiter
+     * pending on a node would let every other owner of it past the marks of other sessions there,
+     * and two sessions with waiters on one node could starve each other's waiters for ever.
+     *
+     * @param entries             normalised entries (as the store SPI receives them).
+     * @param requesterHoldsLocks whether the requesting owner may hold locks in this session.
+     * @param requesterMark       the blocker of the requesting owner's own pending mark (placed with
+     *                            {@link #markPending}), or null when it has none.
+     * @return the grant or the conflict.
+     * @throws io.pathlock.core.LockStoreException as {@link #tryAcquire(List, boolean)}.
+     */
+    public Result tryAcquire(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks,
+        final Blocker requesterMark)
+    {
+        return tryAcquire(entries, requesterHoldsLocks, true, requesterMark);
+    }
+
+    private Result tryAcquire(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks,
+        final boolean ownerPrecise, final Blocker requesterMark)
+    {
+        if (requesterMark != null && !(requesterMark instanceof HostBlocker))
+        {
+            throw new IllegalArgumentException("not a host table blocker: " + requesterMark);
+        }
         t.enterCall();
         try
         {
@@ -378,6 +415,11 @@ public final class HostSession implements AutoCloseable
             final Steps steps = new Steps();
             final Refusal refusal = new Refusal();
             refusal.requesterHoldsLocks = requesterHoldsLocks;
+            refusal.ownerPrecise = ownerPrecise;
+            if (requesterMark != null && ((HostBlocker)requesterMark).marked)
+            {
+                refusal.requesterMarkOff = t.nodeOffset(((HostBlocker)requesterMark).node);
+            }
             final long stateAtStart = myState;
             mutex.lock();
             try
@@ -1241,19 +1283,22 @@ public final class HostSession implements AutoCloseable
     /** The conflict matrix on others' counts. Returns true (and fills the refusal) when refused. */
     private boolean decide(final int mode, final long no, final long ro, final Refusal r)
     {
-        boolean ownAny = false;
+        boolean ownCounts = false;
         boolean ownMarks = false;
         final long[] others = this.others;
         for (int k = 0; k < KINDS; k++)
         {
             final long own = ro < 0 ? 0 : getLong(ro + R_COUNTS + (long)k * SIZE_OF_LONG);
-            ownAny |= own != 0;
+            ownCounts |= own != 0 && k < MARK_ALL;
             ownMarks |= own != 0 && k >= MARK_ALL;
             others[k] = getLong(no + N_COUNTS + (long)k * SIZE_OF_LONG) - own;
         }
-        // exempt from others' marks: a session with counts here when the requester may hold some
-        // of them (it may be what the waiter waits for); else only the session's own waiters
-        final boolean exempt = r.requesterHoldsLocks ? ownAny : ownMarks;
+        // exempt from others' marks: a session with holds or intents here when the requester may
+        // hold some of them (it may be what the waiter waits for); the requester's own mark here
+        // (per owner when the store says which owner asks; else the session's marks)
+        final boolean exempt = r.ownerPrecise
+            ? (r.requesterHoldsLocks && ownCounts) || no == r.requesterMarkOff
+            : r.requesterHoldsLocks ? ownCounts || ownMarks : ownMarks;
         switch (mode)
         {
             case M_RAISE_X:

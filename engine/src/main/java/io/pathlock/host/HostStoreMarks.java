@@ -85,6 +85,20 @@ final class HostStoreMarks
         }
     }
 
+    /**
+     * The blocker of the owner's mark, or null when it has none (the table exempts the owner from
+     * other sessions' marks where its own stands: {@link HostSession#tryAcquire(java.util.List, boolean,
+     * HostSession.Blocker)}).
+     *
+     * @param ownerId the owner.
+     * @return its mark's blocker, or null.
+     */
+    HostSession.Blocker markOf(final String ownerId)
+    {
+        final Mark m = byOwner.get(ownerId);
+        return m == null ? null : m.blocker();
+    }
+
     /** Drops every mark (closing). */
     synchronized void clearAll()
     {
