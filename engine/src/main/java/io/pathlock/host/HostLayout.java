@@ -37,7 +37,7 @@ import java.nio.charset.StandardCharsets;
  *   32 key: name hash (high 32) | name length (low 32)                    40 children
  *   48 counts[KINDS]: PX SX SP SS IX IS MARK_ALL MARK_EXCLUSIVE MARK_SHARED
  *  120 waiters: 1 when a request was refused here since the last release that woke the stripe
- *  128 holder: slot + 1 of the last session that claimed a hold here (to name it in conflicts)
+ *  128 holder: since (epoch ms) &lt;&lt; 16 | slot + 1 of the last session that claimed a hold here (names it in conflicts)
  *  136 name (UTF-8, at most 255 bytes); NODE_LENGTH 392
  * </pre>
  */

@@ -83,6 +83,7 @@ public final class HostSession implements AutoCloseable
     private static final long DEPENDENCY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long BREAK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int CHAIN_CACHE_MAX = 8192;
+    private static final int HOLDER_SINCE_SHIFT = 16;
     private static final long[] NO_CHAIN = new long[0];
 
     // section outcomes
@@ -214,6 +215,7 @@ public final class HostSession implements AutoCloseable
         int kind;
         int markKind = -1;
         int holderSlot = -1;
+        long holderSince;
         boolean requesterHoldsLocks = true;
     }
 
@@ -536,7 +538,10 @@ public final class HostSession implements AutoCloseable
             type = r.kind == PX || r.kind == SP ? LockType.POINT : LockType.SUBTREE;
             mode = r.kind == PX || r.kind == SX ? LockMode.EXCLUSIVE : LockMode.SHARED;
         }
-        return new LockConflict(path, r.reason, r.reason == LockConflict.Reason.HELD ? holder : null, type, -1, "host", mode);
+        final boolean named = r.reason == LockConflict.Reason.HELD && holder != null;
+        final long age = named && r.holderSince > 0
+            ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, System.currentTimeMillis() - r.holderSince)) : -1;
+        return new LockConflict(path, r.reason, named ? holder : null, type, age, "host", mode);
     }
 
     private void rollback(final Steps steps)
@@ -1081,7 +1086,9 @@ public final class HostSession implements AutoCloseable
                     if (refusal.reason == LockConflict.Reason.HELD)
                     {
                         final long h = getLong(no + N_HOLDER);
-                        refusal.holderSlot = h > 0 && h != me ? (int)(h - 1) : -1;
+                        final long hs = h & OWNER_MASK;
+                        refusal.holderSlot = hs > 0 && hs != me ? (int)(hs - 1) : -1;
+                        refusal.holderSince = refusal.holderSlot >= 0 ? h >>> HOLDER_SINCE_SHIFT : 0;
                     }
                     // H8: a release after this refusal (in this node's lock order) sees the flag and wakes
                     if (getLong(no + N_WAITERS) == 0)
@@ -1130,11 +1137,14 @@ public final class HostSession implements AutoCloseable
             }
             stage(nk, getLong(nk) + delta);
             stage(rk, own);
+            long holdSince = 0;
             if (kind <= SS)
             {
-                if (delta > 0 && getLong(ro + R_SINCE) == 0)
+                holdSince = getLong(ro + R_SINCE);
+                if (delta > 0 && holdSince == 0)
                 {
-                    stage(ro + R_SINCE, System.currentTimeMillis());
+                    holdSince = System.currentTimeMillis();
+                    stage(ro + R_SINCE, holdSince);
                 }
                 else if (delta < 0 && own == 0 && getLong(ro + R_SINCE) != 0 && noOtherHold(ro, kind))
                 {
@@ -1160,7 +1170,8 @@ public final class HostSession implements AutoCloseable
             }
             if (opId == CLAIM && delta > 0)
             {
-                buf.putLong((int)(no + N_HOLDER), me); // informational: names the holder in conflicts
+                // informational, names the holder in conflicts: since when (ms) << 16 | slot + 1
+                buf.putLong((int)(no + N_HOLDER), (holdSince << HOLDER_SINCE_SHIFT) | me);
             }
             wake = delta < 0 && getLong(no + N_WAITERS) != 0;
             if (wake)

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li><b>HW1 — the oldest wait is woken by the table.</b> It waits on the blocker of the oldest
  *   pending wait (a futex on its wake stripe where the native library is loaded), bounded by the
- *   earliest due time below; an early return completes that wait (a release on its node, or a dead
- *   session recovered).</li>
+ *   earliest due time below; an early return (a release on its node, or a dead session recovered)
+ *   completes every pending wait, since waiters on the same node are likely free now too (the
+ *   others retry once: spurious returns are allowed).</li>
  *   <li><b>HW2 — every other wait is checked periodically.</b> Each wait is due at its deadline or one
  *   poll interval (the table's liveness-check interval) after it was registered, whichever is first;
  *   a due wait is completed (normally: the SPI allows spurious returns, the manager retries, and a
@@ -190,9 +191,10 @@ final class HostStoreWaiter implements AutoCloseable
             {
                 synchronized (this)
                 {
-                    waits.remove(oldest);
+                    ready.addAll(waits);
+                    waits.clear();
                 }
-                oldest.future.complete(null);
+                completeAll(ready);
             }
         }
     }

@@ -101,8 +101,9 @@ import static io.pathlock.host.HostLayout.*;
  * the slots this JVM holds (an fcntl lock is per process: a probe from this JVM would succeed).
  *
  * CONFLICTS name the path, the reason, the hold's type and mode, and the holder session as
- * "pid P (host slot K)" from a per-node word written by every claim (informational, not undone
- * by recovery: it may name a session that since released).
+ * "pid P (host slot K)" with the age of its hold, from a per-node word written by every claim
+ * (since-ms &lt;&lt; 16 | slot + 1; informational, not undone by recovery: among shared holders it
+ * names the last claimer, and it may name a session that has released since).
  *
  * NODES are keyed by (parent index, UTF-8 name) and chained in hash buckets. Lookup is lock-free:
  * read the lock word (DEAD: restart), compare the key, read the lock word again (generation changed

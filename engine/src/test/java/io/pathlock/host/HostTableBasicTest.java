@@ -42,6 +42,8 @@ class HostTableBasicTest
             assertEquals("/x/y", rb.conflict().path());
             assertEquals(LockConflict.Reason.HELD, rb.conflict().reason());
             assertEquals("pid " + ProcessHandle.current().pid() + " (host slot " + a.slot() + ")", rb.conflict().holderOwnerId());
+            assertTrue(rb.conflict().heldForNanos() >= 0 && rb.conflict().heldForNanos() < TimeUnit.MINUTES.toNanos(10),
+                "held for " + rb.conflict().heldForNanos());
             assertEquals("host", rb.conflict().source());
             assertNotNull(rb.blocker());
             assertEquals(1, table.locks().size());
