@@ -446,6 +446,8 @@ public final class HostLockStore implements LockStore
         }
         else
         {
+            // HS5: a wait on the files is no wait on the table: the owner's table mark goes (HM1)
+            waitEnded(b.ownerId());
             files.awaitChange(b.file(), timeoutNanos);
         }
     }
@@ -471,6 +473,8 @@ public final class HostLockStore implements LockStore
                 exit();
             }
         }
+        // HS5: a wait on the files is no wait on the table: the owner's table mark goes (HM1)
+        waitEnded(b.ownerId());
         return files.onChange(b.file(), timeoutNanos);
     }
 

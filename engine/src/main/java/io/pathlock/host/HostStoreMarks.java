@@ -15,7 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>HM1 — one mark per waiting owner.</b> An owner waiting on a table blocker that needs a
  *   mark has exactly that mark placed. A retry refused at the same place (same node, generation and
  *   kind: {@link HostSession#markKey}) places nothing new, so a long wait does not pile up marks; a
- *   wait that needs another mark removes the old one and places the new one.</li>
+ *   wait that needs another mark removes the old one and places the new one; a wait that needs no
+ *   mark (or waits on the lock files, or in the manager's own table) removes the old one. So a mark
+ *   stands only where its owner waits now: a mark kept while its owner waits elsewhere makes the
+ *   owner a holder of the mark, and such holders close wait cycles across sessions (host-spec
+ *   finding 7, {@code HostLockStore} HS5).</li>
  *   <li><b>HM2 — an ended wait marks nothing.</b> When the owner's wait ends (granted, timed out,
  *   interrupted, cancelled, failed: {@code LockStore#waitEnded}) or the owner is granted, its mark
  *   is removed, and only its own: two owners waiting on one node hold one mark each.</li>
@@ -43,7 +47,13 @@ final class HostStoreMarks
     void mark(final String ownerId, final HostSession.Blocker blocker)
     {
         final String key = HostSession.markKey(blocker);
-        if (key == null || sameKey(byOwner.get(ownerId), key))
+        if (key == null)
+        {
+            // HM1: a wait that needs no mark keeps none (the old one would stand where it no longer waits)
+            clear(ownerId);
+            return;
+        }
+        if (sameKey(byOwner.get(ownerId), key))
         {
             return;
         }
