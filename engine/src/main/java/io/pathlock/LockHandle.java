@@ -905,25 +905,6 @@ public final class LockHandle implements AutoCloseable
                     storeWaited = true;
                     return AWAIT_STORE;
                 }
-                if (storeWaited)
-                {
-                    // One mark per waiter, where it waits now (LockTable invariant 6, across the
-                    // store): blocked in this manager's table, the acquisition no longer waits on the
-                    // store, so the store drops its pending mark. A store mark kept while parked here
-                    // closes cycles across processes: it refuses another process's waiter W, which
-                    // waits while this manager's waiter Y (whose in-process mark this acquisition
-                    // waits behind) waits in the store for W (host-spec finding 7). A new refusal of
-                    // the store places the mark again.
-                    storeWaited = false;
-                    try
-                    {
-                        m.store.waitEnded(ownerId());
-                    }
-                    catch (final RuntimeException ignore)
-                    {
-                        // A mark left behind only costs fairness until the store closes; never a grant.
-                    }
-                }
                 if (!m.table.register(this, st.conflict, markKind(st)))
                 {
                     continue;
