@@ -83,7 +83,13 @@ import java.util.function.Consumer;
  *   node of its own mark (waiters pending on one node do not refuse each other: else two sessions'
  *   SUBTREE waiters on one node would refuse each other for ever), and only there: the marks of the
  *   session's other owners exempt nobody (else, once each of two sessions had a waiter on one node,
- *   every other handle of both would pass both marks and could starve both waiters).</li>
+ *   every other handle of both would pass both marks and could starve both waiters). An owner's
+ *   mark stands only on the node where its table wait is refused now: a retry refused elsewhere
+ *   removes it, also when that refusal needs no mark of its own (HM1; a mark left behind makes its
+ *   owner a holder of it, and two batch waiters of two sessions, each past its own mark and refused
+ *   by the other's, waited for each other for ever: host-spec finding 7). A wait on the lock files
+ *   (the table granted, the files refused) or in the manager's own table (the next attempt was
+ *   refused in memory) keeps the owner's last table mark: the owner is still queued there.</li>
  *   <li><b>HS6 — close releases.</b> {@link #close()} stops the waits, removes the files (the inner
  *   store's close), closes the session (releasing its table locks and marks) and unmaps the table.</li>
  *   <li><b>HS7 — no access after unmap.</b> Every call that touches the mapping registers itself

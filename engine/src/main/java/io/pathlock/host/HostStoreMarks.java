@@ -15,7 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>HM1 — one mark per waiting owner.</b> An owner waiting on a table blocker that needs a
  *   mark has exactly that mark placed. A retry refused at the same place (same node, generation and
  *   kind: {@link HostSession#markKey}) places nothing new, so a long wait does not pile up marks; a
- *   wait that needs another mark removes the old one and places the new one.</li>
+ *   wait that needs another mark removes the old one and places the new one; a wait on a table
+ *   refusal that needs no mark (refused at a raise by another session's mark, or by a hold that
+ *   places none) removes the old one. So an owner's mark stands only on the node where its table
+ *   wait is refused now: a mark kept where its owner no longer waits makes the owner a holder of the
+ *   mark, which the table's exemption rules do not know. Two batch waiters of two sessions then wait
+ *   for each other for ever: Y {@code [POINT /a/y, SUBTREE /e]} marks /e, W {@code [SUBTREE /a,
+ *   POINT /e/x]} marks /a; once the holders are gone W passes /a through its own mark and is refused
+ *   at /e by Y's, Y is refused at /a by W's (host-spec finding 7, {@code HostMarkPlaceTest}).</li>
  *   <li><b>HM2 — an ended wait marks nothing.</b> When the owner's wait ends (granted, timed out,
  *   interrupted, cancelled, failed: {@code LockStore#waitEnded}) or the owner is granted, its mark
  *   is removed, and only its own: two owners waiting on one node hold one mark each.</li>
@@ -43,7 +50,13 @@ final class HostStoreMarks
     void mark(final String ownerId, final HostSession.Blocker blocker)
     {
         final String key = HostSession.markKey(blocker);
-        if (key == null || sameKey(byOwner.get(ownerId), key))
+        if (key == null)
+        {
+            // HM1: a wait that needs no mark keeps none (the old one would stand where it no longer waits)
+            clear(ownerId);
+            return;
+        }
+        if (sameKey(byOwner.get(ownerId), key))
         {
             return;
         }

@@ -94,7 +94,11 @@ import static io.pathlock.host.HostLayout.*;
  * waiter waits for (refusing it could close a wait cycle). A requester that the store knows holds
  * nothing (tryAcquire(entries, false)) is exempt only through the session's own marks there, so a
  * stream of such owners of one session cannot starve another session's waiter. Marks are in the
- * session's records, so a dead waiter's marks go with its recovery.
+ * session's records, so a dead waiter's marks go with its recovery. A waiting owner keeps one mark,
+ * on the node where its request is refused now (the store moves or removes it on every refusal,
+ * also on one that needs no mark: HostStoreMarks HM1). A mark left where its owner no longer waits
+ * would make the owner a holder of it: two batch waiters of two sessions, each past its own mark
+ * (exempt there) and refused at a raise by the other's, would refuse each other for ever.
  *
  * SLOT LIVENESS is an fcntl lock (FileChannel.tryLock) on DIR/slot-k.lock in every process,
  * whatever its POSIX backend (flock and fcntl locks never conflict), with a per-JVM registry of
