@@ -106,6 +106,25 @@ public final class HostSession implements AutoCloseable
     private final long me;
     private final long so;
     private final SlotLocks.Held held;
+    private static final java.lang.invoke.VarHandle REFUSAL_CHECK;
+
+    static
+    {
+        try
+        {
+            REFUSAL_CHECK = java.lang.invoke.MethodHandles.lookup()
+                .findVarHandle(HostSession.class, "nextRefusalLivenessCheck", long.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** When a refused request may next look for dead sessions (H10); nanoTime. */
+    @SuppressWarnings("unused") // through REFUSAL_CHECK
+    private volatile long nextRefusalLivenessCheck = System.nanoTime();
+
     private final ReentrantLock mutex = new ReentrantLock();
     private final ReentrantLock recoveryMutex = new ReentrantLock();
     private final Int2IntHashMap recordOfNode = new Int2IntHashMap(-1);
@@ -380,7 +399,42 @@ public final class HostSession implements AutoCloseable
         return tryAcquire(entries, requesterHoldsLocks, true, requesterMark);
     }
 
+    /**
+     * One attempt and, when it is refused and this session has not looked for dead sessions within the
+     * table's liveness interval, a look (kernel locks of the live slots) and, if one was dead and is
+     * now recovered, a second attempt: a refusal caused by a dead session's locks must not outlive the
+     * detection of its death for a caller that never waits (tryLock in a loop), as a waiter's
+     * liveness checks ensure for callers that wait (H10).
+     */
     private Result tryAcquire(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks,
+        final boolean ownerPrecise, final Blocker requesterMark)
+    {
+        final Result first = attempt(entries, requesterHoldsLocks, ownerPrecise, requesterMark);
+        if (first.isGranted())
+        {
+            return first;
+        }
+        final long now = System.nanoTime();
+        final long due = nextRefusalLivenessCheck;
+        if (now - due < 0 || !REFUSAL_CHECK.compareAndSet(this, due, now + t.livenessNanos))
+        {
+            return first;
+        }
+        t.enterCall();
+        final int recovered;
+        try
+        {
+            ensureUsable();
+            recovered = recoverDeadSlots();
+        }
+        finally
+        {
+            t.exitCall();
+        }
+        return recovered > 0 ? attempt(entries, requesterHoldsLocks, ownerPrecise, requesterMark) : first;
+    }
+
+    private Result attempt(final List<LockRequest.Entry> entries, final boolean requesterHoldsLocks,
         final boolean ownerPrecise, final Blocker requesterMark)
     {
         if (requesterMark != null && !(requesterMark instanceof HostBlocker))

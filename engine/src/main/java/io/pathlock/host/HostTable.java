@@ -168,6 +168,10 @@ import static io.pathlock.host.HostLayout.*;
  *      re-points a record re-reads it again after a full fence (a Dekker handshake with the
  *      breaker, which writes the state and fences before it scans the records); a change to an
  *      existing record meets the breaker on the node's micro lock.
+ *  H10. Death is detected for callers that never wait too: a refused tryAcquire looks for dead
+ *      sessions (the kernel locks of the live slots) at most once per liveness interval per
+ *      session, recovers them and tries once more. So a dead session's locks block a tryLock
+ *      loop no longer than a waiter (whose await checks at the same interval).
  *
  * KNOWN LIMITS
  *

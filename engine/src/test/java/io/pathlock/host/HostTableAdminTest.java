@@ -51,6 +51,33 @@ class HostTableAdminTest
         }
     }
 
+    /** H10: failed before it (the dead session's lock refused every tryAcquire until someone waited). */
+    @Test
+    void refusedTryAcquireRecoversADeadHolderWithoutAnyWaiter() throws Exception
+    {
+        try (HostTable table = HostTable.open(dir.resolve("table"), HostTableBasicTest.small());
+             HostSession a = table.attach();
+             HostSession b = table.attach())
+        {
+            assertTrue(a.tryAcquire(LockRequest.subtree("/x").entries()).isGranted());
+            assertFalse(b.tryAcquire(LockRequest.point("/x/y").entries()).isGranted(), "held by a live session");
+            a.abandon();
+            // the refusal above looked for dead sessions already: the next look is due one liveness
+            // interval later; a tryLock loop (no await, no sleep) gets the lock once it is
+            HostSession.Result r;
+            long tries = 0;
+            do
+            {
+                r = b.tryAcquire(LockRequest.point("/x/y").entries());
+                tries++;
+            }
+            while (!r.isGranted() && tries < 50_000_000L);
+            assertTrue(r.isGranted(), "a dead session's lock still refuses a tryAcquire loop after " + tries + " tries");
+            assertTrue(table.slots().stream().noneMatch(s -> s.slot() == a.slot()), "the dead slot was recovered");
+            assertEquals(List.of(), table.checkConsistency());
+        }
+    }
+
     @Test
     void deadSessionIsListedDeadAndBrokenOrRecovered() throws Exception
     {
