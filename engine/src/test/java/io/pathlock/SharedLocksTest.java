@@ -153,6 +153,12 @@ class SharedLocksTest
 
         final CompletableFuture<Void> up = CompletableFuture.runAsync(() -> acquire(h, LockRequest.point("/u")));
         awaitWaiters(1);
+        // The waiter is listed before it registers in the table and places its mark: wait for the mark.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (m.table().pendingMarksAt(io.pathlock.core.LockPath.parse("/u")) == 0 && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
         assertFalse(up.isDone());
         assertFalse(w.tryLock(ps("/u")), "the waiting upgrade's mark refuses new readers");
         o.close();

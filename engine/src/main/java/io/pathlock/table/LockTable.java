@@ -1242,6 +1242,24 @@ public final class LockTable
     }
 
     /**
+     * Pending marks (of every kind) on a path's node now, for diagnostics and tests: 0 when the node
+     * does not exist. Reads only.
+     *
+     * @param path the path.
+     * @return the mark count on its node.
+     */
+    public int pendingMarksAt(final LockPath path)
+    {
+        TrieNode n = root;
+        for (int d = 0; d < path.depth() && n != null; d++)
+        {
+            final ConcurrentHashMap<String, TrieNode> c = n.childrenOrNull();
+            n = c == null ? null : c.get(path.segment(d));
+        }
+        return n == null ? 0 : n.pendingVolatile();
+    }
+
+    /**
      * The root node (for observers and tests).
      *
      * @return the root.
