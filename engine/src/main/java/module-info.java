@@ -36,6 +36,7 @@ module io.pathlock {
     exports io.pathlock.redo;
     exports io.pathlock.observe;
     exports io.pathlock.host;
+    exports io.pathlock.tree;
 
     exports io.pathlock.baseline to io.pathlock.cli;
 }

@@ -57,6 +57,8 @@ final class PackageDependencyTest
         allow("io.pathlock", "io.pathlock.core", "io.pathlock.time", "io.pathlock.config",
             "io.pathlock.table", "io.pathlock.observe", "io.pathlock.observe.jfr", "io.pathlock.store",
             "io.pathlock.redo", "io.pathlock.file");
+        allow("io.pathlock.tree", "io.pathlock", "io.pathlock.core", "io.pathlock.time", "io.pathlock.config",
+            "io.pathlock.store", "io.pathlock.redo", "io.pathlock.file", "io.pathlock.posix");
     }
 
     private static void allow(final String pkg, final String... uses)
