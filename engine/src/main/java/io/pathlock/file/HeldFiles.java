@@ -53,6 +53,13 @@ import java.util.regex.Pattern;
  *   or upgrade), and withdrawn before it is closed. So at every instant the file under the name is
  *   flocked by a descriptor the share holds too, and the lock outlives this process while the share's
  *   holder lives.</li>
+ *   <li><b>H7 — a mount below the root.</b> {@code link} and {@code rename} work within one file
+ *   system: when a lock file's directory is on another one than {@code R/.pathlock/tmp} (a mount
+ *   below the root), its temporary file is made in that directory itself, named
+ *   {@code .pathlock-tmp.lock.<nonce>.<n>} (no dialect reads it as a lock file; tree operations treat
+ *   it as a temporary), with the guarantees of H1/H2; a crash between its creation and its
+ *   {@code link} leaves it behind. Which directories are on another file system is cached per
+ *   directory path.</li>
  * </ol>
  *
  * <p>Thread-safety: thread-safe; the mutable fields of a {@link HeldFile} are guarded by its monitor.
@@ -66,7 +73,15 @@ final class HeldFiles
     private final StoreContext ctx;
     private final Posix posix;
     private final RootedFs fs;
+    /** Prefix of a temporary lock file made beside its lock file (H7). */
+    static final String BESIDE_TEMP_PREFIX = ".pathlock-tmp.lock.";
+
+    private static final int CROSS_DEVICE_CACHE_MAX = 1024;
+
     private final AtomicLong tmpSeq = new AtomicLong();
+    /** Directory -> whether it is on another file system than {@code R/.pathlock/tmp} (H7). */
+    private final java.util.concurrent.ConcurrentHashMap<Path, Boolean> crossDevice = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long tmpDev = Long.MIN_VALUE;
     private final ConcurrentHashMap<String, HeldFile> registry = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, FileLockStore.DescriptorShare> shares = new ConcurrentHashMap<>();
 
@@ -140,7 +155,7 @@ final class HeldFiles
     {
         final long now = ctx.wallClock.getAsLong();
         final byte[] token = encode(ownerId, now, type);
-        final Path tmp = nextTemp();
+        final Path tmp = tempFor(file);
         final int fd = createTemp(tmp, token, file);
         final int s = posix.fstat(fd, st);
         if (s < 0)
@@ -197,7 +212,53 @@ final class HeldFiles
         return fd;
     }
 
-    /** A new temporary file name of this store. */
+    /**
+     * Where to make the temporary file that will become {@code target} by {@code link} or
+     * {@code rename} (H7): in {@code R/.pathlock/tmp} when {@code target}'s directory is on its file
+     * system, else beside {@code target}.
+     */
+    Path tempFor(final Path target)
+    {
+        final Path dir = target.getParent();
+        Boolean other = crossDevice.get(dir);
+        if (other == null)
+        {
+            final PosixStat st = new PosixStat();
+            final int rc = fs.lstat(dir, st);
+            if (rc < 0)
+            {
+                return nextTemp();     // the link or rename will report the missing directory
+            }
+            other = st.dev() != tmpDev();
+            if (crossDevice.size() >= CROSS_DEVICE_CACHE_MAX)
+            {
+                crossDevice.clear();
+            }
+            crossDevice.put(dir, other);
+        }
+        return other ? dir.resolve(BESIDE_TEMP_PREFIX + ctx.tmpPrefix + tmpSeq.incrementAndGet()) : nextTemp();
+    }
+
+    /** The directory descriptor to rename {@code tmp} from: {@code R/.pathlock/tmp}'s, or the target's. */
+    int tempDirFd(final Path tmp, final int targetDirFd)
+    {
+        return ctx.tmpDir.equals(tmp.getParent()) ? ctx.tmpDirFd : targetDirFd;
+    }
+
+    private long tmpDev()
+    {
+        long d = tmpDev;
+        if (d == Long.MIN_VALUE)
+        {
+            final PosixStat st = new PosixStat();
+            final int rc = fs.lstat(ctx.tmpDir, st);
+            d = rc < 0 ? Long.MIN_VALUE + 1 : st.dev();
+            tmpDev = d;
+        }
+        return d;
+    }
+
+    /** A new temporary file name of this store in {@code R/.pathlock/tmp}. */
     Path nextTemp()
     {
         return ctx.tmpDir.resolve(ctx.tmpPrefix + tmpSeq.incrementAndGet());
@@ -259,7 +320,7 @@ final class HeldFiles
         final int stripe, final PosixStat st)
     {
         final long now = ctx.wallClock.getAsLong();
-        final Path tmp = nextTemp();
+        final Path tmp = tempFor(file);
         final int fd = createTemp(tmp, encode(ownerId, now, type), file);
         boolean done = false;
         int dirFd = -1;
@@ -277,7 +338,7 @@ final class HeldFiles
                 throw ctx.ioFailure("cannot open the directory of lock file", file, dirFd);
             }
             final HeldFile hf = new HeldFile(ownerId, p, type, file, stripe, null);
-            final int r = posix.renameAt(ctx.tmpDirFd, RootedFs.bytes(tmp.getFileName()), dirFd, hf.name);
+            final int r = posix.renameAt(tempDirFd(tmp, dirFd), RootedFs.bytes(tmp.getFileName()), dirFd, hf.name);
             if (r < 0)
             {
                 throw ctx.ioFailure("cannot replace lock file (rename)", file, r);
@@ -370,7 +431,7 @@ final class HeldFiles
      */
     private int replaceLocked(final HeldFile hf, final byte[] token, final PosixStat st)
     {
-        final Path tmp = nextTemp();
+        final Path tmp = tempFor(hf.file);
         final int fd = createTemp(tmp, token, hf.file);
         final PosixStat cur = new PosixStat();
         boolean renamed = false;
@@ -395,7 +456,7 @@ final class HeldFiles
                 {
                     return -1;
                 }
-                final int r = posix.renameAt(ctx.tmpDirFd, RootedFs.bytes(tmp.getFileName()), hf.dirFd, hf.name);
+                final int r = posix.renameAt(tempDirFd(tmp, hf.dirFd), RootedFs.bytes(tmp.getFileName()), hf.dirFd, hf.name);
                 if (r < 0)
                 {
                     throw ctx.ioFailure("cannot replace lock file (rename)", hf.file, r);

@@ -527,12 +527,12 @@ final class SharedGroups
                 {
                     final long now = ctx.wallClock.getAsLong();
                     final LockType type = census(m.gid, null, true).subtree() ? LockType.SUBTREE : LockType.POINT;
-                    final Path tmp = held.nextTemp();
+                    final Path tmp = held.tempFor(m.groupFile);
                     final int tfd = held.createTemp(tmp, LockTokenDescriptor.encode(m.groupToken.ownerId(), now, type,
                         ctx.dialect), m.groupFile);
                     try
                     {
-                        final int r = posix.renameAt(ctx.tmpDirFd, RootedFs.bytes(tmp.getFileName()), m.dirFd, m.groupName);
+                        final int r = posix.renameAt(held.tempDirFd(tmp, m.dirFd), RootedFs.bytes(tmp.getFileName()), m.dirFd, m.groupName);
                         if (r < 0)
                         {
                             fs.unlink(tmp);
@@ -744,7 +744,7 @@ final class SharedGroups
     {
         final Path mark = groupDir(m.gid).resolve(ctx.nonce + "." + seq.incrementAndGet() + UPGRADE_SUFFIX);
         final long now = ctx.wallClock.getAsLong();
-        final Path tmp = held.nextTemp();
+        final Path tmp = held.tempFor(mark);
         final int fd = held.createTemp(tmp, LockTokenDescriptor.encode(ctx.ownerPrefix, m.ownerId, now, m.type, ctx.dialect),
             mark);
         final PosixStat st = new PosixStat();
@@ -832,7 +832,7 @@ final class SharedGroups
             createRecord(m);
             final long now = ctx.wallClock.getAsLong();
             final LockTokenDescriptor.Token token = groupToken(gid, now, type);
-            final Path tmp = held.nextTemp();
+            final Path tmp = held.tempFor(file);
             final int tfd = held.createTemp(tmp, LockTokenDescriptor.encode(token.ownerId(), now, type, ctx.dialect), file);
             final int rc;
             try
@@ -1199,11 +1199,11 @@ final class SharedGroups
         final long now = ctx.wallClock.getAsLong();
         final LockTokenDescriptor.Token token = new LockTokenDescriptor.Token(cur.ownerId(), now, type,
             LockTokenDescriptor.Origin.GROUP, ctx.dialect);
-        final Path tmp = held.nextTemp();
+        final Path tmp = held.tempFor(m.groupFile);
         final int tfd = held.createTemp(tmp, LockTokenDescriptor.encode(cur.ownerId(), now, type, ctx.dialect), m.groupFile);
         try
         {
-            final int r = posix.renameAt(ctx.tmpDirFd, RootedFs.bytes(tmp.getFileName()), m.dirFd, m.groupName);
+            final int r = posix.renameAt(held.tempDirFd(tmp, m.dirFd), RootedFs.bytes(tmp.getFileName()), m.dirFd, m.groupName);
             if (r < 0)
             {
                 fs.unlink(tmp);
@@ -1225,7 +1225,7 @@ final class SharedGroups
     private void createRecord(final Member m)
     {
         final long now = ctx.wallClock.getAsLong();
-        final Path tmp = held.nextTemp();
+        final Path tmp = held.tempFor(m.record);
         final int fd = held.createTemp(tmp, LockTokenDescriptor.encode(ctx.ownerPrefix, m.ownerId, now, m.type, ctx.dialect),
             m.record);
         final PosixStat st = new PosixStat();
@@ -1254,7 +1254,7 @@ final class SharedGroups
     private void refreshRecord(final Member m)
     {
         final long now = ctx.wallClock.getAsLong();
-        final Path tmp = held.nextTemp();
+        final Path tmp = held.tempFor(m.record);
         final int fd = held.createTemp(tmp, LockTokenDescriptor.encode(ctx.ownerPrefix, m.ownerId, now, m.type, ctx.dialect),
             m.record);
         final PosixStat st = new PosixStat();
