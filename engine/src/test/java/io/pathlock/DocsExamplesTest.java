@@ -76,6 +76,7 @@ final class DocsExamplesTest
         "io.pathlock.redo.*",
         "io.pathlock.store.*",
         "io.pathlock.time.*",
+        "io.pathlock.tree.*",
         "java.io.*",
         "java.nio.charset.StandardCharsets",
         "java.nio.file.*",

@@ -207,7 +207,7 @@ class ModulePathTest
         final List<String> exports = e.output().lines().filter(l -> l.startsWith("exports "))
             .map(l -> l.substring("exports ".length())).sorted().collect(Collectors.toList());
         assertEquals(List.of("io.pathlock", "io.pathlock.config", "io.pathlock.core", "io.pathlock.file",
-            "io.pathlock.host", "io.pathlock.observe", "io.pathlock.redo", "io.pathlock.store", "io.pathlock.time"),
+            "io.pathlock.host", "io.pathlock.observe", "io.pathlock.redo", "io.pathlock.store", "io.pathlock.time", "io.pathlock.tree"),
             exports, e.output());
         assertTrue(e.output().contains("requires org.agrona.core") && e.output().contains("requires org.jnrproject.posix static"),
             e.output());
