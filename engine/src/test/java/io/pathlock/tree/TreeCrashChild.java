@@ -3,6 +3,7 @@ package io.pathlock.tree;
 import io.pathlock.LockManager;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.file.MissingDirectories;
+import io.pathlock.host.HostLockStore;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.redo.RedoLogConfig;
 
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  *   then the tree after {@code AFTER} and every lock file found in the scenario's moved trees
  *   ({@code LOCKFILE path}).</li>
  * </ul>
- * STORE is {@code memory} or {@code file} (lock-file store with {@link MissingDirectories#FAIL}).
+ * STORE is {@code memory}, {@code file} (lock-file store with {@link MissingDirectories#FAIL}) or
+ * {@code host} (host table store without lock files, interop {@code none}).
  */
 public final class TreeCrashChild
 {
@@ -146,7 +148,7 @@ public final class TreeCrashChild
         /**
          * Opens the stack (TreeOps starts its recovery).
          *
-         * @param store    {@code memory} or {@code file}.
+         * @param store    {@code memory}, {@code file} or {@code host}.
          * @param root     the root.
          * @param redo     the redo directory.
          * @param strategy the move strategy.
@@ -161,6 +163,10 @@ public final class TreeCrashChild
             if (store.equals("file"))
             {
                 b.store(FileLockStore.builder(root).missingDirectories(MissingDirectories.FAIL).build());
+            }
+            else if (store.equals("host"))
+            {
+                b.store(HostLockStore.builder(root).interop(HostLockStore.INTEROP_NONE).build());
             }
             else if (!store.equals("memory"))
             {

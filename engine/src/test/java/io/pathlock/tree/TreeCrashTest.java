@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crash at every step (docs/tree-ops.md §4–§6): for each operation and store, a child JVM runs the
+ * Crash at every step (docs/tree-ops.md §4–§6): for each operation on the memory and lock-file stores
+ * (and the multi-step ones on the host store), a child JVM runs the
  * operation with {@code -Dpathlock.tree.crashAt=<op>:<n>} for n = 1, 2, … until it completes without
  * halting; after each crash recovery (in this JVM, through {@link TreeOps} on the same redo directory)
  * must leave exactly the tree before or the tree after (both computed without a crash), no temporary,
@@ -74,6 +75,11 @@ final class TreeCrashTest
                 a.add(Arguments.of(s, "memory"));
                 a.add(Arguments.of(s, "file"));
             }
+        }
+        for (final TreeCrashScenario s : List.of(TreeCrashScenario.MOVE_DIR, TreeCrashScenario.MOVE_COPY,
+            TreeCrashScenario.DELETE_TREE, TreeCrashScenario.BATCH))
+        {
+            a.add(Arguments.of(s, "host"));
         }
         return a.stream();
     }
