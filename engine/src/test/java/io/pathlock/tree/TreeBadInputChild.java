@@ -3,6 +3,7 @@ package io.pathlock.tree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *   writes a small {@code /mnt/small}; prints a snapshot of the tree before and after each
  *   ({@code SNAPSHOT <label>} then the text form).</li>
  * </ul>
- * Each operation prints {@code RESULT <label> ok} or {@code RESULT <label> thrown <class>|<reason>|<message>}.
+ * Each operation prints {@code RESULT <label> ok} or {@code RESULT <label> thrown <class>|<reason>|<message>};
+ * operations wait 3 s at most for their locks.
  */
 public final class TreeBadInputChild
 {
@@ -43,7 +45,7 @@ public final class TreeBadInputChild
             snapshot(root, "start");
         }
         try (TreeCrashChild.Stack s = TreeCrashChild.Stack.open(store, root, redo,
-            mode.equals("copy") ? MoveStrategy.COPY : MoveStrategy.AUTO))
+            mode.equals("copy") ? MoveStrategy.COPY : MoveStrategy.AUTO, Duration.ofSeconds(3)))
         {
             s.ops.recovery().get(60, TimeUnit.SECONDS);
             switch (mode)
@@ -84,7 +86,7 @@ public final class TreeBadInputChild
             op.run();
             System.out.println("RESULT " + label + " ok");
         }
-        catch (final IOException e)
+        catch (final IOException | RuntimeException e)
         {
             final String reason = e instanceof java.nio.file.FileSystemException f ? f.getReason() : "";
             System.out.println("RESULT " + label + " thrown " + e.getClass().getName() + "|" + reason + "|"

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +159,23 @@ public final class TreeCrashChild
         static Stack open(final String store, final Path root, final Path redo, final MoveStrategy strategy)
             throws IOException
         {
+            return open(store, root, redo, strategy, null);
+        }
+
+        /**
+         * Opens the stack with a lock timeout for the operations.
+         *
+         * @param store    {@code memory}, {@code file} or {@code host}.
+         * @param root     the root.
+         * @param redo     the redo directory.
+         * @param strategy the move strategy.
+         * @param timeout  how long an operation waits for its locks, or null for the manager's default.
+         * @return the stack.
+         * @throws IOException if a part cannot be opened.
+         */
+        static Stack open(final String store, final Path root, final Path redo, final MoveStrategy strategy,
+            final Duration timeout) throws IOException
+        {
             final RedoLog log = RedoLog.open(new RedoLogConfig().directory(redo).segmentSize(256 * 1024));
             final LockManager.Builder b = LockManager.builder().redoLog(log);
             if (store.equals("file"))
@@ -176,7 +194,12 @@ public final class TreeCrashChild
             final LockManager locks = b.build();
             try
             {
-                return new Stack(locks, TreeOps.builder(locks, root).moveStrategy(strategy).build());
+                final TreeOps.Builder tb = TreeOps.builder(locks, root).moveStrategy(strategy);
+                if (timeout != null)
+                {
+                    tb.timeout(timeout);
+                }
+                return new Stack(locks, tb.build());
             }
             catch (final IOException | RuntimeException e)
             {
