@@ -210,6 +210,43 @@ final class TreeOracle
 
     // ---------------------------------------------------------------- running operations
 
+    /** What runs the operations: {@link TreeOps} ({@link #of(TreeOps)}) or a test implementation. */
+    interface Executor
+    {
+        /**
+         * Runs one operation.
+         *
+         * @param op the operation.
+         * @return the grant's tokens.
+         * @throws Exception whatever the operation throws.
+         */
+        TreeResult apply(Op op) throws Exception;
+    }
+
+    /**
+     * @param ops the tree operations.
+     * @return an executor calling the method of each operation kind ({@link TreeOps#batch(List)} for a batch).
+     */
+    static Executor of(final TreeOps ops)
+    {
+        return op ->
+        {
+            switch (op.kind())
+            {
+                case WRITE:
+                    return ops.write(op.path(), op.content().getBytes(StandardCharsets.UTF_8));
+                case DELETE:
+                    return ops.delete(op.path());
+                case MOVE:
+                    return ops.move(op.path(), op.target());
+                case MKDIRS:
+                    return ops.createDirectories(op.path());
+                default:
+                    return ops.batch(op.toTreeOps());
+            }
+        };
+    }
+
     /**
      * Runs one operation through {@link TreeOps} and records it; a lock or runtime exception is
      * recorded as a failure like an {@link IOException} (the check rejects it unless the model predicts it).
@@ -221,30 +258,12 @@ final class TreeOracle
      * @return the record.
      * @throws InterruptedException if interrupted.
      */
-    static Rec run(final TreeOps ops, final String worker, final int seq, final Op op) throws InterruptedException
+    static Rec run(final Executor ops, final String worker, final int seq, final Op op) throws InterruptedException
     {
         final long start = System.nanoTime();
         try
         {
-            final TreeResult r;
-            switch (op.kind())
-            {
-                case WRITE:
-                    r = ops.write(op.path(), op.content().getBytes(StandardCharsets.UTF_8));
-                    break;
-                case DELETE:
-                    r = ops.delete(op.path());
-                    break;
-                case MOVE:
-                    r = ops.move(op.path(), op.target());
-                    break;
-                case MKDIRS:
-                    r = ops.createDirectories(op.path());
-                    break;
-                default:
-                    r = ops.batch(op.toTreeOps());
-                    break;
-            }
+            final TreeResult r = ops.apply(op);
             final long end = System.nanoTime();
             return new Rec(worker, seq, op, true, r.tokens().size(), r.tokens().isEmpty() ? -1 : r.token(), "", "",
                 start, end);
@@ -271,7 +290,7 @@ final class TreeOracle
      * @return the records, in order.
      * @throws InterruptedException if interrupted.
      */
-    static List<Rec> runWorker(final TreeOps ops, final String worker, final long seed, final int count)
+    static List<Rec> runWorker(final Executor ops, final String worker, final long seed, final int count)
         throws InterruptedException
     {
         final Random r = new Random(seed);
@@ -482,7 +501,7 @@ final class TreeOracle
         for (final Rec r : unplaced)
         {
             failures += r.ok() ? 0 : 1;
-            final String why = checkUnplaced(r, order, states);
+            final String why = checkUnplaced(r, order, unplaced, states);
             if (why != null)
             {
                 problems.add(why);
@@ -498,8 +517,30 @@ final class TreeOracle
         return n + " operations";
     }
 
+    /**
+     * Whether a real failure of kind {@code kind} is the model's failure {@code res}. A missing
+     * component and a file in the way ({@code NoSuchFileException}, {@code NotDirectoryException}) are
+     * one class here: the locks of §2 guard the directory an operation changes, not the ancestors above
+     * it, so an operation that does not conflict may turn a file above it into a missing entry (or the
+     * reverse) and change which of the two a failing operation reports, never whether it fails.
+     */
+    static boolean matches(final ErrorKind kind, final Result res)
+    {
+        if (res.ok())
+        {
+            return false;
+        }
+        if (res.errors().contains(kind))
+        {
+            return true;
+        }
+        final Set<ErrorKind> parent = Set.of(ErrorKind.NO_SUCH_FILE, ErrorKind.NOT_DIRECTORY);
+        return parent.contains(kind) && res.errors().stream().anyMatch(parent::contains);
+    }
+
     /** Null if the model predicts the record's outcome somewhere in its time window, else why not. */
-    private static String checkUnplaced(final Rec r, final List<Rec> order, final TreeModel[] states)
+    private static String checkUnplaced(final Rec r, final List<Rec> order, final List<Rec> unplaced,
+        final TreeModel[] states)
     {
         final ErrorKind kind = r.ok() ? null : classify(r.error(), r.message());
         if (!r.ok() && kind == null)
@@ -527,7 +568,7 @@ final class TreeOracle
         {
             final TreeModel m = states[k].copy();
             final Result res = m.apply(r.op());
-            if (r.ok() ? res.ok() && m.equals(states[k]) : res.errors().contains(kind))
+            if (r.ok() ? res.ok() && m.equals(states[k]) : matches(kind, res))
             {
                 return null;
             }
@@ -536,8 +577,25 @@ final class TreeOracle
                 seen.append(" @").append(k).append(res.ok() ? (m.equals(states[k]) ? " ok" : " ok-changes") : " " + res.errors());
             }
         }
-        return r + ": the model predicts otherwise at every place in its window [" + from + ", " + to + "]:" + seen
-            + (r.ok() ? " (a success without locks must be a no-op)" : " (the real error was " + kind + ")");
+        final StringBuilder near = new StringBuilder();
+        for (int i = Math.max(0, from - 2); i < Math.min(order.size(), to + 2); i++)
+        {
+            final Rec o = order.get(i);
+            near.append("\n    #").append(i).append(' ').append(o).append(" [").append(o.start() - r.start())
+                .append(", ").append(o.end() - r.start()).append("] ns");
+        }
+        for (final Rec o : unplaced)
+        {
+            if (o != r && o.start() < r.end() && o.end() > r.start())
+            {
+                near.append("\n    overlapping ").append(o).append(" [").append(o.start() - r.start())
+                    .append(", ").append(o.end() - r.start()).append("] ns");
+            }
+        }
+        return r + " [0, " + (r.end() - r.start()) + "] ns: the model predicts otherwise at every place in its window ["
+            + from + ", " + to + "]:" + seen
+            + (r.ok() ? " (a success without locks must be a no-op)" : " (the real error was " + kind + ")")
+            + "; successes near it (times relative to its start):" + near;
     }
 
     /**

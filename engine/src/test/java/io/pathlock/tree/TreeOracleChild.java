@@ -81,7 +81,7 @@ public final class TreeOracleChild
                     try
                     {
                         start.await();
-                        mine.addAll(TreeOracle.runWorker(ops, worker, workerSeed, count));
+                        mine.addAll(TreeOracle.runWorker(TreeOracle.of(ops), worker, workerSeed, count));
                     }
                     catch (final Throwable e)
                     {

@@ -56,8 +56,29 @@ class TreeOracleTest
         System.out.println("[tree-oracle] " + what + " seed=" + seed + ": " + v.summary() + " " + countsText(recs));
         if (!v.consistent())
         {
+            final Path dump = Path.of("target", "tree-oracle-" + seed + ".txt").toAbsolutePath();
+            try
+            {
+                final List<Rec> byStart = new ArrayList<>(recs);
+                byStart.sort(java.util.Comparator.comparingLong(Rec::start));
+                final List<String> lines = new ArrayList<>();
+                final long t0 = byStart.isEmpty() ? 0 : byStart.get(0).start();
+                for (final Rec r : byStart)
+                {
+                    lines.add((r.start() - t0) / 1000 + "us.." + (r.end() - t0) / 1000 + "us " + r);
+                }
+                lines.add("replay in token order: " + v.replayed());
+                lines.addAll(v.problems());
+                Files.createDirectories(dump.getParent());
+                Files.write(dump, lines, StandardCharsets.UTF_8);
+            }
+            catch (final IOException e)
+            {
+                throw new java.io.UncheckedIOException(e);
+            }
             final StringBuilder sb = new StringBuilder(what + " is not consistent with the token order (seed " + seed
-                + ", -Dpathlock.oracle.seed=" + seed + "), " + v.problems().size() + " problems; " + v.summary());
+                + ", -Dpathlock.oracle.seed=" + seed + "), " + v.problems().size() + " problems; " + v.summary()
+                + "; every operation by start time: " + dump);
             for (final String p : v.problems().subList(0, Math.min(25, v.problems().size())))
             {
                 sb.append("\n- ").append(p);
@@ -114,7 +135,7 @@ class TreeOracleTest
         return out;
     }
 
-    private static List<Rec> runThreads(final TreeOps ops, final int threads, final int count, final long seed)
+    private static List<Rec> runThreads(final TreeOracle.Executor ops, final int threads, final int count, final long seed)
         throws InterruptedException
     {
         final CountDownLatch start = new CountDownLatch(1);
@@ -157,9 +178,16 @@ class TreeOracleTest
         return all;
     }
 
-    /** Threads on one manager; returns the records, checks and self-checks. */
+    /** Threads on one manager through TreeOps; checks and self-checks. */
     private static void threadRun(final Path base, final LockStore store, final boolean globalTokens,
         final int threads, final int count) throws Exception
+    {
+        threadRun(base, store, globalTokens, threads, count, null);
+    }
+
+    /** Threads on one manager through TreeOps, or the reference with the given locking if not null. */
+    private static void threadRun(final Path base, final LockStore store, final boolean globalTokens,
+        final int threads, final int count, final TreeOracleReferenceOps.Locking reference) throws Exception
     {
         final long seed = seed();
         final Path root = Files.createDirectories(base.resolve("tree"));
@@ -169,12 +197,21 @@ class TreeOracleTest
         final List<Rec> recs;
         final RedoLog redo = RedoLog.open(new RedoLogConfig().directory(base.resolve("redo")));
         try (LockManager locks = LockManager.builder().store(store).redoLog(redo).defaultTimeout(TreeOracle.TIMEOUT)
-                 .build();
-             TreeOps ops = TreeOps.builder(locks, root).timeout(TreeOracle.TIMEOUT).durability(TreeDurability.NONE)
                  .build())
         {
-            ops.recovery().join();
-            recs = runThreads(ops, threads, count, seed);
+            if (reference != null)
+            {
+                recs = runThreads(new TreeOracleReferenceOps(locks, root, reference, op -> { }), threads, count, seed);
+            }
+            else
+            {
+                try (TreeOps ops = TreeOps.builder(locks, root).timeout(TreeOracle.TIMEOUT)
+                         .durability(TreeDurability.NONE).build())
+                {
+                    ops.recovery().join();
+                    recs = runThreads(TreeOracle.of(ops), threads, count, seed);
+                }
+            }
         }
         final Map<String, String> real = TreeOracle.snapshot(root);
         final Verdict v = globalTokens ? TreeOracle.check(initial, recs, real) : TreeOracle.checkSuccesses(initial, recs, real);
@@ -361,6 +398,76 @@ class TreeOracleTest
     }
 
     // ---------------------------------------------------------------- the check itself
+
+    /**
+     * The harness on a known-right lock choice: the test-only reference implementation with the docs'
+     * table (and decision 1) passes the full check.
+     */
+    @Test
+    void theReferenceWithTheDocsLocksPasses(@TempDir final Path base) throws Exception
+    {
+        threadRun(base, new TreeOracle.SequencedMemoryStore(), true, 4, 150, TreeOracleReferenceOps.Locking.DOCS);
+    }
+
+    /**
+     * The oracle catches decision 1's bug: with POINT(parent(x)) per created directory,
+     * {@code createDirectories("/x/y/z")} (POINT /x, POINT /x/y) does not conflict with
+     * {@code write("/x/y/z/f")} (POINT /x/y/z). The write is granted first (smaller token) and held
+     * until createDirectories has finished, then succeeds: in token order it comes before the
+     * directory exists, which the model refuses.
+     */
+    @Test
+    void theOracleCatchesCreateDirectoriesWithPointLocks(@TempDir final Path base) throws Exception
+    {
+        final Path root = Files.createDirectories(base.resolve("tree"));
+        final TreeModel initial = new TreeModel();
+        initial.apply(Op.mkdirs("/x"));
+        TreeOracle.materialize(initial, root);
+        final Op write = Op.write("/x/y/z/f", "w");
+        final CountDownLatch writeGranted = new CountDownLatch(1);
+        final CountDownLatch mkdirsDone = new CountDownLatch(1);
+        final List<Rec> recs = Collections.synchronizedList(new ArrayList<>());
+        try (LockManager locks = LockManager.builder().store(new TreeOracle.SequencedMemoryStore()).build())
+        {
+            final TreeOracle.Executor ops = new TreeOracleReferenceOps(locks, root,
+                TreeOracleReferenceOps.Locking.POINT_PER_CREATED_DIRECTORY, op ->
+                {
+                    if (op.equals(write))
+                    {
+                        writeGranted.countDown();
+                        try
+                        {
+                            assertTrue(mkdirsDone.await(30, TimeUnit.SECONDS), "createDirectories did not finish");
+                        }
+                        catch (final InterruptedException e)
+                        {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    recs.add(TreeOracle.run(ops, "writer", 0, write));
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            writer.start();
+            assertTrue(writeGranted.await(30, TimeUnit.SECONDS));
+            recs.add(TreeOracle.run(ops, "mkdirs", 0, Op.mkdirs("/x/y/z")));
+            mkdirsDone.countDown();
+            writer.join();
+        }
+        assertEquals(2, recs.size());
+        assertTrue(recs.get(0).ok() && recs.get(1).ok(), () -> "both succeed with the weak locks: " + recs);
+        final Verdict v = TreeOracle.check(initial, recs, TreeOracle.snapshot(root));
+        assertFalse(v.consistent(), () -> "the oracle missed the weak locks: " + recs);
+        assertTrue(v.problems().get(0).contains("write /x/y/z/f"), () -> v.problems().toString());
+    }
 
     private static Rec ok(final String worker, final Op op, final long token, final long start, final long end)
     {
