@@ -51,8 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A failure returns no token. With a store whose tokens are one global sequence taken at the grant
  * (the lock-file and host stores: the root's {@code FencingCounter}; the memory store wrapped by
  * {@link SequencedMemoryStore}), an operation that ended before another started has the smaller token,
- * so a failed (or lock-free) operation's place lies between the last success that ended before it
- * started and the first success that started after it ended ({@link System#nanoTime()}, which is
+ * so a failed (or lock-free) operation's place lies between the first success that had not ended when
+ * it started and the first success that started after it ended ({@link System#nanoTime()}, which is
  * {@code CLOCK_MONOTONIC} on Linux and so comparable between processes of one machine). The check
  * requires the model to predict the recorded failure (its error kind) at some place in that window.
  */
@@ -547,7 +547,12 @@ final class TreeOracle
         {
             return r + ": not a file-system refusal the docs name (a lock failure or a bug)";
         }
+        // lo: every success up to it ended before r started (granted before r); hi: the first success
+        // that started after r ended. A success below lo may still have been changing the tree when r
+        // looked (granted, not yet applied): if it does not conflict with r it may be on either side of
+        // r, so the window starts at the first success that had not ended when r started.
         int lo = 0;
+        int inFlight = order.size();
         int hi = order.size();
         for (int i = 0; i < order.size(); i++)
         {
@@ -556,12 +561,16 @@ final class TreeOracle
             {
                 lo = i + 1;
             }
+            else if (i < inFlight)
+            {
+                inFlight = i;
+            }
             if (o.start() > r.end() && i < hi)
             {
                 hi = i;
             }
         }
-        final int from = Math.min(lo, hi);
+        final int from = Math.min(Math.min(lo, inFlight), hi);
         final int to = Math.max(lo, hi);
         final StringBuilder seen = new StringBuilder();
         for (int k = from; k <= to; k++)
