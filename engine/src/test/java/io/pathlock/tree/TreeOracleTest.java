@@ -523,6 +523,14 @@ class TreeOracleTest
         assertTrue(TreeOracle.check(initial, List.of(w1, w2, mv, new Rec("m", 0, Op.mkdirs("/a"), true, 0, -1, "", "",
             1, 2)), real).consistent());
         assertFalse(TreeOracle.check(initial, List.of(w1, w2, mv, mk), real).consistent());
+        // A batch refused as not recoverable is bad input the model cannot predict; other refusals are not.
+        final Op twice = Op.batch(List.of(Op.delete("/b"), Op.mkdirs("/b/a")));
+        assertTrue(TreeOracle.check(initial, List.of(w1, w2, mv, failed(twice, IllegalArgumentException.class,
+            "batch x cannot be recovered after a crash: split it", 25, 28)), real).consistent());
+        assertFalse(TreeOracle.check(initial, List.of(w1, w2, mv, failed(twice, IllegalArgumentException.class,
+            "bad path", 25, 28)), real).consistent());
+        assertFalse(TreeOracle.check(initial, List.of(w1, w2, mv, failed(wb, IllegalArgumentException.class,
+            "cannot be recovered after a crash", 25, 28)), real).consistent());
         // Two grants with one token cannot be ordered.
         assertFalse(TreeOracle.check(initial, List.of(w1, ok("y", Op.write("/a/f", "2"), 10, 5, 30), mv), real)
             .consistent());
