@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * handle holds the lock of the operation an order-dependent {@link TreeOps} operation must wait for, and
  * the {@link TreeOps} (timeout zero) must fail on the lock and change nothing. Each case is a pair of
  * operations whose results depend on their order ({@code docs/tree-ops.md} §2: such pairs conflict);
- * the oracle found the last two with {@link TreeOracleReferenceOps} (see its class comment).
+ * the oracle found the last one with {@link TreeOracleReferenceOps} and again in {@link TreeOps}.
  */
 class TreeOracleLocksTest
 {
@@ -81,17 +81,6 @@ class TreeOracleLocksTest
     void createDirectoriesWaitsForAWriteInsideWhatItCreates(@TempDir final Path base) throws Exception
     {
         assertWaits(base, tree(Op.mkdirs("/x")), LockRequest.point("/x/y/z"), Op.mkdirs("/x/y/z"));
-    }
-
-    /**
-     * {@code createDirectories("/b/c")} with a file /b in the way against {@code delete("/b")} (the file:
-     * POINT /): it fails before the delete and succeeds after, so it must take a lock that meets
-     * POINT(parent(/b)); SUBTREE(/b) on the file (decision 1 read literally) does not.
-     */
-    @Test
-    void createDirectoriesThroughAFileWaitsForTheDeleteOfTheFile(@TempDir final Path base) throws Exception
-    {
-        assertWaits(base, tree(Op.write("/b", "file")), LockRequest.point("/"), Op.mkdirs("/b/c"));
     }
 
     /**

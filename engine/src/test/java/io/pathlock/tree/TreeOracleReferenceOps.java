@@ -34,8 +34,11 @@ import java.util.stream.Stream;
  * A deliberately simple, test-only implementation of the tree operations (no redo log, no crash
  * safety, the model decides success) whose only job is to take locks: with {@link Locking#DOCS} the
  * table of {@code docs/tree-ops.md} §2 with decision 1 (createDirectories: SUBTREE on the deepest
- * existing ancestor) and the two refinements the oracle found necessary (createDirectories over a file
- * x in the way: POINT(parent(x)); of an existing directory p: POINT(p)), with
+ * existing ancestor) and two refinements the oracle found necessary: createDirectories of an existing
+ * directory p takes POINT(p) (else a batch holding it is ordered after a delete(p) whose effect it did
+ * not see: found in {@link TreeOps} too), and over a file x in the way POINT(parent(x)) (needed here
+ * because this implementation reads the tree again after its check, so a delete of x in between would
+ * let it succeed under SUBTREE(x), which that delete's POINT(parent(x)) does not meet), with
  * {@link Locking#POINT_PER_CREATED_DIRECTORY} the too-weak table of the docs before decision 1. It lets
  * the oracle be tested on a known-right and a known-wrong lock choice, independently of {@link TreeOps}.
  */
