@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
  * file (one {@link TreeOracle.Rec#encode()} per line) and prints {@code done}.
  *
  * <p>Arguments: {@code store root name threads count seed out redo}; store is {@code file} (lock-file store,
- * {@link MissingDirectories#FAIL}) or {@code host} (host-table store, interop {@code none}); redo is
+ * {@link MissingDirectories#FAIL}), {@code file-create} (the same with
+ * {@link MissingDirectories#CREATE}, the store's default) or {@code host} (host-table store, interop {@code none}); redo is
  * the process's own redo directory.
  */
 public final class TreeOracleChild
@@ -49,6 +50,8 @@ public final class TreeOracleChild
         final Path out = Path.of(args[6]);
         final LockStore store = "file".equals(kind)
             ? FileLockStore.builder(root).missingDirectories(MissingDirectories.FAIL).build()
+            : "file-create".equals(kind)
+            ? FileLockStore.builder(root).missingDirectories(MissingDirectories.CREATE).build()
             : HostLockStore.builder(root).interop("none").build();
         final Path redoDir = Path.of(args[7]);
         final RedoLog redo = RedoLog.open(new RedoLogConfig().directory(redoDir));

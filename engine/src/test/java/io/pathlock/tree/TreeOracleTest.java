@@ -389,6 +389,17 @@ class TreeOracleTest
     }
 
     /**
+     * Processes on the lock-file store with its default {@code MissingDirectories.CREATE}, which
+     * {@code docs/tree-ops.md} says tree operations must work with too.
+     */
+    @Test
+    void processesOnTheLockFileStoreCreatingMissingDirectoriesEndInTheTreeOfTheTokenOrder(@TempDir final Path base)
+        throws Exception
+    {
+        processRun(base, "file-create", 3, 2, 80);
+    }
+
+    /**
      * Processes on the host-table store (interop {@code none}): tokens from the same fencing counter.
      */
     @Test
