@@ -250,27 +250,32 @@ abstract class TreeCommand implements Callable<Integer>
             closeQuietly(store);
             throw e;
         }
-        int status;
-        try (LockManager manager = built;
-             TreeOps ops = TreeOps.builder(manager, dir).timeout(timeout).durability(policy)
-                 .moveStrategy(moveStrategy()).build())
+        try
         {
-            status = run(manager, ops, redo, dir, err, label);
+            try (LockManager manager = built;
+                 TreeOps ops = TreeOps.builder(manager, dir).timeout(timeout).durability(policy)
+                     .moveStrategy(moveStrategy()).build())
+            {
+                return run(manager, ops, redo, dir, err, label);
+            }
+            catch (final LockException e)
+            {
+                // Thrown by close(): the locks were released by then.
+                err.println(label + e.getMessage());
+                return EXIT_IO;
+            }
+            catch (final IOException e)
+            {
+                err.println(label + "cannot start the tree operations on " + dir + ": " + e);
+                return EXIT_IO;
+            }
         }
-        catch (final LockException e)
+        finally
         {
-            // Thrown by close(): the locks were released by then.
-            err.println(label + e.getMessage());
-            status = EXIT_IO;
+            // Also after bad input (an IllegalArgumentException, exit 64): the manager closed the log.
+            redo.finish(err, name());
+            err.flush();
         }
-        catch (final IOException e)
-        {
-            err.println(label + "cannot start the tree operations on " + dir + ": " + e);
-            status = EXIT_IO;
-        }
-        redo.finish(err, name());
-        err.flush();
-        return status;
     }
 
     private int run(final LockManager manager, final TreeOps ops, final CliRedoDirectory redo, final Path dir,
