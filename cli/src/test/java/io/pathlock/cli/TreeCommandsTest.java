@@ -300,6 +300,30 @@ class TreeCommandsTest
         }
     }
 
+    @Test
+    void manPagesOfTheTreeCommandsAreGenerated() throws Exception
+    {
+        DocsGenerator.main(new String[] {logs.toString()});
+        for (final String cmd : new String[] {"mv", "rm", "write"})
+        {
+            final Path page = logs.resolve("man/pathlock-" + cmd + ".1");
+            final String text = Files.readString(page);
+            assertTrue(text.contains(".TH \"PATHLOCK-" + cmd.toUpperCase(java.util.Locale.ROOT) + "\" \"1\""), text);
+            assertTrue(text.contains("\\-\\-durability"), cmd);
+            assertTrue(text.contains(".SH \"EXIT STATUS\""), cmd);
+            final Path groff = Path.of("/usr/bin/groff");
+            if (Files.isExecutable(groff))
+            {
+                final Process p = new ProcessBuilder(groff.toString(), "-man", "-Tutf8", "-ww", "-z", page.toString())
+                    .redirectErrorStream(true).start();
+                final String warnings = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                assertEquals("", warnings.trim(), "groff warnings on " + page);
+            }
+        }
+        assertTrue(Files.readString(logs.resolve("completion/pathlock.bash")).contains("--durability"));
+    }
+
     // ---- busy: another process holds the lock ----------------------------------------------------
 
     @Test
