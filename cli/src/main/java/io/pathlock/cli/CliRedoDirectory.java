@@ -1,6 +1,8 @@
 package io.pathlock.cli;
 
 import io.pathlock.LockManager;
+import io.pathlock.core.LockBusyException;
+import io.pathlock.core.LockTimeoutException;
 import io.pathlock.redo.RedoLog;
 import io.pathlock.redo.RedoLogConfig;
 import io.pathlock.redo.RedoLogContents;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,11 +52,19 @@ import java.util.stream.Stream;
  *   (plus {@link #START_TIME_SLACK_MILLIS} for the coarse start times the kernel reports): a pid
  *   reused by a later process does not keep a dead command's directory from adoption.</li>
  *   <li><b>A3 — one adopter.</b> The adopter holds the redo lock while it recovers; then it renames
- *   the directory to {@code .adopted-<name>} (only one rename succeeds) before removing it, so no
- *   other command adopts it twice.</li>
+ *   the directory to {@code .adopted-<adopter pid>-<name>} (only one rename succeeds) before removing
+ *   it, so no other command adopts it twice. Such names and the scratch copies of A5 left by an
+ *   adopter that died are removed by the next adopter.</li>
  *   <li><b>A4 — a plan recovery could not finish</b> (its task was quarantined: the report's outcome
  *   {@code FAILED}) is not removed: its directory is renamed to {@code failed-<name>}, which no
  *   command adopts, and the command says so. {@code pathlock redo list --dir} shows it.</li>
+ *   <li><b>A5 — busy locks do not quarantine.</b> Recovery runs on a copy of the dead command's log
+ *   ({@code .adopting-<adopter pid>-<name>}), with one attempt and its lock wait bounded by the
+ *   command's own ({@code -w}, {@code -n}; the manager's default timeout): a redo log quarantines a
+ *   task whose last attempt failed, and a plan whose locks another process holds must be finished
+ *   later, not given up. If a plan's locks stayed busy, the copy is dropped, the dead command's
+ *   directory is left as it was and the command fails as busy ({@link Busy}): its own operation
+ *   waits for the recovery, as {@link TreeOps}' operations wait for theirs.</li>
  * </ol>
  * Processes of other pid namespaces (containers) sharing a root are judged by the redo lock alone
  * once their pid is not visible: the creation window of A2 is then not covered.
@@ -68,8 +79,11 @@ final class CliRedoDirectory
     /** Prefix of a command's redo directory. */
     static final String PREFIX = "cli-";
 
-    /** Prefix a redo directory gets while it is removed after adoption (A3). */
+    /** Prefix a redo directory gets while it is removed after adoption (A3), followed by the adopter's pid. */
     static final String ADOPTED_PREFIX = ".adopted-";
+
+    /** Prefix of the copy of a dead command's redo log that recovery runs on (A5), followed by the adopter's pid. */
+    static final String SCRATCH_PREFIX = ".adopting-";
 
     /** Prefix of a redo directory whose plans recovery could not finish (A4). */
     static final String FAILED_PREFIX = "failed-";
@@ -78,6 +92,7 @@ final class CliRedoDirectory
     static final long START_TIME_SLACK_MILLIS = 2_000;
 
     private static final Pattern NAME = Pattern.compile("cli-([0-9]+)-([0-9a-f]+)");
+    private static final Pattern SCRATCH = Pattern.compile("\\.(adopting|adopted)-([0-9]+)-cli-[0-9]+-[0-9a-f]+");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path directory;
@@ -151,30 +166,34 @@ final class CliRedoDirectory
     }
 
     /**
-     * A2–A4: recovers and removes the redo directories of dead tree commands under {@code root}.
+     * A2–A5: recovers and removes the redo directories of dead tree commands under {@code root}.
      *
-     * @param locks the manager whose locks the replays take.
-     * @param root  the tree's root.
-     * @param err   where each recovered plan is reported.
+     * @param locks   the manager whose locks the replays take (its default timeout bounds their wait).
+     * @param root    the tree's root.
+     * @param err     where each recovered plan is reported.
      * @param command the command's name for messages.
      * @return the directories adopted (removed or, A4, renamed), in name order.
+     * @throws Busy if a dead command's plan needs locks that stayed busy (A5); its directory is kept.
      * @throws IOException if a directory cannot be read or recovered.
      * @throws InterruptedException if interrupted while recovering.
      */
     List<Path> adoptDead(final LockManager locks, final Path root, final PrintWriter err, final String command)
-        throws IOException, InterruptedException
+        throws Busy, IOException, InterruptedException
     {
+        final Path parent = root.resolve(REDO_PARENT);
+        sweepScratch(parent);
         final List<Path> adopted = new ArrayList<>();
-        for (final Path dir : candidates(root.resolve(REDO_PARENT)))
+        for (final Path dir : candidates(parent))
         {
             if (dir.equals(directory) || isCreatorAlive(dir))
             {
                 continue;
             }
-            final RedoLog dead;
+            final RedoLog original;
             try
             {
-                dead = RedoLog.open(new RedoLogConfig().directory(dir));
+                // Holds the dead directory's redo lock (A3) and truncates a torn tail.
+                original = RedoLog.open(new RedoLogConfig().directory(dir));
             }
             catch (final RedoLogException e)
             {
@@ -186,24 +205,61 @@ final class CliRedoDirectory
                 // Removed by another adopter since the listing.
                 continue;
             }
-            boolean failed = false;
+            final String name = dir.getFileName().toString();
+            final List<TreeRecoveryReport.Recovered> recovered;
+            final boolean quarantined;
             try
             {
-                final TreeRecoveryReport report = TreeOps.recover(locks, root, dead);
-                for (final TreeRecoveryReport.Recovered r : report.operations())
+                final RedoLogContents contents = RedoLogReader.read(dir);
+                if (contents.pending().isEmpty())
                 {
-                    failed |= r.outcome() == TreeRecoveryReport.Outcome.FAILED;
-                    err.println("pathlock " + command + ": recovered " + r.operation() + " of a dead command (" +
-                        dir.getFileName() + ", task " + r.taskId() + "): " + outcome(r.outcome()) +
-                        (r.detail() == null || r.detail().isEmpty() ? "" : ": " + r.detail()));
+                    recovered = List.of();
+                    quarantined = !contents.quarantined().isEmpty();
+                }
+                else
+                {
+                    final Path scratch = parent.resolve(SCRATCH_PREFIX + ProcessHandle.current().pid() + "-" + name);
+                    copyLog(dir, scratch);
+                    // A5: one attempt, as long as the lock wait may take; a failure is recorded in the copy only.
+                    final RedoLog copy = RedoLog.open(new RedoLogConfig().directory(scratch).replayAttempts(1)
+                        .replayTimeout(Duration.ofDays(1)));
+                    try
+                    {
+                        recovered = TreeOps.recover(locks, root, copy).operations();
+                    }
+                    finally
+                    {
+                        copy.close();
+                    }
+                    quarantined = !contents.quarantined().isEmpty();
+                    removeTree(scratch);
                 }
             }
             finally
             {
-                dead.close();
+                original.close();
             }
-            final String name = dir.getFileName().toString();
-            if (failed || !RedoLogReader.read(dir).quarantined().isEmpty())
+            final List<String> busy = new ArrayList<>();
+            boolean failed = quarantined;
+            for (final TreeRecoveryReport.Recovered r : recovered)
+            {
+                if (r.outcome() == TreeRecoveryReport.Outcome.FAILED && isLockFailure(r.detail()))
+                {
+                    busy.add(r.operation() + ": " + r.detail());
+                    continue;
+                }
+                failed |= r.outcome() == TreeRecoveryReport.Outcome.FAILED;
+                err.println("pathlock " + command + ": recovered " + r.operation() + " of a dead command (" + name +
+                    ", task " + r.taskId() + "): " + outcome(r.outcome()) +
+                    (r.detail() == null || r.detail().isEmpty() ? "" : ": " + r.detail()));
+            }
+            if (!busy.isEmpty())
+            {
+                err.flush();
+                throw new Busy("the interrupted operation of a dead command (" + dir + ") waits for locks; kept " +
+                    "for a later command: " + String.join("; ", busy));
+            }
+            if (failed)
             {
                 final Path kept = dir.resolveSibling(FAILED_PREFIX + name);
                 if (renameIfPresent(dir, kept))
@@ -214,7 +270,7 @@ final class CliRedoDirectory
                 }
                 continue;
             }
-            final Path trash = dir.resolveSibling(ADOPTED_PREFIX + name);
+            final Path trash = parent.resolve(ADOPTED_PREFIX + ProcessHandle.current().pid() + "-" + name);
             if (renameIfPresent(dir, trash))
             {
                 removeTree(trash);
@@ -223,6 +279,71 @@ final class CliRedoDirectory
         }
         err.flush();
         return adopted;
+    }
+
+    /**
+     * Whether a failed recovery's detail is a lock wait that failed: the lock API's busy and timeout
+     * exceptions, as the tree recovery reports them ({@code attempt N: <exception>}), or the attempt's
+     * replay timeout.
+     */
+    static boolean isLockFailure(final String detail)
+    {
+        return detail != null && (detail.contains(LockBusyException.class.getName()) ||
+            detail.contains(LockTimeoutException.class.getName()) || detail.contains("timed out after"));
+    }
+
+    /** Copies the segments of the redo directory {@code from} (not its lock file) into a new {@code to}. */
+    private static void copyLog(final Path from, final Path to) throws IOException
+    {
+        removeTree(to);
+        Files.createDirectories(to);
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(from))
+        {
+            for (final Path f : s)
+            {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) &&
+                    !f.getFileName().toString().equals(RedoLog.LOCK_FILE_NAME))
+                {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+    }
+
+    /** Removes the scratch copies and adopted directories of adopters that died before removing them (A3). */
+    private static void sweepScratch(final Path parent) throws IOException
+    {
+        if (!Files.isDirectory(parent))
+        {
+            return;
+        }
+        final List<Path> stale = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(parent))
+        {
+            for (final Path p : s)
+            {
+                final Matcher m = SCRATCH.matcher(p.getFileName().toString());
+                if (m.matches() && !ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    stale.add(p);
+                }
+            }
+        }
+        for (final Path p : stale)
+        {
+            removeTree(p);
+        }
+    }
+
+    /** A dead command's plan needs locks that stayed busy for as long as the command may wait (A5). */
+    static final class Busy extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        Busy(final String message)
+        {
+            super(message, null, false, false);
+        }
     }
 
     private static String outcome(final TreeRecoveryReport.Outcome outcome)

@@ -288,6 +288,11 @@ abstract class TreeCommand implements Callable<Integer>
             {
                 redo.adoptDead(manager, dir, err, name());
             }
+            catch (final CliRedoDirectory.Busy e)
+            {
+                err.println(label + "busy: " + e.getMessage());
+                return conflictExitCode;
+            }
             catch (final IOException | CompletionException e)
             {
                 err.println(label + "cannot recover the redo directories of dead commands under " +

@@ -1,6 +1,9 @@
 package io.pathlock.cli;
 
+import io.pathlock.core.LockRequest;
+import io.pathlock.file.FileLockStore;
 import io.pathlock.tree.TreeOps;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +23,7 @@ import static io.pathlock.cli.TreeCommandsTest.redoDirectories;
 import static io.pathlock.cli.TreeCommandsTest.snapshotWithoutLocks;
 import static io.pathlock.cli.TreeCommandsTest.temporaries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -104,6 +108,52 @@ class TreeCommandsCrashTest
         }
         assertTrue(sawBefore, op + ": no crash left the operation undone");
         assertTrue(sawAfter, op + ": no crash left the operation to be finished");
+    }
+
+    /**
+     * The dead command's plan needs locks another process holds: with {@code -n} the next command
+     * fails with 75 and leaves the dead command's redo directory as it was (not quarantined: a later
+     * command finishes the operation once the locks are free); with {@code -w} it waits that long.
+     */
+    @Test
+    void anAdoptionWhoseLocksAreBusyFailsWith75AndLeavesTheDeadDirectoryForLater() throws Exception
+    {
+        final Path root = Files.createDirectories(base.resolve("busy"));
+        fixture(root);
+        final Map<String, String> before = snapshotWithoutLocks(root);
+        final Map<String, String> after = after("move", before, logs.resolve("unused"));
+        final CliProcess p = CliProcess.start(logs, "busy-crash", List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=move:2"),
+            command("move", root, logs.resolve("unused")));
+        assertEquals(137, p.waitFor(Duration.ofSeconds(120)), p.errText());
+        final List<String> dead = redoDirectories(root);
+        assertEquals(1, dead.size(), dead.toString());
+        final Path unrelated = logs.resolve("unrelated");
+        Files.writeString(unrelated, "u");
+        try (FileLockStore other = FileLockStore.open(root))
+        {
+            assertTrue(other.tryPublish("other-writer", LockRequest.subtree("/src").entries()).isGranted());
+            final FileCommandsTest.Outcome busy = exec("write", "--root", root.toString(), "-n", "/unrelated",
+                "--from", unrelated.toString());
+            assertEquals(RunCommand.EXIT_BUSY, busy.exit(), busy.err());
+            assertTrue(busy.err().contains(dead.get(0)), busy.err());
+            final FileCommandsTest.Outcome timed = exec("write", "--root", root.toString(), "-w", "200ms",
+                "/unrelated", "--from", unrelated.toString());
+            assertEquals(RunCommand.EXIT_BUSY, timed.exit(), timed.err());
+            assertEquals(dead, redoDirectories(root), "the dead command's directory must wait for a later command");
+            assertTrue(io.pathlock.redo.RedoLogReader.read(root.resolve(CliRedoDirectory.REDO_PARENT).resolve(dead.get(0)))
+                .quarantined().isEmpty(), "a busy lock must not quarantine the dead command's plan");
+            assertFalse(Files.exists(root.resolve("unrelated")), "the command did not run before the recovery");
+        }
+        final FileCommandsTest.Outcome next = exec("write", "--root", root.toString(), "-n", "/unrelated", "--from",
+            unrelated.toString());
+        assertEquals(0, next.exit(), next.err());
+        assertTrue(next.err().contains("recovered"), next.err());
+        Files.delete(root.resolve("unrelated"));
+        final Map<String, String> now = snapshotWithoutLocks(root);
+        assertTrue(now.equals(before) || now.equals(after), now.toString());
+        assertEquals(List.of(), redoDirectories(root));
+        assertEquals(List.of(), Files.list(root.resolve(CliRedoDirectory.REDO_PARENT)).toList(), "scratch left");
+        assertEquals(List.of(), temporaries(root));
     }
 
     /** src/d/f1, src/d/sub/f2, dst/, w/target. */
