@@ -240,6 +240,26 @@ class TreeCommandsTest
         assertFalse(Files.exists(missing));
     }
 
+    // ---- I/O: exit 74, nothing changed -----------------------------------------------------------
+
+    @Test
+    void aStoreOrRedoDirectoryThatCannotBeOpenedIs74AndChangesNothing() throws Exception
+    {
+        fixture();
+        final Map<String, String> before = snapshot(root);
+        Files.writeString(root.resolve(".pathlock"), "not a directory");
+        final FileCommandsTest.Outcome store = exec("rm", "--root", root.toString(), "/a");
+        assertEquals(TreeCommand.EXIT_IO, store.exit(), store.err());
+        assertTrue(store.err().contains(root.resolve(".pathlock").toString()), store.err());
+        Files.delete(root.resolve(".pathlock"));
+        Files.createDirectories(root.resolve(".pathlock"));
+        Files.writeString(root.resolve(CliRedoDirectory.REDO_PARENT), "not a directory");
+        final FileCommandsTest.Outcome redo = exec("mv", "--root", root.toString(), "/a", "/c");
+        assertEquals(TreeCommand.EXIT_IO, redo.exit(), redo.err());
+        assertTrue(redo.err().contains("redo directory"), redo.err());
+        assertEquals(before, snapshot(root));
+    }
+
     // ---- usage: exit 64, nothing changed ---------------------------------------------------------
 
     @Test
