@@ -178,11 +178,13 @@ public class TreeOpsBenchmark
                 final Set<String> names = names(batch);
                 if (!names.equals(expected))
                 {
-                    throw new IllegalStateException("after the moves: " + batch + " holds " + names + ", not " + expected);
+                    throw new IllegalStateException("after the moves: " + batch + " holds " + names + ", not "
+                        + expected);
                 }
                 if (!Arrays.equals(Files.readAllBytes(file(WRITE_PATH)), data))
                 {
-                    throw new IllegalStateException("after the writes: " + file(WRITE_PATH) + " is not the 4 KiB written");
+                    throw new IllegalStateException("after the writes: " + file(WRITE_PATH)
+                        + " is not the 4 KiB written");
                 }
                 for (final String dir : new String[] {"/w", "/in", "/done"})
                 {
@@ -223,9 +225,26 @@ public class TreeOpsBenchmark
         public void open() throws Exception
         {
             createTree();
-            manager = TreeStores.manager(store, root);
-            ops = TreeOps.builder(manager, root).durability(TreeDurability.valueOf(durability)).build();
-            ops.recovery().join();
+            try
+            {
+                manager = TreeStores.manager(store, root);
+                ops = TreeOps.builder(manager, root).durability(TreeDurability.valueOf(durability)).build();
+                ops.recovery().join();
+            }
+            catch (final Exception | Error e)
+            {
+                // a failed set-up leaves no manager open and no scratch tree behind
+                if (ops != null)
+                {
+                    ops.close();
+                }
+                if (manager != null)
+                {
+                    manager.close();
+                }
+                BenchDirs.delete(root);
+                throw e;
+            }
         }
 
         /**

@@ -40,9 +40,10 @@ class TreeTargetsTest
         for (final String d : DURABILITIES)
         {
             final double base = d.equals("NONE") ? 100 : 1000;
-            rows.add(Fixtures.jmhRow(B + "filesWrite", "avgt", 1, Map.of("durability", d), base, base / 10, "us/op"));
-            rows.add(Fixtures.jmhRow(B + "safeWrite", "avgt", 1, Map.of("durability", d), base * 2, base / 10, "us/op"));
-            rows.add(Fixtures.jmhRow(B + "filesMove", "avgt", 1, Map.of("durability", d), base / 2, base / 20, "us/op"));
+            final Map<String, String> dp = Map.of("durability", d);
+            rows.add(Fixtures.jmhRow(B + "filesWrite", "avgt", 1, dp, base, base / 10, "us/op"));
+            rows.add(Fixtures.jmhRow(B + "safeWrite", "avgt", 1, dp, base * 2, base / 10, "us/op"));
+            rows.add(Fixtures.jmhRow(B + "filesMove", "avgt", 1, dp, base / 2, base / 20, "us/op"));
             for (int s = 0; s < STORES.size(); s++)
             {
                 final Map<String, String> p = Map.of("durability", d, "store", STORES.get(s));
@@ -88,7 +89,8 @@ class TreeTargetsTest
         assertEquals(Catalogue.Area.TREE, Catalogue.areaOf(files.row()));
         assertEquals(Catalogue.Area.TREE, Catalogue.Area.ofKey("tree"));
         assertTrue(Catalogue.JMH_GROUPS.stream().anyMatch(g -> g.area() == Catalogue.Area.TREE
-            && java.util.regex.Pattern.compile(g.regex()).matcher(B + "write").find()), "run-all.sh --only tree runs it");
+            && java.util.regex.Pattern.compile(g.regex()).matcher(B + "write").find()),
+            "run-all.sh --only tree runs it");
     }
 
     @Test
@@ -98,7 +100,8 @@ class TreeTargetsTest
         Files.createDirectories(results);
         writeRun(results);
         final Path out = tmp.resolve("BENCHMARKS.md");
-        final ReportGenerator.Report rep = ReportGenerator.generate(results, out, results.resolve("charts"), List.of());
+        final ReportGenerator.Report rep = ReportGenerator.generate(results, out, results.resolve("charts"),
+            List.of());
         final String md = Files.readString(out, StandardCharsets.UTF_8);
         assertEquals(0, rep.met() + rep.missed(), "no issue 14 figure is met or missed");
         assertEquals(18, rep.reported(), "3 targets x 3 stores x 2 durabilities");

@@ -45,7 +45,8 @@ class TreeStoresTest
     {
         try (LockManager m = TreeStores.manager("files", root))
         {
-            final LockStoreException e = assertThrows(LockStoreException.class, () -> m.lock(LockRequest.point("/q/r/s")));
+            final LockStoreException e = assertThrows(LockStoreException.class,
+                () -> m.lock(LockRequest.point("/q/r/s")));
             assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
             assertFalse(Files.exists(root.resolve("q")), "no directory created behind the tree operations' back");
         }
@@ -54,7 +55,8 @@ class TreeStoresTest
     @Test
     void anUnknownStoreIsRefusedByName(@TempDir final Path root)
     {
-        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TreeStores.manager("disk", root));
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> TreeStores.manager("disk", root));
         assertTrue(e.getMessage().contains("'disk'") && e.getMessage().contains("memory, files, host"), e.getMessage());
         assertFalse(Files.exists(root.resolve(TreeStores.REDO_DIR)), "a refused name opens nothing");
     }
