@@ -1,15 +1,22 @@
 package io.pathlock.tree;
 
+import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
+import io.pathlock.config.Settings;
+import io.pathlock.core.LockRequest;
 import io.pathlock.redo.RedoLog;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Locked, crash-safe tree operations on the directory tree under one root: each takes the locks of
@@ -40,9 +47,52 @@ public final class TreeOps implements AutoCloseable
     /** System property of the crash hook: {@code <op>:<step>} (tests only; see docs/tree-ops.md §6). */
     public static final String CRASH_AT_PROP_NAME = "pathlock.tree.crashAt";
 
-    private TreeOps(final Builder builder)
+    static final System.Logger LOG = System.getLogger("io.pathlock.tree");
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final LockManager locks;
+    private final Path root;
+    private final TreeFs fs;
+    private final StepRunner runner;
+    private final Duration timeout;
+    private final MoveStrategy moveStrategy;
+    private final RedoLog log;
+    private final TreeRecovery recovery;
+    private final CompletableFuture<TreeRecoveryReport> recoveryFuture;
+    private final String idPrefix;
+    private volatile StepListener listener;
+    private volatile boolean closed;
+
+    private TreeOps(final Builder builder) throws IOException
     {
-        throw new UnsupportedOperationException("not yet implemented");
+        this.locks = builder.locks;
+        final RedoLog redo;
+        try
+        {
+            redo = builder.locks.redoLog();
+        }
+        catch (final IllegalStateException e)
+        {
+            throw new IllegalArgumentException("tree operations need a lock manager with a redo log " +
+                "(LockManager.Builder.redoLog)", e);
+        }
+        if (!Files.isDirectory(builder.root))
+        {
+            throw new IllegalArgumentException("root " + builder.root + " is not a directory");
+        }
+        this.root = builder.root.toRealPath();
+        this.fs = new TreeFs(root);
+        this.runner = new StepRunner(fs, builder.durability);
+        this.timeout = builder.timeout;
+        this.moveStrategy = builder.moveStrategy;
+        this.log = redo;
+        this.idPrefix = Long.toString(ProcessHandle.current().pid(), 36) + "-" +
+            Long.toString(System.nanoTime() & 0xffffffffL, 36);
+        this.recovery = new TreeRecovery(locks, fs, runner, redo, timeout);
+        this.listener = builder.listener;
+        recovery.listener(builder.listener);
+        this.recoveryFuture = recovery.start(locks.redoRecovery());
     }
 
     /**
@@ -88,7 +138,20 @@ public final class TreeOps implements AutoCloseable
     public static TreeRecoveryReport recover(final LockManager locks, final Path root, final RedoLog log)
         throws IOException, InterruptedException
     {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.requireNonNull(log, "log");
+        final Path real = root.toRealPath();
+        final TreeFs fs = new TreeFs(real);
+        final TreeRecovery r = new TreeRecovery(locks, fs, new StepRunner(fs, TreeDurability.DATA_AND_DIRECTORY), log,
+            null);
+        try
+        {
+            return r.start(null).get();
+        }
+        catch (final ExecutionException e)
+        {
+            throw new IOException("recovery of tree operations in redo log " + log.config().directory() + " failed: " +
+                e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -183,7 +246,114 @@ public final class TreeOps implements AutoCloseable
      */
     public TreeResult batch(final List<TreeOp> ops) throws IOException, InterruptedException
     {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.requireNonNull(ops, "ops");
+        if (closed)
+        {
+            throw new IllegalStateException("tree operations on " + root + " are closed");
+        }
+        awaitRecovery();
+        final String id = idPrefix + "-" + Long.toString(IDS.incrementAndGet(), 36);
+        final long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
+        while (true)
+        {
+            final Plan before = Planner.plan(fs, moveStrategy, ops, id);
+            if (before.locks.isEmpty())
+            {
+                return new TreeResult(Map.of(), 0, -1);
+            }
+            final LockRequest request = before.lockRequest();
+            final LockHandle handle = lock(request, deadline);
+            boolean released = false;
+            try
+            {
+                final Plan plan = Planner.plan(fs, moveStrategy, ops, id);
+                if (plan.locks.isEmpty() || !plan.lockRequest().equals(request))
+                {
+                    // what a path is changed before the locks were granted: ask again for the new locks
+                    continue;
+                }
+                final TreeResult result = new PlanExecution(this, plan, ops, handle).run();
+                released = true;
+                return result;
+            }
+            finally
+            {
+                if (!released)
+                {
+                    handle.close();
+                }
+            }
+        }
+    }
+
+    private LockHandle lock(final LockRequest request, final long deadline) throws InterruptedException
+    {
+        if (timeout == null)
+        {
+            return locks.lock(request);
+        }
+        if (timeout.equals(Settings.FOREVER))
+        {
+            return locks.lock(request, Settings.FOREVER);
+        }
+        final long left = Math.max(0, deadline - System.nanoTime());
+        return locks.lock(request, timeout.isZero() ? Duration.ZERO : Duration.ofNanos(left));
+    }
+
+    private static long saturatedNanos(final Duration d)
+    {
+        try
+        {
+            return d.toNanos();
+        }
+        catch (final ArithmeticException e)
+        {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    private void awaitRecovery() throws InterruptedException
+    {
+        try
+        {
+            recoveryFuture.get();
+        }
+        catch (final ExecutionException e)
+        {
+            // reported through recovery(); operations go on
+        }
+    }
+
+    LockManager locks()
+    {
+        return locks;
+    }
+
+    TreeFs fs()
+    {
+        return fs;
+    }
+
+    StepRunner runner()
+    {
+        return runner;
+    }
+
+    RedoLog log()
+    {
+        return log;
+    }
+
+    StepListener listener()
+    {
+        return listener;
+    }
+
+    /** Test hook: called before each numbered step of every operation (and recovery) of this instance. */
+    void stepListener(final StepListener l)
+    {
+        this.listener = l;
+        recovery.listener(l);
     }
 
     /**
@@ -193,7 +363,7 @@ public final class TreeOps implements AutoCloseable
      */
     public CompletableFuture<TreeRecoveryReport> recovery()
     {
-        throw new UnsupportedOperationException("not yet implemented");
+        return recoveryFuture.copy();
     }
 
     /**
@@ -201,7 +371,7 @@ public final class TreeOps implements AutoCloseable
      */
     public Path root()
     {
-        throw new UnsupportedOperationException("not yet implemented");
+        return root;
     }
 
     /**
@@ -209,6 +379,7 @@ public final class TreeOps implements AutoCloseable
      */
     public void close()
     {
+        closed = true;
     }
 
     /** Settings of a {@link TreeOps}. */
@@ -219,6 +390,7 @@ public final class TreeOps implements AutoCloseable
         Duration timeout;
         TreeDurability durability = TreeDurability.DATA_AND_DIRECTORY;
         MoveStrategy moveStrategy = MoveStrategy.AUTO;
+        StepListener listener;
 
         Builder(final LockManager locks, final Path root)
         {
@@ -263,6 +435,13 @@ public final class TreeOps implements AutoCloseable
         public Builder moveStrategy(final MoveStrategy strategy)
         {
             this.moveStrategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /** Test hook: told before every numbered step, recovery's included (set before recovery starts). */
+        Builder stepListener(final StepListener l)
+        {
+            this.listener = l;
             return this;
         }
 
