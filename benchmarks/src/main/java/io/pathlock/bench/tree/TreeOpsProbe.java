@@ -66,7 +66,8 @@ public final class TreeOpsProbe
             }
             if (!durability.equals("NONE") && !durability.equals("DATA_AND_DIRECTORY"))
             {
-                throw new IllegalArgumentException("--durability '" + durability + "': expected NONE or DATA_AND_DIRECTORY");
+                throw new IllegalArgumentException("--durability '" + durability
+                    + "': expected NONE or DATA_AND_DIRECTORY");
             }
             if (count < 0)
             {
@@ -76,8 +77,9 @@ public final class TreeOpsProbe
         catch (final IllegalArgumentException e)
         {
             System.err.println("TreeOpsProbe: " + e.getMessage());
-            System.err.println("usage: TreeOpsProbe --row " + String.join("|", ROWS) + " --durability NONE|DATA_AND_DIRECTORY "
-                + "[--store " + String.join("|", TreeStores.NAMES) + "] --count N");
+            System.err.println("usage: TreeOpsProbe --row " + String.join("|", ROWS)
+                + " --durability NONE|DATA_AND_DIRECTORY [--store " + String.join("|", TreeStores.NAMES)
+                + "] --count N");
             System.exit(64);
             return;
         }
