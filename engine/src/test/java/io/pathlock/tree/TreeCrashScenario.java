@@ -178,7 +178,7 @@ enum TreeCrashScenario
     abstract void run(TreeOps ops) throws IOException, InterruptedException;
 
     /** Files in the directory of {@link #MOVE_COPY_BIG}. */
-    static final int BIG_FILES = 2000;
+    static final int BIG_FILES = 600;
 
     /**
      * Builds the tree before the operation (by default {@link #setup(Path)}).

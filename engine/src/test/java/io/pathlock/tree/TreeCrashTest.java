@@ -251,8 +251,8 @@ final class TreeCrashTest
 
     /**
      * A real {@code kill -9} in the middle of a step, which the crash hook (between steps) cannot
-     * reach: the child copies a directory of 2000 files ({@link MoveStrategy#COPY}) and is killed once
-     * the temporary copy holds 50 of them (seen through inotify, no sleeping). The half-made copy must
+     * reach: the child copies a directory of 600 files ({@link MoveStrategy#COPY}) and is killed once
+     * the temporary copy holds 20 of them (seen through inotify, no sleeping). The half-made copy must
      * not survive recovery: the tree is the one before, nothing of the temporary left.
      */
     @ParameterizedTest(name = "on the {0} store")
@@ -277,7 +277,7 @@ final class TreeCrashTest
             temp = awaitCreated(ws, child, log, name -> name.startsWith(TreeSnapshot.TEMP_PREFIX), 1)
                 .stream().findFirst().map(n -> root.resolve("out").resolve(n)).orElseThrow();
             temp.register(ws, StandardWatchEventKinds.ENTRY_CREATE);
-            awaitCreated(ws, child, log, name -> name.startsWith("f"), 50);
+            awaitCreated(ws, child, log, name -> name.startsWith("f"), 20);
             child.destroyForcibly();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         }
@@ -290,7 +290,7 @@ final class TreeCrashTest
         {
             copied = (int) s.count();
         }
-        assertTrue(copied >= 50 && copied < TreeCrashScenario.BIG_FILES,
+        assertTrue(copied >= 20 && copied < TreeCrashScenario.BIG_FILES,
             "killed in the middle of the copy: " + copied + " files in " + temp);
         final TreeRecoveryReport report = TreeCrashChild.Stack.recover(store, root, root.resolve(REDO),
             scenario.strategy());
