@@ -88,7 +88,8 @@ final class TreeOracle
         String encode()
         {
             return String.join("\t", worker, Integer.toString(seq), ok ? "1" : "0", Integer.toString(tokens),
-                Long.toString(token), error, Base64.getEncoder().encodeToString(message.getBytes(StandardCharsets.UTF_8)),
+                Long.toString(token), error,
+                Base64.getEncoder().encodeToString(message.getBytes(StandardCharsets.UTF_8)),
                 Long.toString(start), Long.toString(end), op.encode());
         }
 
@@ -448,7 +449,7 @@ final class TreeOracle
      * The check for a store whose tokens are ordered only between conflicting grants (the memory
      * store's lock-table tokens): two grants may share a token, and a time window does not bound a
      * place, so only the successes with locks are replayed and compared; the other records are not
-     * checked.
+     * checked (they are counted).
      *
      * @param initial the tree before the run.
      * @param recs    every record of the run.
@@ -458,15 +459,13 @@ final class TreeOracle
     static Verdict checkSuccesses(final TreeModel initial, final List<Rec> recs, final Map<String, String> real)
     {
         final List<Rec> order = new ArrayList<>();
+        final List<Rec> unplaced = new ArrayList<>();
         for (final Rec r : recs)
         {
-            if (r.ok() && r.tokens() > 0)
-            {
-                order.add(r);
-            }
+            (r.ok() && r.tokens() > 0 ? order : unplaced).add(r);
         }
         order.sort(Comparator.comparingLong(Rec::token));
-        return check(initial, order, List.of(), real, false);
+        return check(initial, order, unplaced, real, false);
     }
 
     private static Verdict check(final TreeModel initial, final List<Rec> order, final List<Rec> unplaced,
@@ -503,21 +502,16 @@ final class TreeOracle
         {
             failures += r.ok() ? 0 : 1;
             refused += refusedBatch(r) ? 1 : 0;
-            final String why = checkUnplaced(r, order, unplaced, states);
+            final String why = globalTokens ? checkUnplaced(r, order, unplaced, states) : null;
             if (why != null)
             {
                 problems.add(why);
             }
         }
-        final String summary = recs(order.size() + unplaced.size()) + ": " + n + " successes with locks, "
+        final String summary = (order.size() + unplaced.size()) + " operations: " + n + " successes with locks, "
             + (unplaced.size() - failures) + " without, " + failures + " failures (" + refused
             + " batches refused as not recoverable); final tree " + real.size() + " entries";
         return new Verdict(problems, order, replayed, summary);
-    }
-
-    private static String recs(final int n)
-    {
-        return n + " operations";
     }
 
     /**
@@ -605,7 +599,8 @@ final class TreeOracle
             }
             if (seen.length() < 400)
             {
-                seen.append(" @").append(k).append(res.ok() ? (m.equals(states[k]) ? " ok" : " ok-changes") : " " + res.errors());
+                seen.append(" @").append(k)
+                    .append(res.ok() ? (m.equals(states[k]) ? " ok" : " ok-changes") : " " + res.errors());
             }
         }
         final StringBuilder near = new StringBuilder();

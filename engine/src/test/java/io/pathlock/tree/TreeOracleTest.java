@@ -90,7 +90,8 @@ class TreeOracleTest
     private static String countsText(final List<Rec> recs)
     {
         final StringBuilder sb = new StringBuilder();
-        TreeOracle.counts(recs).forEach((k, c) -> sb.append(k).append(' ').append(c[0]).append('/').append(c[1]).append(' '));
+        TreeOracle.counts(recs)
+            .forEach((k, c) -> sb.append(k).append(' ').append(c[0]).append('/').append(c[1]).append(' '));
         return "(ok/failed: " + sb.toString().trim() + ")";
     }
 
@@ -135,7 +136,8 @@ class TreeOracleTest
         return out;
     }
 
-    private static List<Rec> runThreads(final TreeOracle.Executor ops, final int threads, final int count, final long seed)
+    private static List<Rec> runThreads(final TreeOracle.Executor ops, final int threads, final int count,
+        final long seed)
         throws InterruptedException
     {
         final CountDownLatch start = new CountDownLatch(1);
@@ -214,7 +216,8 @@ class TreeOracleTest
             }
         }
         final Map<String, String> real = TreeOracle.snapshot(root);
-        final Verdict v = globalTokens ? TreeOracle.check(initial, recs, real) : TreeOracle.checkSuccesses(initial, recs, real);
+        final Verdict v = globalTokens ? TreeOracle.check(initial, recs, real)
+            : TreeOracle.checkSuccesses(initial, recs, real);
         assertConsistent(store.describe() + " x " + threads + " threads", seed, recs, v);
         assertSwapsAreCaught(seed, initial, recs, v, real);
     }
@@ -507,7 +510,8 @@ class TreeOracleTest
         assertTrue(TreeOracle.check(initial, List.of(w2, mv, w1), real).consistent());
 
         // Tokens say w2 was last: a real tree with "1" is not that history.
-        final Verdict wrongContent = TreeOracle.check(initial, List.of(w1, w2, mv), Map.of("/b", "dir", "/b/f", "file:1"));
+        final Verdict wrongContent = TreeOracle.check(initial, List.of(w1, w2, mv),
+            Map.of("/b", "dir", "/b/f", "file:1"));
         assertFalse(wrongContent.consistent());
         // The move before the writes: they fail in the model.
         assertFalse(TreeOracle.check(initial, List.of(mv, w1, w2), List.of(), real).consistent());
