@@ -121,12 +121,14 @@ final class PlanExecution
                             e.addSuppressed(u);
                         }
                     }
-                    if (undone)
+                    if (!undone)
                     {
-                        removeTemporaries(e);
-                        done(ticket, commit);
+                        // the redo task stays pending: recovery finishes the plan at the next start
+                        throw new IOException(plan.label + " failed (" + e.getMessage() + ") and could not be " +
+                            "undone; recovery finishes it at the next start of the redo log", e);
                     }
-                    // else: the redo task stays pending and recovery finishes the plan at the next start
+                    removeTemporaries(e);
+                    done(ticket, commit);
                     throw e;
                 }
             }

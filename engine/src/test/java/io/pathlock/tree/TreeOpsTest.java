@@ -288,6 +288,32 @@ class TreeOpsTest
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void aSourceWhoseKindChangedWhileWaitingIsLockedAgainForItsNewKind(final Store store) throws Exception
+    {
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store))
+        {
+            f.put("/x", "a file");
+            final CompletableFuture<TreeResult> delete;
+            try (LockHandle h = f.locks.lock(LockRequest.point("/")))
+            {
+                delete = CompletableFuture.supplyAsync(() -> call(() -> f.ops.delete("/x")));
+                // the delete planned for a file (POINT /) and waits behind h
+                while (f.locks.snapshot().waiters().isEmpty())
+                {
+                    assertFalse(delete.isDone(), "the delete waits for POINT /");
+                    Thread.onSpinWait();
+                }
+                Files.delete(f.file("/x"));
+                f.put("/x/y/z", "now a directory");
+            }
+            final TreeResult r = delete.get(30, TimeUnit.SECONDS);
+            assertTrue(r.tokens().containsKey("/x"), "deleted under SUBTREE /x, the lock of a directory: " + r);
+            assertEquals(Map.of(), f.all());
+        }
+    }
+
     static StepListener pauseAt(final String op, final int step, final CountDownLatch paused, final CountDownLatch resume)
     {
         return (o, n, what) ->
