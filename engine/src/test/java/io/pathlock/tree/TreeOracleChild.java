@@ -85,7 +85,7 @@ public final class TreeOracleChild
                     try
                     {
                         start.await();
-                        mine.addAll(TreeOracle.runWorker(TreeOracle.of(ops), worker, workerSeed, count));
+                        mine.addAll(TreeOracle.runWorker(TreeOracle.of(ops), root, worker, workerSeed, count));
                     }
                     catch (final Throwable e)
                     {

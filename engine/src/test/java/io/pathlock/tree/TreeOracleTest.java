@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * give the real tree (paths, kinds, contents; no lock file or temporary left), every success must be a
  * success in the model at its token's place, and every failure must be what the model predicts in its
  * time window ({@link TreeOracle}). The seed is printed and given in every failure message; rerun one
- * with {@code -Dpathlock.oracle.seed=N} (the interleaving differs, the operations do not).
+ * with {@code -Dpathlock.oracle.seed=N} (same initial tree and random choices; the interleaving, and so
+ * the tree each choice looks at, differ). A failure also writes every operation by start time to
+ * {@code target/tree-oracle-SEED.txt}.
  */
 class TreeOracleTest
 {
@@ -136,8 +138,8 @@ class TreeOracleTest
         return out;
     }
 
-    private static List<Rec> runThreads(final TreeOracle.Executor ops, final int threads, final int count,
-        final long seed)
+    private static List<Rec> runThreads(final TreeOracle.Executor ops, final Path root, final int threads,
+        final int count, final long seed)
         throws InterruptedException
     {
         final CountDownLatch start = new CountDownLatch(1);
@@ -155,7 +157,7 @@ class TreeOracleTest
                 try
                 {
                     start.await();
-                    mine.addAll(TreeOracle.runWorker(ops, worker, workerSeed, count));
+                    mine.addAll(TreeOracle.runWorker(ops, root, worker, workerSeed, count));
                 }
                 catch (final Throwable e)
                 {
@@ -203,7 +205,8 @@ class TreeOracleTest
         {
             if (reference != null)
             {
-                recs = runThreads(new TreeOracleReferenceOps(locks, root, reference, op -> { }), threads, count, seed);
+                recs = runThreads(new TreeOracleReferenceOps(locks, root, reference, op -> { }), root, threads, count,
+                    seed);
             }
             else
             {
@@ -211,7 +214,7 @@ class TreeOracleTest
                          .durability(TreeDurability.NONE).build())
                 {
                     ops.recovery().join();
-                    recs = runThreads(TreeOracle.of(ops), threads, count, seed);
+                    recs = runThreads(TreeOracle.of(ops), root, threads, count, seed);
                 }
             }
         }
