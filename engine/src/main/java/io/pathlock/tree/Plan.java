@@ -112,10 +112,13 @@ final class Plan
     final boolean[][] states;
     /** Whether key j may be missing once every apply step is done (a trash, removed by cleanup). */
     final boolean[] volatileAtEnd;
+    /** Whether the plan writes a commit record after its prepare phase. */
+    final boolean commit;
 
     Plan(final String label, final String crashName, final List<Lock> locks, final List<Step> steps,
-        final List<LockPath> keys, final boolean[][] states, final boolean[] volatileAtEnd)
+        final List<LockPath> keys, final boolean[][] states, final boolean[] volatileAtEnd, final boolean commit)
     {
+        this.commit = commit;
         this.label = label;
         this.crashName = crashName;
         this.locks = List.copyOf(locks);
@@ -148,10 +151,14 @@ final class Plan
         return phase(Phase.APPLY).size();
     }
 
-    /** Whether the plan writes a commit record: a prepare phase and more than one apply step. */
+    /**
+     * Whether the plan writes a commit record: it has a prepare phase and either more than one apply
+     * step or a tree that cannot show whether the prepare phase finished (a write over an existing
+     * file: before its temporary exists and after its rename, the same paths are present).
+     */
     boolean needsCommit()
     {
-        return hasPrepare() && applyCount() > 1;
+        return commit;
     }
 
     /** Whether the plan needs a redo record at all: anything but one lone apply step. */
@@ -245,6 +252,7 @@ final class Plan
             out.writeByte(VERSION);
             out.writeUTF(label);
             out.writeUTF(crashName);
+            out.writeBoolean(commit);
             out.writeInt(locks.size());
             for (final Lock l : locks)
             {
@@ -314,6 +322,7 @@ final class Plan
             }
             final String label = in.readUTF();
             final String crashName = in.readUTF();
+            final boolean commit = in.readBoolean();
             final int nLocks = count(in, "locks");
             final List<Lock> locks = new ArrayList<>();
             final LockType[] types = LockType.values();
@@ -381,7 +390,7 @@ final class Plan
             {
                 throw new IOException(in.available() + " bytes after the end of the plan");
             }
-            return new Plan(label, crashName, locks, steps, keys, states, vol);
+            return new Plan(label, crashName, locks, steps, keys, states, vol, commit);
         }
         catch (final EOFException e)
         {

@@ -450,7 +450,26 @@ final class Planner
         final List<Step> steps = new ArrayList<>(prepare);
         steps.addAll(apply);
         steps.addAll(finalCleanup);
-        final Plan plan = new Plan(label, crashName, locks, steps, keys, states, vol);
+        // the tree before the prepare phase finished: the temporaries are missing
+        final Map<LockPath, Kind> prepared = new HashMap<>(temps);
+        temps.clear();
+        final boolean[] unprepared = new boolean[keys.size()];
+        for (int j = 0; j < keys.size(); j++)
+        {
+            unprepared[j] = resolve(keys.get(j), 0).kind != Kind.MISSING;
+        }
+        temps.putAll(prepared);
+        boolean commit = false;
+        if (!prepare.isEmpty())
+        {
+            commit = n > 1;
+            final Plan probe = new Plan(label, crashName, locks, steps, keys, states, vol, false);
+            for (int k = 1; k <= n && !commit; k++)
+            {
+                commit = probe.matches(k, unprepared);
+            }
+        }
+        final Plan plan = new Plan(label, crashName, locks, steps, keys, states, vol, commit);
         if (plan.ambiguous())
         {
             throw new IllegalArgumentException("batch " + label + " cannot be recovered after a crash: two of its " +

@@ -45,6 +45,7 @@ final class TreeRecovery
     private final Map<Long, Recovered> outcomes = new ConcurrentSkipListMap<>();
     private final AtomicInteger steps = new AtomicInteger();
     private volatile Set<Long> committed = Set.of();
+    private final Set<Long> replayed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile StepListener listener;
 
     TreeRecovery(final LockManager locks, final TreeFs fs, final StepRunner runner, final RedoLog log,
@@ -78,10 +79,7 @@ final class TreeRecovery
         }
         committed = Set.copyOf(ids);
         log.registerHandler(TreeOps.PLAN_TASK_TYPE, this::replay);
-        log.registerHandler(TreeOps.COMMIT_TASK_TYPE, task ->
-        {
-            // a commit record only marks its plan committed; the plan (an earlier task) was replayed first
-        });
+        log.registerHandler(TreeOps.COMMIT_TASK_TYPE, this::replayCommit);
         final CompletableFuture<?> before = earlier == null ? CompletableFuture.completedFuture(null) :
             earlier.handle((r, e) -> null);
         final CompletableFuture<TreeRecoveryReport> out = before
@@ -131,6 +129,32 @@ final class TreeRecovery
         StepListener.before(listener, "recover", steps.incrementAndGet(), what);
     }
 
+    /**
+     * Replays a commit record: its plan, unless that was replayed already. The commit record must not
+     * be marked done while its plan is pending (a pass may reach it first when the plan's handler was
+     * registered too late for the plan, or the plan's replay failed): the next start would then roll
+     * a committed plan back.
+     */
+    void replayCommit(final RedoTask task) throws Exception
+    {
+        if (task.payloadLength() != Long.BYTES)
+        {
+            return;
+        }
+        final long planId = ByteBuffer.wrap(task.payload()).getLong();
+        if (replayed.contains(planId))
+        {
+            return;
+        }
+        for (final RedoTask t : log.recoveredTasks())
+        {
+            if (t.taskId() == planId && TreeOps.PLAN_TASK_TYPE.equals(t.type()))
+            {
+                replay(t);
+            }
+        }
+    }
+
     /** Replays one plan task. */
     void replay(final RedoTask task) throws Exception
     {
@@ -148,6 +172,7 @@ final class TreeRecovery
         try
         {
             replay(task.taskId(), plan);
+            replayed.add(task.taskId());
         }
         catch (final Exception e)
         {
@@ -179,9 +204,10 @@ final class TreeRecovery
             {
                 forward = false;
             }
-            else if (plan.hasPrepare() && n == 1)
+            else if (plan.hasPrepare() && !plan.needsCommit())
             {
-                forward = k == 1;
+                // one apply step whose effect the tree shows: done (complete) or not (not begun)
+                forward = k == n;
             }
             else
             {
