@@ -60,6 +60,31 @@ class TreeOpsTest
     }
 
     @ParameterizedTest
+    @EnumSource(TreeDurability.class)
+    void everyDurabilityPolicyDoesTheSameToTheTree(final TreeDurability durability) throws Exception
+    {
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, Store.MEMORY, b -> b.durability(durability)))
+        {
+            f.put("/a/f", "old");
+            f.put("/s/t/u", "u");
+            f.ops.write("/a/f", bytes("new"));
+            f.ops.write("/a/g", bytes("g"));
+            f.ops.move("/s", "/a/s");
+            f.ops.batch(TreeOp.move("/a/s/t", "/t2"), TreeOp.write("/t2/v", bytes("v")), TreeOp.delete("/a/g"));
+            TreeOps.builder(f.locks, f.root).durability(durability).moveStrategy(MoveStrategy.COPY).build()
+                .move("/t2", "/a/t3");
+            final Map<String, String> expected = new TreeMap<>();
+            expected.put("/a", "D");
+            expected.put("/a/f", "F:" + hash("new"));
+            expected.put("/a/s", "D");
+            expected.put("/a/t3", "D");
+            expected.put("/a/t3/u", "F:" + hash("u"));
+            expected.put("/a/t3/v", "F:" + hash("v"));
+            assertEquals(expected, f.all(), durability.name());
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(Store.class)
     void deleteRemovesAFileOrAWholeSubtree(final Store store) throws Exception
     {
@@ -285,6 +310,32 @@ class TreeOpsTest
             assertFalse(Files.exists(f.file("/a/d")));
             now.write("/a/d", bytes("x"));
             assertEquals("x", f.read("/a/d"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void aSourceWhoseKindChangedWhileWaitingIsLockedAgainForItsNewKind(final Store store) throws Exception
+    {
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store))
+        {
+            f.put("/x", "a file");
+            final CompletableFuture<TreeResult> delete;
+            try (LockHandle h = f.locks.lock(LockRequest.point("/")))
+            {
+                delete = CompletableFuture.supplyAsync(() -> call(() -> f.ops.delete("/x")));
+                // the delete planned for a file (POINT /) and waits behind h
+                while (f.locks.snapshot().waiters().isEmpty())
+                {
+                    assertFalse(delete.isDone(), "the delete waits for POINT /");
+                    Thread.onSpinWait();
+                }
+                Files.delete(f.file("/x"));
+                f.put("/x/y/z", "now a directory");
+            }
+            final TreeResult r = delete.get(30, TimeUnit.SECONDS);
+            assertTrue(r.tokens().containsKey("/x"), "deleted under SUBTREE /x, the lock of a directory: " + r);
+            assertEquals(Map.of(), f.all());
         }
     }
 
