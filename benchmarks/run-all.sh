@@ -15,7 +15,9 @@
 #   benchmarks/run-all.sh --only tree       issue 14's tree operations: TreeOps.write (4 KiB) and TreeOps.move (a
 #                                           directory of 10 files) per store (memory, files, host) and durability,
 #                                           beside Files.write, an atomic write by hand and Files.move of the same
-#                                           durability, in one JMH run (about 3 min; TREE-RESULTS.md)
+#                                           durability: JMH, then the same rows in alternating blocks
+#                                           (TreeInterleaved) for ratios that survive a loaded machine (about
+#                                           4 min; benchmarks/TREE-RESULTS.md)
 #   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
 #   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
 #   --dry-run        print the plan and the time estimate, run nothing

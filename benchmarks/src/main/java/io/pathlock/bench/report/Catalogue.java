@@ -38,7 +38,9 @@ import java.util.regex.Pattern;
  * <p>Tree operations ({@code tree.*}, issue 14, area {@code tree}): {@code TreeOpsBenchmark} ({@code write} of
  * 4 KiB and {@code move} of a directory of 10 files through {@code TreeOps}, by store and durability, vs
  * {@code Files.write}, an atomic write by hand ({@code safeWrite}) and {@code Files.move} of the same
- * durability). Issue 14 sets no number: its targets 14.1, 14.1s and 14.2 are {@link Target.Rule#REPORTED}.
+ * durability), and the {@code TreeInterleaved} harness (the same rows in alternating blocks: the ratios of
+ * targets 14.1, 14.1s and 14.2, which survive a loaded machine). Issue 14 sets no number: its targets are
+ * {@link Target.Rule#REPORTED}.
  *
  * <p>Immutable; thread-safe.
  */
@@ -276,11 +278,17 @@ public final class Catalogue
         cmp("host-handoff-table#p50", "host-handoff-files#p50"),
         cmp("host-handoff-table#p99", "host-handoff-files#p99"),
         cmp("host-kill-table#p99", "host-kill-files#p99"),
-        // issue 14: tree operations vs the JDK without locks or redo, same durability (the price of safety, per store);
-        // the write's ratio to Files.write and the move's to Files.move come from targets 14.1 and 14.2
+        // issue 14: tree operations vs the JDK without locks or redo, same durability (the price of safety, per store):
+        // JMH (each row in its own fork) here, the interleaved harness (same rounds) in targets 14.1, 14.1s and 14.2
+        cmp("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.filesWrite"),
+        cmp("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.safeWrite"),
+        cmp("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.filesMove"),
         cmp("tree.TreeOpsBenchmark.safeWrite", "tree.TreeOpsBenchmark.filesWrite"),
         cmp("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.write[store=memory]"),
-        cmp("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.move[store=memory]"));
+        cmp("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.move[store=memory]"),
+        cmp("tree.TreeInterleaved.safeWrite#p50", "tree.TreeInterleaved.filesWrite#p50"),
+        cmp("tree.TreeInterleaved.write#p50", "tree.TreeInterleaved.write[store=memory]#p50"),
+        cmp("tree.TreeInterleaved.move#p50", "tree.TreeInterleaved.move[store=memory]#p50"));
 
     /** The figures the issues promise, in the order of the report's headline table. */
     public static final List<Target> TARGETS = List.of(
@@ -386,15 +394,19 @@ public final class Catalogue
             "host-kill-table#p99", null, Target.Rule.AT_MOST, 10_000),
         reported("14.1", 14, "the price of safety of a write: TreeOps.write of a 4 KiB file (locks, redo, "
                 + "temporary file, rename) vs Files.write of the same durability, without locks or redo, per store "
-                + "and durability (the issue sets no number)",
-            "tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.filesWrite"),
+                + "and durability (the issue sets no number; interleaved harness: median of alternating blocks; the "
+                + "JMH ratios are beside the rows of TreeOpsBenchmark)",
+            "tree.TreeInterleaved.write#p50", "tree.TreeInterleaved.filesWrite#p50")
+            .standIn("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.filesWrite"),
         reported("14.1s", 14, "the same vs an atomic write by hand (temporary file, fsync, rename, directory "
                 + "fsync): the price of the locks and the redo log alone",
-            "tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.safeWrite"),
+            "tree.TreeInterleaved.write#p50", "tree.TreeInterleaved.safeWrite#p50")
+            .standIn("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.safeWrite"),
         reported("14.2", 14, "the price of safety of a move: TreeOps.move of a directory of 10 files on one file "
                 + "system vs Files.move (and directory fsyncs of the same durability), per store and durability (the "
-                + "issue sets no number)",
-            "tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.filesMove"));
+                + "issue sets no number; interleaved harness)",
+            "tree.TreeInterleaved.move#p50", "tree.TreeInterleaved.filesMove#p50")
+            .standIn("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.filesMove"));
 
     /** Baseline contender of each {@code .hgrm} scenario ({@code <area>-<scenario>}): ratios in its percentile table. */
     public static final Map<String, String> LATENCY_BASELINES = Map.of(
@@ -497,7 +509,10 @@ public final class Catalogue
         new Harness(Area.HOST, "io.pathlock.bench.host.DisjointProcesses", "--dir {scratch}/host-disjoint --store table,files,reentrantlock",
             "--rounds 16 --warmup-rounds 3 --block-ms 250", "--smoke", 40, 10, true),
         new Harness(Area.HOST, "io.pathlock.bench.host.KillHandoff", "--out {results} --dir {scratch}/host-kill --store table,files",
-            "--samples 100", "--smoke", 100, 10, false));
+            "--samples 100", "--smoke", 100, 10, false),
+        // issue 14: TreeOps rows and their JDK baselines in alternating blocks (ratios that survive a loaded machine)
+        new Harness(Area.TREE, "io.pathlock.bench.tree.TreeInterleaved", "--store memory,files,host",
+            "--rounds 15 --warmup-rounds 3 --block-ms 100", "--smoke", 45, 5, true));
 
     /**
      * System property set to {@code true} in every JVM of a smoke run: a benchmark whose set-up alone
