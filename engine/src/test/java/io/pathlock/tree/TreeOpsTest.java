@@ -52,11 +52,13 @@ class TreeOpsTest
             f.mkdirs("/in");
             final TreeResult r = f.ops.write("/in/a.bin", bytes("one"));
             assertEquals("one", f.read("/in/a.bin"));
-            assertTrue(r.taskId() >= 0, "a write is bracketed by the redo log (its temporary is removed after a crash)");
+            assertTrue(r.taskId() >= 0,
+                "a write is bracketed by the redo log (its temporary is removed after a crash)");
             assertTrue(r.tokens().containsKey("/in"), r.toString());
             f.ops.write("/in/a.bin", bytes("two"));
             f.ops.write("/in/b.bin", new ByteArrayInputStream(bytes("three")));
-            assertEquals(Map.of("/in", "D", "/in/a.bin", "F:" + hash("two"), "/in/b.bin", "F:" + hash("three")), f.all());
+            assertEquals(Map.of("/in", "D", "/in/a.bin", "F:" + hash("two"), "/in/b.bin", "F:" + hash("three")),
+                f.all());
         }
     }
 
@@ -262,7 +264,8 @@ class TreeOpsTest
     {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
-        try (TreeOpsFixture f = new TreeOpsFixture(dir, store, b -> b.stepListener(pauseAt("mkdirs", 3, paused, resume))))
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store,
+            b -> b.stepListener(pauseAt("mkdirs", 3, paused, resume))))
         {
             f.mkdirs("/x");
             final CompletableFuture<TreeResult> mkdirs = CompletableFuture.supplyAsync(() -> call(() ->
@@ -291,7 +294,8 @@ class TreeOpsTest
     {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
-        try (TreeOpsFixture f = new TreeOpsFixture(dir, store, b -> b.stepListener(pauseAt("delete", 2, paused, resume))))
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store,
+            b -> b.stepListener(pauseAt("delete", 2, paused, resume))))
         {
             f.put("/a/d/f", "1");
             f.put("/a/g", "2");
@@ -335,8 +339,8 @@ class TreeOpsTest
                 }
                 TreeFs.removeTree(f.file("/a"), p -> false);
             }
-            final java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
-                () -> write.get(30, TimeUnit.SECONDS));
+            final java.util.concurrent.ExecutionException e =
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> write.get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof NoSuchFileException, e.getCause().toString());
             assertEquals(Map.of(), f.all());
         }
@@ -392,7 +396,8 @@ class TreeOpsTest
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         final Path sub = Files.createDirectories(dir.resolve(name + "-" + store));
-        try (TreeOpsFixture f = new TreeOpsFixture(sub, store, b -> b.stepListener(pauseAt(name, step, paused, resume))))
+        try (TreeOpsFixture f = new TreeOpsFixture(sub, store,
+            b -> b.stepListener(pauseAt(name, step, paused, resume))))
         {
             f.put("/a/d/x", "x");
             f.put("/a/f", "f");
@@ -439,7 +444,8 @@ class TreeOpsTest
             free(TreeOp.write("/a/d/q", bytes("q"))), free(TreeOp.move("/c/g", "/b/g")));
     }
 
-    static StepListener pauseAt(final String op, final int step, final CountDownLatch paused, final CountDownLatch resume)
+    static StepListener pauseAt(final String op, final int step, final CountDownLatch paused,
+        final CountDownLatch resume)
     {
         return (o, n, what) ->
         {
