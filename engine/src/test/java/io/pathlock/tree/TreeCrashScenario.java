@@ -134,6 +134,19 @@ enum TreeCrashScenario
         }
     },
     /**
+     * A batch by copy ({@link MoveStrategy#COPY}): a write over an existing file (its old content kept
+     * as a backup until the batch commits), a directory moved by copy and a delete.
+     */
+    BATCH_COPY("batch", MoveStrategy.COPY, false, List.of("out/tree"))
+    {
+        @Override
+        void run(final TreeOps ops) throws IOException, InterruptedException
+        {
+            ops.batch(TreeOp.write("/in/a", bytes(2500, 5)), TreeOp.move("/tree", "/out/tree"),
+                TreeOp.delete("/in/b"));
+        }
+    },
+    /**
      * A batch whose last operation fails after the others were prepared (its stream breaks half-way):
      * the tree after is the tree before.
      */

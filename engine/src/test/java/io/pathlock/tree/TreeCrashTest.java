@@ -38,14 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash at every step (docs/tree-ops.md §4–§6): for each operation on the memory and lock-file stores
- * (and a directory move and a batch on the host store), a child JVM runs the
- * operation with {@code -Dpathlock.tree.crashAt=<op>:<n>} for n = 1, 2, … until it completes without
- * halting; after each crash recovery (in this JVM, through {@link TreeOps} on the same redo directory)
- * must leave exactly the tree before or the tree after (both computed without a crash), no temporary,
- * no lock file in moved data, and a report that says ROLLED_BACK for "before" and ROLLED_FORWARD for
- * "after". Recovery is crashed too ({@code recover:<m>}) and run again: the same end tree. Every loop
- * must have crashed at least once, so no case passes without testing anything. Crash points run two
- * at a time (each on its own copy of the fixture).
+ * (a batch by copy on the lock-file store only; a directory move and a batch on the host store too),
+ * a child JVM runs the operation with {@code -Dpathlock.tree.crashAt=<op>:<n>} for n = 1, 2, … until
+ * it completes without halting; after each crash recovery (in this JVM, through {@link TreeOps} on the
+ * same redo directory) must leave exactly the tree before or the tree after (both computed without a
+ * crash), no temporary, no lock file in moved data, and a report that says ROLLED_BACK for "before"
+ * and ROLLED_FORWARD for "after"; a second recovery finds nothing. For some cases recovery is crashed
+ * too ({@code recover:<m>}) and run again: the same end tree. A move across file systems runs in a
+ * private mount namespace; a real {@code kill -9} lands in the middle of a copy step. Every loop must
+ * have crashed at least once, so no case passes without testing anything. Crash points run two at a
+ * time (each on its own copy of the fixture).
  */
 final class TreeCrashTest
 {
@@ -75,7 +77,11 @@ final class TreeCrashTest
         final List<Arguments> a = new ArrayList<>();
         for (final TreeCrashScenario s : TreeCrashScenario.values())
         {
-            if (!s.crossFs() && s.inCrashLoop())
+            if (s == TreeCrashScenario.BATCH_COPY)
+            {
+                a.add(Arguments.of(s, "file"));
+            }
+            else if (!s.crossFs() && s.inCrashLoop())
             {
                 a.add(Arguments.of(s, "memory"));
                 a.add(Arguments.of(s, "file"));
@@ -127,15 +133,20 @@ final class TreeCrashTest
 
     /**
      * Recovery crashed at each of its steps ({@code recover:<m>}) and run again ends as the undisturbed
-     * recovery did, for the last crash point that was rolled back and the first rolled forward.
+     * recovery did, for the first crash point that was rolled forward and (but for the batch) the last
+     * one rolled back.
      */
     private void aCrashDuringRecoveryEndsAsTheUndisturbedRecovery(final TreeCrashScenario scenario,
         final String store, final List<Point> points, final TreeSnapshot before, final TreeSnapshot after)
         throws Exception
     {
         final List<Point> chosen = new ArrayList<>();
-        points.stream().filter(p -> p.crashed() && hasOutcome(p.report(), TreeRecoveryReport.Outcome.ROLLED_BACK))
-            .reduce((x, y) -> y).ifPresent(chosen::add);
+        if (scenario != TreeCrashScenario.BATCH)
+        {
+            // (the batch's rollback only removes temporaries, as the others' do: runtime)
+            points.stream().filter(p -> p.crashed() && hasOutcome(p.report(), TreeRecoveryReport.Outcome.ROLLED_BACK))
+                .reduce((x, y) -> y).ifPresent(chosen::add);
+        }
         points.stream().filter(p -> p.crashed() && hasOutcome(p.report(), TreeRecoveryReport.Outcome.ROLLED_FORWARD))
             .findFirst().ifPresent(chosen::add);
         assertFalse(chosen.isEmpty(), "no crash point left anything for recovery to do: " + points);
@@ -190,8 +201,13 @@ final class TreeCrashTest
         return fail(scenario + ": recovery still crashing at step " + MAX_STEPS);
     }
 
+    /**
+     * The move onto a tmpfs below the root, crashed at every step, each run with its recovery in its
+     * own mount namespace (the tmpfs lives as long as it). On the lock-file store only (runtime): it
+     * runs the same plan as on the memory store and also has lock files on the mount (H7).
+     */
     @ParameterizedTest(name = "across file systems on the {0} store")
-    @ValueSource(strings = {"memory", "file"})
+    @ValueSource(strings = {"file"})
     void aCrashAtAnyStepOfAMoveAcrossFileSystemsEndsBeforeOrAfterIt(final String store) throws Exception
     {
         assumeTrue(unshareMountWorks(), "unshare --user --map-root-user --mount cannot mount a tmpfs here");
