@@ -74,7 +74,7 @@ class TreeOpsProcessTest
     }
 
     @Test
-    void theCrashHookHaltsAProcessBeforeTheStepAndAnotherProcessFinishesTheMove() throws Exception
+    void theCrashHookHaltsAProcessBeforeTheStepAndAfterACrashDuringRecoveryAnotherProcessFinishesTheMove() throws Exception
     {
         final Path root = Files.createDirectories(dir.resolve("root"));
         setup(root);
@@ -85,6 +85,14 @@ class TreeOpsProcessTest
             TreeOps.TEMP_PREFIX), crashed.output());
         assertTrue(Files.exists(root.resolve("t/s/f")) && Files.exists(root.resolve("s/f")),
             "halted between the two renames of the copy");
+        // a second process crashes during its recovery, before recovery step 2 (the removal of the trash)
+        final Run recovering = run(List.of(), List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=recover:2"),
+            root.toString(), dir.resolve("redo").toString(), "write", "/other", "x");
+        assertEquals(137, recovering.exit(), recovering.output());
+        assertTrue(recovering.output().contains("pathlock: crash hook recover:2: halting before remove /" +
+            TreeOps.TEMP_PREFIX), recovering.output());
+        assertTrue(!Files.exists(root.resolve("s")) && !Files.exists(root.resolve("other")),
+            "recovery step 1 (rename /s to the trash) was done, the write not begun");
         try (LockManager m = TreeOpsFixture.manager(root, dir.resolve("redo"), Store.FILE, new RedoLogConfig());
              TreeOps ops = TreeOps.of(m, root))
         {
