@@ -22,6 +22,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -139,7 +140,8 @@ class TreeOpsTest
             f.ops.createDirectories("/x/y/z");
             f.ops.createDirectories("/x/y/z");
             final TreeResult r = f.ops.createDirectories("/x");
-            assertEquals(Map.of(), r.tokens(), "nothing to create, nothing locked");
+            assertEquals(Set.of("/x"), r.tokens().keySet(), "nothing to create: POINT /x, ordered with its removal");
+            assertEquals(-1, r.taskId());
             assertEquals(Map.of("/x", "D", "/x/y", "D", "/x/y/z", "D"), f.all());
         }
     }
@@ -240,6 +242,7 @@ class TreeOpsTest
             .add("/b", LockType.SUBTREE).build(), locks(fs, TreeOp.move("/a/dir", "/b/dir")));
         assertEquals(LockRequest.subtree("/a/dir"), locks(fs, TreeOp.createDirectories("/a/dir/x/y")));
         assertEquals(LockRequest.subtree("/a/dir/sub"), locks(fs, TreeOp.createDirectories("/a/dir/sub/z")));
+        assertEquals(LockRequest.point("/a/dir/sub"), locks(fs, TreeOp.createDirectories("/a/dir/sub")));
         assertEquals(LockRequest.builder().add("/a/dir", LockType.SUBTREE).add("/a", LockType.POINT).build(),
             locks(fs, TreeOp.write("/a/new", bytes("1")), TreeOp.delete("/a/dir")),
             "the union, a path listed twice with the stronger type");
@@ -310,6 +313,32 @@ class TreeOpsTest
             assertFalse(Files.exists(f.file("/a/d")));
             now.write("/a/d", bytes("x"));
             assertEquals("x", f.read("/a/d"));
+        }
+    }
+
+    @Test
+    void aDirectoryThatVanishesBeforeTheLockIsGrantedIsPlannedAgain() throws Exception
+    {
+        // POINT /a/b's sidecar needs /a: the lock-file store under MissingDirectories.FAIL refuses it; TreeOps
+        // plans again and reports what the tree says (before: LockStoreException 'does not exist')
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, Store.FILE))
+        {
+            f.put("/a/b/x", "x");
+            final CompletableFuture<TreeResult> write;
+            try (LockHandle h = f.locks.lock(LockRequest.point("/a/b")))
+            {
+                write = CompletableFuture.supplyAsync(() -> call(() -> f.ops.write("/a/b/f", bytes("f"))));
+                while (f.locks.snapshot().waiters().isEmpty())
+                {
+                    assertFalse(write.isDone(), "the write waits for POINT /a/b");
+                    Thread.onSpinWait();
+                }
+                TreeFs.removeTree(f.file("/a"), p -> false);
+            }
+            final java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> write.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof NoSuchFileException, e.getCause().toString());
+            assertEquals(Map.of(), f.all());
         }
     }
 
