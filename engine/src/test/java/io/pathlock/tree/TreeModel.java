@@ -420,6 +420,17 @@ final class TreeModel
         return null;
     }
 
+    /** Null if a move may put something at {@code dst} (its parent is a directory, it is free), else why not. */
+    private Result checkTarget(final String dst)
+    {
+        final Result t = checkParents(dst);
+        if (t != null)
+        {
+            return t;
+        }
+        return entries.containsKey(dst) ? Result.fail(dst + " exists", ErrorKind.FILE_EXISTS) : null;
+    }
+
     /** The entries at or below a path (a copy). */
     private Map<String, String> subtree(final String path)
     {
@@ -477,7 +488,15 @@ final class TreeModel
         final Result r = checkSource(src);
         if (r != null)
         {
-            return r;
+            // The docs fix no order of the checks: a target that is also wrong is a right answer too.
+            final Result t = checkTarget(dst);
+            if (t == null)
+            {
+                return r;
+            }
+            final Set<ErrorKind> both = EnumSet.copyOf(r.errors());
+            both.addAll(t.errors());
+            return new Result(both, r.detail() + "; " + t.detail());
         }
         if (isAtOrBelow(src, dst))
         {
@@ -491,14 +510,10 @@ final class TreeModel
                 ? Result.fail(src + " onto itself", ErrorKind.FILE_EXISTS, ErrorKind.INTO_ITSELF)
                 : Result.fail(src + " is a file", ErrorKind.NOT_DIRECTORY, ErrorKind.INTO_ITSELF);
         }
-        final Result t = checkParents(dst);
+        final Result t = checkTarget(dst);
         if (t != null)
         {
             return t;
-        }
-        if (entries.containsKey(dst))
-        {
-            return Result.fail(dst + " exists", ErrorKind.FILE_EXISTS);
         }
         final Map<String, String> moved = subtree(src);
         entries.keySet().removeAll(moved.keySet());

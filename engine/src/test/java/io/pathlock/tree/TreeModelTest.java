@@ -88,6 +88,15 @@ class TreeModelTest
     }
 
     @Test
+    void aMoveWithAMissingSourceAndAnExistingTargetIsEitherErrorKind()
+    {
+        final TreeModel m = tree(Op.mkdirs("/c/b"), Op.write("/f", "1"));
+        assertFails(m, Op.move("/b", "/c/b"), ErrorKind.NO_SUCH_FILE, ErrorKind.FILE_EXISTS);
+        assertFails(m, Op.move("/b", "/f/x"), ErrorKind.NO_SUCH_FILE, ErrorKind.NOT_DIRECTORY);
+        assertFails(m, Op.move("/b", "/c/x"), ErrorKind.NO_SUCH_FILE);
+    }
+
+    @Test
     void moveCarriesTheSubtreeAndChecksSourceTargetAndItself()
     {
         final TreeModel m = tree(Op.mkdirs("/a/b"), Op.write("/a/b/f", "1"), Op.mkdirs("/c"), Op.write("/c/g", "2"));
