@@ -122,8 +122,8 @@ class TreeCommandsCrashTest
         fixture(root);
         final Map<String, String> before = snapshotWithoutLocks(root);
         final Map<String, String> after = after("move", before, logs.resolve("unused"));
-        final CliProcess p = CliProcess.start(logs, "busy-crash", List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=move:2"),
-            command("move", root, logs.resolve("unused")));
+        final CliProcess p = CliProcess.start(logs, "busy-crash",
+            List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=move:2"), command("move", root, logs.resolve("unused")));
         assertEquals(137, p.waitFor(Duration.ofSeconds(120)), p.errText());
         final List<String> dead = redoDirectories(root);
         assertEquals(1, dead.size(), dead.toString());
@@ -140,8 +140,11 @@ class TreeCommandsCrashTest
                 "/unrelated", "--from", unrelated.toString());
             assertEquals(RunCommand.EXIT_BUSY, timed.exit(), timed.err());
             assertEquals(dead, redoDirectories(root), "the dead command's directory must wait for a later command");
-            assertTrue(io.pathlock.redo.RedoLogReader.read(root.resolve(CliRedoDirectory.REDO_PARENT).resolve(dead.get(0)))
-                .quarantined().isEmpty(), "a busy lock must not quarantine the dead command's plan");
+            final Path deadDir = root.resolve(CliRedoDirectory.REDO_PARENT).resolve(dead.get(0));
+            assertTrue(io.pathlock.redo.RedoLogReader.read(deadDir).quarantined().isEmpty(),
+                "a busy lock must not quarantine the dead command's plan");
+            assertEquals(1, io.pathlock.redo.RedoLogReader.read(deadDir).pending().stream()
+                .filter(t -> t.type().equals(TreeOps.PLAN_TASK_TYPE)).count(), "the plan is still pending");
             assertFalse(Files.exists(root.resolve("unrelated")), "the command did not run before the recovery");
         }
         final FileCommandsTest.Outcome next = exec("write", "--root", root.toString(), "-n", "/unrelated", "--from",
