@@ -73,9 +73,10 @@ final class PlanExecution
                     before(s.toString());
                     runner.prepare(s, batch.get(s.op()));
                 }
-                runner.forcePrepared(plan.temporaries());
                 if (plan.needsCommit())
                 {
+                    // a committed plan is rolled forward after a crash: its temporaries must survive one
+                    runner.forcePrepared(plan.temporaries());
                     before("commit " + plan.label);
                     commit = ops.log().begin(TreeOps.COMMIT_TASK_TYPE,
                         ByteBuffer.allocate(Long.BYTES).putLong(ticket.taskId()).array());
@@ -121,12 +122,14 @@ final class PlanExecution
                             e.addSuppressed(u);
                         }
                     }
-                    if (undone)
+                    if (!undone)
                     {
-                        removeTemporaries(e);
-                        done(ticket, commit);
+                        // the redo task stays pending: recovery finishes the plan at the next start
+                        throw new IOException(plan.label + " failed (" + e.getMessage() + ") and could not be " +
+                            "undone; recovery finishes it at the next start of the redo log", e);
                     }
-                    // else: the redo task stays pending and recovery finishes the plan at the next start
+                    removeTemporaries(e);
+                    done(ticket, commit);
                     throw e;
                 }
             }
@@ -200,15 +203,24 @@ final class PlanExecution
         }
     }
 
-    private static void done(final RedoTicket ticket, final RedoTicket commit)
+    private void done(final RedoTicket ticket, final RedoTicket commit)
     {
-        if (ticket != null)
+        try
         {
-            ticket.done();
+            if (ticket != null)
+            {
+                ticket.done();
+            }
+            if (commit != null)
+            {
+                commit.done();
+            }
         }
-        if (commit != null)
+        catch (final RuntimeException e)
         {
-            commit.done();
+            // the plan is finished or undone; its record stays pending and its replay finds nothing to do
+            TreeOps.LOG.log(System.Logger.Level.WARNING, "pathlock: cannot mark " + plan.label + " done in the redo " +
+                "log; it is replayed (idempotently) at the next start", e);
         }
     }
 

@@ -319,6 +319,10 @@ final class Planner
                 final String name = tempName(role, target.name());
                 return new Placed(o.at0.child(name), dir.child(name));
             }
+            if (dir.isRoot())
+            {
+                throw new NoSuchFileException(fs.root().toString(), null, "the root is not a directory");
+            }
             dir = dir.parent();
         }
     }

@@ -8,6 +8,7 @@ import io.pathlock.redo.RedoLog;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -254,9 +255,10 @@ public final class TreeOps implements AutoCloseable
         awaitRecovery();
         final String id = idPrefix + "-" + Long.toString(IDS.incrementAndGet(), 36);
         final long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
+        MoveStrategy strategy = moveStrategy;
         while (true)
         {
-            final Plan before = Planner.plan(fs, moveStrategy, ops, id);
+            final Plan before = Planner.plan(fs, strategy, ops, id);
             if (before.locks.isEmpty())
             {
                 return new TreeResult(Map.of(), 0, -1);
@@ -266,15 +268,26 @@ public final class TreeOps implements AutoCloseable
             boolean released = false;
             try
             {
-                final Plan plan = Planner.plan(fs, moveStrategy, ops, id);
+                final Plan plan = Planner.plan(fs, strategy, ops, id);
                 if (plan.locks.isEmpty() || !plan.lockRequest().equals(request))
                 {
                     // what a path is changed before the locks were granted: ask again for the new locks
                     continue;
                 }
-                final TreeResult result = new PlanExecution(this, plan, ops, handle).run();
                 released = true;
-                return result;
+                return new PlanExecution(this, plan, ops, handle).run();
+            }
+            catch (final AtomicMoveNotSupportedException e)
+            {
+                // rename(2) said EXDEV although both ends have one st_dev (a bind mount): the plan was
+                // undone; do the moves by copy
+                if (strategy == MoveStrategy.COPY)
+                {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "pathlock: {0}: rename across mount points ({1}); moving by copy",
+                    ops, e.getMessage());
+                strategy = MoveStrategy.COPY;
             }
             finally
             {

@@ -56,7 +56,8 @@ final class TreeOpsFixture implements AutoCloseable
     static LockManager manager(final Path root, final Path redoDir, final Store store, final RedoLogConfig config)
         throws IOException
     {
-        final RedoLog log = RedoLog.open(config.directory(redoDir));
+        // small segments: a new redo directory is made for every crash of the recovery tests
+        final RedoLog log = RedoLog.open(config.directory(redoDir).segmentSize(256 * 1024));
         final LockManager.Builder b = LockManager.builder().startAgent(false).redoLog(log);
         if (store == Store.FILE)
         {

@@ -60,6 +60,31 @@ class TreeOpsTest
     }
 
     @ParameterizedTest
+    @EnumSource(TreeDurability.class)
+    void everyDurabilityPolicyDoesTheSameToTheTree(final TreeDurability durability) throws Exception
+    {
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, Store.MEMORY, b -> b.durability(durability)))
+        {
+            f.put("/a/f", "old");
+            f.put("/s/t/u", "u");
+            f.ops.write("/a/f", bytes("new"));
+            f.ops.write("/a/g", bytes("g"));
+            f.ops.move("/s", "/a/s");
+            f.ops.batch(TreeOp.move("/a/s/t", "/t2"), TreeOp.write("/t2/v", bytes("v")), TreeOp.delete("/a/g"));
+            TreeOps.builder(f.locks, f.root).durability(durability).moveStrategy(MoveStrategy.COPY).build()
+                .move("/t2", "/a/t3");
+            final Map<String, String> expected = new TreeMap<>();
+            expected.put("/a", "D");
+            expected.put("/a/f", "F:" + hash("new"));
+            expected.put("/a/s", "D");
+            expected.put("/a/t3", "D");
+            expected.put("/a/t3/u", "F:" + hash("u"));
+            expected.put("/a/t3/v", "F:" + hash("v"));
+            assertEquals(expected, f.all(), durability.name());
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(Store.class)
     void deleteRemovesAFileOrAWholeSubtree(final Store store) throws Exception
     {
@@ -286,6 +311,103 @@ class TreeOpsTest
             now.write("/a/d", bytes("x"));
             assertEquals("x", f.read("/a/d"));
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void aSourceWhoseKindChangedWhileWaitingIsLockedAgainForItsNewKind(final Store store) throws Exception
+    {
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store))
+        {
+            f.put("/x", "a file");
+            final CompletableFuture<TreeResult> delete;
+            try (LockHandle h = f.locks.lock(LockRequest.point("/")))
+            {
+                delete = CompletableFuture.supplyAsync(() -> call(() -> f.ops.delete("/x")));
+                // the delete planned for a file (POINT /) and waits behind h
+                while (f.locks.snapshot().waiters().isEmpty())
+                {
+                    assertFalse(delete.isDone(), "the delete waits for POINT /");
+                    Thread.onSpinWait();
+                }
+                Files.delete(f.file("/x"));
+                f.put("/x/y/z", "now a directory");
+            }
+            final TreeResult r = delete.get(30, TimeUnit.SECONDS);
+            assertTrue(r.tokens().containsKey("/x"), "deleted under SUBTREE /x, the lock of a directory: " + r);
+            assertEquals(Map.of(), f.all());
+        }
+    }
+
+    private record Probe(TreeOp op, boolean busy)
+    {
+    }
+
+    private static Probe busy(final TreeOp op)
+    {
+        return new Probe(op, true);
+    }
+
+    private static Probe free(final TreeOp op)
+    {
+        return new Probe(op, false);
+    }
+
+    /**
+     * Pauses {@code held} at step {@code step} and checks, with a TreeOps that never waits, which other
+     * operations conflict with it; then lets it finish.
+     */
+    private void conflicts(final Store store, final String name, final int step, final TreeOp held,
+        final Probe... probes) throws Exception
+    {
+        final CountDownLatch paused = new CountDownLatch(1);
+        final CountDownLatch resume = new CountDownLatch(1);
+        final Path sub = Files.createDirectories(dir.resolve(name + "-" + store));
+        try (TreeOpsFixture f = new TreeOpsFixture(sub, store, b -> b.stepListener(pauseAt(name, step, paused, resume))))
+        {
+            f.put("/a/d/x", "x");
+            f.put("/a/f", "f");
+            f.mkdirs("/b");
+            f.put("/c/g", "g");
+            final CompletableFuture<TreeResult> first = CompletableFuture.supplyAsync(() -> call(() ->
+                f.ops.batch(held)));
+            assertTrue(paused.await(30, TimeUnit.SECONDS), name);
+            final TreeOps now = f.impatient();
+            for (final Probe p : probes)
+            {
+                if (p.busy)
+                {
+                    assertThrows(LockBusyException.class, () -> now.batch(p.op), held + " vs " + p.op);
+                }
+                else
+                {
+                    now.batch(p.op);
+                }
+            }
+            resume.countDown();
+            first.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void whichOperationsConflictFollowsTheLockTable(final Store store) throws Exception
+    {
+        conflicts(store, "write", 2, TreeOp.write("/a/new", bytes("n")),
+            busy(TreeOp.write("/a/other", bytes("o"))), busy(TreeOp.delete("/a/f")), busy(TreeOp.delete("/a/d")),
+            busy(TreeOp.move("/c/g", "/a/g")), busy(TreeOp.createDirectories("/a/n")), busy(TreeOp.delete("/a")),
+            free(TreeOp.write("/a/d/y", bytes("y"))), free(TreeOp.write("/b/z", bytes("z"))),
+            free(TreeOp.move("/c/g", "/b/g")));
+        conflicts(store, "move", 1, TreeOp.move("/a/f", "/b/f"),
+            busy(TreeOp.write("/b/q", bytes("q"))), busy(TreeOp.write("/a/q", bytes("q"))), busy(TreeOp.delete("/b")),
+            free(TreeOp.write("/c/q", bytes("q"))), free(TreeOp.write("/a/d/q", bytes("q"))));
+        conflicts(store, "move", 2, TreeOp.move("/a/d", "/b/d"),
+            busy(TreeOp.write("/a/d/q", bytes("q"))), busy(TreeOp.write("/a/q", bytes("q"))),
+            busy(TreeOp.write("/b/q", bytes("q"))), busy(TreeOp.createDirectories("/b/x/y")),
+            free(TreeOp.write("/c/q", bytes("q"))), free(TreeOp.delete("/c/g")));
+        conflicts(store, "delete", 2, TreeOp.delete("/a/f"),
+            busy(TreeOp.write("/a/f", bytes("q"))), busy(TreeOp.move("/a/d", "/c/d")),
+            free(TreeOp.write("/a/d/q", bytes("q"))), free(TreeOp.move("/c/g", "/b/g")));
     }
 
     static StepListener pauseAt(final String op, final int step, final CountDownLatch paused, final CountDownLatch resume)
