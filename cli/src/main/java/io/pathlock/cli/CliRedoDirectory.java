@@ -323,7 +323,8 @@ final class CliRedoDirectory
             for (final Path p : s)
             {
                 final Matcher m = SCRATCH.matcher(p.getFileName().toString());
-                if (m.matches() && !ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false))
+                if (m.matches() &&
+                    !ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false))
                 {
                     stale.add(p);
                 }

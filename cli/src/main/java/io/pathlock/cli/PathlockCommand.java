@@ -29,8 +29,8 @@ public final class PathlockCommand implements Runnable
     public static final int EXIT_SOFTWARE = 70;
 
     /** The subcommands, in the order help lists them. */
-    private static final String[] NAMES = {"run", "mv", "rm", "write", "status", "break", "redo", "bench", "dev-zookeeper",
-        "help"};
+    private static final String[] NAMES = {"run", "mv", "rm", "write", "status", "break", "redo", "bench",
+        "dev-zookeeper", "help"};
 
     private static volatile boolean process;
 

@@ -180,7 +180,8 @@ abstract class TreeCommand implements Callable<Integer>
         final TreeDurability policy = durability();
         if (conflictExitCode < 0 || conflictExitCode > 255)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "-E: " + conflictExitCode + " is not 0 to 255");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "-E: " + conflictExitCode + " is not 0 to 255");
         }
         final boolean host = root.isHost();
         CliLoggerFinder.verbose(verbose);
@@ -191,7 +192,8 @@ abstract class TreeCommand implements Callable<Integer>
         }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
         {
-            err.println(label + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory") + " (--root)");
+            err.println(label + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory") +
+                " (--root)");
             return EXIT_REFUSED;
         }
         try

@@ -122,8 +122,8 @@ class TreeCommandsCrashTest
         fixture(root);
         final Map<String, String> before = snapshotWithoutLocks(root);
         final Map<String, String> after = after("move", before, logs.resolve("unused"));
-        final CliProcess p = CliProcess.start(logs, "busy-crash", List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=move:2"),
-            command("move", root, logs.resolve("unused")));
+        final CliProcess p = CliProcess.start(logs, "busy-crash",
+            List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=move:2"), command("move", root, logs.resolve("unused")));
         assertEquals(137, p.waitFor(Duration.ofSeconds(120)), p.errText());
         final List<String> dead = redoDirectories(root);
         assertEquals(1, dead.size(), dead.toString());
@@ -140,8 +140,11 @@ class TreeCommandsCrashTest
                 "/unrelated", "--from", unrelated.toString());
             assertEquals(RunCommand.EXIT_BUSY, timed.exit(), timed.err());
             assertEquals(dead, redoDirectories(root), "the dead command's directory must wait for a later command");
-            assertTrue(io.pathlock.redo.RedoLogReader.read(root.resolve(CliRedoDirectory.REDO_PARENT).resolve(dead.get(0)))
-                .quarantined().isEmpty(), "a busy lock must not quarantine the dead command's plan");
+            final Path deadDir = root.resolve(CliRedoDirectory.REDO_PARENT).resolve(dead.get(0));
+            assertTrue(io.pathlock.redo.RedoLogReader.read(deadDir).quarantined().isEmpty(),
+                "a busy lock must not quarantine the dead command's plan");
+            assertEquals(1, io.pathlock.redo.RedoLogReader.read(deadDir).pending().stream()
+                .filter(t -> t.type().equals(TreeOps.PLAN_TASK_TYPE)).count(), "the plan is still pending");
             assertFalse(Files.exists(root.resolve("unrelated")), "the command did not run before the recovery");
         }
         final FileCommandsTest.Outcome next = exec("write", "--root", root.toString(), "-n", "/unrelated", "--from",
@@ -154,6 +157,64 @@ class TreeCommandsCrashTest
         assertEquals(List.of(), redoDirectories(root));
         assertEquals(List.of(), Files.list(root.resolve(CliRedoDirectory.REDO_PARENT)).toList(), "scratch left");
         assertEquals(List.of(), temporaries(root));
+    }
+
+    /**
+     * The adopter itself crashes at every step of its recovery ({@code recover:N}) of a committed
+     * {@code mv --copy} (crashed before renaming its copy into place): the dead command's directory is
+     * still there for the next command (recovery ran on a copy, A5), which sweeps the crashed adopter's
+     * scratch copy and redo directory (A3) and finishes the move.
+     */
+    @Test
+    void anAdopterThatCrashesWhileRecoveringLeavesTheWorkToTheNextCommand() throws Exception
+    {
+        final Path unrelated = logs.resolve("unrelated");
+        Files.writeString(unrelated, "u");
+        for (int n = 1; ; n++)
+        {
+            if (n > 40)
+            {
+                fail("the adopter's recovery never completed");
+            }
+            final Path root = Files.createDirectories(base.resolve("adopter-" + n));
+            fixture(root);
+            final Map<String, String> after = after("moveCopy", snapshotWithoutLocks(root), unrelated);
+            final CliProcess mover = CliProcess.start(logs, "mover-" + n,
+                List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=moveCopy:4"), command("moveCopy", root, unrelated));
+            assertEquals(137, mover.waitFor(Duration.ofSeconds(120)), mover.errText());
+            final List<String> dead = redoDirectories(root);
+            assertEquals(1, dead.size(), dead.toString());
+            final CliProcess adopter = CliProcess.start(logs, "adopter-" + n,
+                List.of("-D" + TreeOps.CRASH_AT_PROP_NAME + "=recover:" + n), "write", "--root", root.toString(),
+                "/unrelated", "--from", unrelated.toString());
+            final int exit = adopter.waitFor(Duration.ofSeconds(120));
+            final Path parent = root.resolve(CliRedoDirectory.REDO_PARENT);
+            if (exit == 0)
+            {
+                assertTrue(n > 1, "the recover crash hook never fired");
+                assertTrue(adopter.errText().contains("recovered"), adopter.errText());
+            }
+            else
+            {
+                assertEquals(137, exit, adopter.errText());
+                assertTrue(Files.isDirectory(parent.resolve(dead.get(0))), "the dead command's directory is kept");
+                assertTrue(Files.list(parent).anyMatch(d -> d.getFileName().toString().startsWith(
+                    CliRedoDirectory.SCRATCH_PREFIX + adopter.process.pid() + "-")), "recovery ran on a copy");
+                final FileCommandsTest.Outcome next = exec("write", "--root", root.toString(), "/unrelated",
+                    "--from", unrelated.toString());
+                assertEquals(0, next.exit(), next.err());
+                assertTrue(next.err().contains("recovered"), next.err());
+            }
+            Files.delete(root.resolve("unrelated"));
+            assertEquals(after, snapshotWithoutLocks(root), "recover:" + n);
+            assertEquals(List.of(), Files.list(parent).toList(), "recover:" + n + ": left in " + parent);
+            assertEquals(List.of(), temporaries(root), "recover:" + n);
+            assertEquals(List.of(), lockFiles(root), "recover:" + n);
+            if (exit == 0)
+            {
+                break;
+            }
+        }
     }
 
     /** src/d/f1, src/d/sub/f2, dst/, w/target. */

@@ -221,10 +221,12 @@ class TreeCommandsTest
         fixture();
         final Map<String, String> before = snapshot(root);
         final Path missing = logs.resolve("missing");
-        final FileCommandsTest.Outcome o = exec("write", "--root", root.toString(), "/a/f", "--from", missing.toString());
+        final FileCommandsTest.Outcome o = exec("write", "--root", root.toString(), "/a/f", "--from",
+            missing.toString());
         assertEquals(TreeCommand.EXIT_REFUSED, o.exit(), o.err());
         assertTrue(o.err().contains(missing.toString()), o.err());
-        final FileCommandsTest.Outcome dir = exec("write", "--root", root.toString(), "/a/f", "--from", logs.toString());
+        final FileCommandsTest.Outcome dir = exec("write", "--root", root.toString(), "/a/f", "--from",
+            logs.toString());
         assertEquals(TreeCommand.EXIT_REFUSED, dir.exit(), dir.err());
         assertTrue(dir.err().contains("is a directory"), dir.err());
         assertEquals(before, snapshot(root));
@@ -296,8 +298,8 @@ class TreeCommandsTest
             "echo \"fits: $(cat \"$1/small/fits/small.txt\")\"\n";
         final Path out = logs.resolve("full.out");
         final Path err = logs.resolve("full.err");
-        final Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
-            root.toString(), java, System.getProperty("java.class.path"), payload.toString())
+        final Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script,
+            "sh", root.toString(), java, System.getProperty("java.class.path"), payload.toString())
             .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the child did not end");
         final String o = Files.readString(out);
@@ -310,8 +312,8 @@ class TreeCommandsTest
         assertTrue(o.contains("f: old\n"), o + e);
         assertTrue(o.contains("fits: fits\n"), o + e);
         assertTrue(e.contains("pathlock write: " + root.resolve("small")), e);
-        assertTrue(e.contains("pathlock mv: " + root.resolve("small")) || e.contains("pathlock mv: " + root.resolve("big")),
-            e);
+        assertTrue(e.contains("pathlock mv: " + root.resolve("small")) ||
+            e.contains("pathlock mv: " + root.resolve("big")), e);
         assertEquals(2, e.split("No space left on device", -1).length - 1, e);
         assertEquals(big, snapshot(root.resolve("big")), "the source of the refused move is intact");
         assertFalse(Files.exists(root.resolve("fits")), "the move that fitted removed its source");
