@@ -27,6 +27,7 @@ import static io.pathlock.cli.FileCommandsTest.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code pathlock mv|rm|write} on real trees: each command's effect, each exit code, bad input that
@@ -258,6 +259,81 @@ class TreeCommandsTest
         assertEquals(TreeCommand.EXIT_IO, redo.exit(), redo.err());
         assertTrue(redo.err().contains("redo directory"), redo.err());
         assertEquals(before, snapshot(root));
+    }
+
+    /**
+     * A full disk half-way (a 64 KiB tmpfs mounted below the root in the child's own mount namespace,
+     * {@code unshare -Urm}): {@code write} and a cross-file-system {@code mv} (copy + remove) are
+     * refused with 1, naming the path and the reason, and leave both file systems as before; a move
+     * that fits crosses the mount.
+     */
+    @Test
+    void aFullDiskHalfWayIsRefusedWith1AndLeavesBothFileSystemsAsBefore() throws Exception
+    {
+        assumeTrue(unshareMountWorks(), "unshare -Urm cannot mount a tmpfs here");
+        Files.createDirectories(root.resolve("small"));
+        Files.createDirectories(root.resolve("big"));
+        Files.createDirectories(root.resolve("fits"));
+        final byte[] chunk = new byte[30_000];
+        new java.util.Random(3).nextBytes(chunk);
+        for (int i = 0; i < 4; i++)
+        {
+            Files.write(root.resolve("big/part" + i), chunk);
+        }
+        Files.writeString(root.resolve("fits/small.txt"), "fits");
+        final Path payload = logs.resolve("payload");
+        Files.write(payload, new byte[1 << 20]);
+        final Map<String, String> big = snapshot(root.resolve("big"));
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String pathlock = "\"$2\" -XX:TieredStopAtLevel=1 -cp \"$3\" " + PathlockCommand.class.getName();
+        final String script = "mount -t tmpfs -o size=64k tmpfs \"$1/small\" || exit 99\n" +
+            "echo old > \"$1/small/f\"\n" +
+            pathlock + " write --root \"$1\" /small/f --from \"$4\"; echo \"write=$?\"\n" +
+            pathlock + " mv --root \"$1\" /big /small/big; echo \"mv=$?\"\n" +
+            pathlock + " mv --root \"$1\" /fits /small/fits; echo \"fits=$?\"\n" +
+            "echo \"small: $(ls -A \"$1/small\" | tr '\\n' ' ')\"\n" +
+            "echo \"f: $(cat \"$1/small/f\")\"\n" +
+            "echo \"fits: $(cat \"$1/small/fits/small.txt\")\"\n";
+        final Path out = logs.resolve("full.out");
+        final Path err = logs.resolve("full.err");
+        final Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
+            root.toString(), java, System.getProperty("java.class.path"), payload.toString())
+            .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the child did not end");
+        final String o = Files.readString(out);
+        final String e = Files.readString(err);
+        assertEquals(0, p.exitValue(), o + e);
+        assertTrue(o.contains("write=1\n"), o + e);
+        assertTrue(o.contains("mv=1\n"), o + e);
+        assertTrue(o.contains("fits=0\n"), o + e);
+        assertTrue(o.contains("small: f fits \n"), "temporaries or lock files left on the tmpfs: " + o + e);
+        assertTrue(o.contains("f: old\n"), o + e);
+        assertTrue(o.contains("fits: fits\n"), o + e);
+        assertTrue(e.contains("pathlock write: " + root.resolve("small")), e);
+        assertTrue(e.contains("pathlock mv: " + root.resolve("small")) || e.contains("pathlock mv: " + root.resolve("big")),
+            e);
+        assertEquals(2, e.split("No space left on device", -1).length - 1, e);
+        assertEquals(big, snapshot(root.resolve("big")), "the source of the refused move is intact");
+        assertFalse(Files.exists(root.resolve("fits")), "the move that fitted removed its source");
+        assertEquals(List.of(), temporaries(root));
+        assertEquals(List.of(), lockFiles(root));
+        assertEquals(List.of(), redoDirectories(root));
+    }
+
+    private static boolean unshareMountWorks() throws Exception
+    {
+        try
+        {
+            final Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                "d=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs \"$d\" && umount \"$d\" && rmdir \"$d\"")
+                .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        }
+        catch (final IOException e)
+        {
+            return false;
+        }
     }
 
     // ---- usage: exit 64, nothing changed ---------------------------------------------------------

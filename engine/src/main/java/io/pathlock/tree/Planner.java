@@ -276,6 +276,11 @@ final class Planner
                 apply.add(new Step(StepKind.MKDIR, m, null, null, -1));
             }
         }
+        else
+        {
+            // nothing to create, but the answer depends on p existing: ordered with what removes it
+            locks.add(new Lock(p, LockType.POINT));
+        }
         return "mkdirs";
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code copy}: {@code move /tree -> /out/tree} with {@link MoveStrategy#COPY} (run without the
  *   capabilities that bypass file permissions, so an unreadable directory stops the copy half-way).</li>
  *   <li>{@code delete}: {@code delete /tree} in the same setting.</li>
+ *   <li>{@code readonly}: in the same setting, writes, moves, a delete, a createDirectories and a batch
+ *   (whose last operation fails) that need to change the read-only directory {@code /ro}.</li>
  *   <li>{@code full}: in a mount namespace where {@code ROOT/mnt} is a 256 KiB tmpfs: builds the fixture,
  *   then writes 400 KiB to {@code /mnt/big}, moves {@code /tree} (400 KiB) to {@code /mnt/tree}, and
  *   writes a small {@code /mnt/small}; prints a snapshot of the tree before and after each
@@ -55,6 +57,19 @@ public final class TreeBadInputChild
                     break;
                 case "delete":
                     result("delete", () -> s.ops.delete("/tree"));
+                    break;
+                case "readonly":
+                    final byte[] data = TreeCrashScenario.bytes(500, 40);
+                    result("write-new", () -> s.ops.write("/ro/new", data));
+                    result("write-over", () -> s.ops.write("/ro/a", data));
+                    result("move-in", () -> s.ops.move("/in/a", "/ro/a2"));
+                    result("move-out", () -> s.ops.move("/ro/a", "/out/a"));
+                    result("move-dir-in", () -> s.ops.move("/tree", "/ro/tree"));
+                    result("delete", () -> s.ops.delete("/ro/a"));
+                    result("mkdirs", () -> s.ops.createDirectories("/ro/x/y"));
+                    result("batch", () -> s.ops.batch(TreeOp.write("/in/n", data), TreeOp.delete("/in/b"),
+                        TreeOp.createDirectories("/out/new/deep"), TreeOp.move("/tree", "/out/new/deep/tree"),
+                        TreeOp.move("/in/a", "/ro/a3")));
                     break;
                 case "full":
                     result("write", () -> s.ops.write("/mnt/big", TreeCrashScenario.bytes(400 * 1024, 24)));

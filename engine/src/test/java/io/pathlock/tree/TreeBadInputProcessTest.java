@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +75,82 @@ final class TreeBadInputProcessTest
         assertTrue(after.sameTree(before), "the tree changed:\n" + after.diff(before));
         after.assertClean();
         assertNothingToRecover(store, root, before);
+    }
+
+    /**
+     * Operations that must change a read-only directory ({@code /ro}, r-x) fail with
+     * AccessDeniedException naming it and change nothing, also a batch whose earlier operations were
+     * applied before its last one failed (they are undone: no data lost, no directory left behind).
+     * On the lock-file store the lock on {@code /ro} itself may be refused first (its lock file cannot
+     * be written there): a LockStoreException naming the directory, also changing nothing.
+     */
+    @ParameterizedTest(name = "{0} store")
+    @ValueSource(strings = {"memory", "file"})
+    void whatMustChangeAReadOnlyDirectoryFailsAndChangesNothing(final String store) throws Exception
+    {
+        final Path root = dir.resolve("root");
+        Files.createDirectories(root);
+        TreeCrashScenario.setup(root);
+        Files.createDirectories(root.resolve("ro"));
+        Files.write(root.resolve("ro/a"), TreeCrashScenario.bytes(300, 41));
+        Files.setPosixFilePermissions(root.resolve("ro"), PosixFilePermissions.fromString("r-xr-xr-x"));
+        final Path probe = Files.createDirectory(dir.resolve("probe"));
+        Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("---------"));
+        assumeTrue(withoutDacWorks(probe), "setpriv cannot drop the capabilities that bypass permissions here");
+        final TreeSnapshot before = TreeSnapshot.of(root);
+        final TreeCrashChild.Result r = TreeCrashChild.exec(TreeCrashChild.command(withoutDac(), List.of(),
+            TreeBadInputChild.class, "readonly", store, root.toString(), root.resolve(REDO).toString()));
+        assertEquals(0, r.exitCode(), r.output());
+        final TreeSnapshot after = TreeSnapshot.of(root);
+        final String ctx = r.output() + "\ntree now:\n" + after.format();
+        for (final String label : List.of("write-new", "write-over", "move-in", "move-out", "move-dir-in", "delete",
+            "mkdirs", "batch"))
+        {
+            final String result = line(r.output(), "RESULT " + label + " ");
+            final boolean denied = result.contains(" thrown java.nio.file.AccessDeniedException|");
+            final boolean lockRefused = store.equals("file")
+                && result.contains(" thrown io.pathlock.core.LockStoreException|");
+            assertTrue(denied || lockRefused, label + ": AccessDeniedException expected: " + result + "\n" + ctx);
+            assertTrue(result.contains("/ro"), label + ": names the read-only directory: " + result);
+        }
+        assertTrue(after.sameTree(before), "the tree changed:\n" + after.diff(before) + "\n" + r.output());
+        after.assertClean();
+        assertNothingToRecover(store, root, before);
+    }
+
+    /**
+     * Not bad input: read-only directories (r-x) in a tree moved by copy. The copy must be able to fill
+     * them (a copy that gives a directory its mode before its entries cannot, without the
+     * capabilities that bypass permissions) and the copied directories keep their mode.
+     */
+    @ParameterizedTest(name = "{0} store")
+    @ValueSource(strings = {"memory", "file"})
+    void readOnlyDirectoriesAreCopiedWithTheirMode(final String store) throws Exception
+    {
+        final Path root = dir.resolve("root");
+        Files.createDirectories(root);
+        TreeCrashScenario.setup(root);
+        final Path probe = Files.createDirectory(dir.resolve("probe"));
+        Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("---------"));
+        assumeTrue(withoutDacWorks(probe), "setpriv cannot drop the capabilities that bypass permissions here");
+        final Set<PosixFilePermission> readOnly = PosixFilePermissions.fromString("r-xr-xr-x");
+        Files.setPosixFilePermissions(root.resolve("tree/d1/d2"), readOnly);
+        Files.setPosixFilePermissions(root.resolve("tree/d1"), readOnly);
+        final TreeSnapshot before = TreeSnapshot.of(root);
+        final TreeCrashChild.Result r = TreeCrashChild.exec(TreeCrashChild.command(withoutDac(), List.of(),
+            TreeBadInputChild.class, "copy", store, root.toString(), root.resolve(REDO).toString()));
+        assertEquals(0, r.exitCode(), r.output());
+        final TreeSnapshot after = TreeSnapshot.of(root);
+        assertEquals("RESULT copy ok", line(r.output(), "RESULT copy "), r.output() + "\ntree now:\n" + after.format());
+        after.assertClean();
+        final List<String> expected = before.entries().keySet().stream()
+            .map(k -> k.equals("tree") || k.startsWith("tree/") ? "out/" + k : k).sorted().toList();
+        assertEquals(expected, List.copyOf(after.entries().keySet()), after.diff(before));
+        assertEquals(before.entries().get("tree/d1/d2/two").sha256(),
+            after.entries().get("out/tree/d1/d2/two").sha256());
+        assertEquals(readOnly, Files.getPosixFilePermissions(root.resolve("out/tree/d1")), "the copy keeps the mode");
+        assertEquals(readOnly, Files.getPosixFilePermissions(root.resolve("out/tree/d1/d2")),
+            "the copy keeps the mode");
     }
 
     @ParameterizedTest(name = "{0} store")

@@ -59,7 +59,7 @@ public final class TreeCrashChild
         {
             if (Boolean.parseBoolean(args[5]))
             {
-                TreeCrashScenario.setup(root);
+                scenario.fixture(root);
                 System.out.print("BEFORE\n" + TreeSnapshot.of(root).format());
                 System.out.flush();
             }

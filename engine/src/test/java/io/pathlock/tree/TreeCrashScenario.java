@@ -76,6 +76,35 @@ enum TreeCrashScenario
             ops.move("/tree", "/out/tree");
         }
     },
+    /**
+     * A flat directory of {@value #BIG_FILES} files copied and removed ({@link MoveStrategy#COPY}): long
+     * enough to be killed in the middle of its copy step (not in the crash loop).
+     */
+    MOVE_COPY_BIG("moveCopy", MoveStrategy.COPY, false, List.of("out/big"))
+    {
+        @Override
+        void run(final TreeOps ops) throws IOException, InterruptedException
+        {
+            ops.move("/big", "/out/big");
+        }
+
+        @Override
+        void fixture(final Path root) throws IOException
+        {
+            setup(root);
+            Files.createDirectories(root.resolve("big"));
+            for (int i = 0; i < BIG_FILES; i++)
+            {
+                Files.write(root.resolve("big/f" + i), bytes(1024, 100 + i));
+            }
+        }
+
+        @Override
+        boolean inCrashLoop()
+        {
+            return false;
+        }
+    },
     /** A directory tree moved onto a tmpfs mounted at {@code /mnt} (copy + remove across file systems). */
     MOVE_CROSS_FS("moveCopy", MoveStrategy.AUTO, true, List.of("mnt/tree"))
     {
@@ -147,6 +176,26 @@ enum TreeCrashScenario
      * @throws InterruptedException if interrupted.
      */
     abstract void run(TreeOps ops) throws IOException, InterruptedException;
+
+    /** Files in the directory of {@link #MOVE_COPY_BIG}. */
+    static final int BIG_FILES = 600;
+
+    /**
+     * Builds the tree before the operation (by default {@link #setup(Path)}).
+     *
+     * @param root the root.
+     * @throws IOException if the tree cannot be written.
+     */
+    void fixture(final Path root) throws IOException
+    {
+        setup(root);
+    }
+
+    /** @return whether the crash loop of {@link TreeCrashTest} runs this scenario. */
+    boolean inCrashLoop()
+    {
+        return true;
+    }
 
     /** @return whether the operation is expected to fail (and change nothing). */
     boolean fails()

@@ -138,7 +138,8 @@ class TreeModelTest
     @Test
     void operationsEncodeToOneLineAndBack()
     {
-        final Op b = Op.batch(List.of(Op.write("/a/b", "w1-7"), Op.delete("/c"), Op.move("/a", "/b/a"), Op.mkdirs("/x/y")));
+        final Op b = Op.batch(List.of(Op.write("/a/b", "w1-7"), Op.delete("/c"), Op.move("/a", "/b/a"),
+            Op.mkdirs("/x/y")));
         assertEquals(b, Op.decode(b.encode()));
         assertFalse(b.encode().contains("\t") || b.encode().contains("\n"));
         assertEquals(4, b.toTreeOps().size());

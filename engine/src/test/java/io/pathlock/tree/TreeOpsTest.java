@@ -22,6 +22,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -139,7 +140,8 @@ class TreeOpsTest
             f.ops.createDirectories("/x/y/z");
             f.ops.createDirectories("/x/y/z");
             final TreeResult r = f.ops.createDirectories("/x");
-            assertEquals(Map.of(), r.tokens(), "nothing to create, nothing locked");
+            assertEquals(Set.of("/x"), r.tokens().keySet(), "nothing to create: POINT /x, ordered with its removal");
+            assertEquals(-1, r.taskId());
             assertEquals(Map.of("/x", "D", "/x/y", "D", "/x/y/z", "D"), f.all());
         }
     }
@@ -240,6 +242,7 @@ class TreeOpsTest
             .add("/b", LockType.SUBTREE).build(), locks(fs, TreeOp.move("/a/dir", "/b/dir")));
         assertEquals(LockRequest.subtree("/a/dir"), locks(fs, TreeOp.createDirectories("/a/dir/x/y")));
         assertEquals(LockRequest.subtree("/a/dir/sub"), locks(fs, TreeOp.createDirectories("/a/dir/sub/z")));
+        assertEquals(LockRequest.point("/a/dir/sub"), locks(fs, TreeOp.createDirectories("/a/dir/sub")));
         assertEquals(LockRequest.builder().add("/a/dir", LockType.SUBTREE).add("/a", LockType.POINT).build(),
             locks(fs, TreeOp.write("/a/new", bytes("1")), TreeOp.delete("/a/dir")),
             "the union, a path listed twice with the stronger type");
@@ -313,6 +316,32 @@ class TreeOpsTest
         }
     }
 
+    @Test
+    void aDirectoryThatVanishesBeforeTheLockIsGrantedIsPlannedAgain() throws Exception
+    {
+        // POINT /a/b's sidecar needs /a: the lock-file store under MissingDirectories.FAIL refuses it; TreeOps
+        // plans again and reports what the tree says (before: LockStoreException 'does not exist')
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, Store.FILE))
+        {
+            f.put("/a/b/x", "x");
+            final CompletableFuture<TreeResult> write;
+            try (LockHandle h = f.locks.lock(LockRequest.point("/a/b")))
+            {
+                write = CompletableFuture.supplyAsync(() -> call(() -> f.ops.write("/a/b/f", bytes("f"))));
+                while (f.locks.snapshot().waiters().isEmpty())
+                {
+                    assertFalse(write.isDone(), "the write waits for POINT /a/b");
+                    Thread.onSpinWait();
+                }
+                TreeFs.removeTree(f.file("/a"), p -> false);
+            }
+            final java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> write.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof NoSuchFileException, e.getCause().toString());
+            assertEquals(Map.of(), f.all());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Store.class)
     void aSourceWhoseKindChangedWhileWaitingIsLockedAgainForItsNewKind(final Store store) throws Exception
@@ -337,6 +366,77 @@ class TreeOpsTest
             assertTrue(r.tokens().containsKey("/x"), "deleted under SUBTREE /x, the lock of a directory: " + r);
             assertEquals(Map.of(), f.all());
         }
+    }
+
+    private record Probe(TreeOp op, boolean busy)
+    {
+    }
+
+    private static Probe busy(final TreeOp op)
+    {
+        return new Probe(op, true);
+    }
+
+    private static Probe free(final TreeOp op)
+    {
+        return new Probe(op, false);
+    }
+
+    /**
+     * Pauses {@code held} at step {@code step} and checks, with a TreeOps that never waits, which other
+     * operations conflict with it; then lets it finish.
+     */
+    private void conflicts(final Store store, final String name, final int step, final TreeOp held,
+        final Probe... probes) throws Exception
+    {
+        final CountDownLatch paused = new CountDownLatch(1);
+        final CountDownLatch resume = new CountDownLatch(1);
+        final Path sub = Files.createDirectories(dir.resolve(name + "-" + store));
+        try (TreeOpsFixture f = new TreeOpsFixture(sub, store, b -> b.stepListener(pauseAt(name, step, paused, resume))))
+        {
+            f.put("/a/d/x", "x");
+            f.put("/a/f", "f");
+            f.mkdirs("/b");
+            f.put("/c/g", "g");
+            final CompletableFuture<TreeResult> first = CompletableFuture.supplyAsync(() -> call(() ->
+                f.ops.batch(held)));
+            assertTrue(paused.await(30, TimeUnit.SECONDS), name);
+            final TreeOps now = f.impatient();
+            for (final Probe p : probes)
+            {
+                if (p.busy)
+                {
+                    assertThrows(LockBusyException.class, () -> now.batch(p.op), held + " vs " + p.op);
+                }
+                else
+                {
+                    now.batch(p.op);
+                }
+            }
+            resume.countDown();
+            first.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void whichOperationsConflictFollowsTheLockTable(final Store store) throws Exception
+    {
+        conflicts(store, "write", 2, TreeOp.write("/a/new", bytes("n")),
+            busy(TreeOp.write("/a/other", bytes("o"))), busy(TreeOp.delete("/a/f")), busy(TreeOp.delete("/a/d")),
+            busy(TreeOp.move("/c/g", "/a/g")), busy(TreeOp.createDirectories("/a/n")), busy(TreeOp.delete("/a")),
+            free(TreeOp.write("/a/d/y", bytes("y"))), free(TreeOp.write("/b/z", bytes("z"))),
+            free(TreeOp.move("/c/g", "/b/g")));
+        conflicts(store, "move", 1, TreeOp.move("/a/f", "/b/f"),
+            busy(TreeOp.write("/b/q", bytes("q"))), busy(TreeOp.write("/a/q", bytes("q"))), busy(TreeOp.delete("/b")),
+            free(TreeOp.write("/c/q", bytes("q"))), free(TreeOp.write("/a/d/q", bytes("q"))));
+        conflicts(store, "move", 2, TreeOp.move("/a/d", "/b/d"),
+            busy(TreeOp.write("/a/d/q", bytes("q"))), busy(TreeOp.write("/a/q", bytes("q"))),
+            busy(TreeOp.write("/b/q", bytes("q"))), busy(TreeOp.createDirectories("/b/x/y")),
+            free(TreeOp.write("/c/q", bytes("q"))), free(TreeOp.delete("/c/g")));
+        conflicts(store, "delete", 2, TreeOp.delete("/a/f"),
+            busy(TreeOp.write("/a/f", bytes("q"))), busy(TreeOp.move("/a/d", "/c/d")),
+            free(TreeOp.write("/a/d/q", bytes("q"))), free(TreeOp.move("/c/g", "/b/g")));
     }
 
     static StepListener pauseAt(final String op, final int step, final CountDownLatch paused, final CountDownLatch resume)

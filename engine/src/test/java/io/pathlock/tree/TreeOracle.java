@@ -88,7 +88,8 @@ final class TreeOracle
         String encode()
         {
             return String.join("\t", worker, Integer.toString(seq), ok ? "1" : "0", Integer.toString(tokens),
-                Long.toString(token), error, Base64.getEncoder().encodeToString(message.getBytes(StandardCharsets.UTF_8)),
+                Long.toString(token), error,
+                Base64.getEncoder().encodeToString(message.getBytes(StandardCharsets.UTF_8)),
                 Long.toString(start), Long.toString(end), op.encode());
         }
 
@@ -126,7 +127,7 @@ final class TreeOracle
         return sb.toString();
     }
 
-    private static Op randomSimpleOp(final Random r, final String tag)
+    private static Op randomSimpleOp(final Random r, final String tag, final List<String> existing)
     {
         final int x = r.nextInt(82);
         if (x < 30)
@@ -135,24 +136,51 @@ final class TreeOracle
         }
         if (x < 42)
         {
-            return Op.delete(randomPath(r));
+            return Op.delete(source(r, existing));
         }
         if (x < 62)
         {
-            return Op.move(randomPath(r), randomPath(r));
+            return Op.move(source(r, existing), target(r, existing));
         }
         return Op.mkdirs(randomPath(r));
     }
 
+    /** Two times in three an entry that existed a moment ago (if any), else any path. */
+    private static String source(final Random r, final List<String> existing)
+    {
+        return existing.isEmpty() || r.nextInt(3) == 0 ? randomPath(r) : existing.get(r.nextInt(existing.size()));
+    }
+
+    /** Every other time a new name in a directory that existed a moment ago (or the root), else any path. */
+    private static String target(final Random r, final List<String> existing)
+    {
+        if (r.nextBoolean())
+        {
+            return randomPath(r);
+        }
+        final List<String> parents = new ArrayList<>();
+        parents.add("");
+        for (final String e : existing)
+        {
+            if (e.chars().filter(c -> c == '/').count() < 3)
+            {
+                parents.add(e);
+            }
+        }
+        return parents.get(r.nextInt(parents.size())) + "/" + NAMES[r.nextInt(NAMES.length)];
+    }
+
     /**
      * A random operation: write 30 %, delete 12 %, move 20 %, createDirectories 20 %, batch of 2 or 3
-     * of those 18 %.
+     * of those 18 %. Deletes and moves mostly name an entry of {@code existing} (the tree a moment ago,
+     * so that they often succeed), moves mostly into one of its directories.
      *
-     * @param r   the randomness.
-     * @param tag a unique text: the content of a write (a batch's writes get {@code tag.i}).
+     * @param r        the randomness.
+     * @param tag      a unique text: the content of a write (a batch's writes get {@code tag.i}).
+     * @param existing lock paths that existed a moment ago (may be empty).
      * @return the operation.
      */
-    static Op randomOp(final Random r, final String tag)
+    static Op randomOp(final Random r, final String tag, final List<String> existing)
     {
         if (r.nextInt(100) < 18)
         {
@@ -160,11 +188,49 @@ final class TreeOracle
             final List<Op> ops = new ArrayList<>();
             for (int i = 0; i < n; i++)
             {
-                ops.add(randomSimpleOp(r, tag + "." + i));
+                ops.add(randomSimpleOp(r, tag + "." + i, existing));
             }
             return Op.batch(ops);
         }
-        return randomSimpleOp(r, tag);
+        return randomSimpleOp(r, tag, existing);
+    }
+
+    /**
+     * The lock paths under the root now, without names starting with a dot (the stores' and the
+     * operations' own); entries that vanish while it looks are skipped.
+     *
+     * @param root the root.
+     * @return the paths, in no particular order.
+     */
+    static List<String> existing(final Path root)
+    {
+        final List<String> out = new ArrayList<>();
+        list(root, "", out);
+        return out;
+    }
+
+    private static void list(final Path dir, final String prefix, final List<String> out)
+    {
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir))
+        {
+            for (final Path p : ds)
+            {
+                final String name = p.getFileName().toString();
+                if (name.startsWith("."))
+                {
+                    continue;
+                }
+                out.add(prefix + "/" + name);
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                {
+                    list(p, prefix + "/" + name, out);
+                }
+            }
+        }
+        catch (final IOException | java.nio.file.DirectoryIteratorException gone)
+        {
+            // Changed while listing: the list is only a hint for the generator.
+        }
     }
 
     /**
@@ -281,23 +347,26 @@ final class TreeOracle
     }
 
     /**
-     * The operations of one worker: {@code count} random operations from {@code seed}.
+     * The operations of one worker: {@code count} random operations from {@code seed}, each chosen
+     * with a look at the tree ({@link #existing}), so the operations, not only their interleaving, vary
+     * from run to run.
      *
      * @param ops    the tree operations.
+     * @param root   the root (looked at to choose sources).
      * @param worker the worker's name (also the prefix of its contents).
      * @param seed   the worker's seed.
      * @param count  how many.
      * @return the records, in order.
      * @throws InterruptedException if interrupted.
      */
-    static List<Rec> runWorker(final Executor ops, final String worker, final long seed, final int count)
-        throws InterruptedException
+    static List<Rec> runWorker(final Executor ops, final Path root, final String worker, final long seed,
+        final int count) throws InterruptedException
     {
         final Random r = new Random(seed);
         final List<Rec> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++)
         {
-            out.add(run(ops, worker, i, randomOp(r, worker + "-" + i)));
+            out.add(run(ops, worker, i, randomOp(r, worker + "-" + i, existing(root))));
         }
         return out;
     }
@@ -448,7 +517,7 @@ final class TreeOracle
      * The check for a store whose tokens are ordered only between conflicting grants (the memory
      * store's lock-table tokens): two grants may share a token, and a time window does not bound a
      * place, so only the successes with locks are replayed and compared; the other records are not
-     * checked.
+     * checked (they are counted).
      *
      * @param initial the tree before the run.
      * @param recs    every record of the run.
@@ -458,15 +527,13 @@ final class TreeOracle
     static Verdict checkSuccesses(final TreeModel initial, final List<Rec> recs, final Map<String, String> real)
     {
         final List<Rec> order = new ArrayList<>();
+        final List<Rec> unplaced = new ArrayList<>();
         for (final Rec r : recs)
         {
-            if (r.ok() && r.tokens() > 0)
-            {
-                order.add(r);
-            }
+            (r.ok() && r.tokens() > 0 ? order : unplaced).add(r);
         }
         order.sort(Comparator.comparingLong(Rec::token));
-        return check(initial, order, List.of(), real, false);
+        return check(initial, order, unplaced, real, false);
     }
 
     private static Verdict check(final TreeModel initial, final List<Rec> order, final List<Rec> unplaced,
@@ -503,21 +570,16 @@ final class TreeOracle
         {
             failures += r.ok() ? 0 : 1;
             refused += refusedBatch(r) ? 1 : 0;
-            final String why = checkUnplaced(r, order, unplaced, states);
+            final String why = globalTokens ? checkUnplaced(r, order, unplaced, states) : null;
             if (why != null)
             {
                 problems.add(why);
             }
         }
-        final String summary = recs(order.size() + unplaced.size()) + ": " + n + " successes with locks, "
+        final String summary = (order.size() + unplaced.size()) + " operations: " + n + " successes with locks, "
             + (unplaced.size() - failures) + " without, " + failures + " failures (" + refused
             + " batches refused as not recoverable); final tree " + real.size() + " entries";
         return new Verdict(problems, order, replayed, summary);
-    }
-
-    private static String recs(final int n)
-    {
-        return n + " operations";
     }
 
     /**
@@ -605,7 +667,8 @@ final class TreeOracle
             }
             if (seen.length() < 400)
             {
-                seen.append(" @").append(k).append(res.ok() ? (m.equals(states[k]) ? " ok" : " ok-changes") : " " + res.errors());
+                seen.append(" @").append(k)
+                    .append(res.ok() ? (m.equals(states[k]) ? " ok" : " ok-changes") : " " + res.errors());
             }
         }
         final StringBuilder near = new StringBuilder();

@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Arguments: {@code store root name threads count seed out redo}; store is {@code file} (lock-file store,
  * {@link MissingDirectories#FAIL}), {@code file-create} (the same with
- * {@link MissingDirectories#CREATE}, the store's default) or {@code host} (host-table store, interop {@code none}); redo is
+ * {@link MissingDirectories#CREATE}, the store's default) or {@code host} (host-table store, interop
+ * {@code none}); redo is
  * the process's own redo directory.
  */
 public final class TreeOracleChild
@@ -84,7 +85,7 @@ public final class TreeOracleChild
                     try
                     {
                         start.await();
-                        mine.addAll(TreeOracle.runWorker(TreeOracle.of(ops), worker, workerSeed, count));
+                        mine.addAll(TreeOracle.runWorker(TreeOracle.of(ops), root, worker, workerSeed, count));
                     }
                     catch (final Throwable e)
                     {

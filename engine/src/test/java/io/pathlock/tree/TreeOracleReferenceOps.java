@@ -64,7 +64,8 @@ final class TreeOracleReferenceOps implements TreeOracle.Executor
      * @param locking    the lock table.
      * @param afterGrant called with the operation once its locks are granted, before it changes the tree.
      */
-    TreeOracleReferenceOps(final LockManager locks, final Path root, final Locking locking, final Consumer<Op> afterGrant)
+    TreeOracleReferenceOps(final LockManager locks, final Path root, final Locking locking,
+        final Consumer<Op> afterGrant)
     {
         this.locks = locks;
         this.root = root;
@@ -118,7 +119,7 @@ final class TreeOracleReferenceOps implements TreeOracle.Executor
         }
     }
 
-    /** The locks an operation takes on the tree {@code m} (a batch: each operation on the tree the earlier ones left). */
+    /** The locks an operation takes on the tree {@code m} (a batch: each on the tree the earlier ones left). */
     private Map<String, LockType> lockSet(final Op op, final TreeModel m)
     {
         final Map<String, LockType> out = new TreeMap<>();
@@ -202,7 +203,8 @@ final class TreeOracleReferenceOps implements TreeOracle.Executor
 
     private static void add(final Map<String, LockType> out, final String path, final LockType type)
     {
-        out.merge(path, type, (a, b) -> a == LockType.SUBTREE || b == LockType.SUBTREE ? LockType.SUBTREE : LockType.POINT);
+        out.merge(path, type,
+            (a, b) -> a == LockType.SUBTREE || b == LockType.SUBTREE ? LockType.SUBTREE : LockType.POINT);
     }
 
     private static boolean covered(final List<HeldLock> held, final Map<String, LockType> wanted)

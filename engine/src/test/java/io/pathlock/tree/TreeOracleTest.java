@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * give the real tree (paths, kinds, contents; no lock file or temporary left), every success must be a
  * success in the model at its token's place, and every failure must be what the model predicts in its
  * time window ({@link TreeOracle}). The seed is printed and given in every failure message; rerun one
- * with {@code -Dpathlock.oracle.seed=N} (the interleaving differs, the operations do not).
+ * with {@code -Dpathlock.oracle.seed=N} (same initial tree and random choices; the interleaving, and so
+ * the tree each choice looks at, differ). A failure also writes every operation by start time to
+ * {@code target/tree-oracle-SEED.txt}.
  */
 class TreeOracleTest
 {
@@ -90,7 +92,8 @@ class TreeOracleTest
     private static String countsText(final List<Rec> recs)
     {
         final StringBuilder sb = new StringBuilder();
-        TreeOracle.counts(recs).forEach((k, c) -> sb.append(k).append(' ').append(c[0]).append('/').append(c[1]).append(' '));
+        TreeOracle.counts(recs)
+            .forEach((k, c) -> sb.append(k).append(' ').append(c[0]).append('/').append(c[1]).append(' '));
         return "(ok/failed: " + sb.toString().trim() + ")";
     }
 
@@ -135,7 +138,8 @@ class TreeOracleTest
         return out;
     }
 
-    private static List<Rec> runThreads(final TreeOracle.Executor ops, final int threads, final int count, final long seed)
+    private static List<Rec> runThreads(final TreeOracle.Executor ops, final Path root, final int threads,
+        final int count, final long seed)
         throws InterruptedException
     {
         final CountDownLatch start = new CountDownLatch(1);
@@ -153,7 +157,7 @@ class TreeOracleTest
                 try
                 {
                     start.await();
-                    mine.addAll(TreeOracle.runWorker(ops, worker, workerSeed, count));
+                    mine.addAll(TreeOracle.runWorker(ops, root, worker, workerSeed, count));
                 }
                 catch (final Throwable e)
                 {
@@ -201,7 +205,8 @@ class TreeOracleTest
         {
             if (reference != null)
             {
-                recs = runThreads(new TreeOracleReferenceOps(locks, root, reference, op -> { }), threads, count, seed);
+                recs = runThreads(new TreeOracleReferenceOps(locks, root, reference, op -> { }), root, threads, count,
+                    seed);
             }
             else
             {
@@ -209,12 +214,13 @@ class TreeOracleTest
                          .durability(TreeDurability.NONE).build())
                 {
                     ops.recovery().join();
-                    recs = runThreads(TreeOracle.of(ops), threads, count, seed);
+                    recs = runThreads(TreeOracle.of(ops), root, threads, count, seed);
                 }
             }
         }
         final Map<String, String> real = TreeOracle.snapshot(root);
-        final Verdict v = globalTokens ? TreeOracle.check(initial, recs, real) : TreeOracle.checkSuccesses(initial, recs, real);
+        final Verdict v = globalTokens ? TreeOracle.check(initial, recs, real)
+            : TreeOracle.checkSuccesses(initial, recs, real);
         assertConsistent(store.describe() + " x " + threads + " threads", seed, recs, v);
         assertSwapsAreCaught(seed, initial, recs, v, real);
     }
@@ -507,7 +513,8 @@ class TreeOracleTest
         assertTrue(TreeOracle.check(initial, List.of(w2, mv, w1), real).consistent());
 
         // Tokens say w2 was last: a real tree with "1" is not that history.
-        final Verdict wrongContent = TreeOracle.check(initial, List.of(w1, w2, mv), Map.of("/b", "dir", "/b/f", "file:1"));
+        final Verdict wrongContent = TreeOracle.check(initial, List.of(w1, w2, mv),
+            Map.of("/b", "dir", "/b/f", "file:1"));
         assertFalse(wrongContent.consistent());
         // The move before the writes: they fail in the model.
         assertFalse(TreeOracle.check(initial, List.of(mv, w1, w2), List.of(), real).consistent());
