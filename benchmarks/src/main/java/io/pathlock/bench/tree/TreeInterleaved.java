@@ -3,18 +3,25 @@ package io.pathlock.bench.tree;
 import io.pathlock.bench.posix.BenchDirs;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * A companion to {@link TreeOpsBenchmark} for a shared, noisy machine: the same rows (TreeOps
  * {@code write} and {@code move} per store, and their JDK baselines {@code filesWrite},
  * {@code safeWrite}, {@code filesMove}) run in alternating blocks of {@code --block-ms} milliseconds,
- * one round being one block of every row in a rotating order, so that all see the same background load
- * and the same state of the disk. Per row it takes the median over the rounds after warm-up of the
+ * one round being one block of every row in a new (seeded) order, so that all see the same background
+ * load and the same state of the disk; between blocks an untimed fdatasync on the scratch file system
+ * settles the writeback a row at durability NONE leaves behind, so that the next row does not pay
+ * for it. Per row it takes the median over the rounds after warm-up of the
  * block's time per operation; the ratio of two medians is the price of safety that survives a loaded
  * machine (JMH runs each row in its own fork, minutes apart, where the load may differ).
  *
@@ -34,6 +41,9 @@ import java.util.Locale;
  */
 public final class TreeInterleaved
 {
+    /** Seed of the order of the rows in each round. */
+    private static final long SEED = 14;
+
     private TreeInterleaved()
     {
     }
@@ -127,11 +137,25 @@ public final class TreeInterleaved
             out.printf(Locale.ROOT, "tree interleaved: %d rows, %d warm-up + %d measured rounds of %d ms "
                 + "blocks, scratch under %s%n", rows.size(), s.warmupRounds(), measured, s.blockNanos() / 1_000_000,
                 scratch.toAbsolutePath());
+            // Between blocks, untimed: one fdatasync on the scratch file system. On ext4 (data=ordered) a
+            // sync commits the journal and writes out every file's pending data first, so without it the
+            // first row that syncs after a baseline at NONE would pay for that baseline's deferred
+            // writeback (seen: TreeOps write on memory, always after filesMove, measured slower than on
+            // files in two runs).
+            final Path settleDir = BenchDirs.create("pathlock-tree-settle-");
+            trees.add(() -> BenchDirs.delete(settleDir));
+            final FileChannel settle = FileChannel.open(settleDir.resolve("settle"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            trees.add(settle::close);
+            final List<Row> order = new ArrayList<>(rows);
             for (int round = 0; round < s.warmupRounds() + measured; round++)
             {
-                for (int k = 0; k < rows.size(); k++)
+                // a new order each round (seeded: runs repeat): no row always follows the same one
+                Collections.shuffle(order, new Random(SEED + round));
+                for (final Row r : order)
                 {
-                    final Row r = rows.get((k + round) % rows.size());
+                    settle.write(ByteBuffer.wrap(new byte[] {(byte)round}), 0);
+                    settle.force(false);
                     final double perOp = block(r.op(), s.blockNanos());
                     if (round >= s.warmupRounds())
                     {
@@ -170,8 +194,10 @@ public final class TreeInterleaved
     private static void closeAll(final List<AutoCloseable> trees) throws Exception
     {
         Exception first = null;
-        for (final AutoCloseable c : trees)
+        // last opened, first closed
+        for (int i = trees.size() - 1; i >= 0; i--)
         {
+            final AutoCloseable c = trees.get(i);
             try
             {
                 c.close();
