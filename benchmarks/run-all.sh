@@ -7,11 +7,17 @@
 #                                           minutes; for CI): results in benchmarks/target/smoke-results/;
 #                                           exits non-zero if any benchmark fails; figures mean nothing
 #   benchmarks/run-all.sh --only lock-table,handoff
-#                                           some areas only (lock-table, lock-files, redo, handoff, host);
-#                                           the report stays in the results directory
+#                                           some areas only (lock-table, lock-files, redo, handoff, host,
+#                                           tree); the report stays in the results directory
 #   benchmarks/run-all.sh --only host       issue 12's host lock table: JMH POINT/SUBTREE by store and the
 #                                           cross-process harnesses (hand-off, 2 processes vs 1, kill -9),
 #                                           each beside the lock-file store (about 4 min)
+#   benchmarks/run-all.sh --only tree       issue 14's tree operations: TreeOps.write (4 KiB) and TreeOps.move (a
+#                                           directory of 10 files) per store (memory, files, host) and durability,
+#                                           beside Files.write, an atomic write by hand and Files.move of the same
+#                                           durability: JMH, then the same rows in alternating blocks
+#                                           (TreeInterleaved) for ratios that survive a loaded machine (about
+#                                           4 min; benchmarks/TREE-RESULTS.md)
 #   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
 #   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
 #   --dry-run        print the plan and the time estimate, run nothing

@@ -29,7 +29,8 @@ public final class PathlockCommand implements Runnable
     public static final int EXIT_SOFTWARE = 70;
 
     /** The subcommands, in the order help lists them. */
-    private static final String[] NAMES = {"run", "status", "break", "redo", "bench", "dev-zookeeper", "help"};
+    private static final String[] NAMES = {"run", "mv", "rm", "write", "status", "break", "redo", "bench", "dev-zookeeper",
+        "help"};
 
     private static volatile boolean process;
 
@@ -75,6 +76,14 @@ public final class PathlockCommand implements Runnable
             if (!known || name.equals(first))
             {
                 cl.addSubcommand(name, subcommand(name));
+            }
+        }
+        for (final String tree : new String[] {"mv", "rm", "write"})
+        {
+            final CommandLine sub = cl.getSubcommands().get(tree);
+            if (sub != null)
+            {
+                TreeCommand.dropZooKeeperOptions(sub);
             }
         }
         inheritVersion(cl, new Version());
@@ -128,6 +137,9 @@ public final class PathlockCommand implements Runnable
         return switch (name)
         {
             case "run" -> new RunCommand();
+            case "mv" -> new MvCommand();
+            case "rm" -> new RmCommand();
+            case "write" -> new WriteCommand();
             case "status" -> new StatusCommand();
             case "break" -> new BreakCommand();
             case "redo" -> new RedoCommand();

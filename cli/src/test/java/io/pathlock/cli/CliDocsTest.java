@@ -123,9 +123,9 @@ class CliDocsTest
     void theCommandLineOfMainHasWhatItNeeds()
     {
         assertEquals(java.util.Set.of("run"), PathlockCommand.commandLine("run").getSubcommands().keySet());
-        assertEquals(7, PathlockCommand.commandLine("help").getSubcommands().size());
-        assertEquals(7, PathlockCommand.commandLine("--help").getSubcommands().size());
-        assertEquals(7, PathlockCommand.commandLine((String)null).getSubcommands().size());
+        assertEquals(10, PathlockCommand.commandLine("help").getSubcommands().size());
+        assertEquals(10, PathlockCommand.commandLine("--help").getSubcommands().size());
+        assertEquals(10, PathlockCommand.commandLine((String)null).getSubcommands().size());
         final CommandLine cl = PathlockCommand.commandLine("help");
         final java.io.StringWriter out = new java.io.StringWriter();
         cl.setOut(new java.io.PrintWriter(out, true));

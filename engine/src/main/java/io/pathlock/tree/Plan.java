@@ -114,10 +114,20 @@ final class Plan
     final boolean[] volatileAtEnd;
     /** Whether the plan writes a commit record after its prepare phase. */
     final boolean commit;
+    /** Trees the plan removes, checked removable before the first step (not part of the payload). */
+    final List<LockPath> removals;
 
     Plan(final String label, final String crashName, final List<Lock> locks, final List<Step> steps,
         final List<LockPath> keys, final boolean[][] states, final boolean[] volatileAtEnd, final boolean commit)
     {
+        this(label, crashName, locks, steps, keys, states, volatileAtEnd, commit, List.of());
+    }
+
+    Plan(final String label, final String crashName, final List<Lock> locks, final List<Step> steps,
+        final List<LockPath> keys, final boolean[][] states, final boolean[] volatileAtEnd, final boolean commit,
+        final List<LockPath> removals)
+    {
+        this.removals = List.copyOf(removals);
         this.commit = commit;
         this.label = label;
         this.crashName = crashName;

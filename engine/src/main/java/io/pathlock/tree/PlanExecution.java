@@ -59,6 +59,10 @@ final class PlanExecution
         boolean release = true;
         try
         {
+            for (final LockPath r : plan.removals)
+            {
+                runner.checkRemovable(r);
+            }
             RedoTicket ticket = null;
             RedoTicket commit = null;
             if (plan.needsRedo())

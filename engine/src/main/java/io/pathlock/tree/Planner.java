@@ -41,6 +41,8 @@ final class Planner
     private final Map<LockPath, LockPath> copies = new HashMap<>();
     private final Map<LockPath, Kind> diskCache = new HashMap<>();
     private int tempCounter;
+    /** State-0 locations of the directory trees the plan removes (a delete's, a copy's source). */
+    private final List<LockPath> removals = new ArrayList<>();
 
     private Planner(final TreeFs fs, final MoveStrategy strategy, final boolean backups, final String id)
     {
@@ -147,6 +149,10 @@ final class Planner
         if (o.kind == Kind.DIRECTORY)
         {
             locks.add(new Lock(p, LockType.SUBTREE));
+            if (o.source == Source.DISK)
+            {
+                removals.add(o.at0);
+            }
         }
         locks.add(new Lock(p.parent(), LockType.POINT));
         final LockPath trash = p.parent().child(tempName("d", p.name()));
@@ -219,6 +225,10 @@ final class Planner
         }
         temps.put(tmp.at0, src.kind);
         copies.put(tmp.at0, src.at0);
+        if (src.kind == Kind.DIRECTORY)
+        {
+            removals.add(src.at0);
+        }
         prepare.add(new Step(StepKind.COPY_TEMP, src.at0, tmp.at0, null, index));
         apply.add(new Step(StepKind.RENAME, tmp.atState, d, null, index));
         final LockPath trash = s.parent().child(tempName("d", s.name()));
@@ -275,6 +285,11 @@ final class Planner
             {
                 apply.add(new Step(StepKind.MKDIR, m, null, null, -1));
             }
+        }
+        else
+        {
+            // nothing to create, but the answer depends on p existing: ordered with what removes it
+            locks.add(new Lock(p, LockType.POINT));
         }
         return "mkdirs";
     }
@@ -473,7 +488,7 @@ final class Planner
                 commit = probe.matches(k, unprepared);
             }
         }
-        final Plan plan = new Plan(label, crashName, locks, steps, keys, states, vol, commit);
+        final Plan plan = new Plan(label, crashName, locks, steps, keys, states, vol, commit, removals);
         if (plan.ambiguous())
         {
             throw new IllegalArgumentException("batch " + label + " cannot be recovered after a crash: two of its " +

@@ -163,6 +163,12 @@ final class StepRunner
     /** Removes a temporary (idempotent). */
     void removeTemporary(final LockPath p) throws IOException
     {
-        TreeFs.removeTree(fs.file(p), x -> false);
+        TreeFs.removeOwnTree(fs.file(p));
+    }
+
+    /** Checks, before anything changes, that a tree the plan will remove can be removed. */
+    void checkRemovable(final LockPath p) throws IOException
+    {
+        TreeFs.checkRemovable(fs.file(p));
     }
 }

@@ -231,7 +231,9 @@ final class TreeFs
         final BasicFileAttributes a = Files.readAttributes(src, BasicFileAttributes.class, NOFOLLOW);
         if (a.isDirectory())
         {
-            Files.copy(src, dst, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            // created writable; its mode and time are copied after its entries (a read-only directory
+            // could not be filled otherwise without the capabilities that bypass permissions)
+            Files.createDirectory(dst);
             final List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(src))
             {
@@ -250,6 +252,8 @@ final class TreeFs
                 }
                 copyTree(c, dst.resolve(name), forceFiles, forceDirs);
             }
+            Files.setPosixFilePermissions(dst, Files.getPosixFilePermissions(src, LinkOption.NOFOLLOW_LINKS));
+            Files.setLastModifiedTime(dst, a.lastModifiedTime());
             if (forceDirs)
             {
                 forceDirectory(dst);
@@ -299,6 +303,11 @@ final class TreeFs
         boolean all = true;
         if (a.isDirectory())
         {
+            if (!Files.isWritable(p))
+            {
+                // a read-only directory of this process's user in a tree that goes (checkRemovable)
+                ownerMayChange(p);
+            }
             final List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(p))
             {
@@ -325,6 +334,101 @@ final class TreeFs
             Files.deleteIfExists(p);
         }
         return all;
+    }
+
+    /**
+     * Removes a temporary this process made (idempotent), giving its own directories the permissions
+     * their removal needs (a copied read-only directory).
+     */
+    static void removeOwnTree(final Path p) throws IOException
+    {
+        final BasicFileAttributes a;
+        try
+        {
+            a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+        }
+        catch (final NoSuchFileException e)
+        {
+            return;
+        }
+        if (a.isDirectory())
+        {
+            ownerMayChange(p);
+            final List<Path> children = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p))
+            {
+                for (final Path c : ds)
+                {
+                    children.add(c);
+                }
+            }
+            for (final Path c : children)
+            {
+                removeOwnTree(c);
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    /** Gives a directory its owner's read, write and search permissions if it lacks one (best effort). */
+    private static void ownerMayChange(final Path dir)
+    {
+        try
+        {
+            final Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir, NOFOLLOW);
+            if (perms.addAll(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)))
+            {
+                Files.setPosixFilePermissions(dir, perms);
+            }
+        }
+        catch (final IOException | UnsupportedOperationException e)
+        {
+            // the removal that follows fails naming the directory
+        }
+    }
+
+    /**
+     * Checks that a tree can be removed by this process: every directory in it readable, searchable and
+     * writable or owned by this user (checked before anything changes, so that a delete fails whole instead of leaving
+     * what it could not remove as trash).
+     *
+     * @throws java.nio.file.AccessDeniedException naming the first directory that cannot be emptied.
+     */
+    static void checkRemovable(final Path p) throws IOException
+    {
+        final BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+        if (!a.isDirectory())
+        {
+            return;
+        }
+        if (!Files.isReadable(p) || !Files.isExecutable(p))
+        {
+            throw new java.nio.file.AccessDeniedException(p.toString(), null,
+                "cannot be removed: this process may not read or search it");
+        }
+        if (!Files.isWritable(p) && !Files.getOwner(p, NOFOLLOW).getName().equals(System.getProperty("user.name")))
+        {
+            // a read-only directory of this user is made writable when it goes; another user's is not
+            throw new java.nio.file.AccessDeniedException(p.toString(), null,
+                "cannot be removed: read-only and owned by another user");
+        }
+        final List<Path> dirs = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p))
+        {
+            for (final Path c : ds)
+            {
+                if (Files.isDirectory(c, NOFOLLOW))
+                {
+                    dirs.add(c);
+                }
+            }
+        }
+        for (final Path d : dirs)
+        {
+            checkRemovable(d);
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
 import io.pathlock.config.Settings;
 import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockStoreException;
 import io.pathlock.redo.RedoLog;
 
 import java.io.IOException;
@@ -264,7 +265,22 @@ public final class TreeOps implements AutoCloseable
                 return new TreeResult(Map.of(), 0, -1);
             }
             final LockRequest request = before.lockRequest();
-            final LockHandle handle = lock(request, deadline);
+            final LockHandle handle;
+            try
+            {
+                handle = lock(request, deadline);
+            }
+            catch (final LockStoreException e)
+            {
+                // a path planned as existing may have gone before the request was made (the lock-file
+                // store refuses a lock in a missing directory under MissingDirectories.FAIL): plan again
+                final Plan again = Planner.plan(fs, strategy, ops, id);
+                if (again.locks.isEmpty() || !again.lockRequest().equals(request))
+                {
+                    continue;
+                }
+                throw e;
+            }
             boolean released = false;
             try
             {

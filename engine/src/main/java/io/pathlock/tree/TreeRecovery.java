@@ -265,7 +265,8 @@ final class TreeRecovery
                 runner.cleanup(s, Collections.emptySet());
             }
         }
-        record(new Recovered(taskId, plan.label, outcome, did.isEmpty() ? "nothing left to do" : String.join("; ", did)));
+        record(new Recovered(taskId, plan.label, outcome,
+            did.isEmpty() ? "nothing left to do" : String.join("; ", did)));
     }
 
     private static String describe(final Plan plan, final boolean[] present)

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * memory store with {@code -Dtreeops.child.store=MEMORY}) and a
  * redo log, waits for the tree recovery, runs one operation and prints what it sees:
  * {@code RECOVERY <report>}, {@code DEVICES <source dev> <target parent dev>} (moves),
- * {@code RESULT <taskId>} or {@code FAILED <exception>: <message>}, {@code TREE <path>=<kind/hash>} lines (lock files included), then
+ * {@code RESULT <taskId>} or {@code FAILED <exception>: <message>}, {@code TREE <path>=<kind/hash>}
+ * lines (lock files included), then
  * {@code DONE}. Arguments: root, redo directory, operation
  * ({@code move|moveCopy|delete|write|writeSize}), its paths (and the content of a write, or the size
  * of a {@code writeSize} of zeros).

@@ -74,7 +74,8 @@ class TreeOpsProcessTest
     }
 
     @Test
-    void theCrashHookHaltsAProcessBeforeTheStepAndAfterACrashDuringRecoveryAnotherProcessFinishesTheMove() throws Exception
+    void theCrashHookHaltsAProcessBeforeTheStepAndAfterACrashDuringRecoveryAnotherProcessFinishesTheMove()
+        throws Exception
     {
         final Path root = Files.createDirectories(dir.resolve("root"));
         setup(root);
@@ -101,10 +102,11 @@ class TreeOpsProcessTest
             assertEquals(Outcome.ROLLED_FORWARD, report.operations().get(0).outcome(), report.toString());
             assertEquals("move /s -> /t/s (copy)", report.operations().get(0).operation());
         }
-        assertEquals(moved("/t"), TreeOpsFixture.snapshot(root, true), "complete; no lock file of the dead process left");
+        assertEquals(moved("/t"), TreeOpsFixture.snapshot(root, true),
+            "complete; no lock file of the dead process left");
     }
 
-    /** Runs the child in a mount namespace where {@code shell} (with $0 = the root) ran first; null if that is impossible here. */
+    /** Runs the child in a mount namespace where {@code shell} (with $0 = the root) ran first. */
     private Run inNamespace(final Path root, final String shell, final String... args) throws Exception
     {
         return inNamespace(root, Store.FILE, shell, args);
@@ -168,7 +170,8 @@ class TreeOpsProcessTest
         assertEquals(1, failed.size(), r.output());
         assertTrue(failed.get(0).contains("No space left on device") && failed.get(0).contains(root + "/mnt/"),
             "the error names the path: " + failed.get(0));
-        assertEquals(treeLines(before), lines(r, "TREE "), "nothing changed, no temporary left on the full file system");
+        assertEquals(treeLines(before), lines(r, "TREE "),
+            "nothing changed, no temporary left on the full file system");
 
         final Run w = inNamespace(root, "mount -t tmpfs -o size=1m tmpfs \"$0/mnt\"", "writeSize", "/mnt/f",
             Integer.toString(2 << 20));

@@ -93,7 +93,8 @@ class TreeOpsRecoveryTest
             new Scenario("create directories", MoveStrategy.AUTO, f -> f.mkdirs("/x"),
                 ops -> ops.createDirectories("/x/y/z/w")),
             new Scenario("batch", MoveStrategy.AUTO, TreeOpsRecoveryTest::batchTree, TreeOpsRecoveryTest::batch),
-            new Scenario("batch by copy", MoveStrategy.COPY, TreeOpsRecoveryTest::batchTree, TreeOpsRecoveryTest::batch));
+            new Scenario("batch by copy", MoveStrategy.COPY, TreeOpsRecoveryTest::batchTree,
+                TreeOpsRecoveryTest::batch));
     }
 
     private static void moveTree(final TreeOpsFixture f) throws IOException
@@ -259,8 +260,8 @@ class TreeOpsRecoveryTest
                     final Map<String, String> tree = TreeOpsFixture.snapshot(dir.resolve("root"), true);
                     final String what = s + ", crash before step " + n + ", then before recovery step " + m;
                     assertEquals(once, tree, what + ": " + report);
-                    assertTrue(tree.equals(ends.before) || tree.equals(ends.after), what + ": " + tree + " is neither " +
-                        ends.before + " nor " + ends.after);
+                    assertTrue(tree.equals(ends.before) || tree.equals(ends.after),
+                        what + ": " + tree + " is neither " + ends.before + " nor " + ends.after);
                 }
             }
         }
@@ -362,8 +363,8 @@ class TreeOpsRecoveryTest
         {
             final TreeRecoveryReport report = ops.recovery().get(60, TimeUnit.SECONDS);
             assertEquals(4, report.operations().size(), report.toString());
-            final List<String> expected = List.of("not a tree plan", "truncated tree plan", "unknown tree plan version 9",
-                "1 bytes after the end of the plan");
+            final List<String> expected = List.of("not a tree plan", "truncated tree plan",
+                "unknown tree plan version 9", "1 bytes after the end of the plan");
             for (int i = 0; i < 4; i++)
             {
                 final TreeRecoveryReport.Recovered r = report.operations().get(i);

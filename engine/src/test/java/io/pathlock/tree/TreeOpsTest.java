@@ -22,6 +22,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -51,11 +52,13 @@ class TreeOpsTest
             f.mkdirs("/in");
             final TreeResult r = f.ops.write("/in/a.bin", bytes("one"));
             assertEquals("one", f.read("/in/a.bin"));
-            assertTrue(r.taskId() >= 0, "a write is bracketed by the redo log (its temporary is removed after a crash)");
+            assertTrue(r.taskId() >= 0,
+                "a write is bracketed by the redo log (its temporary is removed after a crash)");
             assertTrue(r.tokens().containsKey("/in"), r.toString());
             f.ops.write("/in/a.bin", bytes("two"));
             f.ops.write("/in/b.bin", new ByteArrayInputStream(bytes("three")));
-            assertEquals(Map.of("/in", "D", "/in/a.bin", "F:" + hash("two"), "/in/b.bin", "F:" + hash("three")), f.all());
+            assertEquals(Map.of("/in", "D", "/in/a.bin", "F:" + hash("two"), "/in/b.bin", "F:" + hash("three")),
+                f.all());
         }
     }
 
@@ -139,7 +142,8 @@ class TreeOpsTest
             f.ops.createDirectories("/x/y/z");
             f.ops.createDirectories("/x/y/z");
             final TreeResult r = f.ops.createDirectories("/x");
-            assertEquals(Map.of(), r.tokens(), "nothing to create, nothing locked");
+            assertEquals(Set.of("/x"), r.tokens().keySet(), "nothing to create: POINT /x, ordered with its removal");
+            assertEquals(-1, r.taskId());
             assertEquals(Map.of("/x", "D", "/x/y", "D", "/x/y/z", "D"), f.all());
         }
     }
@@ -240,6 +244,7 @@ class TreeOpsTest
             .add("/b", LockType.SUBTREE).build(), locks(fs, TreeOp.move("/a/dir", "/b/dir")));
         assertEquals(LockRequest.subtree("/a/dir"), locks(fs, TreeOp.createDirectories("/a/dir/x/y")));
         assertEquals(LockRequest.subtree("/a/dir/sub"), locks(fs, TreeOp.createDirectories("/a/dir/sub/z")));
+        assertEquals(LockRequest.point("/a/dir/sub"), locks(fs, TreeOp.createDirectories("/a/dir/sub")));
         assertEquals(LockRequest.builder().add("/a/dir", LockType.SUBTREE).add("/a", LockType.POINT).build(),
             locks(fs, TreeOp.write("/a/new", bytes("1")), TreeOp.delete("/a/dir")),
             "the union, a path listed twice with the stronger type");
@@ -259,7 +264,8 @@ class TreeOpsTest
     {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
-        try (TreeOpsFixture f = new TreeOpsFixture(dir, store, b -> b.stepListener(pauseAt("mkdirs", 3, paused, resume))))
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store,
+            b -> b.stepListener(pauseAt("mkdirs", 3, paused, resume))))
         {
             f.mkdirs("/x");
             final CompletableFuture<TreeResult> mkdirs = CompletableFuture.supplyAsync(() -> call(() ->
@@ -288,7 +294,8 @@ class TreeOpsTest
     {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
-        try (TreeOpsFixture f = new TreeOpsFixture(dir, store, b -> b.stepListener(pauseAt("delete", 2, paused, resume))))
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, store,
+            b -> b.stepListener(pauseAt("delete", 2, paused, resume))))
         {
             f.put("/a/d/f", "1");
             f.put("/a/g", "2");
@@ -310,6 +317,32 @@ class TreeOpsTest
             assertFalse(Files.exists(f.file("/a/d")));
             now.write("/a/d", bytes("x"));
             assertEquals("x", f.read("/a/d"));
+        }
+    }
+
+    @Test
+    void aDirectoryThatVanishesBeforeTheLockIsGrantedIsPlannedAgain() throws Exception
+    {
+        // POINT /a/b's sidecar needs /a: the lock-file store under MissingDirectories.FAIL refuses it; TreeOps
+        // plans again and reports what the tree says (before: LockStoreException 'does not exist')
+        try (TreeOpsFixture f = new TreeOpsFixture(dir, Store.FILE))
+        {
+            f.put("/a/b/x", "x");
+            final CompletableFuture<TreeResult> write;
+            try (LockHandle h = f.locks.lock(LockRequest.point("/a/b")))
+            {
+                write = CompletableFuture.supplyAsync(() -> call(() -> f.ops.write("/a/b/f", bytes("f"))));
+                while (f.locks.snapshot().waiters().isEmpty())
+                {
+                    assertFalse(write.isDone(), "the write waits for POINT /a/b");
+                    Thread.onSpinWait();
+                }
+                TreeFs.removeTree(f.file("/a"), p -> false);
+            }
+            final java.util.concurrent.ExecutionException e =
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> write.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof NoSuchFileException, e.getCause().toString());
+            assertEquals(Map.of(), f.all());
         }
     }
 
@@ -363,7 +396,8 @@ class TreeOpsTest
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         final Path sub = Files.createDirectories(dir.resolve(name + "-" + store));
-        try (TreeOpsFixture f = new TreeOpsFixture(sub, store, b -> b.stepListener(pauseAt(name, step, paused, resume))))
+        try (TreeOpsFixture f = new TreeOpsFixture(sub, store,
+            b -> b.stepListener(pauseAt(name, step, paused, resume))))
         {
             f.put("/a/d/x", "x");
             f.put("/a/f", "f");
@@ -410,7 +444,8 @@ class TreeOpsTest
             free(TreeOp.write("/a/d/q", bytes("q"))), free(TreeOp.move("/c/g", "/b/g")));
     }
 
-    static StepListener pauseAt(final String op, final int step, final CountDownLatch paused, final CountDownLatch resume)
+    static StepListener pauseAt(final String op, final int step, final CountDownLatch paused,
+        final CountDownLatch resume)
     {
         return (o, n, what) ->
         {

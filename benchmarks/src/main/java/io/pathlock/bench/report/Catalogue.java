@@ -35,6 +35,13 @@ import java.util.regex.Pattern;
  * 12.3), {@code DisjointProcesses} (a Markdown table by store and process count, 12.4) and
  * {@code KillHandoff} ({@code host-kill-<store>.hgrm}, 12.5).
  *
+ * <p>Tree operations ({@code tree.*}, issue 14, area {@code tree}): {@code TreeOpsBenchmark} ({@code write} of
+ * 4 KiB and {@code move} of a directory of 10 files through {@code TreeOps}, by store and durability, vs
+ * {@code Files.write}, an atomic write by hand ({@code safeWrite}) and {@code Files.move} of the same
+ * durability), and the {@code TreeInterleaved} harness (the same rows in alternating blocks: the ratios of
+ * targets 14.1, 14.1s and 14.2, which survive a loaded machine). Issue 14 sets no number: its targets are
+ * {@link Target.Rule#REPORTED}.
+ *
  * <p>Immutable; thread-safe.
  */
 public final class Catalogue
@@ -70,7 +77,13 @@ public final class Catalogue
             "Cross-process-capable locks through `LockManager` on `HostLockStore` (the table alone, interop none; and "
                 + "with ragfs lock files, interop ragfs) against the lock-file store alone in the same run: POINT and "
                 + "SUBTREE costs (JMH), hand-off and kill -9 recovery between processes (child JVMs, HdrHistogram, µs) "
-                + "and the throughput of 2 processes on disjoint paths against 1.");
+                + "and the throughput of 2 processes on disjoint paths against 1."),
+        /** Tree operations (issue 14). */
+        TREE("tree", "Tree operations (locked, crash-safe write and move)",
+            "`TreeOps.write` of a 4 KiB file and `TreeOps.move` of a directory of 10 files (locks, redo-log "
+                + "bracket, temporary file and rename) on each lock store, against `Files.write`, an atomic write by "
+                + "hand (temporary file, fsync, rename, directory fsync) and `Files.move` of the same durability, "
+                + "without locks or redo, in the same run: the price of safety.");
 
         private final String key;
         private final String title;
@@ -129,7 +142,8 @@ public final class Catalogue
                     return a;
                 }
             }
-            throw new IllegalArgumentException("unknown area '" + key + "', known: lock-table, lock-files, redo, handoff, host");
+            throw new IllegalArgumentException("unknown area '" + key
+                + "', known: lock-table, lock-files, redo, handoff, host, tree");
         }
     }
 
@@ -141,6 +155,7 @@ public final class Catalogue
         final java.util.LinkedHashMap<Pattern, Area> m = new java.util.LinkedHashMap<>();
         // before hand-off: host-handoff-*.hgrm belongs to the host table's section
         m.put(Pattern.compile("io\\.pathlock\\.bench\\.host\\..*|host-.*"), Area.HOST);
+        m.put(Pattern.compile("io\\.pathlock\\.bench\\.tree\\..*"), Area.TREE);
         m.put(Pattern.compile("io\\.pathlock\\.bench\\.(posix|file)\\..*"), Area.LOCK_FILES);
         m.put(Pattern.compile("io\\.pathlock\\.bench\\.redo\\..*|redo-.*"), Area.REDO);
         m.put(Pattern.compile("handoff-.*|.*-handoff-.*"), Area.HANDOFF);
@@ -262,7 +277,18 @@ public final class Catalogue
         cmp("host.DisjointProcesses.table", "host.DisjointProcesses.files"),
         cmp("host-handoff-table#p50", "host-handoff-files#p50"),
         cmp("host-handoff-table#p99", "host-handoff-files#p99"),
-        cmp("host-kill-table#p99", "host-kill-files#p99"));
+        cmp("host-kill-table#p99", "host-kill-files#p99"),
+        // issue 14: tree operations vs the JDK without locks or redo, same durability (the price of safety, per store):
+        // JMH (each row in its own fork) here, the interleaved harness (same rounds) in targets 14.1, 14.1s and 14.2
+        cmp("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.filesWrite"),
+        cmp("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.safeWrite"),
+        cmp("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.filesMove"),
+        cmp("tree.TreeOpsBenchmark.safeWrite", "tree.TreeOpsBenchmark.filesWrite"),
+        cmp("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.write[store=memory]"),
+        cmp("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.move[store=memory]"),
+        cmp("tree.TreeInterleaved.safeWrite#p50", "tree.TreeInterleaved.filesWrite#p50"),
+        cmp("tree.TreeInterleaved.write#p50", "tree.TreeInterleaved.write[store=memory]#p50"),
+        cmp("tree.TreeInterleaved.move#p50", "tree.TreeInterleaved.move[store=memory]#p50"));
 
     /** The figures the issues promise, in the order of the report's headline table. */
     public static final List<Target> TARGETS = List.of(
@@ -365,7 +391,22 @@ public final class Catalogue
             "host.DisjointProcesses.table[processes=2]", "host.DisjointProcesses.table[processes=1]", Target.Rule.RATIO_AT_LEAST, 1.6),
         target("12.5", 12, "kill -9 of a holder → a waiter in another process acquires, host table: p99 at most 10 ms "
                 + "(the lock-file store beside it: host-kill-files)",
-            "host-kill-table#p99", null, Target.Rule.AT_MOST, 10_000));
+            "host-kill-table#p99", null, Target.Rule.AT_MOST, 10_000),
+        reported("14.1", 14, "the price of safety of a write: TreeOps.write of a 4 KiB file (locks, redo, "
+                + "temporary file, rename) vs Files.write of the same durability, without locks or redo, per store "
+                + "and durability (the issue sets no number; interleaved harness: median of alternating blocks; the "
+                + "JMH ratios are beside the rows of TreeOpsBenchmark)",
+            "tree.TreeInterleaved.write#p50", "tree.TreeInterleaved.filesWrite#p50")
+            .standIn("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.filesWrite"),
+        reported("14.1s", 14, "the same vs an atomic write by hand (temporary file, fsync, rename, directory "
+                + "fsync): the price of the locks and the redo log alone",
+            "tree.TreeInterleaved.write#p50", "tree.TreeInterleaved.safeWrite#p50")
+            .standIn("tree.TreeOpsBenchmark.write", "tree.TreeOpsBenchmark.safeWrite"),
+        reported("14.2", 14, "the price of safety of a move: TreeOps.move of a directory of 10 files on one file "
+                + "system vs Files.move (and directory fsyncs of the same durability), per store and durability (the "
+                + "issue sets no number; interleaved harness)",
+            "tree.TreeInterleaved.move#p50", "tree.TreeInterleaved.filesMove#p50")
+            .standIn("tree.TreeOpsBenchmark.move", "tree.TreeOpsBenchmark.filesMove"));
 
     /** Baseline contender of each {@code .hgrm} scenario ({@code <area>-<scenario>}): ratios in its percentile table. */
     public static final Map<String, String> LATENCY_BASELINES = Map.of(
@@ -412,7 +453,8 @@ public final class Catalogue
         new JmhGroup(Area.LOCK_TABLE, "^io\\.pathlock\\.bench\\.(LockTableBenchmark|DisjointPathsBenchmark|table\\.)"),
         new JmhGroup(Area.LOCK_FILES, "^io\\.pathlock\\.bench\\.(posix|file)\\."),
         new JmhGroup(Area.REDO, "^io\\.pathlock\\.bench\\.redo\\."),
-        new JmhGroup(Area.HOST, "^io\\.pathlock\\.bench\\.host\\."));
+        new JmhGroup(Area.HOST, "^io\\.pathlock\\.bench\\.host\\."),
+        new JmhGroup(Area.TREE, "^io\\.pathlock\\.bench\\.tree\\."));
 
     /** JMH options of a full run: one fork, 3 x 1 s warm-up, 5 x 1 s measurement (about 9 s per benchmark). */
     public static final String JMH_FULL = "-f 1 -wi 3 -w 1s -i 5 -r 1s";
@@ -467,7 +509,10 @@ public final class Catalogue
         new Harness(Area.HOST, "io.pathlock.bench.host.DisjointProcesses", "--dir {scratch}/host-disjoint --store table,files,reentrantlock",
             "--rounds 16 --warmup-rounds 3 --block-ms 250", "--smoke", 40, 10, true),
         new Harness(Area.HOST, "io.pathlock.bench.host.KillHandoff", "--out {results} --dir {scratch}/host-kill --store table,files",
-            "--samples 100", "--smoke", 100, 10, false));
+            "--samples 100", "--smoke", 100, 10, false),
+        // issue 14: TreeOps rows and their JDK baselines in alternating blocks (ratios that survive a loaded machine)
+        new Harness(Area.TREE, "io.pathlock.bench.tree.TreeInterleaved", "--store memory,files,host",
+            "--rounds 15 --warmup-rounds 3 --block-ms 100", "--smoke", 45, 5, true));
 
     /**
      * System property set to {@code true} in every JVM of a smoke run: a benchmark whose set-up alone
@@ -489,6 +534,13 @@ public final class Catalogue
     {
         return new Target(id, issue, text, Selector.of(subject), baseline == null ? null : Selector.of(baseline), rule, limit,
             Target.Over.EACH, null, null);
+    }
+
+    private static Target reported(final String id, final int issue, final String text, final String subject,
+        final String baseline)
+    {
+        return new Target(id, issue, text, Selector.of(subject), baseline == null ? null : Selector.of(baseline),
+            Target.Rule.REPORTED, Double.NaN, Target.Over.EACH, null, null);
     }
 
     private static ChartSpec chart(final String file, final String title, final String subjects, final String xParam)

@@ -98,7 +98,8 @@ public final class ReportGenerator
         final Path c = charts == null ? results.resolve("charts") : charts;
         final Report r = generate(results, o, c, notices);
         System.out.println("report: " + o + " (" + r.measurements() + " results, " + r.charts() + " charts, targets: "
-            + r.met() + " met, " + r.missed() + " missed, " + r.notMeasured() + " not measured)");
+            + r.met() + " met, " + r.missed() + " missed, " + r.reported() + " reported, " + r.notMeasured()
+            + " not measured)");
         for (final String p : r.problems())
         {
             System.out.println("  problem: " + p);
@@ -112,10 +113,12 @@ public final class ReportGenerator
      * @param charts charts drawn.
      * @param met targets met.
      * @param missed targets missed.
+     * @param reported figures reported without a limit ({@link Target.Rule#REPORTED}), neither met nor missed.
      * @param notMeasured targets not measured.
      * @param problems unreadable files and chart errors.
      */
-    public record Report(int measurements, int charts, int met, int missed, int notMeasured, List<String> problems)
+    public record Report(int measurements, int charts, int met, int missed, int reported, int notMeasured,
+        List<String> problems)
     {
     }
 
@@ -215,7 +218,9 @@ public final class ReportGenerator
 
         final int met = (int)checks.stream().filter(c -> c.status() == Target.Status.MET).count();
         final int missed = (int)checks.stream().filter(c -> c.status() == Target.Status.MISSED).count();
-        return new Report(all.size(), charts.size(), met, missed, checks.size() - met - missed, problems);
+        final int reported = (int)checks.stream().filter(c -> c.status() == Target.Status.REPORTED).count();
+        return new Report(all.size(), charts.size(), met, missed, reported, checks.size() - met - missed - reported,
+            problems);
     }
 
     private void header(final StringBuilder md, final List<Target.Check> checks)
@@ -283,7 +288,8 @@ public final class ReportGenerator
 
         md.append("## Targets from the issues\n\n");
         md.append("Each target is a ratio to a baseline measured in the same run (DESIGN §4), or an absolute limit where the "
-            + "issue states one.\n\n");
+            + "issue states one; where an issue asks for a figure without setting a number, it is reported, not "
+            + "judged.\n\n");
         md.append("| target | issue | what the issue asks | measured | verdict |\n|---|---|---|---|---|\n");
         for (final Target.Check c : checks)
         {
@@ -505,6 +511,11 @@ public final class ReportGenerator
     private static String shortVerdict(final Target.Check c)
     {
         final Target t = c.target();
+        if (c.status() == Target.Status.REPORTED)
+        {
+            return t.id() + ": reported (" + Format.value(c.value()) + (t.baseline() == null ? "" : "x")
+                + ", no limit)";
+        }
         final boolean met = c.status() == Target.Status.MET;
         final boolean atLeast = t.rule() == Target.Rule.RATIO_AT_LEAST;
         final String x = t.rule() == Target.Rule.AT_MOST ? "" : "x";

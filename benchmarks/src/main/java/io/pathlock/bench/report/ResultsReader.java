@@ -31,7 +31,7 @@ public final class ResultsReader
 {
     /** Columns of harness tables that are parameters, not values. */
     static final Set<String> PARAM_COLUMNS = Set.of("threads", "processes", "depth", "dirs", "size", "backend", "dialect", "policy",
-        "fsync");
+        "fsync", "store", "durability");
 
     /** Percentiles of a JMH sample-time result kept as metrics. */
     private static final Set<Double> SAMPLE_PERCENTILES = Set.of(50.0, 90.0, 99.0, 99.9, 99.99);

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * A figure an issue promises, checked against one run: a ratio to a baseline measured in the same run
- * (at most / at least a limit) or an absolute value (at most a limit).
+ * (at most / at least a limit) or an absolute value (at most a limit); or a figure an issue asks for
+ * without setting a number ({@link Rule#REPORTED}: shown in the headline table, never met or missed).
  *
  * @param id short id, e.g. {@code 2.1}.
  * @param issue the issue that states it.
@@ -15,7 +16,7 @@ import java.util.Locale;
  * @param subject the rows checked.
  * @param baseline their baseline, null for an absolute target.
  * @param rule how the value is compared with the limit.
- * @param limit the limit (a ratio, or a value in the subject metric's unit).
+ * @param limit the limit (a ratio, or a value in the subject metric's unit); NaN for {@link Rule#REPORTED}.
  * @param over which subject rows count.
  * @param standIn when no subject row exists: a related comparison to show instead (subject and
  *        baseline selectors), or null.
@@ -42,7 +43,9 @@ public record Target(
         /** subject / baseline must be at least the limit. */
         RATIO_AT_LEAST,
         /** the subject's value must be at most the limit. */
-        AT_MOST
+        AT_MOST,
+        /** the issue sets no number: the ratio to the baseline (or the value, without one) is reported, not judged. */
+        REPORTED
     }
 
     /** Which rows a target is checked on. */
@@ -62,7 +65,9 @@ public record Target(
         /** the limit is missed. */
         MISSED,
         /** no row to check. */
-        NOT_MEASURED
+        NOT_MEASURED,
+        /** measured and shown, not judged ({@link Rule#REPORTED}). */
+        REPORTED
     }
 
     /**
@@ -89,8 +94,8 @@ public record Target(
             {
                 return "not measured";
             }
-            final String v = target.rule() == Rule.AT_MOST ? Format.value(value) + " " + row.unitOf(target.subject().metric())
-                : Format.ratio(value, error);
+            final String v = target.baseline() == null
+                ? Format.value(value) + " " + row.unitOf(target.subject().metric()) : Format.ratio(value, error);
             final StringBuilder sb = new StringBuilder(v);
             sb.append(" (").append(Format.rowLabel(row)).append(' ').append(Format.value(row.value(target.subject().metric())))
                 .append(' ').append(row.unitOf(target.subject().metric()));
@@ -117,6 +122,11 @@ public record Target(
             if (status == Status.NOT_MEASURED)
             {
                 return "**not measured**: " + note;
+            }
+            if (status == Status.REPORTED)
+            {
+                return "reported: the issue sets no number (" + (target.baseline() == null ? Format.value(value)
+                    : Format.value(value) + "x the baseline") + ")";
             }
             final String lim = target.rule() == Rule.AT_MOST ? Format.value(target.limit()) : Format.value(target.limit()) + "x";
             final String val = target.rule() == Rule.AT_MOST ? Format.value(value) : Format.value(value) + "x";
@@ -178,12 +188,13 @@ public record Target(
                 e = Format.ratioError(v, e, rv, re);
                 v = v / rv;
             }
-            final boolean ok = switch (rule)
+            final Status status = switch (rule)
             {
-                case RATIO_AT_MOST, AT_MOST -> v <= limit;
-                case RATIO_AT_LEAST -> v >= limit;
+                case RATIO_AT_MOST, AT_MOST -> v <= limit ? Status.MET : Status.MISSED;
+                case RATIO_AT_LEAST -> v >= limit ? Status.MET : Status.MISSED;
+                case REPORTED -> Status.REPORTED;
             };
-            checks.add(new Check(this, m, b, v, e, ok ? Status.MET : Status.MISSED, ""));
+            checks.add(new Check(this, m, b, v, e, status, ""));
         }
         final List<Check> measured = checks.stream().filter(c -> c.status() != Status.NOT_MEASURED).toList();
         if (over == Over.BEST && !measured.isEmpty())

@@ -58,7 +58,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.suite.SuiteRunner --results DIR
- *     [--smoke] [--only lock-table,lock-files,redo,handoff] [--scratch DIR] [--report FILE]
+ *     [--smoke] [--only lock-table,lock-files,redo,handoff,host,tree] [--scratch DIR] [--report FILE]
  *     [--notice TEXT] [--command TEXT] [--dry-run]
  * </pre>
  */
@@ -187,7 +187,7 @@ public final class SuiteRunner
         catch (final Exception e)
         {
             System.err.println("SuiteRunner: " + e.getMessage());
-            System.err.println("usage: SuiteRunner --results DIR [--smoke] [--only lock-table,lock-files,redo,handoff] "
+            System.err.println("usage: SuiteRunner --results DIR [--smoke] [--only lock-table,lock-files,redo,handoff,host,tree] "
                 + "[--scratch DIR] [--report FILE] [--notice TEXT] [--command TEXT] [--dry-run]");
             System.exit(EXIT_USAGE);
             return;
@@ -285,8 +285,8 @@ public final class SuiteRunner
             if (report != null)
             {
                 final ReportGenerator.Report r = ReportGenerator.generate(results, report, results.resolve("charts"), List.of());
-                log.printf(Locale.ROOT, "report: %s (targets: %d met, %d missed, %d not measured)%n", report, r.met(), r.missed(),
-                    r.notMeasured());
+                log.printf(Locale.ROOT, "report: %s (targets: %d met, %d missed, %d reported, %d not measured)%n",
+                    report, r.met(), r.missed(), r.reported(), r.notMeasured());
             }
         }
         catch (final IOException | RuntimeException e)

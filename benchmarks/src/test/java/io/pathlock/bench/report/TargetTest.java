@@ -97,6 +97,37 @@ class TargetTest
         assertTrue(nm.verdictText().contains("P.point[backend=JNI] vs P.floor = 1.10x"), nm.verdictText());
     }
 
+    /** An issue that asks for a figure without a number: the ratio is shown, neither met nor missed. */
+    @Test
+    void reportedTargetShowsTheRatioAndNoVerdict()
+    {
+        final List<Measurement> all = List.of(Fixtures.m(P + "R.safe", Map.of("store", "files"), "avgt", 300, 30, "us/op"),
+            Fixtures.m(P + "R.safe", Map.of("store", "memory"), "avgt", 120, 12, "us/op"),
+            Fixtures.m(P + "R.jdk", Map.of(), "avgt", 100, 10, "us/op"));
+        final Target reported = new Target("9.9r", 9, "text", Selector.of("R.safe"), Selector.of("R.jdk"), Target.Rule.REPORTED,
+            Double.NaN, Target.Over.EACH, null, null);
+        final List<Target.Check> checks = reported.check(all);
+        assertEquals(2, checks.size(), "one per store");
+        final Target.Check files = checks.get(0);
+        assertEquals(Target.Status.REPORTED, files.status());
+        assertEquals(3.0, files.value(), 1e-9);
+        assertEquals("reported: the issue sets no number (3.00x the baseline)", files.verdictText());
+        assertTrue(files.measuredText().startsWith("3.00x ± 0.424 (R.safe[store=files] 300 us/op vs R.jdk 100 us/op)"),
+            files.measuredText());
+        assertEquals(1.2, checks.get(1).value(), 1e-9);
+
+        final Target absolute = new Target("9.9a", 9, "text", Selector.of("R.jdk"), null, Target.Rule.REPORTED, Double.NaN,
+            Target.Over.EACH, null, null);
+        final Target.Check a = absolute.check(all).get(0);
+        assertEquals(Target.Status.REPORTED, a.status());
+        assertEquals("reported: the issue sets no number (100)", a.verdictText());
+        assertTrue(a.measuredText().startsWith("100 us/op"), a.measuredText());
+
+        final Target none = new Target("9.9n", 9, "text", Selector.of("R.none"), Selector.of("R.jdk"), Target.Rule.REPORTED,
+            Double.NaN, Target.Over.EACH, null, null);
+        assertEquals(Target.Status.NOT_MEASURED, none.check(all).get(0).status());
+    }
+
     @Test
     void missingBaselineIsNotMeasured()
     {
@@ -112,7 +143,7 @@ class TargetTest
         for (final Target x : Catalogue.TARGETS)
         {
             assertTrue(x.issue() >= 2 && x.issue() <= 16, x.id());
-            assertTrue(x.limit() > 0, x.id());
+            assertTrue(x.rule() == Target.Rule.REPORTED ? Double.isNaN(x.limit()) : x.limit() > 0, x.id());
         }
         assertTrue(Catalogue.COMPARISONS.size() > 10);
         assertEquals(Catalogue.Area.LOCK_FILES, Catalogue.areaOf(Fixtures.m(P + "file.X.y", Map.of(), "avgt", 1, 0, "")));
