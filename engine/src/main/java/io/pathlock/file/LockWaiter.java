@@ -80,6 +80,17 @@ final class LockWaiter
             this.token = token;
         }
 
+        /**
+         * Whether the file's identity was known when it was judged. It is not for what cannot be
+         * judged as a lock file (an unreadable directory, a FIFO or directory named like a lock file:
+         * S1/S2), and a change cannot be told from no change: such a blocker is waited for blindly,
+         * at most one longest backoff per wait, never in a busy loop.
+         */
+        boolean identityKnown()
+        {
+            return ino != 0 || size >= 0;
+        }
+
         @Override
         public String toString()
         {
@@ -104,7 +115,7 @@ final class LockWaiter
     {
         final long start = System.nanoTime();
         final long deadline = saturatedAdd(start, Math.max(0, timeoutNanos));
-        if (!(blocker instanceof Blocker))
+        if (!(blocker instanceof Blocker) || !((Blocker)blocker).identityKnown())
         {
             LockSupport.parkNanos(this, blindWait(timeoutNanos));
             if (Thread.interrupted())
@@ -167,7 +178,7 @@ final class LockWaiter
     {
         final CompletableFuture<Void> result = new CompletableFuture<>();
         final long deadline = saturatedAdd(System.nanoTime(), Math.max(0, timeoutNanos));
-        if (!(blocker instanceof Blocker))
+        if (!(blocker instanceof Blocker) || !((Blocker)blocker).identityKnown())
         {
             scheduler().schedule(() -> result.complete(null), blindWait(timeoutNanos), TimeUnit.NANOSECONDS);
             return result;
