@@ -9,7 +9,6 @@ import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
 import io.pathlock.core.LockTimeoutException;
 import io.pathlock.core.LockType;
-import io.pathlock.config.Settings;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.host.HostLockStore;
 import io.pathlock.store.LockStore;
@@ -157,17 +156,8 @@ final class RunCommand implements Callable<Integer>
         description = "Missing parent directories of a lock path: create or fail (default ${DEFAULT-VALUE}).")
     String missingDirs;
 
-    @Option(names = {"-w", "--wait", "--timeout"}, paramLabel = "SECONDS",
-        description = "Wait at most this long for busy locks: seconds (0.5), a number with a unit (250ms, 2m) " +
-            "or 'forever' (the default). 0 is -n.")
-    String wait;
-
-    @Option(names = {"-n", "--nonblock"}, description = "Fail at once if the locks are busy (same as -w 0).")
-    boolean nonblock;
-
-    @Option(names = {"-E", "--conflict-exit-code"}, paramLabel = "CODE", defaultValue = "75",
-        description = "Exit status when the locks are busy (-n) or -w passed, 0 to 255 (default ${DEFAULT-VALUE}).")
-    int conflictExitCode;
+    @Mixin
+    LockWaitOptions waitOptions;
 
     @Option(names = {"-c", "--command"}, paramLabel = "STRING",
         description = "Run STRING with $SHELL -c (/bin/sh when SHELL is unset) instead of COMMAND.")
@@ -189,11 +179,8 @@ final class RunCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final LockRequest request = request();
         final List<String> argv = argv();
-        final Duration timeout = timeout();
-        if (conflictExitCode < 0 || conflictExitCode > 255)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "-E: " + conflictExitCode + " is not 0 to 255");
-        }
+        final Duration timeout = waitOptions.timeout(spec.commandLine());
+        final int conflictExitCode = waitOptions.conflictExitCode(spec.commandLine());
         CliLoggerFinder.verbose(verbose);
         final boolean zooKeeper = root.isZooKeeper();
         if (zooKeeper && !"create".equals(missingDirs))
@@ -448,19 +435,6 @@ final class RunCommand implements Callable<Integer>
                 }
             }
         }
-    }
-
-    private Duration timeout()
-    {
-        if (nonblock && wait != null)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give -n or -w, not both");
-        }
-        if (nonblock)
-        {
-            return Duration.ZERO;
-        }
-        return wait == null ? Settings.FOREVER : Settings.parseDuration("-w", wait, true);
     }
 
     private List<String> argv()

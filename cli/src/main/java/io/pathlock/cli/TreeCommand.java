@@ -1,7 +1,6 @@
 package io.pathlock.cli;
 
 import io.pathlock.LockManager;
-import io.pathlock.config.Settings;
 import io.pathlock.core.LockBusyException;
 import io.pathlock.core.LockException;
 import io.pathlock.core.LockStoreException;
@@ -81,17 +80,8 @@ abstract class TreeCommand implements Callable<Integer>
     @Mixin
     RootOptions root;
 
-    @Option(names = {"-w", "--wait", "--timeout"}, paramLabel = "SECONDS",
-        description = "Wait at most this long for busy locks: seconds (0.5), a number with a unit (250ms, 2m) " +
-            "or 'forever' (the default). 0 is -n.")
-    String wait;
-
-    @Option(names = {"-n", "--nonblock"}, description = "Fail at once if the locks are busy (same as -w 0).")
-    boolean nonblock;
-
-    @Option(names = {"-E", "--conflict-exit-code"}, paramLabel = "CODE", defaultValue = "75",
-        description = "Exit status when the locks are busy (-n) or -w passed, 0 to 255 (default ${DEFAULT-VALUE}).")
-    int conflictExitCode;
+    @Mixin
+    LockWaitOptions waitOptions;
 
     @Option(names = "--durability", paramLabel = "POLICY", defaultValue = "data-and-directory",
         description = "What is forced to disk before the command ends: none, data (written and copied files) or " +
@@ -176,13 +166,9 @@ abstract class TreeCommand implements Callable<Integer>
     {
         final PrintWriter err = spec.commandLine().getErr();
         final String label = "pathlock " + name() + ": ";
-        final Duration timeout = timeout();
+        final Duration timeout = waitOptions.timeout(spec.commandLine());
+        final int conflictExitCode = waitOptions.conflictExitCode(spec.commandLine());
         final TreeDurability policy = durability();
-        if (conflictExitCode < 0 || conflictExitCode > 255)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                "-E: " + conflictExitCode + " is not 0 to 255");
-        }
         final boolean host = root.isHost();
         CliLoggerFinder.verbose(verbose);
         final Path dir = root.root;
@@ -293,7 +279,7 @@ abstract class TreeCommand implements Callable<Integer>
             catch (final CliRedoDirectory.Busy e)
             {
                 err.println(label + "busy: " + e.getMessage());
-                return conflictExitCode;
+                return waitOptions.conflictExitCode;
             }
             catch (final IOException | CompletionException e)
             {
@@ -312,7 +298,7 @@ abstract class TreeCommand implements Callable<Integer>
         catch (final LockBusyException | LockTimeoutException e)
         {
             err.println(label + (e instanceof LockBusyException ? "busy: " : "timed out: ") + e.getMessage());
-            return conflictExitCode;
+            return waitOptions.conflictExitCode;
         }
         catch (final LockStoreException e)
         {
@@ -386,19 +372,6 @@ abstract class TreeCommand implements Callable<Integer>
         final String why = kind == null ? (reason == null ? e.getClass().getSimpleName() : reason)
             : reason == null || reason.equalsIgnoreCase(kind) ? kind : kind + " (" + reason + ")";
         return (b.length() == 0 ? "" : b + ": ") + why;
-    }
-
-    private Duration timeout()
-    {
-        if (nonblock && wait != null)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give -n or -w, not both");
-        }
-        if (nonblock)
-        {
-            return Duration.ZERO;
-        }
-        return wait == null ? Settings.FOREVER : Settings.parseDuration("-w", wait, true);
     }
 
     private TreeDurability durability()
