@@ -46,6 +46,14 @@ public final class TreeOps implements AutoCloseable
     /** Prefix of every temporary and trash name an operation creates in the tree. */
     public static final String TEMP_PREFIX = ".pathlock-tmp.";
 
+    /**
+     * How many times one operation asks the store for the same locks when the store refuses them with
+     * a {@link io.pathlock.core.LockStoreException} and the tree, planned again, still asks for the
+     * same locks (a directory that went and came back while the lock-file store published); the last
+     * refusal is thrown.
+     */
+    static final int STORE_REFUSAL_ATTEMPTS = 3;
+
     /** System property of the crash hook: {@code <op>:<step>} (tests only; see docs/tree-ops.md §6). */
     public static final String CRASH_AT_PROP_NAME = "pathlock.tree.crashAt";
 
@@ -257,6 +265,7 @@ public final class TreeOps implements AutoCloseable
         final String id = idPrefix + "-" + Long.toString(IDS.incrementAndGet(), 36);
         final long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
         MoveStrategy strategy = moveStrategy;
+        int storeRefusals = 0;
         while (true)
         {
             final Plan before = Planner.plan(fs, strategy, ops, id);
@@ -273,9 +282,12 @@ public final class TreeOps implements AutoCloseable
             catch (final LockStoreException e)
             {
                 // a path planned as existing may have gone before the request was made (the lock-file
-                // store refuses a lock in a missing directory under MissingDirectories.FAIL): plan again
+                // store refuses a lock in a missing directory under MissingDirectories.FAIL): plan again;
+                // it may also have gone and come back while the store published (the same plan): try
+                // again a bounded number of times before the refusal counts
                 final Plan again = Planner.plan(fs, strategy, ops, id);
-                if (again.locks.isEmpty() || !again.lockRequest().equals(request))
+                if (again.locks.isEmpty() || !again.lockRequest().equals(request)
+                    || ++storeRefusals < STORE_REFUSAL_ATTEMPTS)
                 {
                     continue;
                 }

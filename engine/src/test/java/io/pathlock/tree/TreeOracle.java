@@ -1,8 +1,6 @@
 package io.pathlock.tree;
 
-import io.pathlock.core.LockRequest;
 import io.pathlock.store.LockStore;
-import io.pathlock.store.MemoryLockStore;
 import io.pathlock.tree.TreeModel.ErrorKind;
 import io.pathlock.tree.TreeModel.Op;
 import io.pathlock.tree.TreeModel.OpKind;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -728,9 +725,8 @@ final class TreeOracle
      * {@link #nextFencingToken()} after the claims, as with the file stores, so that the time window of
      * a failed operation bounds its place. Everything else is the memory store's.
      */
-    static final class SequencedMemoryStore implements LockStore
+    static final class SequencedMemoryStore extends ForwardingMemoryStore
     {
-        private final MemoryLockStore inner = new MemoryLockStore();
         private final AtomicLong sequence = new AtomicLong();
 
         @Override
@@ -740,69 +736,15 @@ final class TreeOracle
         }
 
         @Override
-        public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
-        {
-            return inner.tryPublish(ownerId, entries);
-        }
-
-        @Override
-        public void unpublish(final Publication publication)
-        {
-            inner.unpublish(publication);
-        }
-
-        @Override
         public long nextFencingToken()
         {
             return sequence.incrementAndGet();
         }
 
         @Override
-        public boolean refresh(final Publication publication)
-        {
-            return inner.refresh(publication);
-        }
-
-        @Override
-        public Duration heartbeatInterval()
-        {
-            return inner.heartbeatInterval();
-        }
-
-        @Override
-        public void awaitChange(final Object blocker, final long timeoutNanos) throws InterruptedException
-        {
-            inner.awaitChange(blocker, timeoutNanos);
-        }
-
-        @Override
-        public CompletableFuture<Void> onChange(final Object blocker, final long timeoutNanos)
-        {
-            return inner.onChange(blocker, timeoutNanos);
-        }
-
-        @Override
-        public boolean publishMayBlock()
-        {
-            return inner.publishMayBlock();
-        }
-
-        @Override
-        public boolean needsPublication()
-        {
-            return inner.needsPublication();
-        }
-
-        @Override
         public boolean tableTokens()
         {
             return false;
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
         }
     }
 
