@@ -2,6 +2,8 @@ package io.pathlock.tree;
 
 import io.pathlock.core.InvalidLockPathException;
 import io.pathlock.core.LockPath;
+import io.pathlock.file.FileLockStore;
+import io.pathlock.file.SidecarNames;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +30,11 @@ import java.util.function.Predicate;
 final class TreeFs
 {
     /** Name of a directory's own lock file in the lock-file store. */
-    static final String LOCK_FILE_NAME = ".path.ovlock";
+    static final String LOCK_FILE_NAME = FileLockStore.LOCK_FILE_NAME;
     /** Prefix of the lock-file store's sidecar lock files. */
-    static final String SIDECAR_PREFIX = ".exact.ovlock.";
+    static final String SIDECAR_PREFIX = SidecarNames.PREFIX;
     /** The lock-file store's reserved directory under the root. */
-    static final String RESERVED_DIR_NAME = ".pathlock";
+    static final String RESERVED_DIR_NAME = FileLockStore.RESERVED_DIR_NAME;
 
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
