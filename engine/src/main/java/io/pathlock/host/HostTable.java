@@ -656,6 +656,15 @@ public final class HostTable implements AutoCloseable
      */
     public HostSession attach()
     {
+        return attach(null);
+    }
+
+    /**
+     * {@link #attach()}, counting in {@code recovered[0]} every slot the new session recovered: its
+     * own slot when it had to take a dead one, and the dead slots met on the way to a clean one.
+     */
+    private HostSession attach(final int[] recovered)
+    {
         enterCall();
         try
         {
@@ -698,12 +707,17 @@ public final class HostTable implements AutoCloseable
                         locks.release(held);
                         throw e;
                     }
+                    int n = s.recoveredAtStart() ? 1 : 0;
                     for (final int d : dead)
                     {
-                        if (stateKind(getLongVolatile(slotOffset(d) + S_STATE)) != STATE_FREE)
+                        if (stateKind(getLongVolatile(slotOffset(d) + S_STATE)) != STATE_FREE && s.recoverIfDead(d))
                         {
-                            s.recoverIfDead(d);
+                            n++;
                         }
+                    }
+                    if (recovered != null)
+                    {
+                        recovered[0] = n;
                     }
                     return s;
                 }
@@ -1009,7 +1023,7 @@ public final class HostTable implements AutoCloseable
                 return existing.recoverDeadSlots();
             }
             final int[] recoveredByAttach = new int[1];
-            try (HostSession s = attachCounting(recoveredByAttach))
+            try (HostSession s = attach(recoveredByAttach))
             {
                 return recoveredByAttach[0] + s.recoverDeadSlots();
             }
@@ -1018,13 +1032,6 @@ public final class HostTable implements AutoCloseable
         {
             exitCall();
         }
-    }
-
-    private HostSession attachCounting(final int[] recovered)
-    {
-        final HostSession s = attach();
-        recovered[0] = s.recoveredAtStart() ? 1 : 0;
-        return s;
     }
 
     /**

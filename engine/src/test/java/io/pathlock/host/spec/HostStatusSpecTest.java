@@ -65,6 +65,36 @@ class HostStatusSpecTest
         }
     }
 
+    /**
+     * recoverDead() counts every slot it recovers. With both slots of a two-slot table dead, the
+     * administration view's temporary session recovers one as its own slot and the other as a dead
+     * slot met on the way; before the fix the second went uncounted (1 instead of 2). The same
+     * undercount made {@link #tableListsAChildsLocksAndItsDeathAndRecoveryFreesThem} fail whenever
+     * the random first slot tried was the dead one.
+     */
+    @Test
+    void recoverDeadCountsTheDeadSlotsTheAdministrationSessionMetOnItsWay() throws Exception
+    {
+        HostLockStore.builder(root).interop("none").slots(2).build().close(); // creates a table with two slots
+        try (SpecChild a = SpecChild.start(root, "none"); SpecChild b = SpecChild.start(root, "none"))
+        {
+            a.expect("READY");
+            b.expect("READY");
+            assertTrue(a.ask("lock 1 P X /a", "HELD 1", "ERROR 1").startsWith("HELD"));
+            assertTrue(b.ask("lock 1 P X /b", "HELD 1", "ERROR 1").startsWith("HELD"));
+            a.kill();
+            b.kill();
+            try (HostTable t = HostLockStore.openTable(root))
+            {
+                assertEquals(2, t.slotCount());
+                assertEquals(2, t.slots().size(), t.slots().toString());
+                assertEquals(2, t.recoverDead(), "both dead slots were recovered and counted");
+                assertEquals(List.of(), t.locks());
+                assertEquals(List.of(), t.slots());
+            }
+        }
+    }
+
     @Test
     void forcedBreakOfALiveSessionTakesItsLocksAndItsHandleLearnsIt() throws Exception
     {
