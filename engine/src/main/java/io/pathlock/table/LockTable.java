@@ -129,9 +129,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *     the facade exempts a waiting requester whose held locks are awaited by someone
  *     ({@link #isAwaited}), and no one else.
  *  7. Idle nodes are reclaimed in amortised sweeps: when the node count passes
- *     max(minimum, 2 x nodes left after the last sweep), the creating thread sweeps. Memory is
- *     bounded by live locks, waiters and their ancestors, times two, plus the minimum, plus the
+ *     max(minimum, 2 x nodes left after the last sweep), the creating thread sweeps. An amortised
+ *     sweep gives nodes a second chance (CLOCK): a node found by a lookup since the previous sweep
+ *     ({@link TrieNode#referenced}; its creation does not count, so a path locked once goes at the
+ *     next sweep) is unmarked and kept, up to the minimum's number of nodes per sweep. So a working
+ *     set a little larger than the minimum is not reclaimed and re-created over and over (each time
+ *     a node allocation, a map insertion and a fresh token history for its path), and memory stays
+ *     bounded: by live locks, waiters and their ancestors, plus the minimum, times two, plus the
  *     nodes pinned by cached intent chains (at most MAX_CHAINS chains, see 8).
+ *     {@link #reclaimIdle()} reclaims every idle node at once. The mark is a hint written and read
+ *     plainly: a lost mark costs a node that is created again, never a wrong grant (reclamation
+ *     decides by the state word's CAS alone).
  *  8. Cached intent chains. Releasing a lock need not lower its ancestors: the raises from the root
  *     to its parent may be kept as an IntentChain, CACHED in the releasing thread's ChainCache and
  *     in the table's registry, and the next lock below the same parent takes the chain (CAS CACHED
@@ -241,6 +249,8 @@ public final class LockTable
     private final java.util.concurrent.atomic.AtomicInteger sharedSubtreeHolds = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final int reclaimMinNodes;
+    /** Marked nodes an amortised sweep may still keep (invariant 7); used only under {@link #sweeping}. */
+    private int spareBudget;
     private volatile long reclaimThreshold;
 
     /**
@@ -474,6 +484,10 @@ public final class LockTable
         {
             n = childOf(parent, name);
             c.lastChild = n;
+        }
+        else if (!n.referenced)
+        {
+            n.referenced = true;
         }
         for (;;)
         {
@@ -1176,7 +1190,7 @@ public final class LockTable
     public long reclaimIdle()
     {
         revokeCachedChains();
-        return sweepNow();
+        return sweepNow(false);
     }
 
     /** The amortised sweep: revokes the chains unused since the last sweep (8d), then sweeps. */
@@ -1196,12 +1210,16 @@ public final class LockTable
                 }
             }
         });
-        return sweepNow();
+        return sweepNow(true);
     }
 
-    private long sweepNow()
+    private long sweepNow(final boolean secondChance)
     {
-        sweep(root);
+        if (secondChance)
+        {
+            spareBudget = reclaimMinNodes;
+        }
+        sweep(root, secondChance);
         final long n = nodeCount.get();
         reclaimThreshold = Math.max(reclaimMinNodes, 2 * n);
         return n;
@@ -1724,6 +1742,11 @@ public final class LockTable
                 m.remove(name, c);
                 continue;
             }
+            if (!c.referenced)
+            {
+                // Read first: a node looked up often is written once per sweep, not once per lookup.
+                c.referenced = true;
+            }
             return c;
         }
     }
@@ -1746,7 +1769,7 @@ public final class LockTable
 
     // ---- reclamation ---------------------------------------------------------------------------
 
-    private void sweep(final TrieNode n)
+    private void sweep(final TrieNode n, final boolean secondChance)
     {
         final ConcurrentHashMap<String, TrieNode> children = n.childrenOrNull();
         if (children == null)
@@ -1755,7 +1778,17 @@ public final class LockTable
         }
         for (final TrieNode c : children.values())
         {
-            sweep(c);
+            sweep(c, secondChance);
+            if (secondChance && c.referenced)
+            {
+                // Used since the last sweep: kept once more, within the sweep's budget (invariant 7).
+                c.referenced = false;
+                if (spareBudget > 0)
+                {
+                    spareBudget--;
+                    continue;
+                }
+            }
             tryReclaim(c);
         }
     }

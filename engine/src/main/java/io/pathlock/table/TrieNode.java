@@ -147,6 +147,13 @@ public final class TrieNode
     @SuppressWarnings("unused") // through HOLDER
     private LockOwner holder;
 
+    /**
+     * Looked up again since the last amortised sweep (LockTable invariant 7, second chance): set by
+     * lookups that find the node, cleared by the sweep; creation does not set it, so a path locked
+     * once is reclaimed by the next sweep as before. A hint, written and read plainly.
+     */
+    boolean referenced;
+
     TrieNode(final TrieNode parent, final String name)
     {
         this.parent = parent;

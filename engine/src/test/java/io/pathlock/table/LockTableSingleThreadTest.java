@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -276,6 +277,80 @@ class LockTableSingleThreadTest
         assertEquals(16, table.nodeCount(), "16 nodes: not past the minimum");
         table.unlock(lock("/n15", LockType.POINT));
         assertEquals(2, table.nodeCount(), "the 17th node swept every idle node");
+    }
+
+    /**
+     * Invariant 7, second chance: an amortised sweep keeps (the same objects) the nodes found by a
+     * lookup since the previous sweep and reclaims the nodes used once; a kept node that is not
+     * used again goes at the sweep after. Before, every sweep reclaimed every idle node, so a
+     * working set a little larger than the minimum was re-created after each sweep.
+     */
+    @Test
+    void nodesFoundAgainSinceTheLastSweepAreKeptOnce()
+    {
+        final TrieNode[] hot = new TrieNode[12];
+        for (int i = 0; i < hot.length; i++)
+        {
+            hot[i] = lock("/hot" + i, LockType.POINT);
+            table.unlock(hot[i]);
+        }
+        for (int i = 0; i < hot.length; i++)
+        {
+            final TrieNode again = lock("/hot" + i, LockType.POINT);
+            assertSame(hot[i], again, "found again: marked");
+            table.unlock(again);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            table.unlock(lock("/once" + i, LockType.POINT));
+        }
+        assertEquals(16, table.nodeCount(), "root, 12 used twice, 3 used once: not past the minimum");
+        table.unlock(lock("/once3", LockType.POINT));
+        assertEquals(14, table.nodeCount(), "the 17th node swept: root, the 12 found again, and /once3 created again");
+        for (int i = 0; i < 6; i++)
+        {
+            final TrieNode again = lock("/hot" + i, LockType.POINT);
+            assertSame(hot[i], again, "kept by the sweep");
+            table.unlock(again);
+        }
+        for (int i = 0; i < 12; i++)
+        {
+            table.unlock(lock("/x" + i, LockType.POINT));
+        }
+        assertEquals(26, table.nodeCount(), "no sweep until the count passes 2 x 13");
+        table.unlock(lock("/x12", LockType.POINT));
+        assertEquals(8, table.nodeCount(), "root, /hot0-5 (found again), /x12 created again");
+        for (int i = 0; i < 12; i++)
+        {
+            final TrieNode again = lock("/hot" + i, LockType.POINT);
+            if (i < 6)
+            {
+                assertSame(hot[i], again, "/hot" + i + " was found again: kept a second time");
+            }
+            else
+            {
+                assertNotSame(hot[i], again, "/hot" + i + " was kept once, not used again, and reclaimed");
+            }
+            table.unlock(again);
+        }
+    }
+
+    /**
+     * Invariant 7's bound: a sweep keeps at most the minimum's number of marked nodes, so nodes that
+     * are each used twice and never again cannot make the table grow without bound.
+     */
+    @Test
+    void aSweepKeepsAtMostTheMinimumOfMarkedNodes()
+    {
+        long most = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            final String p = "/twice" + i;
+            table.unlock(lock(p, LockType.POINT));
+            table.unlock(lock(p, LockType.POINT));
+            most = Math.max(most, table.nodeCount());
+        }
+        assertTrue(most <= 2 * (16 + 1) + 1, "at most 2 x (minimum + root) + 1 nodes, saw " + most);
     }
 
     /** A sweep reaches idle nodes below an ancestor that must stay (it has a lock below). */
