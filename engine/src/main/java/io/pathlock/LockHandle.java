@@ -1160,6 +1160,10 @@ public final class LockHandle implements AutoCloseable
     private boolean tryGrant(final LockRequest request)
     {
         final ThreadState ts = threadState();
+        if (trySimple(request, ts))
+        {
+            return true;
+        }
         final AttemptState st = ts.borrowTry(held);
         try
         {
@@ -1183,6 +1187,10 @@ public final class LockHandle implements AutoCloseable
     private LockConflict tryOnce(final LockRequest request)
     {
         final ThreadState ts = threadState();
+        if (trySimple(request, ts))
+        {
+            return null;
+        }
         final AttemptState st = ts.borrowTry(held);
         try
         {
@@ -1211,6 +1219,80 @@ public final class LockHandle implements AutoCloseable
         finally
         {
             ts.giveBack(st);
+        }
+    }
+
+    /**
+     * {@link #trySingle} when the request and the store allow it. False when not granted by it:
+     * not the simple case, or refused; the full attempt then decides (and describes a conflict).
+     */
+    private boolean trySimple(final LockRequest request, final ThreadState ts)
+    {
+        if (needsPublication)
+        {
+            return false;
+        }
+        final List<LockRequest.Entry> entries = request.entries();
+        return entries.size() == 1 && trySingle(entries.get(0), ts);
+    }
+
+    /**
+     * The common case of {@link #tryOnce} without its scratch state: one exclusive entry, a handle
+     * that holds nothing (so nothing covers, converts or exempts it), a store that publishes nothing.
+     * The same table claim, fencing token and bookkeeping as {@link #attemptLocked} and
+     * {@link #finishLocked} make for it.
+     *
+     * @return true if granted; false if refused or not this case (nothing changed: the full attempt
+     *         decides).
+     */
+    private boolean trySingle(final LockRequest.Entry e, final ThreadState ts)
+    {
+        if (e.isShared())
+        {
+            return false;
+        }
+        lock.lock();
+        try
+        {
+            if (closed || !held.isEmpty())
+            {
+                return false;
+            }
+            final LockTable.Conflict conflict = ts.singleConflict;
+            final TrieNode node = m.table.tryLock(e.path(), e.type(), e.mode(), 0, 0, LockTable.FROM_NONE, null,
+                ThreadState.HOLDS_NOTHING, conflict, ts.chains);
+            if (node == null)
+            {
+                conflict.clear();
+                return false;
+            }
+            final IntentChain chain = conflict.chain();
+            conflict.clear();
+            final long now = m.now();
+            if (lastActiveNanos != now)
+            {
+                lastActiveNanos = now;
+            }
+            final long token;
+            if (tableTokens)
+            {
+                final TrieNode[] one = ts.oneNode;
+                one[0] = node;
+                token = m.table.grantToken(one, 1, e.type() == LockType.SUBTREE);
+                one[0] = null;
+            }
+            else
+            {
+                token = m.store.nextFencingToken();
+            }
+            LockTable.attachHolder(node, held, token, now);
+            held.append(e, node, chain);
+            ts.counters.onGrant();
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 

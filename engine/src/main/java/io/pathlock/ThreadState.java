@@ -29,6 +29,15 @@ final class ThreadState
     int stripe;
     long nextId;
     long idLimit;
+    /**
+     * The waiter of a try attempt by a handle that holds nothing: exempt from no pending mark
+     * (it holds nothing anyone may wait for). Never registered, never signalled.
+     */
+    static final TryWaiter HOLDS_NOTHING = new TryWaiter();
+    /** The conflict of LockHandle's single-entry attempt (no user code runs during it: no nesting). */
+    final io.pathlock.table.LockTable.Conflict singleConflict = new io.pathlock.table.LockTable.Conflict();
+    /** A one-node array for the fencing token of that attempt. */
+    final io.pathlock.table.TrieNode[] oneNode = new io.pathlock.table.TrieNode[1];
     private final LockHandle.AttemptState tryState = new LockHandle.AttemptState();
     private final TryWaiter tryWaiter = new TryWaiter();
     private boolean tryInUse;
