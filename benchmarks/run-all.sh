@@ -18,6 +18,9 @@
 #                                           durability: JMH, then the same rows in alternating blocks
 #                                           (TreeInterleaved) for ratios that survive a loaded machine (about
 #                                           4 min; benchmarks/TREE-RESULTS.md)
+#   --jmh OPTIONS    JMH options instead of the standard ones and their budget fallbacks, e.g.
+#                    --jmh "-f 2 -wi 3 -w 1s -i 5 -r 1s" (forks, warm-up and measured iterations and
+#                    their seconds; nothing else)
 #   --notice TEXT    printed at the top of the report (e.g. "noisy dev run")
 #   --tag NAME       suffix of the results directory: benchmarks/results/<date>-NAME/
 #   --dry-run        print the plan and the time estimate, run nothing
@@ -39,6 +42,7 @@ done
 smoke=0
 only=""
 notice=""
+jmh=""
 dry=0
 tag=""
 build=auto
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1 ;;
     --only) only="${2:?--only needs a list of areas}"; shift ;;
     --notice) notice="${2:?--notice needs a text}"; shift ;;
+    --jmh) jmh="${2:?--jmh needs options, e.g. \"-f 2 -wi 3 -w 1s -i 5 -r 1s\"}"; shift ;;
     --tag) tag="${2:?--tag needs a name}"; shift
       [[ "$tag" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "run-all.sh: --tag takes letters, digits, . _ -" >&2; exit 64; } ;;
     --dry-run) dry=1 ;;
@@ -84,6 +89,7 @@ args=(--results "$results" --scratch "${PATHLOCK_BENCH_DIR:-benchmarks/target/be
 [ "$smoke" = 1 ] && args+=(--smoke)
 [ -n "$only" ] && args+=(--only "$only")
 [ -n "$notice" ] && args+=(--notice "$notice")
+[ -n "$jmh" ] && args+=(--jmh "$jmh")
 [ "$dry" = 1 ] && args+=(--dry-run)
 # The committed report is only replaced by a full run of every area.
 [ "$smoke" = 0 ] && [ -z "$only" ] && [ "$dry" = 0 ] && args+=(--report benchmarks/BENCHMARKS.md)

@@ -59,8 +59,10 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.suite.SuiteRunner --results DIR
  *     [--smoke] [--only lock-table,lock-files,redo,handoff,host,tree] [--scratch DIR] [--report FILE]
- *     [--notice TEXT] [--command TEXT] [--dry-run]
+ *     [--notice TEXT] [--command TEXT] [--jmh "-f 2 -wi 3 -w 1s -i 5 -r 1s"] [--dry-run]
  * </pre>
+ * {@code --jmh} replaces the JMH options of the run (no budget fallback applies); a full run with it
+ * still writes {@code --report}.
  */
 public final class SuiteRunner
 {
@@ -77,6 +79,8 @@ public final class SuiteRunner
     private static final Pattern FAILURE = Pattern.compile("<failure>|<forked VM failed|Exception in thread \"main\"");
 
     private final boolean smoke;
+    /** JMH options of --jmh, or null for the catalogue's. */
+    private final String jmh;
     private final Set<Catalogue.Area> only;
     private final Path results;
     private final Path scratch;
@@ -106,6 +110,7 @@ public final class SuiteRunner
         this.report = a.report;
         this.notice = a.notice;
         this.command = a.command;
+        this.jmh = a.jmh;
         this.dryRun = a.dryRun;
         this.log = log;
     }
@@ -121,7 +126,36 @@ public final class SuiteRunner
         Path report;
         String notice;
         String command;
+        /** JMH options given with --jmh (used as they are, no budget fallback), or null. */
+        String jmh;
         boolean dryRun;
+
+        /** The options of --jmh: only -f, -wi, -w, -i and -r, with positive counts and times. */
+        static String checkedJmhOptions(final String text)
+        {
+            final String[] t = text.trim().split("\\s+");
+            if (t.length == 0 || t.length % 2 != 0)
+            {
+                throw new IllegalArgumentException("--jmh takes pairs of -f N, -wi N, -w Ts, -i N, -r Ts; got '" + text + "'");
+            }
+            for (int k = 0; k < t.length; k += 2)
+            {
+                final String o = t[k];
+                final String v = t[k + 1];
+                final boolean ok = switch (o)
+                {
+                    case "-f", "-wi", "-i" -> v.matches("[1-9][0-9]{0,2}");
+                    case "-w", "-r" -> v.matches("[1-9][0-9]{0,2}s");
+                    default -> false;
+                };
+                if (!ok)
+                {
+                    throw new IllegalArgumentException("--jmh: '" + o + " " + v + "' is not one of -f N, -wi N, -i N "
+                        + "(1-999) or -w Ts, -r Ts (seconds, 1-999); got '" + text + "'");
+                }
+            }
+            return String.join(" ", t);
+        }
 
         static Args parse(final String[] args)
         {
@@ -147,6 +181,7 @@ public final class SuiteRunner
                     case "--report" -> a.report = Path.of(value(args, ++i, k));
                     case "--notice" -> a.notice = value(args, ++i, k);
                     case "--command" -> a.command = value(args, ++i, k);
+                    case "--jmh" -> a.jmh = checkedJmhOptions(value(args, ++i, k));
                     default -> throw new IllegalArgumentException("unknown argument '" + k + "'");
                 }
             }
@@ -188,7 +223,7 @@ public final class SuiteRunner
         {
             System.err.println("SuiteRunner: " + e.getMessage());
             System.err.println("usage: SuiteRunner --results DIR [--smoke] [--only lock-table,lock-files,redo,handoff,host,tree] "
-                + "[--scratch DIR] [--report FILE] [--notice TEXT] [--command TEXT] [--dry-run]");
+                + "[--scratch DIR] [--report FILE] [--notice TEXT] [--command TEXT] [--jmh \"-f N -wi N -w Ts -i N -r Ts\"] [--dry-run]");
             System.exit(EXIT_USAGE);
             return;
         }
@@ -238,10 +273,10 @@ public final class SuiteRunner
         {
             throw new IllegalStateException("no JMH benchmarks listed by " + jar + " -lp");
         }
-        JmhOptions options = JmhOptions.parse(smoke ? Catalogue.JMH_SMOKE : Catalogue.JMH_FULL);
+        JmhOptions options = JmhOptions.parse(jmh != null ? jmh : smoke ? Catalogue.JMH_SMOKE : Catalogue.JMH_FULL);
         List<Step> plan = plan(listing, options);
         double estimate = estimate(plan);
-        if (!smoke)
+        if (!smoke && jmh == null)
         {
             for (final String fallback : Catalogue.JMH_FULL_FALLBACKS)
             {

@@ -130,6 +130,20 @@ class SuiteRunnerTest
         assertThrows(IllegalArgumentException.class, () -> SuiteRunner.Args.parse(new String[] {"--smoke"}));
     }
 
+    /** --jmh: forks, iterations and their seconds only; anything else names the bad option. */
+    @Test
+    void jmhOptionsAreCheckedAndNormalised()
+    {
+        assertEquals("-f 2 -wi 3 -w 1s -i 5 -r 1s",
+            SuiteRunner.Args.parse(new String[] {"--results", "x", "--jmh", " -f 2  -wi 3 -w 1s -i 5 -r 1s "}).jmh);
+        for (final String bad : new String[] {"-f 0", "-f", "-prof gc", "-f 2 -r 1", "-w 0s", "-f two", "-f 2 -jvmArgs -Xmx1g"})
+        {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SuiteRunner.Args.parse(new String[] {"--results", "x", "--jmh", bad}), bad);
+            assertTrue(e.getMessage().contains("--jmh"), e.getMessage());
+        }
+    }
+
     @Test
     void aJmhStepFailsOnMissingResultsOrFailuresInTheLog(@TempDir final Path tmp) throws IOException
     {
