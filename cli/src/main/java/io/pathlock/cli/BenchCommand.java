@@ -34,7 +34,8 @@ import java.util.concurrent.locks.Lock;
 /**
  * {@code pathlock bench}: a mixed POINT / SUBTREE / mv contention benchmark on a generated tree.
  *
- * <p>The contenders (pathlock, java-multilocks, the naive map of read-write locks) run the same
+ * <p>The contenders (pathlock, java-multilocks, the naive map of read-write locks; on request
+ * {@code none}, which takes no lock and measures the harness alone) run the same
  * requests in <em>alternating blocks</em> ({@code --block-ms} each, the order rotated every round),
  * so that all of them see the same background load and the same JIT state, as the lock-file
  * harness {@code PointInterleaved} does; a ratio is taken round by round between blocks that ran
@@ -70,7 +71,7 @@ import java.util.concurrent.locks.Lock;
 final class BenchCommand implements Callable<Integer>
 {
     /** Names of the contenders, in report order. */
-    static final List<String> CONTENDERS = List.of("pathlock", "multilock", "naive");
+    static final List<String> CONTENDERS = List.of("pathlock", "multilock", "naive", "none");
 
     @Option(names = "--threads", defaultValue = "1,2", paramLabel = "N[,N...]",
         description = "worker threads, one run per value (default ${DEFAULT-VALUE})")
@@ -89,7 +90,9 @@ final class BenchCommand implements Callable<Integer>
     int blockMs;
 
     @Option(names = "--contenders", defaultValue = "pathlock,multilock,naive",
-        description = "which to run, of pathlock, multilock, naive (default ${DEFAULT-VALUE})")
+        description = {"which to run, of pathlock, multilock, naive, none (default ${DEFAULT-VALUE}); none takes no lock:",
+            "the harness's own cost per operation (drawing a request, timing it, the --work loop), so its throughput",
+            "bounds every contender's and every ratio between them"})
     String contenders;
 
     @Option(names = "--depth", defaultValue = "4", description = "tree depth below the root (default ${DEFAULT-VALUE})")
@@ -387,6 +390,33 @@ final class BenchCommand implements Callable<Integer>
                 };
             case "multilock":
                 return new MultiLockContender(w);
+            case "none":
+                return new Contender()
+                {
+                    @Override
+                    public String name()
+                    {
+                        return "no lock (the harness alone)";
+                    }
+
+                    @Override
+                    public Worker newWorker()
+                    {
+                        return new Worker()
+                        {
+                            @Override
+                            public void acquire(final LockRequest request)
+                            {
+                                // Nothing: the floor under every contender's cost.
+                            }
+
+                            @Override
+                            public void release()
+                            {
+                            }
+                        };
+                    }
+                };
             default:
                 final NaiveHierarchicalLock naive = new NaiveHierarchicalLock();
                 return new Contender()
@@ -1068,7 +1098,7 @@ final class BenchCommand implements Callable<Integer>
         for (final String s : contenders.split(","))
         {
             final String n = s.trim();
-            check(CONTENDERS.contains(n), "--contenders takes pathlock, multilock, naive; got '" + n + "'");
+            check(CONTENDERS.contains(n), "--contenders takes pathlock, multilock, naive, none; got '" + n + "'");
             check(!out.contains(n), "--contenders names '" + n + "' twice");
             out.add(n);
         }

@@ -85,6 +85,18 @@ class BenchCommandTest
         assertFalse(r.out().contains("naive"), r.out());
     }
 
+    /** "none" takes no lock: a row for the harness alone and pathlock's ratio to it. */
+    @Test
+    void theNoLockContenderMeasuresTheHarnessAlone()
+    {
+        final Run r = run("bench", "--threads", "1", "--seconds", "1", "--warmup", "0", "--block-ms", "100", "--depth", "2",
+            "--fanout", "3", "--contenders", "none,pathlock", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| pathlock (memory) | 10 |") && r.out().contains("| no lock (the harness alone) | 10 |"), r.out());
+        assertTrue(r.out().contains("pathlock / no lock (the harness alone): throughput"), r.out());
+        assertFalse(r.out().contains("java-multilocks"), r.out());
+    }
+
     @Test
     void fileStoreRunsOnATemporaryTreeAndDeletesIt(@TempDir final Path tmp) throws Exception
     {
