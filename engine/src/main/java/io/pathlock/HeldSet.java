@@ -24,7 +24,8 @@ import java.util.List;
  * <p>No allocation per grant: the grant's token, time and owner (this set, as the handle's
  * {@link LockOwner}) live on the trie node ({@link LockTable#attachHolder}), the entry is the request's own, and the arrays and the index grow
  * by doubling. Memory per held lock: three references and a flag in the arrays, and one {@code int}
- * bucket (at most half full) in the open-addressing index.
+ * bucket (at most half full) in the open-addressing index; plus two {@code long}s once the handle
+ * has held a shared lock (H5).
  *
  * <ul>
  * <li>H1: at most one entry per path; an upgrade POINT to SUBTREE replaces the entry in place.</li>
@@ -32,7 +33,9 @@ import java.util.List;
  *     either type).</li>
  * <li>H5: a SHARED entry's token and grant time are in {@code tokens} and {@code grantNanos} (its
  *     node is shared with other holders, whose grants overwrite the node's record); an EXCLUSIVE
- *     entry's are on its node.</li>
+ *     entry's are on its node. The two arrays are allocated by the first shared grant (a handle that
+ *     holds only exclusive locks pays nothing for them) and from then on have the length of
+ *     {@code entries}: {@code tokens.length == 0 || tokens.length == entries.length}.</li>
  * <li>H3: slots {@code 0..size-1} are in grant order, so releases and snapshots are stable.</li>
  * <li>H4: while {@code index != null}, it maps the paths of slots {@code 0..indexed-1} to their slot
  *     (bucket value slot + 1, 0 empty, linear probing, at most half full); every lookup first adds the
@@ -140,6 +143,11 @@ final class HeldSet implements LockOwner
     /** Records a shared grant's token and time (H5); call after {@link #put} or {@link #append}. */
     void setSharedGrant(final int slot, final long token, final long nanos)
     {
+        if (tokens.length == 0)
+        {
+            tokens = new long[entries.length];
+            grantNanos = new long[entries.length];
+        }
         tokens[slot] = token;
         grantNanos[slot] = nanos;
     }
@@ -370,8 +378,11 @@ final class HeldSet implements LockOwner
             nodes = Arrays.copyOf(nodes, cap);
             upgrading = Arrays.copyOf(upgrading, cap);
             chains = Arrays.copyOf(chains, cap);
-            tokens = Arrays.copyOf(tokens, cap);
-            grantNanos = Arrays.copyOf(grantNanos, cap);
+            if (tokens.length != 0)
+            {
+                tokens = Arrays.copyOf(tokens, cap);
+                grantNanos = Arrays.copyOf(grantNanos, cap);
+            }
         }
     }
 

@@ -54,6 +54,37 @@ class HeldSetTest
         }
     }
 
+    /**
+     * H5: the token arrays are allocated by the first shared grant, whatever the number of exclusive
+     * entries before it, and keep every shared grant's token and time as the arrays grow and after
+     * a clear.
+     */
+    @Test
+    void sharedGrantTokensSurviveLazyAllocationAndGrowth()
+    {
+        final HeldSet s = new HeldSet(null);
+        for (int i = 0; i < 10; i++)
+        {
+            s.append(entry("/x/" + i, LockType.POINT), null, null);
+        }
+        final int first = s.put(new LockRequest.Entry(LockPath.parse("/s/1"), LockType.POINT, io.pathlock.core.LockMode.SHARED), null, null);
+        s.setSharedGrant(first, 101, 1_001);
+        for (int i = 10; i < 300; i++)
+        {
+            s.append(entry("/x/" + i, LockType.POINT), null, null);
+        }
+        final int second = s.put(new LockRequest.Entry(LockPath.parse("/s/2"), LockType.SUBTREE, io.pathlock.core.LockMode.SHARED), null, null);
+        s.setSharedGrant(second, 202, 2_002);
+        assertEquals(101, s.token(first));
+        assertEquals(202, s.token(second));
+        assertEquals(1_001, s.info(first, "o").acquiredNanos());
+        assertEquals(2_002, s.info(second, "o").acquiredNanos());
+        s.clear();
+        final int again = s.put(new LockRequest.Entry(LockPath.parse("/s/3"), LockType.POINT, io.pathlock.core.LockMode.SHARED), null, null);
+        s.setSharedGrant(again, 303, 3_003);
+        assertEquals(303, s.token(again));
+    }
+
     /** H4 with deferred indexing: appended entries are found by the next lookup, and clear resets it. */
     @Test
     void appendedEntriesAreIndexedAtTheNextLookup()
