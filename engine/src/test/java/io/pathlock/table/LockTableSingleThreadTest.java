@@ -291,48 +291,46 @@ class LockTableSingleThreadTest
         final TrieNode[] hot = new TrieNode[12];
         for (int i = 0; i < hot.length; i++)
         {
-            hot[i] = lock("/hot" + i, LockType.POINT);
-            table.unlock(hot[i]);
+            hot[i] = lockAndUnlock("/hot" + i);
         }
         for (int i = 0; i < hot.length; i++)
         {
-            final TrieNode again = lock("/hot" + i, LockType.POINT);
-            assertSame(hot[i], again, "found again: marked");
-            table.unlock(again);
+            assertSame(hot[i], lockAndUnlock("/hot" + i), "found again: marked");
         }
         for (int i = 0; i < 3; i++)
         {
-            table.unlock(lock("/once" + i, LockType.POINT));
+            lockAndUnlock("/once" + i);
         }
         assertEquals(16, table.nodeCount(), "root, 12 used twice, 3 used once: not past the minimum");
-        table.unlock(lock("/once3", LockType.POINT));
+        lockAndUnlock("/once3");
         assertEquals(14, table.nodeCount(), "the 17th node swept: root, the 12 found again, and /once3 created again");
         for (int i = 0; i < 6; i++)
         {
-            final TrieNode again = lock("/hot" + i, LockType.POINT);
-            assertSame(hot[i], again, "kept by the sweep");
-            table.unlock(again);
+            assertSame(hot[i], lockAndUnlock("/hot" + i), "kept by the sweep");
         }
         for (int i = 0; i < 12; i++)
         {
-            table.unlock(lock("/x" + i, LockType.POINT));
+            lockAndUnlock("/x" + i);
         }
         assertEquals(26, table.nodeCount(), "no sweep until the count passes 2 x 13");
-        table.unlock(lock("/x12", LockType.POINT));
+        lockAndUnlock("/x12");
         assertEquals(8, table.nodeCount(), "root, /hot0-5 (found again), /x12 created again");
-        for (int i = 0; i < 12; i++)
+        for (int i = 0; i < 6; i++)
         {
-            final TrieNode again = lock("/hot" + i, LockType.POINT);
-            if (i < 6)
-            {
-                assertSame(hot[i], again, "/hot" + i + " was found again: kept a second time");
-            }
-            else
-            {
-                assertNotSame(hot[i], again, "/hot" + i + " was kept once, not used again, and reclaimed");
-            }
-            table.unlock(again);
+            assertSame(hot[i], lockAndUnlock("/hot" + i), "/hot" + i + " was found again: kept a second time");
         }
+        for (int i = 6; i < 12; i++)
+        {
+            assertNotSame(hot[i], lockAndUnlock("/hot" + i), "/hot" + i + " was kept once, not used again, and reclaimed");
+        }
+    }
+
+    /** Locks a POINT, releases it, and returns its node. */
+    private TrieNode lockAndUnlock(final String path)
+    {
+        final TrieNode n = lock(path, LockType.POINT);
+        table.unlock(n);
+        return n;
     }
 
     /**
@@ -346,8 +344,8 @@ class LockTableSingleThreadTest
         for (int i = 0; i < 5_000; i++)
         {
             final String p = "/twice" + i;
-            table.unlock(lock(p, LockType.POINT));
-            table.unlock(lock(p, LockType.POINT));
+            lockAndUnlock(p);
+            lockAndUnlock(p);
             most = Math.max(most, table.nodeCount());
         }
         assertTrue(most <= 2 * (16 + 1) + 1, "at most 2 x (minimum + root) + 1 nodes, saw " + most);
