@@ -7,7 +7,6 @@ import io.pathlock.core.LockStoreException;
 import io.pathlock.config.Settings;
 import io.pathlock.observe.LockSnapshot;
 import io.pathlock.store.LockStore;
-import io.pathlock.store.MemoryLockStore;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -327,21 +326,8 @@ class ApiConventionsTest
     void closeClosesEveryPartWhenOneThrows() throws Exception
     {
         final CountDownLatch storeClosed = new CountDownLatch(1);
-        final MemoryLockStore inner = new MemoryLockStore();
-        final LockStore failing = new LockStore()
+        final LockStore failing = new ForwardingMemoryStore(true)
         {
-            @Override
-            public String describe()
-            {
-                return inner.describe();
-            }
-
-            @Override
-            public PublishResult tryPublish(final String ownerId, final List<LockRequest.Entry> entries)
-            {
-                return inner.tryPublish(ownerId, entries);
-            }
-
             @Override
             public void unpublish(final Publication publication)
             {
@@ -349,40 +335,10 @@ class ApiConventionsTest
             }
 
             @Override
-            public long nextFencingToken()
-            {
-                return inner.nextFencingToken();
-            }
-
-            @Override
-            public boolean refresh(final Publication publication)
-            {
-                return inner.refresh(publication);
-            }
-
-            @Override
-            public Duration heartbeatInterval()
-            {
-                return inner.heartbeatInterval();
-            }
-
-            @Override
-            public void awaitChange(final Object blocker, final long timeoutNanos) throws InterruptedException
-            {
-                inner.awaitChange(blocker, timeoutNanos);
-            }
-
-            @Override
-            public CompletableFuture<Void> onChange(final Object blocker, final long timeoutNanos)
-            {
-                return inner.onChange(blocker, timeoutNanos);
-            }
-
-            @Override
             public void close()
             {
                 storeClosed.countDown();
-                inner.close();
+                super.close();
             }
         };
         final LockManager m = LockManager.builder().store(failing).build();

@@ -2,12 +2,8 @@ package io.pathlock;
 
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;
-import io.pathlock.store.LockStore;
-import io.pathlock.store.MemoryLockStore;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,9 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A memory store whose publication may block, as the lock-file store's does: while a gate is
  * armed, {@link #tryPublish} announces itself and waits for the test to open the gate.
  */
-final class GatedStore implements LockStore
+final class GatedStore extends ForwardingMemoryStore
 {
-    private final MemoryLockStore inner = new MemoryLockStore();
+    GatedStore()
+    {
+        super(true);
+    }
+
     private volatile CountDownLatch entered = new CountDownLatch(1);
     private volatile CountDownLatch gate;
     final AtomicInteger published = new AtomicInteger();
@@ -76,7 +76,7 @@ final class GatedStore implements LockStore
                 throw new LockStoreException("interrupted at the gate", e);
             }
         }
-        final PublishResult r = inner.tryPublish(ownerId, entries);
+        final PublishResult r = super.tryPublish(ownerId, entries);
         if (r.isGranted())
         {
             published.incrementAndGet();
@@ -88,42 +88,6 @@ final class GatedStore implements LockStore
     public void unpublish(final Publication publication)
     {
         unpublished.incrementAndGet();
-        inner.unpublish(publication);
-    }
-
-    @Override
-    public long nextFencingToken()
-    {
-        return inner.nextFencingToken();
-    }
-
-    @Override
-    public boolean refresh(final Publication publication)
-    {
-        return inner.refresh(publication);
-    }
-
-    @Override
-    public Duration heartbeatInterval()
-    {
-        return inner.heartbeatInterval();
-    }
-
-    @Override
-    public void awaitChange(final Object blocker, final long timeoutNanos) throws InterruptedException
-    {
-        inner.awaitChange(blocker, timeoutNanos);
-    }
-
-    @Override
-    public CompletableFuture<Void> onChange(final Object blocker, final long timeoutNanos)
-    {
-        return inner.onChange(blocker, timeoutNanos);
-    }
-
-    @Override
-    public void close()
-    {
-        inner.close();
+        super.unpublish(publication);
     }
 }

@@ -1,5 +1,6 @@
 package io.pathlock.tree;
 
+import io.pathlock.ForwardingMemoryStore;
 import io.pathlock.LockManager;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockStoreException;

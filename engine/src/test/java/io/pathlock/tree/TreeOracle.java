@@ -1,5 +1,6 @@
 package io.pathlock.tree;
 
+import io.pathlock.ForwardingMemoryStore;
 import io.pathlock.store.LockStore;
 import io.pathlock.tree.TreeModel.ErrorKind;
 import io.pathlock.tree.TreeModel.Op;

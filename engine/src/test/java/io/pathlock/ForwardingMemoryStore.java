@@ -1,4 +1,4 @@
-package io.pathlock.tree;
+package io.pathlock;
 
 import io.pathlock.core.LockRequest;
 import io.pathlock.store.LockStore;
@@ -10,12 +10,30 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The memory store behind every method of the SPI, for tests that change one behaviour of it (the
- * token sequence, a refusal) and keep the rest.
+ * token sequence, a refusal, a gate, a failing release) and keep the rest. Built with
+ * {@code publishing = true} it answers {@link #publishMayBlock()}, {@link #needsPublication()} and
+ * {@link #tableTokens()} as the SPI's defaults do (as the lock-file store does: every grant is
+ * published, publication may block, tokens come from the store), instead of as the memory store.
  */
-class ForwardingMemoryStore implements LockStore
+public class ForwardingMemoryStore implements LockStore
 {
     /** The store every call goes to. */
-    final MemoryLockStore inner = new MemoryLockStore();
+    protected final MemoryLockStore inner = new MemoryLockStore();
+    private final boolean publishing;
+
+    /** Behaves as the memory store in every respect. */
+    public ForwardingMemoryStore()
+    {
+        this(false);
+    }
+
+    /**
+     * @param publishing answer the three store-kind questions as a publishing store (the SPI defaults).
+     */
+    public ForwardingMemoryStore(final boolean publishing)
+    {
+        this.publishing = publishing;
+    }
 
     @Override
     public String describe()
@@ -68,19 +86,19 @@ class ForwardingMemoryStore implements LockStore
     @Override
     public boolean publishMayBlock()
     {
-        return inner.publishMayBlock();
+        return publishing || inner.publishMayBlock();
     }
 
     @Override
     public boolean needsPublication()
     {
-        return inner.needsPublication();
+        return publishing || inner.needsPublication();
     }
 
     @Override
     public boolean tableTokens()
     {
-        return inner.tableTokens();
+        return !publishing && inner.tableTokens();
     }
 
     @Override
