@@ -118,6 +118,8 @@ final class HostLayout
     static final long P_RECLAIM_PARENT_LOWERED = 5;
     /** A: the slot this session is recovering (it holds that slot's kernel lock). */
     static final long P_RECOVERING = 6;
+    /** A: node index, B: parent index; linked and committed, the node's lock maybe still owned by the inserter. */
+    static final long P_INSERT_LINKED = 7;
 
     // ---- record ----
     static final int R_NODE = 0;

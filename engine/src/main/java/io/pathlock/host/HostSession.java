@@ -1629,12 +1629,20 @@ public final class HostSession implements AutoCloseable
                 buf.putLong((int)(no + N_HOLDER), 0);
                 buf.putLong((int)(no + N_NEXT), get(bo + B_HEAD));
                 final long gen = generation(get(no + N_LOCK));
-                stage(no + N_LOCK, gen << GEN_SHIFT);
+                // c is made live OWNED by this session: once head := c others find it, and until the
+                // undo log is cleared a death rolls the link back, so nobody may use c before that
+                // (H11). Its lock is released after the clear; a death in between leaves progress
+                // INSERT_LINKED, on which recovery releases it.
+                stage(no + N_LOCK, (gen << GEN_SHIFT) | me);
                 stage(bo + B_HEAD, c + 1L);
-                stage(so + S_PROGRESS, P_NONE);
-                stage(so + S_PROGRESS_A, 0);
-                stage(so + S_PROGRESS_B, 0);
+                stage(so + S_PROGRESS, P_INSERT_LINKED);
+                stage(so + S_PROGRESS_A, c);
+                stage(so + S_PROGRESS_B, parent);
                 commit(false);
+                buf.putLongOrdered((int)(no + N_LOCK), gen << GEN_SHIFT);
+                putOrdered(so + S_PROGRESS_A, 0);
+                putOrdered(so + S_PROGRESS_B, 0);
+                buf.putLongVolatile((int)(so + S_PROGRESS), P_NONE);
                 exit(bo + B_LOCK);
                 return (gen << 32) | c;
             }
@@ -2053,6 +2061,20 @@ public final class HostSession implements AutoCloseable
         if (p == P_INSERT_ALLOCATED)
         {
             freeNode(dso, a);
+        }
+        else if (p == P_INSERT_LINKED)
+        {
+            // linked and committed; its lock may still be d's (H11). Only d can own it here: a later
+            // section of d on it would have replaced this progress.
+            final long no = t.nodeOffset(a);
+            final long w = get(no + N_LOCK);
+            if (owner(w) == d + 1)
+            {
+                buf.putLongOrdered((int)(no + N_LOCK), w & ~OWNER_MASK);
+            }
+            putOrdered(dso + S_PROGRESS_A, 0);
+            putOrdered(dso + S_PROGRESS_B, 0);
+            buf.putLongVolatile((int)(dso + S_PROGRESS), P_NONE);
         }
         else if (p == P_INSERT_PARENT_RAISED)
         {

@@ -114,7 +114,8 @@ import static io.pathlock.host.HostLayout.*;
  * or DEAD: restart); a miss is confirmed under the bucket's micro lock. Insertion of a child c of p:
  *   ALLOC (alloc lock: pop the free list or bump; c := DEAD, generation + 1; progress INSERT_ALLOCATED)
  *   INSERT_PARENT (p's lock: children(p) += 1; progress INSERT_PARENT_RAISED)
- *   INSERT_LINK (bucket lock: re-search; write c's key, c := live, head := c; progress NONE),
+ *   INSERT_LINK (bucket lock: re-search; write c's key, c := live OWNED by the inserter, head := c;
+ *     progress INSERT_LINKED; after the undo count is cleared, release c's lock; progress NONE),
  *   or, when another session linked the same key meanwhile: INSERT_UNDO_PARENT and FREE.
  * RECLAMATION (when the free list and the bump area are empty): idle leaves (no counts, no marks,
  * no children, not the root), clock order: RECLAIM_DEAD (c's lock: c := DEAD; progress
@@ -147,7 +148,8 @@ import static io.pathlock.host.HostLayout.*;
  *      or the common node: hold against hold), whose micro lock serialises the two decisions.
  *  H3. A request never waits holding anything: a refusal rolls back all it raised, so batches
  *      never deadlock, whatever order their entries are in.
- *  H4. One micro lock per session at a time; the intent word names it.
+ *  H4. One micro lock per session at a time; the intent word names it (besides it, an
+ *      inserter owns the node it is linking for a few writes, H11, and never waits meanwhile).
  *  H5. Undo: while a slot's undo count c != 0, the slot owns the lock named by its intent and the
  *      first c undo entries hold the old values of every word its section may have written.
  *  H6. Lookup safety: a node's key is written while it is DEAD and unlinked; it is made live
@@ -172,6 +174,11 @@ import static io.pathlock.host.HostLayout.*;
  *      sessions (the kernel locks of the live slots) at most once per liveness interval per
  *      session, recovers them and tries once more. So a dead session's locks block a tryLock
  *      loop no longer than a waiter (whose await checks at the same interval).
+ *  H11. Nothing a section made visible can be used by others before its undo log is cleared: every
+ *      word it writes is under the lock it holds, but for the node an insertion links, which is
+ *      live and findable from head := c on; it is owned by the inserter until after the clear, so
+ *      a death that rolls the link back leaves nobody holding an intent on it or a child below it.
+ *      Recovery releases such a node when the progress is INSERT_LINKED and d still owns it.
  *
  * KNOWN LIMITS
  *
