@@ -1046,40 +1046,49 @@ public final class HostSession implements AutoCloseable
                 continue;
             }
             spins++;
-            if (spins < SPINS)
+            backOff(spins, owner);
+        }
+    }
+
+    /**
+     * One wait for a micro lock owned by {@code owner} (slot + 1), the spins-th: spin, then (without
+     * the session's mutex) recover the owner if it is dead, yield, or park.
+     */
+    private void backOff(final int spins, final int owner)
+    {
+        if (spins < SPINS)
+        {
+            Thread.onSpinWait();
+            return;
+        }
+        // never wait holding the session's mutex (a request holds it for its whole length): the
+        // owner may be a dead slot that another thread of this session is recovering
+        final int holds = mutex.getHoldCount();
+        for (int i = 0; i < holds; i++)
+        {
+            mutex.unlock();
+        }
+        try
+        {
+            if (owner != me && spins % 16 == 0)
             {
-                Thread.onSpinWait();
-                continue;
+                recoverIfDead(owner - 1);
             }
-            // never wait holding the session's mutex (a request holds it for its whole length): the
-            // owner may be a dead slot that another thread of this session is recovering
-            final int holds = mutex.getHoldCount();
+            else if (spins < SPINS_BEFORE_PARK)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                // the owner is alive but not running (stopped, descheduled): stop burning a CPU
+                LockSupport.parkNanos(BACKOFF_MIN_NANOS);
+            }
+        }
+        finally
+        {
             for (int i = 0; i < holds; i++)
             {
-                mutex.unlock();
-            }
-            try
-            {
-                if (owner != me && spins % 16 == 0)
-                {
-                    recoverIfDead(owner - 1);
-                }
-                else if (spins < SPINS_BEFORE_PARK)
-                {
-                    Thread.yield();
-                }
-                else
-                {
-                    // the owner is alive but not running (stopped, descheduled): stop burning a CPU
-                    LockSupport.parkNanos(BACKOFF_MIN_NANOS);
-                }
-            }
-            finally
-            {
-                for (int i = 0; i < holds; i++)
-                {
-                    mutex.lock();
-                }
+                mutex.lock();
             }
         }
     }
@@ -1597,6 +1606,7 @@ public final class HostSession implements AutoCloseable
             throw new IllegalStateException("host table: bucket lock word is not a lock");
         }
         long existing = -1;
+        long unsettled = 0;
         try
         {
             long idx = get(bo + B_HEAD);
@@ -1606,14 +1616,23 @@ public final class HostSession implements AutoCloseable
                 final int n = (int)(idx - 1);
                 final long no = t.nodeOffset(n);
                 final long w = get(no + N_LOCK);
-                if ((w & DEAD) == 0 && getLong(no + N_KEY) == key && getLong(no + N_PARENT) == parent && nameEquals(no, name))
+                if (getLong(no + N_KEY) == key && getLong(no + N_PARENT) == parent && nameEquals(no, name))
                 {
-                    existing = (generation(w) << 32) | n;
-                    break;
+                    if ((w & DEAD) == 0)
+                    {
+                        existing = (generation(w) << 32) | n;
+                        break;
+                    }
+                    if (owner(w) != 0)
+                    {
+                        // DEAD but still owned: a reclamation whose undo log may yet bring it back (H11)
+                        unsettled = no + N_LOCK;
+                        break;
+                    }
                 }
                 idx = getLong(no + N_NEXT);
             }
-            if (existing < 0)
+            if (existing < 0 && unsettled == 0)
             {
                 // the node is DEAD and unlinked: nobody reads these words meaningfully yet (H6)
                 final long no = t.nodeOffset(c);
@@ -1656,10 +1675,28 @@ public final class HostSession implements AutoCloseable
             }
             throw e;
         }
-        // another session linked the same key meanwhile: give our node back
+        // another session linked the same key meanwhile, or is reclaiming its node: give ours back
         lowerChildren(so, c, parent, INSERT_UNDO_PARENT, P_INSERT_ALLOCATED);
         freeNode(so, c);
+        if (unsettled != 0)
+        {
+            awaitUnowned(unsettled);
+        }
         return existing;
+    }
+
+    /** Waits until a micro lock is owned by nobody (recovering its owner if it is dead). */
+    private void awaitUnowned(final long lockOff)
+    {
+        for (int spins = 1; ; spins++)
+        {
+            final int owner = owner(get(lockOff));
+            if (owner == 0)
+            {
+                return;
+            }
+            backOff(spins, owner);
+        }
     }
 
     private void lockLiveNode(final int opId, final int node)

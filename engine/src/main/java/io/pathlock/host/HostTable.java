@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -179,6 +180,10 @@ import static io.pathlock.host.HostLayout.*;
  *      live and findable from head := c on; it is owned by the inserter until after the clear, so
  *      a death that rolls the link back leaves nobody holding an intent on it or a child below it.
  *      Recovery releases such a node when the progress is INSERT_LINKED and d still owns it.
+ *      Likewise a node RECLAIM_DEAD marked DEAD is still owned by the reclaimer until it exits: an
+ *      insertion that meets a DEAD, owned node of its key under the bucket lock gives its own node
+ *      back and waits for that owner (recovering it if dead) before looking again, so a rolled-back
+ *      reclamation never leaves two live nodes for one path.
  *
  * KNOWN LIMITS
  *
@@ -938,6 +943,16 @@ public final class HostTable implements AutoCloseable
         }
     }
 
+    /** The name of a node (racy read). */
+    private String nameOf(final int node)
+    {
+        final long off = nodeOffset(node);
+        final int len = (int)(getLong(off + N_KEY) & 0xFFFF_FFFFL);
+        final byte[] name = new byte[Math.min(Math.max(len, 0), MAX_NAME_BYTES)];
+        buf.getBytes((int)(off + N_NAME), name);
+        return new String(name, StandardCharsets.UTF_8);
+    }
+
     /** The path of a node (racy read, for status and conflicts). */
     String pathOf(final int node)
     {
@@ -946,12 +961,8 @@ public final class HostTable implements AutoCloseable
         int guard = 0;
         while (n > 0 && n < capacity && guard++ < 4096)
         {
-            final long off = nodeOffset(n);
-            final int len = (int)(getLong(off + N_KEY) & 0xFFFF_FFFFL);
-            final byte[] name = new byte[Math.min(Math.max(len, 0), MAX_NAME_BYTES)];
-            buf.getBytes((int)(off + N_NAME), name);
-            names.add(new String(name, StandardCharsets.UTF_8));
-            n = (int)getLong(off + N_PARENT);
+            names.add(nameOf(n));
+            n = (int)getLong(nodeOffset(n) + N_PARENT);
         }
         if (names.isEmpty())
         {
@@ -1198,6 +1209,19 @@ public final class HostTable implements AutoCloseable
                 {
                     problems.add("node " + n + " (" + pathOf(n) + ") has " + KIND_NAMES[k] + " = " + c
                         + " but the records sum to " + sums[n][k]);
+                }
+            }
+        }
+        // one live node per (parent, name): a second one would let two sessions lock one path on two nodes
+        final Map<String, Integer> livePaths = new HashMap<>();
+        for (int n = 0; n < bump; n++)
+        {
+            if (n != ROOT && (getLongVolatile(nodeOffset(n) + N_LOCK) & DEAD) == 0)
+            {
+                final Integer other = livePaths.putIfAbsent(getLong(nodeOffset(n) + N_PARENT) + "/" + nameOf(n), n);
+                if (other != null)
+                {
+                    problems.add("nodes " + other + " and " + n + " are both live for " + pathOf(n));
                 }
             }
         }

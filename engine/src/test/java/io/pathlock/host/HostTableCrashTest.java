@@ -403,4 +403,40 @@ class HostTableCrashTest
             }
         }
     }
+    /**
+     * The same for a reclamation: a node marked DEAD by a session that dies before its undo log is
+     * cleared comes back live, so its deadness must not be acted on before recovery: a second session
+     * that inserted a new node for the same path meanwhile would leave two live nodes for one path
+     * (a session that cached the first one locks the path beside a holder of the second).
+     */
+    @Test
+    void aNodeMarkedDeadByADeadReclamationIsNotReplacedBeforeItsRecovery() throws Exception
+    {
+        for (final String at : new String[] {"reclaim-dead.half-written", "reclaim-dead.written"})
+        {
+            try (HostTable table = HostTable.open(dir.resolve("reclaim-" + at), config()))
+            {
+                final World w = new World(table);
+                final HostSession v = table.attach();
+                final Trap trap = new Trap(HostSteps.idOf(at));
+                HostSteps.hook = trap::accept;
+                assertTrue(runVictim(v, w, trap), at);
+                HostSteps.hook = null;
+                v.abandon();
+                final int node = (int)table.getLongVolatile(table.slotOffset(v.slot()) + HostLayout.S_PROGRESS_A);
+                final String path = table.pathOf(node);
+                // the helper was attached before the death: it meets the dying node before any recovery
+                final HostSession.Result again = w.helper.tryAcquire(LockRequest.point(path).entries());
+                assertTrue(again.isGranted(), at + ": " + again.conflict());
+                try (HostSession probe = table.attach())
+                {
+                    probe.recoverDeadSlots();
+                    assertEquals(List.of(), table.checkConsistency(), at + " (" + path + ")");
+                    assertFalse(probe.tryAcquire(LockRequest.point(path).entries()).isGranted(), at);
+                }
+                w.helper.release(again.grant());
+                w.check("dead reclamation at " + at);
+            }
+        }
+    }
 }
