@@ -59,7 +59,7 @@ public final class ChainCache
         return slotOfHash(parent.hashCode());
     }
 
-    private static int slotOfHash(final int h)
+    static int slotOfHash(final int h)
     {
         return (h ^ (h >>> 16)) & (SLOTS - 1);
     }

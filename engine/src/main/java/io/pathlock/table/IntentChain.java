@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
 /**
  * One raise of the intention count of every node from the root to a parent node, kept after the
  * lock it was made for was released, so that the next lock below the same parent skips the walk
- * (see {@link LockTable}, invariant 8). Opaque to the facade: it keeps the chain a grant used and
+ * (see {@link LockTable}, invariant 8); a chain that ends at a top-level directory also serves locks
+ * further below it, which raise only the nodes in between (8f). Opaque to the facade: it keeps the chain a grant used and
  * hands it back to {@link LockTable#unlock(TrieNode, LockPath, IntentChain, ChainCache)}.
  *
  * <pre>

@@ -162,6 +162,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *         the registry holds at most MAX_CHAINS; a thread's cache at most ChainCache.SLOTS.
  *     (e) Chains carry exclusive intent only: shared locks always walk and lower, and a SUBTREE-S
  *         claim revokes the chains through its node as a SUBTREE-X claim does (they are IX).
+ *     (f) Top-level chains: a release whose parent's chain cannot be kept (its slot holds another
+ *         parent's chain) keeps the raises of the root and the top-level directory as that
+ *         directory's chain, if its slot is free, and lowers the rest. A lock two or more levels
+ *         below the directory takes it and raises (and on release lowers) only the nodes in
+ *         between, as a walk from that directory would; a refusal lowers those raises and hands
+ *         the chain back. So threads whose paths spread over many parents still leave the root and
+ *         the top-level directories unwritten. Such a chain is the same object as the parent chain
+ *         of that directory's children and obeys (a)-(e) alike.
  *  9. The caller's own SUBTREE-SHARED on an ancestor does not block its exclusive raise there if it
  *     is the only SS holder of that node (else another owner's shared SUBTREE would be broken).
  *     Such a raise is never kept as a cached chain (a chain is taken without raising, by any handle
@@ -455,8 +463,109 @@ public final class LockTable
                     cache.set(slot, null);
                 }
             }
+            if (path.depth() > 2)
+            {
+                // No chain of the parent: a chain of the top-level directory still spares the raises
+                // (and later lowers) of the root and that directory, the lines every thread writes.
+                final int top = ChainCache.slotOfHash(topHash(path));
+                final IntentChain t = cache.get(top);
+                if (t != null && t.nodes.length == 2 && t.parentPath.segment(0).equals(path.segment(0)))
+                {
+                    if (t.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
+                    {
+                        cache.misses[top] = 0;
+                        t.recentlyUsed = true;
+                        if (waitCounts.pendingVolatile() == 0 || !pendingOnChain(t))
+                        {
+                            final TrieNode n = walkBelow(t, path, type, ownBelow, waiter, out);
+                            if (n != null)
+                            {
+                                out.chain = t;
+                                return n;
+                            }
+                            releaseChain(t);
+                            return null;
+                        }
+                        abandon(t);
+                        cache.set(top, null);
+                    }
+                    else if (t.stateVolatile() == IntentChain.REVOKED)
+                    {
+                        cache.set(top, null);
+                    }
+                }
+            }
         }
         return walk(path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
+    }
+
+    /** {@link String#hashCode()} of the path's top-level directory ({@code "/" + segment(0)}), without making it. */
+    static int topHash(final LockPath path)
+    {
+        final String s = path.segment(0);
+        int h = '/';
+        for (int i = 0, n = s.length(); i < n; i++)
+        {
+            h = 31 * h + s.charAt(i);
+        }
+        return h;
+    }
+
+    /**
+     * An exclusive lock below an IN_USE chain that ends above its parent: raises the nodes between the
+     * chain's last node and the target (exclusive), then claims the target, as {@link #walk} does from
+     * the root. Null (conflict in {@code out}, this walk's raises lowered, the chain still IN_USE) if
+     * refused.
+     */
+    private TrieNode walkBelow(final IntentChain c, final LockPath path, final LockType type, final int ownBelow,
+        final TableWaiter waiter, final Conflict out)
+    {
+        final TrieNode stop = c.last();
+        final int depth = path.depth();
+        int i = c.nodes.length - 1;
+        TrieNode n = childOf(stop, path.segment(i));
+        i++;
+        while (i < depth)
+        {
+            final int r = raise(n, false, false, waiter, out);
+            if (r == R_DEAD)
+            {
+                n = childOf(n.parent, n.name);
+                continue;
+            }
+            if (r == R_BLOCKED)
+            {
+                lowerUntil(n.parent, stop);
+                return null;
+            }
+            n = childOf(n, path.segment(i));
+            i++;
+        }
+        for (;;)
+        {
+            final int r = type == LockType.POINT
+                ? claimPoint(n, false, FROM_NONE, waiter, out)
+                : claimSubtree(n, false, ownBelow, ownBelow, FROM_NONE, waiter, out);
+            if (r == OK)
+            {
+                return n;
+            }
+            if (r != R_DEAD)
+            {
+                lowerUntil(n.parent, stop);
+                return null;
+            }
+            n = childOf(n.parent, n.name);
+        }
+    }
+
+    /** Lowers the exclusive intent of {@code from} and its ancestors below {@code stop} (not {@code stop}). */
+    private void lowerUntil(final TrieNode from, final TrieNode stop)
+    {
+        for (TrieNode m = from; m != stop; m = m.parent)
+        {
+            lower(m, false);
+        }
     }
     private static boolean pendingOnChain(final IntentChain c)
     {
@@ -720,6 +829,8 @@ public final class LockTable
         clearHold(node);
         if (chain != null)
         {
+            // a top-level chain serves locks deeper than its children: their own raises go first
+            lowerUntil(node.parent, chain.last());
             releaseChain(chain);
         }
         else if (cache == null || node.parent == null || !keepChain(node.parent, path, cache))
@@ -854,7 +965,7 @@ public final class LockTable
                 if (st != IntentChain.CACHED || path.isChildOf(occupant.parentPath)
                     || ++cache.misses[slot] < ChainCache.EVICT_AFTER_MISSES)
                 {
-                    return false;
+                    return path.depth() > 2 && keepTopChain(parent, path, cache);
                 }
                 revoke(occupant);
             }
@@ -883,6 +994,43 @@ public final class LockTable
             cache.set(slot, null);
             return false;
         }
+        cache.set(slot, c);
+        cache.misses[slot] = 0;
+        c.recentlyUsed = true;
+        releaseChain(c);
+        return true;
+    }
+
+    /**
+     * When the parent's chain cannot be kept: keeps the raises of the root and the top-level directory
+     * as that directory's chain, if its slot is free, and lowers the rest (invariant 8). False (nothing
+     * done) if the slot is taken.
+     */
+    private boolean keepTopChain(final TrieNode parent, final LockPath path, final ChainCache cache)
+    {
+        final int slot = ChainCache.slotOfHash(topHash(path));
+        final IntentChain occupant = cache.get(slot);
+        if (occupant != null && occupant.stateVolatile() != IntentChain.REVOKED)
+        {
+            return false;
+        }
+        TrieNode top = parent;
+        while (top.parent.parent != null)
+        {
+            top = top.parent;
+        }
+        final TrieNode[] nodes = {top.parent, top};
+        if (sharedSubtreeHolds.get() != 0 && throughSharedSubtree(nodes))
+        {
+            return false;
+        }
+        final IntentChain c = new IntentChain(nodes, path.prefix(1));
+        if (!chains.add(c))
+        {
+            cache.set(slot, null);
+            return false;
+        }
+        lowerUntil(parent, top);
         cache.set(slot, c);
         cache.misses[slot] = 0;
         c.recentlyUsed = true;

@@ -237,4 +237,111 @@ class IntentChainTest
         assertEquals(0, t.cachedChains());
         assertFalse(t.root().intentCount() > 1);
     }
+    /** A top-level directory /tN whose chain slot differs from that of /tN/b, and a parent that takes /tN/b's slot. */
+    private LockPath[] topAndBlocker()
+    {
+        for (int i = 0; ; i++)
+        {
+            final LockPath top = LockPath.parse("/t" + i);
+            final LockPath parent = top.child("b");
+            if (ChainCache.slotOf(top) == ChainCache.slotOf(parent))
+            {
+                continue;
+            }
+            for (int j = 0; ; j++)
+            {
+                final LockPath other = LockPath.parse("/o" + j);
+                if (ChainCache.slotOf(other) == ChainCache.slotOf(parent) && ChainCache.slotOf(other) != ChainCache.slotOf(top))
+                {
+                    return new LockPath[] {top, parent, other};
+                }
+            }
+        }
+    }
+
+    /**
+     * 8, top-level chains: a lock whose parent's chain cannot be kept (its slot holds another parent's
+     * chain) keeps the raises of the root and its top-level directory as that directory's chain; a
+     * lock two or more levels below that directory takes it and raises only the nodes in between,
+     * and its release lowers those and hands the chain back.
+     */
+    @Test
+    void aTopLevelChainServesLocksDeeperBelowItsDirectory()
+    {
+        final LockPath[] tp = topAndBlocker();
+        final String top = tp[0].toString();
+        final LockPath blockerLeaf = tp[2].child("f");
+        table.unlock(lockCached(blockerLeaf, LockType.POINT), blockerLeaf, null, cache);
+        final IntentChain blocker = cache.get(ChainCache.slotOf(tp[2]));
+        assertNotNull(blocker, "the other parent's chain takes the slot of " + tp[1]);
+
+        final LockPath bx = tp[1].child("x");
+        table.unlock(lockCached(bx, LockType.POINT), bx, null, cache);
+        assertSame(blocker, cache.get(ChainCache.slotOf(tp[1])), "one miss does not evict");
+        final IntentChain t = cache.get(ChainCache.slotOf(tp[0]));
+        assertNotNull(t, "the top-level chain is kept instead");
+        assertEquals(tp[0], t.parentPath);
+        assertEquals(2, table.cachedChains());
+        assertEquals(2, intent("/"), "two chains through the root");
+        assertEquals(1, intent(top));
+        assertEquals(0, intent(top + "/b"), "the raise below the top-level directory is lowered");
+
+        final LockPath deep = LockPath.parse(top + "/c/d/y");
+        final TrieNode y = lockCached(deep, LockType.POINT);
+        assertNotNull(y);
+        assertSame(t, conflict.chain(), "a lock three levels below takes the top-level chain");
+        assertEquals(IntentChain.IN_USE, t.stateVolatile());
+        assertEquals(1, intent(top), "no second raise of the top-level directory");
+        assertEquals(2, intent("/"));
+        assertEquals(1, intent(top + "/c"));
+        assertEquals(1, intent(top + "/c/d"));
+
+        final LockTable.Conflict c = new LockTable.Conflict();
+        assertNull(table.tryLock(LockPath.parse(top + "/c"), LockType.SUBTREE, 0, false, null, c), "held below");
+        assertEquals(ConflictKind.HELD_BELOW, c.kind());
+        assertNull(table.tryLock(tp[0], LockType.SUBTREE, 0, false, null, c), "a chain in use is a held lock below");
+
+        table.unlock(y, deep, t, cache);
+        assertEquals(IntentChain.CACHED, t.stateVolatile());
+        assertEquals(1, intent(top));
+        assertEquals(0, intent(top + "/c"));
+        assertEquals(0, intent(top + "/c/d"));
+
+        final TrieNode sub = table.tryLock(tp[0], LockType.SUBTREE, 0, false, null, c);
+        assertNotNull(sub, "a cached top-level chain stands for no lock: the claim revokes it");
+        assertEquals(IntentChain.REVOKED, t.stateVolatile());
+        assertEquals(0, intent(top), "the revocation lowered the chain's raise");
+        assertEquals(2, intent("/"), "the other parent's chain and the SUBTREE's own raise");
+        table.unlock(sub);
+        table.reclaimIdle();
+        assertEquals(0, table.root().intentCount());
+    }
+
+    /** A lock refused below a top-level chain lowers only what it raised and hands the chain back. */
+    @Test
+    void aRefusalBelowATopLevelChainLowersItsOwnRaisesOnly()
+    {
+        final LockPath[] tp = topAndBlocker();
+        final String top = tp[0].toString();
+        final LockPath blockerLeaf = tp[2].child("f");
+        table.unlock(lockCached(blockerLeaf, LockType.POINT), blockerLeaf, null, cache);
+        final LockPath bx = tp[1].child("x");
+        table.unlock(lockCached(bx, LockType.POINT), bx, null, cache);
+        final IntentChain t = cache.get(ChainCache.slotOf(tp[0]));
+        assertNotNull(t);
+
+        final LockPath deep = LockPath.parse(top + "/c/d/y");
+        final TrieNode held = table.tryLock(LockPath.parse(top + "/c/d"), LockType.SUBTREE, 0, false, null,
+            new LockTable.Conflict());
+        assertNotNull(held);
+        assertNull(lockCached(deep, LockType.POINT), "SUBTREE on the parent refuses it");
+        assertEquals(ConflictKind.HELD_SUBTREE, conflict.kind());
+        assertEquals(IntentChain.CACHED, t.stateVolatile(), "the chain is handed back");
+        assertEquals(2, intent(top), "the chain's raise and the SUBTREE's");
+        assertEquals(1, intent(top + "/c"), "the SUBTREE's raise only");
+        table.unlock(held);
+        assertEquals(0, intent(top + "/c"));
+        table.reclaimIdle();
+        assertEquals(0, table.root().intentCount());
+    }
 }
