@@ -110,6 +110,12 @@ final class BenchCommand implements Callable<Integer>
             + "(default ${DEFAULT-VALUE}; e.g. 90 for a read-mostly workload)")
     int sharedRatio;
 
+    @Option(names = "--pool", defaultValue = "1024", paramLabel = "N",
+        description = "random requests generated before the run, which every thread draws from (default ${DEFAULT-VALUE}: "
+            + "a pool that stays in the CPU caches, as a request a caller has just built does; a pool of 65536, the "
+            + "default before, is read from memory on almost every draw, which costs every contender and favours none)")
+    int pool;
+
     @Option(names = "--work", defaultValue = "200",
         description = "busy-work iterations inside each critical section (default ${DEFAULT-VALUE})")
     int work;
@@ -207,13 +213,13 @@ final class BenchCommand implements Callable<Integer>
         final int[] threadCounts = threadCounts();
         final List<String> names = contenderNames();
         final PrintStream out = System.out;
-        final Workload w = new Workload(depth, fanout, pct[0], pct[1], sharedRatio, 1 << 16, seed);
+        final Workload w = new Workload(depth, fanout, pct[0], pct[1], sharedRatio, pool, seed);
         final int cores = Runtime.getRuntime().availableProcessors();
         final double[] loadBefore = loadAverage();
         out.printf(Locale.ROOT, "pathlock bench: threads %s, %d s measured + %d s warm-up per contender in blocks of %d ms, "
                 + "tree depth %d fanout %d (%,d paths), mix POINT %d%% / SUBTREE %d%% / mv %d%%, shared %d%% of POINT and SUBTREE, "
-                + "work %d, store %s%n",
-            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], sharedRatio, work,
+                + "%,d requests in the pool, work %d, store %s%n",
+            threads, seconds, warmup, blockMs, depth, fanout, w.pathCount, pct[0], pct[1], pct[2], sharedRatio, pool, work,
             store + (store.equals("host") ? " (interop " + (interop == null ? "ragfs, the default" : interop) + ")" : "")
                 + (compare != null ? ", compared with " + compare : "")
                 + (processes != null ? ", " + processes + " worker process" + (processes == 1 ? "" : "es") : ""));
@@ -404,10 +410,20 @@ final class BenchCommand implements Callable<Integer>
                     {
                         return new Worker()
                         {
+                            private int touched;
+
                             @Override
                             public void acquire(final LockRequest request)
                             {
-                                // Nothing: the floor under every contender's cost.
+                                // No lock, but the request is read as every contender reads it (its
+                                // entries and their paths): the floor under every contender's cost.
+                                final List<LockRequest.Entry> es = request.entries();
+                                int sum = touched;
+                                for (int i = 0; i < es.size(); i++)
+                                {
+                                    sum += es.get(i).path().depth();
+                                }
+                                touched = sum;
                             }
 
                             @Override
@@ -909,7 +925,7 @@ final class BenchCommand implements Callable<Integer>
         sb.append("  \"config\": {\"seconds\": ").append(seconds).append(", \"warmup\": ").append(warmup)
             .append(", \"blockMs\": ").append(blockMs).append(", \"depth\": ").append(depth).append(", \"fanout\": ").append(fanout)
             .append(", \"paths\": ").append(w.pathCount).append(", \"mix\": [").append(pct[0]).append(", ").append(pct[1])
-            .append(", ").append(pct[2]).append("], \"sharedRatio\": ").append(sharedRatio).append(", \"work\": ").append(work).append(", \"store\": ").append(quote(store))
+            .append(", ").append(pct[2]).append("], \"sharedRatio\": ").append(sharedRatio).append(", \"pool\": ").append(pool).append(", \"work\": ").append(work).append(", \"store\": ").append(quote(store))
             .append(", \"interop\": ").append(interop == null ? "null" : quote(interop))
             .append(", \"compare\": ").append(compare == null ? "null" : quote(compare))
             .append(", \"processes\": ").append(processes == null ? "null" : processes.toString())
@@ -1118,6 +1134,7 @@ final class BenchCommand implements Callable<Integer>
         check(Math.pow(fanout, depth) <= 2_000_000, "--depth " + depth + " with --fanout " + fanout
             + " makes more than 2,000,000 leaves");
         check(work >= 0, "--work must not be negative, got " + work);
+        check(pool >= 1 && pool <= 1 << 20, "--pool must be in [1, 1048576], got " + pool);
         check(sharedRatio >= 0 && sharedRatio <= 100, "--shared-ratio must be a percentage from 0 to 100, got " + sharedRatio);
         check(store.equals("memory") || store.equals("file") || store.equals("host"),
             "--store must be memory, file or host, got '" + store + "'");

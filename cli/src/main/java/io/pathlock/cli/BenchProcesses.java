@@ -56,7 +56,7 @@ final class BenchProcesses implements AutoCloseable
             {
                 final List<String> cmd = javaCommand();
                 cmd.addAll(List.of("index=" + i, "threads=" + threads, "depth=" + c.depth, "fanout=" + c.fanout,
-                    "mix=" + mix[0] + "," + mix[1] + "," + mix[2], "shared=" + c.sharedRatio, "work=" + c.work, "seed=" + c.seed));
+                    "mix=" + mix[0] + "," + mix[1] + "," + mix[2], "shared=" + c.sharedRatio, "work=" + c.work, "pool=" + c.pool, "seed=" + c.seed));
                 for (int k = 0; k < stores.size(); k++)
                 {
                     cmd.add("store." + k + "=" + stores.get(k).encode());

@@ -91,7 +91,7 @@ final class BenchWorker
         final long seed = Long.parseLong(a.get("seed"));
         final int[] mix = Arrays.stream(a.get("mix").split(",")).mapToInt(Integer::parseInt).toArray();
         final Workload w = new Workload(Integer.parseInt(a.get("depth")), Integer.parseInt(a.get("fanout")), mix[0], mix[1],
-            Integer.parseInt(a.get("shared")), 1 << 16, seed);
+            Integer.parseInt(a.get("shared")), Integer.parseInt(a.get("pool")), seed);
         final List<LockManager> managers = new ArrayList<>();
         try
         {

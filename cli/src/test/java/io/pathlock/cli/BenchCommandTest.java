@@ -171,6 +171,23 @@ class BenchCommandTest
         assertTrue(r.out().contains("(pathlock on the host lock table; the baselines run in memory)"), r.out());
     }
 
+    /** The request pool's size is an option, said in the header and in the JSON. */
+    @Test
+    void thePoolOfRequestsHasTheSizeAsked(@TempDir final Path tmp) throws Exception
+    {
+        final Path json = tmp.resolve("bench.json");
+        final Run r = run("bench", "--threads", "1", "--seconds", "1", "--warmup", "0", "--block-ms", "100", "--depth", "2",
+            "--fanout", "3", "--pool", "16", "--contenders", "pathlock", "--no-progress", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(", 16 requests in the pool, work 200, "), r.out());
+        assertTrue(Files.readString(json).contains("\"pool\": 16, \"work\": 200"), Files.readString(json));
+        final Run d = run("bench", "--threads", "1", "--seconds", "1", "--warmup", "0", "--block-ms", "100", "--depth", "2",
+            "--fanout", "3", "--contenders", "pathlock", "--no-progress");
+        assertTrue(d.out().contains(", 1,024 requests in the pool, "), "the default: " + d.out());
+        final Run bad = run("bench", "--pool", "0");
+        assertTrue(bad.err().contains("--pool must be in [1, 1048576], got 0"), bad.err());
+    }
+
     @Test
     void badOptionsGetAUsageMessageNotAStackTrace()
     {
@@ -184,6 +201,8 @@ class BenchCommandTest
             {"bench", "--threads", "many"},
             {"bench", "--threads", "1,0"},
             {"bench", "--block-ms", "5"},
+            {"bench", "--pool", "0"},
+            {"bench", "--pool", "2000000"},
             {"bench", "--contenders", "pathlock,zookeeper"},
             {"bench", "--contenders", "naive,naive"},
             {"bench", "--processes", "2"},
