@@ -439,28 +439,10 @@ public final class LockTable
             final IntentChain c = cache.get(slot);
             if (c != null && (path == c.lastChildPath || path.isChildOf(c.parentPath)))
             {
-                if (c.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
+                final TrieNode n = viaChain(c, slot, false, path, type, ownBelow, waiter, out, cache);
+                if (n != WALK)
                 {
-                    cache.misses[slot] = 0;
-                    c.recentlyUsed = true;
-                    if (waitCounts.pendingVolatile() == 0 || !pendingOnChain(c))
-                    {
-                        final TrieNode n = claimBelow(c, path, type, ownBelow, waiter, out);
-                        if (n != null)
-                        {
-                            c.lastChildPath = path;
-                            out.chain = c;
-                            return n;
-                        }
-                        releaseChain(c);
-                        return null;
-                    }
-                    abandon(c);
-                    cache.set(slot, null);
-                }
-                else if (c.stateVolatile() == IntentChain.REVOKED)
-                {
-                    cache.set(slot, null);
+                    return n;
                 }
             }
             if (path.depth() > 2)
@@ -471,32 +453,57 @@ public final class LockTable
                 final IntentChain t = cache.get(top);
                 if (t != null && t.nodes.length == 2 && t.parentPath.segment(0).equals(path.segment(0)))
                 {
-                    if (t.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
+                    final TrieNode n = viaChain(t, top, true, path, type, ownBelow, waiter, out, cache);
+                    if (n != WALK)
                     {
-                        cache.misses[top] = 0;
-                        t.recentlyUsed = true;
-                        if (waitCounts.pendingVolatile() == 0 || !pendingOnChain(t))
-                        {
-                            final TrieNode n = walkBelow(t, path, type, ownBelow, waiter, out);
-                            if (n != null)
-                            {
-                                out.chain = t;
-                                return n;
-                            }
-                            releaseChain(t);
-                            return null;
-                        }
-                        abandon(t);
-                        cache.set(top, null);
-                    }
-                    else if (t.stateVolatile() == IntentChain.REVOKED)
-                    {
-                        cache.set(top, null);
+                        return n;
                     }
                 }
             }
         }
         return walk(path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
+    }
+
+    /** What {@link #viaChain} returns when the chain could not be taken: the caller walks. */
+    private static final TrieNode WALK = new TrieNode(null, "(walk)");
+
+    /**
+     * Takes a cached chain of the path's parent or (top) of its top-level directory (CACHED ->
+     * IN_USE) and locks below it: the locked node (the chain in {@code out}), null if refused (the
+     * chain handed back), or {@link #WALK} if the chain was not taken (in use, revoked, or given up
+     * for a pending mark on it: 8b).
+     */
+    private TrieNode viaChain(final IntentChain c, final int slot, final boolean top, final LockPath path, final LockType type,
+        final int ownBelow, final TableWaiter waiter, final Conflict out, final ChainCache cache)
+    {
+        if (!c.compareAndSetState(IntentChain.CACHED, IntentChain.IN_USE))
+        {
+            if (c.stateVolatile() == IntentChain.REVOKED)
+            {
+                cache.set(slot, null);
+            }
+            return WALK;
+        }
+        cache.misses[slot] = 0;
+        c.recentlyUsed = true;
+        if (waitCounts.pendingVolatile() != 0 && pendingOnChain(c))
+        {
+            abandon(c);
+            cache.set(slot, null);
+            return WALK;
+        }
+        final TrieNode n = top ? walkBelow(c, path, type, ownBelow, waiter, out) : claimBelow(c, path, type, ownBelow, waiter, out);
+        if (n == null)
+        {
+            releaseChain(c);
+            return null;
+        }
+        if (!top)
+        {
+            c.lastChildPath = path;
+        }
+        out.chain = c;
+        return n;
     }
 
     /** {@link String#hashCode()} of the path's top-level directory ({@code "/" + segment(0)}), without making it. */

@@ -184,6 +184,18 @@ class HostTableCrashTest
         v.markPending(waiting.blocker());
     }
 
+    /** A victim session of the table that ran the workload and died at step {@code at}, abandoned. */
+    HostSession killVictimAt(final HostTable table, final World w, final String at) throws Exception
+    {
+        final HostSession v = table.attach();
+        final Trap trap = new Trap(HostSteps.idOf(at));
+        HostSteps.hook = trap::accept;
+        assertTrue(runVictim(v, w, trap), at + " not reached");
+        HostSteps.hook = null;
+        v.abandon();
+        return v;
+    }
+
     /** Runs the workload on the victim thread with the trap armed; true if it crashed. */
     boolean runVictim(final HostSession v, final World w, final Trap trap) throws Exception
     {
@@ -342,12 +354,7 @@ class HostTableCrashTest
             try (HostTable table = HostTable.open(dir.resolve("spin-" + at), config()))
             {
                 final World w = new World(table);
-                final HostSession v = table.attach();
-                final Trap trap = new Trap(HostSteps.idOf(at));
-                HostSteps.hook = trap::accept;
-                assertTrue(runVictim(v, w, trap), at);
-                HostSteps.hook = null;
-                v.abandon();
+                final HostSession v = killVictimAt(table, w, at);
                 // the helper was attached before the death: only its spin can find the victim dead
                 final long ownerBefore = HostLayout.owner(table.getLongVolatile(table.nodeOffset(0) + HostLayout.N_LOCK))
                     | HostLayout.owner(table.getLongVolatile(HostLayout.H_ALLOC_LOCK));
@@ -417,12 +424,7 @@ class HostTableCrashTest
             try (HostTable table = HostTable.open(dir.resolve("reclaim-" + at), config()))
             {
                 final World w = new World(table);
-                final HostSession v = table.attach();
-                final Trap trap = new Trap(HostSteps.idOf(at));
-                HostSteps.hook = trap::accept;
-                assertTrue(runVictim(v, w, trap), at);
-                HostSteps.hook = null;
-                v.abandon();
+                final HostSession v = killVictimAt(table, w, at);
                 final int node = (int)table.getLongVolatile(table.slotOffset(v.slot()) + HostLayout.S_PROGRESS_A);
                 final String path = table.pathOf(node);
                 // the helper was attached before the death: it meets the dying node before any recovery
