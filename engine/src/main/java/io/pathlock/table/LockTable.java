@@ -461,7 +461,7 @@ public final class LockTable
                 }
             }
         }
-        return walk(path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
+        return walk(root, 0, null, path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
     }
 
     /** What {@link #viaChain} returns when the chain could not be taken: the caller walks. */
@@ -528,50 +528,23 @@ public final class LockTable
         final TableWaiter waiter, final Conflict out)
     {
         final TrieNode stop = c.last();
-        final int depth = path.depth();
-        int i = c.nodes.length - 1;
-        TrieNode n = childOf(stop, path.segment(i));
-        i++;
-        while (i < depth)
-        {
-            final int r = raise(n, false, false, waiter, out);
-            if (r == R_DEAD)
-            {
-                n = childOf(n.parent, n.name);
-                continue;
-            }
-            if (r == R_BLOCKED)
-            {
-                lowerUntil(n.parent, stop);
-                return null;
-            }
-            n = childOf(n, path.segment(i));
-            i++;
-        }
-        for (;;)
-        {
-            final int r = type == LockType.POINT
-                ? claimPoint(n, false, FROM_NONE, waiter, out)
-                : claimSubtree(n, false, ownBelow, ownBelow, FROM_NONE, waiter, out);
-            if (r == OK)
-            {
-                return n;
-            }
-            if (r != R_DEAD)
-            {
-                lowerUntil(n.parent, stop);
-                return null;
-            }
-            n = childOf(n.parent, n.name);
-        }
+        final int i = c.nodes.length - 1;
+        return walk(childOf(stop, path.segment(i)), i + 1, stop, path, type, false, ownBelow, ownBelow, FROM_NONE, null,
+            waiter, out);
     }
 
     /** Lowers the exclusive intent of {@code from} and its ancestors below {@code stop} (not {@code stop}). */
     private void lowerUntil(final TrieNode from, final TrieNode stop)
     {
+        lowerUntil(from, stop, false);
+    }
+
+    /** Lowers the intent of {@code from} and its ancestors below {@code stop} (not {@code stop}; null: to the root). */
+    private void lowerUntil(final TrieNode from, final TrieNode stop, final boolean shared)
+    {
         for (TrieNode m = from; m != stop; m = m.parent)
         {
-            lower(m, false);
+            lower(m, shared);
         }
     }
     private static boolean pendingOnChain(final IntentChain c)
@@ -644,7 +617,8 @@ public final class LockTable
         final Conflict out)
     {
         out.chain = null;
-        return walk(path, type, false, ownBelow, ownBelow, upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter, out);
+        return walk(root, 0, null, path, type, false, ownBelow, ownBelow, upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter,
+            out);
     }
 
     /**
@@ -652,8 +626,17 @@ public final class LockTable
      * the node. A conversion that keeps its mode, or an exclusive POINT made SUBTREE, raises nothing
      * (the ancestors carry the held lock's intent already); shared to exclusive raises exclusive
      * intent on top of the shared one (see {@link #finishConversion}).
+     *
+     * <p>The walk starts at {@code start}, the node of the path at depth {@code startDepth}: it raises
+     * it and each node below it down to the target's parent. {@code stop} is the node whose raise (and
+     * whose ancestors' raises) the caller holds already (a chain's last node), or null for a walk from
+     * the root ({@code start} = the root, depth 0): a refusal lowers what this walk raised, from the
+     * target's parent up to below {@code stop}.
      */
     private TrieNode walk(
+        final TrieNode start,
+        final int startDepth,
+        final TrieNode stop,
         final LockPath path,
         final LockType type,
         final boolean shared,
@@ -666,8 +649,8 @@ public final class LockTable
     {
         final boolean raises = from == FROM_NONE || (!shared && from != FROM_POINT_EXCLUSIVE);
         final int depth = path.depth();
-        TrieNode n = root;
-        int i = 0;
+        TrieNode n = start;
+        int i = startDepth;
         while (i < depth)
         {
             if (raises)
@@ -680,7 +663,7 @@ public final class LockTable
                 }
                 if (r == R_BLOCKED)
                 {
-                    lowerChain(n.parent, shared);
+                    lowerUntil(n.parent, stop, shared);
                     return null;
                 }
             }
@@ -717,7 +700,7 @@ public final class LockTable
             }
             if (raises)
             {
-                lowerChain(n.parent, shared);
+                lowerUntil(n.parent, stop, shared);
             }
             if (r == R_FULL)
             {
