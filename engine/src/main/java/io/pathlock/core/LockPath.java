@@ -34,6 +34,14 @@ public final class LockPath implements Comparable<LockPath>
     private LockRequest subtreeRequest;
     // The hash of the parent's text, computed on first use (0: not yet; racy but benign).
     private int parentHash;
+    // The trie node a lock table last granted a lock on for this path (an io.pathlock.table.TrieNode,
+    // held as an Object so that this package depends on no other): written and read only by
+    // LockTable, through a VarHandle, plainly. Racy but benign: the table checks the node on every
+    // use (its parents must end at the table's root, and each raise and claim sees a reclaimed node
+    // as DEAD), so a stale node, or another table's, costs the lookups it would have spared, never a
+    // lock on the wrong node (LockTable, invariant 11).
+    @SuppressWarnings("unused")
+    private Object resolved;
 
     private LockPath(final String[] segments, final String text)
     {

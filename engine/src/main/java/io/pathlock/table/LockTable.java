@@ -4,6 +4,9 @@ import io.pathlock.core.LockMode;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockType;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -180,6 +183,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *     ends); a SUBTREE-SHARED claim by anyone else sees the chain's IX and revokes or waits for it.
  * 10. No count wraps: IX/IS fields that are full send the raise to the cells; SP/SS that are full
  *     refuse the claim loudly.
+ * 11. Resolved paths: from its second grant on, a LockPath remembers the node it was granted on
+ *     (the table's only write to a path; a pool of requests built once keeps them, and a path
+ *     locked once costs no memory), and a later walk that raises, with that path, takes its nodes
+ *     from that node and its parents instead of looking each child up in its parent's index, once
+ *     the parents are found to end at this table's root. Nothing else changes: the walk raises the
+ *     same nodes in the same order, and each raise and the claim see a reclaimed node as DEAD and
+ *     look it up again (4: a node that is not DEAD is the one its parent's index holds; names and
+ *     parents are final; DEAD is final), so a stale node costs the lookups it would have spared,
+ *     never a lock on the wrong node. A conversion that raises nothing looks its nodes up. The path
+ *     refers to the node weakly: a node leads to the whole trie, its holders' handles and their
+ *     manager, which a path kept by the caller or by LockPath's parse cache must not keep alive.
  *
  * FENCING TOKENS (the store's tokens when it asks for them, see LockStore.tableTokens)
  *
@@ -239,6 +253,22 @@ public final class LockTable
     /** Low bits of a token that count POINT grants within one epoch (see FENCING TOKENS). */
     public static final int TOKEN_SUB_BITS = 20;
 
+    /** {@code LockPath.resolved}: the node a grant on the path was made on (invariant 11). */
+    private static final VarHandle RESOLVED;
+
+    static
+    {
+        try
+        {
+            RESOLVED = MethodHandles.privateLookupIn(LockPath.class, MethodHandles.lookup())
+                .findVarHandle(LockPath.class, "resolved", Object.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final TrieNode root = new TrieNode(null, "");
     private final ChainRegistry chains = new ChainRegistry();
     private final FencingEpochs epochs = new FencingEpochs();
@@ -270,6 +300,8 @@ public final class LockTable
         ConflictKind kind;
         boolean atTarget;
         IntentChain chain;
+        // Scratch of resolvedNodes: the nodes of a resolved path by depth (invariant 11).
+        TrieNode[] nodesByDepth;
 
         /** Creates an empty conflict record. */
         public Conflict()
@@ -461,8 +493,95 @@ public final class LockTable
                 }
             }
         }
-        return walk(root, 0, null, path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees, waiter, out);
+        final TrieNode[] nodes = resolvedNodes(path, out);
+        final TrieNode n = walk(root, 0, null, nodes, path, type, shared, ownBelow, ownBelowExclusive, from, ownSharedSubtrees,
+            waiter, out);
+        forget(nodes, path);
+        return remember(path, n);
     }
+
+    /**
+     * The nodes of a path that a grant remembered in it, by depth (1 to the path's depth; the scratch
+     * array of {@code out}), or null if it remembers none, or one that is collected or not of this
+     * table (invariant 11). The nodes may be DEAD: the walk's raises and claim see it.
+     */
+    private TrieNode[] resolvedNodes(final LockPath path, final Conflict out)
+    {
+        final Object r = RESOLVED.get(path);
+        if (!(r instanceof Resolved))
+        {
+            return null;
+        }
+        TrieNode n = ((Resolved)r).get();
+        final int depth = path.depth();
+        TrieNode[] nodes = out.nodesByDepth;
+        if (nodes == null || nodes.length <= depth)
+        {
+            nodes = new TrieNode[Math.max(depth + 1, 16)];
+            out.nodesByDepth = nodes;
+        }
+        for (int d = depth; d > 0 && n != null; d--)
+        {
+            nodes[d] = n;
+            n = n.parent;
+        }
+        if (n != root)
+        {
+            // another table's node (or a collected one): nothing kept
+            forget(nodes, path);
+            return null;
+        }
+        return nodes;
+    }
+
+    /**
+     * Empties the scratch {@link #resolvedNodes} filled (null: nothing to do): a thread's scratch
+     * must not keep nodes, and through them the trie and its manager, reachable after the call.
+     */
+    private static void forget(final TrieNode[] nodes, final LockPath path)
+    {
+        if (nodes != null)
+        {
+            java.util.Arrays.fill(nodes, 1, path.depth() + 1, null);
+        }
+    }
+
+    /**
+     * Remembers a granted node in its path (invariant 11) from the path's second grant on (a path
+     * locked once costs no memory); returns the node.
+     */
+    private static TrieNode remember(final LockPath path, final TrieNode node)
+    {
+        if (node != null)
+        {
+            final Object r = RESOLVED.get(path);
+            if (r == null)
+            {
+                RESOLVED.set(path, GRANTED_ONCE);
+            }
+            else if (r == GRANTED_ONCE || ((Resolved)r).get() != node)
+            {
+                RESOLVED.set(path, new Resolved(node));
+            }
+        }
+        return node;
+    }
+
+    /**
+     * A path's remembered node, referred to weakly: a path the caller (or LockPath's parse cache)
+     * keeps must not keep the node reachable, and through it the trie, the handle holding it and
+     * its manager, when nobody else refers to them.
+     */
+    private static final class Resolved extends WeakReference<TrieNode>
+    {
+        Resolved(final TrieNode node)
+        {
+            super(node);
+        }
+    }
+
+    /** {@code LockPath.resolved} of a path granted once: nothing remembered yet. */
+    private static final Object GRANTED_ONCE = new Object();
 
     /** What {@link #viaChain} returns when the chain could not be taken: the caller walks. */
     private static final TrieNode WALK = new TrieNode(null, "(walk)");
@@ -498,7 +617,11 @@ public final class LockTable
             releaseChain(c);
             return null;
         }
-        if (!top)
+        if (top)
+        {
+            remember(path, n);
+        }
+        else
         {
             c.lastChildPath = path;
         }
@@ -529,7 +652,16 @@ public final class LockTable
     {
         final TrieNode stop = c.last();
         final int i = c.nodes.length - 1;
-        return walk(childOf(stop, path.segment(i)), i + 1, stop, path, type, false, ownBelow, ownBelow, FROM_NONE, null,
+        final TrieNode[] nodes = resolvedNodes(path, out);
+        if (nodes != null && nodes[i] == stop)
+        {
+            final TrieNode n = walk(touched(nodes[i + 1]), i + 1, stop, nodes, path, type, false, ownBelow, ownBelow, FROM_NONE,
+                null, waiter, out);
+            forget(nodes, path);
+            return n;
+        }
+        forget(nodes, path);
+        return walk(childOf(stop, path.segment(i)), i + 1, stop, null, path, type, false, ownBelow, ownBelow, FROM_NONE, null,
             waiter, out);
     }
 
@@ -617,8 +749,11 @@ public final class LockTable
         final Conflict out)
     {
         out.chain = null;
-        return walk(root, 0, null, path, type, false, ownBelow, ownBelow, upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter,
-            out);
+        final TrieNode[] nodes = resolvedNodes(path, out);
+        final TrieNode n = walk(root, 0, null, nodes, path, type, false, ownBelow, ownBelow,
+            upgrade ? FROM_POINT_EXCLUSIVE : FROM_NONE, null, waiter, out);
+        forget(nodes, path);
+        return remember(path, n);
     }
 
     /**
@@ -631,12 +766,14 @@ public final class LockTable
      * it and each node below it down to the target's parent. {@code stop} is the node whose raise (and
      * whose ancestors' raises) the caller holds already (a chain's last node), or null for a walk from
      * the root ({@code start} = the root, depth 0): a refusal lowers what this walk raised, from the
-     * target's parent up to below {@code stop}.
+     * target's parent up to below {@code stop}. {@code resolved} has the path's nodes by depth
+     * (invariant 11), or is null: each step then looks the child up.
      */
     private TrieNode walk(
         final TrieNode start,
         final int startDepth,
         final TrieNode stop,
+        final TrieNode[] resolved,
         final LockPath path,
         final LockType type,
         final boolean shared,
@@ -649,6 +786,9 @@ public final class LockTable
     {
         final boolean raises = from == FROM_NONE || (!shared && from != FROM_POINT_EXCLUSIVE);
         final int depth = path.depth();
+        // Only a walk that raises may take remembered nodes: its raises see a DEAD one (11). A
+        // conversion that raises nothing looks its nodes up (its own lock keeps them linked).
+        TrieNode[] nodes = raises ? resolved : null;
         TrieNode n = start;
         int i = startDepth;
         while (i < depth)
@@ -658,6 +798,8 @@ public final class LockTable
                 final int r = raise(n, shared, ownSs != null && contains(ownSs, n), waiter, out);
                 if (r == R_DEAD)
                 {
+                    // Reclaimed since it was looked up or remembered: the rest is looked up (11).
+                    nodes = null;
                     n = childOf(n.parent, n.name);
                     continue;
                 }
@@ -667,8 +809,8 @@ public final class LockTable
                     return null;
                 }
             }
-            n = childOf(n, path.segment(i));
             i++;
+            n = nodes != null ? touched(nodes[i]) : childOf(n, path.segment(i - 1));
         }
 
         final boolean newSs = shared && type == LockType.SUBTREE;
@@ -1847,6 +1989,16 @@ public final class LockTable
             out.set(n, ConflictKind.HELD_BELOW, true);
             return R_BLOCKED;
         }
+    }
+
+    /** A node found without {@link #childOf}: marked referenced for the sweep, as a lookup marks it (7). */
+    private static TrieNode touched(final TrieNode n)
+    {
+        if (!n.referenced)
+        {
+            n.referenced = true;
+        }
+        return n;
     }
 
     private TrieNode childOf(final TrieNode parent, final String name)

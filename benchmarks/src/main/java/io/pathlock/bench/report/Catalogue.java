@@ -236,6 +236,7 @@ public final class Catalogue
         cmp("table.ReusedHandleBenchmark.point", "table.ReusedHandleBenchmark.reentrantLock"),
         cmp("table.ReusedHandleBenchmark.subtree", "table.ReusedHandleBenchmark.multiLockX"),
         cmp("table.ReusedHandleBenchmark.multiLockX", "table.ReusedHandleBenchmark.reentrantLock"),
+        cmp("table.RandomPointBenchmark.pathlock", "table.RandomPointBenchmark.multiLock"),
         cmp("table.HeldCountBenchmark.acquireOneMore", "table.HeldCountBenchmark.acquireOneMore[held=0]"),
         cmp("DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread"),
         cmp("DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread"),
