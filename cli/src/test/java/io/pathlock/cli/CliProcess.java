@@ -3,6 +3,9 @@ package io.pathlock.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,24 +103,39 @@ final class CliProcess
 
     /**
      * Waits (bounded) until {@code condition} holds, failing with {@code what} if it never does or if
-     * the process ended first while {@code whileAlive} is set. Used to wait for a file that another
-     * process writes, never to order threads by time.
+     * the process ended first while {@code whileAlive} is set. Used to wait for what another process
+     * writes, never to order threads by time: the condition is checked again whenever a file in the
+     * process's output directory (where the tests' marker files are too) is created or changed
+     * (inotify, through a {@link WatchService}), and at least every {@value #RECHECK_MILLIS} ms for
+     * conditions on other files and for the process's end.
      */
-    void await(final String what, final BooleanSupplier condition, final boolean whileAlive) throws InterruptedException
+    void await(final String what, final BooleanSupplier condition, final boolean whileAlive) throws Exception
     {
         final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean())
+        try (WatchService ws = out.getFileSystem().newWatchService())
         {
-            if (whileAlive && !process.isAlive())
+            out.getParent().register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            while (!condition.getAsBoolean())
             {
-                throw new AssertionError("pathlock ended (exit " + process.exitValue() + ") before " + what + "; stderr: " +
-                    errText());
+                if (whileAlive && !process.isAlive())
+                {
+                    throw new AssertionError("pathlock ended (exit " + process.exitValue() + ") before " + what + "; stderr: " +
+                        errText());
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("timed out waiting for " + what + "; stderr: " + errText());
+                }
+                final WatchKey key = ws.poll(RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+                if (key != null)
+                {
+                    key.pollEvents();
+                    key.reset();
+                }
             }
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what + "; stderr: " + errText());
-            }
-            Thread.sleep(10);
         }
     }
+
+    /** Longest wait between two checks of an awaited condition. */
+    static final long RECHECK_MILLIS = 100;
 }

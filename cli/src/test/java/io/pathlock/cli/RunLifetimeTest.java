@@ -1,6 +1,9 @@
 package io.pathlock.cli;
 
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
 import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockTimeoutException;
 import io.pathlock.file.FileLockStore;
 import io.pathlock.store.LockStore;
 import org.junit.jupiter.api.Test;
@@ -150,20 +153,20 @@ class RunLifetimeTest
                 "--timeout", "0", "--point", "/a", "--", "true"), "a second run entered while the first command ran");
             Files.writeString(go, "");
             run.await("the command to end", () -> Files.exists(done), false);
-            // Nobody released the lock file: the next acquirer finds a token whose flock is gone and
-            // takes it over at once (J1), without waiting for lock_expire.
-            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            boolean free = false;
-            while (!free && System.nanoTime() < deadline)
+            // Nobody released the lock file: once the keeper has exited behind its command, the next
+            // acquirer finds a token whose flock is gone and takes it over (J1), without waiting for
+            // lock_expire. The store's own wait (inotify and liveness probes) notices the keeper's end.
+            final LockManager m = LockManager.builder().store(other).startAgent(false).build();
+            try (LockHandle h = m.open("other"))
             {
-                free = otherCanLock(other, "/a/b");
-                if (!free)
-                {
-                    Thread.sleep(10);
-                }
+                h.acquire(LockRequest.point("/a/b"), Duration.ofSeconds(30));
             }
-            assertTrue(free, "the lock stayed held after the command ended");
+            catch (final LockTimeoutException e)
+            {
+                throw new AssertionError("the lock stayed held after the command ended", e);
+            }
             assertTrue(other.reapedCount() >= 1, "the dead holder's lock file was not taken over");
+            m.close();
         }
     }
 
