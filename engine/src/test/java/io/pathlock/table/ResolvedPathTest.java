@@ -42,6 +42,16 @@ class ResolvedPathTest
         return second;
     }
 
+    /** Asserts that {@code type} on {@code path} is refused, blocked at {@code at}; returns the record. */
+    private static LockTable.Conflict refused(final LockTable table, final LockPath path, final LockType type, final TrieNode at)
+    {
+        // A fresh record each time, so a refusal that does not fill it in cannot pass on stale values.
+        final LockTable.Conflict c = new LockTable.Conflict();
+        assertNull(table.tryLock(path, type, 0, false, null, c), type + " " + path + " should be refused");
+        assertSame(at, c.node(), type + " " + path);
+        return c;
+    }
+
     @Test
     void aLockThroughARememberedNodeRaisesWhatAWalkRaises()
     {
@@ -54,14 +64,11 @@ class ResolvedPathTest
         assertEquals(1, table.root().intentCount());
         assertEquals(1, again.parent.intentCount());
         assertEquals(1, again.parent.parent.intentCount());
-        final LockTable.Conflict refused = new LockTable.Conflict();
-        assertNull(table.tryLock(fresh("/a"), LockType.SUBTREE, 0, false, null, refused));
-        assertEquals(ConflictKind.HELD_BELOW, refused.kind());
-        assertNull(table.tryLock(fresh("/a/b/c"), LockType.POINT, 0, false, null, refused));
-        assertEquals(ConflictKind.HELD_POINT, refused.kind());
+        assertEquals(ConflictKind.HELD_BELOW, refused(table, fresh("/a"), LockType.SUBTREE, again.parent.parent).kind());
+        assertEquals(ConflictKind.HELD_POINT, refused(table, fresh("/a/b/c"), LockType.POINT, again).kind());
         table.unlock(again);
         assertEquals(0, table.root().intentCount());
-        assertNotNull(table.tryLock(fresh("/a"), LockType.SUBTREE, 0, false, null, refused));
+        assertNotNull(table.tryLock(fresh("/a"), LockType.SUBTREE, 0, false, null, c));
     }
 
     @Test
@@ -77,17 +84,14 @@ class ResolvedPathTest
         final TrieNode live = table.tryLock(fresh("/a/b/c"), LockType.POINT, 0, false, null, c);
         assertNotNull(live);
         assertNotSame(old, live);
-        final LockTable.Conflict refused = new LockTable.Conflict();
-        assertNull(table.tryLock(kept, LockType.POINT, 0, false, null, refused), "the live node is held");
-        assertSame(live, refused.node());
-        assertNull(table.tryLock(kept, LockType.SUBTREE, 0, false, null, refused));
-        assertSame(live, refused.node());
+        refused(table, kept, LockType.POINT, live);
+        refused(table, kept, LockType.SUBTREE, live);
         assertEquals(1, table.root().intentCount(), "the refusals lowered their raises");
 
         table.unlock(live);
         final TrieNode taken = table.tryLock(kept, LockType.POINT, 0, false, null, c);
         assertSame(live, taken, "the kept path now locks, and remembers, the live node");
-        assertNull(table.tryLock(fresh("/a/b/c"), LockType.POINT, 0, false, null, refused));
+        refused(table, fresh("/a/b/c"), LockType.POINT, taken);
         table.unlock(taken);
         assertEquals(0, table.root().intentCount());
     }
@@ -106,10 +110,7 @@ class ResolvedPathTest
         // conversion raises nothing, so nothing would see the remembered nodes as DEAD.
         final TrieNode upgraded = table.tryLock(kept, LockType.SUBTREE, 0, true, null, c);
         assertSame(live, upgraded);
-        final LockTable.Conflict refused = new LockTable.Conflict();
-        assertNull(table.tryLock(fresh("/u/v/w/x"), LockType.POINT, 0, false, null, refused));
-        assertEquals(ConflictKind.HELD_SUBTREE, refused.kind());
-        assertSame(live, refused.node());
+        assertEquals(ConflictKind.HELD_SUBTREE, refused(table, fresh("/u/v/w/x"), LockType.POINT, live).kind());
         table.unlock(upgraded);
         assertEquals(0, table.root().intentCount());
         assertNotNull(table.tryLock(fresh("/u"), LockType.SUBTREE, 0, false, null, c));
@@ -125,9 +126,7 @@ class ResolvedPathTest
         remembered(one, p);
 
         final TrieNode held = two.tryLock(fresh("/x/y"), LockType.POINT, 0, false, null, c);
-        final LockTable.Conflict refused = new LockTable.Conflict();
-        assertNull(two.tryLock(p, LockType.POINT, 0, false, null, refused), "table two holds /x/y");
-        assertSame(held, refused.node());
+        refused(two, p, LockType.POINT, held);
         assertEquals(1, two.root().intentCount());
         assertEquals(0, one.root().intentCount(), "table one untouched");
 
@@ -152,7 +151,7 @@ class ResolvedPathTest
         table.unlock(table.tryLock(p, LockType.POINT, 0, false, null, c));
         assertEmpty(c.nodesByDepth, "after a grant");
         final TrieNode held = table.tryLock(fresh("/s/t/u"), LockType.POINT, 0, false, null, c);
-        assertNull(table.tryLock(p, LockType.POINT, 0, false, null, c));
+        assertNull(table.tryLock(p, LockType.POINT, 0, false, null, c), "held through another instance");
         assertEmpty(c.nodesByDepth, "after a refusal");
         table.unlock(held);
         final LockTable other = new LockTable(1 << 20);
