@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Issue 11's mixed-workload figures for the benchmark report: runs {@code pathlock bench} (the CLI's
- * built-in benchmark: mixed POINT/SUBTREE/mv over a generated tree, pathlock, java-multilocks and the
- * naive map in alternating blocks) in a child JVM with {@code --json}, and prints one Markdown row
- * per contender and thread count ({@code run} pathlock, multilock or naive, {@code threads},
- * {@code ops/s} = the median over blocks, {@code p50 us}, {@code p99 us} over all blocks) for the
- * report, plus the per-round ratios the CLI printed. Targets 11.5 (throughput at least 2x
- * java-multilocks) and 11.5p (p99 at most 0.5x) read these rows.
+ * built-in benchmark: mixed POINT/SUBTREE/mv over a generated tree, pathlock, java-multilocks, the
+ * naive map and no lock at all in alternating blocks) in a child JVM with {@code --json}, and prints
+ * one Markdown row per contender and thread count ({@code run} pathlock, multilock, naive or none,
+ * {@code threads}, {@code ops/s} = the median over blocks, {@code p50 us}, {@code p99 us} over all
+ * blocks) for the report, plus the per-round ratios the CLI printed. Targets 11.5 (throughput at
+ * least 2x java-multilocks) and 11.5p (p99 at most 0.5x) read these rows; the {@code none} rows (the
+ * harness alone) are the ceiling of those ratios for any lock, beside them in the same run.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pathlock.bench.table.MixedWorkload \
@@ -76,8 +77,8 @@ public final class MixedWorkload
         Files.createDirectories(out);
         final Path json = out.resolve("mixed-workload.json");
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-            cli.toString(), "bench", "--threads", threads, "--seconds", seconds, "--warmup", warmup, "--block-ms", blockMs,
-            "--no-progress", "--json", json.toString()));
+            cli.toString(), "bench", "--contenders", "pathlock,multilock,naive,none", "--threads", threads, "--seconds", seconds,
+            "--warmup", warmup, "--block-ms", blockMs, "--no-progress", "--json", json.toString()));
         System.out.println("$ " + String.join(" ", cmd));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -113,7 +114,8 @@ public final class MixedWorkload
             {
                 final Map<String, Object> con = (Map<String, Object>)c;
                 final String name = String.valueOf(con.get("name"));
-                final String key = name.startsWith("pathlock") ? "pathlock" : name.startsWith("java-multilocks") ? "multilock" : "naive";
+                final String key = name.startsWith("pathlock") ? "pathlock" : name.startsWith("java-multilocks") ? "multilock"
+                    : name.startsWith("no lock") ? "none" : "naive";
                 sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %.2f |%n", key, t,
                     Json.number(con.get("opsPerSecMedian")), Json.number(con.get("p50us")), Json.number(con.get("p99us")),
                     Json.number(con.get("p999us"))));
