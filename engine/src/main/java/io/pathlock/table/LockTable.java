@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -542,7 +543,7 @@ public final class LockTable
     {
         if (nodes != null)
         {
-            java.util.Arrays.fill(nodes, 1, path.depth() + 1, null);
+            Arrays.fill(nodes, 1, path.depth() + 1, null);
         }
     }
 
@@ -706,9 +707,9 @@ public final class LockTable
             n = childOf(parent, name);
             c.lastChild = n;
         }
-        else if (!n.referenced)
+        else
         {
-            n.referenced = true;
+            touched(n);
         }
         for (;;)
         {
@@ -1991,11 +1992,12 @@ public final class LockTable
         }
     }
 
-    /** A node found without {@link #childOf}: marked referenced for the sweep, as a lookup marks it (7). */
+    /** Marks a node found by a lookup, a chain or a resolved path as referenced, for the sweep (7); returns it. */
     private static TrieNode touched(final TrieNode n)
     {
         if (!n.referenced)
         {
+            // Read first: a node found often is written once per sweep, not once per lookup.
             n.referenced = true;
         }
         return n;
@@ -2032,12 +2034,7 @@ public final class LockTable
                 m.remove(name, c);
                 continue;
             }
-            if (!c.referenced)
-            {
-                // Read first: a node looked up often is written once per sweep, not once per lookup.
-                c.referenced = true;
-            }
-            return c;
+            return touched(c);
         }
     }
 
