@@ -53,9 +53,11 @@ import java.util.regex.Pattern;
  *   or upgrade), and withdrawn before it is closed. So at every instant the file under the name is
  *   flocked by a descriptor the share holds too, and the lock outlives this process while the share's
  *   holder lives.</li>
- *   <li><b>H7 — a mount below the root.</b> {@code link} and {@code rename} work within one file
- *   system: when a lock file's directory is on another one than {@code R/.pathlock/tmp} (a mount
- *   below the root), its temporary file is made in that directory itself, named
+ *   <li><b>H7 — a mount below the root.</b> {@code link} and {@code rename} work within one mount:
+ *   when a lock file's directory is on another one than {@code R/.pathlock/tmp} (another file system
+ *   mounted below the root, by its {@code st_dev}; or a bind mount of the same file system, by an
+ *   EXDEV from a probing {@code rename} of a name that does not exist, see {@link #otherMount}), its
+ *   temporary file is made in that directory itself, named
  *   {@code .pathlock-tmp.lock.<nonce>.<n>} (no dialect reads it as a lock file; tree operations treat
  *   it as a temporary), with the guarantees of H1/H2; a crash between its creation and its
  *   {@code link} leaves it behind. Which directories are on another file system is cached per
@@ -229,7 +231,7 @@ final class HeldFiles
             {
                 return nextTemp();     // the link or rename will report the missing directory
             }
-            other = st.dev() != tmpDev();
+            other = st.dev() != tmpDev() || otherMount(dir);
             if (crossDevice.size() >= CROSS_DEVICE_CACHE_MAX)
             {
                 crossDevice.clear();
@@ -237,6 +239,21 @@ final class HeldFiles
             crossDevice.put(dir, other);
         }
         return other ? dir.resolve(BESIDE_TEMP_PREFIX + ctx.tmpPrefix + tmpSeq.incrementAndGet()) : nextTemp();
+    }
+
+    /**
+     * Whether {@code dir} is on another mount than {@code R/.pathlock/tmp} although on the same file
+     * system (a bind mount: the same {@code st_dev}, and still EXDEV for {@code link} and
+     * {@code rename} between them, H7). Probed without side effects: {@code rename(2)} of a name that
+     * does not exist in {@code R/.pathlock/tmp} (this store's prefix and a suffix it never makes)
+     * fails with EXDEV when the two directories are on different mounts, which the kernel checks
+     * before it looks the name up, and with ENOENT otherwise. Any other answer (the directory is
+     * missing, not searchable) keeps the decision by device: the link or rename reports it.
+     */
+    private boolean otherMount(final Path dir)
+    {
+        final String absent = ctx.tmpPrefix + "absent";
+        return fs.rename(ctx.tmpDir.resolve(absent), dir.resolve(BESIDE_TEMP_PREFIX + absent)) == -Errno.EXDEV;
     }
 
     /** The directory descriptor to rename {@code tmp} from: {@code R/.pathlock/tmp}'s, or the target's. */

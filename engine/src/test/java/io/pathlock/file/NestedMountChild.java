@@ -1,5 +1,7 @@
 package io.pathlock.file;
 
+import io.pathlock.LockHandle;
+import io.pathlock.LockManager;
 import io.pathlock.core.LockRequest;
 import io.pathlock.store.LockStore;
 
@@ -11,9 +13,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Child of {@link NestedMountTest}, run inside a mount namespace where {@code ROOT/mnt} is a tmpfs:
- * publishes, refreshes and unpublishes locks whose files live on that other file system and prints
- * what it sees ({@code TREE ...} lines: every name under {@code ROOT/mnt}), then {@code DONE}.
+ * Child of {@link NestedMountTest}, run inside a mount namespace where {@code ROOT/mnt} is a mount (a
+ * tmpfs, or a bind mount of a directory of the root's own file system): publishes, refreshes and
+ * unpublishes locks whose files live on that mount, upgrades a POINT to a SUBTREE there through a lock
+ * manager, and prints what it sees after each stage ({@code HELD}, {@code REFRESHED}, {@code RELEASED},
+ * {@code POINT}, {@code UPGRADED}, {@code CLOSED} lines: every name under {@code ROOT/mnt}), then
+ * {@code DONE}.
  */
 public final class NestedMountChild
 {
@@ -22,7 +27,7 @@ public final class NestedMountChild
     }
 
     /**
-     * @param args the root.
+     * @param args the root and the posix backend.
      * @throws Exception on failure (printed, exit 1).
      */
     public static void main(final String[] args) throws Exception
@@ -31,7 +36,8 @@ public final class NestedMountChild
         final Path mnt = root.resolve("mnt");
         System.out.println("DEVICES " + Files.getFileStore(root).name() + " " + Files.getFileStore(mnt).name() + " " +
             !Files.getFileStore(root).equals(Files.getFileStore(mnt)));
-        try (FileLockStore store = FileLockStore.open(root))
+        System.out.println("SAME_ST_DEV " + Files.getAttribute(root, "unix:dev").equals(Files.getAttribute(mnt, "unix:dev")));
+        try (FileLockStore store = FileLockStore.builder(root).backend(args[1]).build())
         {
             final List<LockStore.Publication> held = new ArrayList<>();
             publish(store, held, "a", LockRequest.point("/mnt"));               // directory form, inside the mount
@@ -51,6 +57,17 @@ public final class NestedMountChild
             }
             print("RELEASED", mnt);
         }
+        // Through the facade: a POINT upgraded to a SUBTREE in place (a new file renamed over the old).
+        try (LockManager m = LockManager.builder().store(FileLockStore.builder(root).backend(args[1]).build()).build();
+            LockHandle h = m.open("u"))
+        {
+            Files.createDirectories(mnt.resolve("u"));
+            h.tryAcquire(LockRequest.point("/mnt/u"));
+            print("POINT", mnt);
+            h.tryAcquire(LockRequest.subtree("/mnt/u"));
+            print("UPGRADED", mnt);
+        }
+        print("CLOSED", mnt);
         System.out.println("DONE");
     }
 
