@@ -223,10 +223,12 @@ final class PublishProtocol
         // One request resolves each directory once (R3): the chain from the root is opened once and
         // the pre-check, publication and re-check of every entry reuse its descriptors.
         final RootedFs.Scope scope = ctx.fs.scope();
+        LockRequest.Entry current = null;
         try
         {
             for (final LockRequest.Entry e : entries)
             {
+                current = e;
                 final Refusal r = e.isShared() ? publishShared(ownerId, e, members) : publishEntry(ownerId, e, files);
                 if (r != null)
                 {
@@ -249,11 +251,18 @@ final class PublishProtocol
         catch (final RuntimeException | Error ex)
         {
             rollback(files, members, ex);
-            if (ex instanceof LockStoreException || ex instanceof Error)
+            if (ex instanceof Error)
             {
                 throw ex;
             }
-            throw new LockStoreException("lock store " + ctx.description + " failed to publish " + entries + ": " + ex, ex);
+            // The failure names a file (a temporary, a lock file, a directory); the caller needs the
+            // lock too, in its own terms.
+            final String lock = current == null ? String.valueOf(entries) : current.toString();
+            if (ex instanceof LockStoreException)
+            {
+                throw new LockStoreException("cannot take " + lock + ": " + ex.getMessage(), ex);
+            }
+            throw new LockStoreException("lock store " + ctx.description + " failed to publish " + lock + ": " + ex, ex);
         }
         finally
         {

@@ -79,7 +79,7 @@ final class NestedMountTest
         }
     }
 
-    private static boolean unshareMountWorks()
+    static boolean unshareMountWorks()
     {
         try
         {
