@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * <li>L1: {@code state} is 1 exactly while some thread holds the lock; it goes 0 -&gt; 1 by CAS
  *     (acquire) and 1 -&gt; 0 by a release store by the holder only, so everything the holder wrote
  *     happens before the next holder's CAS.</li>
- * <li>L2: {@code owner} and {@code holds} are written only by the holder, while it holds the lock;
- *     a thread reads {@code owner == itself} only while it holds the lock.</li>
+ * <li>L2: {@code owner} (the holder's thread id) and {@code holds} are written only by the holder,
+ *     while it holds the lock; a thread reads {@code owner == its own id} only while it holds the
+ *     lock (no other thread ever writes its id there).</li>
  * </ul>
  *
  * <p>Thread-safe.
@@ -45,13 +46,15 @@ final class HandleLock
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
-    private Thread owner;
+    // The holder's Thread.getId() (never reused by the JVM; 0: none): a primitive, so that taking
+    // and releasing the lock stores no reference (no GC write barrier on the hot path).
+    private long owner;
     private int holds;
 
     /** Takes the lock (again, if the calling thread holds it). */
     void lock()
     {
-        final Thread t = Thread.currentThread();
+        final long t = Thread.currentThread().getId();
         if (owner == t)
         {
             holds++;
@@ -96,7 +99,7 @@ final class HandleLock
      */
     boolean tryLock()
     {
-        final Thread t = Thread.currentThread();
+        final long t = Thread.currentThread().getId();
         if (owner == t)
         {
             holds++;
@@ -118,13 +121,13 @@ final class HandleLock
         {
             return;
         }
-        owner = null;
+        owner = 0;
         STATE.setRelease(this, 0);
     }
 
     /** Whether the calling thread holds the lock. */
     boolean isHeldByCurrentThread()
     {
-        return owner == Thread.currentThread();
+        return owner == Thread.currentThread().getId();
     }
 }

@@ -473,6 +473,14 @@ final class HeldSet implements LockOwner
             tokens = NO_LONGS;
             grantNanos = NO_LONGS;
         }
+        else if (size == 1)
+        {
+            // the common case (a handle that held one lock) without the loop
+            entries[0] = null;
+            nodes[0] = null;
+            chains[0] = null;
+            upgrading[0] = false;
+        }
         else
         {
             for (int i = 0; i < size; i++)
@@ -483,7 +491,10 @@ final class HeldSet implements LockOwner
                 upgrading[i] = false;
             }
         }
-        index = null;
+        if (index != null)
+        {
+            index = null;
+        }
         indexed = 0;
         size = 0;
         subtreeCount = 0;
