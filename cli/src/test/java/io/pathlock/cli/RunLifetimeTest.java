@@ -156,17 +156,16 @@ class RunLifetimeTest
             // Nobody released the lock file: once the keeper has exited behind its command, the next
             // acquirer finds a token whose flock is gone and takes it over (J1), without waiting for
             // lock_expire. The store's own wait (inotify and liveness probes) notices the keeper's end.
-            final LockManager m = LockManager.builder().store(other).startAgent(false).build();
-            try (LockHandle h = m.open("other"))
+            try (LockManager m = LockManager.builder().store(other).startAgent(false).build();
+                LockHandle h = m.open("other"))
             {
                 h.acquire(LockRequest.point("/a/b"), Duration.ofSeconds(30));
+                assertTrue(other.reapedCount() >= 1, "the dead holder's lock file was not taken over");
             }
             catch (final LockTimeoutException e)
             {
                 throw new AssertionError("the lock stayed held after the command ended", e);
             }
-            assertTrue(other.reapedCount() >= 1, "the dead holder's lock file was not taken over");
-            m.close();
         }
     }
 

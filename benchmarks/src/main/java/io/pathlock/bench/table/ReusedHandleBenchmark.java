@@ -2,7 +2,13 @@ package io.pathlock.bench.table;
 
 import io.pathlock.LockHandle;
 import io.pathlock.LockManager;
+import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
+import io.pathlock.core.LockType;
+import io.pathlock.table.ChainCache;
+import io.pathlock.table.IntentChain;
+import io.pathlock.table.LockTable;
+import io.pathlock.table.TrieNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,6 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       lock objects writes it: a {@link HierarchicalMultiLock} chain built once (root and five
  *       ancestors), whose {@code writeLock} takes IX on every ancestor and X on the node: target at
  *       most 0.5x.</li>
+ *   <li>{@link #tablePoint} and {@link #tableSubtree}: what the handle builds on, the lock table with
+ *       the thread's cached intent chain of the same path (a lock+release on the table alone, no
+ *       handle, no fencing token, no held set), so that the report shows which share of
+ *       {@link #point} and {@link #subtree} is the table's and which the facade's.</li>
  * </ul>
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ReusedHandleBenchmark -prof gc}
@@ -49,6 +59,10 @@ public class ReusedHandleBenchmark
     private final LockRequest subtreeRequest = LockRequest.subtree(RealisticCallBenchmark.PATH);
     private final ReentrantLock jdkLock = new ReentrantLock();
     private HierarchicalMultiLock multiLock;
+    private final LockPath path = LockPath.parse(RealisticCallBenchmark.PATH);
+    private final LockTable table = new LockTable(LockTable.RECLAIM_MIN_NODES_DEFAULT);
+    private final LockTable.Conflict conflict = new LockTable.Conflict();
+    private ChainCache chains;
 
     /** Builds the manager, the handle and the java-multilocks chain. */
     @Setup(Level.Trial)
@@ -56,6 +70,7 @@ public class ReusedHandleBenchmark
     {
         manager = LockManager.create();
         handle = manager.open("bench");
+        chains = table.newChainCache();
         MultiLock parent = new MultiLock();
         final String[] segments = RealisticCallBenchmark.PATH.substring(1).split("/");
         for (int i = 0; i < segments.length; i++)
@@ -96,6 +111,37 @@ public class ReusedHandleBenchmark
         handle.tryAcquire(subtreeRequest);
         handle.releaseAll();
         return handle;
+    }
+
+    /**
+     * POINT at depth 6 on the lock table alone, with this thread's cached intent chain.
+     *
+     * @return the node.
+     */
+    @Benchmark
+    public TrieNode tablePoint()
+    {
+        return tableLock(LockType.POINT);
+    }
+
+    /**
+     * SUBTREE at depth 6 on the lock table alone, with this thread's cached intent chain.
+     *
+     * @return the node.
+     */
+    @Benchmark
+    public TrieNode tableSubtree()
+    {
+        return tableLock(LockType.SUBTREE);
+    }
+
+    private TrieNode tableLock(final LockType type)
+    {
+        final TrieNode n = table.tryLock(path, type, 0, false, null, conflict, chains);
+        final IntentChain c = conflict.chain();
+        conflict.clear();
+        table.unlock(n, path, c, chains);
+        return n;
     }
 
     /**
