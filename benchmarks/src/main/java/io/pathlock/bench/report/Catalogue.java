@@ -244,6 +244,8 @@ public final class Catalogue
         cmp("table.RandomPointBenchmark.pathlock", "table.RandomPointBenchmark.multiLock"),
         cmp("table.RandomPointBenchmark.table", "table.RandomPointBenchmark.multiLock"),
         cmp("table.RandomPointBenchmark.pathlock", "table.RandomPointBenchmark.table"),
+        cmp("table.RandomPointBenchmark.tableChains", "table.RandomPointBenchmark.table"),
+        cmp("table.RandomPointBenchmark.pathlock", "table.RandomPointBenchmark.tableChains"),
         cmp("table.HeldCountBenchmark.acquireOneMore", "table.HeldCountBenchmark.acquireOneMore[held=0]"),
         cmp("DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread"),
         cmp("DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread"),

@@ -6,6 +6,8 @@ import io.pathlock.LockManager;
 import io.pathlock.core.LockPath;
 import io.pathlock.core.LockRequest;
 import io.pathlock.core.LockType;
+import io.pathlock.table.ChainCache;
+import io.pathlock.table.IntentChain;
 import io.pathlock.table.LockTable;
 import io.pathlock.table.TrieNode;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * the one locked just before (no cached intent chain of its parent serves it). Beside it, in the same
  * run, java-multilocks as the bench's contender uses it (each request's lock objects resolved once
  * and kept: IX on the four ancestors, X on the file), the lock table alone (a walk from the root
- * every time) and the draw alone.
+ * every time), the lock table with this thread's cached intent chains as the handle uses it, and the
+ * draw alone.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar RandomPointBenchmark}
  */
@@ -55,6 +58,7 @@ public class RandomPointBenchmark
     private final LockPath[] paths = new LockPath[POOL];
     private final LockTable table = new LockTable(LockTable.RECLAIM_MIN_NODES_DEFAULT);
     private final LockTable.Conflict conflict = new LockTable.Conflict();
+    private final ChainCache chains = table.newChainCache();
     private int next;
 
     /** Builds the pool, the manager, the handle and the multi-lock plans. */
@@ -133,6 +137,23 @@ public class RandomPointBenchmark
     {
         final TrieNode n = table.tryLock(paths[draw()], LockType.POINT, 0, false, null, conflict);
         table.unlock(n);
+        return n;
+    }
+
+    /**
+     * The lock table with this thread's cached intent chains (as the handle uses it), on the same
+     * paths as {@link #table}: the chains' share of {@link #pathlock} on paths drawn at random.
+     *
+     * @return the node.
+     */
+    @Benchmark
+    public TrieNode tableChains()
+    {
+        final LockPath p = paths[draw()];
+        final TrieNode n = table.tryLock(p, LockType.POINT, 0, false, null, conflict, chains);
+        final IntentChain c = conflict.chain();
+        conflict.clear();
+        table.unlock(n, p, c, chains);
         return n;
     }
 
