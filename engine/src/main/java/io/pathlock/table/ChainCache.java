@@ -14,8 +14,14 @@ import io.pathlock.core.LockPath;
  */
 public final class ChainCache
 {
-    /** Slots per thread and table. */
+    /** Slots per thread and table for the chains of the parents of the locks (8). */
     static final int SLOTS = 8;
+    /**
+     * Further slots for the chains of top-level directories (8f), after the parent slots: a thread
+     * whose locks spread over many parents keeps its top-level chains, which parent chains would
+     * otherwise crowd out of a shared set of slots.
+     */
+    static final int TOP_SLOTS = 8;
     /**
      * Misses on an occupied slot (releases below another parent, with no use of the slot's chain in
      * between) before its cached chain is replaced: high, so that a thread whose locks are spread
@@ -27,8 +33,8 @@ public final class ChainCache
     // Weak: a thread's cache must not keep a table's chains (and through their nodes the trie, its
     // holders, their handles and manager) reachable once the table is gone; the table's registry
     // holds every registered chain strongly while the table lives.
-    private final IntentChain.WeakRef[] slots = new IntentChain.WeakRef[SLOTS];
-    final int[] misses = new int[SLOTS];
+    private final IntentChain.WeakRef[] slots = new IntentChain.WeakRef[SLOTS + TOP_SLOTS];
+    final int[] misses = new int[SLOTS + TOP_SLOTS];
 
     ChainCache()
     {
@@ -57,6 +63,18 @@ public final class ChainCache
     static int slotOf(final LockPath parent)
     {
         return slotOfHash(parent.hashCode());
+    }
+
+    /** The slot of a top-level directory's chain (8f). */
+    static int topSlotOf(final LockPath top)
+    {
+        return topSlotOfHash(top.hashCode());
+    }
+
+    /** The slot of a top-level directory's chain, by the {@link String#hashCode()} of its path. */
+    static int topSlotOfHash(final int h)
+    {
+        return SLOTS + ((h ^ (h >>> 16)) & (TOP_SLOTS - 1));
     }
 
     static int slotOfHash(final int h)

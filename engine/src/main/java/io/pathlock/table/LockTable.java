@@ -163,7 +163,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *         a SUBTREE waiter registers (increments that count) before its retry, which revokes every
  *         CACHED chain through its node. Dekker again: one of them sees the other.
  *     (d) The sweep revokes the CACHED chains not used since the previous sweep (second chance);
- *         the registry holds at most MAX_CHAINS; a thread's cache at most ChainCache.SLOTS.
+ *         the registry holds at most MAX_CHAINS; a thread's cache at most ChainCache.SLOTS parent
+ *         chains and ChainCache.TOP_SLOTS top-level ones.
  *     (e) Chains carry exclusive intent only: shared locks always walk and lower, and a SUBTREE-S
  *         claim revokes the chains through its node as a SUBTREE-X claim does (they are IX).
  *     (f) Top-level chains: a release whose parent's chain cannot be kept (its slot holds another
@@ -172,8 +173,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *         below the directory takes it and raises (and on release lowers) only the nodes in
  *         between, as a walk from that directory would; a refusal lowers those raises and hands
  *         the chain back. So threads whose paths spread over many parents still leave the root and
- *         the top-level directories unwritten. Such a chain is the same object as the parent chain
- *         of that directory's children and obeys (a)-(e) alike.
+ *         the top-level directories unwritten. Top-level chains have slots of their own
+ *         (ChainCache.TOP_SLOTS), so that parent chains do not crowd them out; such a chain has the
+ *         nodes of the parent chain of that directory's children, may exist beside it (each keeps
+ *         its own raises: intent is only over-counted), and obeys (a)-(e) alike.
  *  9. The caller's own SUBTREE-SHARED on an ancestor does not block its exclusive raise there if it
  *     is the only SS holder of that node (else another owner's shared SUBTREE would be broken).
  *     Such a raise is never kept as a cached chain (a chain is taken without raising, by any handle
@@ -482,7 +485,7 @@ public final class LockTable
             {
                 // No chain of the parent: a chain of the top-level directory still spares the raises
                 // (and later lowers) of the root and that directory, the lines every thread writes.
-                final int top = ChainCache.slotOfHash(topHash(path));
+                final int top = ChainCache.topSlotOfHash(topHash(path));
                 final IntentChain t = cache.get(top);
                 if (t != null && t.nodes.length == 2 && t.parentPath.segment(0).equals(path.segment(0)))
                 {
@@ -1141,7 +1144,7 @@ public final class LockTable
      */
     private boolean keepTopChain(final TrieNode parent, final LockPath path, final ChainCache cache)
     {
-        final int slot = ChainCache.slotOfHash(topHash(path));
+        final int slot = ChainCache.topSlotOfHash(topHash(path));
         final IntentChain occupant = cache.get(slot);
         if (occupant != null && occupant.stateVolatile() != IntentChain.REVOKED)
         {

@@ -278,7 +278,7 @@ class IntentChainTest
         final LockPath bx = tp[1].child("x");
         table.unlock(lockCached(bx, LockType.POINT), bx, null, cache);
         assertSame(blocker, cache.get(ChainCache.slotOf(tp[1])), "one miss does not evict");
-        final IntentChain t = cache.get(ChainCache.slotOf(tp[0]));
+        final IntentChain t = cache.get(ChainCache.topSlotOf(tp[0]));
         assertNotNull(t, "the top-level chain is kept instead");
         assertEquals(tp[0], t.parentPath);
         assertEquals(2, table.cachedChains());
@@ -317,6 +317,50 @@ class IntentChainTest
         assertEquals(0, table.root().intentCount());
     }
 
+    /**
+     * 8f: top-level chains have slots of their own. A thread whose locks spread over many parents
+     * fills every parent slot; a lock below yet another parent must still keep its top-level
+     * directory's chain (with one set of slots for both, that directory's slot held a parent chain
+     * and the lock walked from the root every time: on random paths most locks did).
+     */
+    @Test
+    void parentChainsInEverySlotDoNotCrowdOutTopLevelChains()
+    {
+        // a table whose sweep does not run during the test (the sweep revokes chains and frees slots)
+        final LockTable big = new LockTable(LockTable.RECLAIM_MIN_NODES_DEFAULT);
+        final ChainCache own = big.newChainCache();
+        final LockTable.Conflict c = new LockTable.Conflict();
+        final java.util.Set<Integer> filled = new java.util.HashSet<>();
+        for (int j = 0; filled.size() < ChainCache.SLOTS; j++)
+        {
+            final LockPath parent = LockPath.parse("/p" + j + "/q");
+            if (filled.add(ChainCache.slotOf(parent)))
+            {
+                final LockPath leaf = parent.child("f");
+                big.unlock(big.tryLock(leaf, LockType.POINT, 0, false, null, c, own), leaf, null, own);
+                assertNotNull(own.get(ChainCache.slotOf(parent)), "a parent chain of " + parent);
+            }
+        }
+        final LockPath deep = LockPath.parse("/t/b/c");
+        big.unlock(big.tryLock(deep, LockType.POINT, 0, false, null, c, own), deep, null, own);
+        final IntentChain t = own.get(ChainCache.topSlotOf(LockPath.parse("/t")));
+        assertNotNull(t, "the top-level chain of /t is kept although every parent slot is taken");
+        assertEquals(LockPath.parse("/t"), t.parentPath);
+        assertEquals(ChainCache.SLOTS + 1, big.cachedChains());
+        final TrieNode tNode = t.last();
+        assertEquals(1, tNode.intentCount(), "the chain's raise on /t");
+        assertEquals(0, tNode.childrenOrNull().get("b").intentCount(), "the raise below the top-level directory is lowered");
+
+        final LockPath other = LockPath.parse("/t/x/y");
+        final TrieNode n = big.tryLock(other, LockType.POINT, 0, false, null, c, own);
+        assertNotNull(n);
+        assertSame(t, c.chain(), "the next lock below /t takes it");
+        assertEquals(1, tNode.intentCount(), "no second raise of /t");
+        big.unlock(n, other, t, own);
+        assertEquals(IntentChain.CACHED, t.stateVolatile());
+        assertEquals(0, tNode.childrenOrNull().get("x").intentCount());
+    }
+
     /** A lock refused below a top-level chain lowers only what it raised and hands the chain back. */
     @Test
     void aRefusalBelowATopLevelChainLowersItsOwnRaisesOnly()
@@ -327,7 +371,7 @@ class IntentChainTest
         table.unlock(lockCached(blockerLeaf, LockType.POINT), blockerLeaf, null, cache);
         final LockPath bx = tp[1].child("x");
         table.unlock(lockCached(bx, LockType.POINT), bx, null, cache);
-        final IntentChain t = cache.get(ChainCache.slotOf(tp[0]));
+        final IntentChain t = cache.get(ChainCache.topSlotOf(tp[0]));
         assertNotNull(t);
 
         final LockPath deep = LockPath.parse(top + "/c/d/y");

@@ -248,6 +248,8 @@ public final class Catalogue
         cmp("table.RandomPointBenchmark.pathlock", "table.RandomPointBenchmark.tableChains"),
         cmp("table.HeldCountBenchmark.acquireOneMore", "table.HeldCountBenchmark.acquireOneMore[held=0]"),
         cmp("DisjointPathsBenchmark.table2Threads", "DisjointPathsBenchmark.table1Thread"),
+        cmp("table.RandomPathsScalingBenchmark.table2Threads", "table.RandomPathsScalingBenchmark.table1Thread"),
+        cmp("table.RandomPathsScalingBenchmark.handle2Threads", "table.RandomPathsScalingBenchmark.handle1Thread"),
         cmp("DisjointPathsBenchmark.handle2Threads", "DisjointPathsBenchmark.handle1Thread"),
         cmp("DisjointPathsBenchmark.reentrant2Threads", "DisjointPathsBenchmark.reentrant1Thread"),
         cmp("table.SharedReadersBenchmark.pointShared1", "table.SharedReadersBenchmark.multiLockS1"),
