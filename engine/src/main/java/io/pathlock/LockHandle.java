@@ -564,39 +564,12 @@ public final class LockHandle implements AutoCloseable
                 }
                 throw new IllegalStateException("handle " + ownerId() + " is closed");
             }
-            if (!releaseSingleLocked())
-            {
-                releaseAllLocked("released");
-            }
+            releaseAllLocked("released");
         }
         finally
         {
             lock.unlock();
         }
-    }
-
-    /**
-     * The common case of {@link #releaseAllLocked}, as {@link #trySingle} is of the grant: one
-     * exclusive lock, no publication in a store, not being upgraded, no JFR hold event to emit. The
-     * same table release, chain hand-back and counters; false (nothing done) when not this case.
-     */
-    private boolean releaseSingleLocked()
-    {
-        if (held.size() != 1 || (publications != null && !publications.isEmpty()) || held.isUpgrading(0))
-        {
-            return false;
-        }
-        final LockRequest.Entry e = held.entry(0);
-        if (e.isShared() || holdEventEnabled())
-        {
-            return false;
-        }
-        releaseEpoch++;
-        final ThreadState ts = threadState();
-        m.table.unlock(held.node(0), e.path(), held.chain(0), ts.chains);
-        held.clear();
-        ts.counters.onRelease();
-        return true;
     }
 
     /**
